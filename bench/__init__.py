@@ -1,0 +1,1 @@
+"""Benchmarks: load and scale measurements of school (see bench/README.md)."""

@@ -1,0 +1,70 @@
+"""school — the Spring/Autumn School of the international network of Cités des métiers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from school.paths import MIGRATIONS_DIR, asset_dir
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(asset_dir("templates")),
+        static_folder=str(asset_dir("static")),
+    )
+    from school.config import load_config
+
+    load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    from school.web.errors import register_error_handlers
+    from school.web.templating import register_templating
+
+    register_error_handlers(app)
+    register_templating(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from school.database import configure_engine, render_migration_item
+    from school.extensions import babel, csrf, db, limiter, login, migrate
+    from school.i18n import select_locale
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(MIGRATIONS_DIR),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_migration_item,
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login.init_app(app)
+
+    @app.teardown_request
+    def _end_database_session(_exc: BaseException | None) -> None:
+        # One session per request, even when an outer app context lives on (tests, CLI).
+        db.session.remove()
+
+
+def register_blueprints(app: Flask) -> None:
+    from school.web import api, auth, public  # noqa: F401 - auth registers the user loader
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(public.bp)
+
+
+def register_commands(app: Flask) -> None:
+    from school.cli import register
+
+    register(app)

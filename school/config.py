@@ -1,0 +1,68 @@
+"""Configuration: defaults here, then ``instance/config.py``, then ``SCHOOL_*``
+environment variables, then what the caller of ``create_app`` passes (tests)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+class Defaults:
+    DATABASE_URL: str | None = None  # None: SQLite in the instance folder
+    SECRET_KEY: str | None = None  # None: a random key kept in instance/secret_key
+    MAIL_URL: str | None = None  # smtp://host:port; None: .eml files in instance/outbox/
+    MAIL_SENDER = "Spring School <no-reply@citesdesmetiers.example>"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URL = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("fr", "en")
+    WTF_CSRF_TIME_LIMIT = None  # a registration form may stay open for a long time
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PREFERRED_URL_SCHEME = "https"
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    JSON_SORT_KEYS = False
+    MAX_CONTENT_LENGTH = 1 * 1024 * 1024
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("SCHOOL")
+    if overrides:
+        app.config.update(overrides)
+
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(
+        app.config.get("DATABASE_URL"), Path(app.instance_path)
+    )
+    # Flask-Limiter's own name for the storage setting.
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URL"]
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+
+def database_uri(url: str | None, instance: Path) -> str:
+    if not url:
+        return f"sqlite:///{instance / 'school.db'}"
+    # psycopg 3 is the driver we install; accept the common spellings of a PostgreSQL URL.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret(instance: Path) -> str:
+    """A development key that survives restarts, so sessions and badges stay valid."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,113 @@
+"""The declarative base, column types and the database-specific parts of locking.
+
+Times are stored as naive UTC (``UTCDateTime``) so SQLite and PostgreSQL behave
+alike; Python code only ever sees timezone-aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def configure_engine(engine: Engine) -> None:
+    """SQLite: foreign keys on, WAL, a busy timeout, and transactions we begin
+    ourselves so a writer can take the write lock first (``BEGIN IMMEDIATE``)."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.info["sqlite_immediate"] = immediate
+        conn.info["sqlite_wrote"] = False
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(conn, _cursor, statement, _params, _context, _many):
+        if not statement.lstrip()[:6].upper().startswith(("SELECT", "PRAGMA", "BEGIN")):
+            conn.info["sqlite_wrote"] = True
+
+
+def begin_write(session: Session) -> None:
+    """Make the current transaction a writer before it reads what it will decide on.
+
+    PostgreSQL locks rows (``SELECT … FOR UPDATE``, see ``lock_edition``). SQLite has
+    one writer at a time: a transaction that read under a deferred BEGIN cannot
+    safely become a writer later, so we start it as ``BEGIN IMMEDIATE``. If it had
+    only read so far, it is rolled back and begun again, which loses nothing.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.in_transaction():
+        info = session.connection().info
+        if info.get("sqlite_immediate"):
+            return
+        if info.get("sqlite_wrote") or session.new or session.dirty or session.deleted:
+            raise RuntimeError("begin_write() must come before any change in the transaction")
+        session.rollback()
+    session.connection(execution_options={"sqlite_immediate": True})
+
+
+def lock_rows(session: Session, stmt: sa.Select) -> sa.Select:
+    """``FOR UPDATE`` where the database has it (SQLite's lock is begin_write's)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return stmt.with_for_update()
+    return stmt
+
+
+def render_migration_item(type_, obj, _autogen_context):
+    """Alembic autogenerate: migrations store UTCDateTime as a plain DateTime."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime()"
+    return False

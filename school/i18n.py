@@ -1,0 +1,46 @@
+"""Language of the interface: ``?lang=`` (remembered), else the browser's, else French.
+
+Dates and times are formatted for the language and shown in the edition's timezone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+
+from babel import dates as babel_dates
+from flask import current_app, has_request_context, request, session
+from flask_babel import get_locale
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        session["lang"] = asked
+        return asked
+    remembered = session.get("lang")
+    if remembered in languages:
+        return remembered
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def language() -> str:
+    if not has_request_context():
+        return "fr"
+    return str(get_locale() or "fr")[:2]
+
+
+def local_time(moment: datetime, tz: tzinfo, lang: str | None = None) -> str:
+    return babel_dates.format_time(moment, "short", tzinfo=tz, locale=lang or language())
+
+
+def local_date(day: date, fmt: str = "full", lang: str | None = None) -> str:
+    return babel_dates.format_date(day, fmt, locale=lang or language())
+
+
+def local_datetime(moment: datetime, tz: tzinfo, fmt: str = "medium", lang: str | None = None):
+    return babel_dates.format_datetime(moment, fmt, tzinfo=tz, locale=lang or language())
+
+
+def time_range(start: datetime, end: datetime, tz: tzinfo, lang: str | None = None) -> str:
+    return f"{local_time(start, tz, lang)}–{local_time(end, tz, lang)}"

@@ -1,0 +1,28 @@
+"""The data model, one module per aggregate (vocabulary: ../shared/design.md)."""
+
+from school.database import Base
+from school.models.checkin import CheckIn
+from school.models.edition import Edition, EditionDay, Room
+from school.models.mail import OutboxMessage
+from school.models.organiser import ApiToken, Organiser
+from school.models.people import Person, SessionPerson
+from school.models.programme import Session
+from school.models.registration import Choice, Registration, RegistrationDay, RegistrationMeal
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "CheckIn",
+    "Choice",
+    "Edition",
+    "EditionDay",
+    "Organiser",
+    "OutboxMessage",
+    "Person",
+    "Registration",
+    "RegistrationDay",
+    "RegistrationMeal",
+    "Room",
+    "Session",
+    "SessionPerson",
+]

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from school.database import Base, UTCDateTime, utcnow
+from school.models.vocabulary import Verdict, check_in
+
+if TYPE_CHECKING:
+    from school.models.organiser import Organiser
+    from school.models.programme import Session
+    from school.models.registration import Registration
+
+
+class CheckIn(Base):
+    """One scan at a checkpoint: the entrance on a day (session_id NULL) or a session."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        sa.CheckConstraint(check_in("verdict", Verdict), name="verdict"),
+        sa.Index(None, "edition_id", "day", "session_id"),
+        sa.Index(None, "registration_id", "session_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"))
+    registration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("registrations.id", ondelete="CASCADE")
+    )
+    session_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sessions.id", ondelete="CASCADE"))
+    day: Mapped[date]  # local date of the checkpoint
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The scanner's id for this scan: a replay of the same scan records nothing new.
+    client_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    device: Mapped[str | None] = mapped_column(sa.String(120))
+    organiser_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisers.id", ondelete="SET NULL")
+    )
+    verdict: Mapped[str] = mapped_column(sa.String(40))
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    registration: Mapped[Registration | None] = relationship()
+    session: Mapped[Session | None] = relationship()
+    organiser: Mapped[Organiser | None] = relationship()

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from school.database import Base, UTCDateTime, utcnow
+from school.models.localized import Localized
+from school.models.vocabulary import Audience, SessionKind, SessionStatus, check_in
+
+if TYPE_CHECKING:
+    from school.models.edition import Edition, Room
+    from school.models.people import SessionPerson
+
+
+def _new_uid() -> str:
+    return str(uuid.uuid4())
+
+
+class Session(Localized, Base):
+    """One item of the programme."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        sa.UniqueConstraint("edition_id", "key"),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_positive"),
+        sa.CheckConstraint(check_in("kind", SessionKind), name="kind"),
+        sa.CheckConstraint(check_in("audience", Audience), name="audience"),
+        sa.CheckConstraint(check_in("status", SessionStatus), name="status"),
+        sa.Index(None, "edition_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"))
+    # The id in the programme file: what import matches on, so database ids stay put.
+    key: Mapped[str] = mapped_column(sa.String(80))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    title_fr: Mapped[str] = mapped_column(sa.String(300))
+    title_en: Mapped[str | None] = mapped_column(sa.String(300))
+    description_fr: Mapped[str | None] = mapped_column(sa.Text)
+    description_en: Mapped[str | None] = mapped_column(sa.Text)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    room_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("rooms.id", ondelete="SET NULL"), index=True
+    )
+    capacity: Mapped[int | None]
+    requires_registration: Mapped[bool] = mapped_column(default=False)
+    audience: Mapped[str] = mapped_column(sa.String(20), default=Audience.EVERYONE.value)
+    status: Mapped[str] = mapped_column(sa.String(20), default=SessionStatus.SCHEDULED.value)
+    is_meal: Mapped[bool] = mapped_column(default=False)
+    # Calendar identity: never derived from title or time, raised on every change.
+    uid: Mapped[str] = mapped_column(sa.String(64), unique=True, default=_new_uid)
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    edition: Mapped[Edition] = relationship(back_populates="sessions")
+    room: Mapped[Room | None] = relationship()
+    people: Mapped[list[SessionPerson]] = relationship(
+        back_populates="session",
+        order_by="SessionPerson.position",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def duration(self) -> timedelta:
+        return self.ends_at - self.starts_at
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED
+
+    @property
+    def is_capped(self) -> bool:
+        return self.capacity is not None
+
+    @property
+    def is_offered_for_choice(self) -> bool:
+        """Whether participants pick it when they register (else everyone may come)."""
+        return not self.is_cancelled and (self.requires_registration or self.is_capped)
+
+    def overlaps(self, other: Session) -> bool:
+        return self.starts_at < other.ends_at and other.starts_at < self.ends_at
+
+    def __repr__(self) -> str:
+        return f"<Session {self.key}>"

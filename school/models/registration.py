@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from school.database import Base, UTCDateTime, utcnow
+from school.models.people import new_private_token
+from school.models.vocabulary import (
+    Category,
+    ChoiceStatus,
+    RegistrationStatus,
+    check_in,
+)
+
+if TYPE_CHECKING:
+    from school.models.edition import Edition
+    from school.models.programme import Session
+
+
+class Registration(Base):
+    """One participant in one edition."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        # One registration per e-mail per edition; email_key is the trimmed, lower-cased address.
+        sa.UniqueConstraint("edition_id", "email_key"),
+        sa.CheckConstraint(check_in("category", Category), name="category"),
+        sa.CheckConstraint(check_in("status", RegistrationStatus), name="status"),
+        sa.CheckConstraint("language IN ('fr', 'en')", name="language"),
+        sa.Index(None, "edition_id", "last_name"),
+        sa.Index(None, "edition_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"))
+    first_name: Mapped[str] = mapped_column(sa.String(100))
+    last_name: Mapped[str] = mapped_column(sa.String(100))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    email_key: Mapped[str] = mapped_column(sa.String(254))
+    organisation: Mapped[str | None] = mapped_column(sa.String(200))
+    cite: Mapped[str | None] = mapped_column(sa.String(200))  # the Cité des métiers, if any
+    country: Mapped[str] = mapped_column(sa.String(2))  # ISO 3166 alpha-2
+    category: Mapped[str] = mapped_column(sa.String(20))
+    language: Mapped[str] = mapped_column(sa.String(2), default="fr")
+    dietary: Mapped[str | None] = mapped_column(sa.String(500))
+    accessibility: Mapped[str | None] = mapped_column(sa.String(500))
+    privacy_consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    photo_consent: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(sa.String(20), default=RegistrationStatus.CONFIRMED.value)
+    manage_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_private_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    edition: Mapped[Edition] = relationship()
+    days: Mapped[list[RegistrationDay]] = relationship(
+        order_by="RegistrationDay.date", cascade="all, delete-orphan"
+    )
+    meals: Mapped[list[RegistrationMeal]] = relationship(cascade="all, delete-orphan")
+    choices: Mapped[list[Choice]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan"
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == RegistrationStatus.CANCELLED
+
+    @property
+    def attended_dates(self) -> list[date]:
+        return [day.date for day in self.days]
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} {self.email}>"
+
+
+class RegistrationDay(Base):
+    """A day the participant attends."""
+
+    __tablename__ = "registration_days"
+
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True
+    )
+    date: Mapped[date] = mapped_column(primary_key=True)
+
+
+class RegistrationMeal(Base):
+    """A meal (buffet, cocktail) the participant will take: the caterers' count."""
+
+    __tablename__ = "registration_meals"
+
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True
+    )
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+    session: Mapped[Session] = relationship()
+
+
+class Choice(Base):
+    """A registration's seat in a session, confirmed or waiting in line."""
+
+    __tablename__ = "choices"
+    __table_args__ = (
+        sa.UniqueConstraint("registration_id", "session_id"),
+        sa.CheckConstraint(check_in("status", ChoiceStatus), name="status"),
+        sa.Index(None, "session_id", "status", "queued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registrations.id", ondelete="CASCADE")
+    )
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("sessions.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(sa.String(20))
+    # Place in the waiting line: earliest first, then by id.
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="choices")
+    session: Mapped[Session] = relationship()
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == ChoiceStatus.CONFIRMED

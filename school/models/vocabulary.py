@@ -1,0 +1,71 @@
+"""The closed lists of the domain, as string enums stored by value."""
+
+from enum import StrEnum
+
+
+class SessionKind(StrEnum):
+    PLENARY = "plenary"
+    CONFERENCE = "conference"
+    ROUND_TABLE = "round_table"
+    WORKSHOP = "workshop"
+    VISIT = "visit"
+    MEETING = "meeting"
+    SOCIAL = "social"
+    BREAK = "break"
+
+
+class Audience(StrEnum):
+    EVERYONE = "everyone"
+    MEMBERS = "members"
+    INVITED = "invited"
+
+
+class SessionStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Role(StrEnum):
+    SPEAKER = "speaker"
+    MODERATOR = "moderator"
+    WITNESS = "witness"
+    WELCOME = "welcome"
+
+
+class Category(StrEnum):
+    MEMBER = "member"
+    PARTNER = "partner"
+    GUEST = "guest"
+    SPEAKER = "speaker"
+    STAFF = "staff"
+    PRESS = "press"
+
+
+class RegistrationStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+class ChoiceStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+
+
+class Verdict(StrEnum):
+    OK = "ok"
+    ALREADY = "already"
+    NOT_REGISTERED_FOR_SESSION = "not_registered_for_session"
+    CANCELLED = "cancelled"
+    WRONG_EDITION = "wrong_edition"
+    INVALID = "invalid"
+
+
+class OrganiserRole(StrEnum):
+    ADMIN = "admin"
+    CHECKIN = "checkin"
+
+
+def check_in(column: str, enum: type[StrEnum]) -> str:
+    """SQL for a CHECK constraint that keeps a column inside an enum."""
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    return f"{column} IN ({values})"

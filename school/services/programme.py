@@ -1,0 +1,160 @@
+"""Reading the programme: the edition, its sessions with rooms, speakers and seats left.
+
+Every read here runs a fixed number of queries, whatever the number of sessions:
+the programme page and the JSON API are the busiest paths of the site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import joinedload, selectinload
+
+from school.models import Choice, Edition, Person, Session, SessionPerson
+from school.models.vocabulary import ChoiceStatus
+from school.services.errors import NotFound
+
+
+def get_edition(db: DbSession, slug: str) -> Edition:
+    edition = db.scalar(
+        sa.select(Edition).where(Edition.slug == slug).options(selectinload(Edition.days))
+    )
+    if edition is None:
+        raise NotFound(f"no edition {slug!r}")
+    return edition
+
+
+def list_editions(db: DbSession) -> list[Edition]:
+    return list(db.scalars(sa.select(Edition).order_by(Edition.starts_on.desc())))
+
+
+def seats_taken(db: DbSession, session_ids: Iterable[int]) -> dict[int, int]:
+    """Confirmed seats per session, in one query."""
+    ids = list(session_ids)
+    if not ids:
+        return {}
+    rows = db.execute(
+        sa.select(Choice.session_id, sa.func.count())
+        .where(Choice.session_id.in_(ids), Choice.status == ChoiceStatus.CONFIRMED)
+        .group_by(Choice.session_id)
+    )
+    return {session_id: count for session_id, count in rows}
+
+
+@dataclass
+class Programme:
+    edition: Edition
+    sessions: list[Session]
+    taken: dict[int, int]
+
+    def seats_left(self, session: Session) -> int | None:
+        if session.capacity is None:
+            return None
+        return max(session.capacity - self.taken.get(session.id, 0), 0)
+
+    def days(self) -> list[Day]:
+        return build_days(self.edition, self.sessions)
+
+
+def load_programme(db: DbSession, edition: Edition) -> Programme:
+    sessions = list(
+        db.scalars(
+            sa.select(Session)
+            .where(Session.edition_id == edition.id)
+            .options(
+                joinedload(Session.room),
+                selectinload(Session.people).joinedload(SessionPerson.person),
+            )
+            .order_by(Session.starts_at, Session.ends_at, Session.id)
+        ).unique()
+    )
+    return Programme(edition, sessions, seats_taken(db, (s.id for s in sessions)))
+
+
+def get_session(db: DbSession, edition: Edition, session_id: int) -> Session:
+    session = db.scalar(
+        sa.select(Session)
+        .where(Session.id == session_id, Session.edition_id == edition.id)
+        .options(
+            joinedload(Session.room),
+            selectinload(Session.people).joinedload(SessionPerson.person),
+        )
+    )
+    if session is None:
+        raise NotFound(f"no session {session_id} in {edition.slug}")
+    return session
+
+
+@dataclass
+class Slot:
+    """Sessions that overlap in time: shown side by side."""
+
+    starts_at: datetime
+    ends_at: datetime
+    sessions: list[Session] = field(default_factory=list)
+
+    @property
+    def is_parallel(self) -> bool:
+        return len(self.sessions) > 1
+
+
+@dataclass
+class Day:
+    date: date
+    theme: object  # EditionDay or None
+    slots: list[Slot]
+
+
+def build_days(edition: Edition, sessions: list[Session]) -> list[Day]:
+    """Group sessions by local day, and into slots of overlapping sessions."""
+    tz = edition.tz
+    themes = {day.date: day for day in edition.days}
+    by_date: dict[date, list[Session]] = {}
+    for session in sessions:
+        by_date.setdefault(session.starts_at.astimezone(tz).date(), []).append(session)
+    days = []
+    for day in sorted(set(by_date) | set(themes)):
+        slots: list[Slot] = []
+        for session in sorted(by_date.get(day, []), key=lambda s: (s.starts_at, s.ends_at, s.id)):
+            if slots and session.starts_at < slots[-1].ends_at:
+                slots[-1].sessions.append(session)
+                slots[-1].ends_at = max(slots[-1].ends_at, session.ends_at)
+            else:
+                slots.append(Slot(session.starts_at, session.ends_at, [session]))
+        days.append(Day(day, themes.get(day), slots))
+    return days
+
+
+@dataclass
+class SpeakerEntry:
+    person: Person
+    links: list[SessionPerson]
+
+
+def load_speakers(db: DbSession, edition: Edition) -> list[SpeakerEntry]:
+    people = db.scalars(
+        sa.select(Person)
+        .where(Person.edition_id == edition.id)
+        .options(selectinload(Person.sessions).joinedload(SessionPerson.session))
+    ).all()
+    entries = [
+        SpeakerEntry(p, sorted(p.sessions, key=lambda link: link.session.starts_at)) for p in people
+    ]
+    return sorted(entries, key=lambda e: e.person.sort_key)
+
+
+def get_person(db: DbSession, edition: Edition, key: str) -> SpeakerEntry:
+    person = db.scalar(
+        sa.select(Person)
+        .where(Person.edition_id == edition.id, Person.key == key)
+        .options(
+            selectinload(Person.sessions).joinedload(SessionPerson.session).joinedload(Session.room)
+        )
+    )
+    if person is None:
+        raise NotFound(f"no speaker {key!r}")
+    return SpeakerEntry(person, sorted(person.sessions, key=lambda link: link.session.starts_at))

@@ -1,0 +1,388 @@
+"""Import and export of programme files.
+
+Import creates or updates an edition from a file. Items are matched on their ``id``
+in the file, so database ids, calendar UIDs and links stay valid; re-importing the
+same file changes nothing; a change of time, place, title or status raises the
+session's calendar SEQUENCE. Export writes the same format back, losslessly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import selectinload
+
+from school.database import begin_write, utcnow
+from school.models import Choice, Edition, EditionDay, Person, Room, Session, SessionPerson
+from school.services import yaml_io
+from school.services.programme_file import (
+    Problem,
+    ProgrammeFileError,
+    ProgrammeSpec,
+    SessionSpec,
+    parse_programme,
+)
+
+# A change to one of these is a change people must see in their calendars.
+CALENDAR_FIELDS = ("starts_at", "ends_at", "room_id", "title_fr", "title_en", "status")
+
+
+def import_file(db: DbSession, path: str | Path) -> Edition:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProgrammeFileError(path.name, [Problem("file", "-", str(exc))]) from exc
+    return import_text(db, text, filename=path.name)
+
+
+def import_text(db: DbSession, text: str, filename: str = "<programme>") -> Edition:
+    """Create or update the edition described by ``text``. Flushes; the caller commits."""
+    spec = parse_programme(text, filename)
+    begin_write(db)
+    return _Importer(db, spec, filename).run()
+
+
+class _Importer:
+    def __init__(self, db: DbSession, spec: ProgrammeSpec, filename: str):
+        self.db, self.spec, self.filename = db, spec, filename
+        self.changed = False
+        self.now = utcnow()
+
+    def assign(self, obj: Any, **values: Any) -> bool:
+        changed = False
+        for name, value in values.items():
+            if getattr(obj, name) != value:
+                setattr(obj, name, value)
+                changed = True
+        self.changed |= changed
+        return changed
+
+    def run(self) -> Edition:
+        e = self.spec.edition
+        edition = self.db.scalar(
+            sa.select(Edition)
+            .where(Edition.slug == e.slug)
+            .options(selectinload(Edition.days), selectinload(Edition.rooms))
+        )
+        if edition is None:
+            edition = Edition(slug=e.slug)
+            self.db.add(edition)
+            self.changed = True
+        self.assign(
+            edition,
+            title_fr=e.title["fr"],
+            title_en=e.title["en"],
+            tagline_fr=e.tagline["fr"],
+            tagline_en=e.tagline["en"],
+            description_fr=e.description["fr"],
+            description_en=e.description["en"],
+            city=e.city,
+            venue=e.venue,
+            address=e.address,
+            timezone=e.timezone,
+            starts_on=e.starts_on,
+            ends_on=e.ends_on,
+            contact_email=e.contact_email,
+            registration_opens_at=e.registration_opens_at,
+            registration_closes_at=e.registration_closes_at,
+            capacity=e.capacity,
+        )
+        self.db.flush()
+        self.days(edition)
+        rooms = self.rooms(edition)
+        people = self.people(edition)
+        self.sessions(edition, rooms, people)
+        if self.changed:
+            edition.changed_at = self.now
+        self.db.flush()
+        return edition
+
+    def days(self, edition: Edition) -> None:
+        existing = {day.date: day for day in edition.days}
+        for spec in self.spec.days:
+            day = existing.pop(spec.date, None)
+            if day is None:
+                day = EditionDay(date=spec.date)
+                edition.days.append(day)
+                self.changed = True
+            self.assign(
+                day,
+                theme_fr=spec.theme["fr"],
+                theme_en=spec.theme["en"],
+                description_fr=spec.description["fr"],
+                description_en=spec.description["en"],
+            )
+        for day in existing.values():
+            edition.days.remove(day)
+            self.changed = True
+
+    def rooms(self, edition: Edition) -> dict[str, Room]:
+        existing = {room.key: room for room in edition.rooms}
+        rooms = {}
+        for spec in self.spec.rooms:
+            room = existing.pop(spec.key, None)
+            if room is None:
+                room = Room(key=spec.key)
+                edition.rooms.append(room)
+                self.changed = True
+            self.assign(room, name_fr=spec.name["fr"], name_en=spec.name["en"])
+            self.assign(room, capacity=spec.capacity)
+            rooms[spec.key] = room
+        for room in existing.values():
+            edition.rooms.remove(room)
+            self.changed = True
+        self.db.flush()
+        return rooms
+
+    def people(self, edition: Edition) -> dict[str, Person]:
+        existing = {
+            p.key: p
+            for p in self.db.scalars(sa.select(Person).where(Person.edition_id == edition.id))
+        }
+        people = {}
+        for spec in self.spec.people:
+            person = existing.pop(spec.key, None)
+            if person is None:
+                person = Person(edition_id=edition.id, key=spec.key)
+                self.db.add(person)
+                self.changed = True
+            if self.assign(
+                person,
+                first_name=spec.first_name,
+                last_name=spec.last_name,
+                function_fr=spec.function["fr"],
+                function_en=spec.function["en"],
+                organisation=spec.organisation,
+                bio_fr=spec.bio["fr"],
+                bio_en=spec.bio["en"],
+                email=spec.email,
+            ):
+                person.updated_at = self.now
+            people[spec.key] = person
+        for person in existing.values():
+            self.db.delete(person)
+            self.changed = True
+        self.db.flush()
+        return people
+
+    def sessions(self, edition: Edition, rooms: dict[str, Room], people: dict[str, Person]):
+        existing = {
+            s.key: s
+            for s in self.db.scalars(
+                sa.select(Session)
+                .where(Session.edition_id == edition.id)
+                .options(selectinload(Session.people))
+            )
+        }
+        specs = {spec.key: spec for spec in self.spec.sessions}
+        self.refuse_removing_booked(existing.keys() - specs.keys(), existing)
+        for spec in self.spec.sessions:
+            session = existing.pop(spec.key, None)
+            if session is None:
+                session = Session(edition_id=edition.id, key=spec.key, created_at=self.now)
+                self.db.add(session)
+                self.changed = True
+            self.update_session(session, spec, rooms)
+            self.update_speakers(session, spec, people)
+        for session in existing.values():
+            self.db.delete(session)
+            self.changed = True
+
+    def refuse_removing_booked(self, removed: set[str], existing: dict[str, Session]) -> None:
+        if not removed:
+            return
+        ids = [existing[key].id for key in removed]
+        booked = self.db.scalars(
+            sa.select(Session.key).where(
+                Session.id.in_(ids), sa.exists().where(Choice.session_id == Session.id)
+            )
+        ).all()
+        if booked:
+            raise ProgrammeFileError(
+                self.filename,
+                [
+                    Problem(
+                        f"sessions ({key})",
+                        "id",
+                        "this session has registrations and is missing from the file;"
+                        " keep it with status: cancelled instead",
+                    )
+                    for key in sorted(booked)
+                ],
+            )
+
+    def update_session(self, session: Session, spec: SessionSpec, rooms: dict[str, Room]):
+        room = rooms[spec.room] if spec.room else None
+        values = {
+            "starts_at": spec.starts_at,
+            "ends_at": spec.ends_at,
+            "room_id": room.id if room else None,
+            "title_fr": spec.title["fr"],
+            "title_en": spec.title["en"],
+            "status": spec.status,
+        }
+        is_new = session.id is None
+        calendar_change = any(getattr(session, k) != v for k, v in values.items())
+        changed = self.assign(
+            session,
+            **values,
+            kind=spec.kind,
+            description_fr=spec.description["fr"],
+            description_en=spec.description["en"],
+            capacity=spec.capacity,
+            requires_registration=spec.requires_registration,
+            audience=spec.audience,
+            is_meal=spec.meal,
+        )
+        if changed:
+            session.updated_at = self.now
+        if calendar_change and not is_new:
+            session.sequence = (session.sequence or 0) + 1
+
+    def update_speakers(self, session: Session, spec: SessionSpec, people: dict[str, Person]):
+        wanted = [
+            (people[s.person], s.role, s.tentative, position)
+            for position, s in enumerate(spec.speakers)
+        ]
+        current = [
+            (link.person, link.role, link.is_tentative, link.position) for link in session.people
+        ]
+        if [(p.key, r, t, n) for p, r, t, n in wanted] == [
+            (p.key, r, t, n) for p, r, t, n in current
+        ]:
+            return
+        session.people.clear()
+        self.db.flush()
+        for person, role, tentative, position in wanted:
+            session.people.append(
+                SessionPerson(person=person, role=role, is_tentative=tentative, position=position)
+            )
+        session.updated_at = self.now
+        self.changed = True
+
+
+def export_text(db: DbSession, slug: str) -> str:
+    return yaml_io.dump(export_data(db, slug))
+
+
+def export_data(db: DbSession, slug: str) -> dict[str, Any]:
+    edition = db.scalar(
+        sa.select(Edition)
+        .where(Edition.slug == slug)
+        .options(selectinload(Edition.days), selectinload(Edition.rooms))
+    )
+    if edition is None:
+        raise LookupError(f"no edition {slug!r}")
+    tz = edition.tz
+    people = db.scalars(
+        sa.select(Person).where(Person.edition_id == edition.id).order_by(Person.id)
+    ).all()
+    sessions = db.scalars(
+        sa.select(Session)
+        .where(Session.edition_id == edition.id)
+        .options(selectinload(Session.people).selectinload(SessionPerson.person))
+        .order_by(Session.starts_at, Session.id)
+    ).all()
+    rooms = {room.id: room.key for room in edition.rooms}
+
+    def local(moment):
+        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else None
+
+    registration = {
+        "opens_at": local(edition.registration_opens_at),
+        "closes_at": local(edition.registration_closes_at),
+        "capacity": edition.capacity,
+    }
+    return {
+        "edition": _compact(
+            {
+                "slug": edition.slug,
+                "title": _text(edition, "title"),
+                "tagline": _text(edition, "tagline"),
+                "description": _text(edition, "description"),
+                "city": edition.city,
+                "venue": edition.venue,
+                "address": edition.address,
+                "timezone": edition.timezone,
+                "starts_on": edition.starts_on,
+                "ends_on": edition.ends_on,
+                "contact_email": edition.contact_email,
+                "registration": _compact(registration) or None,
+            }
+        ),
+        "days": [
+            _compact(
+                {
+                    "date": day.date,
+                    "theme": _text(day, "theme"),
+                    "description": _text(day, "description"),
+                }
+            )
+            for day in edition.days
+        ],
+        "rooms": [
+            _compact({"id": room.key, "name": _text(room, "name"), "capacity": room.capacity})
+            for room in edition.rooms
+        ],
+        "people": [
+            _compact(
+                {
+                    "id": person.key,
+                    "first_name": person.first_name,
+                    "last_name": person.last_name,
+                    "function": _text(person, "function"),
+                    "organisation": person.organisation,
+                    "bio": _text(person, "bio"),
+                    "email": person.email,
+                }
+            )
+            for person in people
+        ],
+        "sessions": [_export_session(session, tz, rooms) for session in sessions],
+    }
+
+
+def _export_session(session: Session, tz, rooms: dict[int, str]) -> dict[str, Any]:
+    start, end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
+    return _compact(
+        {
+            "id": session.key,
+            "date": start.date(),
+            "start": start.strftime("%H:%M"),
+            "end": end.strftime("%H:%M"),
+            "kind": session.kind,
+            "title": _text(session, "title"),
+            "description": _text(session, "description"),
+            "room": rooms.get(session.room_id) if session.room_id else None,
+            "capacity": session.capacity,
+            "requires_registration": session.requires_registration or None,
+            "audience": None if session.audience == "everyone" else session.audience,
+            "status": None if session.status == "scheduled" else session.status,
+            "meal": session.is_meal or None,
+            "speakers": [
+                _compact(
+                    {
+                        "person": link.person.key,
+                        "role": link.role,
+                        "tentative": link.is_tentative or None,
+                    }
+                )
+                for link in session.people
+            ],
+        },
+        keep=("capacity",) if session.capacity is not None else (),
+    )
+
+
+def _text(obj: Any, field: str) -> dict[str, str] | None:
+    value = {"fr": getattr(obj, f"{field}_fr"), "en": getattr(obj, f"{field}_en")}
+    return _compact(value) or None
+
+
+def _compact(data: dict[str, Any], keep: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Leave out what is empty or default, so exported files read like hand-written ones."""
+    return {k: v for k, v in data.items() if k in keep or v not in (None, [], {})}

@@ -1,0 +1,95 @@
+"""The JSON API (``/api/v1``), described by ``/api/v1/openapi.json``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, url_for
+
+from school.extensions import csrf, db
+from school.models import Edition, Session
+from school.services import programme
+from school.web.openapi import API_PREFIX, document, operation
+
+bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
+csrf.exempt(bp)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document())
+
+
+@bp.get("/editions/<slug>/programme")
+@operation(
+    "get",
+    "/editions/{slug}/programme",
+    "The programme: every session with its time, room, seats left and speakers",
+    responses={"200": ("The programme", "Programme"), "404": ("No such edition", "Error")},
+)
+def programme_json(slug: str):
+    edition = programme.get_edition(db.session, slug)
+    plan = programme.load_programme(db.session, edition)
+    return jsonify(
+        {
+            "edition": edition_json(edition),
+            "sessions": [session_json(s, plan) for s in plan.sessions],
+        }
+    )
+
+
+def edition_json(edition: Edition) -> dict[str, Any]:
+    return {
+        "slug": edition.slug,
+        "title": {"fr": edition.title_fr, "en": edition.text("title", "en")},
+        "timezone": edition.timezone,
+        "starts_on": edition.starts_on.isoformat(),
+        "ends_on": edition.ends_on.isoformat(),
+        "city": edition.city,
+        "venue": edition.venue,
+        "address": edition.address,
+    }
+
+
+def session_json(session: Session, plan: programme.Programme) -> dict[str, Any]:
+    tz = plan.edition.tz
+    room = session.room
+    return {
+        "id": session.id,
+        "key": session.key,
+        "uid": session.uid,
+        "kind": session.kind,
+        "title": {"fr": session.title_fr, "en": session.text("title", "en")},
+        "description": {"fr": session.description_fr, "en": session.text("description", "en")}
+        if session.description_fr
+        else None,
+        "starts_at": session.starts_at.astimezone(tz).isoformat(),
+        "ends_at": session.ends_at.astimezone(tz).isoformat(),
+        "room": {
+            "id": room.key,
+            "name": {"fr": room.name_fr, "en": room.text("name", "en")},
+            "capacity": room.capacity,
+        }
+        if room
+        else None,
+        "capacity": session.capacity,
+        "seats_left": plan.seats_left(session),
+        "requires_registration": session.requires_registration,
+        "audience": session.audience,
+        "status": session.status,
+        "meal": session.is_meal,
+        "url": url_for(
+            "public.session_page", slug=plan.edition.slug, session_id=session.id, _external=True
+        ),
+        "speakers": [
+            {
+                "id": link.person.key,
+                "name": link.person.full_name,
+                "role": link.role,
+                "tentative": link.is_tentative,
+                "function": link.person.function_fr,
+                "organisation": link.person.organisation,
+            }
+            for link in session.people
+        ],
+    }

@@ -1,0 +1,71 @@
+"""Public pages: the editions, the programme, sessions and speakers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from school.extensions import db
+from school.services import programme
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def index():
+    return render_template("public/index.html", editions=programme.list_editions(db.session))
+
+
+@bp.get("/<slug>/")
+def edition_home(slug: str):
+    edition = programme.get_edition(db.session, slug)
+    plan = programme.load_programme(db.session, edition)
+    return render_template(
+        "public/edition.html", edition=edition, programme=plan, figures=_figures(plan)
+    )
+
+
+@bp.get("/<slug>/programme")
+def programme_page(slug: str):
+    edition = programme.get_edition(db.session, slug)
+    plan = programme.load_programme(db.session, edition)
+    return render_template("public/programme.html", edition=edition, programme=plan)
+
+
+@bp.get("/<slug>/sessions/<int:session_id>")
+def session_page(slug: str, session_id: int):
+    edition = programme.get_edition(db.session, slug)
+    session = programme.get_session(db.session, edition, session_id)
+    taken = programme.seats_taken(db.session, [session.id])
+    plan = programme.Programme(edition, [session], taken)
+    return render_template("public/session.html", edition=edition, session=session, programme=plan)
+
+
+@bp.get("/<slug>/speakers")
+def speakers(slug: str):
+    edition = programme.get_edition(db.session, slug)
+    entries = programme.load_speakers(db.session, edition)
+    return render_template("public/speakers.html", edition=edition, entries=entries)
+
+
+@bp.get("/<slug>/speakers/<key>")
+def speaker(slug: str, key: str):
+    edition = programme.get_edition(db.session, slug)
+    entry = programme.get_person(db.session, edition, key)
+    return render_template("public/speaker.html", edition=edition, entry=entry)
+
+
+def _figures(plan: programme.Programme) -> dict[str, int]:
+    sessions = [s for s in plan.sessions if not s.is_cancelled and s.kind != "break"]
+    speakers = {link.person_id for s in plan.sessions for link in s.people}
+    return {
+        "days": len(plan.edition.dates),
+        "sessions": len(sessions),
+        "speakers": len(speakers),
+        "workshops": sum(1 for s in sessions if s.kind in ("workshop", "visit")),
+    }
+
+
+@bp.get("/<slug>/register")
+def register(slug: str):
+    edition = programme.get_edition(db.session, slug)
+    return render_template("public/register_soon.html", edition=edition)

@@ -1,0 +1,92 @@
+"""What every template can use: localized content, dates in the edition's timezone,
+labels of the vocabulary, and the language switch."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask, request, url_for
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+
+from school import i18n
+
+KIND_LABELS = {
+    "plenary": _l("Plenary"),
+    "conference": _l("Conference"),
+    "round_table": _l("Round table"),
+    "workshop": _l("Workshop"),
+    "visit": _l("Visit"),
+    "meeting": _l("Meeting"),
+    "social": _l("Social event"),
+    "break": _l("Break"),
+}
+ROLE_LABELS = {
+    "speaker": _l("Speaker"),
+    "moderator": _l("Moderator"),
+    "witness": _l("Key witness"),
+    "welcome": _l("Welcome address"),
+}
+AUDIENCE_LABELS = {
+    "everyone": _l("Open to all participants"),
+    "members": _l("Network members only"),
+    "invited": _l("By invitation (people concerned)"),
+}
+CATEGORY_LABELS = {
+    "member": _l("Network member"),
+    "partner": _l("Partner"),
+    "guest": _l("Guest"),
+    "speaker": _l("Speaker"),
+    "staff": _l("Staff"),
+    "press": _l("Press"),
+}
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+
+
+def register_templating(app: Flask) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals.update(
+        lang_url=lang_url,
+        language=i18n.language,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        KIND_LABELS=KIND_LABELS,
+        ROLE_LABELS=ROLE_LABELS,
+        AUDIENCE_LABELS=AUDIENCE_LABELS,
+        CATEGORY_LABELS=CATEGORY_LABELS,
+    )
+    app.jinja_env.filters.update(
+        t=localized,
+        paragraphs=paragraphs,
+        time=lambda moment, tz: i18n.local_time(moment, tz),
+        day=lambda value, fmt="full": i18n.local_date(value, fmt),
+        datetime=lambda moment, tz, fmt="medium": i18n.local_datetime(moment, tz, fmt),
+    )
+
+
+def localized(obj, field: str) -> str:
+    return obj.text(field, i18n.language()) if obj is not None else ""
+
+
+def lang_url(lang: str) -> str:
+    """The current page in another language."""
+    if request.endpoint is None:
+        return f"?lang={lang}"
+    args = dict(request.view_args or {})
+    args.update({k: v for k, v in request.args.items() if k != "lang"})
+    args["lang"] = lang
+    return url_for(request.endpoint, **args)
+
+
+_BLANK_LINE = re.compile(r"\n\s*\n")
+
+
+def paragraphs(text: str | None) -> Markup:
+    """Plain text with blank lines between paragraphs, as escaped HTML paragraphs."""
+    if not text:
+        return Markup("")
+    parts = [p.strip() for p in _BLANK_LINE.split(text) if p.strip()]
+    return Markup("").join(
+        Markup("<p>{}</p>").format(Markup("<br>").join(escape(line) for line in p.split("\n")))
+        for p in parts
+    )

@@ -1,0 +1,83 @@
+"""The programme JSON, and the OpenAPI document that describes it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import jsonschema
+import pytest
+from openapi_spec_validator import validate
+
+from tests import seed_2019
+
+
+@pytest.fixture
+def openapi(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    validate(document)
+    return document
+
+
+def response_matches(openapi: dict, path: str, method: str, status: int, body) -> None:
+    """Validate ``body`` against the document's schema for that response."""
+    operation = openapi["paths"][path][method]
+    schema = operation["responses"][str(status)]["content"]["application/json"]["schema"]
+    resolver_doc = {"components": openapi["components"]} | schema
+    jsonschema.validate(body, _nullable_to_jsonschema(resolver_doc))
+
+
+def _nullable_to_jsonschema(node):
+    """OpenAPI 3.0's ``nullable`` in plain JSON Schema terms."""
+    if isinstance(node, dict):
+        node = {k: _nullable_to_jsonschema(v) for k, v in node.items()}
+        if node.pop("nullable", False):
+            if "$ref" in node:
+                return {"anyOf": [{"$ref": node.pop("$ref")}, {"type": "null"}]} | node
+            if "type" in node:
+                node["type"] = [node["type"], "null"]
+            if "enum" in node:
+                node["enum"] = [*node["enum"], None]
+        return node
+    if isinstance(node, list):
+        return [_nullable_to_jsonschema(v) for v in node]
+    return node
+
+
+def test_programme_json_lists_every_session_with_offsets(client, demo, openapi):
+    response = client.get(f"/api/v1/editions/{demo.slug}/programme")
+    assert response.status_code == 200
+    data = response.get_json()
+    response_matches(openapi, "/api/v1/editions/{slug}/programme", "get", 200, data)
+    sessions = data["sessions"]
+    assert len(sessions) == len(seed_2019.SEED_ITEMS)
+    first = sessions[0]
+    assert first["starts_at"] == "2019-06-19T08:45:00+02:00"
+    assert datetime.fromisoformat(first["ends_at"]).utcoffset().total_seconds() == 7200
+    explora = next(s for s in sessions if s["key"] == "d1-visit-explora")
+    assert explora["seats_left"] == explora["capacity"] == 20
+    assert explora["requires_registration"] is True
+    assert explora["room"]["id"] == "explora"
+    stakes = next(s for s in sessions if s["key"] == "d2-stakes")
+    assert {"name": "Sandrine Lamiré", "tentative": True}.items() <= next(
+        p for p in stakes["speakers"] if p["name"] == "Sandrine Lamiré"
+    ).items()
+    assert stakes["title"]["en"] and stakes["url"].endswith(f"/sessions/{stakes['id']}")
+
+
+def test_unknown_edition_is_a_documented_404(client, app, openapi):
+    response = client.get("/api/v1/editions/nope/programme")
+    assert response.status_code == 404
+    response_matches(openapi, "/api/v1/editions/{slug}/programme", "get", 404, response.get_json())
+
+
+def test_every_api_route_is_in_the_document(app, openapi):
+    documented = {
+        (path.replace("{", "<").replace("}", ">"), method.upper())
+        for path, ops in openapi["paths"].items()
+        for method in ops
+    }
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.rule == "/api/v1/openapi.json":
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (rule.rule, method) in documented, rule.rule
