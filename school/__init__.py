@@ -23,10 +23,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_commands(app)
     from school.web.errors import register_error_handlers
+    from school.web.security import register_security
     from school.web.templating import register_templating
 
     register_error_handlers(app)
     register_templating(app)
+    register_security(app)
     return app
 
 
@@ -58,9 +60,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from school.web import api, auth, public  # noqa: F401 - auth registers the user loader
+    from school.web import api, auth, participant, public  # noqa: F401 - auth: user loader
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(participant.bp)
     app.register_blueprint(public.bp)
 
 

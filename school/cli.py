@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from school.extensions import db
 from school.paths import DEMO_FILE
-from school.services import programme_io
+from school.services import mailer, programme_io
 from school.services.programme_file import ProgrammeFileError
 
 programme_cli = AppGroup("programme", help="Import and export programme files.")
 demo_cli = AppGroup("demo", help="The demo edition (Spring School 2019).")
+mail_cli = AppGroup("mail", help="The outbox of e-mails.")
 
 
 def _import(path: Path) -> None:
@@ -57,6 +59,31 @@ def demo_load() -> None:
     _import(DEMO_FILE)
 
 
+@mail_cli.command("send")
+def mail_send() -> None:
+    """Send every message that is due (what a mail server outage delayed)."""
+    sent, failed = mailer.send_pending(
+        db.session, mailer.transport_for(current_app), current_app.config["MAIL_SENDER"]
+    )
+    click.echo(f"{sent} sent, {failed} failed (kept for a later attempt)")
+    if failed:
+        sys.exit(1)
+
+
+@mail_cli.command("worker")
+@click.option("--every", default=15, show_default=True, help="Seconds between two rounds.")
+def mail_worker(every: int) -> None:
+    """Send the outbox continuously (run it beside the app server)."""
+    transport = mailer.transport_for(current_app)
+    while True:
+        sent, failed = mailer.send_pending(db.session, transport, current_app.config["MAIL_SENDER"])
+        if sent or failed:
+            click.echo(f"{sent} sent, {failed} failed")
+        db.session.remove()
+        time.sleep(every)
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(programme_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(mail_cli)

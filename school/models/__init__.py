@@ -1,6 +1,7 @@
 """The data model, one module per aggregate (vocabulary: ../shared/design.md)."""
 
 from school.database import Base
+from school.models.audit import AuditEntry
 from school.models.checkin import CheckIn
 from school.models.edition import Edition, EditionDay, Room
 from school.models.mail import OutboxMessage
@@ -11,6 +12,7 @@ from school.models.registration import Choice, Registration, RegistrationDay, Re
 
 __all__ = [
     "ApiToken",
+    "AuditEntry",
     "Base",
     "CheckIn",
     "Choice",

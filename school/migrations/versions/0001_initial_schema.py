@@ -1,8 +1,8 @@
-"""initial schema: editions, programme, people, registrations, check-ins, organisers, outbox
+"""initial schema
 
-Revision ID: 15a87e8f18cb
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 11:28:12.326506
+Create Date: 2026-11-23 11:33:45.944088
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '15a87e8f18cb'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -65,14 +65,17 @@ def upgrade():
     sa.Column('text_body', sa.Text(), nullable=False),
     sa.Column('html_body', sa.Text(), nullable=True),
     sa.Column('purpose', sa.String(length=40), nullable=False),
+    sa.Column('batch', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('send_after', sa.DateTime(), nullable=False),
     sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('claimed_until', sa.DateTime(), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.String(length=500), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox'))
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_batch'), ['batch'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_sent_at_send_after'), ['sent_at', 'send_after'], unique=False)
 
     op.create_table('api_tokens',
@@ -89,6 +92,20 @@ def upgrade():
     )
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_tokens_organiser_id'), ['organiser_id'], unique=False)
+
+    op.create_table('audit_log',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('edition_id', sa.Integer(), nullable=True),
+    sa.Column('actor', sa.String(length=80), nullable=False),
+    sa.Column('action', sa.String(length=80), nullable=False),
+    sa.Column('target', sa.String(length=80), nullable=True),
+    sa.Column('details', sa.JSON(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['edition_id'], ['editions.id'], name=op.f('fk_audit_log_edition_id_editions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log'))
+    )
+    with op.batch_alter_table('audit_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_log_edition_id_created_at'), ['edition_id', 'created_at'], unique=False)
 
     op.create_table('edition_days',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -117,6 +134,7 @@ def upgrade():
     sa.Column('language', sa.String(length=2), nullable=False),
     sa.Column('speaker_token', sa.String(length=64), nullable=False),
     sa.Column('confirmed_at', sa.DateTime(), nullable=True),
+    sa.Column('invited_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['edition_id'], ['editions.id'], name=op.f('fk_people_edition_id_editions'), ondelete='CASCADE'),
@@ -313,12 +331,17 @@ def downgrade():
     op.drop_table('registrations')
     op.drop_table('people')
     op.drop_table('edition_days')
+    with op.batch_alter_table('audit_log', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_log_edition_id_created_at'))
+
+    op.drop_table('audit_log')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_tokens_organiser_id'))
 
     op.drop_table('api_tokens')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_sent_at_send_after'))
+        batch_op.drop_index(batch_op.f('ix_outbox_batch'))
 
     op.drop_table('outbox')
     op.drop_table('organisers')

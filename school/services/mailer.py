@@ -1,0 +1,236 @@
+"""E-mail through an outbox: a message is stored with the change that caused it,
+then sent; a mail server that is down delays it and loses nothing.
+
+- ``queue_mail`` renders a message (``templates/mail/<name>.txt`` and ``.html``, in
+  the recipient's language) into the outbox, in the caller's transaction.
+- ``send_pending`` sends what is due, claiming each message first so two senders
+  (two workers, a worker and ``flask mail send``) never send it twice; a failure
+  is retried later with a growing delay.
+- ``wake`` starts a background sender in this process after a request committed,
+  so no request waits for the mail server.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import threading
+import uuid
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Flask, render_template
+from flask_babel import force_locale
+from sqlalchemy.orm import Session as DbSession
+
+from school.database import begin_write, utcnow
+from school.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 12
+CLAIM_FOR = timedelta(minutes=2)
+
+
+def queue_mail(
+    db: DbSession,
+    *,
+    to: str,
+    template: str,
+    language: str,
+    purpose: str,
+    batch: str | None = None,
+    now: datetime | None = None,
+    **context: Any,
+) -> OutboxMessage:
+    """Render ``templates/mail/<template>`` in ``language`` into the outbox (flushes)."""
+    with force_locale(language):
+        text = render_template(f"mail/{template}.txt", language=language, **context)
+        html = render_template(f"mail/{template}.html", language=language, **context)
+    subject, _, body = text.partition("\n")
+    message = OutboxMessage(
+        to_address=to,
+        subject=subject.removeprefix("Subject:").strip(),
+        text_body=body.lstrip("\n"),
+        html_body=html,
+        purpose=purpose,
+        batch=batch,
+        created_at=now or utcnow(),
+        send_after=now or utcnow(),
+    )
+    db.add(message)
+    db.flush()
+    return message
+
+
+def new_batch() -> str:
+    return uuid.uuid4().hex
+
+
+class Transport(Protocol):
+    def send(self, message: EmailMessage) -> None: ...
+
+
+class SmtpTransport:
+    def __init__(self, url: str, timeout: float = 10):
+        parts = urlsplit(url)
+        self.host = parts.hostname or "localhost"
+        self.port = parts.port or (465 if parts.scheme == "smtps" else 25)
+        self.ssl = parts.scheme == "smtps"
+        self.starttls = parts.scheme == "smtp+starttls"
+        self.username, self.password = parts.username, parts.password
+        self.timeout = timeout
+
+    def send(self, message: EmailMessage) -> None:
+        cls = smtplib.SMTP_SSL if self.ssl else smtplib.SMTP
+        with cls(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.starttls:
+                smtp.starttls()
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            smtp.send_message(message)
+
+
+class FileTransport:
+    """Without a mail server: each message becomes an .eml file in a folder."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def send(self, message: EmailMessage) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
+        (self.folder / name).write_bytes(bytes(message))
+        log.info("mail to %s written to %s", message["To"], self.folder / name)
+
+
+def transport_for(app: Flask) -> Transport:
+    url = app.config.get("MAIL_URL")
+    if url:
+        return SmtpTransport(url, timeout=app.config.get("MAIL_TIMEOUT", 10))
+    return FileTransport(Path(app.instance_path) / "outbox")
+
+
+def as_email(message: OutboxMessage, sender: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = formataddr(("", message.to_address))
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip(">") or None)
+    email.set_content(message.text_body)
+    if message.html_body:
+        email.add_alternative(message.html_body, subtype="html")
+    return email
+
+
+def send_pending(
+    db: DbSession, transport: Transport, sender: str, *, now=None, limit: int = 500
+) -> tuple[int, int]:
+    """Send what is due. Commits after each message: it is a worker, not a request."""
+    sent = failed = 0
+    for _ in range(limit):
+        message = _claim_next(db, now or utcnow())
+        if message is None:
+            break
+        try:
+            transport.send(as_email(message, sender))
+        except (OSError, smtplib.SMTPException) as exc:
+            message.attempts += 1
+            message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            delay = timedelta(seconds=min(30 * 2**message.attempts, 6 * 3600))
+            message.send_after = utcnow() + delay
+            message.claimed_until = None
+            failed += 1
+            log.warning("mail %s to %s failed: %s", message.id, message.to_address, exc)
+            db.commit()
+            if isinstance(exc, OSError):
+                break  # the server is unreachable: the rest would fail alike
+            continue
+        message.sent_at = utcnow()
+        message.claimed_until = None
+        message.attempts += 1
+        db.commit()
+        sent += 1
+    return sent, failed
+
+
+def _claim_next(db: DbSession, now: datetime) -> OutboxMessage | None:
+    begin_write(db)
+    candidate = db.scalar(
+        sa.select(OutboxMessage.id)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.send_after <= now,
+            OutboxMessage.attempts < MAX_ATTEMPTS,
+            sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
+        .order_by(OutboxMessage.send_after, OutboxMessage.id)
+        .limit(1)
+    )
+    if candidate is None:
+        db.rollback()
+        return None
+    claimed = db.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id == candidate,
+            OutboxMessage.sent_at.is_(None),
+            sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
+        .values(claimed_until=now + CLAIM_FOR)
+    ).rowcount
+    db.commit()
+    if not claimed:  # another sender took it; look again
+        return _claim_next(db, now)
+    return db.get(OutboxMessage, candidate)
+
+
+_wake_lock = threading.Lock()
+
+
+def wake(app: Flask) -> None:
+    """Send the outbox in the background, once at a time in this process."""
+    if not app.config.get("MAIL_SEND_AFTER_REQUEST", True):
+        return
+    if not _wake_lock.acquire(blocking=False):
+        return  # a sender is already running; it will find the new message
+    threading.Thread(target=_drain, args=(app,), daemon=True, name="mail-sender").start()
+
+
+def _drain(app: Flask) -> None:
+    from school.extensions import db
+
+    with app.app_context():
+        while True:
+            try:
+                send_pending(db.session, transport_for(app), app.config["MAIL_SENDER"])
+            except Exception:
+                log.exception("background mail sender failed")
+            finally:
+                db.session.remove()
+                _wake_lock.release()
+            # A message queued while we were finishing would otherwise wait for the worker.
+            if not has_due(db.session) or not _wake_lock.acquire(blocking=False):
+                db.session.remove()
+                return
+
+
+def has_due(db: DbSession, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    due = db.scalar(
+        sa.select(OutboxMessage.id)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.send_after <= now,
+            OutboxMessage.attempts < MAX_ATTEMPTS,
+            sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
+        .limit(1)
+    )
+    db.rollback()
+    return due is not None
