@@ -1,0 +1,42 @@
+"""Small builders of test data, straight into the database (no rule applied).
+
+To go through the rules, tests call the services or the pages instead.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from school.database import utcnow
+from school.models import Choice, Edition, Registration, RegistrationDay, Session
+
+_numbers = itertools.count(1)
+
+
+def make_registration(db, edition: Edition, **fields) -> Registration:
+    n = next(_numbers)
+    values = {
+        "first_name": "Majda",
+        "last_name": f"Jelenčić {n}",
+        "email": f"participant{n}@example.org",
+        "organisation": "Cité des métiers de Genève",
+        "country": "HR",
+        "category": "member",
+        "language": "fr",
+        "privacy_consent_at": utcnow(),
+    }
+    values.update(fields)
+    values.setdefault("email_key", values["email"].strip().lower())
+    days = values.pop("days", edition.dates)
+    registration = Registration(edition_id=edition.id, **values)
+    registration.days = [RegistrationDay(date=day) for day in days]
+    db.add(registration)
+    db.flush()
+    return registration
+
+
+def make_choice(db, registration: Registration, session: Session, status="confirmed") -> Choice:
+    choice = Choice(registration_id=registration.id, session_id=session.id, status=status)
+    db.add(choice)
+    db.flush()
+    return choice
