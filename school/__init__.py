@@ -60,10 +60,18 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from school.web import api, auth, participant, public  # noqa: F401 - auth: user loader
+    from school.web import (  # noqa: F401 - these modules add routes and the user loader
+        api,
+        api_registrations,
+        auth,
+        participant,
+        public,
+        registration,
+    )
 
     app.register_blueprint(api.bp)
     app.register_blueprint(participant.bp)
+    app.register_blueprint(registration.bp)
     app.register_blueprint(public.bp)
 
 

@@ -15,6 +15,9 @@ class Defaults:
     SECRET_KEY: str | None = None  # None: a random key kept in instance/secret_key
     MAIL_URL: str | None = None  # smtp://host:port; None: .eml files in instance/outbox/
     MAIL_SENDER = "Spring School <no-reply@citesdesmetiers.example>"
+    MAIL_TIMEOUT = 10  # seconds before a mail server is considered down
+    # Links in e-mails sent outside a request (CLI, mail worker): where the site lives.
+    BASE_URL: str | None = None
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URL = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -24,7 +27,7 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # a registration form may stay open for a long time
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    PREFERRED_URL_SCHEME = "https"
+    PREFERRED_URL_SCHEME = "http"  # behind a TLS proxy, set it to https
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     JSON_SORT_KEYS = False
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024

@@ -14,6 +14,8 @@ from flask_babel import get_locale
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return languages[0]
     asked = request.args.get("lang")
     if asked in languages:
         session["lang"] = asked
@@ -25,8 +27,6 @@ def select_locale() -> str:
 
 
 def language() -> str:
-    if not has_request_context():
-        return "fr"
     return str(get_locale() or "fr")[:2]
 
 

@@ -19,7 +19,9 @@ from school import create_app
 from school.config import database_uri
 from school.extensions import db as _db
 from school.models import Base
+from school.services import mailer
 from tests.helpers import QueryCounter
+from tests.servers import LiveServer, SmtpServer
 
 BASE_URL = os.environ.get("SCHOOL_DATABASE_URL", "")
 IS_POSTGRES = BASE_URL.startswith(("postgres://", "postgresql"))
@@ -78,6 +80,8 @@ def app_config(database_url, tmp_path) -> dict:
         "TESTING": True,
         "RATELIMIT_ENABLED": False,
         "MAIL_URL": None,
+        # Tests that send mail ask for the ``smtp`` fixture, which turns this on.
+        "MAIL_SEND_AFTER_REQUEST": False,
         "SERVER_NAME": "school.test",
         "PREFERRED_URL_SCHEME": "http",
     }
@@ -104,9 +108,10 @@ def engine(app):
 
 @pytest.fixture
 def db(engine):
-    """The test's own database session, apart from the ones requests use:
-    what it reads is what the database holds (after ``db.expire_all()``)."""
-    session = sa.orm.Session(engine)
+    """The test's own database session, apart from the ones requests use. To see what
+    requests wrote since this session last read, end its transaction: ``db.rollback()``
+    (SQLite keeps a reader on the snapshot its transaction started with)."""
+    session = sa.orm.Session(engine, expire_on_commit=False)
     yield session
     session.close()
 
@@ -135,3 +140,22 @@ def demo(app, db):
 @pytest.fixture
 def count_queries(engine):
     return QueryCounter(engine)
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on localhost; the app sends its mail there."""
+    server = SmtpServer().start()
+    app.config["MAIL_URL"] = server.url
+    app.config["MAIL_SEND_AFTER_REQUEST"] = True
+    yield server
+    mailer.wait_idle()
+    server.stop()
+
+
+@pytest.fixture
+def live_server(app):
+    server = LiveServer(app).start()
+    app.config["BASE_URL"] = server.url
+    yield server
+    server.stop()

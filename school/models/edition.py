@@ -71,6 +71,10 @@ class Edition(Localized, Base):
             for n in range((self.ends_on - self.starts_on).days + 1)
         ]
 
+    def day(self, on: date) -> EditionDay | None:
+        """The day's theme, if the programme gives one."""
+        return next((day for day in self.days if day.date == on), None)
+
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.tz)
 

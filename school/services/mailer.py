@@ -137,26 +137,35 @@ def send_pending(
         message = _claim_next(db, now or utcnow())
         if message is None:
             break
+        email = as_email(message, sender)
+        message_id, attempts = message.id, message.attempts + 1
+        db.rollback()  # hold no transaction while talking to the mail server
         try:
-            transport.send(as_email(message, sender))
+            transport.send(email)
         except (OSError, smtplib.SMTPException) as exc:
-            message.attempts += 1
-            message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            delay = timedelta(seconds=min(30 * 2**message.attempts, 6 * 3600))
-            message.send_after = utcnow() + delay
-            message.claimed_until = None
+            delay = timedelta(seconds=min(30 * 2**attempts, 6 * 3600))
+            _record(
+                db,
+                message_id,
+                attempts=attempts,
+                last_error=f"{type(exc).__name__}: {exc}"[:500],
+                send_after=utcnow() + delay,
+                claimed_until=None,
+            )
             failed += 1
-            log.warning("mail %s to %s failed: %s", message.id, message.to_address, exc)
-            db.commit()
+            log.warning("mail %s to %s failed: %s", message_id, email["To"], exc)
             if isinstance(exc, OSError):
                 break  # the server is unreachable: the rest would fail alike
             continue
-        message.sent_at = utcnow()
-        message.claimed_until = None
-        message.attempts += 1
-        db.commit()
+        _record(db, message_id, attempts=attempts, sent_at=utcnow(), claimed_until=None)
         sent += 1
     return sent, failed
+
+
+def _record(db: DbSession, message_id: int, **values: Any) -> None:
+    begin_write(db)
+    db.execute(sa.update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
+    db.commit()
 
 
 def _claim_next(db: DbSession, now: datetime) -> OutboxMessage | None:
@@ -234,3 +243,9 @@ def has_due(db: DbSession, now: datetime | None = None) -> bool:
     )
     db.rollback()
     return due is not None
+
+
+def wait_idle(timeout: float = 30) -> None:
+    """Wait until this process's background sender has finished (tests, shutdown)."""
+    if _wake_lock.acquire(timeout=timeout):
+        _wake_lock.release()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from school.database import begin_write, utcnow
 from school.models import Choice, Edition, EditionDay, Person, Room, Session, SessionPerson
-from school.services import yaml_io
+from school.services import notifications, seats, yaml_io
 from school.services.programme_file import (
     Problem,
     ProgrammeFileError,
@@ -51,6 +51,7 @@ class _Importer:
         self.db, self.spec, self.filename = db, spec, filename
         self.changed = False
         self.now = utcnow()
+        self.more_seats: list[int] = []
 
     def assign(self, obj: Any, **values: Any) -> bool:
         changed = False
@@ -72,6 +73,8 @@ class _Importer:
             edition = Edition(slug=e.slug)
             self.db.add(edition)
             self.changed = True
+        else:
+            seats.lock_edition(self.db, edition.id)
         self.assign(
             edition,
             title_fr=e.title["fr"],
@@ -99,6 +102,9 @@ class _Importer:
         if self.changed:
             edition.changed_at = self.now
         self.db.flush()
+        # Seats added by the file (a raised capacity) go to the waiting lines at once.
+        promoted = seats.promote_waitlist(self.db, self.more_seats, now=self.now)
+        notifications.promotions(self.db, promoted, now=self.now)
         return edition
 
     def days(self, edition: Edition) -> None:
@@ -226,6 +232,12 @@ class _Importer:
             "status": spec.status,
         }
         is_new = session.id is None
+        if (
+            not is_new
+            and session.capacity is not None
+            and (spec.capacity is None or spec.capacity > session.capacity)
+        ):
+            self.more_seats.append(session.id)
         calendar_change = any(getattr(session, k) != v for k, v in values.items())
         changed = self.assign(
             session,

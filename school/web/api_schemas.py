@@ -14,7 +14,11 @@ _nullable_text = _text | {"nullable": True}
 SCHEMAS: dict[str, Any] = {
     "Error": {
         "type": "object",
-        "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
+        "properties": {
+            "error": {"type": "string"},
+            "status": {"type": "integer"},
+            "code": {"type": "string"},
+        },
         "required": ["error"],
     },
     "SessionSpeaker": {
@@ -110,5 +114,70 @@ SCHEMAS: dict[str, Any] = {
             "sessions": {"type": "array", "items": {"$ref": "#/components/schemas/Session"}},
         },
         "required": ["edition", "sessions"],
+    },
+    "RegistrationRequest": {
+        "type": "object",
+        "properties": {
+            "first_name": {"type": "string", "maxLength": 100},
+            "last_name": {"type": "string", "maxLength": 100},
+            "email": {"type": "string", "format": "email"},
+            "organisation": {"type": "string", "maxLength": 200},
+            "cite": {"type": "string", "maxLength": 200, "description": "the Cité des métiers"},
+            "country": {"type": "string", "description": "ISO 3166-1 alpha-2", "example": "PT"},
+            "category": {
+                "type": "string",
+                "enum": ["member", "partner", "guest", "speaker", "staff", "press"],
+            },
+            "language": {"type": "string", "enum": ["fr", "en"]},
+            "days": {"type": "array", "items": {"type": "string", "format": "date"}},
+            "sessions": {"type": "array", "items": {"type": "integer"}},
+            "meals": {"type": "array", "items": {"type": "integer"}},
+            "dietary": {"type": "string", "maxLength": 500},
+            "accessibility": {"type": "string", "maxLength": 500},
+            "consent": {"type": "boolean", "description": "privacy consent, required (true)"},
+            "photo_consent": {"type": "boolean"},
+        },
+        "required": [
+            "first_name",
+            "last_name",
+            "email",
+            "country",
+            "category",
+            "days",
+            "consent",
+        ],
+    },
+    "RegistrationCreated": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "status": {"type": "string", "enum": ["confirmed", "cancelled"]},
+            "manage_url": {"type": "string"},
+            "badge_url": {"type": "string"},
+            "agenda_url": {"type": "string"},
+            "choices": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "session_id": {"type": "integer"},
+                        "status": {"type": "string", "enum": ["confirmed", "waitlisted"]},
+                        "waitlist_position": {"type": "integer", "nullable": True},
+                    },
+                    "required": ["session_id", "status", "waitlist_position"],
+                },
+            },
+        },
+        "required": ["id", "status", "manage_url", "badge_url", "agenda_url", "choices"],
+    },
+    "ValidationErrors": {
+        "type": "object",
+        "properties": {
+            "errors": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            }
+        },
+        "required": ["errors"],
     },
 }

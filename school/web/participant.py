@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
-from school.extensions import db
+from school import i18n
+from school.database import utcnow
+from school.extensions import db, limiter
+from school.forms.registration import CancelForm, RegistrationForm
+from school.services import mailer, seats
 from school.services import registration as registrations
+from school.services.errors import DomainError
+from school.services.registration import InvalidRegistration
+from school.web.registration import FORM_LIMIT, choice_page_context
 
 bp = Blueprint("participant", __name__, url_prefix="/my")
 
@@ -21,6 +29,68 @@ def _private(response):
 @bp.get("/<token>")
 def manage(token: str):
     registration = registrations.get_by_manage_token(db.session, token)
+    choices = sorted(registration.choices, key=lambda c: c.session.starts_at)
+    positions = seats.waitlist_positions(
+        db.session, [c.session_id for c in choices if not c.is_confirmed]
+    )
     return render_template(
-        "participant/manage.html", registration=registration, edition=registration.edition
+        "participant/manage.html",
+        registration=registration,
+        edition=registration.edition,
+        choices=[(c, positions.get(c.id)) for c in choices],
+        meals=sorted((m.session for m in registration.meals), key=lambda s: s.starts_at),
+    )
+
+
+@bp.route("/<token>/edit", methods=["GET", "POST"])
+@limiter.limit(FORM_LIMIT, methods=["POST"])
+def edit(token: str):
+    registration = registrations.get_by_manage_token(db.session, token)
+    edition = registration.edition
+    if registration.is_cancelled:
+        return redirect(url_for(".manage", token=token))
+    sessions = registrations.choosable_sessions(db.session, edition)
+    held = {c.session_id for c in registration.choices}
+    meals = registrations.meal_sessions(db.session, edition)
+    form = RegistrationForm()
+    if not form.is_submitted():
+        form.fill(registrations.data_of(registration))
+    form.prepare(edition, i18n.language(), meals, sessions)
+    if form.validate_on_submit():
+        try:
+            registrations.update(db.session, registration, form.to_data(), now=utcnow())
+        except InvalidRegistration as exc:
+            db.session.rollback()
+            form.show_errors(exc.errors)
+            flash(exc.message, "error")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            mailer.wake(current_app._get_current_object())
+            flash(_("Your changes are saved."))
+            return redirect(url_for(".manage", token=token))
+        registration = registrations.get_by_manage_token(db.session, token)
+        sessions = registrations.choosable_sessions(db.session, registration.edition)
+        held = {c.session_id for c in registration.choices}
+    context = choice_page_context(registration.edition, form, sessions, meals)
+    return render_template("participant/edit.html", registration=registration, held=held, **context)
+
+
+@bp.route("/<token>/cancel", methods=["GET", "POST"])
+def cancel(token: str):
+    registration = registrations.get_by_manage_token(db.session, token)
+    form = CancelForm()
+    if form.validate_on_submit():
+        registrations.cancel(db.session, registration, now=utcnow())
+        db.session.commit()
+        mailer.wake(current_app._get_current_object())
+        flash(_("Your registration is cancelled. Thank you for freeing your seats."))
+        return redirect(url_for(".manage", token=token))
+    return render_template(
+        "participant/cancel.html",
+        registration=registration,
+        edition=registration.edition,
+        form=form,
     )

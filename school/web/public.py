@@ -63,9 +63,3 @@ def _figures(plan: programme.Programme) -> dict[str, int]:
         "speakers": len(speakers),
         "workshops": sum(1 for s in sessions if s.kind in ("workshop", "visit")),
     }
-
-
-@bp.get("/<slug>/register")
-def register(slug: str):
-    edition = programme.get_edition(db.session, slug)
-    return render_template("public/register_soon.html", edition=edition)

@@ -6,41 +6,17 @@ from __future__ import annotations
 import re
 
 from flask import Flask, request, url_for
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from school import i18n
-
-KIND_LABELS = {
-    "plenary": _l("Plenary"),
-    "conference": _l("Conference"),
-    "round_table": _l("Round table"),
-    "workshop": _l("Workshop"),
-    "visit": _l("Visit"),
-    "meeting": _l("Meeting"),
-    "social": _l("Social event"),
-    "break": _l("Break"),
-}
-ROLE_LABELS = {
-    "speaker": _l("Speaker"),
-    "moderator": _l("Moderator"),
-    "witness": _l("Key witness"),
-    "welcome": _l("Welcome address"),
-}
-AUDIENCE_LABELS = {
-    "everyone": _l("Open to all participants"),
-    "members": _l("Network members only"),
-    "invited": _l("By invitation (people concerned)"),
-}
-CATEGORY_LABELS = {
-    "member": _l("Network member"),
-    "partner": _l("Partner"),
-    "guest": _l("Guest"),
-    "speaker": _l("Speaker"),
-    "staff": _l("Staff"),
-    "press": _l("Press"),
-}
-LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+from school.labels import (
+    AUDIENCE_LABELS,
+    CATEGORY_LABELS,
+    CHOICE_STATUS_LABELS,
+    KIND_LABELS,
+    LANGUAGE_NAMES,
+    ROLE_LABELS,
+)
 
 
 def register_templating(app: Flask) -> None:
@@ -54,6 +30,7 @@ def register_templating(app: Flask) -> None:
         ROLE_LABELS=ROLE_LABELS,
         AUDIENCE_LABELS=AUDIENCE_LABELS,
         CATEGORY_LABELS=CATEGORY_LABELS,
+        CHOICE_STATUS_LABELS=CHOICE_STATUS_LABELS,
     )
     app.jinja_env.filters.update(
         t=localized,

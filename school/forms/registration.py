@@ -1,0 +1,138 @@
+"""The registration form: fields, CSRF and what was typed. The rules are the service's;
+this form only turns the request into ``RegistrationData`` and shows the errors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from school.labels import CATEGORY_LABELS
+from school.models import Edition
+from school.services.countries import sorted_countries
+from school.services.registration_data import NAME_MAX, NOTE_MAX, TEXT_MAX, RegistrationData
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _date_or_none(value):
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):  # the service decides what is acceptable
+        pass
+
+
+class RegistrationForm(FlaskForm):
+    first_name = StringField(
+        _l("First name"), render_kw={"autocomplete": "given-name", "maxlength": NAME_MAX}
+    )
+    last_name = StringField(
+        _l("Last name"), render_kw={"autocomplete": "family-name", "maxlength": NAME_MAX}
+    )
+    email = EmailField(_l("E-mail"), render_kw={"autocomplete": "email", "maxlength": 254})
+    organisation = StringField(
+        _l("Organisation"), render_kw={"autocomplete": "organization", "maxlength": TEXT_MAX}
+    )
+    cite = StringField(
+        _l("Your Cité des métiers (if you belong to one)"),
+        render_kw={"list": "cites", "maxlength": TEXT_MAX, "autocomplete": "off"},
+    )
+    country = SelectField(_l("Country"), validate_choice=False)
+    category = RadioField(_l("You come as"), validate_choice=False)
+    language = RadioField(
+        _l("Language for our e-mails"),
+        choices=[("fr", "Français"), ("en", "English")],
+        default="fr",
+        validate_choice=False,
+    )
+    days = MultiCheckboxField(_l("Days you attend"), coerce=_date_or_none)
+    meals = MultiCheckboxField(_l("Meals"), coerce=_int_or_none)
+    sessions = MultiCheckboxField(_l("Sessions"), coerce=_int_or_none)
+    dietary = TextAreaField(
+        _l("Dietary needs (vegetarian, allergies…)"), render_kw={"maxlength": NOTE_MAX, "rows": 2}
+    )
+    accessibility = TextAreaField(
+        _l("Accessibility needs"), render_kw={"maxlength": NOTE_MAX, "rows": 2}
+    )
+    privacy_consent = BooleanField(
+        _l("I agree that the organisers keep these details to run the School.")
+    )
+    photo_consent = BooleanField(_l("I agree to appear in photos of the School."))
+
+    def prepare(self, edition: Edition, language: str, meals, sessions) -> RegistrationForm:
+        self.country.choices = [("", _l("Choose…")), *sorted_countries(language)]
+        self.category.choices = list(CATEGORY_LABELS.items())
+        self.days.choices = [(day, day.isoformat()) for day in edition.dates]
+        self.meals.choices = [(s.id, str(s.id)) for s in meals]
+        self.sessions.choices = [(s.id, str(s.id)) for s in sessions]
+        if not self.is_submitted() and not self.days.data:
+            self.days.data = list(edition.dates)
+            self.language.data = language
+        return self
+
+    def to_data(self) -> RegistrationData:
+        return RegistrationData(
+            first_name=self.first_name.data or "",
+            last_name=self.last_name.data or "",
+            email=self.email.data or "",
+            organisation=self.organisation.data,
+            cite=self.cite.data,
+            country=self.country.data or "",
+            category=self.category.data or "",
+            language=self.language.data or "",
+            days=[d for d in (self.days.data or []) if d is not None],
+            meals=[m for m in (self.meals.data or []) if m is not None],
+            sessions=[s for s in (self.sessions.data or []) if s is not None],
+            dietary=self.dietary.data,
+            accessibility=self.accessibility.data,
+            privacy_consent=bool(self.privacy_consent.data),
+            photo_consent=bool(self.photo_consent.data),
+        )
+
+    def fill(self, data: RegistrationData) -> None:
+        for name in (
+            "first_name", "last_name", "email", "organisation", "cite", "country",
+            "category", "language", "days", "meals", "sessions", "dietary",
+            "accessibility", "privacy_consent", "photo_consent",
+        ):  # fmt: skip
+            getattr(self, name).data = getattr(data, name)
+
+    def show_errors(self, errors: dict[str, list[str]]) -> None:
+        for name, messages in errors.items():
+            field = getattr(self, name, None)
+            if field is not None:
+                field.errors = list(field.errors or []) + messages
+
+
+class LostLinkForm(FlaskForm):
+    email = EmailField(_l("E-mail"), render_kw={"autocomplete": "email", "maxlength": 254})
+
+
+class CancelForm(FlaskForm):
+    pass

@@ -1,0 +1,90 @@
+"""Registering: the form at ``/<slug>/register`` and the "I lost my link" page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from school import i18n
+from school.database import utcnow
+from school.extensions import db, limiter
+from school.forms.registration import LostLinkForm, RegistrationForm
+from school.services import cites, mailer, programme
+from school.services import registration as registrations
+from school.services.errors import DomainError
+from school.services.registration import InvalidRegistration
+
+bp = Blueprint("registration", __name__)
+
+FORM_LIMIT = "30 per minute;500 per hour"  # a registration desk may sit behind one address
+
+
+def _send_mail() -> None:
+    mailer.wake(current_app._get_current_object())
+
+
+def choice_page_context(edition, form: RegistrationForm, plan_sessions, meals):
+    """What the form shows beside the fields: sessions by day and slot, with seats left."""
+    taken = programme.seats_taken(db.session, [s.id for s in plan_sessions])
+    plan = programme.Programme(edition, plan_sessions, taken)
+    return {
+        "form": form,
+        "edition": edition,
+        "programme": plan,
+        "choice_days": [day for day in plan.days() if day.slots],
+        "meals": meals,
+        "cites": cites.known_cites(),
+    }
+
+
+@bp.route("/<slug>/register", methods=["GET", "POST"])
+@limiter.limit(FORM_LIMIT, methods=["POST"])
+def form(slug: str):
+    edition = programme.get_edition(db.session, slug)
+    now = utcnow()
+    closed = registrations.registration_window_error(edition, now)
+    if closed:
+        return render_template("registration/closed.html", edition=edition, message=closed)
+    sessions = registrations.choosable_sessions(db.session, edition)
+    meals = registrations.meal_sessions(db.session, edition)
+    form = RegistrationForm().prepare(edition, i18n.language(), meals, sessions)
+    if form.validate_on_submit():
+        try:
+            outcome = registrations.register(db.session, edition, form.to_data(), now=now)
+        except InvalidRegistration as exc:
+            db.session.rollback()
+            form.show_errors(exc.errors)
+            flash(exc.message, "error")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            _send_mail()
+            if not outcome.created:
+                return render_template(
+                    "registration/check_inbox.html", edition=edition, email=form.email.data
+                )
+            flash(_("Thank you! Your registration is confirmed. We have sent you an e-mail."))
+            return redirect(url_for("participant.manage", token=outcome.registration.manage_token))
+        # What could not be kept: the page is shown again with the answers as typed.
+        sessions = registrations.choosable_sessions(db.session, edition)
+    return render_template(
+        "registration/form.html", **choice_page_context(edition, form, sessions, meals)
+    )
+
+
+@bp.route("/<slug>/register/lost-link", methods=["GET", "POST"])
+@limiter.limit("10 per minute;50 per hour", methods=["POST"])
+def lost_link(slug: str):
+    edition = programme.get_edition(db.session, slug)
+    form = LostLinkForm()
+    if form.validate_on_submit():
+        registrations.send_lost_link(db.session, edition, form.email.data or "", now=utcnow())
+        db.session.commit()
+        _send_mail()
+        # The same answer whether or not the address is registered.
+        return render_template(
+            "registration/check_inbox.html", edition=edition, email=form.email.data
+        )
+    return render_template("registration/lost_link.html", edition=edition, form=form)

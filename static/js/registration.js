@@ -1,0 +1,46 @@
+// Registration form: show only the sessions and meals of the days ticked, and keep
+// members-only sessions for members. Without JavaScript everything stays visible and
+// the server applies the same rules.
+(function () {
+  "use strict";
+  var form = document.querySelector(".registration-form");
+  if (!form) return;
+
+  function selectedDays() {
+    var days = {};
+    form.querySelectorAll("input[name=days]:checked").forEach(function (box) {
+      days[box.value] = true;
+    });
+    return days;
+  }
+
+  function isMember() {
+    var checked = form.querySelector("input[name=category]:checked");
+    return checked && checked.value === "member";
+  }
+
+  function refresh() {
+    var days = selectedDays();
+    form.querySelectorAll("[data-day]").forEach(function (node) {
+      var shown = !!days[node.getAttribute("data-day")];
+      node.hidden = !shown;
+      if (!shown) {
+        node.querySelectorAll("input[type=checkbox]").forEach(function (box) { box.checked = false; });
+        if (node.matches("label")) {
+          var box = node.querySelector("input");
+          if (box) box.checked = false;
+        }
+      }
+    });
+    var member = isMember();
+    form.querySelectorAll("[data-members-only]").forEach(function (node) {
+      node.hidden = !member;
+      if (!member) node.querySelector("input").checked = false;
+    });
+  }
+
+  form.addEventListener("change", function (event) {
+    if (event.target.name === "days" || event.target.name === "category") refresh();
+  });
+  refresh();
+})();
