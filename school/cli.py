@@ -84,6 +84,9 @@ def mail_worker(every: int) -> None:
 
 
 def register(app: Flask) -> None:
+    from school.cli_registrations import registrations_cli
+
+    app.cli.add_command(registrations_cli)
     app.cli.add_command(programme_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)

@@ -20,6 +20,7 @@ from school.config import database_uri
 from school.extensions import db as _db
 from school.models import Base
 from school.services import mailer
+from tests.browser import browser, phone, playwright_instance  # noqa: F401 - fixtures
 from tests.helpers import QueryCounter
 from tests.servers import LiveServer, SmtpServer
 
@@ -82,7 +83,6 @@ def app_config(database_url, tmp_path) -> dict:
         "MAIL_URL": None,
         # Tests that send mail ask for the ``smtp`` fixture, which turns this on.
         "MAIL_SEND_AFTER_REQUEST": False,
-        "SERVER_NAME": "school.test",
         "PREFERRED_URL_SCHEME": "http",
     }
 

@@ -35,3 +35,26 @@ def test_export_then_import_a_file(runner, db, tmp_path):
 def test_export_of_unknown_edition_fails_clearly(runner, app):
     result = runner.invoke(args=["programme", "export", "nope"])
     assert result.exit_code != 0 and "no edition 'nope'" in result.output
+
+
+def test_registrations_import_uses_the_same_rules(runner, db, tmp_path):
+    from school.models import Choice, Registration
+
+    runner.invoke(args=["demo", "load"])
+    sheet = tmp_path / "speakers.csv"
+    sheet.write_text(
+        "first_name,last_name,email,organisation,country,category,language,days,sessions,meals\n"
+        "Majda,Jelenčić,majda@example.org,HZZ,HR,speaker,en,2019-06-20,,d2-lunch\n"
+        "Ève,O'Brien-Łukasiewicz,eve@example.org,,IE,member,fr,2019-06-19,d1-visit-explora,\n"
+        "Bad,Row,not-an-address,,ZZ,member,fr,2019-06-19,d1-nope,\n"
+        "Majda,Again,MAJDA@example.org,,HR,speaker,en,2019-06-20,,\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["registrations", "import", "spring-school-2019", str(sheet)])
+    assert result.exit_code == 1
+    assert "1 already registered" in result.output and "2 registered" in result.output
+    assert "speakers.csv:4: email:" in result.output
+    assert "speakers.csv:4: sessions:" in result.output
+    names = db.scalars(sa.select(Registration.last_name).order_by(Registration.id)).all()
+    assert names == ["Jelenčić", "O'Brien-Łukasiewicz"]
+    assert db.scalar(sa.select(sa.func.count()).select_from(Choice)) == 1

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
 from school import i18n
+from school.database import utcnow
 from school.models import (
     Choice,
     Edition,
@@ -338,6 +339,9 @@ def _take_seats(
         return
     taken = seats.seats_taken(db, [s.id for s in wanted])
     held = [c.session for c in registration.choices if c.is_confirmed]
+    # The place in line is the moment the lock was granted, not when the request began:
+    # the line then follows the order in which seats were decided.
+    queued_at = max(now, utcnow())
     lang = i18n.language()
     conflicts: list[str] = []
     for session in sorted(wanted, key=lambda s: (s.starts_at, s.id)):
@@ -356,7 +360,9 @@ def _take_seats(
                 continue
             held.append(session)
         registration.choices.append(
-            Choice(session=session, status=status, queued_at=now, created_at=now, updated_at=now)
+            Choice(
+                session=session, status=status, queued_at=queued_at, created_at=now, updated_at=now
+            )
         )
     if conflicts:
         raise InvalidRegistration({"sessions": conflicts})

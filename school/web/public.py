@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 
 from school.extensions import db
 from school.services import programme
@@ -13,6 +13,11 @@ bp = Blueprint("public", __name__)
 @bp.get("/")
 def index():
     return render_template("public/index.html", editions=programme.list_editions(db.session))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 @bp.get("/<slug>/")
