@@ -64,12 +64,14 @@ def register_blueprints(app: Flask) -> None:
         api,
         api_registrations,
         auth,
+        organiser,
         participant,
         public,
         registration,
     )
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(organiser.bp)
     app.register_blueprint(participant.bp)
     app.register_blueprint(registration.bp)
     app.register_blueprint(public.bp)

@@ -84,8 +84,11 @@ def mail_worker(every: int) -> None:
 
 
 def register(app: Flask) -> None:
+    from school.cli_organisers import organiser_cli, token_cli
     from school.cli_registrations import registrations_cli
 
+    app.cli.add_command(organiser_cli)
+    app.cli.add_command(token_cli)
     app.cli.add_command(registrations_cli)
     app.cli.add_command(programme_cli)
     app.cli.add_command(demo_cli)

@@ -1,9 +1,29 @@
-"""Who is logged in: organisers, through Flask-Login's session cookie."""
+"""Who is asking: organisers log in with a password (session cookie) in the browser, and
+scanners or scripts send ``Authorization: Bearer <token>`` to the API.
+
+Every route of the organiser blueprint requires an admin unless it says otherwise
+(``allow_checkin_staff``), so a new page cannot be left open by mistake; API routes
+for staff use ``staff_api``. A test walks the URL map to prove both.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, g, jsonify, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from school.database import utcnow
 from school.extensions import db, login
 from school.models import Organiser
+from school.services import organisers
+
+login.login_view = "organiser.login"
+login.login_message = _l("Please log in to see this page.")
+login.login_message_category = "error"
 
 
 @login.user_loader
@@ -12,3 +32,62 @@ def load_organiser(organiser_id: str) -> Organiser | None:
         return None
     organiser = db.session.get(Organiser, int(organiser_id))
     return organiser if organiser is not None and organiser.is_active else None
+
+
+def allow_checkin_staff(view: Callable) -> Callable:
+    """Mark an organiser page as open to check-in staff too (default: admins only)."""
+    view.allow_checkin_staff = True
+    return view
+
+
+def require_organiser(view: Callable | None) -> None:
+    """The organiser blueprint's gate, run before every one of its views."""
+    if view is not None and getattr(view, "public", False):
+        return None
+    if not current_user.is_authenticated:
+        return login.unauthorized()
+    if not current_user.is_admin and not getattr(view, "allow_checkin_staff", False):
+        abort(403)
+    return None
+
+
+def public(view: Callable) -> Callable:
+    """The login page itself."""
+    view.public = True
+    return view
+
+
+def current_staff() -> Organiser | None:
+    """The organiser behind this API request: a bearer token, or the logged-in session."""
+    if "staff" in g:
+        return g.staff
+    staff = None
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        staff = organisers.organiser_for_token(db.session, header[7:].strip(), now=utcnow())
+    elif current_user.is_authenticated:
+        staff = current_user._get_current_object()
+    g.staff = staff
+    return staff
+
+
+def staff_api(roles: tuple[str, ...] = ("admin", "checkin")) -> Callable:
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            staff = current_staff()
+            if staff is None:
+                response = jsonify({"error": _("Authentication required."), "status": 401})
+                response.status_code = 401
+                response.headers["WWW-Authenticate"] = 'Bearer realm="school"'
+                return response
+            if staff.role not in roles:
+                response = jsonify({"error": _("Your account may not do this."), "status": 403})
+                response.status_code = 403
+                return response
+            return view(*args, **kwargs)
+
+        wrapped.staff_roles = roles
+        return wrapped
+
+    return decorate
