@@ -49,7 +49,7 @@ def test_every_string_in_the_code_is_in_the_catalogue(tmp_path):
             "babel.messages.frontend",
             "extract",
             "-F",
-            "babel.cfg",
+            "school/translations/babel.cfg",
             "-k",
             "_l",
             "-o",

@@ -40,7 +40,7 @@ def staff(app, db):
 
 
 def login(client, email, password):
-    page = client.get("/organiser/login").get_data(as_text=True)
+    page = client.get("/organiser/login?lang=en").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     return client.post(
         "/organiser/login", data={"csrf_token": csrf, "email": email, "password": password}
