@@ -4,7 +4,7 @@ from school.database import Base
 from school.models.audit import AuditEntry
 from school.models.checkin import CheckIn
 from school.models.edition import Edition, EditionDay, Room
-from school.models.mail import OutboxMessage
+from school.models.mail import Mailing, OutboxMessage
 from school.models.organiser import ApiToken, Organiser
 from school.models.people import Person, SessionPerson
 from school.models.programme import Session
@@ -18,6 +18,7 @@ __all__ = [
     "Choice",
     "Edition",
     "EditionDay",
+    "Mailing",
     "Organiser",
     "OutboxMessage",
     "Person",

@@ -46,9 +46,15 @@ def queue_mail(
     purpose: str,
     batch: str | None = None,
     now: datetime | None = None,
+    flush: bool = True,
     **context: Any,
 ) -> OutboxMessage:
-    """Render ``templates/mail/<template>`` in ``language`` into the outbox (flushes)."""
+    """Render ``templates/mail/<template>`` in ``language`` into the outbox (flushes,
+    unless ``flush=False``: a mailing adds a thousand messages and flushes once).
+
+    A message rendered for a ``registration`` is linked to it: the participant's data
+    download lists it and the privacy purge blanks it.
+    """
     with force_locale(language):
         text = render_template(f"mail/{template}.txt", language=language, **context)
         html = render_template(f"mail/{template}.html", language=language, **context)
@@ -60,11 +66,13 @@ def queue_mail(
         html_body=html,
         purpose=purpose,
         batch=batch,
+        registration_id=getattr(context.get("registration"), "id", None),
         created_at=now or utcnow(),
         send_after=now or utcnow(),
     )
     db.add(message)
-    db.flush()
+    if flush:
+        db.flush()
     return message
 
 
