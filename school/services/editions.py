@@ -4,6 +4,7 @@ registrations, no speakers). Fields are checked by the programme file's rules.""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -187,7 +188,7 @@ def clone_edition(
     *,
     slug: str,
     title: dict[str, str | None],
-    starts_on: date | None,
+    starts_on: date | str | None,
     actor: audit.Actor,
     now: datetime,
     translate: Translate | None = None,
@@ -198,12 +199,16 @@ def clone_edition(
     source = db.scalar(
         sa.select(Edition).where(Edition.id == source.id).options(selectinload(Edition.rooms))
     )
+    if isinstance(starts_on, str):
+        with contextlib.suppress(ValueError):
+            starts_on = date.fromisoformat(starts_on)
     shift = (starts_on - source.starts_on) if isinstance(starts_on, date) else timedelta(0)
     entry = edition_entry(source)
     entry.update(
         slug=slug,
         title=title,
-        starts_on=starts_on.isoformat() if isinstance(starts_on, date) else None,
+        # Not a date: left as typed, the check names it.
+        starts_on=starts_on.isoformat() if isinstance(starts_on, date) else starts_on,
         ends_on=(source.ends_on + shift).isoformat(),
     )
     registration = entry["registration"]

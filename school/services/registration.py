@@ -80,16 +80,23 @@ def get_by_manage_token(db: DbSession, token: str) -> Registration:
     return registration
 
 
-def choosable_sessions(db: DbSession, edition: Edition) -> list[Session]:
+def choosable_sessions(
+    db: DbSession, edition: Edition, *, by_organiser: bool = False
+) -> list[Session]:
     """Sessions a participant picks when registering: those that require registration
-    or have limited seats; not the cancelled ones, not those by invitation only."""
+    or have limited seats; not the cancelled ones, not those by invitation only (the
+    organisers give those: ``by_organiser=True`` includes them)."""
+    offered = sa.or_(Session.requires_registration.is_(True), Session.capacity.is_not(None))
+    if by_organiser:
+        offered = sa.or_(offered, Session.audience == Audience.INVITED)
+    else:
+        offered = sa.and_(offered, Session.audience != Audience.INVITED)
     sessions = db.scalars(
         sa.select(Session)
         .where(
             Session.edition_id == edition.id,
             Session.status == "scheduled",
-            Session.audience != Audience.INVITED,
-            sa.or_(Session.requires_registration.is_(True), Session.capacity.is_not(None)),
+            offered,
         )
         .options(selectinload(Session.room))
         .order_by(Session.starts_at, Session.id)
