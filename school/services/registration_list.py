@@ -176,13 +176,13 @@ class RegistrationPage:
         return self.first + len(self.rows) - 1 if self.rows else 0
 
 
-def with_details(stmt: sa.Select) -> sa.Select:
+def with_details(stmt: sa.Select, *, meals: bool = True) -> sa.Select:
     """Days, meals and choices (with their session) in one query each."""
-    return stmt.options(
+    stmt = stmt.options(
         selectinload(Registration.days),
-        selectinload(Registration.meals),
         selectinload(Registration.choices).joinedload(Choice.session),
     )
+    return stmt.options(selectinload(Registration.meals)) if meals else stmt
 
 
 def search(db: DbSession, edition: Edition, query: RegistrationQuery) -> RegistrationPage:
@@ -197,7 +197,8 @@ def search(db: DbSession, edition: Edition, query: RegistrationQuery) -> Registr
             .where(*where)
             .order_by(*ordering(query))
             .limit(query.per_page)
-            .offset((query.page - 1) * query.per_page)
+            .offset((query.page - 1) * query.per_page),
+            meals=False,
         )
     ).all()
     page.rows = [Row(registration, bool(flag)) for registration, flag in rows]
