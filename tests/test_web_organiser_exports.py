@@ -59,13 +59,16 @@ def crowd(db, demo):
     gone = make_registration(db, demo, email="gone@example.org", country="FR", status="cancelled")
     db.add(RegistrationMeal(registration_id=gone.id, session_id=lunch.id))
     now = datetime.now(UTC)
-    for n, person in enumerate(people[:4]):
+
+    def scan(person, client_id, session=None, **fields):
         db.add(CheckIn(edition_id=demo.id, registration_id=person.id, day=demo.starts_on,
-                       scanned_at=now, client_id=f"door-{n}", verdict="ok"))  # fmt: skip
-    db.add(CheckIn(edition_id=demo.id, registration_id=people[0].id, session_id=explora.id,
-                   day=demo.starts_on, scanned_at=now, client_id="room-1", verdict="ok"))  # fmt: skip
-    db.add(CheckIn(edition_id=demo.id, registration_id=people[4].id, day=demo.starts_on,
-                   scanned_at=now, client_id="door-x", verdict="ok", undone_at=now))  # fmt: skip
+                       session_id=session.id if session else None, scanned_at=now,
+                       client_id=client_id, verdict="ok", **fields))  # fmt: skip
+
+    for n, person in enumerate(people[:4]):
+        scan(person, f"door-{n}")
+    scan(people[0], "room-1", explora)
+    scan(people[4], "door-x", undone_at=now)  # undone: does not count
     db.commit()
     return people
 
