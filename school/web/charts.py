@@ -17,18 +17,20 @@ LABEL = 210
 _ids = itertools.count(1)
 
 
-def _frame(title: str, description: str, height: int, body: list[Markup]) -> Markup:
+def _frame(
+    title: str, description: str, height: int, body: list[Markup], width: int = WIDTH
+) -> Markup:
     n = next(_ids)
     return Markup(
         '<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="chart-{n}-title'
         ' chart-{n}-desc" xmlns="http://www.w3.org/2000/svg"><title id="chart-{n}-title">'
         '{title}</title><desc id="chart-{n}-desc">{desc}</desc>{body}</svg>'
-    ).format(w=WIDTH, h=height, n=n, title=title, desc=description, body=Markup("").join(body))
+    ).format(w=width, h=height, n=n, title=title, desc=description, body=Markup("").join(body))
 
 
-def _label(y: float, text: str) -> Markup:
+def _label(y: float, text: str, left: int = LABEL) -> Markup:
     return Markup('<text x="{}" y="{}" text-anchor="end">{}</text>').format(
-        LABEL - 8, y + 15, _short(text)
+        left - 8, y + 15, _short(text, left // 7)
     )
 
 
@@ -46,25 +48,33 @@ def _short(label: str, limit: int = 30) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def bars(title: str, items: Sequence[tuple[str, int]], *, limit: int = 15) -> Markup:
-    """Horizontal bars, largest first as given; the rest summed in one last bar."""
+def bars(
+    title: str,
+    items: Sequence[tuple[str, int]],
+    *,
+    limit: int = 15,
+    width: int = WIDTH,
+    left: int = LABEL,
+) -> Markup:
+    """Horizontal bars, largest first as given; the rest summed in one last bar.
+    A narrow ``width`` suits a chart in a column (its text is then drawn larger)."""
     shown = list(items[:limit])
     rest = sum(value for _, value in items[limit:])
     if rest:
         shown.append(("…", rest))
     top = max((value for _, value in shown), default=0) or 1
-    span = WIDTH - LABEL - 60
+    span = width - left - 40
     body: list[Markup] = []
     for index, (label, value) in enumerate(shown):
         y = index * ROW + 4
-        width = span * value / top
+        length = span * value / top
         body += [
-            _label(y, label),
-            _rect("bar", LABEL, y, width, ROW - 8),
-            _text(round(LABEL + width + 6, 1), y + 15, value),
+            _label(y, label, left),
+            _rect("bar", left, y, length, ROW - 8),
+            _text(round(left + length + 6, 1), y + 15, value),
         ]
     description = "; ".join(f"{label}: {value}" for label, value in shown)
-    return _frame(title, description, max(len(shown), 1) * ROW + 8, body)
+    return _frame(title, description, max(len(shown), 1) * ROW + 8, body, width)
 
 
 def fill(title: str, items: Sequence[tuple[str, int, int | None, int]]) -> Markup:
