@@ -61,15 +61,11 @@ def database_url(tmp_path_factory) -> str:
 
 
 def _empty_tables() -> None:
+    # DELETE, not TRUNCATE: on tables this small it is many times faster on PostgreSQL.
     tables = [t.name for t in Base.metadata.sorted_tables]
     with _db.engine.begin() as conn:
-        if _db.engine.dialect.name == "postgresql":
-            conn.exec_driver_sql(
-                "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
-            )
-        else:
-            for table in reversed(tables):
-                conn.exec_driver_sql(f'DELETE FROM "{table}"')  # noqa: S608 - our own tables
+        for table in reversed(tables):
+            conn.exec_driver_sql(f'DELETE FROM "{table}"')  # noqa: S608 - our own tables
 
 
 @pytest.fixture
