@@ -15,6 +15,11 @@ class Defaults:
     SECRET_KEY: str | None = None  # None: a random key kept in instance/secret_key
     MAIL_URL: str | None = None  # smtp://host:port; None: .eml files in instance/outbox/
     MAIL_SENDER = "Spring School <no-reply@citesdesmetiers.example>"
+    # Badge keys (school/services/badges.py): the key id new badges are signed with, and
+    # the key ids still accepted (a list, keys derived from SECRET_KEY, or a mapping of key
+    # id to a secret of its own); None: only BADGE_KEY_ID. Key ids: 1-4 of 0-9 A-Z.
+    BADGE_KEY_ID = "K1"
+    BADGE_KEYS: list[str] | dict[str, str] | None = None
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URL = "memory://"
     RATELIMIT_HEADERS_ENABLED = True

@@ -204,3 +204,13 @@ def test_badges_to_print_refuses_unknown_filters(db, demo):
         badges.registrations_to_print(db, demo, categories=["vip"])
     with pytest.raises(DomainError, match="not a day of spring-school-2019"):
         badges.registrations_to_print(db, demo, day=date(2019, 7, 1))
+
+
+def test_badge_keys_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SCHOOL_SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("SCHOOL_BADGE_KEY_ID", "K2")
+    monkeypatch.setenv("SCHOOL_BADGE_KEYS", '["K1", "K2"]')
+    from school import create_app
+
+    ring = KeyRing.from_config(create_app().config)
+    assert ring.current == "K2" and set(ring.keys) == {"K1", "K2"}
