@@ -51,10 +51,10 @@ BADGE_MAX_AGE = 7 * 24 * 3600
 
 @bp.context_processor
 def _badge_helpers():
-    def badge_svg(registration, label=None):
+    def badge_qr(registration, label=None):
         return badges.qr_svg(badges.token_for(registration), width="100%", label=label)
 
-    return {"badge_svg": badge_svg}
+    return {"badge_qr": badge_qr}
 
 
 def _badge_owner(token: str):
