@@ -66,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         organiser,
         participant,
+        participant_badge,
         public,
         registration,
     )

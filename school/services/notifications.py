@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session as DbSession
 
 from school.models import Choice, Registration
-from school.services import mailer, seats
+from school.services import badges, mailer, seats
 from school.urls import absolute_url
 
 
@@ -15,7 +15,7 @@ def _links(registration: Registration) -> dict[str, str]:
     manage = absolute_url("participant.manage", token=registration.manage_token)
     return {
         "manage_url": manage,
-        "badge_url": manage + "/badge.pdf",
+        "badge_url": badges.badge_url(registration),
         "agenda_url": manage + "/agenda.ics",
     }
 

@@ -21,7 +21,7 @@ bp = Blueprint("participant", __name__, url_prefix="/my")
 @bp.after_request
 def _private(response):
     # Personal data: never kept by shared caches, never indexed.
-    response.headers["Cache-Control"] = "private, no-store"
+    response.headers.setdefault("Cache-Control", "private, no-store")
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 
