@@ -62,6 +62,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from school.web import (  # noqa: F401 - these modules add routes and the user loader
         api,
+        api_checkin,
         api_registrations,
         auth,
         organiser,
