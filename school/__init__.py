@@ -60,11 +60,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from school.web import api, auth, participant, public  # noqa: F401 - auth: user loader
+    # auth: imported for its user loader.
+    from school.web import api, auth, feeds, participant, public, speaker  # noqa: F401
 
     app.register_blueprint(api.bp)
     app.register_blueprint(participant.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(speaker.bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -7,17 +7,20 @@ import time
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from flask.cli import AppGroup
 
+from school.database import utcnow
 from school.extensions import db
 from school.paths import DEMO_FILE
-from school.services import mailer, programme_io
+from school.services import mailer, programme, programme_io, speakers
+from school.services.errors import NotFound
 from school.services.programme_file import ProgrammeFileError
 
 programme_cli = AppGroup("programme", help="Import and export programme files.")
 demo_cli = AppGroup("demo", help="The demo edition (Spring School 2019).")
 mail_cli = AppGroup("mail", help="The outbox of e-mails.")
+speakers_cli = AppGroup("speakers", help="The speakers' corner.")
 
 
 def _import(path: Path) -> None:
@@ -83,7 +86,45 @@ def mail_worker(every: int) -> None:
         time.sleep(every)
 
 
+@speakers_cli.command("invite")
+@click.argument("slug")
+@click.option("--again", is_flag=True, help="Also write to speakers already invited.")
+def speakers_invite(slug: str, again: bool) -> None:
+    """E-mail each speaker of SLUG the link to their page, in their language."""
+    # Links and dates are made as in a request to the site's public address.
+    base_url = current_app.config.get("BASE_URL") or "http://127.0.0.1:5000"
+    with current_app.test_request_context("/", base_url=base_url):
+        try:
+            edition = programme.get_edition(db.session, slug)
+        except NotFound as exc:
+            raise click.ClickException(exc.message) from exc
+        report = speakers.invite(
+            db.session,
+            edition,
+            link_for=lambda p: url_for("speaker.corner", token=p.speaker_token, _external=True),
+            now=utcnow(),
+            again=again,
+        )
+        db.session.commit()
+    click.echo(f"{len(report.invited)} speaker(s) invited.")
+    if report.already_invited:
+        click.echo(
+            f"{len(report.already_invited)} already invited, not written to again"
+            " (--again to write to them too)."
+        )
+    if report.without_email:
+        click.echo(f"{len(report.without_email)} speaker(s) have no e-mail address:", err=True)
+        for person in report.without_email:
+            click.echo(f"  {person.full_name} ({person.key})", err=True)
+    if report.invited:
+        sent, failed = mailer.send_pending(
+            db.session, mailer.transport_for(current_app), current_app.config["MAIL_SENDER"]
+        )
+        click.echo(f"{sent} e-mail(s) sent, {failed} failed (kept for a later attempt).")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(programme_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(speakers_cli)
