@@ -52,7 +52,7 @@ def calendar_of(body: bytes) -> icalendar.Calendar:
 
 
 def session(db, key: str) -> Session:
-    db.expire_all()
+    db.commit()  # a new transaction sees what requests committed (SQLite: a new snapshot)
     return db.scalar(sa.select(Session).where(Session.key == key))
 
 

@@ -16,8 +16,9 @@ from school.services.speakers import Engagement
 
 FONT = "DejaVu"
 FONTS_DIR = asset_dir("static") / "fonts"
-# Descriptions are shortened, then left out, until everything fits on one page.
-TEXT_LIMITS = (None, 600, 250, 0)
+# Until everything fits on one page: descriptions shortened, then left out, then the
+# co-speakers, then smaller type (limit of the description, co-speakers shown, type scale).
+LAYOUTS = ((None, True, 1.0), (600, True, 1.0), (250, True, 1.0), (0, True, 1.0), (0, False, 0.85))
 
 
 def schedule_pdf(
@@ -29,14 +30,14 @@ def schedule_pdf(
     wording: Wording,
 ) -> bytes:
     pdf = None
-    for limit in TEXT_LIMITS:
-        pdf = _render(person, edition, engagements, lang, wording, limit)
+    for layout in LAYOUTS:
+        pdf = _render(person, edition, engagements, lang, wording, *layout)
         if pdf.pages_count == 1:
             break
     return bytes(pdf.output())
 
 
-def _render(person, edition, engagements, lang, wording, text_limit) -> FPDF:
+def _render(person, edition, engagements, lang, wording, text_limit, with_others, scale) -> FPDF:
     pdf = FPDF(format="A4")
     pdf.set_margins(18, 16, 18)
     pdf.set_auto_page_break(True, margin=14)
@@ -47,7 +48,7 @@ def _render(person, edition, engagements, lang, wording, text_limit) -> FPDF:
     pdf.set_creator("school")
     pdf.set_lang(lang)
     pdf.add_page()
-    line = _writer(pdf)
+    line = _writer(pdf, scale)
 
     line(title, 13, bold=True)
     line(_("Speaker's schedule: %(name)s", name=person.full_name), 12, bold=True, after=1)
@@ -81,14 +82,14 @@ def _render(person, edition, engagements, lang, wording, text_limit) -> FPDF:
             + (f", {o.person.organisation}" if o.person.organisation else "")
             for o in engagement.others
         ]
-        if others:
+        if others and with_others:
             line(_("With: %(people)s", people="; ".join(others)), 9.5)
         text = session.text("description", lang)
         if text and text_limit != 0:
             if text_limit and len(text) > text_limit:
                 text = text[:text_limit].rsplit(" ", 1)[0] + " …"
             line(text, 8.5)
-        pdf.ln(3)
+        pdf.ln(3 * scale)
 
     pdf.set_draw_color(200, 200, 200)
     pdf.set_line_width(0.2)
@@ -103,8 +104,9 @@ def _render(person, edition, engagements, lang, wording, text_limit) -> FPDF:
     return pdf
 
 
-def _writer(pdf: FPDF) -> Callable[..., None]:
+def _writer(pdf: FPDF, scale: float) -> Callable[..., None]:
     def line(text: str, size: float, *, bold: bool = False, after: float = 0) -> None:
+        size *= scale
         pdf.set_font(FONT, "B" if bold else "", size)
         pdf.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         if after:
