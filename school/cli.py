@@ -106,17 +106,18 @@ def speakers_invite(slug: str, again: bool) -> None:
             again=again,
         )
         db.session.commit()
-    click.echo(f"{len(report.invited)} speaker(s) invited.")
-    if report.already_invited:
+        invited, already = len(report.invited), len(report.already_invited)
+        without = [f"{p.full_name} ({p.key})" for p in report.without_email]
+    click.echo(f"{invited} speaker(s) invited.")
+    if already:
         click.echo(
-            f"{len(report.already_invited)} already invited, not written to again"
-            " (--again to write to them too)."
+            f"{already} already invited, not written to again (--again to write to them too)."
         )
-    if report.without_email:
-        click.echo(f"{len(report.without_email)} speaker(s) have no e-mail address:", err=True)
-        for person in report.without_email:
-            click.echo(f"  {person.full_name} ({person.key})", err=True)
-    if report.invited:
+    if without:
+        click.echo(f"{len(without)} speaker(s) have no e-mail address:", err=True)
+        for name in without:
+            click.echo(f"  {name}", err=True)
+    if invited:
         sent, failed = mailer.send_pending(
             db.session, mailer.transport_for(current_app), current_app.config["MAIL_SENDER"]
         )
