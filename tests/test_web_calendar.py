@@ -159,3 +159,16 @@ def test_public_feeds_run_a_fixed_number_of_queries(client, app, db, count_queri
     for (_slug, url), count in counts.items():
         assert count == counts[("small", url)], counts
         assert count <= 6, counts
+
+
+def test_the_feed_cache_is_bounded_and_keeps_the_most_recent():
+    from school.web.feeds import FeedCache
+
+    cache = FeedCache(max_bytes=10)
+    cache.put("a", b"1234")
+    cache.put("b", b"5678")
+    assert cache.get("a") == b"1234"  # now the most recent
+    cache.put("c", b"90ab")
+    assert cache.get("b") is None and cache.get("a") == b"1234" and cache.get("c") == b"90ab"
+    cache.put("big", b"x" * 11)
+    assert cache.get("big") is None and cache.size <= 10

@@ -214,3 +214,20 @@ def test_details_that_are_too_long_are_refused_with_a_message(client, demo, db):
 def test_an_unknown_link_is_404(client, demo, token):
     for suffix in ("", "/agenda.ics", "/schedule.pdf"):
         assert client.get(f"/speaker/{token}{suffix}").status_code == 404
+
+
+def test_the_speakers_feed_runs_a_fixed_number_of_queries(client, db, count_queries):
+    from bench.synthetic import programme_text
+    from school.services import programme_io
+
+    counts = []
+    for slug, size in (("small", 20), ("large", 300)):
+        programme_io.import_text(db, programme_text(size, 10, slug=slug), f"{slug}.yaml")
+        db.commit()
+        person = db.scalar(
+            sa.select(Person).join(Edition).where(Edition.slug == slug, Person.key == "p1")
+        )
+        with count_queries() as statements:
+            assert client.get(f"/speaker/{person.speaker_token}/agenda.ics").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1] and counts[0] <= 6, counts
