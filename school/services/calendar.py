@@ -140,7 +140,7 @@ def location(edition: Edition, session: Session, lang: str) -> str:
 def _description(item: FeedItem, lang: str, wording: Wording, url: str) -> str:
     session = item.session
     lines = []
-    if item.waitlisted:
+    if item.waitlisted and not item.is_cancelled:
         lines += [
             _(
                 "Waiting list: you are number %(num)d in line. This entry becomes confirmed"

@@ -15,6 +15,7 @@ of queries, whatever the size of the edition, and ``calendar.render`` writes it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -230,19 +231,16 @@ def speaker_state(db: DbSession, token: str) -> FeedState | None:
     )
 
 
-def speaker_items(person: Person, sessions: list[Session]) -> list[FeedItem]:
-    """The speaker's sessions with their role; "sous réserve" ones are tentative.
-    Confirming raises SEQUENCE, since the event's status changes."""
-    items = []
-    for session in sessions:
-        link = next(link for link in session.people if link.person_id == person.id)
-        items.append(
-            FeedItem(
-                session,
-                modified=session.updated_at,
-                role=link.role,
-                tentative=link.is_tentative,
-                bump=0 if link.is_tentative else CONFIRMED_BUMP,
-            )
+def speaker_items(engagements: Iterable) -> list[FeedItem]:
+    """A speaker's sessions (``speakers.engagements``) with their role; those still
+    "sous réserve" are tentative. Confirming raises SEQUENCE: the status changes."""
+    return [
+        FeedItem(
+            e.session,
+            modified=e.session.updated_at,
+            role=e.link.role,
+            tentative=e.link.is_tentative,
+            bump=0 if e.link.is_tentative else CONFIRMED_BUMP,
         )
-    return items
+        for e in engagements
+    ]

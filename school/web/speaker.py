@@ -122,7 +122,7 @@ def agenda(token: str):
         sessions = speakers.sessions_of(db.session, person)
         return calendar.render(
             edition,
-            feeds.speaker_items(person, sessions),
+            feeds.speaker_items(speakers.engagements(person, sessions)),
             name=_("My sessions — %(edition)s", edition=edition.text("title", lang)),
             lang=lang,
             wording=feed_views.wording(),
