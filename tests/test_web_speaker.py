@@ -123,6 +123,8 @@ def test_confirming_clears_the_tentative_mark_everywhere(client, demo, db):
     public_url = f"/{demo.slug}/sessions/{round_table.id}?lang=fr"
     mark = r"Koulsoum Logerot</strong></a>\s*<em class=\"tentative\">sous réserve"
     assert re.search(mark, client.get(public_url).get_data(as_text=True))
+    programme = client.get(f"/{demo.slug}/programme?lang=fr").get_data(as_text=True)
+    assert re.search(r"Koulsoum Logerot\s*<em class=\"tentative\">sous réserve", programme)
     feed = client.get(f"/speaker/{person.speaker_token}/agenda.ics")
     programme_feed = client.get(f"/{demo.slug}/programme.ics")
 
@@ -138,6 +140,8 @@ def test_confirming_clears_the_tentative_mark_everywhere(client, demo, db):
 
     public = client.get(public_url).get_data(as_text=True)
     assert "Koulsoum Logerot" in public and not re.search(mark, public)
+    programme = client.get(f"/{demo.slug}/programme?lang=fr").get_data(as_text=True)
+    assert re.search(r"Koulsoum Logerot\s*<span", programme)  # no "sous réserve" after her name
     assert _person(db).confirmed_at is not None
     entry = db.scalar(sa.select(AuditEntry).where(AuditEntry.action == "speaker.confirmed"))
     assert entry.actor == f"speaker:{person.id}" and entry.target == f"session:{round_table.id}"
