@@ -186,7 +186,7 @@ def run(args) -> str:
             f"- database: {backend}",
             "- how: `python -m bench.calendar` — one process, Flask's test client, no network;"
             f" median of {args.runs} builds per feed; each rate measured over"
-            f" {args.seconds:.0f} s.",
+            f" {args.seconds:.0f} s. The machine is shared: repeated runs differ by up to a third.",
             "",
             "## Building the full-programme feed",
             "",
@@ -200,7 +200,8 @@ def run(args) -> str:
             "## A participant's personal feed",
             "",
             "`/my/<token>/agenda.ics` for a participant of all three days with a few choices"
-            " (every third on a waiting list). Requests per second:",
+            " (every third on a waiting list); in the synthetic edition most sessions are open"
+            " to everyone, hence a feed far larger than a real one. Requests per second:",
             "",
             "| edition | events | no `If-None-Match`, built each time (cache off)"
             " | no `If-None-Match`, from the feed cache | `If-None-Match` → 304 |",
