@@ -65,17 +65,22 @@ def register_blueprints(app: Flask) -> None:
         api_checkin,
         api_registrations,
         auth,
+        feeds,
         organiser,
         participant,
+        participant_agenda,
         participant_badge,
         public,
         registration,
+        speaker,
     )
 
     app.register_blueprint(api.bp)
     app.register_blueprint(organiser.bp)
     app.register_blueprint(participant.bp)
     app.register_blueprint(registration.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(speaker.bp)
     app.register_blueprint(public.bp)
 
 

@@ -12,15 +12,12 @@ from flask.cli import AppGroup
 
 from school.extensions import db
 from school.paths import DEMO_FILE
-from school.services import badges, mailer, programme, programme_io
-from school.services.badge_pdf import SHEET_DEFAULT, SIZES
-from school.services.errors import DomainError
+from school.services import mailer, programme_io
 from school.services.programme_file import ProgrammeFileError
 
 programme_cli = AppGroup("programme", help="Import and export programme files.")
 demo_cli = AppGroup("demo", help="The demo edition (Spring School 2019).")
 mail_cli = AppGroup("mail", help="The outbox of e-mails.")
-badges_cli = AppGroup("badges", help="Participants' badges.")
 
 
 def _import(path: Path) -> None:
@@ -86,40 +83,16 @@ def mail_worker(every: int) -> None:
         time.sleep(every)
 
 
-@badges_cli.command("print")
-@click.argument("slug")
-@click.option(
-    "--category",
-    "categories",
-    multiple=True,
-    help="Only this category (member, partner, guest, speaker, staff, press); repeatable.",
-)
-@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), help="Only those attending this day.")
-@click.option("--size", type=click.Choice(sorted(SIZES)), default=SHEET_DEFAULT, show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def badges_print(slug: str, categories: tuple[str, ...], day, size: str, output: Path) -> None:
-    """Print the badges of the confirmed participants of SLUG on A4 sheets, by last name."""
-    try:
-        edition = programme.get_edition(db.session, slug)
-        chosen = badges.registrations_to_print(
-            db.session, edition, categories=categories, day=day.date() if day else None
-        )
-    except DomainError as exc:
-        raise click.ClickException(exc.message) from exc
-    if not chosen:
-        raise click.ClickException("no confirmed registration matches: nothing to print")
-    output.write_bytes(badges.pdf_for(chosen, size=size, sheet=True))
-    click.echo(f"{len(chosen)} badges written to {output}")
-
-
 def register(app: Flask) -> None:
     from school.cli_organisers import organiser_cli, token_cli
+    from school.cli_people import badges_cli, speakers_cli
     from school.cli_registrations import registrations_cli
 
     app.cli.add_command(organiser_cli)
     app.cli.add_command(token_cli)
     app.cli.add_command(registrations_cli)
+    app.cli.add_command(badges_cli)
+    app.cli.add_command(speakers_cli)
     app.cli.add_command(programme_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
-    app.cli.add_command(badges_cli)

@@ -16,7 +16,7 @@ def _links(registration: Registration) -> dict[str, str]:
     return {
         "manage_url": manage,
         "badge_url": badges.badge_url(registration),
-        "agenda_url": manage + "/agenda.ics",
+        "agenda_url": absolute_url("participant.agenda", token=registration.manage_token),
     }
 
 

@@ -138,7 +138,7 @@ def registration_json(registration) -> dict[str, Any]:
         "status": registration.status,
         "manage_url": manage_url,
         "badge_url": badges.badge_url(registration),
-        "agenda_url": manage_url + "/agenda.ics",
+        "agenda_url": absolute_url("participant.agenda", token=registration.manage_token),
         "choices": [
             {
                 "session_id": c.session_id,
