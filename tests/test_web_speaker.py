@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 import sqlalchemy as sa
 
-from school.models import AuditEntry, Edition, Person
+from school.models import AuditEntry, Edition, Person, SessionPerson
 from tests.calendars import LISBON, csrf_token, local, parse, session
 
 # Koulsoum Logerot speaks at round table 2 on Thursday 20 June 2019, "sous réserve".
@@ -236,3 +236,17 @@ def test_the_speakers_feed_runs_a_fixed_number_of_queries(client, db, count_quer
             assert client.get(f"/speaker/{person.speaker_token}/agenda.ics").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1] and counts[0] <= 6, counts
+
+
+def test_an_older_file_does_not_undo_a_confirmation(client, demo, db):
+    from school.paths import DEMO_FILE
+    from school.services import programme_io
+
+    person = _person(db)
+    html = _page(client, person)
+    client.post(f"/speaker/{person.speaker_token}/confirm", data={"csrf_token": csrf_token(html)})
+    programme_io.import_file(db, DEMO_FILE)  # still says "tentative: true"
+    db.commit()
+    db.expire_all()
+    links = db.scalars(sa.select(SessionPerson).where(SessionPerson.person_id == person.id)).all()
+    assert links and not any(link.is_tentative for link in links)
