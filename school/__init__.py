@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         feeds,
         organiser,
+        organiser_allocation,
         participant,
         participant_agenda,
         participant_badge,

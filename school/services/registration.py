@@ -25,9 +25,10 @@ from school.models import (
     RegistrationDay,
     RegistrationMeal,
     Session,
+    SessionGroup,
 )
 from school.models.vocabulary import Audience, Category, ChoiceStatus, RegistrationStatus
-from school.services import notifications, seats
+from school.services import groups, notifications, seats
 from school.services.errors import DomainError, NotFound
 from school.services.registration_data import Errors, RegistrationData, check_fields, email_key
 
@@ -161,7 +162,7 @@ def register(db: DbSession, edition: Edition, data: RegistrationData, *, now: da
             )
         )
     sessions = _sessions_by_id(db, edition, data.sessions + data.meals)
-    errors = _merge(errors, _check_against_programme(data, edition, sessions))
+    errors = _merge(errors, _check_against_programme(data, edition, sessions, now))
     if errors:
         raise InvalidRegistration(errors)
 
@@ -181,6 +182,7 @@ def register(db: DbSession, edition: Edition, data: RegistrationData, *, now: da
     except IntegrityError as exc:  # cannot happen under the lock; refuse cleanly if it does
         raise DomainError(_("This address is already registered."), code="duplicate") from exc
     _take_seats(db, registration, [sessions[i] for i in data.sessions], now)
+    _rank(db, registration, data, now)
     notifications.confirmation(db, registration, now=now)
     return Outcome(registration, [])
 
@@ -210,7 +212,7 @@ def update(
     if other is not None:
         errors.setdefault("email", []).append(_("Another registration uses this address."))
     sessions = _sessions_by_id(db, edition, data.sessions + data.meals)
-    errors = _merge(errors, _check_against_programme(data, edition, sessions))
+    errors = _merge(errors, _check_against_programme(data, edition, sessions, now))
     if errors:
         raise InvalidRegistration(errors)
 
@@ -223,6 +225,7 @@ def update(
     db.flush()
     kept = {c.session_id for c in registration.choices}
     _take_seats(db, registration, [sessions[i] for i in data.sessions if i not in kept], now)
+    _rank(db, registration, data, now)
     promoted = seats.promote_waitlist(db, freed, now=now)
     notifications.promotions(db, promoted, now=now)
     return Outcome(registration, promoted)
@@ -274,11 +277,19 @@ def data_of(registration: Registration) -> RegistrationData:
         days=registration.attended_dates,
         meals=[m.session_id for m in registration.meals],
         sessions=[c.session_id for c in registration.choices],
+        rankings=_rankings_of(registration),
         dietary=registration.dietary,
         accessibility=registration.accessibility,
         privacy_consent=True,
         photo_consent=registration.photo_consent,
     )
+
+
+def _rankings_of(registration: Registration) -> dict[int, list[int | None]]:
+    rankings: dict[int, list[int | None]] = {}
+    for preference in sorted(registration.preferences, key=lambda p: p.rank):
+        rankings.setdefault(preference.group_id, []).append(preference.session_id)
+    return rankings
 
 
 # -- the rules that need the programme
@@ -294,7 +305,7 @@ def _sessions_by_id(db: DbSession, edition: Edition, ids: list[int]) -> dict[int
 
 
 def _check_against_programme(
-    data: RegistrationData, edition: Edition, sessions: dict[int, Session]
+    data: RegistrationData, edition: Edition, sessions: dict[int, Session], now: datetime
 ) -> Errors:
     errors: Errors = {}
     tz = edition.tz
@@ -320,6 +331,8 @@ def _check_against_programme(
             add("sessions", _("“%(title)s” is for network members only.", title=title))
         elif data.days and day not in data.days:
             add("sessions", _("“%(title)s” is on a day you do not attend.", title=title))
+        elif groups.takes_preferences(session.group, now):
+            add("sessions", _("“%(title)s” is allocated by preference: rank it.", title=title))
     for session_id in data.meals:
         session = sessions.get(session_id)
         if session is None or not session.is_meal or session.is_cancelled:
@@ -366,6 +379,31 @@ def _take_seats(
         )
     if conflicts:
         raise InvalidRegistration({"sessions": conflicts})
+    db.flush()
+
+
+def _rank(db: DbSession, registration: Registration, data: RegistrationData, now) -> None:
+    """Store the rankings of groups allocated by preference, under the same rules."""
+    lang = i18n.language()
+    errors: Errors = {}
+    for group_id, ranking in data.rankings.items():
+        group = db.get(SessionGroup, group_id)
+        if group is None or group.edition_id != registration.edition_id:
+            errors.setdefault("rankings", []).append(_("Unknown group of sessions."))
+            continue
+        if not groups.takes_preferences(group, now):
+            errors.setdefault(f"ranking_{group_id}", []).append(
+                _("Preferences for this group are closed.")
+            )
+            continue
+        eligible = groups.eligible_sessions(registration, group)
+        problems = groups.check_ranking(group, ranking, eligible, lang)
+        if problems:
+            errors.setdefault(f"ranking_{group_id}", []).extend(problems)
+            continue
+        groups.set_ranking(db, registration, group, ranking)
+    if errors:
+        raise InvalidRegistration(errors)
     db.flush()
 
 
