@@ -62,9 +62,12 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from school.web import (  # noqa: F401 - these modules add routes and the user loader
         api,
+        api_checkin,
         api_registrations,
         auth,
+        feeds,
         organiser,
+        organiser_allocation,
         organiser_dashboard,
         organiser_editions,
         organiser_exports,
@@ -73,14 +76,19 @@ def register_blueprints(app: Flask) -> None:
         organiser_programme,
         organiser_registrations,
         participant,
+        participant_agenda,
+        participant_badge,
         public,
         registration,
+        speaker,
     )
 
     app.register_blueprint(api.bp)
     app.register_blueprint(organiser.bp)
     app.register_blueprint(participant.bp)
     app.register_blueprint(registration.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(speaker.bp)
     app.register_blueprint(public.bp)
 
 

@@ -97,12 +97,15 @@ def mail_worker(every: int) -> None:
 
 def register(app: Flask) -> None:
     from school.cli_organisers import organiser_cli, token_cli
+    from school.cli_people import badges_cli, speakers_cli
     from school.cli_privacy import privacy_cli
     from school.cli_registrations import registrations_cli
 
     app.cli.add_command(organiser_cli)
     app.cli.add_command(token_cli)
     app.cli.add_command(registrations_cli)
+    app.cli.add_command(badges_cli)
+    app.cli.add_command(speakers_cli)
     app.cli.add_command(programme_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)

@@ -18,6 +18,11 @@ class Defaults:
     MAIL_TIMEOUT = 10  # seconds before a mail server is considered down
     # Links in e-mails sent outside a request (CLI, mail worker): where the site lives.
     BASE_URL: str | None = None
+    # Badge keys (school/services/badges.py): the key id new badges are signed with, and
+    # the key ids still accepted (a list, keys derived from SECRET_KEY, or a mapping of key
+    # id to a secret of its own); None: only BADGE_KEY_ID. Key ids: 1-4 of 0-9 A-Z.
+    BADGE_KEY_ID = "K1"
+    BADGE_KEYS: list[str] | dict[str, str] | None = None
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URL = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -31,6 +36,7 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     JSON_SORT_KEYS = False
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
+    FEED_CACHE_BYTES = 16 * 1024 * 1024  # calendar and schedule bodies kept per process (0: none)
 
 
 def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -61,15 +63,11 @@ def database_url(tmp_path_factory) -> str:
 
 
 def _empty_tables() -> None:
+    # DELETE, not TRUNCATE: on tables this small it is many times faster on PostgreSQL.
     tables = [t.name for t in Base.metadata.sorted_tables]
     with _db.engine.begin() as conn:
-        if _db.engine.dialect.name == "postgresql":
-            conn.exec_driver_sql(
-                "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
-            )
-        else:
-            for table in reversed(tables):
-                conn.exec_driver_sql(f'DELETE FROM "{table}"')  # noqa: S608 - our own tables
+        for table in reversed(tables):
+            conn.exec_driver_sql(f'DELETE FROM "{table}"')  # noqa: S608 - our own tables
 
 
 @pytest.fixture
@@ -126,6 +124,21 @@ def runner(app):
     return app.test_cli_runner()
 
 
+@dataclass(frozen=True)
+class EditionRef:
+    """What tests need of an edition, as plain values: reading them never touches the
+    database (an ORM object could reload itself and pin an old SQLite snapshot)."""
+
+    id: int
+    slug: str
+    timezone: str
+    dates: tuple
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
 @pytest.fixture
 def demo(app, db):
     """The Spring School 2019, as ``demo load`` imports it."""
@@ -134,7 +147,7 @@ def demo(app, db):
 
     edition = programme_io.import_file(db, DEMO_FILE)
     db.commit()
-    return edition
+    return EditionRef(edition.id, edition.slug, edition.timezone, tuple(edition.dates))
 
 
 @pytest.fixture

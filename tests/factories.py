@@ -6,6 +6,7 @@ To go through the rules, tests call the services or the pages instead.
 from __future__ import annotations
 
 import itertools
+from datetime import date
 
 from school.database import utcnow
 from school.models import Choice, Edition, Registration, RegistrationDay, Session
@@ -40,3 +41,21 @@ def make_choice(db, registration: Registration, session: Session, status="confir
     db.add(choice)
     db.flush()
     return choice
+
+
+def make_edition(db, slug: str = "autumn-school-2024", **fields) -> Edition:
+    values = {
+        "title_fr": "Université d'automne 2024",
+        "title_en": "Autumn School 2024",
+        "city": "Bruxelles",
+        "venue": "Cité des métiers de Bruxelles",
+        "address": "Avenue de l'Astronomie 14, 1210 Bruxelles",
+        "timezone": "Europe/Brussels",
+        "starts_on": date(2024, 12, 4),
+        "ends_on": date(2024, 12, 6),
+    }
+    values.update(fields)
+    edition = Edition(slug=slug, **values)
+    db.add(edition)
+    db.flush()
+    return edition

@@ -27,9 +27,9 @@ def test_a_participant_downloads_everything_we_keep(client, demo, db):
     page = Visitor(client).get(manage).get_data(as_text=True)
     assert f'href="{manage}/data.json"' in page
     registration = fresh(db).scalar(sa.select(Registration))
-    db.add(CheckIn(edition_id=demo.id, registration_id=registration.id, day=demo.starts_on,
+    db.add(CheckIn(edition_id=demo.id, registration_id=registration.id, day=demo.dates[0],
                    scanned_at=datetime(2019, 6, 19, 7, tzinfo=UTC), client_id="c1",
-                   verdict="ok"))  # fmt: skip
+                   verdict="ok", checkpoint="entrance:2019-06-19"))  # fmt: skip
     db.commit()
     response = client.get(f"{manage}/data.json")
     assert response.status_code == 200 and response.mimetype == "application/json"

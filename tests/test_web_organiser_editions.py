@@ -66,18 +66,19 @@ def test_edit_refuses_dates_that_leave_sessions_out_and_keeps_local_times_on_a_n
     organiser, demo, db
 ):
     url = f"/organiser/{demo.slug}/edit"
+    current = edition(db, demo.slug)
     form = organiser.page(url)
     assert 'value="Cité des sciences et de l&#39;industrie"' in form
     data = {
-        "title_fr": demo.title_fr,
-        "title_en": demo.title_en,
-        "city": demo.city,
-        "venue": demo.venue,
-        "address": demo.address,
+        "title_fr": current.title_fr,
+        "title_en": current.title_en,
+        "city": current.city,
+        "venue": current.venue,
+        "address": current.address,
         "timezone": "Europe/Paris",
         "starts_on": "2019-06-19",
         "ends_on": "2019-06-20",
-        "contact_email": demo.contact_email,
+        "contact_email": current.contact_email,
         "capacity": "200",
     }
     html = organiser.submit(url, data).get_data(as_text=True)

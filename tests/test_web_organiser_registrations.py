@@ -9,7 +9,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from school.models import AuditEntry, CheckIn, Choice, OutboxMessage, Registration, Session
+from school.models import (
+    AuditEntry,
+    CheckIn,
+    Choice,
+    Edition,
+    OutboxMessage,
+    Registration,
+    Session,
+)
 from tests.backoffice import Organiser, flashes, fresh, make_admin
 from tests.factories import make_choice, make_registration
 
@@ -46,7 +54,7 @@ def test_search_filter_and_sort(organiser, demo, db):
     eve = make_registration(
         db, demo, first_name="Ève", last_name="Dandoy", email="eve@example.org",
         country="BE", category="member", cite="Cité des métiers de Bruxelles",
-        days=[demo.starts_on],
+        days=[demo.dates[0]],
     )  # fmt: skip
     zoe = make_registration(
         db, demo, first_name="Zoé", last_name="Younoussa", email="zoe@example.org",
@@ -54,8 +62,9 @@ def test_search_filter_and_sort(organiser, demo, db):
     )  # fmt: skip
     make_choice(db, ada, explora)
     make_choice(db, eve, explora, status="waitlisted")
-    db.add(CheckIn(edition_id=demo.id, registration_id=eve.id, day=demo.starts_on,
-                   scanned_at=datetime.now(UTC), client_id="scan-1", verdict="ok"))  # fmt: skip
+    db.add(CheckIn(edition_id=demo.id, registration_id=eve.id, day=demo.dates[0],
+                   scanned_at=datetime.now(UTC), client_id="scan-1", verdict="ok",
+                   checkpoint=f"entrance:{demo.dates[0]}"))  # fmt: skip
     db.commit()
     url = f"/organiser/{demo.slug}/registrations"
 
@@ -163,9 +172,9 @@ def test_edit_cancel_resend_and_move_from_the_registrations_page(organiser, demo
 
 
 def test_a_walk_in_after_registration_closed_and_in_a_session_by_invitation(organiser, demo, db):
-    demo = fresh(db).get(type(demo), demo.id)
-    demo.registration_closes_at = datetime.now(UTC) - timedelta(days=1)
-    demo.capacity = 0
+    edition = fresh(db).get(Edition, demo.id)
+    edition.registration_closes_at = datetime.now(UTC) - timedelta(days=1)
+    edition.capacity = 0
     invited = db.scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
     invited.audience = "invited"  # the organisers register the people concerned
     db.commit()

@@ -1,8 +1,51 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import (
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import Optional
 
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Password"), render_kw={"autocomplete": "current-password"})
+
+
+class GroupForm(FlaskForm):
+    key = StringField(_l("Short name (for files and links)"), render_kw={"maxlength": 80})
+    title_fr = StringField(_l("Title in French"), render_kw={"maxlength": 300})
+    title_en = StringField(_l("Title in English"), render_kw={"maxlength": 300})
+    mode = SelectField(
+        _l("How seats are given"),
+        choices=[
+            ("first_come", _l("First come, first served (with waiting lines)")),
+            ("preference", _l("By preference: participants rank, then an allocation")),
+        ],
+    )
+    preferences_close_at = DateTimeLocalField(
+        _l("Preferences close at (local time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    sessions = SelectMultipleField(_l("Sessions"), coerce=int, validate_choice=False)
+
+
+class RunForm(FlaskForm):
+    seed = IntegerField(_l("Seed (leave empty for a new random order)"), validators=[Optional()])
+    mix = SelectField(
+        _l("Spread inside each session"),
+        choices=[("", _l("No preference")), ("cite", _l("Cités")), ("country", _l("Countries"))],
+    )
+
+
+class AdjustForm(FlaskForm):
+    registration_id = IntegerField(validators=[Optional()])
+    session_id = StringField()
+
+
+class ConfirmForm(FlaskForm):
+    pass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -96,6 +97,22 @@ class RegistrationForm(FlaskForm):
             self.language.data = language
         return self
 
+    rankings: dict[int, list[int | None]] | None = None
+
+    def read_rankings(self, group_ids: list[int]) -> dict[int, list[int | None]]:
+        """The ranking selects (``rank-<group>-<n>``): session ids, or "any"; blanks skipped."""
+        rankings = {}
+        for group_id in group_ids:
+            ranking: list[int | None] = []
+            for n in range(1, 6):
+                value = request.form.get(f"rank-{group_id}-{n}", "")
+                if value == "any":
+                    ranking.append(None)
+                elif value:
+                    ranking.append(_int_or_none(value) or -1)
+            rankings[group_id] = ranking
+        return rankings
+
     def to_data(self) -> RegistrationData:
         return RegistrationData(
             first_name=self.first_name.data or "",
@@ -109,6 +126,7 @@ class RegistrationForm(FlaskForm):
             days=[d for d in (self.days.data or []) if d is not None],
             meals=[m for m in (self.meals.data or []) if m is not None],
             sessions=[s for s in (self.sessions.data or []) if s is not None],
+            rankings=self.rankings or {},
             dietary=self.dietary.data,
             accessibility=self.accessibility.data,
             privacy_consent=bool(self.privacy_consent.data),
@@ -122,8 +140,16 @@ class RegistrationForm(FlaskForm):
             "accessibility", "privacy_consent", "photo_consent",
         ):  # fmt: skip
             getattr(self, name).data = getattr(data, name)
+        self.rankings = data.rankings
+
+    ranking_errors: dict[int, list[str]] | None = None
 
     def show_errors(self, errors: dict[str, list[str]]) -> None:
+        self.ranking_errors = {
+            int(name.removeprefix("ranking_")): messages
+            for name, messages in errors.items()
+            if name.startswith("ranking_")
+        }
         for name, messages in errors.items():
             field = getattr(self, name, None)
             if field is not None:

@@ -1,6 +1,7 @@
 """The data model, one module per aggregate (vocabulary: ../shared/design.md)."""
 
 from school.database import Base
+from school.models.allocation import Preference, SessionGroup
 from school.models.audit import AuditEntry
 from school.models.checkin import CheckIn
 from school.models.edition import Edition, EditionDay, Room
@@ -22,10 +23,12 @@ __all__ = [
     "Organiser",
     "OutboxMessage",
     "Person",
+    "Preference",
     "Registration",
     "RegistrationDay",
     "RegistrationMeal",
     "Room",
     "Session",
+    "SessionGroup",
     "SessionPerson",
 ]

@@ -21,17 +21,27 @@ class CheckIn(Base):
     __tablename__ = "checkins"
     __table_args__ = (
         sa.CheckConstraint(check_in("verdict", Verdict), name="verdict"),
-        sa.Index(None, "edition_id", "day", "session_id"),
-        sa.Index(None, "registration_id", "session_id"),
+        sa.Index(None, "edition_id", "checkpoint", "verdict"),
+        # One standing check-in per person and checkpoint, whatever the devices do.
+        sa.Index(
+            "uq_checkins_one_ok_per_checkpoint",
+            "registration_id",
+            "checkpoint",
+            unique=True,
+            sqlite_where=sa.text("verdict = 'ok' AND undone_at IS NULL"),
+            postgresql_where=sa.text("verdict = 'ok' AND undone_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"))
     registration_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("registrations.id", ondelete="CASCADE")
+        sa.ForeignKey("registrations.id", ondelete="CASCADE"), index=True
     )
     session_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sessions.id", ondelete="CASCADE"))
     day: Mapped[date]  # local date of the checkpoint
+    # "entrance:2019-06-19" or "session:17": where the scan happened.
+    checkpoint: Mapped[str] = mapped_column(sa.String(40))
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The scanner's id for this scan: a replay of the same scan records nothing new.

@@ -12,6 +12,7 @@ from school.models.localized import Localized
 from school.models.vocabulary import Audience, SessionKind, SessionStatus, check_in
 
 if TYPE_CHECKING:
+    from school.models.allocation import SessionGroup
     from school.models.edition import Edition, Room
     from school.models.people import SessionPerson
 
@@ -53,6 +54,10 @@ class Session(Localized, Base):
     audience: Mapped[str] = mapped_column(sa.String(20), default=Audience.EVERYONE.value)
     status: Mapped[str] = mapped_column(sa.String(20), default=SessionStatus.SCHEDULED.value)
     is_meal: Mapped[bool] = mapped_column(default=False)
+    # Parallel sessions chosen one of, possibly by preference (see SessionGroup).
+    group_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("session_groups.id", ondelete="SET NULL"), index=True
+    )
     # Calendar identity: never derived from title or time, raised on every change.
     uid: Mapped[str] = mapped_column(sa.String(64), unique=True, default=_new_uid)
     sequence: Mapped[int] = mapped_column(default=0)
@@ -61,6 +66,7 @@ class Session(Localized, Base):
 
     edition: Mapped[Edition] = relationship(back_populates="sessions")
     room: Mapped[Room | None] = relationship()
+    group: Mapped[SessionGroup | None] = relationship(back_populates="sessions")
     people: Mapped[list[SessionPerson]] = relationship(
         back_populates="session",
         order_by="SessionPerson.position",

@@ -16,6 +16,7 @@ from school.models.vocabulary import (
 )
 
 if TYPE_CHECKING:
+    from school.models.allocation import Preference
     from school.models.edition import Edition
     from school.models.programme import Session
 
@@ -62,6 +63,9 @@ class Registration(Base):
     meals: Mapped[list[RegistrationMeal]] = relationship(cascade="all, delete-orphan")
     choices: Mapped[list[Choice]] = relationship(
         back_populates="registration", cascade="all, delete-orphan"
+    )
+    preferences: Mapped[list[Preference]] = relationship(
+        back_populates="registration", order_by="Preference.rank", cascade="all, delete-orphan"
     )
 
     @property

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from school.models import Choice, Registration, RegistrationDay, RegistrationMeal, Session
 from school.models.vocabulary import RegistrationStatus
-from school.services import mailer, seats
+from school.services import badges, mailer, seats
 from school.urls import absolute_url
 
 
@@ -17,8 +17,8 @@ def _links(registration: Registration) -> dict[str, str]:
     manage = absolute_url("participant.manage", token=registration.manage_token)
     return {
         "manage_url": manage,
-        "badge_url": manage + "/badge.pdf",
-        "agenda_url": manage + "/agenda.ics",
+        "badge_url": badges.badge_url(registration),
+        "agenda_url": absolute_url("participant.agenda", token=registration.manage_token),
     }
 
 

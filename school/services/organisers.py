@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
@@ -16,6 +16,7 @@ from school.models.vocabulary import OrganiserRole
 from school.services.errors import DomainError
 
 MIN_PASSWORD = 10
+ONE_MINUTE = timedelta(minutes=1)
 # Checked when the e-mail is unknown, so a login takes as long either way.
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 
@@ -75,7 +76,8 @@ def create_api_token(db: DbSession, organiser: Organiser, label: str | None = No
     return token
 
 
-def organiser_for_token(db: DbSession, token: str, *, now: datetime) -> Organiser | None:
+def find_api_token(db: DbSession, token: str) -> ApiToken | None:
+    """The live token behind a bearer string (reads only)."""
     if not token or len(token) > 200:
         return None
     api_token = db.scalar(
@@ -85,10 +87,25 @@ def organiser_for_token(db: DbSession, token: str, *, now: datetime) -> Organise
     )
     if api_token is None or not api_token.organiser.is_active:
         return None
-    # Written at most once a minute: a scanner sends many requests.
-    if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
-        api_token.last_used_at = now
-    return api_token.organiser
+    return api_token
+
+
+def organiser_for_token(db: DbSession, token: str) -> Organiser | None:
+    api_token = find_api_token(db, token)
+    return api_token.organiser if api_token else None
+
+
+def mark_used(db: DbSession, api_token_id: int, *, now: datetime) -> None:
+    """Remember when a token was last used, at most once a minute (scanners send many
+    requests); a separate small write, after the request's own work."""
+    db.execute(
+        sa.update(ApiToken)
+        .where(
+            ApiToken.id == api_token_id,
+            sa.or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - ONE_MINUTE),
+        )
+        .values(last_used_at=now)
+    )
 
 
 def revoke_tokens(db: DbSession, email: str, *, now: datetime) -> int:

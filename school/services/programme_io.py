@@ -262,9 +262,16 @@ class _Importer:
         self.changed |= bool(changed)
 
     def update_speakers(self, session: Session, spec: SessionSpec, people: dict[str, Person]):
+        # A speaker who confirmed stays confirmed even if an older file still says
+        # "tentative": the confirmation came from them, after the file was written.
+        confirmed = {
+            link.person_id
+            for link in session.people
+            if not link.is_tentative and link.person.confirmed_at is not None
+        }
         wanted = [
-            (people[s.person], s.role, s.tentative, position)
-            for position, s in enumerate(spec.speakers)
+            (people[s.person], s.role, s.tentative and people[s.person].id not in confirmed, n)
+            for n, s in enumerate(spec.speakers)
         ]
         current = [
             (link.person, link.role, link.is_tentative, link.position) for link in session.people

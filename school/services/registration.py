@@ -35,6 +35,7 @@ from school.services.registration_rules import (
     choices_summary,
     is_organiser,
     merge_errors,
+    rank,
     sessions_by_id,
     take_seats,
 )
@@ -186,7 +187,7 @@ def register(
             )
         )
     sessions = sessions_by_id(db, edition, data.sessions + data.meals)
-    errors = merge_errors(errors, check_against_programme(data, edition, sessions, actor))
+    errors = merge_errors(errors, check_against_programme(data, edition, sessions, now, actor))
     if errors:
         raise InvalidRegistration(errors)
 
@@ -206,6 +207,7 @@ def register(
     except IntegrityError as exc:  # cannot happen under the lock; refuse cleanly if it does
         raise DomainError(_("This address is already registered."), code="duplicate") from exc
     take_seats(db, registration, [sessions[i] for i in data.sessions], now)
+    rank(db, registration, data, now)
     notifications.confirmation(db, registration, now=now)
     if actor is not None:
         audit.record(
@@ -255,7 +257,7 @@ def update(
     if other is not None:
         errors.setdefault("email", []).append(_("Another registration uses this address."))
     sessions = sessions_by_id(db, edition, data.sessions + data.meals)
-    errors = merge_errors(errors, check_against_programme(data, edition, sessions, actor))
+    errors = merge_errors(errors, check_against_programme(data, edition, sessions, now, actor))
     if errors:
         raise InvalidRegistration(errors)
 
@@ -269,6 +271,7 @@ def update(
     db.flush()
     kept = {c.session_id for c in registration.choices}
     take_seats(db, registration, [sessions[i] for i in data.sessions if i not in kept], now)
+    rank(db, registration, data, now)
     promoted = seats.promote_waitlist(db, freed, now=now)
     notifications.promotions(db, promoted, now=now)
     if actor is not None:
@@ -374,8 +377,16 @@ def data_of(registration: Registration) -> RegistrationData:
         days=registration.attended_dates,
         meals=[m.session_id for m in registration.meals],
         sessions=[c.session_id for c in registration.choices],
+        rankings=_rankings_of(registration),
         dietary=registration.dietary,
         accessibility=registration.accessibility,
         privacy_consent=True,
         photo_consent=registration.photo_consent,
     )
+
+
+def _rankings_of(registration: Registration) -> dict[int, list[int | None]]:
+    rankings: dict[int, list[int | None]] = {}
+    for preference in sorted(registration.preferences, key=lambda p: p.rank):
+        rankings.setdefault(preference.group_id, []).append(preference.session_id)
+    return rankings

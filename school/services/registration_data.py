@@ -34,6 +34,8 @@ class RegistrationData:
     days: list[date] = field(default_factory=list)
     meals: list[int] = field(default_factory=list)  # session ids of buffets and cocktails
     sessions: list[int] = field(default_factory=list)  # session ids chosen
+    # Groups allocated by preference: group id -> session ids in order (None = "any").
+    rankings: dict[int, list[int | None]] = field(default_factory=dict)
     dietary: str | None = None
     accessibility: str | None = None
     privacy_consent: bool = False

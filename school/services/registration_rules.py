@@ -19,9 +19,10 @@ from school.models import (
     RegistrationDay,
     RegistrationMeal,
     Session,
+    SessionGroup,
 )
 from school.models.vocabulary import Audience, Category, ChoiceStatus
-from school.services import seats
+from school.services import groups, seats
 from school.services.errors import DomainError
 from school.services.registration_data import Errors, RegistrationData, email_key
 
@@ -57,6 +58,7 @@ def check_against_programme(
     data: RegistrationData,
     edition: Edition,
     sessions: dict[int, Session],
+    now: datetime,
     actor: Organiser | None = None,
 ) -> Errors:
     errors: Errors = {}
@@ -84,6 +86,8 @@ def check_against_programme(
             add("sessions", _("“%(title)s” is for network members only.", title=title))
         elif data.days and day not in data.days:
             add("sessions", _("“%(title)s” is on a day you do not attend.", title=title))
+        elif groups.takes_preferences(session.group, now):
+            add("sessions", _("“%(title)s” is allocated by preference: rank it.", title=title))
     for session_id in data.meals:
         session = sessions.get(session_id)
         if session is None or not session.is_meal or session.is_cancelled:
@@ -130,6 +134,31 @@ def take_seats(
         )
     if conflicts:
         raise InvalidRegistration({"sessions": conflicts})
+    db.flush()
+
+
+def rank(db: DbSession, registration: Registration, data: RegistrationData, now) -> None:
+    """Store the rankings of groups allocated by preference, under the same rules."""
+    lang = i18n.language()
+    errors: Errors = {}
+    for group_id, ranking in data.rankings.items():
+        group = db.get(SessionGroup, group_id)
+        if group is None or group.edition_id != registration.edition_id:
+            errors.setdefault("rankings", []).append(_("Unknown group of sessions."))
+            continue
+        if not groups.takes_preferences(group, now):
+            errors.setdefault(f"ranking_{group_id}", []).append(
+                _("Preferences for this group are closed.")
+            )
+            continue
+        eligible = groups.eligible_sessions(registration, group)
+        problems = groups.check_ranking(group, ranking, eligible, lang)
+        if problems:
+            errors.setdefault(f"ranking_{group_id}", []).extend(problems)
+            continue
+        groups.set_ranking(db, registration, group, ranking)
+    if errors:
+        raise InvalidRegistration(errors)
     db.flush()
 
 

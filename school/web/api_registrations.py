@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from school.database import utcnow
 from school.extensions import db, limiter
-from school.services import mailer, programme, seats
+from school.services import badges, mailer, programme, seats
 from school.services import registration as registrations
 from school.services.errors import DomainError
 from school.services.registration import InvalidRegistration
@@ -137,8 +137,8 @@ def registration_json(registration) -> dict[str, Any]:
         "id": registration.id,
         "status": registration.status,
         "manage_url": manage_url,
-        "badge_url": manage_url + "/badge.pdf",
-        "agenda_url": manage_url + "/agenda.ics",
+        "badge_url": badges.badge_url(registration),
+        "agenda_url": absolute_url("participant.agenda", token=registration.manage_token),
         "choices": [
             {
                 "session_id": c.session_id,

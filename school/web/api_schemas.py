@@ -180,4 +180,151 @@ SCHEMAS: dict[str, Any] = {
         },
         "required": ["errors"],
     },
+    "CheckinRequest": {
+        "type": "object",
+        "properties": {
+            "token": {"type": "string", "description": "exactly the text of the badge's QR code"},
+            "session_id": {
+                "type": "integer",
+                "nullable": True,
+                "description": "null: the venue entrance",
+            },
+            "day": {"type": "string", "format": "date", "description": "entrance day"},
+            "client_id": {"type": "string", "description": "the scan's UUID; a replay counts once"},
+            "scanned_at": {"type": "string", "format": "date-time"},
+            "device": {"type": "string"},
+        },
+        "required": ["token", "client_id"],
+    },
+    "CheckinSession": {
+        "type": "object",
+        "properties": {
+            "session_id": {"type": "integer"},
+            "title": _text,
+            "starts_at": {"type": "string", "format": "date-time"},
+            "ends_at": {"type": "string", "format": "date-time"},
+            "room": {"type": "string", "nullable": True},
+        },
+        "required": ["session_id", "title", "starts_at", "ends_at"],
+    },
+    "CheckinResult": {
+        "type": "object",
+        "properties": {
+            "verdict": {
+                "type": "string",
+                "enum": [
+                    "ok",
+                    "already",
+                    "not_registered_for_session",
+                    "cancelled",
+                    "wrong_edition",
+                    "invalid",
+                ],
+            },
+            "message": {"type": "string"},
+            "checkpoint": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "session_id": {"type": "integer", "nullable": True},
+                    "day": {"type": "string", "format": "date"},
+                },
+                "required": ["id", "session_id", "day"],
+            },
+            "participant": {
+                "type": "object",
+                "nullable": True,
+                "properties": {
+                    "id": {"type": "integer"},
+                    "first_name": {"type": "string"},
+                    "last_name": {"type": "string"},
+                    "organisation": {"type": "string", "nullable": True},
+                    "cite": {"type": "string", "nullable": True},
+                    "category": {"type": "string"},
+                    "dietary": {"type": "string", "nullable": True},
+                    "attends_today": {"type": "boolean"},
+                    "today": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/CheckinSession"},
+                    },
+                },
+                "required": ["id", "first_name", "last_name", "category"],
+            },
+            "first_checkin_at": {"type": "string", "format": "date-time", "nullable": True},
+            "first_checkin": {
+                "type": "object",
+                "nullable": True,
+                "properties": {
+                    "at": {"type": "string", "format": "date-time"},
+                    "checkpoint": {"type": "string"},
+                    "by": {"type": "string", "nullable": True},
+                    "device": {"type": "string", "nullable": True},
+                },
+            },
+            "expected": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/CheckinSession"},
+            },
+            "waitlist_position": {"type": "integer", "nullable": True},
+            "checkin_id": {"type": "integer", "nullable": True},
+            "replayed": {"type": "boolean"},
+            "arrivals": {"type": "integer"},
+        },
+        "required": ["verdict", "participant", "first_checkin_at", "checkpoint", "replayed"],
+    },
+    "UndoResult": {
+        "type": "object",
+        "properties": {
+            "checkin_id": {"type": "integer"},
+            "undone": {"type": "boolean"},
+            "arrivals": {"type": "integer"},
+        },
+        "required": ["checkin_id", "undone"],
+    },
+    "Roster": {
+        "type": "object",
+        "properties": {
+            "edition": {"type": "object"},
+            "generated_at": {"type": "string", "format": "date-time"},
+            "sessions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "checkpoint": {"type": "string"},
+                        "day": {"type": "string", "format": "date"},
+                        "admission": {
+                            "type": "string",
+                            "enum": ["everyone", "members", "seat", "closed"],
+                        },
+                    },
+                    "required": ["id", "checkpoint", "day", "admission"],
+                },
+            },
+            "participants": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "token": {"type": "string"},
+                        "first_name": {"type": "string"},
+                        "last_name": {"type": "string"},
+                        "category": {"type": "string"},
+                        "status": {"type": "string", "enum": ["confirmed", "cancelled"]},
+                        "days": {"type": "array", "items": {"type": "string", "format": "date"}},
+                        "seats": {"type": "array", "items": {"type": "integer"}},
+                        "waiting": {"type": "object", "additionalProperties": {"type": "integer"}},
+                        "checked_in": {
+                            "type": "object",
+                            "additionalProperties": {"type": "string", "format": "date-time"},
+                        },
+                    },
+                    "required": ["id", "token", "status", "days", "seats", "checked_in"],
+                },
+            },
+        },
+        "required": ["edition", "sessions", "participants"],
+    },
 }

@@ -64,7 +64,9 @@ def current_staff() -> Organiser | None:
     staff = None
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        staff = organisers.organiser_for_token(db.session, header[7:].strip(), now=utcnow())
+        api_token = organisers.find_api_token(db.session, header[7:].strip())
+        if api_token is not None:
+            staff, g.api_token_id = api_token.organiser, api_token.id
     elif current_user.is_authenticated:
         staff = current_user._get_current_object()
     g.staff = staff
@@ -85,7 +87,12 @@ def staff_api(roles: tuple[str, ...] = ("admin", "checkin")) -> Callable:
                 response = jsonify({"error": _("Your account may not do this."), "status": 403})
                 response.status_code = 403
                 return response
-            return view(*args, **kwargs)
+            response = view(*args, **kwargs)
+            if "api_token_id" in g:
+                db.session.rollback()  # the view committed what it had to
+                organisers.mark_used(db.session, g.api_token_id, now=utcnow())
+                db.session.commit()
+            return response
 
         wrapped.staff_roles = roles
         return wrapped

@@ -24,7 +24,7 @@ from school.services.errors import DomainError
 from school.services.registration import InvalidRegistration
 from school.services.registration_list import RegistrationQuery
 from school.web.organiser import actor, bp, load_edition, send_mail
-from school.web.registration import choice_page_context
+from school.web.registration import choice_page_context, ranking_groups, read_form
 
 
 class MoveForm(FlaskForm):
@@ -50,11 +50,15 @@ def registrations_table(slug: str):
 
 
 def _form_page(edition, form, registration=None, **extra):
+    """Prepare the registration form as participants see it (with the sessions by
+    invitation), and what its page shows beside it."""
     sessions = registrations.choosable_sessions(db.session, edition, by_organiser=True)
     meals = registrations.meal_sessions(db.session, edition)
     form.prepare(edition, i18n.language(), meals, sessions)
+    ranked = ranking_groups(edition, utcnow())
+    read_form(form, ranked)
     held = {c.session_id for c in registration.choices} if registration else set()
-    return choice_page_context(edition, form, sessions, meals) | {"held": held, **extra}
+    return choice_page_context(edition, form, sessions, meals, ranked) | {"held": held, **extra}
 
 
 @bp.route("/<slug>/registrations/new", methods=["GET", "POST"])

@@ -13,7 +13,7 @@ from school.services import mailer, privacy, seats
 from school.services import registration as registrations
 from school.services.errors import DomainError
 from school.services.registration import InvalidRegistration
-from school.web.registration import FORM_LIMIT, choice_page_context
+from school.web.registration import FORM_LIMIT, choice_page_context, ranking_groups, read_form
 
 bp = Blueprint("participant", __name__, url_prefix="/my")
 
@@ -21,7 +21,7 @@ bp = Blueprint("participant", __name__, url_prefix="/my")
 @bp.after_request
 def _private(response):
     # Personal data: never kept by shared caches, never indexed.
-    response.headers["Cache-Control"] = "private, no-store"
+    response.headers.setdefault("Cache-Control", "private, no-store")
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 
@@ -56,6 +56,8 @@ def edit(token: str):
     if not form.is_submitted():
         form.fill(registrations.data_of(registration))
     form.prepare(edition, i18n.language(), meals, sessions)
+    ranked = ranking_groups(edition, utcnow())
+    read_form(form, ranked)
     if form.validate_on_submit():
         try:
             registrations.update(db.session, registration, form.to_data(), now=utcnow())
@@ -74,7 +76,7 @@ def edit(token: str):
         registration = registrations.get_by_manage_token(db.session, token)
         sessions = registrations.choosable_sessions(db.session, registration.edition)
         held = {c.session_id for c in registration.choices}
-    context = choice_page_context(registration.edition, form, sessions, meals)
+    context = choice_page_context(registration.edition, form, sessions, meals, ranked)
     return render_template("participant/edit.html", registration=registration, held=held, **context)
 
 

@@ -9,7 +9,7 @@ from school import i18n
 from school.database import utcnow
 from school.extensions import db, limiter
 from school.forms.registration import LostLinkForm, RegistrationForm
-from school.services import cites, mailer, programme
+from school.services import cites, groups, mailer, programme
 from school.services import registration as registrations
 from school.services.errors import DomainError
 from school.services.registration import InvalidRegistration
@@ -23,8 +23,19 @@ def _send_mail() -> None:
     mailer.wake(current_app._get_current_object())
 
 
-def choice_page_context(edition, form: RegistrationForm, plan_sessions, meals):
-    """What the form shows beside the fields: sessions by day and slot, with seats left."""
+def ranking_groups(edition, now) -> list:
+    """Groups whose sessions are ranked (allocation by preference) rather than picked."""
+    return [g for g in groups.groups_of(db.session, edition.id) if groups.takes_preferences(g, now)]
+
+
+def read_form(form: RegistrationForm, ranked: list) -> None:
+    if form.is_submitted():
+        form.rankings = form.read_rankings([g.id for g in ranked])
+
+
+def choice_page_context(edition, form: RegistrationForm, plan_sessions, meals, ranked):
+    """What the form shows beside the fields: sessions by day and slot, with seats left,
+    and the groups to rank."""
     taken = programme.seats_taken(db.session, [s.id for s in plan_sessions])
     plan = programme.Programme(edition, plan_sessions, taken)
     return {
@@ -34,6 +45,9 @@ def choice_page_context(edition, form: RegistrationForm, plan_sessions, meals):
         "choice_days": [day for day in plan.days() if day.slots],
         "meals": meals,
         "cites": cites.known_cites(),
+        "ranked_groups": ranked,
+        "ranked_sessions": {s.id for g in ranked for s in g.sessions},
+        "rankings": form.rankings or {},
     }
 
 
@@ -48,6 +62,8 @@ def form(slug: str):
     sessions = registrations.choosable_sessions(db.session, edition)
     meals = registrations.meal_sessions(db.session, edition)
     form = RegistrationForm().prepare(edition, i18n.language(), meals, sessions)
+    ranked = ranking_groups(edition, now)
+    read_form(form, ranked)
     if form.validate_on_submit():
         try:
             outcome = registrations.register(db.session, edition, form.to_data(), now=now)
@@ -70,7 +86,7 @@ def form(slug: str):
         # What could not be kept: the page is shown again with the answers as typed.
         sessions = registrations.choosable_sessions(db.session, edition)
     return render_template(
-        "registration/form.html", **choice_page_context(edition, form, sessions, meals)
+        "registration/form.html", **choice_page_context(edition, form, sessions, meals, ranked)
     )
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 11:33:45.944088
+Create Date: 2026-11-23 12:04:24.883686
 
 """
 from alembic import op
@@ -235,6 +235,7 @@ def upgrade():
     sa.Column('registration_id', sa.Integer(), nullable=True),
     sa.Column('session_id', sa.Integer(), nullable=True),
     sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('checkpoint', sa.String(length=40), nullable=False),
     sa.Column('scanned_at', sa.DateTime(), nullable=False),
     sa.Column('recorded_at', sa.DateTime(), nullable=False),
     sa.Column('client_id', sa.String(length=64), nullable=False),
@@ -251,8 +252,9 @@ def upgrade():
     sa.UniqueConstraint('client_id', name=op.f('uq_checkins_client_id'))
     )
     with op.batch_alter_table('checkins', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_checkins_edition_id_day_session_id'), ['edition_id', 'day', 'session_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_checkins_registration_id_session_id'), ['registration_id', 'session_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_checkins_edition_id_checkpoint_verdict'), ['edition_id', 'checkpoint', 'verdict'], unique=False)
+        batch_op.create_index(batch_op.f('ix_checkins_registration_id'), ['registration_id'], unique=False)
+        batch_op.create_index('uq_checkins_one_ok_per_checkpoint', ['registration_id', 'checkpoint'], unique=True, sqlite_where=sa.text("verdict = 'ok' AND undone_at IS NULL"), postgresql_where=sa.text("verdict = 'ok' AND undone_at IS NULL"))
 
     op.create_table('choices',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -313,8 +315,9 @@ def downgrade():
 
     op.drop_table('choices')
     with op.batch_alter_table('checkins', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_checkins_registration_id_session_id'))
-        batch_op.drop_index(batch_op.f('ix_checkins_edition_id_day_session_id'))
+        batch_op.drop_index('uq_checkins_one_ok_per_checkpoint', sqlite_where=sa.text("verdict = 'ok' AND undone_at IS NULL"), postgresql_where=sa.text("verdict = 'ok' AND undone_at IS NULL"))
+        batch_op.drop_index(batch_op.f('ix_checkins_registration_id'))
+        batch_op.drop_index(batch_op.f('ix_checkins_edition_id_checkpoint_verdict'))
 
     op.drop_table('checkins')
     with op.batch_alter_table('sessions', schema=None) as batch_op:

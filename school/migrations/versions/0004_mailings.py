@@ -1,7 +1,7 @@
 """mailings: organisers' e-mails to groups of participants; outbox messages know their participant
 
-Revision ID: 0002_mailings
-Revises: 0001
+Revision ID: 0004_mailings
+Revises: 0003_allocation
 
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0002_mailings'
-down_revision = '0001'
+revision = '0004_mailings'
+down_revision = '0003_allocation'
 branch_labels = None
 depends_on = None
 

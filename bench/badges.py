@@ -1,0 +1,191 @@
+"""Printing badges: 1,000 confirmed participants to one PDF of A4 sheets, through the real
+command (``flask --app school badges print``) in a process of its own, timed from start
+to exit, with the peak resident memory of that process. Also: the render alone, in this
+process, and one participant's badge (the ``/my/<token>/badge.pdf`` request's work).
+
+Targets (issue 4): under 15 s and under 300 MB for 1,000 badges on the 2-core machine.
+
+    python -m bench.badges [--count 1000] [--output bench/results/badges.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import fpdf
+
+from bench.synthetic import FIRST, LAST
+from school import create_app
+from school.database import utcnow
+from school.extensions import db
+from school.models import Registration, RegistrationDay
+from school.paths import DEMO_FILE
+from school.services import badges, programme, programme_io
+
+SLUG = "spring-school-2019"
+TARGET_SECONDS = 15.0
+TARGET_MB = 300.0
+ORGANISATIONS = [
+    "Cité des métiers de Genève",
+    "Cité des métiers du Valais",
+    "Carrefour Emploi Formation Orientation — Maison de l'emploi du Grand Genève",
+    "Universcience",
+    "Cidade das Profissões, Porto",
+    "Città dei mestieri di Milano e della Lombardia",
+    "Actiris",
+]
+COUNTRIES = ["FR", "BE", "CH", "IT", "ES", "PT", "HR", "PL", "MA", "CI"]
+CATEGORIES = ["member"] * 6 + ["partner", "guest", "speaker", "staff", "press"]
+
+
+def _fill(app, count: int, seed: int = 4) -> None:
+    rng = random.Random(seed)
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        edition = programme_io.import_file(db.session, DEMO_FILE)
+        for n in range(count):
+            last = f"{rng.choice(LAST)} {n}"
+            if n % 20 == 0:  # some very long names, which must shrink to fit
+                last = f"{rng.choice(LAST)}-{rng.choice(LAST)} de {rng.choice(LAST)} {n}"
+            registration = Registration(
+                edition_id=edition.id,
+                first_name=rng.choice(FIRST),
+                last_name=last,
+                email=f"p{n}@example.org",
+                email_key=f"p{n}@example.org",
+                organisation=rng.choice(ORGANISATIONS),
+                country=rng.choice(COUNTRIES),
+                category=rng.choice(CATEGORIES),
+                language=rng.choice(["fr", "en"]),
+                privacy_consent_at=utcnow(),
+            )
+            registration.days = [RegistrationDay(date=day) for day in edition.dates]
+            db.session.add(registration)
+        db.session.commit()
+
+
+def _run_command(env: dict, output: Path) -> tuple[float, float]:
+    """Seconds from start to exit, and peak resident memory (MB) of the command."""
+    command = [sys.executable, "-m", "flask", "--app", "school", "badges", "print", SLUG]
+    started = time.perf_counter()
+    subprocess.run([*command, "-o", str(output)], env=env, check=True, capture_output=True)
+    seconds = time.perf_counter() - started
+    # ru_maxrss of the children: the largest of them, which here is the command (kB on Linux).
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return seconds, peak_mb
+
+
+def _pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    line = next(line for line in info.stdout.splitlines() if line.startswith("Pages:"))
+    return int(line.split()[1])
+
+
+def _in_process(app, single_runs: int = 20) -> tuple[float, float, float]:
+    """Query + sort, render of the whole batch, and the median single badge (seconds)."""
+    with app.app_context():
+        edition = programme.get_edition(db.session, SLUG)
+        started = time.perf_counter()
+        chosen = badges.registrations_to_print(db.session, edition)
+        query = time.perf_counter() - started
+        started = time.perf_counter()
+        badges.pdf_for(chosen, sheet=True)
+        render = time.perf_counter() - started
+        singles = []
+        for registration in chosen[:single_runs]:
+            started = time.perf_counter()
+            badges.pdf_for([registration])
+            singles.append(time.perf_counter() - started)
+    return query, render, statistics.median(singles)
+
+
+def _machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory_kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+        memory = f"{memory_kb / 1024 / 1024:.0f} GB RAM"
+    except OSError:
+        memory = "unknown RAM"
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory}, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, fpdf2 {fpdf.__version__}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--output", type=Path, default=Path("bench/results/badges.md"))
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        database = f"sqlite:///{folder}/bench.db"
+        env = {
+            **os.environ,
+            "SCHOOL_DATABASE_URL": database,
+            "SCHOOL_SECRET_KEY": "bench-secret",
+        }
+        app = create_app({"DATABASE_URL": database, "SECRET_KEY": "bench-secret"})
+        _fill(app, args.count)
+        pdf = Path(folder) / "badges.pdf"
+        seconds, peak_mb = _run_command(env, pdf)
+        pages, size_mb = _pages(pdf), pdf.stat().st_size / 1024 / 1024
+        query, render, single = _in_process(app)
+
+    ok = seconds < TARGET_SECONDS and peak_mb < TARGET_MB
+    lines = [
+        "# Badges: printing 1,000 to one PDF",
+        "",
+        f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `python -m bench.badges"
+        f" --count {args.count}`.",
+        f"Machine: {_machine()}. SQLite database.",
+        "",
+        "| measure | value | target |",
+        "|---|---|---|",
+        f"| `flask badges print {SLUG}` for {args.count} participants, start to exit"
+        f" | {seconds:.1f} s | < {TARGET_SECONDS:.0f} s |",
+        f"| peak resident memory of that command | {peak_mb:.0f} MB | < {TARGET_MB:.0f} MB |",
+        f"| output | {pages} A4 pages, {size_mb:.1f} MB | |",
+        f"| in process: query and sort by last name | {query * 1000:.0f} ms | |",
+        f"| in process: render the {args.count} badges (fpdf2) | {render:.1f} s | |",
+        f"| one badge (the `/my/<token>/badge.pdf` request's work), median of 20"
+        f" | {single * 1000:.0f} ms | |",
+        "",
+        f"Verdict: {'within' if ok else 'OUTSIDE'} the targets.",
+        "",
+        "The command's time includes starting Python and the app (about a second). Each badge"
+        " draws its QR code as vector rectangles (one per run of dark modules) and fits its"
+        " texts by arithmetic on widths measured once per piece of text, so the cost grows"
+        " linearly with the number of badges; the fonts are parsed once per PDF.",
+        "",
+    ]
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+    if not ok:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,346 @@
+"""Check-in: what a scanned badge is worth at a checkpoint, decided once, here.
+
+A checkpoint is the venue entrance on a day (``entrance:2019-06-19``) or one session
+(``session:17``). Verdicts: ``ok`` (first scan), ``already`` (scanned before: when,
+where, by whom), ``not_registered_for_session`` (with where the person is expected, or
+their place in the waiting line), ``cancelled``, ``wrong_edition``, ``invalid``.
+
+Every scan is recorded under the scanner's ``client_id``: the same scan sent again
+(a retry, a sync after an outage) returns the first answer and records nothing new.
+Scans made offline arrive late and out of order; the earliest scan wins: if a scan
+older than the standing check-in arrives, it becomes the check-in and the other one
+becomes ``already``. The scanner page decides offline from the roster, whose
+``admission`` of each session is computed here too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import joinedload, selectinload
+
+from school.database import begin_write, lock_rows
+from school.models import CheckIn, Choice, Edition, Organiser, Registration, Session
+from school.models.vocabulary import Audience, Category, ChoiceStatus, Verdict
+from school.services import badges, seats
+from school.services.badges import BadgeStatus
+from school.services.errors import DomainError, NotFound
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    day: date
+    session: Session | None = None
+
+    @property
+    def key(self) -> str:
+        if self.session is None:
+            return f"entrance:{self.day.isoformat()}"
+        return f"session:{self.session.id}"
+
+    @property
+    def session_id(self) -> int | None:
+        return self.session.id if self.session else None
+
+
+def checkpoint_for(
+    db: DbSession, edition: Edition, session_id: int | None, day: date | None, at: datetime
+) -> Checkpoint:
+    """The checkpoint a scanner is at: a session of this edition, or the entrance on a day
+    (the day of the scan, in the edition's timezone, when not given)."""
+    if session_id is not None:
+        session = db.scalar(
+            sa.select(Session).where(Session.id == session_id, Session.edition_id == edition.id)
+        )
+        if session is None:
+            raise NotFound(f"no session {session_id} in {edition.slug}")
+        return Checkpoint(edition.local(session.starts_at).date(), session)
+    return Checkpoint(day or edition.local(at).date())
+
+
+def admission(session: Session) -> str:
+    """Who may come in: ``everyone`` attending that day, ``members`` attending that day,
+    ``seat`` (a confirmed choice only), or ``closed`` (cancelled)."""
+    if session.is_cancelled:
+        return "closed"
+    if session.is_offered_for_choice or session.audience == Audience.INVITED:
+        return "seat"
+    if session.audience == Audience.MEMBERS:
+        return "members"
+    return "everyone"
+
+
+def is_admitted(registration: Registration, checkpoint: Checkpoint, seat: Choice | None) -> bool:
+    session = checkpoint.session
+    if session is None:
+        return True  # anyone registered enters the venue; the day is shown as a note
+    rule = admission(session)
+    if seat is not None and seat.is_confirmed:
+        return rule != "closed"
+    attends = checkpoint.day in registration.attended_dates
+    if rule == "everyone":
+        return attends
+    if rule == "members":
+        return attends and registration.category == Category.MEMBER
+    return False
+
+
+@dataclass
+class ScanResult:
+    verdict: str
+    checkpoint: Checkpoint
+    registration: Registration | None = None
+    record: CheckIn | None = None
+    first: CheckIn | None = None  # the standing check-in, for ``already``
+    expected: list[Session] = field(default_factory=list)  # where they have a seat then
+    waitlist_position: int | None = None
+    today: list[Session] = field(default_factory=list)  # their seats that day
+    attends_today: bool = True
+    replayed: bool = False
+
+
+def scan(
+    db: DbSession,
+    edition: Edition,
+    *,
+    token: str,
+    client_id: str,
+    session_id: int | None = None,
+    day: date | None = None,
+    scanned_at: datetime,
+    now: datetime,
+    organiser: Organiser | None = None,
+    device: str | None = None,
+) -> ScanResult:
+    """Decide and record one scan. Flushes; the caller commits."""
+    begin_write(db)
+    checkpoint = checkpoint_for(db, edition, session_id, day, scanned_at)
+    earlier = _by_client_id(db, client_id)
+    if earlier is not None:
+        return _replay(db, edition, earlier)
+    check = badges.verify(db, token, edition)
+    registration = check.registration
+    if check.status in (BadgeStatus.INVALID, BadgeStatus.UNKNOWN):
+        verdict = Verdict.INVALID
+        registration = None
+    elif check.status == BadgeStatus.WRONG_EDITION:
+        verdict, registration = Verdict.WRONG_EDITION, None
+    elif check.status == BadgeStatus.CANCELLED:
+        verdict = Verdict.CANCELLED
+    else:
+        verdict = None
+    result = ScanResult(verdict or Verdict.OK, checkpoint, registration)
+    if verdict is None:
+        # Scans of one badge are decided one after the other.
+        db.execute(
+            lock_rows(db, sa.select(Registration.id).where(Registration.id == registration.id))
+        )
+        _decide(db, result, scanned_at)
+    # An older scan that arrived late is the check-in; the later one becomes ``already``.
+    superseded = result.first if result.verdict == Verdict.OK else None
+    record = CheckIn(
+        edition_id=edition.id,
+        registration_id=registration.id if registration else None,
+        session_id=checkpoint.session_id,
+        day=checkpoint.day,
+        checkpoint=checkpoint.key,
+        scanned_at=scanned_at,
+        recorded_at=now,
+        client_id=client_id,
+        device=device,
+        organiser_id=organiser.id if organiser else None,
+        verdict=result.verdict,
+    )
+    try:
+        with db.begin_nested():
+            if superseded is not None:
+                superseded.verdict = Verdict.ALREADY
+                db.flush()
+            db.add(record)
+            db.flush()
+    except IntegrityError:
+        # The same scan, sent twice at once: the other copy was recorded first.
+        earlier = _by_client_id(db, client_id)
+        if earlier is None:
+            raise
+        return _replay(db, edition, earlier)
+    result.record = record
+    result.first = None if superseded is not None else result.first
+    return result
+
+
+def _decide(db: DbSession, result: ScanResult, scanned_at: datetime) -> None:
+    registration, checkpoint = result.registration, result.checkpoint
+    choices = {c.session_id: c for c in registration.choices}
+    seat = choices.get(checkpoint.session_id) if checkpoint.session else None
+    result.today = sorted(
+        (
+            c.session
+            for c in choices.values()
+            if c.is_confirmed
+            and registration.edition.local(c.session.starts_at).date() == checkpoint.day
+        ),
+        key=lambda s: s.starts_at,
+    )
+    result.attends_today = checkpoint.day in registration.attended_dates
+    if not is_admitted(registration, checkpoint, seat):
+        result.verdict = Verdict.NOT_REGISTERED_FOR_SESSION
+        if seat is not None and not seat.is_confirmed:
+            result.waitlist_position = seats.waitlist_positions(db, [seat.session_id]).get(seat.id)
+        session = checkpoint.session
+        result.expected = [s for s in result.today if seats.overlapping(s, session)]
+        return
+    standing = first_checkin(db, registration.id, checkpoint.key)
+    if standing is None:
+        result.verdict = Verdict.OK
+    elif scanned_at < standing.scanned_at:
+        result.verdict, result.first = Verdict.OK, standing
+    else:
+        result.verdict, result.first = Verdict.ALREADY, standing
+
+
+def first_checkin(db: DbSession, registration_id: int, checkpoint: str) -> CheckIn | None:
+    return db.scalar(
+        sa.select(CheckIn)
+        .where(
+            CheckIn.registration_id == registration_id,
+            CheckIn.checkpoint == checkpoint,
+            CheckIn.verdict == Verdict.OK,
+            CheckIn.undone_at.is_(None),
+        )
+        .options(joinedload(CheckIn.organiser))
+    )
+
+
+def _by_client_id(db: DbSession, client_id: str) -> CheckIn | None:
+    return db.scalar(sa.select(CheckIn).where(CheckIn.client_id == client_id))
+
+
+def _replay(db: DbSession, edition: Edition, record: CheckIn) -> ScanResult:
+    """The answer a recorded scan got, rebuilt from the record."""
+    session = db.get(Session, record.session_id) if record.session_id else None
+    checkpoint = Checkpoint(record.day, session)
+    registration = db.get(Registration, record.registration_id) if record.registration_id else None
+    result = ScanResult(record.verdict, checkpoint, registration, record, replayed=True)
+    if record.verdict == Verdict.ALREADY and registration is not None:
+        result.first = first_checkin(db, registration.id, checkpoint.key)
+    return result
+
+
+def undo(db: DbSession, edition: Edition, checkin_id: int, *, now: datetime) -> CheckIn:
+    """Take back a check-in made by mistake (the wrong badge, the wrong room)."""
+    begin_write(db)
+    record = db.scalar(
+        sa.select(CheckIn).where(CheckIn.id == checkin_id, CheckIn.edition_id == edition.id)
+    )
+    if record is None:
+        raise NotFound(f"no check-in {checkin_id}")
+    if record.verdict != Verdict.OK or record.undone_at is not None:
+        raise DomainError("only a standing check-in can be undone", code="not_undoable")
+    record.undone_at = now
+    db.flush()
+    return record
+
+
+def arrivals(db: DbSession, edition: Edition, checkpoint: str) -> int:
+    return db.scalar(
+        sa.select(sa.func.count())
+        .select_from(CheckIn)
+        .where(
+            CheckIn.edition_id == edition.id,
+            CheckIn.checkpoint == checkpoint,
+            CheckIn.verdict == Verdict.OK,
+            CheckIn.undone_at.is_(None),
+        )
+    )
+
+
+# -- the roster: what a scanner needs to decide on its own when the network is gone
+
+
+def roster(db: DbSession, edition: Edition) -> dict:
+    """Every badge of the edition with what admits it where, and standing check-ins.
+
+    Three queries whatever the size of the edition.
+    """
+    sessions = db.scalars(
+        sa.select(Session)
+        .where(Session.edition_id == edition.id)
+        .options(joinedload(Session.room))
+        .order_by(Session.starts_at, Session.id)
+    ).all()
+    registrations = db.scalars(
+        sa.select(Registration)
+        .where(Registration.edition_id == edition.id)
+        .options(selectinload(Registration.days), selectinload(Registration.choices))
+        .order_by(Registration.last_name, Registration.first_name, Registration.id)
+    ).all()
+    standing = db.execute(
+        sa.select(CheckIn.registration_id, CheckIn.checkpoint, CheckIn.scanned_at).where(
+            CheckIn.edition_id == edition.id,
+            CheckIn.verdict == Verdict.OK,
+            CheckIn.undone_at.is_(None),
+        )
+    ).all()
+    checked: dict[int, dict[str, str]] = {}
+    for registration_id, checkpoint, at in standing:
+        checked.setdefault(registration_id, {})[checkpoint] = at.isoformat()
+    line = _waiting_lines(registrations)
+    keyring = badges.KeyRing.of_app()
+    tz = edition.tz
+    return {
+        "edition": {
+            "id": edition.id,
+            "slug": edition.slug,
+            "timezone": edition.timezone,
+            "dates": [d.isoformat() for d in edition.dates],
+        },
+        "sessions": [
+            {
+                "id": s.id,
+                "checkpoint": f"session:{s.id}",
+                "day": s.starts_at.astimezone(tz).date().isoformat(),
+                "starts_at": s.starts_at.astimezone(tz).isoformat(),
+                "ends_at": s.ends_at.astimezone(tz).isoformat(),
+                "title": {"fr": s.title_fr, "en": s.text("title", "en")},
+                "room": s.room.text("name", "fr") if s.room else None,
+                "admission": admission(s),
+            }
+            for s in sessions
+        ],
+        "participants": [
+            {
+                "id": r.id,
+                "token": badges.token_for(r, keyring),
+                "first_name": r.first_name,
+                "last_name": r.last_name,
+                "organisation": r.organisation,
+                "cite": r.cite,
+                "category": r.category,
+                "status": r.status,
+                "dietary": r.dietary,
+                "days": [d.isoformat() for d in r.attended_dates],
+                "seats": sorted(c.session_id for c in r.choices if c.is_confirmed),
+                "waiting": {str(c.session_id): line[c.id] for c in r.choices if not c.is_confirmed},
+                "checked_in": checked.get(r.id, {}),
+            }
+            for r in registrations
+        ],
+    }
+
+
+def _waiting_lines(registrations: list[Registration]) -> dict[int, int]:
+    """Place in line of every waitlisted choice, from choices already loaded."""
+    waiting = sorted(
+        (c for r in registrations for c in r.choices if c.status == ChoiceStatus.WAITLISTED),
+        key=lambda c: (c.session_id, c.queued_at, c.id),
+    )
+    positions, counts = {}, {}
+    for choice in waiting:
+        counts[choice.session_id] = counts.get(choice.session_id, 0) + 1
+        positions[choice.id] = counts[choice.session_id]
+    return positions

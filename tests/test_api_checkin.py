@@ -1,0 +1,121 @@
+"""The check-in API as a scanner uses it: bearer token, verdicts, replays, the roster."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from school.models import Edition, Session
+from school.services import badges, organisers
+from tests.factories import make_choice, make_registration
+from tests.test_api_programme import response_matches
+
+PATH = "/api/v1/editions/{slug}/checkins"
+
+
+@pytest.fixture
+def openapi(client):
+    return client.get("/api/v1/openapi.json").get_json()
+
+
+@pytest.fixture
+def scanner(app, db, demo):
+    with app.app_context():
+        staff = organisers.create_organiser(db, "door@example.org", "checkin", "door password 1")
+        token = organisers.create_api_token(db, staff, "door phone")
+        edition = db.get(Edition, demo.id)
+        majda = make_registration(db, edition, first_name="Majda", last_name="Jelenčić")
+        explora = db.scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
+        make_choice(db, majda, explora)
+        db.commit()
+        badge = badges.token_for(majda)
+    return {"auth": {"Authorization": f"Bearer {token}"}, "badge": badge, "explora": explora}
+
+
+def post(client, demo, scanner, **body):
+    body.setdefault("client_id", str(uuid.uuid4()))
+    return client.post(f"/api/v1/editions/{demo.slug}/checkins", json=body, headers=scanner["auth"])
+
+
+def test_ok_then_already_then_replay(client, demo, scanner, openapi):
+    client_id = str(uuid.uuid4())
+    first = post(
+        client,
+        demo,
+        scanner,
+        token=scanner["badge"],
+        client_id=client_id,
+        scanned_at="2019-06-19T08:50:00+02:00",
+    )
+    second = post(
+        client, demo, scanner, token=scanner["badge"], scanned_at="2019-06-19T08:55:00+02:00"
+    )
+    replay = post(client, demo, scanner, token=scanner["badge"], client_id=client_id)
+    for response in (first, second, replay):
+        assert response.status_code == 200
+        response_matches(openapi, PATH, "post", 200, response.get_json())
+    first, second, replay = first.get_json(), second.get_json(), replay.get_json()
+    assert first["verdict"] == "ok" and first["participant"]["last_name"] == "Jelenčić"
+    assert first["checkpoint"]["id"] == "entrance:2019-06-19" and first["arrivals"] == 1
+    assert [s["session_id"] for s in first["participant"]["today"]] == [scanner["explora"].id]
+    assert second["verdict"] == "already"
+    assert second["first_checkin_at"] == "2019-06-19T08:50:00+02:00"
+    assert second["first_checkin"]["by"] == "door@example.org"
+    assert replay["replayed"] and replay["verdict"] == "ok"
+    assert replay["checkin_id"] == first["checkin_id"]
+
+
+def test_session_checkpoint_and_unknown_session(client, demo, scanner):
+    ok = post(client, demo, scanner, token=scanner["badge"], session_id=scanner["explora"].id)
+    assert ok.get_json()["verdict"] == "ok"
+    assert ok.get_json()["checkpoint"]["id"] == f"session:{scanner['explora'].id}"
+    missing = post(client, demo, scanner, token=scanner["badge"], session_id=999999)
+    assert missing.status_code == 404
+
+
+def test_a_forged_badge_is_invalid_not_an_error(client, demo, scanner):
+    data = post(client, demo, scanner, token="<script>alert(1)</script>").get_json()
+    assert data["verdict"] == "invalid" and data["participant"] is None
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"token": 12}, "token"),
+        ({"client_id": "x"}, "client_id"),
+        ({"session_id": "12"}, "session_id"),
+        ({"scanned_at": "yesterday"}, "scanned_at"),
+        ({"scanned_at": "2019-06-19T08:50:00"}, "scanned_at"),
+        ({"day": "19/06"}, "day"),
+    ],
+)
+def test_malformed_scans_are_422(client, demo, scanner, openapi, body, field):
+    response = post(client, demo, scanner, **({"token": scanner["badge"]} | body))
+    assert response.status_code == 422
+    response_matches(openapi, PATH, "post", 422, response.get_json())
+    assert field in response.get_json()["errors"]
+
+
+def test_undo(client, demo, scanner):
+    first = post(client, demo, scanner, token=scanner["badge"]).get_json()
+    undo = client.post(
+        f"/api/v1/editions/{demo.slug}/checkins/{first['checkin_id']}/undo",
+        headers=scanner["auth"],
+    )
+    assert undo.status_code == 200 and undo.get_json()["arrivals"] == 0
+    again = client.post(
+        f"/api/v1/editions/{demo.slug}/checkins/{first['checkin_id']}/undo",
+        headers=scanner["auth"],
+    )
+    assert again.status_code == 409
+
+
+def test_roster_matches_the_document(client, demo, scanner, openapi):
+    response = client.get(f"/api/v1/editions/{demo.slug}/roster", headers=scanner["auth"])
+    assert response.status_code == 200
+    data = response.get_json()
+    response_matches(openapi, "/api/v1/editions/{slug}/roster", "get", 200, data)
+    assert [p["token"] for p in data["participants"]] == [scanner["badge"]]
+    assert response.headers["Cache-Control"] == "private, no-store"

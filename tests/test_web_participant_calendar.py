@@ -1,0 +1,182 @@
+"""A participant's own calendar: their days, their choices, their waiting-list places,
+and a feed that follows a seat granted from the waiting list."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from bench.synthetic import programme_text
+from school.database import utcnow
+from school.models import Choice, Session
+from school.services import programme_io
+from tests.calendars import LISBON, change_session, local, parse, session
+from tests.factories import make_choice, make_registration
+
+THURSDAY = date(2019, 6, 20)
+
+
+def _agenda(client, registration, etag=None, **query):
+    headers = {"If-None-Match": etag} if etag else {}
+    return client.get(
+        f"/my/{registration.manage_token}/agenda.ics", query_string=query, headers=headers
+    )
+
+
+def _waitlist(db, edition, key, ahead=1):
+    """Fill the waiting line of session ``key`` with ``ahead`` people."""
+    target = session(db, key)
+    earlier = utcnow() - timedelta(hours=1)
+    for n in range(ahead):
+        other = make_registration(db, edition)
+        choice = make_choice(db, other, target, status="waitlisted")
+        choice.queued_at = earlier + timedelta(minutes=n)
+    return target
+
+
+def test_the_feed_holds_the_days_open_sessions_and_choices(client, demo, db):
+    registration = make_registration(db, demo, days=[THURSDAY], language="en")
+    make_choice(db, registration, session(db, "d1-visit-explora"))
+    db.commit()
+    response = _agenda(client, registration)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert response.headers["X-Robots-Tag"] == "noindex"
+    events = parse(response.data)
+    keys = {
+        "d2-welcome-coffee",
+        "d2-welcome",
+        "d2-stakes",
+        "d2-conferences",
+        "d2-lunch",
+        "d2-round-table-1",
+        "d2-round-table-2",
+        "d2-round-table-3",
+        "d2-closing",
+        "d2-cocktail",
+        "d1-visit-explora",  # a choice, on another day
+    }
+    assert set(events) == {session(db, key).uid for key in keys}
+    explora = events[session(db, "d1-visit-explora").uid]
+    assert explora["status"] == "CONFIRMED"
+    assert explora["summary"] == "Tour of the permanent exhibitions (Explora)"  # English
+    assert local(events[session(db, "d2-closing").uid]["start"], LISBON) == "2019-06-20 16:30"
+
+
+def test_members_only_and_capped_sessions_are_not_everyones(client, demo, db):
+    registration = make_registration(db, demo, days=[date(2019, 6, 19)])
+    db.commit()
+    events = parse(_agenda(client, registration).data)
+    for key in ("d1-general-assembly", "d1-visit-explora", "d1-visit-spaces"):
+        assert session(db, key).uid not in events, key
+    assert session(db, "d1-public-square").uid in events
+
+
+def test_the_feed_follows_a_waiting_list_promotion(client, demo, db):
+    registration = make_registration(db, demo, language="en")
+    work_cafe = _waitlist(db, demo, "d3-work-cafe", ahead=2)
+    choice = make_choice(db, registration, work_cafe, status="waitlisted")
+    db.commit()
+    first = _agenda(client, registration)
+    event = parse(first.data)[work_cafe.uid]
+    assert event["status"] == "TENTATIVE"
+    assert event["summary"].startswith("Waiting list: Work café")
+    assert "you are number 3 in line" in event["description"]
+
+    # Someone ahead leaves the line: the place changes, so does the feed.
+    db.delete(db.get(Choice, choice.id - 2))
+    db.commit()
+    second = _agenda(client, registration, etag=first.headers["ETag"])
+    assert second.status_code == 200
+    assert "you are number 2 in line" in parse(second.data)[work_cafe.uid]["description"]
+    # Dates alone cannot tell that change: If-Modified-Since is not trusted here.
+    since = client.get(
+        f"/my/{registration.manage_token}/agenda.ics",
+        headers={"If-Modified-Since": second.headers["Last-Modified"]},
+    )
+    assert since.status_code == 200
+
+    # A seat is granted (what the registration service does on promotion).
+    choice = db.get(Choice, choice.id)
+    choice.status = "confirmed"
+    choice.updated_at = utcnow()
+    db.commit()
+    third = _agenda(client, registration, etag=second.headers["ETag"])
+    assert third.status_code == 200
+    promoted = parse(third.data)[work_cafe.uid]
+    assert promoted["status"] == "CONFIRMED"
+    assert promoted["summary"].startswith("Work café")
+    assert promoted["sequence"] > event["sequence"]
+    assert "in line" not in promoted["description"]
+    assert _agenda(client, registration, etag=third.headers["ETag"]).status_code == 304
+
+
+def test_a_programme_change_reaches_the_personal_feed(client, demo, db):
+    registration = make_registration(db, demo, days=[THURSDAY])
+    db.commit()
+    first = _agenda(client, registration)
+    change_session(db, demo.slug, "d2-closing", status="cancelled")
+    second = _agenda(client, registration, etag=first.headers["ETag"])
+    assert second.status_code == 200
+    assert parse(second.data)[session(db, "d2-closing").uid]["status"] == "CANCELLED"
+
+
+def test_a_cancelled_registration_cancels_every_entry(client, demo, db):
+    registration = make_registration(db, demo, days=[THURSDAY])
+    db.commit()
+    before = parse(_agenda(client, registration).data)
+    registration.status = "cancelled"
+    registration.updated_at = utcnow()
+    db.commit()
+    after = parse(_agenda(client, registration).data)
+    assert after.keys() == before.keys()
+    for uid, event in after.items():
+        assert event["status"] == "CANCELLED"
+        assert event["sequence"] > before[uid]["sequence"]
+
+
+def test_the_feed_answers_304_after_one_query(client, demo, db, count_queries):
+    registration = make_registration(db, demo)
+    make_choice(db, registration, session(db, "d3-work-cafe"), status="waitlisted")
+    db.commit()
+    etag = _agenda(client, registration).headers["ETag"]
+    with count_queries() as statements:
+        response = _agenda(client, registration, etag=etag)
+    assert response.status_code == 304
+    assert len(statements) == 1
+
+
+def test_an_unknown_link_is_404(client, demo):
+    assert client.get("/my/not-a-token/agenda.ics").status_code == 404
+    assert client.get(f"/my/{'x' * 200}/agenda.ics").status_code == 404
+
+
+def test_the_personal_feed_runs_a_fixed_number_of_queries(client, app, db, count_queries):
+    counts = []
+    for slug, size in (("small", 20), ("large", 200)):
+        edition = programme_io.import_text(db, programme_text(size, size // 2, slug=slug), "s.yaml")
+        registration = make_registration(db, edition)
+        for key in ("s1", "s4", "s7"):
+            target = db.scalar(
+                sa.select(Session).where(Session.edition_id == edition.id, Session.key == key)
+            )
+            make_choice(
+                db, registration, target, status="waitlisted" if key == "s7" else "confirmed"
+            )
+        db.commit()
+        with count_queries() as statements:
+            assert _agenda(client, registration).status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1] and counts[0] <= 7, counts
+
+
+def test_the_participant_page_offers_subscribe_and_download(client, demo, db):
+    registration = make_registration(db, demo)
+    db.commit()
+    html = client.get(f"/my/{registration.manage_token}?lang=en").get_data(as_text=True)
+    address = f"http://localhost/my/{registration.manage_token}/agenda.ics"
+    assert f'href="webcal://localhost/my/{registration.manage_token}/agenda.ics"' in html
+    assert f'value="{address}"' in html and f'href="{address}" download' in html
+    for client_name in ("Google Calendar", "Outlook", "Apple Calendar", "Thunderbird"):
+        assert client_name in html
