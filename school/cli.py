@@ -14,7 +14,7 @@ from flask.cli import AppGroup
 from school.extensions import db
 from school.models import Session
 from school.paths import DEMO_FILE
-from school.services import mailer, programme_edit, programme_io
+from school.services import mailer, programme_io, programme_rules
 from school.services.programme_file import ProgrammeFileError
 
 programme_cli = AppGroup("programme", help="Import and export programme files.")
@@ -32,7 +32,7 @@ def _import(path: Path) -> None:
         sys.exit(1)
     click.echo(f"Imported {edition.slug} from {path}")
     sessions = db.session.scalars(sa.select(Session).where(Session.edition_id == edition.id))
-    for first, second in programme_edit.room_clashes(sessions):
+    for first, second in programme_rules.room_clashes(sessions):
         click.echo(
             f"warning: {first.key} and {second.key} are in the same room at the same time",
             err=True,

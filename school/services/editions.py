@@ -15,7 +15,8 @@ from sqlalchemy.orm import selectinload
 from school.models import Edition, Registration, RegistrationDay, Room, Session
 from school.services import audit, seats
 from school.services.programme_checks import N_, Translate, check_edition
-from school.services.programme_edit import InvalidProgramme, apply_session_values
+from school.services.programme_edit import InvalidProgramme
+from school.services.programme_rules import apply_session_values
 from school.services.programme_spec import EditionSpec, Problem
 
 

@@ -105,7 +105,7 @@ def to_xlsx(tables: Sequence[Table]) -> bytes:
             header.append(cell)
         sheet.append(header)
         for row in table.rows:
-            sheet.append([_xlsx_cell(sheet, value) for value in row])
+            sheet.append([_xlsx_cell(sheet, v) if is_formula_like(v) else v for v in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -153,19 +153,25 @@ def registrations(db: DbSession, edition: Edition, query: RegistrationQuery) -> 
         _("Sessions (confirmed)"), _("Waiting list"), _("Meals"), _("Dietary needs"),
         _("Accessibility needs"), _("Photos"), _("Status"), _("Registered at"), _("Checked in"),
     ]  # fmt: skip
+    # Labels translated once, not once a row: an export may have thousands.
+    categories = {key: str(label) for key, label in CATEGORY_LABELS.items()}
+    yes, no, statuses = _("yes"), _("no"), {"confirmed": _status("confirmed"),
+                                            "cancelled": _status("cancelled")}  # fmt: skip
+
+    def titles(sessions) -> str:
+        return ", ".join((en if lang == "en" and en else fr) for _, fr, en in sessions)
+
     rows = []
-    for row in registration_list.all_rows(db, edition, query):
-        r = row.registration
-        meals = sorted((m.session for m in r.meals), key=lambda s: s.starts_at)
+    for row in registration_list.flat_rows(db, edition, query):
+        r = row.values
         rows.append(
             [
-                r.id, r.last_name, r.first_name, r.email, r.organisation, r.cite,
-                countries.get(r.country, r.country), str(CATEGORY_LABELS[r.category]),
-                r.language, ", ".join(d.isoformat() for d in r.attended_dates),
-                _titles(row.confirmed, lang), _titles(row.waitlisted, lang),
-                ", ".join(s.text("title", lang) for s in meals), r.dietary, r.accessibility,
-                _yes(r.photo_consent), _status(r.status), _local(edition, r.created_at),
-                _yes(row.checked_in),
+                r["id"], r["last_name"], r["first_name"], r["email"], r["organisation"],
+                r["cite"], countries.get(r["country"], r["country"]), categories[r["category"]],
+                r["language"], ", ".join(d.isoformat() for d in row.days), titles(row.seats),
+                titles(row.waiting), titles(row.meals), r["dietary"], r["accessibility"],
+                yes if r["photo_consent"] else no, statuses[r["status"]],
+                _local(edition, r["created_at"]), yes if r["checked_in"] else no,
             ]
         )  # fmt: skip
     tables = [Table(_("Registrations"), headers, rows)]
@@ -304,12 +310,6 @@ def _where(edition: Edition, session: Session, lang: str) -> list[Value]:
         i18n.time_range(session.starts_at, session.ends_at, edition.tz, lang),
         room,
     ]
-
-
-def _titles(choices: list, lang: str) -> str:
-    return ", ".join(
-        c.session.text("title", lang) for c in sorted(choices, key=lambda c: c.session.starts_at)
-    )
 
 
 def _yes(value: bool) -> str:

@@ -18,7 +18,6 @@ from sqlalchemy.orm import selectinload
 from school.database import begin_write, utcnow
 from school.models import Choice, Edition, EditionDay, Person, Room, Session, SessionPerson
 from school.services import notifications, seats, yaml_io
-from school.services.programme_edit import apply_session_values, over_capacity, session_values
 from school.services.programme_file import (
     Problem,
     ProgrammeFileError,
@@ -26,6 +25,7 @@ from school.services.programme_file import (
     SessionSpec,
     parse_programme,
 )
+from school.services.programme_rules import apply_session_values, over_capacity, session_values
 
 
 def import_file(db: DbSession, path: str | Path) -> Edition:

@@ -13,7 +13,8 @@ from school.models import Edition, Person, Room, Session, SessionPerson
 from school.services import audit
 from school.services.errors import DomainError
 from school.services.programme_checks import Translate, check_person, check_room
-from school.services.programme_edit import InvalidProgramme, new_key
+from school.services.programme_edit import InvalidProgramme
+from school.services.programme_rules import new_key
 
 
 def room_entry(room: Room) -> dict[str, Any]:

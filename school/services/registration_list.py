@@ -11,14 +11,22 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from school.models import CheckIn, Choice, Edition, Registration, RegistrationDay
+from school.models import (
+    CheckIn,
+    Choice,
+    Edition,
+    Registration,
+    RegistrationDay,
+    RegistrationMeal,
+    Session,
+)
 from school.models.vocabulary import Category, ChoiceStatus, RegistrationStatus
 from school.services.errors import NotFound
 from school.services.stats import accepted_scan, checked_in_clause
@@ -205,16 +213,60 @@ def search(db: DbSession, edition: Edition, query: RegistrationQuery) -> Registr
     return page
 
 
-def all_rows(db: DbSession, edition: Edition, query: RegistrationQuery) -> list[Row]:
-    """Every registration the filters select, in order (for exports)."""
-    rows = db.execute(
-        with_details(
-            sa.select(Registration, checked_in_clause().label("checked_in"))
-            .where(*conditions(edition, query))
-            .order_by(*ordering(query))
+@dataclass
+class FlatRow:
+    """A registration as plain values, for exports of thousands of rows (no ORM objects:
+    four queries, whatever the number)."""
+
+    values: dict[str, Any]
+    days: list[date] = field(default_factory=list)
+    seats: list[tuple[datetime, str, str | None]] = field(default_factory=list)
+    waiting: list[tuple[datetime, str, str | None]] = field(default_factory=list)
+    meals: list[tuple[datetime, str, str | None]] = field(default_factory=list)
+
+
+FLAT_COLUMNS = (
+    "id", "last_name", "first_name", "email", "organisation", "cite", "country", "category",
+    "language", "dietary", "accessibility", "photo_consent", "status", "created_at",
+)  # fmt: skip
+
+
+def flat_rows(db: DbSession, edition: Edition, query: RegistrationQuery) -> list[FlatRow]:
+    where = conditions(edition, query)
+    selected = sa.select(Registration.id).where(*where)
+    columns = [getattr(Registration, name) for name in FLAT_COLUMNS]
+    rows: dict[int, FlatRow] = {}
+    for row in db.execute(
+        sa.select(*columns, checked_in_clause().label("checked_in"))
+        .where(*where)
+        .order_by(*ordering(query))
+    ).mappings():
+        rows[row["id"]] = FlatRow(dict(row))
+    for registration_id, day in db.execute(
+        sa.select(RegistrationDay.registration_id, RegistrationDay.date)
+        .where(RegistrationDay.registration_id.in_(selected))
+        .order_by(RegistrationDay.date)
+    ):
+        rows[registration_id].days.append(day)
+    session_columns = (Session.starts_at, Session.title_fr, Session.title_en)
+    for registration_id, status, *session in db.execute(
+        sa.select(Choice.registration_id, Choice.status, *session_columns)
+        .join(Session, Session.id == Choice.session_id)
+        .where(Choice.registration_id.in_(selected))
+        .order_by(Session.starts_at, Session.id)
+    ):
+        target = rows[registration_id]
+        (target.seats if status == ChoiceStatus.CONFIRMED else target.waiting).append(
+            tuple(session)
         )
-    ).all()
-    return [Row(registration, bool(flag)) for registration, flag in rows]
+    for registration_id, *session in db.execute(
+        sa.select(RegistrationMeal.registration_id, *session_columns)
+        .join(Session, Session.id == RegistrationMeal.session_id)
+        .where(RegistrationMeal.registration_id.in_(selected))
+        .order_by(Session.starts_at, Session.id)
+    ):
+        rows[registration_id].meals.append(tuple(session))
+    return list(rows.values())
 
 
 def filter_options(db: DbSession, edition: Edition) -> dict[str, list[str]]:

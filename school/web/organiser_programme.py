@@ -14,7 +14,7 @@ from school.forms.organiser_programme import ConfirmForm, SessionForm
 from school.models import Choice, Person, Session
 from school.models.vocabulary import ChoiceStatus
 from school.services import programme as programmes
-from school.services import programme_edit, seats
+from school.services import programme_edit, programme_rules, seats
 from school.services.errors import DomainError
 from school.services.programme_edit import InvalidProgramme, SessionOutcome
 from school.web.organiser import actor, bp, flash_errors, load_edition, send_mail
@@ -30,7 +30,7 @@ def programme(slug: str):
         programme=plan,
         days=plan.days(),
         waiting=_waiting(plan.sessions),
-        clashes=programme_edit.room_clashes(plan.sessions),
+        clashes=programme_rules.room_clashes(plan.sessions),
     )
 
 
