@@ -186,7 +186,11 @@ def test_a_formula_like_name_arrives_as_inert_text(organiser, demo, crowd, db):
     # Who took personal data out is in the audit log.
     entries = (
         fresh(db)
-        .scalars(sa.select(AuditEntry).where(AuditEntry.action == "export.downloaded"))
+        .scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.action == "export.downloaded")
+            .order_by(AuditEntry.id)
+        )
         .all()
     )
     assert [(e.target, e.details["format"]) for e in entries] == [
@@ -236,7 +240,11 @@ def test_print_badges_by_category_and_one_at_the_door(organiser, demo, crowd, db
     assert f"badges.pdf?registration={crowd[5].id}" in page
     entries = (
         fresh(db)
-        .scalars(sa.select(AuditEntry.details).where(AuditEntry.action == "badges.printed"))
+        .scalars(
+            sa.select(AuditEntry.details)
+            .where(AuditEntry.action == "badges.printed")
+            .order_by(AuditEntry.id)
+        )
         .all()
     )
     assert [e["count"] for e in entries] == [3, 1]

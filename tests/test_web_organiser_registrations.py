@@ -153,7 +153,9 @@ def test_edit_cancel_resend_and_move_from_the_registrations_page(organiser, demo
     response = organiser.submit(f"{page}/cancel", {}, page=page, prefix="action-")
     assert fresh(db).get(Registration, eve.id).status == "cancelled"
     purposes = db.scalars(
-        sa.select(OutboxMessage.purpose).where(OutboxMessage.registration_id == eve.id)
+        sa.select(OutboxMessage.purpose)
+        .where(OutboxMessage.registration_id == eve.id)
+        .order_by(OutboxMessage.id)
     ).all()
     assert purposes == ["link", "cancellation"]
     actions = db.scalars(

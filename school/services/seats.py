@@ -27,6 +27,10 @@ from school.services.programme import seats_taken
 def lock_edition(db: DbSession, edition_id: int) -> None:
     begin_write(db)
     db.execute(lock_rows(db, sa.select(Edition.id).where(Edition.id == edition_id)))
+    # Rows read before the lock may have changed since: read them again from here on.
+    # (SQLite's begin_write starts a new transaction; PostgreSQL keeps the one it had.)
+    db.flush()
+    db.expire_all()
 
 
 def confirmed_registrations(db: DbSession, edition_id: int) -> int:
