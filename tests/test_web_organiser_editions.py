@@ -152,3 +152,24 @@ def test_clone_an_edition_as_the_start_of_the_next(organiser, demo, db):
     assert entry.details["from"] == demo.slug and entry.details["sessions"] == len(copied)
     log = organiser.page("/organiser/spring-school-2020/audit")
     assert "edition.cloned" in log and "chef@example.org" in log
+
+
+def test_the_days_and_their_themes(organiser, demo, db):
+    url = f"/organiser/{demo.slug}/days"
+    page = organiser.page(url)
+    assert "Cité des métiers du XXIème siècle" in page
+    data = {
+        "theme_fr-2019-06-19": "Journée des Cités",
+        "theme_en-2019-06-19": "The Cités' day",
+        "theme_en-2019-06-20": "English only",
+    }
+    html = organiser.submit(url, data).get_data(as_text=True)
+    assert "missing" in html
+    del data["theme_en-2019-06-20"]
+    response = organiser.submit(url, data)
+    assert response.status_code == 302
+    changed = edition(db, demo.slug)
+    assert [(d.date.isoformat(), d.theme_fr, d.theme_en) for d in changed.days] == [
+        ("2019-06-19", "Journée des Cités", "The Cités' day")
+    ]
+    assert "The Cités&#39; day" in organiser.page(f"/{demo.slug}/programme")

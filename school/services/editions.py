@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
-from school.models import Edition, Registration, RegistrationDay, Room, Session
+from school.models import Edition, EditionDay, Registration, RegistrationDay, Room, Session
 from school.services import audit, seats
-from school.services.programme_checks import N_, Translate, check_edition
+from school.services.programme_checks import N_, Translate, check_days, check_edition
 from school.services.programme_edit import InvalidProgramme
 from school.services.programme_rules import apply_session_values
 from school.services.programme_spec import EditionSpec, Problem
@@ -179,6 +179,60 @@ def update_edition(
     audit.record(
         db, actor, "edition.updated", f"edition:{edition.id}", changed, edition=edition, now=now
     )
+    db.flush()
+    return edition
+
+
+def day_entries(edition: Edition) -> list[dict[str, Any]]:
+    """Every date of the edition with its theme, in the file's shape (empty if none)."""
+    return [
+        {
+            "date": on.isoformat(),
+            "theme": {"fr": day.theme_fr if day else None, "en": day.theme_en if day else None},
+            "description": {
+                "fr": day.description_fr if day else None,
+                "en": day.description_en if day else None,
+            },
+        }
+        for on in edition.dates
+        for day in [edition.day(on)]
+    ]
+
+
+def save_days(
+    db: DbSession,
+    edition: Edition,
+    entries: list[dict[str, Any]],
+    *,
+    actor: audit.Actor,
+    now: datetime,
+    translate: Translate | None = None,
+) -> Edition:
+    """The theme of each day (a day left empty has none), checked as in the file."""
+
+    def empty(entry: dict[str, Any]) -> bool:
+        texts = [*(entry.get("theme") or {}).values(), *(entry.get("description") or {}).values()]
+        return not any(texts)
+
+    specs, problems = check_days([e for e in entries if not empty(e)], edition, translate)
+    if problems:
+        raise InvalidProgramme(problems)
+    wanted = {spec.date: spec for spec in specs}
+    for day in [d for d in edition.days if d.date not in wanted]:
+        edition.days.remove(day)
+    for on, spec in wanted.items():
+        day = edition.day(on)
+        if day is None:
+            day = EditionDay(date=on)
+            edition.days.append(day)
+        day.theme_fr, day.theme_en = spec.theme["fr"], spec.theme["en"]
+        day.description_fr, day.description_en = spec.description["fr"], spec.description["en"]
+    edition.changed_at = now
+    audit.record(
+        db, actor, "edition.days", f"edition:{edition.id}",
+        {"themes": {on.isoformat(): spec.theme["fr"] for on, spec in wanted.items()}},
+        edition=edition, now=now,
+    )  # fmt: skip
     db.flush()
     return edition
 

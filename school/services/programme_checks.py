@@ -399,6 +399,13 @@ def check_edition(
     return reader.edition(entry), reader.problems
 
 
+def check_days(
+    entries: list[dict], edition: Dates, translate: Translate | None = None
+) -> tuple[list[DaySpec], list[Problem]]:
+    reader = Reader(translate)
+    return reader.days({"days": entries}, edition), reader.problems
+
+
 def check_room(
     entry: dict, taken_keys: set[str], translate: Translate | None = None
 ) -> tuple[RoomSpec, list[Problem]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 
 from school.database import utcnow
 from school.extensions import db
@@ -96,6 +97,45 @@ def clone_edition(slug: str):
             return redirect(url_for(".programme", slug=edition.slug))
         source = load_edition(slug)
     return render_template("organiser/clone.html", form=form, source=source, edition=source)
+
+
+@bp.route("/<slug>/days", methods=["GET", "POST"])
+def edition_days(slug: str):
+    """The theme of each day, in French and English."""
+    edition = load_edition(slug)
+    form = FlaskForm()
+    entries = editions.day_entries(edition)
+    errors: dict[str, list[str]] = {}
+    if form.validate_on_submit():
+        entries = [
+            {
+                "date": entry["date"],
+                **{
+                    name: {
+                        lang: (request.form.get(f"{name}_{lang}-{entry['date']}") or "").strip()
+                        or None
+                        for lang in ("fr", "en")
+                    }
+                    for name in ("theme", "description")
+                },
+            }
+            for entry in entries
+        ]
+        try:
+            editions.save_days(db.session, edition, entries, actor=actor(), now=utcnow(),
+                               translate=_)  # fmt: skip
+        except InvalidProgramme as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            errors = exc.errors
+        else:
+            db.session.commit()
+            flash(_("The days are saved."))
+            return redirect(url_for(".programme", slug=slug))
+        edition = load_edition(slug)
+    return render_template(
+        "organiser/days.html", edition=edition, form=form, entries=entries, errors=errors
+    )
 
 
 @bp.get("/<slug>/audit", endpoint="audit")
