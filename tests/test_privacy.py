@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from school.models import AuditEntry, CheckIn, Edition, OutboxMessage, Person, Registration
-from school.services import stats
+from school.services import audit, stats
 from tests.backoffice import fresh
 from tests.test_web_registration import Visitor, answers, session_id
 
@@ -53,6 +53,8 @@ def test_purge_anonymises_a_past_edition_and_keeps_its_figures(client, demo, db,
     manage = register(client, demo, db, dietary="Végétarien", organisation="Secret Org")
     register(client, demo, db, email="eve@example.org", first_name="Ève", country="BE")
     db = fresh(db)
+    details = {"email": "majda@example.org", "moved": [{"email": "majda@example.org"}]}
+    audit.record(db, "organiser:1", "registration.link_sent", None, details, edition=demo.id)
     person = db.scalar(sa.select(Person).limit(1))
     person.email = "speaker@example.org"
     db.commit()
@@ -89,6 +91,9 @@ def test_purge_anonymises_a_past_edition_and_keeps_its_figures(client, demo, db,
     assert after == before
     # The private link no longer opens anything.
     assert client.get(manage).status_code == 404
+    assert "majda@example.org" not in str(
+        db.scalars(sa.select(AuditEntry.details).where(AuditEntry.details.is_not(None))).all()
+    )
     entry = db.scalar(sa.select(AuditEntry).where(AuditEntry.action == "privacy.purged"))
     assert entry.actor == "cli" and entry.details["registrations"] == 2
     # Again: nothing more to do.

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 
-from school.models import CheckIn, Edition, OutboxMessage, Person, Registration
+from school.models import AuditEntry, CheckIn, Edition, OutboxMessage, Person, Registration
 from school.models.people import new_private_token
 from school.services import audit, seats
 from school.services.errors import DomainError
@@ -57,10 +57,12 @@ def purge(
         sa.select(Registration).where(Registration.edition_id == edition.id)
     ).all()
     done = 0
+    replaced: dict[str, str] = {}
     for registration in registrations:
         if is_anonymised(registration):
             continue
         address = f"anonymised-{registration.id}@{ANONYMOUS_DOMAIN}"
+        replaced[registration.email] = replaced[registration.email_key] = address
         registration.first_name = "Anonymised"
         registration.last_name = f"#{registration.id}"
         registration.email = registration.email_key = address
@@ -93,6 +95,10 @@ def purge(
     ).rowcount
     for person in db.scalars(sa.select(Person).where(Person.edition_id == edition.id)):
         person.speaker_token = new_private_token()
+    # The audit log keeps who did what, but not the participants' addresses.
+    for entry in db.scalars(sa.select(AuditEntry).where(AuditEntry.edition_id == edition.id)):
+        if entry.details and replaced:
+            entry.details = _scrub(entry.details, replaced)
     audit.record(
         db,
         actor,
@@ -104,6 +110,14 @@ def purge(
     )
     db.flush()
     return PurgeReport(done, messages, speakers)
+
+
+def _scrub(value: Any, replaced: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {key: _scrub(item, replaced) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, replaced) for item in value]
+    return replaced.get(value, value) if isinstance(value, str) else value
 
 
 def participant_data(db: DbSession, registration: Registration) -> dict[str, Any]:
