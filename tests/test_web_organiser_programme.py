@@ -257,3 +257,33 @@ def test_the_importer_refuses_a_capacity_below_the_confirmed_seats(app, demo, db
     db.rollback()
     assert "2 is below the 3 confirmed seats" in str(caught.value)
     assert session_by_key(db, "d1-visit-explora").capacity == 20
+
+
+def test_the_import_command_warns_of_a_room_booked_twice(runner, app, db, tmp_path):
+    data = yaml_io.load(MINIMAL_CLASH)
+    path = tmp_path / "clash.yaml"
+    path.write_text(yaml_io.dump(data), encoding="utf-8")
+    result = runner.invoke(args=["programme", "import", str(path)])
+    assert result.exit_code == 0
+    assert "warning: opening and coffee are in the same room at the same time" in result.output
+
+
+MINIMAL_CLASH = """
+edition:
+  slug: tiny
+  title: {fr: Petite école}
+  city: Bruxelles
+  venue: Cité des métiers
+  address: Avenue de l'Astronomie 14
+  timezone: Europe/Brussels
+  starts_on: 2024-12-04
+  ends_on: 2024-12-04
+rooms:
+  - id: hall
+    name: {fr: Hall}
+sessions:
+  - {id: opening, date: 2024-12-04, start: "09:00", end: "10:00", kind: plenary,
+     title: {fr: Ouverture}, room: hall}
+  - {id: coffee, date: 2024-12-04, start: "09:30", end: "10:30", kind: break,
+     title: {fr: Pause}, room: hall}
+"""
