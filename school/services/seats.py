@@ -27,6 +27,8 @@ from school.services.programme import seats_taken
 def lock_edition(db: DbSession, edition_id: int) -> None:
     begin_write(db)
     db.execute(lock_rows(db, sa.select(Edition.id).where(Edition.id == edition_id)))
+    # What was loaded before the lock may have changed since: decide on fresh rows.
+    db.expire_all()
 
 
 def confirmed_registrations(db: DbSession, edition_id: int) -> int:
