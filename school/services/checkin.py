@@ -139,6 +139,7 @@ def scan(
         db.execute(
             lock_rows(db, sa.select(Registration.id).where(Registration.id == registration.id))
         )
+        db.expire(registration)  # its seats as they are now that the lock is held
         _decide(db, result, scanned_at)
     # An older scan that arrived late is the check-in; the later one becomes ``already``.
     superseded = result.first if result.verdict == Verdict.OK else None
