@@ -49,6 +49,13 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(
         app.config.get("DATABASE_URL"), Path(app.instance_path)
     )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A connection dropped by a database restart is noticed and replaced, so the app
+        # recovers by itself when the database comes back.
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("pool_pre_ping", True)
+        options.setdefault("connect_args", {"connect_timeout": 5})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     # Flask-Limiter's own name for the storage setting.
     app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URL"]
     if not app.config.get("SECRET_KEY"):
