@@ -16,6 +16,7 @@ import argparse
 import http.client
 import os
 import secrets
+import shlex
 import sys
 import tempfile
 from collections.abc import Callable
@@ -58,6 +59,7 @@ class Suite:
     name: str  # results/<name>.md
     title: str
     prepare: Callable[[Context], list[Endpoint]]
+    notes: list[str] = field(default_factory=list)  # printed under the table (targets…)
 
 
 @dataclass
@@ -94,7 +96,7 @@ class Settings:
 
 
 def run_suite(suite: Suite, settings: Settings, log: Callable[[str], None] = print) -> SuiteResult:
-    result = SuiteResult(suite.name, suite.title)
+    result = SuiteResult(suite.name, suite.title, notes=list(suite.notes))
     with (
         tempfile.TemporaryDirectory(prefix=f"bench-{suite.name}-") as tmp,
         server.fresh_database(settings.database_url, suite.name) as database_url,
@@ -103,7 +105,8 @@ def run_suite(suite: Suite, settings: Settings, log: Callable[[str], None] = pri
         env = server.app_environment(database_url)
         log(f"[{suite.name}] migrating a fresh database")
         server.flask(env, "db", "upgrade")
-        with server.gunicorn("school:create_app()", env, settings.gunicorn) as base:
+        with server.gunicorn("school:create_app()", env, settings.gunicorn) as served:
+            base = served.url
             log(f"[{suite.name}] school at {base}; preparing data")
             endpoints = suite.prepare(Context(env, base, workdir))
             if settings.only:
@@ -114,7 +117,8 @@ def run_suite(suite: Suite, settings: Settings, log: Callable[[str], None] = pri
             ceiling_env = dict(os.environ, BENCH_CEILING_DIR=str(recorded))
             with server.gunicorn(
                 "bench.ceiling:create_app()", ceiling_env, settings.gunicorn
-            ) as top:
+            ) as ceiling_server:
+                top = ceiling_server.url
                 for endpoint, (size, ceiling_path) in zip(endpoints, answers, strict=True):
                     for concurrency in settings.concurrency:
                         point = Point(
@@ -228,7 +232,7 @@ def main(suites: list[Suite], *, title: str, output: Path, description: str | No
         load_tool=f"{wrk}, 1 thread" if wrk else "Python fallback client (wrk not installed)",
         warmup=settings.warmup,
         duration=settings.duration,
-        command=" ".join(["python -m", _module_name(), *sys.argv[1:]]),
+        command=shlex.join(["python", "-m", _module_name(), *sys.argv[1:]]),
         label=PRELIMINARY if args.preliminary else None,
     )
     results = [run_suite(suite, settings) for suite in suites]

@@ -101,6 +101,12 @@ class GunicornConfig:
         return f"{self.workers} workers, {self.worker_class}{threads}"
 
 
+@dataclass(frozen=True)
+class Served:
+    url: str  # http://127.0.0.1:<port>
+    pid: int  # gunicorn's master process
+
+
 @contextmanager
 def gunicorn(
     app: str,
@@ -109,8 +115,8 @@ def gunicorn(
     *,
     ready_path: str = "/",
     timeout: float = 60,
-) -> Iterator[str]:
-    """Serve ``app`` (``module:callable()``) on a free port; yield its base URL."""
+) -> Iterator[Served]:
+    """Serve ``app`` (``module:callable()``) on a free port until the block ends."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile("w+") as log:
@@ -134,7 +140,7 @@ def gunicorn(
         )
         try:
             _wait_ready(process, base + ready_path, timeout, log)
-            yield base
+            yield Served(base, process.pid)
         finally:
             _stop(process)
 
