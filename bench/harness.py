@@ -236,6 +236,7 @@ def main(suites: list[Suite], *, title: str, output: Path, description: str | No
         label=PRELIMINARY if args.preliminary else None,
     )
     results = [run_suite(suite, settings) for suite in suites]
+    env.load_average_end = os.getloadavg()
     path = write(args.output or output, document(title, env, results))
     print(f"wrote {path}")
 

@@ -142,7 +142,7 @@ def main() -> None:
     parser.add_argument("--only", required=True, help="endpoints whose name contains this text")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=1)
-    parser.add_argument("--worker-class", default="sync", choices=["gthread", "sync"])
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
     parser.add_argument("--database-url", default=server.DEFAULT_DATABASE_URL)
     parser.add_argument("--output", type=Path, help="also write the summary to this markdown file")
     args = parser.parse_args()

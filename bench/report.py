@@ -56,6 +56,7 @@ class Environment:
     duration: float
     command: str
     label: str | None = None
+    load_average_end: tuple[float, float, float] | None = None
 
     @classmethod
     def detect(cls, **kwargs) -> Environment:
@@ -72,12 +73,12 @@ class Environment:
 
 def _cpu_model() -> str:
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
     except OSError:
-        pass
-    return platform.processor() or platform.machine()
+        return platform.processor() or platform.machine()
+    model = next((x.split(":", 1)[1].strip() for x in lines if x.startswith("model name")), "")
+    virtual = any(x.startswith("flags") and " hypervisor" in x for x in lines)
+    return (model or platform.machine()) + (" (virtual machine)" if virtual else "")
 
 
 def _ram_gib() -> float:
@@ -96,6 +97,10 @@ def software_versions() -> str:
 
 def _size(n: int) -> str:
     return f"{n} B" if n < 1000 else f"{n / 1000:.1f} kB"
+
+
+def _ratio(value: float) -> str:
+    return f"{value:.1%}" if value < 0.1 else f"{value:.0%}"
 
 
 def _ms(value: float) -> str:
@@ -123,7 +128,7 @@ def table(points: list[Point]) -> str:
                     str(p.app.errors),
                     f"{ceiling.rps:.0f}" if ceiling else "–",
                     _ms(ceiling.p50_ms) if ceiling else "–",
-                    f"{p.ratio:.0%}" if p.ratio is not None else "–",
+                    _ratio(p.ratio) if p.ratio is not None else "–",
                 ]
             )
             + " |"
@@ -132,14 +137,15 @@ def table(points: list[Point]) -> str:
 
 
 def document(title: str, env: Environment, suites: list[SuiteResult]) -> str:
-    load = ", ".join(f"{x:.2f}" for x in env.load_average)
+    load = "load average at start: " + ", ".join(f"{x:.2f}" for x in env.load_average)
+    if env.load_average_end:
+        load += "; at the end: " + ", ".join(f"{x:.2f}" for x in env.load_average_end)
     parts = [f"# {title}", ""]
     if env.label:
         parts += [f"> **{env.label}**", ""]
     parts += [
         f"- Date: {env.date:%Y-%m-%d %H:%M} UTC",
-        f"- Machine: {env.cpu}, {env.cores} cores, {env.ram_gib:.1f} GiB RAM; "
-        f"load average at start: {load}",
+        f"- Machine: {env.cpu}, {env.cores} cores, {env.ram_gib:.1f} GiB RAM; {load}",
         f"- Software: Python {env.python}, PostgreSQL {env.postgres} (same machine), "
         f"{software_versions()}",
         f"- Server: gunicorn {version('gunicorn')}, {env.gunicorn}; "

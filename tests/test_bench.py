@@ -69,7 +69,8 @@ def test_results_are_a_markdown_table_with_the_machine_described():
     text = document("Benchmark: programme", env, [suite])
     assert "> **Preliminary (machine shared)**" in text
     assert "- Date: 2030-06-18 09:00 UTC" in text
-    assert "Test CPU, 2 cores, 24.0 GiB RAM" in text and "PostgreSQL 15.20" in text
+    assert "Test CPU, 2 cores, 24.0 GiB RAM; load average at start: 0.10, 0.20, 0.30" in text
+    assert "PostgreSQL 15.20" in text
     assert "2 workers, sync" in text and "wrk 4.1.0" in text
-    row = "| programme page, 500 sessions | 314.5 kB | 8 | 50 | 150 | 450 | 0 | 1000 | 8.0 | 5% |"
+    row = "| programme page, 500 sessions | 314.5 kB | 8 | 50 | 150 | 450 | 0 | 1000 | 8.0 | 5.0% |"
     assert row in text
