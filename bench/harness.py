@@ -229,7 +229,7 @@ def main(suites: list[Suite], *, title: str, output: Path, description: str | No
     env = Environment.detect(
         postgres=server.postgres_version(settings.database_url),
         gunicorn=settings.gunicorn.describe(),
-        load_tool=f"{wrk}, 1 thread" if wrk else "Python fallback client (wrk not installed)",
+        load_tool=f"{wrk}, 1 thread" if wrk else "Python fallback client (less precise: no wrk)",
         warmup=settings.warmup,
         duration=settings.duration,
         command=shlex.join(["python", "-m", _module_name(), *sys.argv[1:]]),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -90,7 +91,8 @@ def wrk_script(request: Request, run_id: str) -> str:
 
 
 def have_wrk() -> bool:
-    return shutil.which("wrk") is not None
+    """wrk is used when installed, unless ``BENCH_CLIENT=python`` asks for the fallback."""
+    return os.environ.get("BENCH_CLIENT", "wrk") != "python" and shutil.which("wrk") is not None
 
 
 def run_wrk(
