@@ -75,7 +75,8 @@ def fetch(url: str, request: Request) -> Answer:
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
     try:
         path = parts.path + (f"?{parts.query}" if parts.query else "")
-        conn.request(request.method, path, body=request.body, headers=request.headers)
+        body = request.body.encode("utf-8") if request.body is not None else None
+        conn.request(request.method, path, body=body, headers=request.headers)
         response = conn.getresponse()
         body = response.read()
         headers = {k.lower(): v for k, v in response.getheaders()}

@@ -51,7 +51,7 @@ class Measure:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
-def _lua_string(value: str) -> str:
+def lua_string(value: str) -> str:
     """A Lua string literal: printable ASCII as is, any other byte as ``\\ddd``."""
     out = []
     for byte in value.encode("utf-8"):
@@ -74,16 +74,16 @@ end
 
 def wrk_script(request: Request, run_id: str) -> str:
     lines = [
-        f"bench_run = {_lua_string(run_id)}",
+        f"bench_run = {lua_string(run_id)}",
         "bench_thread = 0",
         "local threads = 0",
         "setup = function(thread) threads = threads + 1; thread:set('bench_thread', threads) end",
-        f"wrk.method = {_lua_string(request.method)}",
+        f"wrk.method = {lua_string(request.method)}",
     ]
     for name, value in request.headers.items():
-        lines.append(f"wrk.headers[{_lua_string(name)}] = {_lua_string(value)}")
+        lines.append(f"wrk.headers[{lua_string(name)}] = {lua_string(value)}")
     if request.body is not None:
-        lines.append(f"wrk.body = {_lua_string(request.body)}")
+        lines.append(f"wrk.body = {lua_string(request.body)}")
     if request.lua:
         lines.append(request.lua)
     lines.append(REPORT_LUA)
@@ -146,14 +146,21 @@ def run_python(
     deadline = time.perf_counter() + seconds
     latencies: list[float] = []
     errors = 0
+    failures: list[BaseException] = []
     lock = threading.Lock()
 
-    def body_for(n: int) -> str | None:
-        if callable(request.python_body):
-            return request.python_body(run_id, n)
-        return request.body
+    def body_for(n: int) -> bytes | None:
+        body = request.python_body(run_id, n) if callable(request.python_body) else request.body
+        return body.encode("utf-8") if isinstance(body, str) else body
 
     def worker(index: int) -> None:
+        try:
+            connection(index)
+        except BaseException as exc:  # a bug of the benchmark: report it, don't hide it
+            with lock:
+                failures.append(exc)
+
+    def connection(index: int) -> None:
         nonlocal errors
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
         mine: list[float] = []
@@ -188,6 +195,8 @@ def run_python(
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    if failures:
+        raise failures[0]
     latencies.sort()
 
     def percentile(p: float) -> float:
