@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import load, server
-from bench.harness import Context, Suite
+from bench.harness import PRELIMINARY, Context, Suite
 from bench.report import RESULTS_DIR, write
 
 # (what, substring of a frame): a sample counts for the first rule, in this order,
@@ -145,6 +145,7 @@ def main() -> None:
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
     parser.add_argument("--database-url", default=server.DEFAULT_DATABASE_URL)
     parser.add_argument("--output", type=Path, help="also write the summary to this markdown file")
+    parser.add_argument("--preliminary", action="store_true", help="label: machine shared")
     args = parser.parse_args()
     if shutil.which("py-spy") is None:
         raise SystemExit("py-spy is not installed: pip install py-spy")
@@ -153,9 +154,10 @@ def main() -> None:
     tmp_dir = RESULTS_DIR / "tmp"
     tmp_dir.mkdir(parents=True, exist_ok=True)
     load_average = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    parts = [
-        f"# Profile: {suite.title}",
-        "",
+    parts = [f"# Profile: {suite.title}", ""]
+    if args.preliminary:
+        parts += [f"> **{PRELIMINARY}**", ""]
+    parts += [
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average at start: {load_average}",
         f"- gunicorn {config.describe()}; {args.concurrency} connection(s), "
         f"py-spy at 250 Hz for {args.seconds:g} s",
