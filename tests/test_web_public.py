@@ -199,7 +199,7 @@ def test_the_cached_programme_follows_every_change(client, demo, db, count_queri
                 days=list(demo.dates),
                 sessions=[explora.id],
                 privacy_consent=True,
-            ),  # fmt: skip
+            ),
             now=explora.created_at,
         )
     db.commit()
