@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         feeds,
         organiser,
+        organiser_checkin,
         participant,
         participant_agenda,
         participant_badge,
