@@ -197,7 +197,6 @@ def _scanner_strings() -> dict:
                 "%(count)s scan waiting to sync", "%(count)s scans waiting to sync", n, count="{n}"
             )
         ),
-        "all_synced": _("All scans synced"),
         "login_again": _("Log in again to send the waiting scans."),
         "first_scan": _("First scan at %(time)s", time="{time}"),
         "first_scan_by": _("First scan at %(time)s by %(who)s", time="{time}", who="{who}"),
