@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
 
@@ -145,11 +146,18 @@ def _static_path(name: str) -> Path:
 
 
 def _assets_version() -> str:
+    """From the files' contents, so every server of a release gives the same version."""
     digest = hashlib.sha256()
     for name in (*SCANNER_ASSETS, "js/scanner/sw.js"):
-        stat = _static_path(name).stat()
-        digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+        path = _static_path(name)
+        stat = path.stat()
+        digest.update(_file_digest(path, stat.st_mtime_ns, stat.st_size))
     return digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=64)
+def _file_digest(path: Path, _mtime_ns: int, _size: int) -> bytes:
+    return hashlib.sha256(path.read_bytes()).digest()
 
 
 def _plural(forms: Callable[[int], str]) -> dict[str, str]:
@@ -192,6 +200,7 @@ def _scanner_strings() -> dict:
         "verdicts": verdicts,
         "online": _("Online"),
         "offline": _("Offline"),
+        "arrivals": _plural(lambda n: ngettext("arrival", "arrivals", n)),
         "waiting": _plural(
             lambda n: ngettext(
                 "%(count)s scan waiting to sync", "%(count)s scans waiting to sync", n, count="{n}"

@@ -38,29 +38,42 @@ export class Camera {
     this.lastSeen = new Map(); // code → when it was last in view
     this.reported = new Map(); // code → when it was last reported
     this.running = false;
+    this.run = 0; // each start gets its own reading loop; a stop ends it
   }
 
   async start() {
-    this.detector = this.detector || (await makeDetector(this.wasmUrl));
-    const stream = await navigator.mediaDevices.getUserMedia({
-      audio: false,
-      video: { facingMode: { ideal: "environment" }, width: { ideal: 1280 }, height: { ideal: 720 } },
-    });
-    this.video.srcObject = stream;
-    await this.video.play();
+    if (this.running) return;
     this.running = true;
-    this.loop();
+    const run = ++this.run;
+    try {
+      this.detector = this.detector || (await makeDetector(this.wasmUrl));
+      const stream = await navigator.mediaDevices.getUserMedia({
+        audio: false,
+        video: { facingMode: { ideal: "environment" }, width: { ideal: 1280 }, height: { ideal: 720 } },
+      });
+      if (run !== this.run) {
+        stream.getTracks().forEach((track) => track.stop());
+        return;
+      }
+      this.video.srcObject = stream;
+      await this.video.play();
+    } catch (error) {
+      if (run === this.run) this.stop();
+      throw error;
+    }
+    this.loop(run);
   }
 
   stop() {
     this.running = false;
+    this.run += 1;
     const stream = this.video.srcObject;
     if (stream) stream.getTracks().forEach((track) => track.stop());
     this.video.srcObject = null;
   }
 
-  async loop() {
-    while (this.running) {
+  async loop(run) {
+    while (run === this.run) {
       const started = performance.now();
       if (this.video.readyState >= 2) {
         try {

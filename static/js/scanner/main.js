@@ -59,7 +59,9 @@ function render() {
       : "";
   pending.dataset.count = String(count);
   const unsent = here().filter((scan) => scan.state === "waiting" && scan.verdict === "ok" && !scan.undone);
-  $("arrivals").textContent = String(state.arrivals + unsent.length);
+  const arrivals = state.arrivals + unsent.length;
+  $("arrivals").textContent = String(arrivals);
+  $("arrivals-label").textContent = sayCount("arrivals", arrivals);
   renderRecent();
 }
 
@@ -245,11 +247,34 @@ async function startCamera(camera) {
   }
 }
 
+// The screen stays on while the scanner is shown; the camera is let go when the phone
+// goes in a pocket (page hidden) and taken again when it comes out.
+let screenLock = null;
+function keepScreenOn() {
+  if (!("wakeLock" in navigator) || screenLock) return;
+  navigator.wakeLock.request("screen").then(
+    (lock) => {
+      screenLock = lock;
+      lock.addEventListener("release", () => (screenLock = null));
+    },
+    () => {},
+  );
+}
+
 async function main() {
   render();
   const camera = new Camera($("camera"), { wasmUrl: config.urls.wasm, onCode: scanned });
   $("camera-start").addEventListener("click", () => startCamera(camera));
   startCamera(camera);
+  keepScreenOn();
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") {
+      camera.stop();
+    } else {
+      keepScreenOn();
+      if (!camera.running) startCamera(camera);
+    }
+  });
   document.addEventListener("pointerdown", wakeAudio);
   document.addEventListener("keydown", wakeAudio);
   $("undo").addEventListener("click", undoLast);
@@ -271,6 +296,8 @@ async function main() {
     await refreshRoster();
   }
   setInterval(() => {
+    // Also after a 401: the staff member may have logged in again in another tab.
+    state.needsLogin = false;
     if (state.offline || waiting().length) sync();
   }, RETRY_EVERY_MS);
   setInterval(() => {

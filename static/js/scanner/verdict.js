@@ -78,6 +78,9 @@ export class VerdictScreen {
     this.element = element;
     this.timer = null;
     element.addEventListener("click", () => this.clear());
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") this.clear();
+    });
   }
 
   show(result) {
