@@ -9,17 +9,17 @@ native BarcodeDetector), so these tests read the QR code the way a volunteer's p
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from school.models import CheckIn, Edition, Session
-from school.services import badges, organisers
+from school.services import badges, checkin, organisers
 from tests.browser import launch
 from tests.camera import write_y4m
-from tests.factories import make_choice, make_registration
+from tests.factories import make_choice, make_edition, make_registration
 
 PASSWORD = "door password 1"
 WAIT_MS = 20_000  # a verdict comes in far faster; this only bounds a broken test
@@ -247,3 +247,80 @@ def test_a_forgotten_badge_is_found_by_name_then_the_check_in_undone(phone, badg
     assert record.verdict == "ok" and record.undone_at is not None
     page.get_by_role("button", name="Undo last check-in").click()
     expect(page.locator("#notice")).to_have_text("No check-in to undo at this checkpoint.")
+
+
+def test_the_offline_decision_agrees_with_the_server(phone, app, db, demo):
+    """decide.js, run in the browser on the roster, gives the server's verdict for every
+    person at every checkpoint: seats, waiting lines, members-only, invitation, a
+    cancelled session, days not attended, a cancelled registration, unknown badges."""
+    edition = db.get(Edition, demo.id)
+    sessions = {s.key: s for s in edition.sessions}
+    explora, tour = sessions["d1-visit-explora"], sessions["d1-visit-spaces"]
+    sessions["d2-stakes"].status = "cancelled"
+    people = [
+        make_registration(db, edition, category="member", days=edition.dates[:1]),
+        make_registration(db, edition, category="partner", days=edition.dates[:2]),
+        make_registration(db, edition, category="guest", days=edition.dates[1:]),
+        make_registration(db, edition, status="cancelled"),
+    ]
+    make_choice(db, people[0], explora)
+    make_choice(db, people[1], tour)
+    make_choice(db, people[2], explora, "waitlisted")
+    make_choice(db, people[1], explora, "waitlisted")
+    stranger = make_registration(db, make_edition(db))  # a genuine badge of another edition
+    db.commit()
+    with app.app_context():
+        points = checkin.checkpoints(db, edition)
+        tokens = [badges.token_for(p) for p in [*people, stranger]]
+    forged = tokens[0][:-1] + ("A" if tokens[0][-1] != "A" else "B")
+    tokens += [forged, "hello"]
+    cases = [
+        {"token": t, "key": p.key, "session_id": p.session_id, "day": p.day.isoformat()}
+        for p in points
+        for t in tokens
+    ]
+    page = phone
+    page.goto("/")
+    # Twice: first scans, then the same badges again (``already`` where the first was ok).
+    for round_ in ("first", "again"):
+        with app.app_context():
+            roster = checkin.roster(db, edition)
+            db.rollback()
+            local = page.evaluate(
+                """async ([roster, cases]) => {
+                    const { decide, indexRoster } = await import("/static/js/scanner/decide.js");
+                    const index = indexRoster(roster);
+                    return cases.map((c) => decide(index, c, c.token, []).verdict);
+                }""",
+                [roster, cases],
+            )
+            server = [_server_verdict(db, edition, case) for case in cases]
+            db.commit()
+        differ = [
+            (case["token"][:9], case["key"], s, v)
+            for case, s, v in zip(cases, server, local, strict=True)
+            if s != v
+        ]
+        assert differ == [], round_
+    assert {s["admission"] for s in roster["sessions"]} == {"everyone", "members", "seat", "closed"}
+    assert set(server) == {
+        "already",
+        "not_registered_for_session",
+        "cancelled",
+        "wrong_edition",
+        "invalid",
+    }
+
+
+def _server_verdict(db, edition, case) -> str:
+    now = datetime.now(UTC)
+    return checkin.scan(
+        db,
+        edition,
+        token=case["token"],
+        client_id=str(uuid.uuid4()),
+        session_id=case["session_id"],
+        day=date.fromisoformat(case["day"]),
+        scanned_at=now,
+        now=now,
+    ).verdict

@@ -6,9 +6,10 @@
 
 const TOKEN = /^[0-9A-Z]{1,4}:([0-9A-Z]{1,6}):([0-9A-Z]{1,8}):[A-Z2-7]{24}$/;
 
-export function indexRoster(roster) {
+export function indexRoster(roster, { placeholder = false } = {}) {
   return {
     roster,
+    placeholder, // no roster on this phone yet: every badge would look unknown
     byToken: new Map(roster.participants.map((p) => [p.token, p])),
     sessions: new Map(roster.sessions.map((s) => [s.id, s])),
   };
@@ -62,6 +63,7 @@ export function decide(index, checkpoint, token, scans) {
     waitlist_position: null,
     checkpoint: { id: checkpoint.key, session_id: checkpoint.session_id, day: checkpoint.day },
     local: true,
+    no_roster: index.placeholder,
   };
   const person = index.byToken.get(token);
   if (!person) {

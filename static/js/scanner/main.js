@@ -26,7 +26,7 @@ const checkpoint = config.checkpoint;
 const $ = (id) => document.getElementById(id);
 const screen = new VerdictScreen($("verdict"));
 const state = {
-  index: indexRoster({ edition: { id: config.edition_id }, participants: [], sessions: [] }),
+  index: indexRoster({ edition: { id: config.edition_id }, participants: [], sessions: [] }, { placeholder: true }),
   scans: [], // this phone's scans in this edition, oldest first
   arrivals: config.arrivals, // the server's last count at this checkpoint
   offline: !navigator.onLine,
@@ -79,6 +79,22 @@ function renderRecent() {
       return item;
     });
   list.replaceChildren(...items);
+}
+
+// The arrivals here as far as this phone knows, when the server cannot say: the kept
+// roster's check-ins and this phone's own sent check-ins (the unsent ones are added in
+// render).
+function arrivalsKnownHere() {
+  const ids = new Set(
+    state.index.roster.participants.filter((p) => p.checked_in[checkpoint.key]).map((p) => p.id),
+  );
+  for (const scan of here()) {
+    if (scan.state === "sent" && scan.verdict === "ok" && scan.registration_id) {
+      if (scan.undone) ids.delete(scan.registration_id);
+      else ids.add(scan.registration_id);
+    }
+  }
+  return ids.size;
 }
 
 function notice(text) {
@@ -195,6 +211,8 @@ async function refreshRoster() {
   if (kept.fresh) {
     state.arrivals = kept.roster.participants.filter((p) => p.checked_in[checkpoint.key]).length;
     if (state.offline) setOffline(false);
+  } else {
+    state.arrivals = arrivalsKnownHere();
   }
   const time = timeOf(kept.saved_at);
   $("offline-readiness").textContent = kept.fresh
@@ -287,7 +305,11 @@ async function main() {
 
   state.scans = await store.scansOf(config.slug);
   const kept = await store.getRoster(config.slug);
-  if (kept) state.index = indexRoster(kept.roster);
+  if (kept) {
+    state.index = indexRoster(kept.roster);
+    // A page kept by the service worker shows the count of when it was kept.
+    if (state.offline) state.arrivals = arrivalsKnownHere();
+  }
   render();
   if (!state.offline) {
     await sync();

@@ -69,6 +69,7 @@ function details(result) {
     else lines.push(say("no_seat"));
     if (result.expected.length) lines.push(`${say("expected")} ${result.expected.map(sessionLine).join(" ; ")}`);
   }
+  if (result.no_roster) lines.push(say("no_roster"));
   if (result.local) lines.push(say("saved_offline"));
   return lines;
 }
