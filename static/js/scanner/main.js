@@ -113,6 +113,11 @@ async function recorded(scan, answer) {
   scan.state = "sent";
   scan.verdict = answer.verdict;
   scan.checkin_id = answer.checkin_id;
+  if (answer.participant) {
+    // Someone who registered after the roster was kept is known to the server.
+    scan.registration_id = answer.participant.id;
+    scan.name = `${answer.participant.first_name} ${answer.participant.last_name}`;
+  }
   if (answer.checkpoint.id === checkpoint.key) state.arrivals = answer.arrivals;
   const person = answer.participant && state.index.byToken.get(scan.token);
   if (person && answer.verdict === "ok") person.checked_in[answer.checkpoint.id] = scan.scanned_at;
