@@ -26,6 +26,7 @@ from flask_babel import ngettext
 
 from school.extensions import db
 from school.i18n import language
+from school.models import Edition
 from school.services import checkin, programme
 from school.web.api_checkin import verdict_message
 from school.web.auth import allow_checkin_staff
@@ -56,7 +57,7 @@ SCANNER_ASSETS = (
 )
 
 
-def _offline_config(edition) -> dict:
+def _offline_config(edition: Edition) -> dict:
     """What both pages need to keep the scanner working offline."""
     return {
         "slug": edition.slug,
@@ -69,7 +70,6 @@ def _offline_config(edition) -> dict:
             "checkins": url_for("api.post_checkin", slug=edition.slug),
             "worker": url_for("organiser.service_worker"),
             "worker_scope": url_for("organiser.home"),
-            "picker": url_for("organiser.checkin_picker", slug=edition.slug),
         },
     }
 
@@ -100,14 +100,11 @@ def checkin_picker(slug: str):
 def checkin_scanner(slug: str, checkpoint: str):
     edition = programme.get_edition(db.session, slug)
     point = checkin.checkpoint_by_key(db.session, edition, checkpoint)
-    session = point.session
     config = _offline_config(edition) | {
         "checkpoint": {
             "key": point.key,
             "session_id": point.session_id,
             "day": point.day.isoformat(),
-            "starts_at": session.starts_at.astimezone(edition.tz).isoformat() if session else None,
-            "ends_at": session.ends_at.astimezone(edition.tz).isoformat() if session else None,
         },
         "arrivals": checkin.arrivals(db.session, edition, point.key),
         "page": url_for(".checkin_scanner", slug=slug, checkpoint=point.key),
