@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
         feeds,
         organiser,
         organiser_allocation,
+        organiser_checkin,
         participant,
         participant_agenda,
         participant_badge,
