@@ -3,115 +3,23 @@ no-shows, the time series, the attendance sheet and what a certificate lists."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
-from school.models import Choice, Edition, Session
-from school.services import attendance, badges, checkin
+from school.models import Choice
+from school.services import attendance
 from school.services.errors import NotFound
+from tests.attendance_scenario import D1, D2, paris, scan, spring_school_scans
 from tests.factories import make_choice, make_registration
 
-D1, D2, D3 = date(2019, 6, 19), date(2019, 6, 20), date(2019, 6, 21)
-
-
-def utc(day: date, hour: int, minute: int = 0) -> datetime:
-    """A time of the Spring School given in Paris time (UTC+2 in June)."""
-    return datetime(day.year, day.month, day.day, hour - 2, minute, tzinfo=UTC)
-
-
-def session_named(db, key) -> Session:
-    return db.scalar(sa.select(Session).where(Session.key == key))
-
-
-def scan(db, edition, registration, *, session=None, day=None, at):
-    result = checkin.scan(
-        db,
-        edition,
-        token=badges.token_for(registration),
-        client_id=str(uuid.uuid4()),
-        session_id=session.id if session else None,
-        day=day,
-        scanned_at=at,
-        now=at,
-    )
-    db.commit()
-    return result
-
 
 @pytest.fixture
-def ctx(app):
+def school(app, demo, db):
     with app.app_context():
-        yield
-
-
-@pytest.fixture
-def school(ctx, demo, db):
-    """Five participants of the Spring School 2019 and their scans of the first days."""
-    edition = db.get(Edition, demo.id)
-    explora = session_named(db, "d1-visit-explora")  # seats only, 17:00–18:30
-    tour = session_named(db, "d1-visit-spaces")  # seats only, 17:00–18:30
-    assembly = session_named(db, "d1-general-assembly")  # members, 18:00–19:30
-    coffee = session_named(db, "d1-coffee-break")
-    plenary = session_named(db, "d2-stakes")  # everyone, day 2
-    majda = make_registration(
-        db, edition, first_name="Majda", last_name="Jelenčić", category="member", days=[D1]
-    )
-    eve = make_registration(
-        db, edition, first_name="Ève", last_name="Ñúñez", category="partner", days=[D1, D2]
-    )
-    jan = make_registration(
-        db, edition, first_name="Jan", last_name="Łukasiewicz", category="member", days=[D1]
-    )
-    zainoudine = make_registration(
-        db, edition, first_name="Zainoudine", last_name="Abdou", category="guest", days=[D1]
-    )
-    inigo = make_registration(db, edition, first_name="Íñigo", last_name="Zubiri", days=[D2])
-    gone = make_registration(db, edition, first_name="Ada", last_name="Annulée", days=[D1])
-    make_choice(db, majda, explora, "confirmed")
-    make_choice(db, eve, tour, "confirmed")
-    make_choice(db, zainoudine, explora, "waitlisted")
-    db.commit()
-    gone_token = badges.token_for(gone)
-    gone.status = "cancelled"
-    db.commit()
-
-    scan(db, edition, majda, at=utc(D1, 9, 2))
-    scan(db, edition, eve, at=utc(D1, 9, 14))
-    scan(db, edition, majda, at=utc(D1, 9, 15))  # already: not a second arrival
-    scan(db, edition, zainoudine, at=utc(D1, 9, 19))
-    mistake = scan(db, edition, inigo, day=D1, at=utc(D1, 9, 30))  # taken back below
-    checkin.undo(db, edition, mistake.record.id, now=utc(D1, 9, 31))
-    db.commit()
-    scan(db, edition, jan, at=utc(D1, 9, 41))
-    assert checkin.scan(
-        db, edition, token=gone_token, client_id=str(uuid.uuid4()), scanned_at=utc(D1, 9, 50),
-        now=utc(D1, 9, 50),
-    ).verdict == "cancelled"  # fmt: skip
-    db.commit()
-    scan(db, edition, majda, session=coffee, at=utc(D1, 11, 20))
-    scan(db, edition, majda, session=explora, at=utc(D1, 16, 55))
-    refused = scan(db, edition, zainoudine, session=explora, at=utc(D1, 16, 56))
-    assert refused.verdict == "not_registered_for_session"
-    scan(db, edition, majda, session=assembly, at=utc(D1, 18, 5))
-    scan(db, edition, eve, session=plenary, at=utc(D2, 9, 35))
-    return {
-        "edition": edition,
-        "explora": explora,
-        "tour": tour,
-        "assembly": assembly,
-        "coffee": coffee,
-        "plenary": plenary,
-        "majda": majda,
-        "eve": eve,
-        "jan": jan,
-        "zainoudine": zainoudine,
-        "inigo": inigo,
-        "gone": gone,
-    }
+        yield spring_school_scans(db, demo)
 
 
 def ids(*people) -> set[int]:
@@ -195,7 +103,7 @@ def test_the_sheet_lists_expected_and_present_people_by_last_name(school, db):
     assert checkpoint.key == f"session:{s['assembly'].id}"
     sheet = attendance.sheet(db, edition, checkpoint)
     assert [line.registration.last_name for line in sheet.lines] == ["Jelenčić", "Łukasiewicz"]
-    assert [line.checked_in_at for line in sheet.lines] == [utc(D1, 18, 5), None]
+    assert [line.checked_in_at for line in sheet.lines] == [paris(D1, 18, 5), None]
     assert (sheet.expected, sheet.present) == (2, 1)
     assert [line.registration.first_name for line in sheet.no_shows] == ["Jan"]
 
@@ -208,14 +116,14 @@ def test_the_sheet_lists_expected_and_present_people_by_last_name(school, db):
 def test_someone_checked_in_whose_seat_went_since_stays_on_the_sheet(school, db):
     s = school
     edition = s["edition"]
-    scan(db, edition, s["eve"], session=s["tour"], at=utc(D1, 17, 1))
+    scan(db, edition, s["eve"], session=s["tour"], at=paris(D1, 17, 1))
     db.execute(sa.delete(Choice).where(Choice.registration_id == s["eve"].id))
     db.commit()
     db.expire_all()
     sheet = attendance.sheet(db, edition, attendance.checkpoint_of(db, edition, "d1-visit-spaces"))
     [line] = sheet.lines
     assert line.registration.first_name == "Ève" and not line.is_expected
-    assert line.checked_in_at == utc(D1, 17, 1)
+    assert line.checked_in_at == paris(D1, 17, 1)
     seen = attendance.overview(db, edition).get(f"session:{s['tour'].id}")
     assert seen.unexpected == ids(s["eve"]) and seen.expected == set()
 

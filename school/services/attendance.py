@@ -336,6 +336,32 @@ def certificate_is_open(edition: Edition, now: datetime) -> bool:
     return now >= certificate_opens_at(edition)
 
 
+def issue_date(edition: Edition, now: datetime) -> date:
+    """The date a certificate bears: the last day of the edition, or today if earlier
+    (a preview), so a certificate downloaded again later is the same document."""
+    return min(edition.local(now).date(), edition.ends_on)
+
+
+@dataclass(frozen=True)
+class CertificateStatus:
+    state: str  # "not_yet" (before the last day), "none" (never checked in), "ready"
+    opens_at: datetime
+    has_begun: bool  # the edition's first day has started
+
+
+def certificate_status(db: DbSession, registration: Registration, now: datetime):
+    """Whether the participant may download a certificate now; one query at most."""
+    edition = registration.edition
+    opens_at = certificate_opens_at(edition)
+    begun = now >= datetime.combine(edition.starts_on, time(0), tzinfo=edition.tz)
+    if now < opens_at:
+        return CertificateStatus("not_yet", opens_at, begun)
+    came = db.scalar(
+        sa.select(sa.exists().where(CheckIn.registration_id == registration.id, *_standing()))
+    )
+    return CertificateStatus("ready" if came else "none", opens_at, begun)
+
+
 def certificate(db: DbSession, registration: Registration) -> Certificate | None:
     """The certificate of one participant, or None if they were never checked in. One query."""
     found = _certificates(db, CheckIn.registration_id == registration.id, [registration])
