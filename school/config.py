@@ -37,6 +37,7 @@ class Defaults:
     JSON_SORT_KEYS = False
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
     FEED_CACHE_BYTES = 16 * 1024 * 1024  # calendar and schedule bodies kept per process (0: none)
+    ATTENDANCE_REFRESH_SECONDS = 30  # how often the organisers' attendance page updates itself
 
 
 def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
