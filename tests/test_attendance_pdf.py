@@ -181,3 +181,14 @@ def test_certificates_from_the_command_line(runner, school, tmp_path):
     assert result.exit_code == 0, result.output
     assert "4 certificates written to" in result.output
     assert len(pdf_pages(out.read_bytes())) == 4
+
+
+def test_the_entrance_sheet_of_a_day_for_the_organisers(client, school):
+    log_in(client, "admin")
+    pdf = download(client, f"/organiser/{SLUG}/attendance/days/2019-06-20.pdf?lang=en")
+    lines = plain(pdf_text(pdf))
+    assert "Entrance of the venue" in lines
+    assert "Thursday, June 20, 2019 · Cité des sciences et de l'industrie" in lines
+    # Ève and Íñigo attend that day; nobody was checked in at the door then.
+    assert lines.index("Ñúñez") < lines.index("Zubiri")
+    assert "Expected: 2 · Checked in: 0 · Not checked in: 2" in lines

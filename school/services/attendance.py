@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload, subqueryload
 
 from school.models import (
     CheckIn,
@@ -158,41 +158,60 @@ def overview(db: DbSession, edition: Edition) -> Attendance:
         .options(joinedload(Session.room))
         .order_by(Session.starts_at, Session.ends_at, Session.id)
     ).all()
-    registrations = _registrations(db, sa.and_(Registration.edition_id == edition.id))
+    registrations = _registrations(
+        db,
+        sa.and_(
+            Registration.edition_id == edition.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        ),
+    )
     arrivals = _arrivals(db, CheckIn.edition_id == edition.id)
     checkpoints = [Checkpoint(day) for day in edition.dates]
     checkpoints += [Checkpoint(edition.local(s.starts_at).date(), s) for s in sessions]
+    expected = Expected(registrations)
     found = [
-        CheckpointAttendance(cp, expected_at(cp, registrations), arrivals.get(cp.key, {}))
-        for cp in checkpoints
+        CheckpointAttendance(cp, expected.at(cp), arrivals.get(cp.key, {})) for cp in checkpoints
     ]
     found = [c for c in found if not (c.session and c.session.is_cancelled and not c.arrivals)]
     found.sort(key=lambda c: (c.day, c.session is not None, c.session and c.session.starts_at))
     return Attendance(edition, found)
 
 
-def expected_at(checkpoint: Checkpoint, registrations: Iterable[Registration]) -> set[int]:
-    """Ids of the confirmed registrations expected at ``checkpoint``."""
-    session = checkpoint.session
-    expected = set()
-    for registration in registrations:
-        if registration.status != RegistrationStatus.CONFIRMED:
-            continue
+class Expected:
+    """Who is expected where, among the confirmed registrations of ``registrations``
+    (loaded with their days and choices)."""
+
+    def __init__(self, registrations: Iterable[Registration]) -> None:
+        self.people = [r for r in registrations if r.status == RegistrationStatus.CONFIRMED]
+        # session id -> registration id -> (registration, their choice there)
+        self.seats: dict[int, dict[int, tuple[Registration, Choice]]] = defaultdict(dict)
+        for registration in self.people:
+            for choice in registration.choices:
+                self.seats[choice.session_id][registration.id] = (registration, choice)
+
+    def at(self, checkpoint: Checkpoint) -> set[int]:
+        """Ids of the registrations expected at ``checkpoint``: the scanner's own rule."""
+        session = checkpoint.session
         if session is None:
-            if checkpoint.day in registration.attended_dates:
-                expected.add(registration.id)
-            continue
-        seat = next((c for c in registration.choices if c.session_id == session.id), None)
-        if is_admitted(registration, checkpoint, seat):
-            expected.add(registration.id)
-    return expected
+            return {r.id for r in self.people if checkpoint.day in r.attended_dates}
+        held = self.seats.get(session.id, {})
+        # Only a seat admits to a session of seats: nobody else needs asking.
+        open_to_the_day = admission(session) in ("everyone", "members")
+        candidates = self.people if open_to_the_day else [r for r, _ in held.values()]
+        return {
+            r.id
+            for r in candidates
+            if is_admitted(r, checkpoint, held[r.id][1] if r.id in held else None)
+        }
 
 
 def _registrations(db: DbSession, where) -> list[Registration]:
+    # subqueryload: one query per collection however many people (selectinload would send
+    # one per 500 of them).
     return db.scalars(
         sa.select(Registration)
         .where(where)
-        .options(selectinload(Registration.days), selectinload(Registration.choices))
+        .options(subqueryload(Registration.days), subqueryload(Registration.choices))
     ).all()
 
 
@@ -289,11 +308,15 @@ def sheet(db: DbSession, edition: Edition, checkpoint: Checkpoint) -> Sheet:
             ),
         ),
     )
-    checked_in = Registration.id.in_(list(arrivals)) if arrivals else sa.false()
+    checked_in = Registration.id.in_(
+        sa.select(CheckIn.registration_id).where(
+            CheckIn.edition_id == edition.id, CheckIn.checkpoint == checkpoint.key, *_standing()
+        )
+    )
     people = _registrations(
         db, sa.and_(Registration.edition_id == edition.id, sa.or_(may_be_expected, checked_in))
     )
-    expected = expected_at(checkpoint, people)
+    expected = Expected(people).at(checkpoint)
     lines = [
         SheetLine(r, arrivals.get(r.id), r.id in expected)
         for r in sorted(people, key=print_order)
@@ -381,10 +404,11 @@ def _certificates(db: DbSession, where, registrations: list[Registration] | None
         .options(joinedload(CheckIn.session).joinedload(Session.room))
     ).all()
     if registrations is None:
-        ids = {c.registration_id for c in checkins}
-        registrations = (
-            db.scalars(sa.select(Registration).where(Registration.id.in_(ids))).all() if ids else []
-        )
+        registrations = db.scalars(
+            sa.select(Registration).where(
+                Registration.id.in_(sa.select(CheckIn.registration_id).where(where, *_standing()))
+            )
+        ).all()
     by_person: dict[int, list[CheckIn]] = defaultdict(list)
     for record in checkins:
         by_person[record.registration_id].append(record)

@@ -67,7 +67,7 @@ def _day_shown(edition: Edition, seen: Attendance, asked: str | None, now: datet
     today = edition.local(now).date()
     if today in edition.dates:
         return today
-    return (seen.days_with_arrivals or edition.dates)[-1 if seen.days_with_arrivals else 0]
+    return seen.days_with_arrivals[-1] if seen.days_with_arrivals else edition.dates[0]
 
 
 def checkpoint_name(checkpoint: CheckpointAttendance, lang: str) -> str:
