@@ -36,7 +36,8 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     JSON_SORT_KEYS = False
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
-    RENDER_CACHE_BYTES = 16 * 1024 * 1024  # calendar and schedule bodies kept per process (0: none)
+    RENDER_CACHE_BYTES = 16 * 1024 * 1024  # feeds, timetable, programme JSON kept per process
+    ATTENDANCE_REFRESH_SECONDS = 30  # how often the organisers' attendance page updates itself
 
 
 def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
