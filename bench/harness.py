@@ -60,6 +60,9 @@ class Suite:
     title: str
     prepare: Callable[[Context], list[Endpoint]]
     notes: list[str] = field(default_factory=list)  # printed under the table (targets…)
+    # Run after the measures, before the database is dropped: checks of what the load
+    # left behind (no seat over capacity…), as lines for the notes.
+    verify: Callable[[Context], list[str]] | None = None
 
 
 @dataclass
@@ -134,6 +137,11 @@ def run_suite(suite: Suite, settings: Settings, log: Callable[[str], None] = pri
                             )
                         log(_progress(suite.name, point))
                         result.points.append(point)
+            if suite.verify is not None:
+                checks = suite.verify(Context(env, base, workdir))
+                for line in checks:
+                    log(f"[{suite.name}] {line}")
+                result.notes.extend(checks)
     return result
 
 
