@@ -96,6 +96,7 @@ def mail_worker(every: int) -> None:
 
 
 def register(app: Flask) -> None:
+    from school.cli_attendance import attendance_cli
     from school.cli_organisers import organiser_cli, token_cli
     from school.cli_people import badges_cli, speakers_cli
     from school.cli_privacy import privacy_cli
@@ -106,6 +107,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(registrations_cli)
     app.cli.add_command(badges_cli)
     app.cli.add_command(speakers_cli)
+    app.cli.add_command(attendance_cli)
     app.cli.add_command(programme_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)

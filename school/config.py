@@ -36,7 +36,8 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     JSON_SORT_KEYS = False
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
-    FEED_CACHE_BYTES = 16 * 1024 * 1024  # calendar and schedule bodies kept per process (0: none)
+    RENDER_CACHE_BYTES = 16 * 1024 * 1024  # feeds, timetable, programme JSON kept per process
+    ATTENDANCE_REFRESH_SECONDS = 30  # how often the organisers' attendance page updates itself
 
 
 def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
@@ -49,6 +50,13 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(
         app.config.get("DATABASE_URL"), Path(app.instance_path)
     )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A connection dropped by a database restart is noticed and replaced, so the app
+        # recovers by itself when the database comes back.
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("pool_pre_ping", True)
+        options.setdefault("connect_args", {"connect_timeout": 5})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     # Flask-Limiter's own name for the storage setting.
     app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URL"]
     if not app.config.get("SECRET_KEY"):

@@ -34,9 +34,11 @@ class Page:
         return [w.text for w in self.words]
 
 
-def pdf_text(pdf: bytes) -> str:
+def pdf_text(pdf: bytes, page: int | None = None) -> str:
+    """The text of the PDF, or of one of its pages (the first is 1)."""
+    pages = ["-f", str(page), "-l", str(page)] if page else []
     return subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+        ["pdftotext", "-enc", "UTF-8", *pages, "-", "-"], input=pdf, capture_output=True, check=True
     ).stdout.decode("utf-8")
 
 

@@ -7,9 +7,12 @@ from datetime import datetime
 
 import jsonschema
 import pytest
+import sqlalchemy as sa
 from openapi_spec_validator import validate
 
+from school.models import Session
 from tests import seed_2019
+from tests.factories import make_choice, make_registration
 
 
 @pytest.fixture
@@ -83,3 +86,16 @@ def test_every_api_route_is_in_the_document(app, openapi):
         path = re.sub(r"<\w+:", "<", rule.rule)  # <int:id> is documented as {id}
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method) in documented, rule.rule
+
+
+def test_seats_left_count_the_confirmed_choices_only(client, demo, db):
+    explora = db.scalar(
+        sa.select(Session).where(Session.edition_id == demo.id, Session.key == "d1-visit-explora")
+    )
+    for status in ("confirmed", "confirmed", "waitlisted"):
+        make_choice(db, make_registration(db, demo), explora, status=status)
+    db.commit()
+    data = client.get(f"/api/v1/editions/{demo.slug}/programme").get_json()
+    assert next(s for s in data["sessions"] if s["key"] == "d1-visit-explora")["seats_left"] == 18
+    html = client.get(f"/{demo.slug}/programme?lang=en").get_data(as_text=True)
+    assert "18 seats left" in html

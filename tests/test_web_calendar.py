@@ -162,9 +162,9 @@ def test_public_feeds_run_a_fixed_number_of_queries(client, app, db, count_queri
 
 
 def test_the_feed_cache_is_bounded_and_keeps_the_most_recent():
-    from school.web.feeds import FeedCache
+    from school.web.render_cache import RenderCache
 
-    cache = FeedCache(max_bytes=10)
+    cache = RenderCache(max_bytes=10)
     cache.put("a", b"1234")
     cache.put("b", b"5678")
     assert cache.get("a") == b"1234"  # now the most recent

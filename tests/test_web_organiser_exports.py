@@ -213,7 +213,7 @@ def test_exports_follow_the_tables_filters_and_the_language(organiser, demo, cro
 
 def test_the_dashboard_draws_accessible_charts(organiser, demo, crowd):
     html = organiser.page(f"/organiser/{demo.slug}/")
-    charts = re.findall(r"<svg class=\"chart\".*?</svg>", html, re.S)
+    charts = re.findall(r"<svg class=\"dash-chart\".*?</svg>", html, re.S)
     assert len(charts) == 6
     for chart in charts:
         assert 'role="img"' in chart and "<title " in chart and "<desc " in chart

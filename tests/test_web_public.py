@@ -171,3 +171,52 @@ def test_static_files_and_pages_use_no_third_party_host(client, demo):
         assert not url.startswith(("http://", "https://", "//")), url
     css = client.get("/static/vendor/pico/pico.min.css").get_data(as_text=True)
     assert not re.search(r"url\((['\"]?)(https?:)?//", css)
+
+
+def test_the_cached_programme_follows_every_change(client, demo, db, count_queries):
+    from school.models import Session
+
+    url = f"/{demo.slug}/programme?lang=en"
+    assert "20 seats left" in client.get(url).get_data(as_text=True)
+    with count_queries() as statements:
+        client.get(url)
+    assert len(statements) <= 3  # served from the cache: only the edition is read
+    # A seat taken through the service changes the page at once.
+    from school.services import registration as registrations
+    from school.services.registration_data import RegistrationData
+
+    explora = db.scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
+    with client.application.app_context():
+        registrations.register(
+            db,
+            db.get(type(explora.edition), demo.id),
+            RegistrationData(
+                first_name="Ève",
+                last_name="Núñez",
+                email="eve@example.org",
+                country="ES",
+                category="guest",
+                days=list(demo.dates),
+                sessions=[explora.id],
+                privacy_consent=True,
+            ),
+            now=explora.created_at,
+        )
+    db.commit()
+    assert "19 seats left" in client.get(url).get_data(as_text=True)
+    # And so does a programme change.
+    from school.services import programme_io
+
+    text = programme_io.export_text(db, demo.slug)
+    text = text.replace("Tour of the permanent exhibitions (Explora)", "EXPLORA-X")
+    programme_io.import_text(db, text, "x.yaml")
+    db.commit()
+    assert "EXPLORA-X" in client.get(url).get_data(as_text=True)
+
+
+def test_the_programme_json_answers_304_to_its_etag(client, demo):
+    first = client.get(f"/api/v1/editions/{demo.slug}/programme")
+    again = client.get(
+        f"/api/v1/editions/{demo.slug}/programme", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert first.status_code == 200 and again.status_code == 304

@@ -49,6 +49,9 @@ class Edition(Localized, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Raised by every change to the programme: the key of caches and ETags.
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Raised whenever seats may have changed (taken under the edition lock): with
+    # changed_at, the key of the cached programme, whose seats-left it shows.
+    seats_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     days: Mapped[list[EditionDay]] = relationship(
         back_populates="edition", order_by="EditionDay.date", cascade="all, delete-orphan"

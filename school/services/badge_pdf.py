@@ -10,8 +10,8 @@ Text never leaves its box: it is set as large as the box allows, wrapping betwee
 before shrinking, and shrinking rather than overflowing; only past the smallest size is a
 word broken, and what still does not fit is cut with an ellipsis.
 
-The font is DejaVu Sans, vendored in ``static/fonts/dejavu`` (Latin, Greek, Cyrillic:
-``Jelenčić``, ``Łukasiewicz``, ``Ñúñez``), embedded as subsets.
+The font is DejaVu Sans (``pdf_fonts``: Latin, Greek, Cyrillic: ``Jelenčić``,
+``Łukasiewicz``, ``Ñúñez``), embedded as subsets.
 """
 
 from __future__ import annotations
@@ -28,10 +28,9 @@ from babel.dates import format_interval
 from fpdf import FPDF
 
 from school.models import Edition, Registration
-from school.paths import asset_dir
 from school.services.badges import QrCode, qr_code
+from school.services.pdf_fonts import add_fonts
 
-FONT_DIR = asset_dir("static") / "fonts" / "dejavu"
 PT = 25.4 / 72  # millimetres in a typographic point
 LEADING = 1.17  # line height, in font sizes
 ASCENT = 0.93  # baseline below the top of a line, in font sizes (DejaVu's ascender)
@@ -149,9 +148,7 @@ def _new_pdf() -> FPDF:
     pdf.set_auto_page_break(False)
     pdf.set_margin(0)
     pdf.set_creator("school")
-    pdf.add_font("DejaVu", "", FONT_DIR / "DejaVuSans.ttf")
-    pdf.add_font("DejaVu", "B", FONT_DIR / "DejaVuSans-Bold.ttf")
-    pdf.add_font("DejaVuCondensed", "B", FONT_DIR / "DejaVuSansCondensed-Bold.ttf")
+    add_fonts(pdf, condensed=True)
     return pdf
 
 

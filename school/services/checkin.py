@@ -62,6 +62,38 @@ def checkpoint_for(
     return Checkpoint(day or edition.local(at).date())
 
 
+def checkpoint_by_key(db: DbSession, edition: Edition, key: str) -> Checkpoint:
+    """The checkpoint a key names (``entrance:2019-06-19``, ``session:17``), in this edition."""
+    kind, _, value = key.partition(":")
+    if kind == "entrance":
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            day = None
+        if day is None or day not in edition.dates:
+            raise NotFound(f"no day {value} in {edition.slug}")
+        return Checkpoint(day)
+    if kind == "session" and value.isdigit() and len(value) < 10:
+        session = db.scalar(
+            sa.select(Session).where(Session.id == int(value), Session.edition_id == edition.id)
+        )
+        if session is not None:
+            return Checkpoint(edition.local(session.starts_at).date(), session)
+    raise NotFound(f"no checkpoint {key}")
+
+
+def checkpoints(db: DbSession, edition: Edition) -> list[Checkpoint]:
+    """Where staff can scan: the entrance on each day, then every session in time order."""
+    sessions = db.scalars(
+        sa.select(Session)
+        .where(Session.edition_id == edition.id)
+        .options(joinedload(Session.room))
+        .order_by(Session.starts_at, Session.id)
+    ).all()
+    entrances = [Checkpoint(day) for day in edition.dates]
+    return entrances + [Checkpoint(edition.local(s.starts_at).date(), s) for s in sessions]
+
+
 def admission(session: Session) -> str:
     """Who may come in: ``everyone`` attending that day, ``members`` attending that day,
     ``seat`` (a confirmed choice only), or ``closed`` (cancelled)."""
@@ -139,6 +171,7 @@ def scan(
         db.execute(
             lock_rows(db, sa.select(Registration.id).where(Registration.id == registration.id))
         )
+        db.expire(registration)  # its seats as they are now that the lock is held
         _decide(db, result, scanned_at)
     # An older scan that arrived late is the check-in; the later one becomes ``already``.
     superseded = result.first if result.verdict == Verdict.OK else None

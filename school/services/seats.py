@@ -18,18 +18,19 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 
-from school.database import begin_write, lock_rows
+from school.database import begin_write, utcnow
 from school.models import Choice, Edition, Registration, Session
 from school.models.vocabulary import ChoiceStatus, RegistrationStatus
 from school.services.programme import seats_taken
 
 
 def lock_edition(db: DbSession, edition_id: int) -> None:
+    """Take the edition's lock for a change of seats. The UPDATE is the lock (a row lock on
+    PostgreSQL, the write lock on SQLite) and stamps the seats as changed, which is what
+    cached pages showing seats left are keyed on; it rolls back with the transaction."""
     begin_write(db)
-    db.execute(lock_rows(db, sa.select(Edition.id).where(Edition.id == edition_id)))
-    # Rows read before the lock may have changed since: read them again from here on.
-    # (SQLite's begin_write starts a new transaction; PostgreSQL keeps the one it had.)
-    db.flush()
+    db.execute(sa.update(Edition).where(Edition.id == edition_id).values(seats_changed_at=utcnow()))
+    # What was loaded before the lock may have changed since: decide on fresh rows.
     db.expire_all()
 
 

@@ -10,12 +10,11 @@ from fpdf import FPDF
 
 from school import i18n
 from school.models import Edition, Person
-from school.paths import asset_dir
 from school.services.calendar import Wording
+from school.services.pdf_fonts import FAMILY as FONT
+from school.services.pdf_fonts import add_fonts
 from school.services.speakers import Engagement
 
-FONT = "DejaVu"
-FONTS_DIR = asset_dir("static") / "fonts"
 # Until everything fits on one page: descriptions shortened, then left out, then the
 # co-speakers, then smaller type (limit of the description, co-speakers shown, type scale).
 LAYOUTS = ((None, True, 1.0), (600, True, 1.0), (250, True, 1.0), (0, True, 1.0), (0, False, 0.85))
@@ -41,8 +40,7 @@ def _render(person, edition, engagements, lang, wording, text_limit, with_others
     pdf = FPDF(format="A4")
     pdf.set_margins(18, 16, 18)
     pdf.set_auto_page_break(True, margin=14)
-    pdf.add_font(FONT, "", str(FONTS_DIR / "DejaVuSans.ttf"))
-    pdf.add_font(FONT, "B", str(FONTS_DIR / "DejaVuSans-Bold.ttf"))
+    add_fonts(pdf)
     title = edition.text("title", lang)
     pdf.set_title(f"{person.full_name} — {title}")
     pdf.set_creator("school")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
-from flask import Blueprint, jsonify, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 
 from school.extensions import csrf, db
 from school.models import Edition, Session
 from school.services import programme
 from school.web.openapi import API_PREFIX, document, operation
+from school.web.public import programme_state
+from school.web.render_cache import render_cache
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
 csrf.exempt(bp)
@@ -29,13 +33,28 @@ def openapi():
 )
 def programme_json(slug: str):
     edition = programme.get_edition(db.session, slug)
-    plan = programme.load_programme(db.session, edition)
-    return jsonify(
-        {
-            "edition": edition_json(edition),
-            "sessions": [session_json(s, plan) for s in plan.sessions],
-        }
-    )
+    # Absolute links inside: the address is part of what the body is made of.
+    key = f"programme-json:{programme_state(edition)}:{request.host_url}"
+    etag = hashlib.sha256(key.encode()).hexdigest()[:32]
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        cache = render_cache()
+        body = cache.get(key)
+        if body is None:
+            plan = programme.load_programme(db.session, edition)
+            body = json.dumps(
+                {
+                    "edition": edition_json(edition),
+                    "sessions": [session_json(s, plan) for s in plan.sessions],
+                },
+                ensure_ascii=False,
+            ).encode()
+            cache.put(key, body)
+        response = Response(body, mimetype="application/json")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "public, no-cache"
+    return response
 
 
 def edition_json(edition: Edition) -> dict[str, Any]:

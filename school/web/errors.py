@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+import contextlib
+
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from school.i18n import language
 from school.services.errors import NotFound
 
 
@@ -44,12 +56,38 @@ def register_error_handlers(app: Flask) -> None:
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc: OperationalError):
+        return _unavailable(exc)
+
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         if isinstance(exc, HTTPException):
             return http_error(exc)
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            return _unavailable(exc)
         app.logger.exception("unexpected error on %s %s", request.method, request.path)
         return _render(500, _("Something went wrong on our side. Please try again shortly."))
+
+
+def _unavailable(exc: Exception) -> Response:
+    """The database cannot be reached: say so, and that it is worth trying again soon.
+    Nothing was half-written: the request's transaction never committed."""
+    from school.extensions import db
+
+    current_app.logger.error("database unavailable on %s %s: %s", request.method, request.path, exc)
+    with contextlib.suppress(Exception):  # the connection is gone: nothing to roll back
+        db.session.rollback()
+    message = _("The service is briefly unavailable. Please try again shortly.")
+    if _wants_json():
+        response = jsonify({"error": message, "status": 503})
+    else:
+        # Rendered without context processors: they would ask the database (who is logged in).
+        page = current_app.jinja_env.get_template("unavailable.html")
+        response = make_response(page.render(message=message, language=language()))
+    response.status_code = 503
+    response.headers["Retry-After"] = "30"
+    return response
 
 
 def _render(status: int, message: str) -> Response:

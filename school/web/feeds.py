@@ -9,8 +9,6 @@ The helpers here serve the personal feeds too (participant and speaker blueprint
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, request, url_for
@@ -22,6 +20,7 @@ from school.models import Edition, Session
 from school.services import calendar, feeds, frab, programme
 from school.services.errors import NotFound
 from school.services.feeds import FeedState
+from school.web.render_cache import render_cache
 from school.web.templating import AUDIENCE_LABELS, KIND_LABELS, ROLE_LABELS
 
 bp = Blueprint("feeds", __name__)
@@ -62,48 +61,6 @@ def webcal(url: str) -> str:
     return "webcal://" + url.split("://", 1)[1]
 
 
-class FeedCache:
-    """Bodies of feeds by ETag, least recently used first out, bounded in bytes.
-
-    An ETag names one body (it covers everything the body is made of), so a body
-    found here is the one a build would give: subscribers of the same feed, and
-    clients that never send If-None-Match, cost one build per change, not one per poll.
-    """
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
-        self.size = 0
-        self._bodies: OrderedDict[str, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, etag: str) -> bytes | None:
-        with self._lock:
-            body = self._bodies.get(etag)
-            if body is not None:
-                self._bodies.move_to_end(etag)
-            return body
-
-    def put(self, etag: str, body: bytes) -> None:
-        if len(body) > self.max_bytes:
-            return
-        with self._lock:
-            if etag in self._bodies:
-                return
-            self._bodies[etag] = body
-            self.size += len(body)
-            while self.size > self.max_bytes:
-                _old, dropped = self._bodies.popitem(last=False)
-                self.size -= len(dropped)
-
-
-def _cache() -> FeedCache:
-    cache = current_app.extensions.get("school.feed_cache")
-    if cache is None:
-        cache = FeedCache(current_app.config.get("FEED_CACHE_BYTES", 16 * 1024 * 1024))
-        current_app.extensions["school.feed_cache"] = cache
-    return cache
-
-
 def conditional(
     state: FeedState,
     build: Callable[[], bytes],
@@ -128,7 +85,7 @@ def conditional(
     if fresh:
         response = Response(status=304)
     else:
-        cache = _cache()
+        cache = render_cache()
         body = cache.get(etag)
         if body is None:
             with force_locale(lang):

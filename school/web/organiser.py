@@ -63,7 +63,10 @@ def login():
 def logout():
     logout_user()
     flash(_("You are logged out."))
-    return redirect(url_for(".login"))
+    response = redirect(url_for(".login"))
+    # The scanner's roster, queue and kept pages leave the phone with its staff member.
+    response.headers["Clear-Site-Data"] = '"storage"'
+    return response
 
 
 @bp.get("/")

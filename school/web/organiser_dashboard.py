@@ -10,7 +10,7 @@ from school.extensions import db
 from school.labels import CATEGORY_LABELS
 from school.services import stats
 from school.services.countries import country_names
-from school.web import charts
+from school.web import dashboard_charts as charts
 from school.web.organiser import bp, load_edition
 
 COLUMN = {"width": 380, "left": 170}  # charts side by side

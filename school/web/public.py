@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
+from markupsafe import Markup
 
+from school import i18n
 from school.extensions import db
 from school.services import programme
+from school.web.render_cache import render_cache
 
 bp = Blueprint("public", __name__)
 
@@ -32,8 +35,21 @@ def edition_home(slug: str):
 @bp.get("/<slug>/programme")
 def programme_page(slug: str):
     edition = programme.get_edition(db.session, slug)
-    plan = programme.load_programme(db.session, edition)
-    return render_template("public/programme.html", edition=edition, programme=plan)
+    key = f"timetable:{programme_state(edition)}:{i18n.language()}"
+    cache = render_cache()
+    timetable = cache.get(key)
+    if timetable is None:
+        plan = programme.load_programme(db.session, edition)
+        timetable = render_template("public/_timetable.html", edition=edition, programme=plan)
+        cache.put(key, timetable)
+    # The fragment is our own template output, already escaped when it was rendered.
+    fragment = Markup(timetable)  # noqa: S704
+    return render_template("public/programme.html", edition=edition, timetable=fragment)
+
+
+def programme_state(edition) -> str:
+    """Names one state of the programme and its seats: the key of what is built from them."""
+    return f"{edition.id}:{edition.changed_at.isoformat()}:{edition.seats_changed_at.isoformat()}"
 
 
 @bp.get("/<slug>/sessions/<int:session_id>")

@@ -39,6 +39,7 @@ def upgrade():
     sa.Column('capacity', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('changed_at', sa.DateTime(), nullable=False),
+    sa.Column('seats_changed_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint('capacity IS NULL OR capacity >= 0', name=op.f('ck_editions_capacity_positive')),
     sa.CheckConstraint('ends_on >= starts_on', name=op.f('ck_editions_ends_after_start')),
     sa.CheckConstraint('registration_closes_at IS NULL OR registration_opens_at IS NULL OR registration_closes_at > registration_opens_at', name=op.f('ck_editions_registration_window')),

@@ -1,0 +1,113 @@
+"""Issue 3: registrations per second through the JSON API (each one a new participant
+choosing a visit with 20 seats, so most go to its waiting line), then a check of the
+database: no seat over capacity, one consistent waiting line, no duplicate address.
+
+python -m bench.registration [--duration 10 --concurrency 1,8,32 …]  → bench/results/registration.md
+"""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+
+from bench.harness import RESULTS_DIR, Context, Endpoint, Request, Suite, main
+from bench.load import lua_string
+
+DEMO = "spring-school-2019"
+BODY = (
+    '{"first_name": "Łucja", "last_name": "Núñez %s", "email": "p%s-%s@example.org",'
+    ' "organisation": "Cité des métiers de Porto", "country": "PT", "category": "partner",'
+    ' "language": "en", "days": ["2019-06-19"], "sessions": [SESSION], "consent": true}'
+)
+LUA = """
+n = 0
+request = function()
+  n = n + 1
+  local id = bench_run .. "-" .. bench_thread
+  return wrk.format(nil, nil, nil, string.format(BODY, n, id, n))
+end
+"""
+
+
+def _explora(ctx: Context) -> int:
+    programme = json.loads(ctx.fetch(f"/api/v1/editions/{DEMO}/programme").body)
+    return next(s["id"] for s in programme["sessions"] if s["key"] == "d1-visit-explora")
+
+
+def prepare(ctx: Context) -> list[Endpoint]:
+    ctx.flask("demo", "load")
+    body = BODY.replace("SESSION", str(_explora(ctx)))
+    return [
+        Endpoint(
+            "registration API (new participant, one visit)",
+            f"/api/v1/editions/{DEMO}/registrations",
+            Request(
+                "POST",
+                {"Content-Type": "application/json"},
+                body=body % (0, "first", 0),
+                lua=LUA.replace("BODY", lua_string(body)),
+                python_body=lambda run, n: body % (n, run, n),
+            ),
+            expect=201,
+        )
+    ]
+
+
+def verify(ctx: Context) -> list[str]:
+    engine = sa.create_engine(
+        ctx.env["SCHOOL_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
+    )
+    with engine.connect() as conn:
+        registrations = conn.scalar(sa.text("SELECT count(*) FROM registrations"))
+        duplicates = conn.scalar(
+            sa.text(
+                "SELECT count(*) FROM (SELECT edition_id, email_key FROM registrations"
+                " GROUP BY edition_id, email_key HAVING count(*) > 1) d"
+            )
+        )
+        over = conn.execute(
+            sa.text(
+                "SELECT s.key, s.capacity, count(*) FROM choices c JOIN sessions s"
+                " ON s.id = c.session_id WHERE c.status = 'confirmed' AND s.capacity IS NOT NULL"
+                " GROUP BY s.key, s.capacity HAVING count(*) > s.capacity"
+            )
+        ).all()
+        seated = conn.execute(
+            sa.text(
+                "SELECT s.key, s.capacity, count(*) FILTER (WHERE c.status = 'confirmed'),"
+                " count(*) FILTER (WHERE c.status = 'waitlisted') FROM choices c"
+                " JOIN sessions s ON s.id = c.session_id GROUP BY s.key, s.capacity"
+            )
+        ).all()
+    engine.dispose()
+    lines = [f"After the run: {registrations} registrations, {duplicates} duplicate addresses."]
+    lines += [
+        f"{key}: {confirmed} confirmed of {capacity} seats, {waiting} in the waiting line."
+        for key, capacity, confirmed, waiting in seated
+    ]
+    lines.append("No session over capacity." if not over else f"OVER CAPACITY: {over}")
+    if over or duplicates:
+        raise RuntimeError("\n".join(lines))
+    return lines
+
+
+SUITE = Suite(
+    "registration",
+    "Registration API",
+    prepare,
+    notes=[
+        "Every request registers a new participant (unique address) with a choice of the"
+        " Explora visit (20 seats): the seat is decided under the edition lock."
+    ],
+    verify=verify,
+)
+
+
+if __name__ == "__main__":
+    main(
+        [SUITE],
+        title="Benchmark: registration",
+        output=RESULTS_DIR / "registration.md",
+        description=__doc__,
+    )

@@ -1,0 +1,429 @@
+"""Attendance: who came, where and when, read from the standing check-ins.
+
+A standing check-in (``services/checkin``) is a scan with the verdict ``ok`` that was not
+undone: at most one per person and checkpoint, at the time of the earliest scan. From them:
+
+- arrivals per checkpoint, as a count and as a time series in buckets of ten minutes of
+  the edition's local time;
+- who is expected at a checkpoint: at the entrance on a day, the confirmed registrations
+  attending that day; at a session, the confirmed registrations its scanner admits
+  (``checkin.is_admitted``: a confirmed seat; for an open session, attending that day;
+  for a members' session, a member attending that day). Nobody is expected at a
+  cancelled session;
+- no-shows: expected, and not checked in;
+- the attendance sheet of a checkpoint: the expected people and anyone checked in there,
+  by last name, with the time they were checked in;
+- what a certificate of attendance lists: the sessions a person was checked in at,
+  the days they were there, and the hours those sessions add up to.
+
+Every function here runs a fixed number of queries, whatever the size of the edition.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import joinedload, selectinload, subqueryload
+
+from school.models import (
+    CheckIn,
+    Choice,
+    Edition,
+    Registration,
+    RegistrationDay,
+    Session,
+    SessionPerson,
+)
+from school.models.vocabulary import RegistrationStatus, SessionKind, Verdict
+from school.services.badges import print_order
+from school.services.checkin import Checkpoint, admission, is_admitted
+from school.services.errors import NotFound
+
+BUCKET = timedelta(minutes=10)
+# Not training time: a certificate leaves them out, and their hours do not count.
+NOT_ATTENDED_KINDS = frozenset({SessionKind.BREAK, SessionKind.SOCIAL})
+
+
+def _standing() -> list:
+    return [CheckIn.verdict == Verdict.OK, CheckIn.undone_at.is_(None)]
+
+
+# -- arrivals, expected people and no-shows, per checkpoint
+
+
+@dataclass(frozen=True)
+class Bucket:
+    starts_at: datetime  # local time of the edition
+    ends_at: datetime
+    count: int  # arrivals in the bucket
+    total: int  # arrivals up to the end of the bucket
+
+
+@dataclass
+class CheckpointAttendance:
+    checkpoint: Checkpoint
+    expected: set[int]  # registration ids
+    arrivals: dict[int, datetime]  # registration id -> time of the standing check-in (UTC)
+
+    @property
+    def key(self) -> str:
+        return self.checkpoint.key
+
+    @property
+    def day(self) -> date:
+        return self.checkpoint.day
+
+    @property
+    def session(self) -> Session | None:
+        return self.checkpoint.session
+
+    @property
+    def admission(self) -> str:
+        """``entrance``, or who a session admits (``checkin.admission``)."""
+        return "entrance" if self.session is None else admission(self.session)
+
+    @property
+    def present(self) -> int:
+        return len(self.arrivals)
+
+    @property
+    def no_shows(self) -> set[int]:
+        return self.expected - self.arrivals.keys()
+
+    @property
+    def unexpected(self) -> set[int]:
+        """Checked in, though not expected now (their registration changed since)."""
+        return self.arrivals.keys() - self.expected
+
+    def series(self, tz) -> list[Bucket]:
+        """Arrivals per ten minutes of local time, from the first arrival to the last,
+        buckets without arrivals included (a chart's axis is time)."""
+        if not self.arrivals:
+            return []
+        counts: dict[datetime, int] = defaultdict(int)
+        for moment in self.arrivals.values():
+            counts[_bucket_start(moment, tz)] += 1
+        start, last = min(counts), max(counts)
+        buckets, total = [], 0
+        while start <= last:
+            total += counts.get(start, 0)
+            buckets.append(
+                Bucket(start.astimezone(tz), (start + BUCKET).astimezone(tz), counts[start], total)
+            )
+            start += BUCKET
+        return buckets
+
+
+def _bucket_start(moment: datetime, tz) -> datetime:
+    """The start of the bucket of ``moment``, counted in local wall time (a timezone
+    ahead by 5:45 still gets buckets at :00, :10…), as UTC."""
+    local = moment.astimezone(tz)
+    floored = local.replace(minute=local.minute - local.minute % 10, second=0, microsecond=0)
+    return floored.astimezone(UTC)
+
+
+@dataclass
+class Attendance:
+    """Every checkpoint of an edition: the entrance of each day, then each session."""
+
+    edition: Edition
+    checkpoints: list[CheckpointAttendance]
+
+    def on(self, day: date) -> list[CheckpointAttendance]:
+        """The entrance of ``day`` and its sessions, in order of time."""
+        return [c for c in self.checkpoints if c.day == day]
+
+    def get(self, key: str) -> CheckpointAttendance | None:
+        return next((c for c in self.checkpoints if c.key == key), None)
+
+    @property
+    def days_with_arrivals(self) -> list[date]:
+        return sorted({c.day for c in self.checkpoints if c.arrivals})
+
+
+def overview(db: DbSession, edition: Edition) -> Attendance:
+    """Arrivals, expected people and no-shows at every checkpoint of ``edition``.
+
+    Five queries: sessions, confirmed registrations (with their days and choices),
+    standing check-ins. Cancelled sessions are left out unless someone was checked in.
+    """
+    sessions = db.scalars(
+        sa.select(Session)
+        .where(Session.edition_id == edition.id)
+        .options(joinedload(Session.room))
+        .order_by(Session.starts_at, Session.ends_at, Session.id)
+    ).all()
+    registrations = _registrations(
+        db,
+        sa.and_(
+            Registration.edition_id == edition.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        ),
+    )
+    arrivals = _arrivals(db, CheckIn.edition_id == edition.id)
+    checkpoints = [Checkpoint(day) for day in edition.dates]
+    checkpoints += [Checkpoint(edition.local(s.starts_at).date(), s) for s in sessions]
+    expected = Expected(registrations)
+    found = [
+        CheckpointAttendance(cp, expected.at(cp), arrivals.get(cp.key, {})) for cp in checkpoints
+    ]
+    found = [c for c in found if not (c.session and c.session.is_cancelled and not c.arrivals)]
+    found.sort(key=lambda c: (c.day, c.session is not None, c.session and c.session.starts_at))
+    return Attendance(edition, found)
+
+
+class Expected:
+    """Who is expected where, among the confirmed registrations of ``registrations``
+    (loaded with their days and choices)."""
+
+    def __init__(self, registrations: Iterable[Registration]) -> None:
+        self.people = [r for r in registrations if r.status == RegistrationStatus.CONFIRMED]
+        # session id -> registration id -> (registration, their choice there)
+        self.seats: dict[int, dict[int, tuple[Registration, Choice]]] = defaultdict(dict)
+        for registration in self.people:
+            for choice in registration.choices:
+                self.seats[choice.session_id][registration.id] = (registration, choice)
+
+    def at(self, checkpoint: Checkpoint) -> set[int]:
+        """Ids of the registrations expected at ``checkpoint``: the scanner's own rule."""
+        session = checkpoint.session
+        if session is None:
+            return {r.id for r in self.people if checkpoint.day in r.attended_dates}
+        held = self.seats.get(session.id, {})
+        # Only a seat admits to a session of seats: nobody else needs asking.
+        open_to_the_day = admission(session) in ("everyone", "members")
+        candidates = self.people if open_to_the_day else [r for r, _ in held.values()]
+        return {
+            r.id
+            for r in candidates
+            if is_admitted(r, checkpoint, held[r.id][1] if r.id in held else None)
+        }
+
+
+def _registrations(db: DbSession, where) -> list[Registration]:
+    # subqueryload: one query per collection however many people (selectinload would send
+    # one per 500 of them).
+    return db.scalars(
+        sa.select(Registration)
+        .where(where)
+        .options(subqueryload(Registration.days), subqueryload(Registration.choices))
+    ).all()
+
+
+def _arrivals(db: DbSession, where) -> dict[str, dict[int, datetime]]:
+    rows = db.execute(
+        sa.select(CheckIn.checkpoint, CheckIn.registration_id, CheckIn.scanned_at).where(
+            where, *_standing()
+        )
+    )
+    found: dict[str, dict[int, datetime]] = defaultdict(dict)
+    for checkpoint, registration_id, scanned_at in rows:
+        found[checkpoint][registration_id] = scanned_at
+    return found
+
+
+# -- the attendance sheet of a checkpoint
+
+
+@dataclass(frozen=True)
+class SheetLine:
+    registration: Registration
+    checked_in_at: datetime | None  # UTC
+    is_expected: bool
+
+
+@dataclass
+class Sheet:
+    edition: Edition
+    checkpoint: Checkpoint
+    lines: list[SheetLine]
+
+    @property
+    def expected(self) -> int:
+        return sum(1 for line in self.lines if line.is_expected)
+
+    @property
+    def present(self) -> int:
+        return sum(1 for line in self.lines if line.checked_in_at is not None)
+
+    @property
+    def no_shows(self) -> list[SheetLine]:
+        return [line for line in self.lines if line.is_expected and line.checked_in_at is None]
+
+
+def checkpoint_of(db: DbSession, edition: Edition, key: str) -> Checkpoint:
+    """The checkpoint named by a session's key (in the programme file), its id as
+    ``session:17``, or a day as ``2019-06-19`` or ``entrance:2019-06-19``.
+    The session comes with its room and speakers (what a sheet shows)."""
+    name = key.removeprefix("entrance:")
+    try:
+        day = date.fromisoformat(name)
+    except ValueError:
+        day = None
+    if day is not None:
+        if day not in edition.dates:
+            raise NotFound(f"{day.isoformat()} is not a day of {edition.slug}")
+        return Checkpoint(day)
+    if key.startswith("session:") and key[8:].isdigit():
+        where = Session.id == int(key[8:])
+    else:
+        where = Session.key == key
+    session = db.scalar(
+        sa.select(Session)
+        .where(where, Session.edition_id == edition.id)
+        .options(
+            joinedload(Session.room),
+            selectinload(Session.people).joinedload(SessionPerson.person),
+        )
+    )
+    if session is None:
+        raise NotFound(f"no session {key!r} in {edition.slug}")
+    return Checkpoint(edition.local(session.starts_at).date(), session)
+
+
+def sheet(db: DbSession, edition: Edition, checkpoint: Checkpoint) -> Sheet:
+    """Who is expected at ``checkpoint`` and who was checked in there, by last name.
+
+    Four queries: the people who may be on it (attending that day, holding a seat there,
+    or checked in there) with their days and choices, and the check-ins.
+    """
+    arrivals = _arrivals(
+        db, sa.and_(CheckIn.edition_id == edition.id, CheckIn.checkpoint == checkpoint.key)
+    ).get(checkpoint.key, {})
+    may_be_expected = sa.and_(
+        Registration.status == RegistrationStatus.CONFIRMED,
+        sa.or_(
+            sa.exists().where(
+                RegistrationDay.registration_id == Registration.id,
+                RegistrationDay.date == checkpoint.day,
+            ),
+            sa.exists().where(
+                Choice.registration_id == Registration.id,
+                Choice.session_id == checkpoint.session_id,
+            ),
+        ),
+    )
+    checked_in = Registration.id.in_(
+        sa.select(CheckIn.registration_id).where(
+            CheckIn.edition_id == edition.id, CheckIn.checkpoint == checkpoint.key, *_standing()
+        )
+    )
+    people = _registrations(
+        db, sa.and_(Registration.edition_id == edition.id, sa.or_(may_be_expected, checked_in))
+    )
+    expected = Expected(people).at(checkpoint)
+    lines = [
+        SheetLine(r, arrivals.get(r.id), r.id in expected)
+        for r in sorted(people, key=print_order)
+        if r.id in expected or r.id in arrivals
+    ]
+    return Sheet(edition, checkpoint, lines)
+
+
+# -- certificates of attendance
+
+
+@dataclass
+class Certificate:
+    registration: Registration
+    sessions: list[Session]  # by time; breaks, meals and social events left out
+    days: list[date] = field(default_factory=list)  # checked in that day, anywhere
+
+    @property
+    def hours(self) -> timedelta:
+        """The time the sessions cover, sessions at the same time counted once."""
+        total, covered_until = timedelta(0), None
+        for session in sorted(self.sessions, key=lambda s: s.starts_at):
+            start = session.starts_at
+            if covered_until is not None:
+                start = max(start, covered_until)
+                covered_until = max(covered_until, session.ends_at)
+            else:
+                covered_until = session.ends_at
+            total += max(session.ends_at - start, timedelta(0))
+        return total
+
+
+def certificate_opens_at(edition: Edition) -> datetime:
+    """From the start of the edition's last day (local time), participants may download
+    their certificate: that day's sessions are on it once they were checked in."""
+    return datetime.combine(edition.ends_on, time(0), tzinfo=edition.tz).astimezone(UTC)
+
+
+def certificate_is_open(edition: Edition, now: datetime) -> bool:
+    return now >= certificate_opens_at(edition)
+
+
+def issue_date(edition: Edition, now: datetime) -> date:
+    """The date a certificate bears: the last day of the edition, or today if earlier
+    (a preview), so a certificate downloaded again later is the same document."""
+    return min(edition.local(now).date(), edition.ends_on)
+
+
+@dataclass(frozen=True)
+class CertificateStatus:
+    state: str  # "not_yet" (before the last day), "none" (never checked in), "ready"
+    opens_at: datetime
+    has_begun: bool  # the edition's first day has started
+
+
+def certificate_status(db: DbSession, registration: Registration, now: datetime):
+    """Whether the participant may download a certificate now; one query at most."""
+    edition = registration.edition
+    opens_at = certificate_opens_at(edition)
+    begun = now >= datetime.combine(edition.starts_on, time(0), tzinfo=edition.tz)
+    if now < opens_at:
+        return CertificateStatus("not_yet", opens_at, begun)
+    came = db.scalar(
+        sa.select(sa.exists().where(CheckIn.registration_id == registration.id, *_standing()))
+    )
+    return CertificateStatus("ready" if came else "none", opens_at, begun)
+
+
+def certificate(db: DbSession, registration: Registration) -> Certificate | None:
+    """The certificate of one participant, or None if they were never checked in. One query."""
+    found = _certificates(db, CheckIn.registration_id == registration.id, [registration])
+    return found[0] if found else None
+
+
+def certificates(db: DbSession, edition: Edition) -> list[Certificate]:
+    """A certificate for everyone checked in somewhere at ``edition``, by last name.
+    Two queries."""
+    return _certificates(db, CheckIn.edition_id == edition.id, None)
+
+
+def _certificates(db: DbSession, where, registrations: list[Registration] | None):
+    checkins = db.scalars(
+        sa.select(CheckIn)
+        .where(where, *_standing(), CheckIn.registration_id.is_not(None))
+        .options(joinedload(CheckIn.session).joinedload(Session.room))
+    ).all()
+    if registrations is None:
+        registrations = db.scalars(
+            sa.select(Registration).where(
+                Registration.id.in_(sa.select(CheckIn.registration_id).where(where, *_standing()))
+            )
+        ).all()
+    by_person: dict[int, list[CheckIn]] = defaultdict(list)
+    for record in checkins:
+        by_person[record.registration_id].append(record)
+    found = []
+    for registration in sorted(registrations, key=print_order):
+        records = by_person.get(registration.id)
+        if not records:
+            continue
+        sessions = sorted(
+            (r.session for r in records if r.session is not None and _is_attended(r.session)),
+            key=lambda s: (s.starts_at, s.ends_at, s.id),
+        )
+        found.append(Certificate(registration, sessions, sorted({r.day for r in records})))
+    return found
+
+
+def _is_attended(session: Session) -> bool:
+    return not (session.is_cancelled or session.is_meal or session.kind in NOT_ATTENDED_KINDS)

@@ -1,0 +1,53 @@
+// The check-in API, called with the logged-in staff member's session cookie.
+
+import { config } from "./page.js";
+
+export class HttpError extends Error {
+  constructor(response) {
+    super(`HTTP ${response.status}`);
+    this.status = response.status;
+  }
+}
+
+async function call(url, { body, timeout = 10000, method = "POST" } = {}) {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeout);
+  try {
+    const response = await fetch(url, {
+      method,
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: body ? { "Content-Type": "application/json", Accept: "application/json" } : { Accept: "application/json" },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: abort.signal,
+    });
+    if (!response.ok) throw new HttpError(response);
+    return await response.json();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// The body the server needs: the same client_id every time this scan is sent, so a
+// retry or a late sync is recorded once.
+export function postScan(scan, timeout) {
+  return call(config.urls.checkins, {
+    timeout,
+    body: {
+      token: scan.token,
+      client_id: scan.client_id,
+      session_id: scan.session_id,
+      day: scan.day,
+      scanned_at: scan.scanned_at,
+      device: scan.device,
+    },
+  });
+}
+
+export function undoCheckin(checkinId) {
+  return call(config.urls.undo.replace("{id}", String(checkinId)), { timeout: 5000 });
+}
+
+export function fetchRoster() {
+  return call(config.urls.roster, { method: "GET", timeout: 15000 });
+}

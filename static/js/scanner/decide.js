@@ -1,0 +1,104 @@
+// The verdict when the server cannot be asked, from the roster the server made.
+// Nothing is decided here that the server did not compute: each session's `admission`
+// (everyone / members / seat / closed), and the participant's status, days, category,
+// confirmed seats and places in waiting lines. The few lines of `isAdmitted` mirror
+// school.services.checkin.is_admitted; the server decides again when the scan syncs.
+
+const TOKEN = /^[0-9A-Z]{1,4}:([0-9A-Z]{1,6}):([0-9A-Z]{1,8}):[A-Z2-7]{24}$/;
+
+export function indexRoster(roster, { placeholder = false } = {}) {
+  return {
+    roster,
+    placeholder, // no roster on this phone yet: every badge would look unknown
+    byToken: new Map(roster.participants.map((p) => [p.token, p])),
+    sessions: new Map(roster.sessions.map((s) => [s.id, s])),
+  };
+}
+
+export function isAdmitted(person, checkpoint, session) {
+  if (!session) return true; // anyone registered enters the venue; the day is a note
+  const rule = session.admission;
+  if (person.seats.includes(session.id)) return rule !== "closed";
+  const attends = person.days.includes(checkpoint.day);
+  if (rule === "everyone") return attends;
+  if (rule === "members") return attends && person.category === "member";
+  return false;
+}
+
+function sessionJson(session) {
+  return {
+    session_id: session.id,
+    title: session.title,
+    starts_at: session.starts_at,
+    ends_at: session.ends_at,
+    room: session.room,
+  };
+}
+
+function overlapping(a, b) {
+  return Date.parse(a.starts_at) < Date.parse(b.ends_at) && Date.parse(b.starts_at) < Date.parse(a.ends_at);
+}
+
+// The standing check-in of a person at a checkpoint: the server's, or one of this
+// phone's scans not synced yet; the earliest wins, as on the server.
+function standing(person, checkpoint, scans) {
+  const times = [];
+  if (person.checked_in[checkpoint.key]) times.push(person.checked_in[checkpoint.key]);
+  for (const scan of scans) {
+    if (scan.registration_id === person.id && scan.checkpoint === checkpoint.key && scan.verdict === "ok" && !scan.undone) {
+      times.push(scan.scanned_at);
+    }
+  }
+  times.sort((a, b) => Date.parse(a) - Date.parse(b));
+  return times[0] || null;
+}
+
+export function decide(index, checkpoint, token, scans) {
+  const result = {
+    verdict: "invalid",
+    participant: null,
+    first_checkin_at: null,
+    first_checkin: null,
+    expected: [],
+    waitlist_position: null,
+    checkpoint: { id: checkpoint.key, session_id: checkpoint.session_id, day: checkpoint.day },
+    local: true,
+    no_roster: index.placeholder,
+  };
+  const person = index.byToken.get(token);
+  if (!person) {
+    const match = TOKEN.exec(token);
+    if (match && parseInt(match[1], 36) !== index.roster.edition.id) result.verdict = "wrong_edition";
+    return result;
+  }
+  const seatsToday = person.seats
+    .map((id) => index.sessions.get(id))
+    .filter((s) => s && s.day === checkpoint.day)
+    .sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at));
+  result.participant = {
+    id: person.id,
+    first_name: person.first_name,
+    last_name: person.last_name,
+    organisation: person.organisation,
+    cite: person.cite,
+    category: person.category,
+    dietary: person.dietary,
+    attends_today: person.days.includes(checkpoint.day),
+    today: seatsToday.map(sessionJson),
+  };
+  if (person.status === "cancelled") {
+    result.verdict = "cancelled";
+    return result;
+  }
+  const session = checkpoint.session_id ? index.sessions.get(checkpoint.session_id) : null;
+  if (!isAdmitted(person, checkpoint, session)) {
+    result.verdict = "not_registered_for_session";
+    result.waitlist_position = person.waiting[String(session.id)] ?? null;
+    result.expected = seatsToday.filter((s) => overlapping(s, session)).map(sessionJson);
+    return result;
+  }
+  const first = standing(person, checkpoint, scans);
+  result.verdict = first ? "already" : "ok";
+  result.first_checkin_at = first;
+  return result;
+}

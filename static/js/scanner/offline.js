@@ -1,0 +1,43 @@
+// Readying a phone for the venue Wi-Fi dropping: the service worker keeps the pages and
+// their files, IndexedDB keeps the roster. Used by the checkpoint list and the scanner.
+
+import { fetchRoster } from "./api.js";
+import { config } from "./page.js";
+import * as store from "./store.js";
+
+export async function registerWorker() {
+  if (!("serviceWorker" in navigator)) return false;
+  try {
+    await navigator.serviceWorker.register(config.urls.worker, { scope: config.urls.worker_scope });
+    await navigator.serviceWorker.ready;
+    return true;
+  } catch (error) {
+    console.warn("scanner: no service worker", error);
+    return false;
+  }
+}
+
+// Pages are fetched one after the other, with the staff member's cookie, and kept
+// under their path (the service worker answers with them when the network is gone).
+export async function keepPages(paths) {
+  if (!("caches" in window)) return;
+  const cache = await caches.open(config.pages_cache);
+  for (const path of paths) {
+    const response = await fetch(path, { credentials: "same-origin" });
+    if (response.ok && !response.redirected) await cache.put(path, response);
+  }
+}
+
+// The roster from the server, kept; or the one kept before when the server cannot be
+// reached. Returns {roster, saved_at, fresh}.
+export async function loadRoster() {
+  try {
+    const roster = await fetchRoster();
+    await store.putRoster(config.slug, roster);
+    return { roster, saved_at: new Date().toISOString(), fresh: true };
+  } catch (error) {
+    const kept = await store.getRoster(config.slug);
+    if (error.status === 401 || error.status === 403) throw error;
+    return kept ? { roster: kept.roster, saved_at: kept.saved_at, fresh: false } : null;
+  }
+}

@@ -1,0 +1,71 @@
+// Badge forgotten at the hotel: find the person by name in the roster (so it works
+// offline too), without minding accents or case, and check them in from the result.
+
+import { say } from "./page.js";
+
+const MAX_RESULTS = 8;
+
+export function fold(text) {
+  return (text || "")
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
+}
+
+export function find(participants, query) {
+  const words = fold(query).split(" ").filter(Boolean);
+  if (!words.length || fold(query).length < 2) return [];
+  const matches = [];
+  for (const person of participants) {
+    const haystack = ` ${fold(`${person.first_name} ${person.last_name} ${person.organisation} ${person.cite || ""}`)}`;
+    if (words.every((word) => haystack.includes(` ${word}`))) matches.push(person);
+    if (matches.length === MAX_RESULTS) break;
+  }
+  return matches;
+}
+
+export class Search {
+  constructor(input, list, { participants, onCheckIn }) {
+    this.input = input;
+    this.list = list;
+    this.participants = participants;
+    this.onCheckIn = onCheckIn;
+    input.addEventListener("input", () => this.render());
+  }
+
+  render() {
+    const query = this.input.value;
+    const found = find(this.participants(), query);
+    const items = found.map((person) => {
+      const item = document.createElement("li");
+      const who = document.createElement("span");
+      const name = document.createElement("strong");
+      name.textContent = `${person.first_name} ${person.last_name}`;
+      who.append(name, document.createElement("br"), person.organisation);
+      if (person.status === "cancelled") {
+        const tag = document.createElement("em");
+        tag.textContent = ` (${say("cancelled_tag")})`;
+        who.append(tag);
+      }
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = say("check_in");
+      button.setAttribute("aria-label", `${say("check_in")}: ${person.first_name} ${person.last_name}`);
+      button.addEventListener("click", () => {
+        this.input.value = "";
+        this.list.replaceChildren();
+        this.onCheckIn(person);
+      });
+      item.append(who, button);
+      return item;
+    });
+    if (!items.length && fold(query).length >= 2) {
+      const none = document.createElement("li");
+      none.textContent = say("no_match");
+      items.push(none);
+    }
+    this.list.replaceChildren(...items);
+  }
+}

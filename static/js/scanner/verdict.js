@@ -1,0 +1,118 @@
+// The verdict, unmistakable at arm's length: the whole screen in green, amber or red,
+// a big word and an icon (not colour alone), a sound and a vibration; it clears itself
+// for the next person, or sooner with a tap.
+
+import { localized, say, timeOf } from "./page.js";
+
+const LOOK = {
+  ok: { tone: "ok", icon: "✓" },
+  already: { tone: "warn", icon: "⟳" },
+  not_registered_for_session: { tone: "warn", icon: "!" },
+  cancelled: { tone: "stop", icon: "✕" },
+  wrong_edition: { tone: "stop", icon: "✕" },
+  invalid: { tone: "stop", icon: "✕" },
+};
+const SHOWN_MS = { ok: 2500, warn: 3500, stop: 3500 };
+const SOUNDS = {
+  ok: [[880, 0.12]],
+  warn: [[660, 0.1], [0, 0.06], [660, 0.1]],
+  stop: [[220, 0.45]],
+};
+const VIBRATIONS = { ok: [80], warn: [80, 60, 80], stop: [350] };
+
+let audio = null;
+
+// Browsers let a page make sound only after a tap: the first one wakes the audio up.
+export function wakeAudio() {
+  const Context = window.AudioContext || window.webkitAudioContext;
+  if (!Context) return;
+  audio = audio || new Context();
+  if (audio.state === "suspended") audio.resume().catch(() => {});
+}
+
+function beep(tone) {
+  if (!audio || audio.state !== "running") return;
+  let at = audio.currentTime;
+  for (const [frequency, seconds] of SOUNDS[tone]) {
+    if (frequency) {
+      const oscillator = audio.createOscillator();
+      const gain = audio.createGain();
+      oscillator.type = tone === "stop" ? "square" : "sine";
+      oscillator.frequency.value = frequency;
+      gain.gain.value = 0.2;
+      oscillator.connect(gain).connect(audio.destination);
+      oscillator.start(at);
+      oscillator.stop(at + seconds);
+    }
+    at += seconds;
+  }
+}
+
+function sessionLine(session) {
+  const room = session.room ? ` · ${session.room}` : "";
+  return `${timeOf(session.starts_at)} ${localized(session.title)}${room}`;
+}
+
+function details(result) {
+  const lines = [];
+  const person = result.participant;
+  if (result.verdict === "ok" && person) {
+    if (!person.attends_today) lines.push(say("not_today"));
+    if (person.today.length) lines.push(`${say("today")} ${person.today.map(sessionLine).join(" ; ")}`);
+    if (person.dietary) lines.push(`${say("dietary")} ${person.dietary}`);
+  } else if (result.verdict === "already") {
+    const first = result.first_checkin;
+    const at = first ? first.at : result.first_checkin_at;
+    if (at) lines.push(first && first.by ? say("first_scan_by", { time: timeOf(at), who: first.by }) : say("first_scan", { time: timeOf(at) }));
+  } else if (result.verdict === "not_registered_for_session") {
+    if (result.waitlist_position) lines.push(say("waitlist", { position: result.waitlist_position }));
+    else lines.push(say("no_seat"));
+    if (result.expected.length) lines.push(`${say("expected")} ${result.expected.map(sessionLine).join(" ; ")}`);
+  }
+  if (result.no_roster) lines.push(say("no_roster"));
+  if (result.local) lines.push(say("saved_offline"));
+  return lines;
+}
+
+export class VerdictScreen {
+  constructor(element) {
+    this.element = element;
+    this.timer = null;
+    element.addEventListener("click", () => this.clear());
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") this.clear();
+    });
+  }
+
+  show(result) {
+    const look = LOOK[result.verdict] || LOOK.invalid;
+    const element = this.element;
+    const person = result.participant;
+    element.className = `verdict verdict-${look.tone}`;
+    element.dataset.verdict = result.verdict;
+    element.querySelector(".verdict-icon").textContent = look.icon;
+    element.querySelector(".verdict-word").textContent = say(`verdicts.${result.verdict}`);
+    element.querySelector(".verdict-name").textContent = person ? `${person.first_name} ${person.last_name}` : "";
+    element.querySelector(".verdict-organisation").textContent = person
+      ? [person.organisation, person.cite].filter(Boolean).filter((v, i, all) => all.indexOf(v) === i).join(" · ")
+      : "";
+    const list = element.querySelector(".verdict-details");
+    list.replaceChildren(
+      ...details(result).map((line) => {
+        const item = document.createElement("li");
+        item.textContent = line;
+        return item;
+      }),
+    );
+    element.hidden = false;
+    beep(look.tone);
+    if (navigator.vibrate) navigator.vibrate(VIBRATIONS[look.tone]);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.clear(), SHOWN_MS[look.tone]);
+  }
+
+  clear() {
+    clearTimeout(this.timer);
+    this.element.hidden = true;
+  }
+}
