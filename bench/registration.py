@@ -86,9 +86,7 @@ def verify(ctx: Context) -> list[str]:
         f"{key}: {confirmed} confirmed of {capacity} seats, {waiting} in the waiting line."
         for key, capacity, confirmed, waiting in seated
     ]
-    lines.append(
-        "No session over capacity." if not over else f"OVER CAPACITY: {over}"
-    )
+    lines.append("No session over capacity." if not over else f"OVER CAPACITY: {over}")
     if over or duplicates:
         raise RuntimeError("\n".join(lines))
     return lines
