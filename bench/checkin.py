@@ -1,0 +1,92 @@
+"""Issue 5: the check-in API as scanners use it at the door: bearer token, a badge of one
+of 200 participants each time (first scans, then "already"), a new client id per scan.
+
+python -m bench.checkin [--duration 10 --concurrency 8,32 …]  → bench/results/checkin.md
+"""
+
+from __future__ import annotations
+
+import json
+
+from bench.harness import RESULTS_DIR, Context, Endpoint, Request, Suite, main
+from bench.load import lua_string
+
+DEMO = "spring-school-2019"
+PARTICIPANTS = 200
+LUA = """
+tokens = TOKENS
+n = 0
+request = function()
+  n = n + 1
+  local token = tokens[(n % #tokens) + 1]
+  local body = string.format(
+    '{"token": "%s", "client_id": "bench-%s-%s-%d", "day": "2019-06-19", "device": "wrk"}',
+    token, bench_run, bench_thread, n)
+  return wrk.format(nil, nil, nil, body)
+end
+"""
+
+
+def prepare(ctx: Context) -> list[Endpoint]:
+    ctx.flask("demo", "load")
+    ctx.flask("organiser", "create", "door@example.org", "--role", "checkin")
+    token = ctx.flask("token", "create", "door@example.org").strip().splitlines()[-1]
+    for n in range(PARTICIPANTS):
+        body = json.dumps(
+            {
+                "first_name": "Majda",
+                "last_name": f"Jelenčić {n}",
+                "email": f"p{n}@example.org",
+                "country": "HR",
+                "category": "member",
+                "days": ["2019-06-19", "2019-06-20"],
+                "consent": True,
+            }
+        )
+        answer = ctx.fetch(
+            f"/api/v1/editions/{DEMO}/registrations",
+            Request("POST", {"Content-Type": "application/json"}, body=body),
+        )
+        if answer.status != 201:
+            raise RuntimeError(f"registration {n}: {answer.status} {answer.body[:300]!r}")
+    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    roster = json.loads(ctx.fetch(f"/api/v1/editions/{DEMO}/roster", Request("GET", auth)).body)
+    tokens = [p["token"] for p in roster["participants"]]
+    lua_tokens = "{" + ", ".join(lua_string(t) for t in tokens) + "}"
+    first = json.dumps({"token": tokens[0], "client_id": "bench-first", "day": "2019-06-19"})
+    return [
+        Endpoint(
+            "check-in API (entrance, 200 badges)",
+            f"/api/v1/editions/{DEMO}/checkins",
+            Request(
+                "POST",
+                auth,
+                body=first,
+                lua=LUA.replace("TOKENS", lua_tokens),
+                python_body=lambda run, n: json.dumps(
+                    {
+                        "token": tokens[n % len(tokens)],
+                        "client_id": f"bench-{run}-{n}",
+                        "day": "2019-06-19",
+                    }
+                ),
+            ),
+        ),
+        Endpoint(
+            "roster (200 participants)", f"/api/v1/editions/{DEMO}/roster", Request("GET", auth)
+        ),
+    ]
+
+
+SUITE = Suite(
+    "checkin",
+    "Check-in API",
+    prepare,
+    notes=["Target (issue 5): p99 under 50 ms at concurrency 32."],
+)
+
+
+if __name__ == "__main__":
+    main(
+        [SUITE], title="Benchmark: check-in", output=RESULTS_DIR / "checkin.md", description=__doc__
+    )
