@@ -7,12 +7,14 @@ import time
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from school.extensions import db
+from school.models import Session
 from school.paths import DEMO_FILE
-from school.services import mailer, programme_io
+from school.services import mailer, programme_io, programme_rules
 from school.services.programme_file import ProgrammeFileError
 
 programme_cli = AppGroup("programme", help="Import and export programme files.")
@@ -29,6 +31,12 @@ def _import(path: Path) -> None:
         click.echo(str(exc), err=True)
         sys.exit(1)
     click.echo(f"Imported {edition.slug} from {path}")
+    sessions = db.session.scalars(sa.select(Session).where(Session.edition_id == edition.id))
+    for first, second in programme_rules.room_clashes(sessions):
+        click.echo(
+            f"warning: {first.key} and {second.key} are in the same room at the same time",
+            err=True,
+        )
 
 
 @programme_cli.command("import")
@@ -62,9 +70,13 @@ def demo_load() -> None:
 @mail_cli.command("send")
 def mail_send() -> None:
     """Send every message that is due (what a mail server outage delayed)."""
-    sent, failed = mailer.send_pending(
-        db.session, mailer.transport_for(current_app), current_app.config["MAIL_SENDER"]
-    )
+    transport, sender = mailer.transport_for(current_app), current_app.config["MAIL_SENDER"]
+    sent = failed = 0
+    while True:  # rounds of at most 500, until nothing is due or the server fails
+        done, lost = mailer.send_pending(db.session, transport, sender)
+        sent, failed = sent + done, failed + lost
+        if not done or lost:
+            break
     click.echo(f"{sent} sent, {failed} failed (kept for a later attempt)")
     if failed:
         sys.exit(1)
@@ -87,6 +99,7 @@ def register(app: Flask) -> None:
     from school.cli_attendance import attendance_cli
     from school.cli_organisers import organiser_cli, token_cli
     from school.cli_people import badges_cli, speakers_cli
+    from school.cli_privacy import privacy_cli
     from school.cli_registrations import registrations_cli
 
     app.cli.add_command(organiser_cli)
@@ -98,3 +111,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(programme_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(privacy_cli)

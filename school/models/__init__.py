@@ -5,7 +5,7 @@ from school.models.allocation import Preference, SessionGroup
 from school.models.audit import AuditEntry
 from school.models.checkin import CheckIn
 from school.models.edition import Edition, EditionDay, Room
-from school.models.mail import OutboxMessage
+from school.models.mail import Mailing, OutboxMessage
 from school.models.organiser import ApiToken, Organiser
 from school.models.people import Person, SessionPerson
 from school.models.programme import Session
@@ -19,6 +19,7 @@ __all__ = [
     "Choice",
     "Edition",
     "EditionDay",
+    "Mailing",
     "Organiser",
     "OutboxMessage",
     "Person",

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from school.database import Base, UTCDateTime, utcnow
+from school.models.vocabulary import MailingAudience, check_in
 
 
 class OutboxMessage(Base):
@@ -22,6 +23,11 @@ class OutboxMessage(Base):
     purpose: Mapped[str] = mapped_column(sa.String(40))  # confirmation, promotion, …
     # Messages queued together (an organiser's mailing): progress is counted per batch.
     batch: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    # The participant it was written to, if any: their data download lists it, the
+    # privacy purge blanks it.
+    registration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("registrations.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     send_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -29,3 +35,31 @@ class OutboxMessage(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
+
+
+class Mailing(Base):
+    """An organisers' e-mail to a group of participants, queued as one outbox batch."""
+
+    __tablename__ = "mailings"
+    __table_args__ = (
+        sa.CheckConstraint(check_in("audience", MailingAudience), name="audience"),
+        sa.Index(None, "edition_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"))
+    batch: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    audience: Mapped[str] = mapped_column(sa.String(20))
+    category: Mapped[str | None] = mapped_column(sa.String(20))
+    session_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("sessions.id", ondelete="SET NULL")
+    )
+    subject_fr: Mapped[str] = mapped_column(sa.String(300))
+    subject_en: Mapped[str | None] = mapped_column(sa.String(300))
+    body_fr: Mapped[str] = mapped_column(sa.Text)
+    body_en: Mapped[str | None] = mapped_column(sa.Text)
+    recipients: Mapped[int] = mapped_column(default=0)
+    organiser_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisers.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -60,6 +60,13 @@ class Verdict(StrEnum):
     INVALID = "invalid"
 
 
+class MailingAudience(StrEnum):
+    ALL = "all"  # every confirmed participant
+    CATEGORY = "category"  # the confirmed participants of one category
+    SESSION = "session"  # those holding a seat in one session
+    WAITLIST = "waitlist"  # the waiting line of one session
+
+
 class OrganiserRole(StrEnum):
     ADMIN = "admin"
     CHECKIN = "checkin"

@@ -46,9 +46,15 @@ def queue_mail(
     purpose: str,
     batch: str | None = None,
     now: datetime | None = None,
+    flush: bool = True,
     **context: Any,
 ) -> OutboxMessage:
-    """Render ``templates/mail/<template>`` in ``language`` into the outbox (flushes)."""
+    """Render ``templates/mail/<template>`` in ``language`` into the outbox (flushes,
+    unless ``flush=False``: a mailing adds a thousand messages and flushes once).
+
+    A message rendered for a ``registration`` is linked to it: the participant's data
+    download lists it and the privacy purge blanks it.
+    """
     with force_locale(language):
         text = render_template(f"mail/{template}.txt", language=language, **context)
         html = render_template(f"mail/{template}.html", language=language, **context)
@@ -60,11 +66,13 @@ def queue_mail(
         html_body=html,
         purpose=purpose,
         batch=batch,
+        registration_id=getattr(context.get("registration"), "id", None),
         created_at=now or utcnow(),
         send_after=now or utcnow(),
     )
     db.add(message)
-    db.flush()
+    if flush:
+        db.flush()
     return message
 
 
@@ -75,8 +83,14 @@ def new_batch() -> str:
 class Transport(Protocol):
     def send(self, message: EmailMessage) -> None: ...
 
+    def close(self) -> None: ...
+
 
 class SmtpTransport:
+    """Sends over one connection until ``close()``: a mailing of a thousand messages
+    does not open a thousand connections. A connection the server dropped is opened
+    again once."""
+
     def __init__(self, url: str, timeout: float = 10):
         parts = urlsplit(url)
         self.host = parts.hostname or "localhost"
@@ -85,15 +99,42 @@ class SmtpTransport:
         self.starttls = parts.scheme == "smtp+starttls"
         self.username, self.password = parts.username, parts.password
         self.timeout = timeout
+        self._smtp: smtplib.SMTP | None = None
 
-    def send(self, message: EmailMessage) -> None:
+    def _connect(self) -> smtplib.SMTP:
         cls = smtplib.SMTP_SSL if self.ssl else smtplib.SMTP
-        with cls(self.host, self.port, timeout=self.timeout) as smtp:
+        smtp = cls(self.host, self.port, timeout=self.timeout)
+        try:
             if self.starttls:
                 smtp.starttls()
             if self.username:
                 smtp.login(self.username, self.password or "")
-            smtp.send_message(message)
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def send(self, message: EmailMessage) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.send_message(message)
+                return
+            except smtplib.SMTPServerDisconnected:
+                self._smtp = None
+        self._smtp = self._connect()
+        try:
+            self._smtp.send_message(message)
+        except (OSError, smtplib.SMTPServerDisconnected):
+            self.close()
+            raise
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                smtp.close()
 
 
 class FileTransport:
@@ -107,6 +148,9 @@ class FileTransport:
         name = f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
         (self.folder / name).write_bytes(bytes(message))
         log.info("mail to %s written to %s", message["To"], self.folder / name)
+
+    def close(self) -> None:
+        pass
 
 
 def transport_for(app: Flask) -> Transport:
@@ -128,38 +172,56 @@ def as_email(message: OutboxMessage, sender: str) -> EmailMessage:
     return email
 
 
+CLAIM_BATCH = 50  # messages claimed in one transaction
+
+
 def send_pending(
     db: DbSession, transport: Transport, sender: str, *, now=None, limit: int = 500
 ) -> tuple[int, int]:
     """Send what is due. Commits after each message: it is a worker, not a request."""
     sent = failed = 0
-    for _ in range(limit):
-        message = _claim_next(db, now or utcnow())
-        if message is None:
-            break
-        email = as_email(message, sender)
-        message_id, attempts = message.id, message.attempts + 1
-        db.rollback()  # hold no transaction while talking to the mail server
-        try:
-            transport.send(email)
-        except (OSError, smtplib.SMTPException) as exc:
-            delay = timedelta(seconds=min(30 * 2**attempts, 6 * 3600))
-            _record(
-                db,
-                message_id,
-                attempts=attempts,
-                last_error=f"{type(exc).__name__}: {exc}"[:500],
-                send_after=utcnow() + delay,
-                claimed_until=None,
-            )
-            failed += 1
-            log.warning("mail %s to %s failed: %s", message_id, email["To"], exc)
-            if isinstance(exc, OSError):
-                break  # the server is unreachable: the rest would fail alike
-            continue
-        _record(db, message_id, attempts=attempts, sent_at=utcnow(), claimed_until=None)
-        sent += 1
+    try:
+        while sent + failed < limit:
+            claimed = _claim(db, now or utcnow(), min(CLAIM_BATCH, limit - sent - failed))
+            if not claimed:
+                break
+            found = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(claimed)))
+            ready = {m.id: (as_email(m, sender), m.attempts + 1) for m in found}
+            db.rollback()  # hold no transaction while talking to the mail server
+            for index, message_id in enumerate(claimed):
+                if message_id not in ready:
+                    continue
+                email, attempts = ready[message_id]
+                outcome = _send_one(db, transport, message_id, email, attempts)
+                if outcome is None:  # the server is unreachable: the rest would fail alike
+                    _release(db, claimed[index + 1 :])
+                    return sent, failed + 1
+                sent, failed = (sent + 1, failed) if outcome else (sent, failed + 1)
+    finally:
+        transport.close()
     return sent, failed
+
+
+def _send_one(
+    db: DbSession, transport: Transport, message_id: int, email: EmailMessage, attempts: int
+) -> bool | None:
+    """True when sent, False when refused (retried later), None when the server is down."""
+    try:
+        transport.send(email)
+    except (OSError, smtplib.SMTPException) as exc:
+        delay = timedelta(seconds=min(30 * 2**attempts, 6 * 3600))
+        _record(
+            db,
+            message_id,
+            attempts=attempts,
+            last_error=f"{type(exc).__name__}: {exc}"[:500],
+            send_after=utcnow() + delay,
+            claimed_until=None,
+        )
+        log.warning("mail %s to %s failed: %s", message_id, email["To"], exc)
+        return None if isinstance(exc, OSError) else False
+    _record(db, message_id, attempts=attempts, sent_at=utcnow(), claimed_until=None)
+    return True
 
 
 def _record(db: DbSession, message_id: int, **values: Any) -> None:
@@ -168,35 +230,44 @@ def _record(db: DbSession, message_id: int, **values: Any) -> None:
     db.commit()
 
 
-def _claim_next(db: DbSession, now: datetime) -> OutboxMessage | None:
+def _release(db: DbSession, message_ids: list[int]) -> None:
+    if message_ids:
+        begin_write(db)
+        db.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id.in_(message_ids), OutboxMessage.sent_at.is_(None))
+            .values(claimed_until=None)
+        )
+        db.commit()
+
+
+def _claim(db: DbSession, now: datetime, size: int) -> list[int]:
+    """Claim up to ``size`` due messages. Only the rows this update changed are ours:
+    another sender that claimed a row first made the condition false for us."""
     begin_write(db)
-    candidate = db.scalar(
-        sa.select(OutboxMessage.id)
-        .where(
-            OutboxMessage.sent_at.is_(None),
-            OutboxMessage.send_after <= now,
-            OutboxMessage.attempts < MAX_ATTEMPTS,
-            sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-        )
-        .order_by(OutboxMessage.send_after, OutboxMessage.id)
-        .limit(1)
+    due = sa.and_(
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.send_after <= now,
+        OutboxMessage.attempts < MAX_ATTEMPTS,
+        sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
     )
-    if candidate is None:
+    candidates = db.scalars(
+        sa.select(OutboxMessage.id)
+        .where(due)
+        .order_by(OutboxMessage.send_after, OutboxMessage.id)
+        .limit(size)
+    ).all()
+    if not candidates:
         db.rollback()
-        return None
-    claimed = db.execute(
+        return []
+    claimed = db.scalars(
         sa.update(OutboxMessage)
-        .where(
-            OutboxMessage.id == candidate,
-            OutboxMessage.sent_at.is_(None),
-            sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-        )
+        .where(OutboxMessage.id.in_(candidates), due)
         .values(claimed_until=now + CLAIM_FOR)
-    ).rowcount
+        .returning(OutboxMessage.id)
+    ).all()
     db.commit()
-    if not claimed:  # another sender took it; look again
-        return _claim_next(db, now)
-    return db.get(OutboxMessage, candidate)
+    return sorted(claimed, key=candidates.index)
 
 
 _wake_lock = threading.Lock()

@@ -25,9 +25,7 @@ from school.services.programme_file import (
     SessionSpec,
     parse_programme,
 )
-
-# A change to one of these is a change people must see in their calendars.
-CALENDAR_FIELDS = ("starts_at", "ends_at", "room_id", "title_fr", "title_en", "status")
+from school.services.programme_rules import apply_session_values, over_capacity, session_values
 
 
 def import_file(db: DbSession, path: str | Path) -> Edition:
@@ -52,6 +50,7 @@ class _Importer:
         self.changed = False
         self.now = utcnow()
         self.more_seats: list[int] = []
+        self.renamed_rooms: set[int] = set()
 
     def assign(self, obj: Any, **values: Any) -> bool:
         changed = False
@@ -135,7 +134,9 @@ class _Importer:
                 room = Room(key=spec.key)
                 edition.rooms.append(room)
                 self.changed = True
-            self.assign(room, name_fr=spec.name["fr"], name_en=spec.name["en"])
+            # A renamed room changes the place shown in its sessions' calendar events.
+            if self.assign(room, name_fr=spec.name["fr"], name_en=spec.name["en"]) and room.id:
+                self.renamed_rooms.add(room.id)
             self.assign(room, capacity=spec.capacity)
             rooms[spec.key] = room
         for room in existing.values():
@@ -186,6 +187,7 @@ class _Importer:
         }
         specs = {spec.key: spec for spec in self.spec.sessions}
         self.refuse_removing_booked(existing.keys() - specs.keys(), existing)
+        self.refuse_capacity_below_seats(existing, specs)
         for spec in self.spec.sessions:
             session = existing.pop(spec.key, None)
             if session is None:
@@ -221,39 +223,43 @@ class _Importer:
                 ],
             )
 
+    def refuse_capacity_below_seats(
+        self, existing: dict[str, Session], specs: dict[str, SessionSpec]
+    ) -> None:
+        """The organisers' page can move the excess to the waiting line; a file cannot."""
+        over = over_capacity(
+            self.db, {s.id: specs[key].capacity for key, s in existing.items() if key in specs}
+        )
+        if over:
+            keys = {s.id: key for key, s in existing.items()}
+            raise ProgrammeFileError(
+                self.filename,
+                [
+                    Problem(
+                        f"sessions ({keys[sid]})",
+                        "capacity",
+                        f"{capacity} is below the {taken} confirmed seats; raise it, or lower"
+                        " it from the organisers' page, which can move the latest confirmed"
+                        " to the waiting list",
+                    )
+                    for sid, (capacity, taken) in sorted(over.items(), key=lambda i: keys[i[0]])
+                ],
+            )
+
     def update_session(self, session: Session, spec: SessionSpec, rooms: dict[str, Room]):
-        room = rooms[spec.room] if spec.room else None
-        values = {
-            "starts_at": spec.starts_at,
-            "ends_at": spec.ends_at,
-            "room_id": room.id if room else None,
-            "title_fr": spec.title["fr"],
-            "title_en": spec.title["en"],
-            "status": spec.status,
-        }
-        is_new = session.id is None
         if (
-            not is_new
+            session.id is not None
             and session.capacity is not None
             and (spec.capacity is None or spec.capacity > session.capacity)
         ):
             self.more_seats.append(session.id)
-        calendar_change = any(getattr(session, k) != v for k, v in values.items())
-        changed = self.assign(
+        changed = apply_session_values(
             session,
-            **values,
-            kind=spec.kind,
-            description_fr=spec.description["fr"],
-            description_en=spec.description["en"],
-            capacity=spec.capacity,
-            requires_registration=spec.requires_registration,
-            audience=spec.audience,
-            is_meal=spec.meal,
+            session_values(spec, rooms[spec.room] if spec.room else None),
+            now=self.now,
+            calendar_change=session.room_id in self.renamed_rooms,
         )
-        if changed:
-            session.updated_at = self.now
-        if calendar_change and not is_new:
-            session.sequence = (session.sequence or 0) + 1
+        self.changed |= bool(changed)
 
     def update_speakers(self, session: Session, spec: SessionSpec, people: dict[str, Person]):
         # A speaker who confirmed stays confirmed even if an older file still says

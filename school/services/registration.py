@@ -17,30 +17,30 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
 from school import i18n
-from school.database import utcnow
 from school.models import (
     Choice,
     Edition,
+    Organiser,
     Registration,
-    RegistrationDay,
-    RegistrationMeal,
     Session,
-    SessionGroup,
 )
-from school.models.vocabulary import Audience, Category, ChoiceStatus, RegistrationStatus
-from school.services import groups, notifications, seats
+from school.models.vocabulary import Audience, RegistrationStatus
+from school.services import audit, notifications, seats
 from school.services.errors import DomainError, NotFound
-from school.services.registration_data import Errors, RegistrationData, check_fields, email_key
+from school.services.registration_data import RegistrationData, check_fields, email_key
+from school.services.registration_rules import (
+    InvalidRegistration,
+    apply_details,
+    check_against_programme,
+    choices_summary,
+    is_organiser,
+    merge_errors,
+    rank,
+    sessions_by_id,
+    take_seats,
+)
 
-
-class InvalidRegistration(DomainError):
-    """Some fields are wrong: ``errors`` maps each field to its messages."""
-
-    code = "invalid"
-
-    def __init__(self, errors: Errors):
-        super().__init__(_("Please correct the highlighted fields."))
-        self.errors = errors
+__all__ = ["EditionFull", "InvalidRegistration", "Outcome", "RegistrationClosed"]
 
 
 class RegistrationClosed(DomainError):
@@ -81,16 +81,23 @@ def get_by_manage_token(db: DbSession, token: str) -> Registration:
     return registration
 
 
-def choosable_sessions(db: DbSession, edition: Edition) -> list[Session]:
+def choosable_sessions(
+    db: DbSession, edition: Edition, *, by_organiser: bool = False
+) -> list[Session]:
     """Sessions a participant picks when registering: those that require registration
-    or have limited seats; not the cancelled ones, not those by invitation only."""
+    or have limited seats; not the cancelled ones, not those by invitation only (the
+    organisers give those: ``by_organiser=True`` includes them)."""
+    offered = sa.or_(Session.requires_registration.is_(True), Session.capacity.is_not(None))
+    if by_organiser:
+        offered = sa.or_(offered, Session.audience == Audience.INVITED)
+    else:
+        offered = sa.and_(offered, Session.audience != Audience.INVITED)
     sessions = db.scalars(
         sa.select(Session)
         .where(
             Session.edition_id == edition.id,
             Session.status == "scheduled",
-            Session.audience != Audience.INVITED,
-            sa.or_(Session.requires_registration.is_(True), Session.capacity.is_not(None)),
+            offered,
         )
         .options(selectinload(Session.room))
         .order_by(Session.starts_at, Session.id)
@@ -131,15 +138,30 @@ def registration_window_error(edition: Edition, now: datetime) -> str | None:
 # -- changing
 
 
-def register(db: DbSession, edition: Edition, data: RegistrationData, *, now: datetime) -> Outcome:
+def register(
+    db: DbSession,
+    edition: Edition,
+    data: RegistrationData,
+    *,
+    now: datetime,
+    actor: Organiser | None = None,
+    force: bool = False,
+) -> Outcome:
     """A new registration with its choices; the confirmation e-mail is queued.
 
     If the address is already registered, nothing is registered: the private link is
-    e-mailed to that address again and the outcome says ``created=False``.
+    e-mailed to that address again (not when an organiser registers: they are shown
+    the registration) and the outcome says ``created=False``.
+
+    An organiser (``actor``) may also give seats in sessions by invitation. With
+    ``force=True`` (an organiser registering a walk-in at the door) the registration
+    window and the edition's cap do not apply; sessions' seats still do.
     """
+    if force and not is_organiser(actor):
+        raise ValueError("only an organiser may force a registration")
     errors = check_fields(data, edition_dates=edition.dates)
     window = registration_window_error(edition, now)
-    if window:
+    if window and not force:
         raise RegistrationClosed(window)
     seats.lock_edition(db, edition.id)
     edition = db.get(Edition, edition.id)
@@ -150,10 +172,13 @@ def register(db: DbSession, edition: Edition, data: RegistrationData, *, now: da
         )
     )
     if existing is not None and not existing.is_cancelled and not errors.get("email"):
-        notifications.link_reminder(db, existing, now=now)
+        if actor is None:
+            notifications.link_reminder(db, existing, now=now)
         return Outcome(existing, [], created=False)
-    if edition.capacity is not None and (
-        seats.confirmed_registrations(db, edition.id) >= edition.capacity
+    if (
+        not force
+        and edition.capacity is not None
+        and seats.confirmed_registrations(db, edition.id) >= edition.capacity
     ):
         raise EditionFull(
             _(
@@ -161,8 +186,8 @@ def register(db: DbSession, edition: Edition, data: RegistrationData, *, now: da
                 contact=edition.contact_email or _("the organisers"),
             )
         )
-    sessions = _sessions_by_id(db, edition, data.sessions + data.meals)
-    errors = _merge(errors, _check_against_programme(data, edition, sessions, now))
+    sessions = sessions_by_id(db, edition, data.sessions + data.meals)
+    errors = merge_errors(errors, check_against_programme(data, edition, sessions, now, actor))
     if errors:
         raise InvalidRegistration(errors)
 
@@ -175,24 +200,44 @@ def register(db: DbSession, edition: Edition, data: RegistrationData, *, now: da
     else:
         registration = Registration(edition_id=edition.id, created_at=now)
         db.add(registration)
-    _apply_details(registration, data, now)
+    apply_details(registration, data, now)
     registration.privacy_consent_at = now
     try:
         db.flush()
     except IntegrityError as exc:  # cannot happen under the lock; refuse cleanly if it does
         raise DomainError(_("This address is already registered."), code="duplicate") from exc
-    _take_seats(db, registration, [sessions[i] for i in data.sessions], now)
-    _rank(db, registration, data, now)
+    take_seats(db, registration, [sessions[i] for i in data.sessions], now)
+    rank(db, registration, data, now)
     notifications.confirmation(db, registration, now=now)
+    if actor is not None:
+        audit.record(
+            db,
+            actor,
+            "registration.created",
+            f"registration:{registration.id}",
+            {
+                "email": registration.email,
+                "walk_in": force,
+                "choices": choices_summary(registration),
+            },
+            edition=edition,
+            now=now,
+        )
     return Outcome(registration, [])
 
 
 def update(
-    db: DbSession, registration: Registration, data: RegistrationData, *, now: datetime
+    db: DbSession,
+    registration: Registration,
+    data: RegistrationData,
+    *,
+    now: datetime,
+    actor: Organiser | None = None,
 ) -> Outcome:
     """Change details, days, meals and choices under the same rules.
 
     Choices kept keep their seat or place in line; seats given up go to the waiting line.
+    An organiser (``actor``) may also give seats in sessions by invitation.
     """
     edition = registration.edition
     errors = check_fields(data, edition_dates=edition.dates)
@@ -211,27 +256,72 @@ def update(
     )
     if other is not None:
         errors.setdefault("email", []).append(_("Another registration uses this address."))
-    sessions = _sessions_by_id(db, edition, data.sessions + data.meals)
-    errors = _merge(errors, _check_against_programme(data, edition, sessions, now))
+    sessions = sessions_by_id(db, edition, data.sessions + data.meals)
+    errors = merge_errors(errors, check_against_programme(data, edition, sessions, now, actor))
     if errors:
         raise InvalidRegistration(errors)
 
+    before = choices_summary(registration) if actor is not None else {}
     wanted = set(data.sessions)
     dropped = [c for c in registration.choices if c.session_id not in wanted]
     freed = [c.session_id for c in dropped if c.is_confirmed]
     for choice in dropped:
         registration.choices.remove(choice)
-    _apply_details(registration, data, now)
+    apply_details(registration, data, now)
     db.flush()
     kept = {c.session_id for c in registration.choices}
-    _take_seats(db, registration, [sessions[i] for i in data.sessions if i not in kept], now)
-    _rank(db, registration, data, now)
+    take_seats(db, registration, [sessions[i] for i in data.sessions if i not in kept], now)
+    rank(db, registration, data, now)
     promoted = seats.promote_waitlist(db, freed, now=now)
     notifications.promotions(db, promoted, now=now)
+    if actor is not None:
+        audit.record(
+            db,
+            actor,
+            "registration.updated",
+            f"registration:{registration.id}",
+            {"email": registration.email, "before": before, "after": choices_summary(registration)},
+            edition=edition,
+            now=now,
+        )
     return Outcome(registration, promoted)
 
 
-def cancel(db: DbSession, registration: Registration, *, now: datetime) -> Outcome:
+def move_choice(
+    db: DbSession,
+    registration: Registration,
+    from_session: int,
+    to_session: int,
+    *,
+    now: datetime,
+    actor: Organiser,
+) -> Outcome:
+    """An organiser moves a participant from one session to another: an ``update`` with
+    that one choice swapped, so every rule applies (the new seat, or a place in line)."""
+    data = data_of(registration)
+    if from_session not in data.sessions:
+        raise DomainError(_("This participant has not chosen that session."), code="not_chosen")
+    data.sessions = [to_session if s == from_session else s for s in data.sessions]
+    return update(db, registration, data, now=now, actor=actor)
+
+
+def resend_link(db: DbSession, registration: Registration, *, now: datetime, actor) -> None:
+    """E-mail the private link again (an organiser, at the participant's request)."""
+    notifications.link_reminder(db, registration, now=now)
+    audit.record(
+        db,
+        actor,
+        "registration.link_sent",
+        f"registration:{registration.id}",
+        {"email": registration.email},
+        edition=registration.edition_id,
+        now=now,
+    )
+
+
+def cancel(
+    db: DbSession, registration: Registration, *, now: datetime, actor: Organiser | None = None
+) -> Outcome:
     """Cancel entirely: every seat goes to the waiting lines; the badge stops working."""
     if registration.is_cancelled:
         return Outcome(registration, [])
@@ -247,6 +337,16 @@ def cancel(db: DbSession, registration: Registration, *, now: datetime) -> Outco
     promoted = seats.promote_waitlist(db, freed, now=now)
     notifications.promotions(db, promoted, now=now)
     notifications.cancellation(db, registration, now=now)
+    if actor is not None:
+        audit.record(
+            db,
+            actor,
+            "registration.cancelled",
+            f"registration:{registration.id}",
+            {"email": registration.email, "freed": freed},
+            edition=registration.edition_id,
+            now=now,
+        )
     return Outcome(registration, promoted)
 
 
@@ -290,153 +390,3 @@ def _rankings_of(registration: Registration) -> dict[int, list[int | None]]:
     for preference in sorted(registration.preferences, key=lambda p: p.rank):
         rankings.setdefault(preference.group_id, []).append(preference.session_id)
     return rankings
-
-
-# -- the rules that need the programme
-
-
-def _sessions_by_id(db: DbSession, edition: Edition, ids: list[int]) -> dict[int, Session]:
-    if not ids:
-        return {}
-    found = db.scalars(
-        sa.select(Session).where(Session.id.in_(ids), Session.edition_id == edition.id)
-    ).all()
-    return {s.id: s for s in found}
-
-
-def _check_against_programme(
-    data: RegistrationData, edition: Edition, sessions: dict[int, Session], now: datetime
-) -> Errors:
-    errors: Errors = {}
-    tz = edition.tz
-    lang = i18n.language()
-
-    def add(name: str, message: str) -> None:
-        errors.setdefault(name, []).append(message)
-
-    for session_id in data.sessions:
-        session = sessions.get(session_id)
-        if session is None:
-            add("sessions", _("Session %(id)s does not exist in this School.", id=session_id))
-            continue
-        title = session.text("title", lang)
-        day = session.starts_at.astimezone(tz).date()
-        if session.is_cancelled:
-            add("sessions", _("“%(title)s” is cancelled.", title=title))
-        elif session.audience == Audience.INVITED:
-            add("sessions", _("“%(title)s” is by invitation only.", title=title))
-        elif not session.is_offered_for_choice:
-            add("sessions", _("“%(title)s” is open to all: no need to choose it.", title=title))
-        elif session.audience == Audience.MEMBERS and data.category != Category.MEMBER:
-            add("sessions", _("“%(title)s” is for network members only.", title=title))
-        elif data.days and day not in data.days:
-            add("sessions", _("“%(title)s” is on a day you do not attend.", title=title))
-        elif groups.takes_preferences(session.group, now):
-            add("sessions", _("“%(title)s” is allocated by preference: rank it.", title=title))
-    for session_id in data.meals:
-        session = sessions.get(session_id)
-        if session is None or not session.is_meal or session.is_cancelled:
-            add("meals", _("Meal %(id)s does not exist in this School.", id=session_id))
-        elif data.days and session.starts_at.astimezone(tz).date() not in data.days:
-            title = session.text("title", lang)
-            add("meals", _("“%(title)s” is on a day you do not attend.", title=title))
-    return errors
-
-
-def _take_seats(
-    db: DbSession, registration: Registration, wanted: list[Session], now: datetime
-) -> None:
-    """Confirmed while seats remain, else in the waiting line; never two confirmed
-    seats at the same time (a waiting-line place may overlap a seat: a fallback)."""
-    if not wanted:
-        return
-    taken = seats.seats_taken(db, [s.id for s in wanted])
-    held = [c.session for c in registration.choices if c.is_confirmed]
-    # The place in line is the moment the lock was granted, not when the request began:
-    # the line then follows the order in which seats were decided.
-    queued_at = max(now, utcnow())
-    lang = i18n.language()
-    conflicts: list[str] = []
-    for session in sorted(wanted, key=lambda s: (s.starts_at, s.id)):
-        has_seat = session.capacity is None or taken.get(session.id, 0) < session.capacity
-        status = ChoiceStatus.CONFIRMED if has_seat else ChoiceStatus.WAITLISTED
-        if has_seat:
-            clash = next((other for other in held if seats.overlapping(session, other)), None)
-            if clash is not None:
-                conflicts.append(
-                    _(
-                        "“%(first)s” and “%(second)s” take place at the same time.",
-                        first=clash.text("title", lang),
-                        second=session.text("title", lang),
-                    )
-                )
-                continue
-            held.append(session)
-        registration.choices.append(
-            Choice(
-                session=session, status=status, queued_at=queued_at, created_at=now, updated_at=now
-            )
-        )
-    if conflicts:
-        raise InvalidRegistration({"sessions": conflicts})
-    db.flush()
-
-
-def _rank(db: DbSession, registration: Registration, data: RegistrationData, now) -> None:
-    """Store the rankings of groups allocated by preference, under the same rules."""
-    lang = i18n.language()
-    errors: Errors = {}
-    for group_id, ranking in data.rankings.items():
-        group = db.get(SessionGroup, group_id)
-        if group is None or group.edition_id != registration.edition_id:
-            errors.setdefault("rankings", []).append(_("Unknown group of sessions."))
-            continue
-        if not groups.takes_preferences(group, now):
-            errors.setdefault(f"ranking_{group_id}", []).append(
-                _("Preferences for this group are closed.")
-            )
-            continue
-        eligible = groups.eligible_sessions(registration, group)
-        problems = groups.check_ranking(group, ranking, eligible, lang)
-        if problems:
-            errors.setdefault(f"ranking_{group_id}", []).extend(problems)
-            continue
-        groups.set_ranking(db, registration, group, ranking)
-    if errors:
-        raise InvalidRegistration(errors)
-    db.flush()
-
-
-def _apply_details(registration: Registration, data: RegistrationData, now: datetime) -> None:
-    registration.first_name = data.first_name
-    registration.last_name = data.last_name
-    registration.email = data.email
-    registration.email_key = email_key(data.email)
-    registration.organisation = data.organisation
-    registration.cite = data.cite
-    registration.country = data.country
-    registration.category = data.category
-    registration.language = data.language
-    registration.dietary = data.dietary
-    registration.accessibility = data.accessibility
-    registration.photo_consent = data.photo_consent
-    registration.updated_at = now
-    # Add and remove one by one: replacing the lists would insert a row before
-    # deleting its twin (same primary key).
-    for day in [d for d in registration.days if d.date not in data.days]:
-        registration.days.remove(day)
-    held_days = {d.date for d in registration.days}
-    registration.days.extend(RegistrationDay(date=day) for day in data.days if day not in held_days)
-    for meal in [m for m in registration.meals if m.session_id not in data.meals]:
-        registration.meals.remove(meal)
-    held_meals = {m.session_id for m in registration.meals}
-    registration.meals.extend(
-        RegistrationMeal(session_id=sid) for sid in data.meals if sid not in held_meals
-    )
-
-
-def _merge(first: Errors, second: Errors) -> Errors:
-    merged = {k: list(v) for k, v in first.items()}
-    for key, messages in second.items():
-        merged.setdefault(key, []).extend(messages)
-    return merged

@@ -1,15 +1,22 @@
-"""The organisers' pages under ``/organiser/``: login, then the back office."""
+"""The organisers' pages under ``/organiser/``: login, then the back office.
+
+The back office's areas add their routes to this blueprint from their own modules
+(``organiser_editions``, ``organiser_programme``, ``organiser_people``,
+``organiser_registrations``, ``organiser_exports``, ``organiser_dashboard``,
+``organiser_mailing``); every one of them is behind the gate below.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from school.database import utcnow
 from school.extensions import db, limiter
 from school.forms.organiser import LoginForm
-from school.services import organisers, programme
+from school.models import Edition, Organiser
+from school.services import mailer, organisers, programme
 from school.web.auth import allow_checkin_staff, public, require_organiser
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
@@ -17,8 +24,6 @@ bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
 @bp.before_request
 def _gate():
-    from flask import current_app
-
     view = current_app.view_functions.get(request.endpoint or "")
     return require_organiser(view)
 
@@ -69,3 +74,25 @@ def logout():
 def home():
     editions = programme.list_editions(db.session)
     return render_template("organiser/home.html", editions=editions, staff=current_user)
+
+
+# -- shared by the back office's modules
+
+
+def load_edition(slug: str) -> Edition:
+    """The edition of the URL, or the 404 page."""
+    return programme.get_edition(db.session, slug)
+
+
+def actor() -> Organiser:
+    return current_user._get_current_object()
+
+
+def send_mail() -> None:
+    """After the commit: the outbox is sent in the background."""
+    mailer.wake(current_app._get_current_object())
+
+
+def flash_errors(messages: list[str]) -> None:
+    for message in messages:
+        flash(message, "error")

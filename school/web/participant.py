@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from school import i18n
 from school.database import utcnow
 from school.extensions import db, limiter
 from school.forms.registration import CancelForm, RegistrationForm
-from school.services import mailer, seats
+from school.services import mailer, privacy, seats
 from school.services import registration as registrations
 from school.services.errors import DomainError
 from school.services.registration import InvalidRegistration
@@ -96,3 +96,12 @@ def cancel(token: str):
         edition=registration.edition,
         form=form,
     )
+
+
+@bp.get("/<token>/data.json")
+def data(token: str):
+    """Everything we keep about the participant, for them to download."""
+    registration = registrations.get_by_manage_token(db.session, token)
+    response = jsonify(privacy.participant_data(db.session, registration))
+    response.headers["Content-Disposition"] = 'attachment; filename="my-registration.json"'
+    return response

@@ -1,0 +1,56 @@
+"""The organisers' e-mail to participants."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+
+from school.labels import CATEGORY_LABELS
+from school.services.mailing import SUBJECT_MAX, Draft
+
+AUDIENCE_CHOICES = [
+    ("all", _l("Every confirmed participant")),
+    ("category", _l("The participants of one category")),
+    ("session", _l("Those holding a seat in one session")),
+    ("waitlist", _l("The waiting line of one session")),
+]
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class MailingForm(FlaskForm):
+    audience = RadioField(
+        _l("Send to"), choices=AUDIENCE_CHOICES, default="all", validate_choice=False
+    )
+    category = SelectField(_l("Category"), validate_choice=False)
+    session_id = SelectField(_l("Session"), coerce=_int_or_none, validate_choice=False)
+    subject_fr = StringField(_l("Subject (in French)"), render_kw={"maxlength": SUBJECT_MAX})
+    body_fr = TextAreaField(_l("Message (in French)"), render_kw={"rows": 10})
+    subject_en = StringField(_l("Subject (in English)"), render_kw={"maxlength": SUBJECT_MAX})
+    body_en = TextAreaField(_l("Message (in English)"), render_kw={"rows": 10})
+
+    def prepare(self, sessions, lang: str) -> MailingForm:
+        self.category.choices = [("", "—"), *CATEGORY_LABELS.items()]
+        self.session_id.choices = [("", "—")] + [(s.id, s.text("title", lang)) for s in sessions]
+        return self
+
+    def draft(self) -> Draft:
+        return Draft(
+            audience=self.audience.data or "",
+            category=self.category.data or None,
+            session_id=self.session_id.data,
+            subject={"fr": self.subject_fr.data or "", "en": self.subject_en.data or ""},
+            body={"fr": self.body_fr.data or "", "en": self.body_en.data or ""},
+        )
+
+    def show_errors(self, errors: dict[str, list[str]]) -> None:
+        for name, messages in errors.items():
+            field = self._fields.get(name)
+            if field is not None:
+                field.errors = list(field.errors or []) + messages

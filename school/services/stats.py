@@ -1,0 +1,267 @@
+"""The figures of an edition: the dashboard shows them and the exports' totals are
+computed by these same functions, so the two always agree.
+
+Counted: confirmed registrations (a cancelled one is gone); a seat is a confirmed
+choice; "checked in" is an accepted scan (verdict ``ok``) that was not undone.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session as DbSession
+
+from school.models import (
+    CheckIn,
+    Choice,
+    Edition,
+    Registration,
+    RegistrationDay,
+    RegistrationMeal,
+    Session,
+)
+from school.models.vocabulary import ChoiceStatus, RegistrationStatus, Verdict
+
+
+def accepted_scan() -> list:
+    return [CheckIn.verdict == Verdict.OK, CheckIn.undone_at.is_(None)]
+
+
+def checked_in_clause():
+    """Whether ``Registration`` (of the enclosing query) has any accepted scan."""
+    return sa.exists().where(CheckIn.registration_id == Registration.id, *accepted_scan())
+
+
+def _confirmed(edition: Edition) -> list:
+    return [
+        Registration.edition_id == edition.id,
+        Registration.status == RegistrationStatus.CONFIRMED,
+    ]
+
+
+@dataclass
+class Totals:
+    confirmed: int
+    cancelled: int
+    checked_in: int
+
+
+def totals(db: DbSession, edition: Edition) -> Totals:
+    by_status = dict(
+        db.execute(
+            sa.select(Registration.status, sa.func.count())
+            .where(Registration.edition_id == edition.id)
+            .group_by(Registration.status)
+        ).all()
+    )
+    checked_in = db.scalar(
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(*_confirmed(edition), checked_in_clause())
+    )
+    return Totals(
+        confirmed=by_status.get(RegistrationStatus.CONFIRMED, 0),
+        cancelled=by_status.get(RegistrationStatus.CANCELLED, 0),
+        checked_in=checked_in or 0,
+    )
+
+
+@dataclass
+class DayCount:
+    day: date
+    new: int
+    total: int
+
+
+def over_time(db: DbSession, edition: Edition) -> list[DayCount]:
+    """Confirmed registrations by the local day they were made, with the running total."""
+    tz = edition.tz
+    per_day = Counter(
+        moment.astimezone(tz).date()
+        for moment in db.scalars(sa.select(Registration.created_at).where(*_confirmed(edition)))
+    )
+    running, result = 0, []
+    for day in sorted(per_day):
+        running += per_day[day]
+        result.append(DayCount(day, per_day[day], running))
+    return result
+
+
+def _grouped(db: DbSession, edition: Edition, column) -> list[tuple[str, int]]:
+    rows = db.execute(
+        sa.select(column, sa.func.count()).where(*_confirmed(edition)).group_by(column)
+    ).all()
+    return sorted(((key or "", count) for key, count in rows), key=lambda r: (-r[1], r[0]))
+
+
+def by_country(db: DbSession, edition: Edition) -> list[tuple[str, int]]:
+    return _grouped(db, edition, Registration.country)
+
+
+def by_category(db: DbSession, edition: Edition) -> list[tuple[str, int]]:
+    return _grouped(db, edition, Registration.category)
+
+
+def by_cite(db: DbSession, edition: Edition) -> list[tuple[str, int]]:
+    """ "" stands for participants who belong to no Cité."""
+    return _grouped(db, edition, Registration.cite)
+
+
+@dataclass
+class SessionFill:
+    session: Session
+    confirmed: int
+    waitlisted: int
+
+    @property
+    def capacity(self) -> int | None:
+        return self.session.capacity
+
+    @property
+    def fill_rate(self) -> float | None:
+        if not self.session.capacity:
+            return None
+        return self.confirmed / self.session.capacity
+
+
+def _choice_counts(db: DbSession, edition: Edition) -> dict[tuple[int, str], int]:
+    rows = db.execute(
+        sa.select(Choice.session_id, Choice.status, sa.func.count())
+        .join(Session, Session.id == Choice.session_id)
+        .where(Session.edition_id == edition.id)
+        .group_by(Choice.session_id, Choice.status)
+    ).all()
+    return {(sid, status): count for sid, status, count in rows}
+
+
+def session_fill(db: DbSession, edition: Edition, *, capped_only: bool = True) -> list[SessionFill]:
+    """Seats and waiting line of every capped session (or of every session chosen)."""
+    where = [Session.edition_id == edition.id]
+    if capped_only:
+        where += [Session.capacity.is_not(None), Session.status == "scheduled"]
+    sessions = db.scalars(
+        sa.select(Session).where(*where).order_by(Session.starts_at, Session.id)
+    ).all()
+    counts = _choice_counts(db, edition)
+    fills = [
+        SessionFill(
+            s,
+            counts.get((s.id, ChoiceStatus.CONFIRMED), 0),
+            counts.get((s.id, ChoiceStatus.WAITLISTED), 0),
+        )
+        for s in sessions
+    ]
+    if not capped_only:
+        fills = [f for f in fills if f.session.is_offered_for_choice or f.confirmed or f.waitlisted]
+    return fills
+
+
+@dataclass
+class MealCount:
+    session: Session
+    count: int
+    # Dietary needs as written (grouped when they differ only by case or spaces).
+    dietary: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def with_needs(self) -> int:
+        return sum(count for _, count in self.dietary)
+
+    @property
+    def without_needs(self) -> int:
+        return self.count - self.with_needs
+
+
+def meals(db: DbSession, edition: Edition) -> list[MealCount]:
+    """For the caterers: every meal, how many take it, and their dietary needs."""
+    sessions = db.scalars(
+        sa.select(Session)
+        .where(Session.edition_id == edition.id, Session.is_meal.is_(True))
+        .order_by(Session.starts_at, Session.id)
+    ).all()
+    rows = db.execute(
+        sa.select(RegistrationMeal.session_id, Registration.dietary)
+        .join(Registration, Registration.id == RegistrationMeal.registration_id)
+        .where(*_confirmed(edition))
+    ).all()
+    count: Counter[int] = Counter()
+    notes: dict[int, Counter[str]] = {}
+    spelling: dict[str, str] = {}
+    for session_id, dietary in rows:
+        count[session_id] += 1
+        text = " ".join((dietary or "").split())
+        if text:
+            key = text.casefold()
+            spelling.setdefault(key, text)
+            notes.setdefault(session_id, Counter())[key] += 1
+    return [
+        MealCount(
+            s,
+            count[s.id],
+            sorted(
+                ((spelling[k], n) for k, n in notes.get(s.id, Counter()).items()),
+                key=lambda item: (-item[1], item[0].casefold()),
+            ),
+        )
+        for s in sessions
+    ]
+
+
+@dataclass
+class Arrival:
+    expected: int
+    arrived: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.arrived / self.expected if self.expected else None
+
+
+@dataclass
+class CheckinProgress:
+    days: list[tuple[date, Arrival]]
+    sessions: list[tuple[Session, Arrival]]
+
+
+def checkin_progress(db: DbSession, edition: Edition) -> CheckinProgress:
+    """At the entrance, day by day (expected: those attending that day); in each
+    session chosen (expected: the confirmed seats)."""
+    expected_days = dict(
+        db.execute(
+            sa.select(RegistrationDay.date, sa.func.count())
+            .join(Registration, Registration.id == RegistrationDay.registration_id)
+            .where(*_confirmed(edition))
+            .group_by(RegistrationDay.date)
+        ).all()
+    )
+    arrived_days = dict(
+        db.execute(
+            sa.select(CheckIn.day, sa.func.count(sa.distinct(CheckIn.registration_id)))
+            .join(Registration, Registration.id == CheckIn.registration_id)
+            .where(*_confirmed(edition), CheckIn.session_id.is_(None), *accepted_scan())
+            .group_by(CheckIn.day)
+        ).all()
+    )
+    arrived_sessions = dict(
+        db.execute(
+            sa.select(CheckIn.session_id, sa.func.count(sa.distinct(CheckIn.registration_id)))
+            .join(Registration, Registration.id == CheckIn.registration_id)
+            .where(*_confirmed(edition), CheckIn.session_id.is_not(None), *accepted_scan())
+            .group_by(CheckIn.session_id)
+        ).all()
+    )
+    fills = session_fill(db, edition, capped_only=False)
+    return CheckinProgress(
+        days=[
+            (day, Arrival(expected_days.get(day, 0), arrived_days.get(day, 0)))
+            for day in edition.dates
+        ],
+        sessions=[
+            (f.session, Arrival(f.confirmed, arrived_sessions.get(f.session.id, 0)))
+            for f in fills
+            if not f.session.is_cancelled
+        ],
+    )

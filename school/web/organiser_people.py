@@ -1,0 +1,148 @@
+"""Organisers: the rooms of the venue and the speakers of the programme."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from school.database import utcnow
+from school.extensions import db
+from school.forms.organiser_programme import ConfirmForm, PersonForm, RoomForm
+from school.models import Person, Room, Session, SessionPerson
+from school.services import programme_people
+from school.services.errors import DomainError, NotFound
+from school.services.programme_edit import InvalidProgramme
+from school.web.organiser import actor, bp, flash_errors, load_edition
+
+
+def _room(edition, room_id: int) -> Room:
+    room = db.session.scalar(
+        sa.select(Room).where(Room.id == room_id, Room.edition_id == edition.id)
+    )
+    if room is None:
+        raise NotFound("no such room")
+    return room
+
+
+def _person(edition, person_id: int) -> Person:
+    person = db.session.scalar(
+        sa.select(Person).where(Person.id == person_id, Person.edition_id == edition.id)
+    )
+    if person is None:
+        raise NotFound("no such person")
+    return person
+
+
+@bp.get("/<slug>/rooms")
+def rooms(slug: str):
+    edition = load_edition(slug)
+    used = dict(
+        db.session.execute(
+            sa.select(Session.room_id, sa.func.count())
+            .where(Session.edition_id == edition.id, Session.room_id.is_not(None))
+            .group_by(Session.room_id)
+        ).all()
+    )
+    return render_template("organiser/rooms.html", edition=edition, used=used)
+
+
+@bp.route("/<slug>/rooms/new", methods=["GET", "POST"], endpoint="new_room")
+@bp.route("/<slug>/rooms/<int:room_id>", methods=["GET", "POST"])
+def room(slug: str, room_id: int | None = None):
+    edition = load_edition(slug)
+    current = _room(edition, room_id) if room_id else None
+    form = RoomForm()
+    if not form.is_submitted() and current is not None:
+        form.fill(programme_people.room_entry(current))
+    if form.validate_on_submit():
+        try:
+            programme_people.save_room(
+                db.session, edition, form.entry(), room=current, actor=actor(), now=utcnow(),
+                translate=_,
+            )  # fmt: skip
+        except InvalidProgramme as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            flash_errors(form.show_problems(exc.errors))
+        else:
+            db.session.commit()
+            flash(_("The room is saved."))
+            return redirect(url_for(".rooms", slug=slug))
+        edition = load_edition(slug)
+    return render_template(
+        "organiser/room_form.html", edition=edition, form=form, room=current,
+        actions=ConfirmForm(prefix="action"),
+    )  # fmt: skip
+
+
+@bp.post("/<slug>/rooms/<int:room_id>/delete")
+def delete_room(slug: str, room_id: int):
+    edition = load_edition(slug)
+    current = _room(edition, room_id)
+    if ConfirmForm(prefix="action").validate_on_submit():
+        try:
+            programme_people.delete_room(db.session, edition, current, actor=actor(), now=utcnow())
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return redirect(url_for(".room", slug=slug, room_id=room_id))
+        db.session.commit()
+        flash(_("The room is deleted."))
+    return redirect(url_for(".rooms", slug=slug))
+
+
+@bp.get("/<slug>/speakers")
+def speakers(slug: str):
+    edition = load_edition(slug)
+    people = db.session.scalars(
+        sa.select(Person)
+        .where(Person.edition_id == edition.id)
+        .options(selectinload(Person.sessions).joinedload(SessionPerson.session))
+    ).all()
+    return render_template(
+        "organiser/speakers.html",
+        edition=edition,
+        people=sorted(people, key=lambda p: p.sort_key),
+    )
+
+
+@bp.route("/<slug>/speakers/new", methods=["GET", "POST"], endpoint="new_speaker")
+@bp.route("/<slug>/speakers/<int:person_id>", methods=["GET", "POST"])
+def speaker(slug: str, person_id: int | None = None):
+    edition = load_edition(slug)
+    current = _person(edition, person_id) if person_id else None
+    form = PersonForm()
+    if not form.is_submitted() and current is not None:
+        form.fill(programme_people.person_entry(current))
+    if form.validate_on_submit():
+        try:
+            programme_people.save_person(
+                db.session, edition, form.entry(), person=current, actor=actor(), now=utcnow(),
+                translate=_,
+            )  # fmt: skip
+        except InvalidProgramme as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            flash_errors(form.show_problems(exc.errors))
+        else:
+            db.session.commit()
+            flash(_("The speaker is saved."))
+            return redirect(url_for(".speakers", slug=slug))
+        edition = load_edition(slug)
+    return render_template(
+        "organiser/speaker_form.html", edition=edition, form=form, person=current,
+        actions=ConfirmForm(prefix="action"),
+    )  # fmt: skip
+
+
+@bp.post("/<slug>/speakers/<int:person_id>/delete")
+def delete_speaker(slug: str, person_id: int):
+    edition = load_edition(slug)
+    current = _person(edition, person_id)
+    if ConfirmForm(prefix="action").validate_on_submit():
+        programme_people.delete_person(db.session, edition, current, actor=actor(), now=utcnow())
+        db.session.commit()
+        flash(_("The speaker is deleted."))
+    return redirect(url_for(".speakers", slug=slug))

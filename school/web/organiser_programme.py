@@ -1,0 +1,200 @@
+"""Organisers: the programme, and its sessions (create, edit, move, cancel)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from school import i18n
+from school.database import utcnow
+from school.extensions import db
+from school.forms.organiser_programme import ConfirmForm, SessionForm
+from school.models import Choice, Person, Session
+from school.models.vocabulary import ChoiceStatus
+from school.services import programme as programmes
+from school.services import programme_edit, programme_rules, seats
+from school.services.errors import DomainError
+from school.services.programme_edit import InvalidProgramme, SessionOutcome
+from school.web.organiser import actor, bp, flash_errors, load_edition, send_mail
+
+
+@bp.get("/<slug>/programme")
+def programme(slug: str):
+    edition = load_edition(slug)
+    plan = programmes.load_programme(db.session, edition)
+    return render_template(
+        "organiser/programme.html",
+        edition=edition,
+        programme=plan,
+        days=plan.days(),
+        waiting=_waiting(plan.sessions),
+        clashes=programme_rules.room_clashes(plan.sessions),
+    )
+
+
+def _waiting(sessions: list[Session]) -> dict[int, int]:
+    """The length of each session's waiting line."""
+    ids = [s.id for s in sessions if s.is_offered_for_choice]
+    if not ids:
+        return {}
+    return dict(
+        db.session.execute(
+            sa.select(Choice.session_id, sa.func.count())
+            .where(Choice.session_id.in_(ids), Choice.status == ChoiceStatus.WAITLISTED)
+            .group_by(Choice.session_id)
+        ).all()
+    )
+
+
+def _form(edition, session: Session | None) -> SessionForm:
+    form = SessionForm()
+    if not form.is_submitted():
+        if session is not None:
+            form.fill(programme_edit.session_entry(edition, session))
+        else:
+            form.day.data = edition.starts_on.isoformat()
+    people = db.session.scalars(sa.select(Person).where(Person.edition_id == edition.id)).all()
+    return form.prepare(edition, edition.rooms, list(people), i18n.language())
+
+
+def _report(outcome: SessionOutcome) -> None:
+    flash(_("The session is saved."))
+    if outcome.moved_to_waitlist:
+        names = ", ".join(
+            f"{c.registration.full_name} <{c.registration.email}>"
+            for c in outcome.moved_to_waitlist
+        )
+        flash(
+            ngettext(
+                "Moved to the waiting list and told by e-mail: %(names)s.",
+                "Moved to the waiting list (latest confirmed first) and told by e-mail: %(names)s.",
+                len(outcome.moved_to_waitlist),
+                names=names,
+            )
+        )
+    if outcome.promoted:
+        flash(
+            ngettext(
+                "%(num)d person from the waiting list got a seat.",
+                "%(num)d people from the waiting list got a seat.",
+                len(outcome.promoted),
+            )
+        )
+    if outcome.notified:
+        flash(
+            ngettext(
+                "%(num)d participant will be told by e-mail.",
+                "%(num)d participants will be told by e-mail.",
+                outcome.notified,
+            )
+        )
+    for warning in outcome.warnings:
+        flash(warning, "warning")
+
+
+def _save(edition, session: Session | None, form: SessionForm):
+    try:
+        outcome = programme_edit.save_session(
+            db.session,
+            edition,
+            form.entry(),
+            session=session,
+            actor=actor(),
+            now=utcnow(),
+            move_excess=bool(form.move_excess.data),
+            notify=bool(form.notify.data),
+            translate=_,
+        )
+    except InvalidProgramme as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        flash_errors(form.show_problems(exc.errors))
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.field and exc.field in form:
+            form[exc.field].errors = [*form[exc.field].errors, exc.message]
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        send_mail()
+        _report(outcome)
+        return redirect(url_for(".programme", slug=edition.slug, _anchor=f"s{outcome.session.id}"))
+    return None
+
+
+@bp.route("/<slug>/sessions/new", methods=["GET", "POST"])
+def new_session(slug: str):
+    edition = load_edition(slug)
+    form = _form(edition, None)
+    if form.validate_on_submit():
+        done = _save(edition, None, form)
+        if done:
+            return done
+        edition = load_edition(slug)
+    return render_template(
+        "organiser/session_form.html", edition=edition, form=form, session=None, seats=None
+    )
+
+
+@bp.route("/<slug>/sessions/<int:session_id>", methods=["GET", "POST"])
+def session(slug: str, session_id: int):
+    edition = load_edition(slug)
+    current = programmes.get_session(db.session, edition, session_id)
+    form = _form(edition, current)
+    if form.validate_on_submit():
+        done = _save(edition, current, form)
+        if done:
+            return done
+        edition = load_edition(slug)
+        current = programmes.get_session(db.session, edition, session_id)
+    taken = seats.seats_taken(db.session, [current.id]).get(current.id, 0)
+    waiting = _waiting([current]).get(current.id, 0)
+    return render_template(
+        "organiser/session_form.html",
+        edition=edition,
+        form=form,
+        session=current,
+        seats=(taken, waiting),
+        actions=ConfirmForm(prefix="action"),
+    )
+
+
+@bp.post("/<slug>/sessions/<int:session_id>/cancel")
+def cancel_session(slug: str, session_id: int):
+    edition = load_edition(slug)
+    current = programmes.get_session(db.session, edition, session_id)
+    form = ConfirmForm(prefix="action")
+    if form.validate_on_submit():
+        outcome = programme_edit.cancel_session(
+            db.session, edition, current, actor=actor(), now=utcnow(), notify=form.notify.data
+        )
+        db.session.commit()
+        send_mail()
+        flash(_("The session is cancelled. It stays in the programme, struck out."))
+        if outcome.notified:
+            flash(
+                ngettext(
+                    "%(num)d participant will be told by e-mail.",
+                    "%(num)d participants will be told by e-mail.",
+                    outcome.notified,
+                )
+            )
+    return redirect(url_for(".programme", slug=slug, _anchor=f"s{session_id}"))
+
+
+@bp.post("/<slug>/sessions/<int:session_id>/delete")
+def delete_session(slug: str, session_id: int):
+    edition = load_edition(slug)
+    current = programmes.get_session(db.session, edition, session_id)
+    if ConfirmForm(prefix="action").validate_on_submit():
+        try:
+            programme_edit.delete_session(db.session, edition, current, actor=actor(), now=utcnow())
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return redirect(url_for(".session", slug=slug, session_id=session_id))
+        db.session.commit()
+        flash(_("The session is deleted."))
+    return redirect(url_for(".programme", slug=slug))

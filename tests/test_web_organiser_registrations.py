@@ -1,0 +1,222 @@
+"""Organisers follow and change registrations: the table (search, filters, sort, pages,
+a fixed number of queries), one registration's page, a walk-in, each session's list."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from school.models import (
+    AuditEntry,
+    CheckIn,
+    Choice,
+    Edition,
+    OutboxMessage,
+    Registration,
+    Session,
+)
+from tests.backoffice import Organiser, flashes, fresh, make_admin
+from tests.factories import make_choice, make_registration
+
+
+@pytest.fixture
+def organiser(app, client, db, demo):
+    make_admin(app, db)
+    return Organiser(client).login()
+
+
+def session_id(db, key: str) -> int:
+    return fresh(db).scalar(sa.select(Session.id).where(Session.key == key))
+
+
+def names(html: str) -> list[str]:
+    """The names in the table, in order."""
+    return re.findall(r'/registrations/\d+">([^<]+)</a>', html)
+
+
+def add_people(db, demo, count: int, start: int = 0, **fields) -> list[Registration]:
+    return [
+        make_registration(db, demo, last_name=f"Person {n:05d}", email=f"p{n}@example.org",
+                          **fields)
+        for n in range(start, start + count)
+    ]  # fmt: skip
+
+
+def test_search_filter_and_sort(organiser, demo, db):
+    explora = fresh(db).scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
+    ada = make_registration(
+        db, demo, first_name="Ada", last_name="Lovelace", email="ada@example.org",
+        country="GB", category="partner", cite=None, organisation="Analytical Engines",
+    )  # fmt: skip
+    eve = make_registration(
+        db, demo, first_name="Ève", last_name="Dandoy", email="eve@example.org",
+        country="BE", category="member", cite="Cité des métiers de Bruxelles",
+        days=[demo.dates[0]],
+    )  # fmt: skip
+    zoe = make_registration(
+        db, demo, first_name="Zoé", last_name="Younoussa", email="zoe@example.org",
+        country="FR", category="member", status="cancelled",
+    )  # fmt: skip
+    make_choice(db, ada, explora)
+    make_choice(db, eve, explora, status="waitlisted")
+    db.add(CheckIn(edition_id=demo.id, registration_id=eve.id, day=demo.dates[0],
+                   scanned_at=datetime.now(UTC), client_id="scan-1", verdict="ok",
+                   checkpoint=f"entrance:{demo.dates[0]}"))  # fmt: skip
+    db.commit()
+    url = f"/organiser/{demo.slug}/registrations"
+
+    assert names(organiser.page(url)) == ["Dandoy, Ève", "Lovelace, Ada"]
+    assert names(organiser.page(url, sort="name", desc="1")) == ["Lovelace, Ada", "Dandoy, Ève"]
+    assert names(organiser.page(url, sort="country")) == ["Dandoy, Ève", "Lovelace, Ada"]
+    assert names(organiser.page(url, q="ANALYTICAL")) == ["Lovelace, Ada"]
+    assert names(organiser.page(url, q="lovelace ada")) == ["Lovelace, Ada"]
+    assert names(organiser.page(url, q="100%_")) == []
+    assert names(organiser.page(url, country="BE")) == ["Dandoy, Ève"]
+    assert names(organiser.page(url, category="partner")) == ["Lovelace, Ada"]
+    assert names(organiser.page(url, cite="Cité des métiers de Bruxelles")) == ["Dandoy, Ève"]
+    assert names(organiser.page(url, day="2019-06-21")) == ["Lovelace, Ada"]
+    assert names(organiser.page(url, session=explora.id)) == ["Dandoy, Ève", "Lovelace, Ada"]
+    assert names(organiser.page(url, session=explora.id, choice="waitlisted")) == ["Dandoy, Ève"]
+    assert names(organiser.page(url, checked_in="yes")) == ["Dandoy, Ève"]
+    assert names(organiser.page(url, checked_in="no")) == ["Lovelace, Ada"]
+    assert names(organiser.page(url, status="cancelled")) == ["Younoussa, Zoé"]
+    assert names(organiser.page(url, status="")) == [
+        "Dandoy, Ève", "Lovelace, Ada", "Younoussa, Zoé"]  # fmt: skip
+    # Nonsense in the address is ignored, never an error.
+    html = organiser.page(url, sort="password", day="yesterday", session="x", per_page="7")
+    assert names(html) == ["Dandoy, Ève", "Lovelace, Ada"]
+    # The table shows the seat, the place in line and the check-in.
+    html = organiser.page(url, sort="name")
+    row = re.search(r"Dandoy, Ève.*?</tr>", html, re.S).group(0)
+    assert "⧗ Tour of the permanent exhibitions" in row and "✓ yes" in row
+    assert zoe.email not in html
+
+
+def test_pages_and_a_fixed_number_of_queries(organiser, demo, db, count_queries):
+    explora = fresh(db).scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
+    people = add_people(db, demo, 5)
+    for person in people:
+        make_choice(db, person, explora)
+    db.commit()
+    url = f"/organiser/{demo.slug}/registrations"
+    with count_queries() as few:
+        organiser.page(url)
+    more = add_people(db, demo, 130, start=5, dietary="vegan")
+    for person in more[:20]:
+        make_choice(db, person, explora)
+    db.commit()
+    with count_queries() as many:
+        html = organiser.page(url, per_page="100")
+    assert len(names(html)) == 100
+    assert len(many) == len(few), "\n".join(many)
+    assert len(many) <= 11  # who, the edition, counts, rows, their details, filters
+    assert "1–100 of 135 registrations" in html and "Page 1 of 2" in html
+    second = organiser.page(url, per_page="100", page="2")
+    assert len(names(second)) == 35 and "101–135 of 135 registrations" in second
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    assert names(organiser.page(url, page="99"))[-1] == "Person 00134, Majda"
+
+
+def test_edit_cancel_resend_and_move_from_the_registrations_page(organiser, demo, db):
+    explora, tour = session_id(db, "d1-visit-explora"), session_id(db, "d1-visit-spaces")
+    eve = make_registration(db, demo, first_name="Ève", email="eve@example.org", language="en")
+    make_choice(db, eve, db.get(Session, explora))
+    db.commit()
+    page = f"/organiser/{demo.slug}/registrations/{eve.id}"
+    html = organiser.page(page)
+    assert 'value="Ève"' in html and "Tour of the permanent exhibitions" in html
+
+    response = organiser.submit(
+        f"{page}/move", {"move-from_session": explora, "move-to_session": tour}, page=page,
+        prefix="move-",
+    )  # fmt: skip
+    assert "Moved: the seat is confirmed." in flashes(organiser.page(response.headers["Location"]))
+    assert [c.session_id for c in fresh(db).get(Registration, eve.id).choices] == [tour]
+
+    response = organiser.submit(f"{page}/resend", {}, page=page, prefix="action-")
+    assert "The private link is sent again to eve@example.org." in flashes(
+        organiser.page(response.headers["Location"])
+    )
+    data = {
+        "first_name": "Ève", "last_name": "Dandoy", "email": "eve@example.org", "country": "BE",
+        "category": "member", "language": "en", "days": ["2019-06-19"], "sessions": [tour],
+        "privacy_consent": "y", "dietary": "Végétarienne",
+    }  # fmt: skip
+    response = organiser.submit(page, data)
+    assert response.status_code == 302
+    eve = fresh(db).get(Registration, eve.id)
+    assert eve.last_name == "Dandoy" and eve.dietary == "Végétarienne"
+
+    response = organiser.submit(f"{page}/cancel", {}, page=page, prefix="action-")
+    assert fresh(db).get(Registration, eve.id).status == "cancelled"
+    purposes = db.scalars(
+        sa.select(OutboxMessage.purpose)
+        .where(OutboxMessage.registration_id == eve.id)
+        .order_by(OutboxMessage.id)
+    ).all()
+    assert purposes == ["link", "cancellation"]
+    actions = db.scalars(
+        sa.select(AuditEntry.action)
+        .where(AuditEntry.target == f"registration:{eve.id}")
+        .order_by(AuditEntry.id)
+    ).all()
+    assert actions == [
+        "registration.updated",
+        "registration.link_sent",
+        "registration.updated",
+        "registration.cancelled",
+    ]
+    html = organiser.page(page)
+    assert "registration.cancelled" in html and "Cancelled" in html
+
+
+def test_a_walk_in_after_registration_closed_and_in_a_session_by_invitation(organiser, demo, db):
+    edition = fresh(db).get(Edition, demo.id)
+    edition.registration_closes_at = datetime.now(UTC) - timedelta(days=1)
+    edition.capacity = 0
+    invited = db.scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
+    invited.audience = "invited"  # the organisers register the people concerned
+    db.commit()
+    assert "Registration closed" in organiser.page(f"/{demo.slug}/register")
+    url = f"/organiser/{demo.slug}/registrations/new"
+    data = {
+        "first_name": "Raquel", "last_name": "Castello-Branco", "email": "raquel@example.org",
+        "country": "PT", "category": "guest", "language": "fr", "days": ["2019-06-19"],
+        "sessions": [invited.id], "privacy_consent": "y",
+    }  # fmt: skip
+    response = organiser.submit(url, data)
+    assert response.status_code == 302
+    html = organiser.page(response.headers["Location"])
+    assert "Raquel Castello-Branco is registered." in flashes(html)
+    raquel = fresh(db).scalar(sa.select(Registration).where(Registration.email == data["email"]))
+    assert [c.session_id for c in raquel.choices] == [invited.id]
+    assert db.scalar(sa.select(OutboxMessage.purpose)) == "confirmation"
+    entry = db.scalar(sa.select(AuditEntry).where(AuditEntry.action == "registration.created"))
+    assert entry.details["walk_in"] is True
+    # The same address again: the existing registration is shown, nothing else happens.
+    response = organiser.submit(url, data)
+    assert response.headers["Location"].endswith(f"/registrations/{raquel.id}")
+    assert db.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_a_session_list_shows_seats_and_the_waiting_line_in_order(organiser, demo, db):
+    explora = fresh(db).scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
+    seated = make_registration(db, demo, last_name="Seated", email="seated@example.org")
+    make_choice(db, seated, explora)
+    base = datetime(2019, 5, 1, tzinfo=UTC)
+    for n, name in enumerate(["Second", "First"]):
+        waiting = make_registration(db, demo, last_name=name, email=f"{name}@example.org")
+        choice = make_choice(db, waiting, explora, status="waitlisted")
+        choice.queued_at = base - timedelta(hours=n)
+    db.commit()
+    html = organiser.page(f"/organiser/{demo.slug}/sessions/{explora.id}/list")
+    assert "Confirmed (1 / 20)" in html and "Waiting list (2)" in html
+    waiting_part = html.split("Waiting list (2)")[1]
+    assert waiting_part.index("First,") < waiting_part.index("Second,")
+    assert "Seated," in html.split("Waiting list (2)")[0]
+    lists = organiser.page(f"/organiser/{demo.slug}/lists")
+    assert f"/sessions/{explora.id}/list" in lists
+    assert db.scalar(sa.select(sa.func.count()).select_from(Choice)) == 3
