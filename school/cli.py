@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -11,10 +12,11 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from school.database import utcnow
 from school.extensions import db
 from school.models import Session
 from school.paths import DEMO_FILE
-from school.services import mailer, programme_io, programme_rules
+from school.services import change_notices, mailer, programme_io, programme_rules
 from school.services.programme_file import ProgrammeFileError
 
 programme_cli = AppGroup("programme", help="Import and export programme files.")
@@ -67,9 +69,18 @@ def demo_load() -> None:
     _import(DEMO_FILE)
 
 
+def _announce_quiet_changes() -> None:
+    """Programme changes nobody announced, once the editing has been quiet for a while."""
+    quiet = timedelta(minutes=current_app.config["CHANGE_NOTICE_QUIET_MINUTES"])
+    told = change_notices.notify_quiet(db.session, now=utcnow(), quiet=quiet)
+    if told:
+        click.echo(f"{told} people told of programme changes")
+
+
 @mail_cli.command("send")
 def mail_send() -> None:
     """Send every message that is due (what a mail server outage delayed)."""
+    _announce_quiet_changes()
     transport, sender = mailer.transport_for(current_app), current_app.config["MAIL_SENDER"]
     sent = failed = 0
     while True:  # rounds of at most 500, until nothing is due or the server fails
@@ -88,6 +99,7 @@ def mail_worker(every: int) -> None:
     """Send the outbox continuously (run it beside the app server)."""
     transport = mailer.transport_for(current_app)
     while True:
+        _announce_quiet_changes()
         sent, failed = mailer.send_pending(db.session, transport, current_app.config["MAIL_SENDER"])
         if sent or failed:
             click.echo(f"{sent} sent, {failed} failed")

@@ -37,6 +37,8 @@ class Defaults:
     JSON_SORT_KEYS = False
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
     RENDER_CACHE_BYTES = 16 * 1024 * 1024  # feeds, timetable, programme JSON kept per process
+    # Change notices go by themselves once nobody has edited the programme for this long.
+    CHANGE_NOTICE_QUIET_MINUTES = 10
     ATTENDANCE_REFRESH_SECONDS = 30  # how often the organisers' attendance page updates itself
 
 

@@ -105,15 +105,28 @@ def test_moving_a_session_raises_its_sequence_and_tells_the_participants(organis
                                               room="auditorium", notify="y"))  # fmt: skip
     assert response.status_code == 302
     html = organiser.page(response.headers["Location"])
-    assert "1 participant will be told by e-mail." in flashes(html)
+    assert any("once you send the change notices" in f for f in flashes(html))
     moved = session_by_key(db, "d1-visit-explora")
     assert moved.sequence == sequence + 1
     assert moved.starts_at.astimezone(demo.tz).strftime("%H:%M") == "16:30"
-    mails = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.purpose == "session_changed"))
+    assert db.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0  # not yet
+    programme = organiser.page(f"/organiser/{demo.slug}/programme")
+    assert "Changes not yet announced" in programme
+    response = organiser.submit(
+        f"/organiser/{demo.slug}/changes/notify", {}, page=f"/organiser/{demo.slug}/programme"
+    )
+    told = flashes(organiser.page(response.headers["Location"]))
+    assert "1 person is told of the changes by e-mail." in told
+    mails = fresh(db).scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.purpose == "change_notice")
+    )
     mail = mails.one()
-    assert mail.to_address == "eve@example.org" and mail.registration_id == someone.id
-    assert mail.subject.startswith("Your session moved: Tour of the permanent exhibitions")
-    assert "4:30" in mail.text_body and "Auditorium" in mail.text_body
+    assert mail.to_address == "eve@example.org" and mail.registration_id is None
+    assert mail.subject.startswith("Programme changes")
+    assert "Tour of the permanent exhibitions" in mail.text_body
+    assert (
+        "4:30" in mail.text_body and "Auditorium" in mail.text_body and "Before:" in mail.text_body
+    )
     assert other.email not in mail.to_address
     entry = db.scalar(sa.select(AuditEntry).where(AuditEntry.action == "session.moved"))
     assert entry.details["changed"] == ["ends_at", "room_id", "starts_at"]
@@ -204,7 +217,12 @@ def test_cancel_a_session_keeps_it_struck_out_and_deleting_a_booked_one_is_refus
     assert response.status_code == 302
     cancelled = session_by_key(db, "d1-visit-explora")
     assert cancelled.status == "cancelled" and cancelled.sequence == 1
-    assert db.scalar(sa.select(OutboxMessage.subject)).startswith("Annulé")  # her language: fr
+    organiser.submit(
+        f"/organiser/{demo.slug}/changes/notify", {}, page=f"/organiser/{demo.slug}/programme"
+    )
+    mail = fresh(db).scalar(sa.select(OutboxMessage))
+    assert mail.subject.startswith("Changements du programme")  # her language: fr
+    assert "ANNULÉE" in mail.text_body
     public = organiser.page(f"/{demo.slug}/programme")
     assert "is-cancelled" in public
 

@@ -177,7 +177,8 @@ class SessionForm(ProblemsForm):
     speakers = FieldList(FormField(SpeakerRow), min_entries=0)
     move_excess = BooleanField(_l("Move the last confirmed to the waiting list"))
     notify = BooleanField(
-        _l("E-mail the participants concerned if the time, room or status changes")
+        _l("Tell the people concerned if the time, room, title or status changes"),
+        default=True,
     )
 
     def prepare(self, edition: Edition, rooms: list[Room], people: list[Person], lang: str):
@@ -287,4 +288,4 @@ class PersonForm(ProblemsForm):
 class ConfirmForm(FlaskForm):
     """A button that changes something: only its CSRF token."""
 
-    notify = BooleanField(_l("E-mail the participants concerned"))
+    notify = BooleanField(_l("Tell the people concerned"), default=True)

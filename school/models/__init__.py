@@ -3,6 +3,7 @@
 from school.database import Base
 from school.models.allocation import Preference, SessionGroup
 from school.models.audit import AuditEntry
+from school.models.change import ChangeNotice
 from school.models.checkin import CheckIn
 from school.models.edition import Edition, EditionDay, Room
 from school.models.mail import Mailing, OutboxMessage
@@ -15,6 +16,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "ChangeNotice",
     "CheckIn",
     "Choice",
     "Edition",

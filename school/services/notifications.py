@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
 
-from school.models import Choice, Registration, RegistrationDay, RegistrationMeal, Session
-from school.models.vocabulary import RegistrationStatus
+from school.models import Choice, Registration
 from school.services import badges, mailer, seats
 from school.urls import absolute_url
 
@@ -109,52 +107,3 @@ def moved_to_waitlist(db: DbSession, choices: list[Choice], *, now: datetime) ->
             position=positions.get(choice.id),
             **_links(registration),
         )
-
-
-def session_changed(db: DbSession, session: Session, *, now: datetime) -> int:
-    """“Your session moved”: tell the participants concerned by a session's new time,
-    room or status. Concerned: those holding a seat or a place in line; for a meal,
-    those taking it; for a session open to all, everyone attending that day.
-    (Issue 9 replaces this with batched change notices.)"""
-    edition = session.edition
-    concerned = sa.select(Registration).where(
-        Registration.edition_id == edition.id,
-        Registration.status == RegistrationStatus.CONFIRMED,
-    )
-    if session.is_offered_for_choice:
-        concerned = concerned.where(
-            sa.exists().where(
-                Choice.registration_id == Registration.id, Choice.session_id == session.id
-            )
-        )
-    elif session.is_meal:
-        concerned = concerned.where(
-            sa.exists().where(
-                RegistrationMeal.registration_id == Registration.id,
-                RegistrationMeal.session_id == session.id,
-            )
-        )
-    else:
-        day = session.starts_at.astimezone(edition.tz).date()
-        concerned = concerned.where(
-            sa.exists().where(
-                RegistrationDay.registration_id == Registration.id, RegistrationDay.date == day
-            )
-        )
-    registrations = db.scalars(concerned.order_by(Registration.id)).all()
-    for registration in registrations:
-        mailer.queue_mail(
-            db,
-            to=registration.email,
-            template="session_changed",
-            language=registration.language,
-            purpose="session_changed",
-            now=now,
-            flush=False,
-            registration=registration,
-            edition=edition,
-            session=session,
-            **_links(registration),
-        )
-    db.flush()
-    return len(registrations)

@@ -29,6 +29,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from school import i18n
 from school.models import (
+    ChangeNotice,
     Choice,
     Edition,
     Person,
@@ -38,7 +39,7 @@ from school.models import (
     SessionPerson,
 )
 from school.models.vocabulary import ChoiceStatus
-from school.services import audit, notifications, seats
+from school.services import audit, change_notices, notifications, seats
 from school.services.errors import DomainError
 from school.services.programme_checks import Translate, check_session
 from school.services.programme_rules import (
@@ -75,7 +76,7 @@ class SessionOutcome:
     warnings: list[str] = field(default_factory=list)
     moved_to_waitlist: list[Choice] = field(default_factory=list)
     promoted: list[Choice] = field(default_factory=list)
-    notified: int = 0
+    notice: ChangeNotice | None = None  # the change people will be told of, if any
 
 
 # -- sessions
@@ -115,7 +116,7 @@ def save_session(
     actor: audit.Actor,
     now: datetime,
     move_excess: bool = False,
-    notify: bool = False,
+    notify: bool = True,
     translate: Translate | None = None,
 ) -> SessionOutcome:
     """Create (``session=None``) or change a session from ``entry`` (the file's shape)."""
@@ -183,8 +184,8 @@ def save_session(
         notifications.promotions(db, outcome.promoted, now=now)
     notifications.moved_to_waitlist(db, outcome.moved_to_waitlist, now=now)
     calendar = sorted(outcome.changed & set(CALENDAR_FIELDS)) if before else []
-    if notify and calendar:
-        outcome.notified = notifications.session_changed(db, session, now=now)
+    if calendar:
+        outcome.notice = change_notices.record(db, session, before, now=now, send=notify)
     outcome.warnings = _warnings(db, edition, session)
     audit.record(
         db,
@@ -200,7 +201,7 @@ def save_session(
                 {"registration": c.registration_id, "email": c.registration.email}
                 for c in outcome.moved_to_waitlist
             ],
-            "notified": outcome.notified,
+            "notice": bool(outcome.notice and outcome.notice.send),
         },
         edition=edition,
         now=now,
@@ -210,7 +211,7 @@ def save_session(
 
 
 def cancel_session(
-    db: DbSession, edition: Edition, session: Session, *, actor, now, notify: bool = False
+    db: DbSession, edition: Edition, session: Session, *, actor, now, notify: bool = True
 ) -> SessionOutcome:
     """Cancel, keeping its choices: people see it struck out and are told if asked."""
     entry = session_entry(edition, session)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from school.database import begin_write, utcnow
 from school.models import Choice, Edition, EditionDay, Person, Room, Session, SessionPerson
-from school.services import notifications, seats, yaml_io
+from school.services import change_notices, notifications, seats, yaml_io
 from school.services.programme_file import (
     Problem,
     ProgrammeFileError,
@@ -50,6 +50,8 @@ class _Importer:
         self.changed = False
         self.now = utcnow()
         self.more_seats: list[int] = []
+        # Sessions whose time, room, title or status changed: the people concerned are told.
+        self.changed_sessions: list[tuple[Session, dict]] = []
         self.renamed_rooms: set[int] = set()
 
     def assign(self, obj: Any, **values: Any) -> bool:
@@ -101,6 +103,8 @@ class _Importer:
         if self.changed:
             edition.changed_at = self.now
         self.db.flush()
+        for session, before in self.changed_sessions:
+            change_notices.record(self.db, session, before, now=self.now)
         # Seats added by the file (a raised capacity) go to the waiting lines at once.
         promoted = seats.promote_waitlist(self.db, self.more_seats, now=self.now)
         notifications.promotions(self.db, promoted, now=self.now)
@@ -253,6 +257,7 @@ class _Importer:
             and (spec.capacity is None or spec.capacity > session.capacity)
         ):
             self.more_seats.append(session.id)
+        before = {name: getattr(session, name) for name in change_notices.FIELDS}
         changed = apply_session_values(
             session,
             session_values(spec, rooms[spec.room] if spec.room else None),
@@ -260,6 +265,8 @@ class _Importer:
             calendar_change=session.room_id in self.renamed_rooms,
         )
         self.changed |= bool(changed)
+        if session.id is not None and changed & set(change_notices.FIELDS):
+            self.changed_sessions.append((session, before))
 
     def update_speakers(self, session: Session, spec: SessionSpec, people: dict[str, Person]):
         # A speaker who confirmed stays confirmed even if an older file still says

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -13,8 +13,8 @@ from school.extensions import db
 from school.forms.organiser_programme import ConfirmForm, SessionForm
 from school.models import Choice, Person, Session
 from school.models.vocabulary import ChoiceStatus
+from school.services import change_notices, programme_edit, programme_rules, seats
 from school.services import programme as programmes
-from school.services import programme_edit, programme_rules, seats
 from school.services.errors import DomainError
 from school.services.programme_edit import InvalidProgramme, SessionOutcome
 from school.web.organiser import actor, bp, flash_errors, load_edition, send_mail
@@ -31,6 +31,8 @@ def programme(slug: str):
         days=plan.days(),
         waiting=_waiting(plan.sessions),
         clashes=programme_rules.room_clashes(plan.sessions),
+        changes=change_notices.net_changes(change_notices.pending(db.session, edition.id)),
+        confirm_form=ConfirmForm(),
     )
 
 
@@ -82,16 +84,41 @@ def _report(outcome: SessionOutcome) -> None:
                 len(outcome.promoted),
             )
         )
-    if outcome.notified:
-        flash(
-            ngettext(
-                "%(num)d participant will be told by e-mail.",
-                "%(num)d participants will be told by e-mail.",
-                outcome.notified,
-            )
-        )
+    _flash_notice(outcome)
     for warning in outcome.warnings:
         flash(warning, "warning")
+
+
+def _flash_notice(outcome: SessionOutcome) -> None:
+    if outcome.notice is not None and outcome.notice.send:
+        flash(
+            _(
+                "The people concerned will be told in one e-mail once you send the change"
+                " notices (or by themselves after %(minutes)d minutes without edits).",
+                minutes=current_app.config["CHANGE_NOTICE_QUIET_MINUTES"],
+            )
+        )
+
+
+@bp.post("/<slug>/changes/notify")
+def notify_changes(slug: str):
+    """The organiser has finished editing: tell everyone concerned, one e-mail each."""
+    edition = load_edition(slug)
+    if ConfirmForm().validate_on_submit():
+        seats.lock_edition(db.session, edition.id)
+        count = change_notices.notify(
+            db.session, db.session.get(type(edition), edition.id), now=utcnow()
+        )
+        db.session.commit()
+        send_mail()
+        flash(
+            ngettext(
+                "%(num)d person is told of the changes by e-mail.",
+                "%(num)d people are told of the changes by e-mail.",
+                count,
+            )
+        )
+    return redirect(url_for(".programme", slug=slug))
 
 
 def _save(edition, session: Session | None, form: SessionForm):
@@ -173,14 +200,7 @@ def cancel_session(slug: str, session_id: int):
         db.session.commit()
         send_mail()
         flash(_("The session is cancelled. It stays in the programme, struck out."))
-        if outcome.notified:
-            flash(
-                ngettext(
-                    "%(num)d participant will be told by e-mail.",
-                    "%(num)d participants will be told by e-mail.",
-                    outcome.notified,
-                )
-            )
+        _flash_notice(outcome)
     return redirect(url_for(".programme", slug=slug, _anchor=f"s{session_id}"))
 
 
