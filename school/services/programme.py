@@ -60,6 +60,30 @@ def seats_taken_in_edition(db: DbSession, edition: Edition) -> dict[int, int]:
     return {session_id: count for session_id, count in rows}
 
 
+def key_figures(db: DbSession, edition: Edition) -> dict[str, int]:
+    """The numbers on an edition's home page, counted by the database (two queries)."""
+    live = sa.and_(
+        Session.edition_id == edition.id, Session.status == "scheduled", Session.kind != "break"
+    )
+    sessions, workshops = db.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.count().filter(Session.kind.in_(("workshop", "visit"))),
+        ).where(live)
+    ).one()
+    speakers = db.scalar(
+        sa.select(sa.func.count(sa.distinct(SessionPerson.person_id)))
+        .join(Session, Session.id == SessionPerson.session_id)
+        .where(Session.edition_id == edition.id)
+    )
+    return {
+        "days": len(edition.dates),
+        "sessions": sessions,
+        "speakers": speakers,
+        "workshops": workshops,
+    }
+
+
 @dataclass
 class Programme:
     edition: Edition

@@ -26,9 +26,8 @@ def favicon():
 @bp.get("/<slug>/")
 def edition_home(slug: str):
     edition = programme.get_edition(db.session, slug)
-    plan = programme.load_programme(db.session, edition)
     return render_template(
-        "public/edition.html", edition=edition, programme=plan, figures=_figures(plan)
+        "public/edition.html", edition=edition, figures=programme.key_figures(db.session, edition)
     )
 
 
@@ -73,14 +72,3 @@ def speaker(slug: str, key: str):
     edition = programme.get_edition(db.session, slug)
     entry = programme.get_person(db.session, edition, key)
     return render_template("public/speaker.html", edition=edition, entry=entry)
-
-
-def _figures(plan: programme.Programme) -> dict[str, int]:
-    sessions = [s for s in plan.sessions if not s.is_cancelled and s.kind != "break"]
-    speakers = {link.person_id for s in plan.sessions for link in s.people}
-    return {
-        "days": len(plan.edition.dates),
-        "sessions": len(sessions),
-        "speakers": len(speakers),
-        "workshops": sum(1 for s in sessions if s.kind in ("workshop", "visit")),
-    }
