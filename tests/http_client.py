@@ -16,7 +16,8 @@ import urllib.request
 
 class HttpClient:
     """``context``: the TLS settings for https; ``source_address``: the local address
-    the client connects from (127.0.0.2 is another client of the same machine)."""
+    the client connects from (127.0.0.2 is another client of the same machine);
+    ``cookies``: another client's, for the same person on another server."""
 
     def __init__(
         self,
@@ -24,10 +25,12 @@ class HttpClient:
         *,
         context: ssl.SSLContext | None = None,
         source_address: str | None = None,
+        cookies: http.cookiejar.CookieJar | None = None,
     ):
         self.base_url = base_url
+        self.cookies = cookies if cookies is not None else http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+            urllib.request.HTTPCookieProcessor(self.cookies),
             _NoRedirect(),
             _From(source_address, context),
         )

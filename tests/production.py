@@ -65,15 +65,11 @@ def prepare_database(url: str, *, demo: bool = True) -> None:
         db.engine.dispose()
 
 
-def flask_command(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "school", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def create_organiser(url: str, email: str, role: str, password: str) -> None:
+    runner = create_app({"DATABASE_URL": url, "SECRET_KEY": "x"}).test_cli_runner()
+    args = ["organiser", "create", email, "--role", role, "--password", password]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
 
 
 # PostgreSQL and Redis ------------------------------------------------------------
@@ -133,7 +129,7 @@ def postgres_database(hint: str, *, owner: str | None = None) -> Iterator[str]:
 
 
 @contextmanager
-def _process_group(args: list[str], env: dict[str, str] | None = None) -> Iterator[tuple]:
+def process_group(args: list[str], env: dict[str, str] | None = None) -> Iterator[tuple]:
     with tempfile.TemporaryFile("w+") as log:
         process = subprocess.Popen(
             args, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -181,7 +177,7 @@ def _answers(host: str, port: int) -> bool:
 def gunicorn(env: dict[str, str], bind: str) -> Iterator[str]:
     """school under gunicorn, started as the systemd unit does; yields ``bind``."""
     args = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "--bind", bind]
-    with _process_group(args, env) as (process, log):
+    with process_group(args, env) as (process, log):
         if bind.startswith("unix:"):
             path = Path(bind.removeprefix("unix:"))
             wait_until(path.exists, process, log, "gunicorn")
@@ -253,7 +249,7 @@ def nginx_test(prefix: Path, conf: Path) -> subprocess.CompletedProcess:
 @contextmanager
 def nginx(prefix: Path, conf: Path, port: int) -> Iterator[None]:
     args = [nginx_binary(), "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")]
-    with _process_group(args) as (process, log):
+    with process_group(args) as (process, log):
         wait_until(lambda: _tls_answers(port), process, log, "nginx", timeout=20)
         yield
 
