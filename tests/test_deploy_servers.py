@@ -80,14 +80,20 @@ def _share(a: HttpClient, b: HttpClient, env: dict, smtp: SmtpServer) -> None:
     assert status == 200 and "Ferreira-Cluster" in page
     assert b.post_json(REGISTRATIONS, _ana(explora))[0] == 409
 
-    # An organiser logged in on A is logged in on B (the session is a signed cookie).
-    status, _, _ = a.submit_form(
-        "/organiser/login", {"email": "chef@example.org", "password": "chef-password-1"}
-    )
+    # The login form comes from A and is sent to B; the organiser is then logged in on
+    # both (the session and its CSRF token are in a cookie signed with the shared key).
+    _, _, form = a.get("/organiser/login")
+    on_b = HttpClient(b.base_url, cookies=a.cookies)
+    status, _, _ = on_b.request(
+        "POST",
+        "/organiser/login",
+        data={"csrf_token": production.csrf_token(form), "email": "chef@example.org",
+              "password": "chef-password-1"},
+    )  # fmt: skip
     assert status == 302
-    same_person = HttpClient(b.base_url, cookies=a.cookies)
-    status, _, page = same_person.get(f"/organiser/{SLUG}/registrations?lang=en")
-    assert status == 200 and "Ferreira-Cluster" in page
+    for server in (a, on_b):
+        status, _, page = server.get(f"/organiser/{SLUG}/registrations?lang=en")
+        assert status == 200 and "Ferreira-Cluster" in page
 
     # One client's requests count against one limit, whichever server answers (60 per
     # minute on the registration API); another client still gets through.
