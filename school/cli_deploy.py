@@ -71,7 +71,10 @@ def render(output: Path, **options) -> None:
         if name.endswith(".env"):
             target.chmod(0o600)  # it holds the secret key
     click.echo(f"Wrote {', '.join(TEMPLATES)} into {output}")
-    click.echo(f"gunicorn's settings: {DEPLOY_DIR / 'gunicorn.conf.py'}")
+    click.echo(f"gunicorn's settings: {context['gunicorn_conf']}")
+    click.echo(f"static files (nginx): {context['static_dir']}")
+    click.echo(f"instance folder (writable by {context['user']}): {context['instance_path']}")
+    click.echo("Next: school/deploy/README.md, 'Install'")
 
 
 def render_context(
