@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -174,17 +174,25 @@ def _answers(host: str, port: int) -> bool:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], bind: str) -> Iterator[str]:
-    """school under gunicorn, started as the systemd unit does; yields ``bind``."""
-    args = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "--bind", bind]
-    with process_group(args, env) as (process, log):
-        if bind.startswith("unix:"):
-            path = Path(bind.removeprefix("unix:"))
-            wait_until(path.exists, process, log, "gunicorn")
-        else:
-            host, port = bind.rsplit(":", 1)
-            wait_until(lambda: _answers(host, int(port)), process, log, "gunicorn")
-        yield bind
+def gunicorn(env: dict[str, str], *binds: str) -> Iterator[None]:
+    """school under gunicorn, started as the systemd unit does: one server per ``bind``,
+    started together, each answering when the block begins."""
+    with ExitStack() as stack:
+        started = []
+        for bind in binds:
+            args = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF),
+                    "--bind", bind]  # fmt: skip
+            started.append((bind, *stack.enter_context(process_group(args, env))))
+        for bind, process, log in started:
+            wait_until(_listening(bind), process, log, f"gunicorn on {bind}")
+        yield
+
+
+def _listening(bind: str):
+    if bind.startswith("unix:"):
+        return Path(bind.removeprefix("unix:")).exists
+    host, port = bind.rsplit(":", 1)
+    return lambda: _answers(host, int(port))
 
 
 def self_signed_certificate(folder: Path, name: str = "localhost") -> tuple[Path, Path]:
