@@ -19,6 +19,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from school.config import load_config
 
     load_config(app, config)
+    register_proxy(app)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -30,6 +31,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_templating(app)
     register_security(app)
     return app
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind PROXY_FIX proxies, take the client's address, scheme, host and port from
+    the X-Forwarded-* headers the last proxies added (the earlier values are the
+    client's to forge, so they are not read)."""
+    proxies = int(app.config.get("PROXY_FIX") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
 
 
 def register_extensions(app: Flask) -> None:

@@ -109,6 +109,7 @@ def mail_worker(every: int) -> None:
 
 def register(app: Flask) -> None:
     from school.cli_attendance import attendance_cli
+    from school.cli_deploy import backup_cli, deploy_cli
     from school.cli_organisers import organiser_cli, token_cli
     from school.cli_people import badges_cli, speakers_cli
     from school.cli_privacy import privacy_cli
@@ -124,3 +125,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(deploy_cli)
+    app.cli.add_command(backup_cli)

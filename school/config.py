@@ -33,6 +33,11 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PREFERRED_URL_SCHEME = "http"  # behind a TLS proxy, set it to https
+    # How many proxies (nginx: 1) stand in front of the app and set X-Forwarded-For,
+    # -Proto, -Host and -Port: the app then builds https links and sees the client's
+    # address (rate limits are per client). 0: those headers are ignored, as anyone
+    # could send them.
+    PROXY_FIX = 0
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     JSON_SORT_KEYS = False
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024

@@ -36,7 +36,9 @@ def programme_json(slug: str):
     # Absolute links inside: the address is part of what the body is made of.
     key = f"programme-json:{programme_state(edition)}:{request.host_url}"
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
-    if request.if_none_match.contains(etag):
+    # Weak comparison, as If-None-Match asks: a proxy that compresses the answer (nginx
+    # with gzip) turns its ETag into W/"…", which must still match.
+    if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
         cache = render_cache()

@@ -18,7 +18,12 @@ self.addEventListener("install", (event) => {
   event.waitUntil(
     caches
       .open(ASSETS_CACHE)
-      .then((cache) => cache.addAll(SCANNER.assets))
+      // Asked of the server again (a 304 when unchanged), never taken from the HTTP
+      // cache: nginx lets browsers keep vendored files for 30 days, and a new version
+      // must not mix this release's scripts with the last one's .wasm.
+      .then((cache) =>
+        cache.addAll(SCANNER.assets.map((url) => new Request(url, { cache: "no-cache" }))),
+      )
       .then(() => self.skipWaiting()),
   );
 });
