@@ -223,9 +223,8 @@ def parser(description: str | None) -> argparse.ArgumentParser:
     return parser
 
 
-def main(suites: list[Suite], *, title: str, output: Path, description: str | None = None) -> None:
-    args = parser(description).parse_args()
-    settings = Settings(
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings(
         concurrency=[int(c) for c in args.concurrency.split(",") if c.strip()],
         duration=args.duration,
         warmup=args.warmup,
@@ -234,8 +233,11 @@ def main(suites: list[Suite], *, title: str, output: Path, description: str | No
         ceiling=not args.no_ceiling,
         only=args.only,
     )
+
+
+def environment(args: argparse.Namespace, settings: Settings) -> Environment:
     wrk = load.wrk_version()
-    env = Environment.detect(
+    return Environment.detect(
         postgres=server.postgres_version(settings.database_url),
         gunicorn=settings.gunicorn.describe(),
         load_tool=f"{wrk}, 1 thread" if wrk else "Python fallback client (less precise: no wrk)",
@@ -244,6 +246,12 @@ def main(suites: list[Suite], *, title: str, output: Path, description: str | No
         command=shlex.join(["python", "-m", _module_name(), *sys.argv[1:]]),
         label=PRELIMINARY if args.preliminary else None,
     )
+
+
+def main(suites: list[Suite], *, title: str, output: Path, description: str | None = None) -> None:
+    args = parser(description).parse_args()
+    settings = settings_from(args)
+    env = environment(args, settings)
     results = [run_suite(suite, settings) for suite in suites]
     env.load_average_end = os.getloadavg()
     path = write(args.output or output, document(title, env, results))

@@ -15,136 +15,37 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import random
 import re
 import statistics
 import tempfile
 import time
-import uuid
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from bench.synthetic import FIRST, LAST
+from bench import people
 from school import create_app
 from school.config import database_uri
 from school.extensions import db
-from school.models import (
-    CheckIn,
-    Choice,
-    Registration,
-    RegistrationDay,
-    RegistrationMeal,
-    Session,
-)
+from school.models import Choice
 from school.paths import DEMO_FILE
 from school.services import organisers, programme_io
 
 SLUG = "spring-school-2019"
 PASSWORD = "bench password 1"
 RUNS = 9
-COUNTRIES = ["FR"] * 5 + ["BE"] * 3 + ["CH", "IT", "ES", "PT", "HR", "MA", "CI", "SN"]
-CATEGORIES = ["member"] * 6 + ["partner", "guest", "speaker", "staff", "press"]
-CITES = [
-    None,
-    None,
-    "Cité des métiers de Paris",
-    "Cité des métiers de Bruxelles",
-    "Cité des métiers du Valais",
-    "Città dei mestieri di Milano",
-    "Cidade das Profissões",
-]
-DIETS = [None] * 8 + ["Végétarien", "Sans gluten", "Halal", "Vegan"]
 
 
 def fill(count: int, seed: int = 7) -> None:
-    """``count`` registrations straight into the database, in a few bulk inserts."""
-    rng = random.Random(seed)
+    """The demo edition, an organiser, and ``count`` registrations in bulk."""
     edition = programme_io.import_file(db.session, DEMO_FILE)
     organisers.create_organiser(db.session, "bench@example.org", "admin", PASSWORD)
     db.session.commit()
-    sessions = db.session.scalars(sa.select(Session).where(Session.edition_id == edition.id))
-    chosen = [s for s in sessions if s.is_offered_for_choice]
-    meals = [s for s in db.session.scalars(sa.select(Session)) if s.is_meal]
-    start = datetime(2019, 3, 1, 9, tzinfo=UTC)
-    rows = []
-    for n in range(count):
-        email = f"p{n}@example.org"
-        rows.append(
-            {
-                "edition_id": edition.id,
-                "first_name": rng.choice(FIRST),
-                "last_name": f"{rng.choice(LAST)} {n}",
-                "email": email,
-                "email_key": email,
-                "organisation": f"Organisation {n % 300}",
-                "cite": rng.choice(CITES),
-                "country": rng.choice(COUNTRIES),
-                "category": rng.choice(CATEGORIES),
-                "language": rng.choice(["fr", "en"]),
-                "dietary": rng.choice(DIETS),
-                "privacy_consent_at": start,
-                "status": "cancelled" if n % 25 == 0 else "confirmed",
-                "manage_token": uuid.uuid4().hex,
-                "created_at": start + timedelta(minutes=n * 15),
-                "updated_at": start,
-            }
-        )
-    db.session.execute(sa.insert(Registration), rows)
-    ids = db.session.scalars(
-        sa.select(Registration.id).where(Registration.edition_id == edition.id)
-    ).all()
-    days, choices, meal_rows, scans = [], [], [], []
-    taken: dict[int, int] = {}
-    for registration_id in ids:
-        for day in edition.dates:
-            if rng.random() < 0.85:
-                days.append({"registration_id": registration_id, "date": day})
-        for session in rng.sample(chosen, k=min(len(chosen), 2)):
-            seated = session.capacity is None or taken.get(session.id, 0) < session.capacity
-            taken[session.id] = taken.get(session.id, 0) + seated
-            choices.append(
-                {
-                    "registration_id": registration_id,
-                    "session_id": session.id,
-                    "status": "confirmed" if seated else "waitlisted",
-                    "queued_at": start,
-                    "created_at": start,
-                    "updated_at": start,
-                }
-            )
-        for meal in meals:
-            if rng.random() < 0.6:
-                meal_rows.append({"registration_id": registration_id, "session_id": meal.id})
-        if rng.random() < 0.4:
-            day = edition.dates[0]
-            scans.append(
-                {
-                    "edition_id": edition.id,
-                    "registration_id": registration_id,
-                    "day": day,
-                    "checkpoint": f"entrance:{day.isoformat()}",
-                    "scanned_at": start,
-                    "recorded_at": start,
-                    "client_id": uuid.uuid4().hex,
-                    "verdict": "ok",
-                }
-            )
-    for model, values in (
-        (RegistrationDay, days),
-        (Choice, choices),
-        (RegistrationMeal, meal_rows),
-        (CheckIn, scans),
-    ):
-        db.session.execute(sa.insert(model), values)
-    db.session.commit()
-    # The planner's statistics, as a running database has them (autovacuum would gather
-    # them a little later; without them PostgreSQL plans for empty tables).
-    with db.engine.connect() as conn:
-        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    people.add(db.session, edition, count, seed=seed)
+    people.analyze(db.engine)
 
 
 @contextmanager

@@ -136,7 +136,30 @@ def table(points: list[Point]) -> str:
     return "\n".join(rows)
 
 
-def document(title: str, env: Environment, suites: list[SuiteResult]) -> str:
+def summary(suites: list[SuiteResult], levels: tuple[int, ...] = (8, 32)) -> str:
+    """One line per endpoint: req/s, p99 and ratio to the ceiling at each level."""
+    head = "| endpoint | " + " | ".join(
+        f"req/s at {c} | p99 ms at {c} | ratio at {c}" for c in levels
+    )
+    rows = [head + " |", "|---|" + "--:|--:|--:|" * len(levels)]
+    for suite in suites:
+        found = {(p.endpoint, p.concurrency): p for p in suite.points}
+        for name in dict.fromkeys(p.endpoint for p in suite.points):
+            cells = []
+            for c in levels:
+                p = found.get((name, c))
+                if p is None:
+                    cells += ["–", "–", "–"]
+                    continue
+                ratio = _ratio(p.ratio) if p.ratio is not None else "–"
+                cells += [f"{p.app.rps:.0f}", _ms(p.app.p99_ms), ratio]
+            rows.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def document(
+    title: str, env: Environment, suites: list[SuiteResult], extra: list[str] | None = None
+) -> str:
     load = "load average at start: " + ", ".join(f"{x:.2f}" for x in env.load_average)
     if env.load_average_end:
         load += "; at the end: " + ", ".join(f"{x:.2f}" for x in env.load_average_end)
@@ -162,6 +185,7 @@ def document(title: str, env: Environment, suites: list[SuiteResult]) -> str:
         parts += ["", f"## {suite.title}", "", table(suite.points)]
         if suite.notes:
             parts += ["", *[f"- {note}" for note in suite.notes]]
+    parts += extra or []
     return "\n".join(parts) + "\n"
 
 

@@ -1,0 +1,153 @@
+"""Scale curves: the programme page and the organisers' registrations table as an edition
+grows, over 50 and 500 sessions × 100, 1,000 and 10,000 participants, on PostgreSQL.
+
+Flask's test client in one process (no network): each figure is the whole request's
+work, median of several runs. The programme page is measured twice: *built* (its
+per-process cache emptied before each request: what the first visitor after a change
+pays) and *served* (what everyone else pays until the next change).
+
+    python -m bench.scale [--database-url URL] [--output bench/results/scale.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import event
+
+from bench import people, server, synthetic
+from bench.registrations_table import PASSWORD, login
+from bench.report import RESULTS_DIR
+from school import create_app
+from school.extensions import db
+from school.models import Edition
+from school.services import organisers, programme_io
+
+SESSIONS = (50, 500)
+PARTICIPANTS = (100, 1_000, 10_000)
+RUNS = 7
+
+
+@dataclass
+class ScalePoint:
+    sessions: int
+    participants: int
+    view: str
+    median_ms: float
+    queries: int
+
+
+def _timed(client, engine, url: str, before=None) -> tuple[float, int]:
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    client.get(url)  # templates compiled, statements prepared
+    times = []
+    for _ in range(RUNS):
+        if before:
+            before()
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", record)
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        event.remove(engine, "before_cursor_execute", record)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+    return statistics.median(times), len(statements)
+
+
+def _edition_of(sessions: int, database_url: str, log) -> list[ScalePoint]:
+    slug = f"synthetic-{sessions}"
+    app = create_app(
+        {"DATABASE_URL": database_url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False}
+    )
+    points: list[ScalePoint] = []
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        text = synthetic.programme_text(sessions, max(10, sessions * 3 // 5), slug=slug)
+        edition = programme_io.import_text(db.session, text, f"{slug}.yaml")
+        organisers.create_organiser(db.session, "bench@example.org", "admin", PASSWORD)
+        db.session.commit()
+        edition_id = edition.id
+        engine = db.engine
+        client = app.test_client()
+        login(client)
+
+        def forget_pages() -> None:
+            app.extensions.pop("school.render_cache", None)
+
+        added = 0
+        for participants in PARTICIPANTS:
+            # Each request ends the app's session: the edition is read again.
+            edition = db.session.get(Edition, edition_id)
+            people.add(db.session, edition, participants - added, first=added)
+            added = participants
+            people.analyze(engine)
+            views = [
+                ("programme page, built", f"/{slug}/programme?lang=en", forget_pages),
+                ("programme page, served", f"/{slug}/programme?lang=en", None),
+                ("registrations table, first page", f"/organiser/{slug}/registrations", None),
+                (
+                    "registrations table, search",
+                    f"/organiser/{slug}/registrations?q=p{participants // 2}%40",
+                    None,
+                ),
+            ]
+            for view, url, before in views:
+                median, queries = _timed(client, engine, url, before)
+                points.append(ScalePoint(sessions, participants, view, median, queries))
+                log(
+                    f"[scale] {sessions} sessions, {participants} participants, {view}:"
+                    f" {median:.1f} ms, {queries} queries"
+                )
+        db.session.remove()
+        engine.dispose()
+    return points
+
+
+def run(database_url: str, log=print) -> list[ScalePoint]:
+    points: list[ScalePoint] = []
+    for sessions in SESSIONS:
+        with server.fresh_database(database_url, f"scale{sessions}") as url:
+            points += _edition_of(sessions, url, log)
+    return points
+
+
+def table(points: list[ScalePoint]) -> str:
+    views = list(dict.fromkeys(p.view for p in points))
+    rows = [
+        "| sessions | participants | " + " | ".join(views) + " |",
+        "|--:|--:|" + "--:|" * len(views),
+    ]
+    keys = list(dict.fromkeys((p.sessions, p.participants) for p in points))
+    found = {(p.sessions, p.participants, p.view): p for p in points}
+    for sessions, participants in keys:
+        cells = []
+        for view in views:
+            p = found[(sessions, participants, view)]
+            cells.append(f"{p.median_ms:.1f} ms ({p.queries} q.)")
+        rows.append(f"| {sessions} | {participants:,} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=server.DEFAULT_DATABASE_URL)
+    parser.add_argument("--output", type=Path, default=RESULTS_DIR / "scale.md")
+    args = parser.parse_args()
+    text = "# Scale curves\n\n" + table(run(args.database_url)) + "\n"
+    args.output.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
