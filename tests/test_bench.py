@@ -11,7 +11,7 @@ from bench import ceiling, server
 from bench.harness import Context
 from bench.load import Measure, Request, wrk_script
 from bench.programme import load_synthetic
-from bench.report import Environment, Point, SuiteResult, document
+from bench.report import Environment, Point, SuiteResult, document, summary
 
 
 def test_synthetic_edition_goes_in_through_the_import_command(client, database_url, tmp_path):
@@ -74,3 +74,16 @@ def test_results_are_a_markdown_table_with_the_machine_described():
     assert "2 workers, sync" in text and "wrk 4.1.0" in text
     row = "| programme page, 500 sessions | 314.5 kB | 8 | 50 | 150 | 450 | 0 | 1000 | 8.0 | 5.0% |"
     assert row in text
+
+
+def test_the_summary_gives_each_endpoint_its_p99_and_ratio_at_8_and_32():
+    suite = SuiteResult("checkin", "Check-in API")
+    suite.points += [
+        Point("check-in API", 90, 8, _measure(800, 9), _measure(3200, 2)),
+        Point("check-in API", 90, 32, _measure(600, 40), _measure(2400, 9)),
+        Point("roster", 20_000, 8, _measure(100, 70)),  # measured without its ceiling
+    ]
+    lines = summary([suite], (8, 32)).splitlines()
+    assert lines[0].startswith("| endpoint | req/s at 8 | p99 ms at 8 | ratio at 8 | req/s at 32")
+    assert "| check-in API | 800 | 27.0 | 25% | 600 | 120 | 25% |" in lines
+    assert "| roster | 100 | 210 | – | – | – | – |" in lines
