@@ -48,32 +48,41 @@ def rooms(slug: str):
     return render_template("organiser/rooms.html", edition=edition, used=used)
 
 
-@bp.route("/<slug>/rooms/new", methods=["GET", "POST"], endpoint="new_room")
-@bp.route("/<slug>/rooms/<int:room_id>", methods=["GET", "POST"])
-def room(slug: str, room_id: int | None = None):
-    edition = load_edition(slug)
-    current = _room(edition, room_id) if room_id else None
-    form = RoomForm()
+def _edit(slug: str, edition, form, current, *, entry, save, saved: str, done: str, page: str,
+          **context):  # fmt: skip
+    """The create/edit page of a room or a speaker: the same checks as the programme
+    file (``save(entry, …)`` raises InvalidProgramme), problems shown beside their fields."""
     if not form.is_submitted() and current is not None:
-        form.fill(programme_people.room_entry(current))
+        form.fill(entry(current))
     if form.validate_on_submit():
         try:
-            programme_people.save_room(
-                db.session, edition, form.entry(), room=current, actor=actor(), now=utcnow(),
-                translate=_,
-            )  # fmt: skip
+            save(form.entry(), actor=actor(), now=utcnow(), translate=_)
         except InvalidProgramme as exc:
             db.session.rollback()
             flash(exc.message, "error")
             flash_errors(form.show_problems(exc.errors))
         else:
             db.session.commit()
-            flash(_("The room is saved."))
-            return redirect(url_for(".rooms", slug=slug))
+            flash(saved)
+            return redirect(url_for(done, slug=slug))
         edition = load_edition(slug)
     return render_template(
-        "organiser/room_form.html", edition=edition, form=form, room=current,
-        actions=ConfirmForm(prefix="action"),
+        page, edition=edition, form=form, actions=ConfirmForm(prefix="action"), **context
+    )
+
+
+@bp.route("/<slug>/rooms/new", methods=["GET", "POST"], endpoint="new_room")
+@bp.route("/<slug>/rooms/<int:room_id>", methods=["GET", "POST"])
+def room(slug: str, room_id: int | None = None):
+    edition = load_edition(slug)
+    current = _room(edition, room_id) if room_id else None
+    return _edit(
+        slug, edition, RoomForm(), current,
+        entry=programme_people.room_entry,
+        save=lambda entry, **kw: programme_people.save_room(
+            db.session, edition, entry, room=current, **kw),
+        saved=_("The room is saved."), done=".rooms", page="organiser/room_form.html",
+        room=current,
     )  # fmt: skip
 
 
@@ -113,27 +122,13 @@ def speakers(slug: str):
 def speaker(slug: str, person_id: int | None = None):
     edition = load_edition(slug)
     current = _person(edition, person_id) if person_id else None
-    form = PersonForm()
-    if not form.is_submitted() and current is not None:
-        form.fill(programme_people.person_entry(current))
-    if form.validate_on_submit():
-        try:
-            programme_people.save_person(
-                db.session, edition, form.entry(), person=current, actor=actor(), now=utcnow(),
-                translate=_,
-            )  # fmt: skip
-        except InvalidProgramme as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            flash_errors(form.show_problems(exc.errors))
-        else:
-            db.session.commit()
-            flash(_("The speaker is saved."))
-            return redirect(url_for(".speakers", slug=slug))
-        edition = load_edition(slug)
-    return render_template(
-        "organiser/speaker_form.html", edition=edition, form=form, person=current,
-        actions=ConfirmForm(prefix="action"),
+    return _edit(
+        slug, edition, PersonForm(), current,
+        entry=programme_people.person_entry,
+        save=lambda entry, **kw: programme_people.save_person(
+            db.session, edition, entry, person=current, **kw),
+        saved=_("The speaker is saved."), done=".speakers", page="organiser/speaker_form.html",
+        person=current,
     )  # fmt: skip
 
 
