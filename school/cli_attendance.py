@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from school.database import utcnow
 from school.extensions import db
-from school.services import attendance, attendance_pdf, programme
+from school.services import attendance, attendance_pdf, certificates, programme
 from school.services.errors import DomainError
 
 attendance_cli = AppGroup("attendance", help="Attendance sheets and certificates.")
@@ -49,7 +49,7 @@ def attendance_certificates(slug: str, lang: str | None, output: Path) -> None:
         edition = programme.get_edition(db.session, slug)
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
-    found = attendance.certificates(db.session, edition)
+    found = certificates.certificates(db.session, edition)
     if not found:
         raise click.ClickException("nobody has been checked in: no certificate to write")
     pdf = attendance_pdf.certificates_pdf(found, now=utcnow(), lang=lang)

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from school.models import Choice
-from school.services import attendance
+from school.services import attendance, certificates
 from school.services.errors import NotFound
 from tests.attendance_scenario import D1, D2, paris, scan, spring_school_scans
 from tests.factories import make_choice, make_registration
@@ -140,7 +140,7 @@ def test_checkpoints_are_named_by_session_key_id_or_day(school, db):
 
 def test_a_certificate_lists_sessions_days_and_hours_without_breaks(school, db):
     s = school
-    found = attendance.certificate(db, s["majda"])
+    found = certificates.certificate(db, s["majda"])
     assert [session.key for session in found.sessions] == [
         "d1-visit-explora",
         "d1-general-assembly",
@@ -148,15 +148,15 @@ def test_a_certificate_lists_sessions_days_and_hours_without_breaks(school, db):
     assert found.days == [D1]
     # 17:00–18:30 and 18:00–19:30 overlap: 2 h 30 in all, not 3 h.
     assert found.hours == timedelta(hours=2, minutes=30)
-    entrance_only = attendance.certificate(db, s["jan"])
+    entrance_only = certificates.certificate(db, s["jan"])
     assert entrance_only.sessions == [] and entrance_only.days == [D1]
     assert entrance_only.hours == timedelta(0)
-    assert attendance.certificate(db, s["inigo"]) is None  # the only scan was undone
+    assert certificates.certificate(db, s["inigo"]) is None  # the only scan was undone
 
 
 def test_certificates_of_an_edition_by_last_name(school, db, count_queries):
     with count_queries() as statements:
-        found = attendance.certificates(db, school["edition"])
+        found = certificates.certificates(db, school["edition"])
     assert len(statements) == 2
     names = [c.registration.last_name for c in found]
     assert names == ["Abdou", "Jelenčić", "Łukasiewicz", "Ñúñez"]
@@ -166,7 +166,7 @@ def test_certificates_of_an_edition_by_last_name(school, db, count_queries):
 
 def test_certificates_open_when_the_last_day_starts_in_local_time(school):
     edition = school["edition"]
-    opens = attendance.certificate_opens_at(edition)
+    opens = certificates.certificate_opens_at(edition)
     assert opens == datetime(2019, 6, 20, 22, 0, tzinfo=UTC)  # midnight in Paris
-    assert not attendance.certificate_is_open(edition, opens - timedelta(seconds=1))
-    assert attendance.certificate_is_open(edition, opens)
+    assert not certificates.certificate_is_open(edition, opens - timedelta(seconds=1))
+    assert certificates.certificate_is_open(edition, opens)

@@ -23,7 +23,8 @@ from fpdf.fonts import FontFace
 from school import i18n
 from school.labels import CATEGORY_LABELS, ROLE_LABELS
 from school.services import badges
-from school.services.attendance import Certificate, Sheet, issue_date
+from school.services.attendance import Sheet
+from school.services.certificates import Certificate, issue_date
 from school.services.pdf_fonts import FAMILY, add_fonts
 
 INK = (17, 17, 17)

@@ -23,6 +23,7 @@ from school.database import utcnow
 from school.extensions import db
 from school.models import Edition, Registration
 from school.services import attendance, attendance_pdf, programme
+from school.services import certificates as certificate_service
 from school.services.attendance import Attendance, Bucket, CheckpointAttendance
 from school.services.errors import NotFound
 from school.web.auth import allow_checkin_staff
@@ -204,7 +205,7 @@ def _sheet_pdf(slug: str, key: str):
 @bp.get("/<slug>/certificates.pdf")
 def certificates(slug: str):
     edition = programme.get_edition(db.session, slug)
-    found = attendance.certificates(db.session, edition)
+    found = certificate_service.certificates(db.session, edition)
     if not found:
         return _nothing(edition, _("Nobody has been checked in yet: there is no certificate."))
     return _pdf(
@@ -218,7 +219,7 @@ def certificate(slug: str, registration_id: int):
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.edition_id != edition.id:
         raise NotFound(f"no registration {registration_id} in {edition.slug}")
-    found = attendance.certificate(db.session, registration)
+    found = certificate_service.certificate(db.session, registration)
     if found is None:
         return _nothing(
             edition,

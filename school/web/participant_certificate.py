@@ -10,7 +10,7 @@ from flask import current_app, make_response, render_template, request, send_fil
 
 from school.database import utcnow
 from school.extensions import db
-from school.services import attendance, attendance_pdf
+from school.services import attendance_pdf, certificates
 from school.services import registration as registrations
 from school.web.participant import bp
 
@@ -18,7 +18,7 @@ from school.web.participant import bp
 @bp.context_processor
 def _certificate_helpers():
     def certificate_status(registration):
-        return attendance.certificate_status(db.session, registration, utcnow())
+        return certificates.certificate_status(db.session, registration, utcnow())
 
     return {"certificate_status": certificate_status}
 
@@ -27,8 +27,8 @@ def _certificate_helpers():
 def certificate_pdf(token: str):
     registration = registrations.get_by_manage_token(db.session, token)
     now = utcnow()
-    status = attendance.certificate_status(db.session, registration, now)
-    found = attendance.certificate(db.session, registration) if status.state == "ready" else None
+    status = certificates.certificate_status(db.session, registration, now)
+    found = certificates.certificate(db.session, registration) if status.state == "ready" else None
     if found is None:
         page = render_template(
             "participant/certificate_unavailable.html",
