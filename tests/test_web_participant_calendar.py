@@ -9,8 +9,9 @@ import sqlalchemy as sa
 
 from bench.synthetic import programme_text
 from school.database import utcnow
-from school.models import Choice, Session
-from school.services import programme_io
+from school.models import Choice, Edition, Registration, Session
+from school.services import programme_edit, programme_io
+from school.services import registration as registrations
 from tests.calendars import LISBON, change_session, local, parse, session
 from tests.factories import make_choice, make_registration
 
@@ -73,7 +74,7 @@ def test_members_only_and_capped_sessions_are_not_everyones(client, demo, db):
     assert session(db, "d1-public-square").uid in events
 
 
-def test_the_feed_follows_a_waiting_list_promotion(client, demo, db):
+def test_the_feed_follows_a_waiting_list_promotion(app, client, demo, db):
     registration = make_registration(db, demo, language="en")
     work_cafe = _waitlist(db, demo, "d3-work-cafe", ahead=2)
     choice = make_choice(db, registration, work_cafe, status="waitlisted")
@@ -97,11 +98,15 @@ def test_the_feed_follows_a_waiting_list_promotion(client, demo, db):
     )
     assert since.status_code == 200
 
-    # A seat is granted (what the registration service does on promotion).
-    choice = db.get(Choice, choice.id)
-    choice.status = "confirmed"
-    choice.updated_at = utcnow()
-    db.commit()
+    # The person ahead with a seat cancels: the registration service promotes Majda.
+    holder = db.get(Choice, choice.id - 1).registration
+    work_cafe = session(db, "d3-work-cafe")
+    _fill_to_capacity(db, demo, work_cafe, keep=holder)
+    with app.app_context():
+        # A later second: SEQUENCE counts personal changes in seconds.
+        later = utcnow() + timedelta(seconds=1)
+        registrations.cancel(db, db.get(Registration, holder.id), now=later)
+        db.commit()
     third = _agenda(client, registration, etag=second.headers["ETag"])
     assert third.status_code == 200
     promoted = parse(third.data)[work_cafe.uid]
@@ -110,6 +115,46 @@ def test_the_feed_follows_a_waiting_list_promotion(client, demo, db):
     assert promoted["sequence"] > event["sequence"]
     assert "in line" not in promoted["description"]
     assert _agenda(client, registration, etag=third.headers["ETag"]).status_code == 304
+
+
+def _fill_to_capacity(db, edition, target, keep):
+    """Every seat of ``target`` taken, ``keep`` confirmed among them, nobody else in line
+    ahead of the people already waiting."""
+    db.get(Choice, db.scalar(
+        sa.select(Choice.id).where(Choice.registration_id == keep.id)
+    )).status = "confirmed"  # fmt: skip
+    taken = db.scalar(
+        sa.select(sa.func.count()).where(
+            Choice.session_id == target.id, Choice.status == "confirmed"
+        )
+    )
+    for _ in range(target.capacity - taken):
+        make_choice(db, make_registration(db, edition), target)
+    db.commit()
+
+
+def test_a_seat_taken_back_to_the_waiting_line_raises_sequence(app, client, demo, db):
+    """Organisers lower the seats and move the latest confirmed back to the line: the
+    personal feed says tentative with a higher SEQUENCE, or calendars would ignore it."""
+    registration = make_registration(db, demo, language="en")
+    explora = session(db, "d1-visit-explora")
+    make_choice(db, registration, explora)
+    db.commit()
+    before = parse(_agenda(client, registration).data)[explora.uid]
+    assert before["status"] == "CONFIRMED"
+
+    edition = db.get(Edition, demo.id)
+    explora = session(db, "d1-visit-explora")
+    entry = programme_edit.session_entry(edition, explora) | {"capacity": 0}
+    with app.app_context():
+        programme_edit.save_session(
+            db, edition, entry, session=explora, actor="organiser:test",
+            now=utcnow() + timedelta(seconds=1), move_excess=True,
+        )  # fmt: skip
+        db.commit()
+    after = parse(_agenda(client, registration).data)[explora.uid]
+    assert after["status"] == "TENTATIVE"
+    assert after["sequence"] > before["sequence"]
 
 
 def test_a_programme_change_reaches_the_personal_feed(client, demo, db):

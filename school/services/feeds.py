@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
@@ -30,9 +30,19 @@ from school.services.calendar import FeedItem, session_item
 # Raise it when the output format changes, so clients holding an old ETag get the new one.
 FORMAT = 1
 
-# SEQUENCE added in personal feeds: a waiting-list seat granted, a registration cancelled.
-CONFIRMED_BUMP = 1
-CANCELLED_BUMP = 2
+# Personal feeds add to a session's SEQUENCE for changes of their own (a seat granted or
+# taken back to the waiting line, a registration cancelled, a speaker confirmed or made
+# tentative again). Such a change can go either way, and a client ignores an update whose
+# SEQUENCE is not higher, so the addition grows with the time of the reader's latest
+# change: twice its seconds since EPOCH, plus one when the change is a confirmation (a seat
+# granted, or a speaker confirmed, often in the very second the entry appeared). It fits
+# iCalendar's 32-bit integer until 2054.
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def personal_bump(moment: datetime | None, confirmed: bool) -> int:
+    seconds = max(0, int((moment - EPOCH).total_seconds())) if moment else 0
+    return 2 * seconds + (1 if confirmed else 0)
 
 
 @dataclass(frozen=True)
@@ -196,7 +206,7 @@ def participant_items(
                 session,
                 modified=max(session.updated_at, choice.updated_at),
                 waitlist_position=None if confirmed else (choice.position or 1),
-                bump=CONFIRMED_BUMP if confirmed else 0,
+                bump=personal_bump(choice.updated_at, confirmed),
             )
         elif session.starts_at.astimezone(tz).date() in days:
             item = session_item(session)
@@ -204,7 +214,7 @@ def participant_items(
             continue
         if registration.is_cancelled:
             item.cancelled = True
-            item.bump = CANCELLED_BUMP
+            item.bump = max(item.bump, personal_bump(registration.updated_at, False))
             item.modified = max(item.modified, registration.updated_at)
         items.append(item)
     return registration, items
@@ -233,14 +243,15 @@ def speaker_state(db: DbSession, token: str) -> FeedState | None:
 
 def speaker_items(engagements: Iterable) -> list[FeedItem]:
     """A speaker's sessions (``speakers.engagements``) with their role; those still
-    "sous réserve" are tentative. Confirming raises SEQUENCE: the status changes."""
+    "sous réserve" are tentative. Confirming (or the reverse) touches the session, which
+    raises SEQUENCE: the status changes."""
     return [
         FeedItem(
             e.session,
             modified=e.session.updated_at,
             role=e.link.role,
             tentative=e.link.is_tentative,
-            bump=0 if e.link.is_tentative else CONFIRMED_BUMP,
+            bump=personal_bump(e.session.updated_at, not e.link.is_tentative),
         )
         for e in engagements
     ]
