@@ -58,6 +58,8 @@ def test_purge_anonymises_a_past_edition_and_keeps_its_figures(client, demo, db,
     person = db.scalar(sa.select(Person).limit(1))
     person.email = "speaker@example.org"
     db.commit()
+    # A message linked to no registration: the speaker's invitation.
+    assert runner.invoke(args=["speakers", "invite", demo.slug]).exit_code == 0
     edition = db.get(Edition, demo.id)
     before = (
         stats.totals(db, edition),
@@ -78,6 +80,7 @@ def test_purge_anonymises_a_past_edition_and_keeps_its_figures(client, demo, db,
         assert registration.organisation is None and registration.dietary is None
     assert {r.country for r in people} == {"HR", "BE"}
     messages = db.scalars(sa.select(OutboxMessage)).all()
+    assert "speaker_invite" in {m.purpose for m in messages}
     assert messages and all(m.text_body == "" and "@invalid" in m.to_address for m in messages)
     assert all("majda" not in (m.html_body or "") for m in messages)
     assert db.scalar(sa.select(Person.email).where(Person.id == person.id)) is None

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from school.models import AuditEntry, Choice, OutboxMessage, Person, Room, Session
+from school.models import AuditEntry, Choice, OutboxMessage, Person, Registration, Room, Session
 from school.services import programme_io, yaml_io
 from school.services.programme_file import ProgrammeFileError
 from tests.backoffice import Organiser, flashes, fresh, make_admin
@@ -121,7 +121,10 @@ def test_moving_a_session_raises_its_sequence_and_tells_the_participants(organis
         sa.select(OutboxMessage).where(OutboxMessage.purpose == "change_notice")
     )
     mail = mails.one()
-    assert mail.to_address == "eve@example.org" and mail.registration_id is None
+    assert mail.to_address == "eve@example.org"
+    # Linked to Eve: her data download lists it, the privacy purge blanks it.
+    eve = fresh(db).scalar(sa.select(Registration).where(Registration.email == "eve@example.org"))
+    assert mail.registration_id == eve.id and mail.edition_id == demo.id
     assert mail.subject.startswith("Programme changes")
     assert "Tour of the permanent exhibitions" in mail.text_body
     assert (

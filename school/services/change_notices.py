@@ -110,6 +110,7 @@ class Recipient:
     language: str
     first_name: str
     manage_url: str | None
+    registration_id: int | None = None  # a participant's, not a speaker's
     changes: list[SessionChange] = field(default_factory=list)
 
 
@@ -159,6 +160,7 @@ def recipients(db: DbSession, changes: list[SessionChange]) -> list[Recipient]:
                     registration.language,
                     registration.first_name,
                     absolute_url("participant.manage", token=registration.manage_token),
+                    registration.id,
                 ),
             )
             recipient.changes.append(change)
@@ -198,6 +200,7 @@ def notify(db: DbSession, edition: Edition, *, now: datetime) -> int:
             now=now,
             edition=edition,
             recipient=recipient,
+            registration_id=recipient.registration_id,
             changes=[_describe(change, rooms, edition) for change in recipient.changes],
         )
     for notice in notices:

@@ -47,13 +47,15 @@ def queue_mail(
     batch: str | None = None,
     now: datetime | None = None,
     flush: bool = True,
+    registration_id: int | None = None,
     **context: Any,
 ) -> OutboxMessage:
     """Render ``templates/mail/<template>`` in ``language`` into the outbox (flushes,
     unless ``flush=False``: a mailing adds a thousand messages and flushes once).
 
-    A message rendered for a ``registration`` is linked to it: the participant's data
-    download lists it and the privacy purge blanks it.
+    A message rendered for a ``registration`` (or given its ``registration_id``) is linked
+    to it, and every message to its ``edition``: the participant's data download lists
+    it, the privacy purge blanks it.
     """
     with force_locale(language):
         text = render_template(f"mail/{template}.txt", language=language, **context)
@@ -66,7 +68,8 @@ def queue_mail(
         html_body=html,
         purpose=purpose,
         batch=batch,
-        registration_id=getattr(context.get("registration"), "id", None),
+        registration_id=registration_id or getattr(context.get("registration"), "id", None),
+        edition_id=getattr(context.get("edition"), "id", None),
         created_at=now or utcnow(),
         send_after=now or utcnow(),
     )

@@ -74,20 +74,27 @@ def purge(
         registration.updated_at = now
         done += 1
     ids = [r.id for r in registrations]
-    messages = 0
-    if ids:
-        messages = db.execute(
-            sa.update(OutboxMessage)
-            .where(OutboxMessage.registration_id.in_(ids), OutboxMessage.text_body != "")
-            .values(
-                to_address=sa.literal("anonymised-")
-                + sa.cast(OutboxMessage.registration_id, sa.String)
-                + f"@{ANONYMOUS_DOMAIN}",
-                subject="",
-                text_body="",
-                html_body=None,
-            )
-        ).rowcount
+    blank = {"subject": "", "text_body": "", "html_body": None}
+    mine = sa.or_(
+        OutboxMessage.edition_id == edition.id,
+        OutboxMessage.registration_id.in_(ids) if ids else sa.false(),
+    )
+    messages = db.execute(
+        sa.update(OutboxMessage)
+        .where(mine, OutboxMessage.text_body != "", OutboxMessage.registration_id.is_not(None))
+        .values(
+            to_address=sa.literal("anonymised-")
+            + sa.cast(OutboxMessage.registration_id, sa.String)
+            + f"@{ANONYMOUS_DOMAIN}",
+            **blank,
+        )
+    ).rowcount
+    # Messages to speakers, and any other of the edition's, are blanked just the same.
+    messages += db.execute(
+        sa.update(OutboxMessage)
+        .where(mine, OutboxMessage.text_body != "", OutboxMessage.registration_id.is_(None))
+        .values(to_address=f"anonymised@{ANONYMOUS_DOMAIN}", **blank)
+    ).rowcount
     speakers = db.execute(
         sa.update(Person)
         .where(Person.edition_id == edition.id, Person.email.is_not(None))
