@@ -264,6 +264,48 @@ def test_rooms_and_speakers(organiser, demo, db):
     assert "Younoussa, Zainoudine" in organiser.page(f"/organiser/{demo.slug}/speakers")
 
 
+def test_organisers_send_speakers_the_link_to_their_page(organiser, demo, db):
+    people = fresh(db).scalars(sa.select(Person).where(Person.sessions.any())).all()
+    with_address = people[:2]
+    for n, person in enumerate(with_address):
+        person.email = f"speaker{n}@example.org"
+    db.commit()
+    speakers = f"/organiser/{demo.slug}/speakers"
+    response = organiser.submit(f"{speakers}/invite", {}, page=speakers)
+    told = flashes(organiser.page(response.headers["Location"]))
+    assert "2 speakers are sent the link to their page." in told
+    assert any(t.startswith("No e-mail address for:") for t in told)
+    mails = (
+        fresh(db)
+        .scalars(sa.select(OutboxMessage).where(OutboxMessage.purpose == "speaker_invite"))
+        .all()
+    )
+    assert sorted(m.to_address for m in mails) == ["speaker0@example.org", "speaker1@example.org"]
+    assert all(m.edition_id == demo.id for m in mails)
+    first = with_address[0]
+    assert f"/speaker/{fresh(db).get(Person, first.id).speaker_token}" in mails[0].text_body + (
+        mails[1].text_body
+    )
+
+    # A second press writes to nobody again; one speaker's page sends theirs again.
+    response = organiser.submit(f"{speakers}/invite", {}, page=speakers)
+    told = flashes(organiser.page(response.headers["Location"]))
+    assert "0 speakers are sent the link to their page." in told
+    assert "2 speakers already had it and were not written to again." in told
+    page = f"{speakers}/{first.id}"
+    assert "Link sent on" in organiser.page(page)
+    response = organiser.submit(f"{page}/invite", {}, page=page)
+    assert response.headers["Location"].endswith(page)
+    count = sa.select(sa.func.count()).where(OutboxMessage.purpose == "speaker_invite")
+    assert fresh(db).scalar(count) == 3
+    entry = (
+        fresh(db)
+        .scalars(sa.select(AuditEntry).where(AuditEntry.action == "speakers.invited"))
+        .all()
+    )
+    assert len(entry) == 2 and entry[0].actor.startswith("organiser:")
+
+
 def test_the_importer_refuses_a_capacity_below_the_confirmed_seats(app, demo, db):
     explora = session_by_key(db, "d1-visit-explora")
     for n in range(3):

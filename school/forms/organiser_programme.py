@@ -289,3 +289,9 @@ class ConfirmForm(FlaskForm):
     """A button that changes something: only its CSRF token."""
 
     notify = BooleanField(_l("Tell the people concerned"), default=True)
+
+
+class InviteForm(FlaskForm):
+    """E-mail speakers the link to their page."""
+
+    again = BooleanField(_l("Also those who already had it"))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 
 from school.models import AuditEntry, Edition, Person, Session, SessionPerson
-from school.services import mailer
+from school.services import audit, mailer
 from school.services.errors import NotFound
 from school.services.feeds import load_sessions
 
@@ -150,13 +150,18 @@ def invite(
     link_for: Callable[[Person], str],
     now: datetime,
     again: bool = False,
+    person_id: int | None = None,
+    actor: audit.Actor = "cli",
 ) -> InviteReport:
-    """Queue each speaker's private link, in their language. Speakers already invited
-    are left alone unless ``again``; those without an e-mail address are reported."""
+    """Queue each speaker's private link (or only ``person_id``'s), in their language.
+    Speakers already invited are left alone unless ``again``; those without an e-mail
+    address are reported."""
+    only = Person.id == person_id if person_id is not None else sa.true()
     people = db.scalars(
         sa.select(Person)
         .where(
             Person.edition_id == edition.id,
+            only,
             sa.exists().where(SessionPerson.person_id == Person.id),
         )
         .order_by(Person.last_name, Person.first_name, Person.id)
@@ -192,5 +197,10 @@ def invite(
         )
         person.invited_at = now
         report.invited.append(person)
+    if report.invited:
+        audit.record(
+            db, actor, "speakers.invited", f"edition:{edition.id}",
+            {"speakers": [p.id for p in report.invited]}, edition=edition, now=now,
+        )  # fmt: skip
     db.flush()
     return report

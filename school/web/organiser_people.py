@@ -5,15 +5,18 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from school.database import utcnow
 from school.extensions import db
-from school.forms.organiser_programme import ConfirmForm, PersonForm, RoomForm
+from school.forms.organiser_programme import ConfirmForm, InviteForm, PersonForm, RoomForm
 from school.models import Person, Room, Session, SessionPerson
 from school.services import programme_people
+from school.services import speakers as speakers_service
 from school.services.errors import DomainError, NotFound
 from school.services.programme_edit import InvalidProgramme
+from school.urls import absolute_url
 from school.web.organiser import actor, bp, flash_errors, load_edition
 
 
@@ -114,6 +117,7 @@ def speakers(slug: str):
         "organiser/speakers.html",
         edition=edition,
         people=sorted(people, key=lambda p: p.sort_key),
+        invite=InviteForm(),
     )
 
 
@@ -128,8 +132,48 @@ def speaker(slug: str, person_id: int | None = None):
         save=lambda entry, **kw: programme_people.save_person(
             db.session, edition, entry, person=current, **kw),
         saved=_("The speaker is saved."), done=".speakers", page="organiser/speaker_form.html",
-        person=current,
+        person=current, invite=InviteForm(),
     )  # fmt: skip
+
+
+@bp.post("/<slug>/speakers/invite", endpoint="invite_speakers")
+@bp.post("/<slug>/speakers/<int:person_id>/invite", endpoint="invite_speaker")
+def invite_speakers(slug: str, person_id: int | None = None):
+    """E-mail speakers the link to their page: everyone not yet written to (or everyone,
+    ``again``), or one speaker, again."""
+    edition = load_edition(slug)
+    if person_id is not None:
+        _person(edition, person_id)
+    form = InviteForm()
+    if form.validate_on_submit():
+        report = speakers_service.invite(
+            db.session, edition,
+            link_for=lambda p: absolute_url("speaker.corner", token=p.speaker_token),
+            now=utcnow(), again=form.again.data or person_id is not None, person_id=person_id,
+            actor=actor(),
+        )  # fmt: skip
+        db.session.commit()
+        flash(
+            ngettext(
+                "%(num)d speaker is sent the link to their page.",
+                "%(num)d speakers are sent the link to their page.",
+                len(report.invited),
+            )
+        )
+        if report.already_invited:
+            flash(
+                ngettext(
+                    "%(num)d speaker already had it and was not written to again.",
+                    "%(num)d speakers already had it and were not written to again.",
+                    len(report.already_invited),
+                )
+            )
+        if report.without_email:
+            names = ", ".join(p.full_name for p in report.without_email)
+            flash(_("No e-mail address for: %(names)s.", names=names), "error")
+    if person_id is not None:
+        return redirect(url_for(".speaker", slug=slug, person_id=person_id))
+    return redirect(url_for(".speakers", slug=slug))
 
 
 @bp.post("/<slug>/speakers/<int:person_id>/delete")
