@@ -174,9 +174,10 @@ def _answers(host: str, port: int) -> bool:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], *binds: str) -> Iterator[None]:
+def gunicorn(env: dict[str, str], *binds: str) -> Iterator[list[subprocess.Popen]]:
     """school under gunicorn, started as the systemd unit does: one server per ``bind``,
-    started together, each answering when the block begins."""
+    started together, each answering when the block begins. Gives the master processes
+    (each leads a process group with its workers)."""
     with ExitStack() as stack:
         started = []
         for bind in binds:
@@ -185,7 +186,7 @@ def gunicorn(env: dict[str, str], *binds: str) -> Iterator[None]:
             started.append((bind, *stack.enter_context(process_group(args, env))))
         for bind, process, log in started:
             wait_until(_listening(bind), process, log, f"gunicorn on {bind}")
-        yield
+        yield [process for _bind, process, _log in started]
 
 
 def _listening(bind: str):
