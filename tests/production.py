@@ -29,10 +29,9 @@ from tests.servers import free_port
 ROOT = PACKAGE_DIR.parent
 GUNICORN_CONF = PACKAGE_DIR / "deploy" / "gunicorn.conf.py"
 SUITE_DATABASE_URL = os.environ.get("SCHOOL_DATABASE_URL", "")
+SUITE_ON_POSTGRES = SUITE_DATABASE_URL.startswith(("postgres://", "postgresql"))
 POSTGRES_URL = (
-    SUITE_DATABASE_URL
-    if SUITE_DATABASE_URL.startswith(("postgres://", "postgresql"))
-    else "postgresql://postgres@127.0.0.1:5432/postgres"
+    SUITE_DATABASE_URL if SUITE_ON_POSTGRES else "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_URL = os.environ.get("SCHOOL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

@@ -16,12 +16,12 @@ import sqlalchemy as sa
 
 from school.config import database_uri
 from school.models import Registration
-from tests.conftest import IS_POSTGRES
+from tests import production
 from tests.http_client import HttpClient
 from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.skipif(
-    not IS_POSTGRES,
+    not production.SUITE_ON_POSTGRES,
     reason="SQLite is a file beside the app and cannot become unreachable: this runs in "
     "the suite's PostgreSQL run (SCHOOL_DATABASE_URL=postgresql://...)",
 )

@@ -22,12 +22,11 @@ from school.models import CheckIn
 from school.services import organisers
 from school.services.badges import KeyRing, token_for
 from tests import burst, production
-from tests.conftest import IS_POSTGRES
 from tests.http_client import HttpClient
 from tests.servers import free_port
 
 pytestmark = pytest.mark.skipif(
-    not IS_POSTGRES,
+    not production.SUITE_ON_POSTGRES,
     reason="production runs several gunicorn workers on PostgreSQL: this runs in the "
     "suite's PostgreSQL run (SCHOOL_DATABASE_URL=postgresql://...)",
 )
