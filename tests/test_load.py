@@ -66,15 +66,23 @@ class Desk:
         mine: list[int] = []
         for n in range(k, PEOPLE, CLIENTS):
             body = burst.person(self.edition, n)
-            status, answer = self.http.post_json(self.edition.registrations, body)
+            if n % 10 == 7:  # a double click: the same form sent twice at once
+                with ThreadPoolExecutor(2) as both:
+                    answers = list(both.map(self.register, [body, body]))
+                answers.sort(key=lambda a: a[0])
+                self.tally.count("again", answers[1][0])
+                status, answer = answers[0]
+            else:
+                status, answer = self.register(body)
             self.tally.count("register", status)
             if status == 201:
                 self.tally.created[n] = answer
                 mine.append(n)
-            if n % 10 == 7:  # a double click
-                self.tally.count("again", self.http.post_json(self.edition.registrations, body)[0])
             if len(mine) >= 2:
                 self.follow_up(mine[-2])
+
+    def register(self, body: dict) -> tuple[int, dict]:
+        return self.http.post_json(self.edition.registrations, body)
 
     def follow_up(self, m: int) -> None:
         answer = self.tally.created[m]
