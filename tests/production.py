@@ -29,10 +29,9 @@ from tests.servers import free_port
 ROOT = PACKAGE_DIR.parent
 GUNICORN_CONF = PACKAGE_DIR / "deploy" / "gunicorn.conf.py"
 SUITE_DATABASE_URL = os.environ.get("SCHOOL_DATABASE_URL", "")
+SUITE_ON_POSTGRES = SUITE_DATABASE_URL.startswith(("postgres://", "postgresql"))
 POSTGRES_URL = (
-    SUITE_DATABASE_URL
-    if SUITE_DATABASE_URL.startswith(("postgres://", "postgresql"))
-    else "postgresql://postgres@127.0.0.1:5432/postgres"
+    SUITE_DATABASE_URL if SUITE_ON_POSTGRES else "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_URL = os.environ.get("SCHOOL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -174,9 +173,10 @@ def _answers(host: str, port: int) -> bool:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], *binds: str) -> Iterator[None]:
+def gunicorn(env: dict[str, str], *binds: str) -> Iterator[list[subprocess.Popen]]:
     """school under gunicorn, started as the systemd unit does: one server per ``bind``,
-    started together, each answering when the block begins."""
+    started together, each answering when the block begins. Gives the master processes
+    (each leads a process group with its workers)."""
     with ExitStack() as stack:
         started = []
         for bind in binds:
@@ -185,7 +185,7 @@ def gunicorn(env: dict[str, str], *binds: str) -> Iterator[None]:
             started.append((bind, *stack.enter_context(process_group(args, env))))
         for bind, process, log in started:
             wait_until(_listening(bind), process, log, f"gunicorn on {bind}")
-        yield
+        yield [process for _bind, process, _log in started]
 
 
 def _listening(bind: str):

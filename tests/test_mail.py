@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import timedelta
+from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
+from school.database import utcnow
 from school.models import OutboxMessage
+from school.services import mailer
 from tests.servers import Inbox, SmtpServer, free_port
 
 
@@ -23,6 +28,13 @@ def register(client, demo, **overrides):
     }
     data.update(overrides)
     return client.post(f"/api/v1/editions/{demo.slug}/registrations", json=data)
+
+
+def _smtp_server_on(port: int) -> SmtpServer:
+    server = SmtpServer()
+    server.port = port
+    server.controller = type(server.controller)(server.inbox, hostname="127.0.0.1", port=port)
+    return server
 
 
 def test_confirmations_arrive_in_french_and_in_english(smtp, client, demo):
@@ -82,10 +94,7 @@ def test_mail_server_down_keeps_the_registration_and_mail_send_delivers_later(
     # The server comes back; the retry is due once its delay has passed.
     db.execute(sa.update(OutboxMessage).values(send_after=message.created_at))
     db.commit()
-    server = SmtpServer()
-    server.port = port
-    server.controller = type(server.controller)(server.inbox, hostname="127.0.0.1", port=port)
-    server.start()
+    server = _smtp_server_on(port).start()
     try:
         result = runner.invoke(args=["mail", "send"])
         assert result.exit_code == 0 and "1 sent" in result.output
@@ -95,3 +104,38 @@ def test_mail_server_down_keeps_the_registration_and_mail_send_delivers_later(
     finally:
         server.stop()
     assert len(server.inbox.messages) == 1
+
+
+def test_mail_held_up_by_an_outage_all_arrives_and_only_once(app, client, demo, db, runner):
+    """The sending after each request, as in production: while the mail server is down,
+    every registration still succeeds and its mail waits; when it is back, each message
+    goes exactly once."""
+    port = free_port()  # nothing listens there yet: the mail server is down
+    app.config.update(MAIL_URL=f"smtp://127.0.0.1:{port}", MAIL_TIMEOUT=2)
+    app.config["MAIL_SEND_AFTER_REQUEST"] = True
+    people = [f"p{n}@example.org" for n in range(5)]
+    for address in people:
+        assert register(client, demo, email=address).status_code == 201
+        mailer.wait_idle()  # this request's sender tried, and failed
+    db.rollback()
+    waiting = db.scalars(sa.select(OutboxMessage)).all()
+    assert sorted(m.to_address for m in waiting) == people
+    assert all(m.sent_at is None and m.attempts >= 1 for m in waiting)
+
+    # The server comes back; the retries are due once their delay has passed.
+    db.execute(sa.update(OutboxMessage).values(send_after=utcnow() - timedelta(seconds=1)))
+    db.commit()
+    server = _smtp_server_on(port).start()
+    try:
+        # The next registration's sender delivers what waited, along with its own.
+        assert register(client, demo, email="late@example.org").status_code == 201
+        mailer.wait_idle()
+        server.inbox.wait_for(len(people) + 1)
+        result = runner.invoke(args=["mail", "send"])
+        assert result.exit_code == 0 and "0 sent" in result.output  # nothing left, or twice
+    finally:
+        server.stop()
+    received = Counter(parseaddr(m["To"])[1] for m in server.inbox.messages)
+    assert received == Counter([*people, "late@example.org"])
+    db.rollback()
+    assert db.scalar(sa.select(sa.func.count()).where(OutboxMessage.sent_at.is_(None))) == 0
