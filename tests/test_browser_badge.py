@@ -4,7 +4,6 @@ browser draws it scans back to the badge token, and the page opens again offline
 from __future__ import annotations
 
 import io
-import os
 import threading
 
 import pytest
@@ -12,24 +11,9 @@ from PIL import Image
 from werkzeug.serving import make_server
 
 from school.services import badges
+from tests.browser import launch, require_chromium
 from tests.factories import make_registration
 from tests.pdf_tools import decode_qr
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("SCHOOL_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{CHROMIUM} is missing and SCHOOL_REQUIRE_BROWSER=1", pytrace=False)
-    pytest.skip(f"{CHROMIUM} is missing", allow_module_level=True)
 
 
 @pytest.fixture
@@ -45,10 +29,11 @@ def site(app):
 
 @pytest.fixture
 def phone():
+    require_chromium()  # skipped without Debian's chromium, failed with SCHOOL_REQUIRE_BROWSER
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         context = browser.new_context(viewport={"width": 360, "height": 740})
         page = context.new_page()
         page.problems = []

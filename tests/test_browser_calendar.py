@@ -3,29 +3,14 @@ under the Content-Security-Policy, and "Copy" puts the address on the clipboard.
 
 from __future__ import annotations
 
-import os
 import threading
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from school.models import Person
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-if not Path(CHROMIUM).exists() and os.environ.get("SCHOOL_REQUIRE_BROWSER") != "1":
-    pytest.skip("no Chromium at /usr/bin/chromium", allow_module_level=True)
+from tests.browser import launch, require_chromium
 
 
 @pytest.fixture
@@ -40,10 +25,11 @@ def live_server(app):
 
 @pytest.fixture
 def browser():
+    require_chromium()  # skipped without Debian's chromium, failed with SCHOOL_REQUIRE_BROWSER
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(playwright)
         yield browser
         browser.close()
 
