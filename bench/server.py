@@ -59,6 +59,9 @@ def app_environment(database_url: str) -> dict[str, str]:
     env.update(
         SCHOOL_DATABASE_URL=database_url,
         SCHOOL_RATELIMIT_ENABLED="false",
+        # Mail stays queued in the run's database (dropped after): a benchmark writes to
+        # nobody, and nothing lands in the repository's instance/outbox.
+        SCHOOL_MAIL_SEND_AFTER_REQUEST="false",
         SCHOOL_SECRET_KEY="bench-secret-key",
     )
     return env
