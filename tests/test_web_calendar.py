@@ -6,8 +6,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bench.synthetic import programme_text
+from school.database import utcnow
 from school.models import Edition, Session
-from school.services import programme_io
+from school.services import editions, programme_io, yaml_io
 from tests.calendars import LISBON, UTC, calendar_of, change_session, local, parse, session
 
 
@@ -80,6 +81,32 @@ def test_a_moved_session_keeps_its_uid_and_raises_its_sequence(client, demo, db)
     assert event["location"].startswith("Foyer de l'auditorium")
     # Unchanged sessions keep their sequence.
     assert parse(after.data)[session(db, "d2-round-table-2").uid]["sequence"] == 0
+
+
+def test_a_new_venue_raises_every_sequence(client, demo, db):
+    """LOCATION names the venue and its address: when they change, from the programme file
+    or from the organisers' edition page, every event must be taken again."""
+    uid = session(db, "d2-round-table-1").uid
+    data = programme_io.export_data(db, demo.slug)
+    data["edition"]["venue"] = "Halle de la Villette"
+    data["edition"]["address"] = "211 avenue Jean-Jaurès, 75019 Paris, France"
+    programme_io.import_text(db, yaml_io.dump(data), "programme.yaml")
+    db.commit()
+    event = parse(_programme(client).data)[uid]
+    assert event["sequence"] == 1
+    assert "Halle de la Villette" in event["location"] and "Jean-Jaurès" in event["location"]
+
+    edition = db.get(Edition, demo.id)
+    entry = editions.edition_entry(edition) | {"venue": "Grande Halle"}
+    editions.update_edition(db, edition, entry, actor="organiser:test", now=utcnow())
+    db.commit()
+    events = parse(_programme(client).data)
+    assert events[uid]["sequence"] == 2 and "Grande Halle" in events[uid]["location"]
+    assert {e["sequence"] for e in events.values()} == {2}
+    # Importing the same file again changes nothing: no SEQUENCE raised for nothing.
+    programme_io.import_text(db, yaml_io.dump(programme_io.export_data(db, demo.slug)), "p.yaml")
+    db.commit()
+    assert parse(_programme(client).data)[uid]["sequence"] == 2
 
 
 def test_a_cancelled_session_stays_in_the_feed_as_cancelled(client, demo, db):

@@ -162,7 +162,12 @@ def update_edition(
         raise InvalidProgramme(problems)
     old_tz = edition.tz
     before = edition_entry(edition)
+    place = (edition.city, edition.venue, edition.address)
     _apply(edition, spec)
+    if place != (edition.city, edition.venue, edition.address):
+        # Every event's LOCATION names the venue: calendars must take the new one.
+        for session in sessions:
+            apply_session_values(session, {}, now=now, calendar_change=True)
     if edition.timezone != old_tz.key:
         for session in sessions:
             apply_session_values(

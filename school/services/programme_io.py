@@ -53,6 +53,7 @@ class _Importer:
         # Sessions whose time, room, title or status changed: the people concerned are told.
         self.changed_sessions: list[tuple[Session, dict]] = []
         self.renamed_rooms: set[int] = set()
+        self.place_changed = False
 
     def assign(self, obj: Any, **values: Any) -> bool:
         changed = False
@@ -76,6 +77,7 @@ class _Importer:
             self.changed = True
         else:
             seats.lock_edition(self.db, edition.id)
+        place = (edition.city, edition.venue, edition.address) if edition.id else None
         self.assign(
             edition,
             title_fr=e.title["fr"],
@@ -96,6 +98,8 @@ class _Importer:
             capacity=e.capacity,
         )
         self.db.flush()
+        # Every event's LOCATION names the venue: a new one is a change for calendars.
+        self.place_changed = place is not None and place != (e.city, e.venue, e.address)
         self.days(edition)
         rooms = self.rooms(edition)
         people = self.people(edition)
@@ -262,7 +266,7 @@ class _Importer:
             session,
             session_values(spec, rooms[spec.room] if spec.room else None),
             now=self.now,
-            calendar_change=session.room_id in self.renamed_rooms,
+            calendar_change=session.room_id in self.renamed_rooms or self.place_changed,
         )
         self.changed |= bool(changed)
         if session.id is not None and changed & set(change_notices.FIELDS):
