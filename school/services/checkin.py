@@ -167,11 +167,13 @@ def scan(
         verdict = None
     result = ScanResult(verdict or Verdict.OK, checkpoint, registration)
     if verdict is None:
-        # Scans of one badge are decided one after the other.
+        # Scans of one badge are decided one after the other; the row is read again under
+        # the lock, and its seats after it, as they are now.
+        db.expire(registration, ["choices", "days"])
         db.execute(
-            lock_rows(db, sa.select(Registration.id).where(Registration.id == registration.id))
+            lock_rows(db, sa.select(Registration).where(Registration.id == registration.id))
+            .execution_options(populate_existing=True)
         )
-        db.expire(registration)  # its seats as they are now that the lock is held
         _decide(db, result, scanned_at)
     # An older scan that arrived late is the check-in; the later one becomes ``already``.
     superseded = result.first if result.verdict == Verdict.OK else None

@@ -156,8 +156,10 @@ def post_checkin(slug: str):
         return _invalid(errors)
     result = checkin.scan(db.session, edition, now=now, organiser=current_staff(), **values)
     count = checkin.arrivals(db.session, edition, result.checkpoint.key)
+    # Written before the commit, which would expire what it reads and load it all again.
+    answer = scan_json(result, count, edition.tz)
     db.session.commit()
-    return jsonify(scan_json(result, count, edition.tz))
+    return jsonify(answer)
 
 
 @bp.post("/editions/<slug>/checkins/<int:checkin_id>/undo")
