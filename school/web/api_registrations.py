@@ -116,15 +116,17 @@ def create_registration(slug: str):
     except DomainError as exc:
         db.session.rollback()
         return _error(403, exc.message, exc.code)
+    # Written before the commit, which would expire what it reads and load it all again.
+    answer = registration_json(outcome.registration) if outcome.created else None
     db.session.commit()
     mailer.wake(current_app._get_current_object())
-    if not outcome.created:
+    if answer is None:
         return _error(
             409,
             _("This address is already registered: we have e-mailed its private link to it."),
             "already_registered",
         )
-    return jsonify(registration_json(outcome.registration)), 201
+    return jsonify(answer), 201
 
 
 def registration_json(registration) -> dict[str, Any]:
