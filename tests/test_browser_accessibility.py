@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from school.models import Edition, Person, Session
-from tests.factories import make_registration
+from tests.factories import make_choice, make_registration
 
 AUDIT = (Path(__file__).parent / "a11y_audit.js").read_text()
 
@@ -79,6 +79,10 @@ def pages(demo, db) -> dict[str, str]:
     session = db.scalar(sa.select(Session.id).where(Session.key == "d2-round-table-1"))
     speaker = db.scalar(sa.select(Person.key).order_by(Person.id))
     registration = make_registration(db, db.get(Edition, demo.id), dietary="Végétarienne")
+    # A seat and a place in line: the private page shows both statuses in colour.
+    for key, status in (("d1-visit-explora", "confirmed"), ("d3-work-cafe", "waitlisted")):
+        visit = db.scalar(sa.select(Session).where(Session.key == key))
+        make_choice(db, registration, visit, status)
     token = registration.manage_token
     db.commit()
     return {
@@ -89,6 +93,8 @@ def pages(demo, db) -> dict[str, str]:
         "speaker": f"/{demo.slug}/speakers/{speaker}",
         "register": f"/{demo.slug}/register",
         "private": f"/my/{token}",
+        "private edit": f"/my/{token}/edit",
+        "speakers": f"/{demo.slug}/speakers",
     }
 
 
@@ -107,6 +113,11 @@ def test_pages_pass_the_accessibility_checks(page, pages):
         for name, path in pages.items():
             page.goto(f"{path}?lang={lang}")
             found = page.evaluate(AUDIT, lang)
+            if name == "register":  # sent empty: the errors next to the fields are read too
+                with page.expect_navigation():
+                    page.locator("form.registration-form [type=submit]").click()
+                assert page.locator(".field-errors").count() > 3
+                found += page.evaluate(AUDIT, lang)
             if found:
                 problems[f"{name} ({lang})"] = found
     assert problems == {}
