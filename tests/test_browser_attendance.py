@@ -7,7 +7,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.attendance_scenario import D1, paris, scan, spring_school_scans, staff_accounts
-from tests.browser import launch, require_chromium
 from tests.factories import make_registration
 
 SLUG = "spring-school-2019"
@@ -19,24 +18,11 @@ def app_config(app_config):
     return app_config
 
 
-@pytest.fixture
-def chromium():
-    """A browser of this test's own: the suite's other browser tests start and stop
-    Playwright per test, and one Playwright may not run inside another."""
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
-def test_the_live_page_on_a_phone_updates_itself(app, chromium, live_server, demo, db):
+def test_the_live_page_on_a_phone_updates_itself(app, browser, live_server, demo, db):
     with app.app_context():
         school = spring_school_scans(db, demo)
     staff_accounts(app, db)
-    context = chromium.new_context(viewport={"width": 360, "height": 740}, locale="en-GB")
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB")
     page = context.new_page()
     problems = []
     page.on("pageerror", lambda error: problems.append(str(error)))

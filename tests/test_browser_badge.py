@@ -11,7 +11,6 @@ from PIL import Image
 from werkzeug.serving import make_server
 
 from school.services import badges
-from tests.browser import launch, require_chromium
 from tests.factories import make_registration
 from tests.pdf_tools import decode_qr
 
@@ -28,25 +27,18 @@ def site(app):
 
 
 @pytest.fixture
-def phone():
-    require_chromium()  # skipped without Debian's chromium, failed with SCHOOL_REQUIRE_BROWSER
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        context = browser.new_context(viewport={"width": 360, "height": 740})
-        page = context.new_page()
-        page.problems = []
-        # The browser's own request for /favicon.ico is not the page's doing.
-        page.on(
-            "console",
-            lambda m: (
-                m.type == "error" and "favicon" not in m.text and page.problems.append(m.text)
-            ),
-        )
-        yield page
-        context.close()
-        browser.close()
+def phone(browser):
+    """A 360 px page of the suite's one browser (tests/browser.py), its console watched."""
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.problems = []
+    # The browser's own request for /favicon.ico is not the page's doing.
+    page.on(
+        "console",
+        lambda m: m.type == "error" and "favicon" not in m.text and page.problems.append(m.text),
+    )
+    yield page
+    context.close()
 
 
 def _scan(page) -> list[str]:

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from school.models import Person
-from tests.browser import launch, require_chromium
 
 
 @pytest.fixture
@@ -21,17 +20,6 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser():
-    require_chromium()  # skipped without Debian's chromium, failed with SCHOOL_REQUIRE_BROWSER
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
