@@ -270,6 +270,7 @@ def publish(db: DbSession, group: SessionGroup, *, now: datetime) -> list[Choice
 
     Refused before the cut-off (participants may still change their rankings), and when
     the draft's basis changed since it was computed: the organiser runs it again."""
+    seats.lock_edition(db, group.edition_id)  # then the group as it is now: not published twice
     if group.draft is None or group.published_at is not None:
         raise DomainError(_("Run the allocation first."), code="no_draft")
     if group.preferences_close_at is not None and now < group.preferences_close_at:
@@ -277,7 +278,6 @@ def publish(db: DbSession, group: SessionGroup, *, now: datetime) -> list[Choice
             _("Participants may rank until the cut-off: publish the allocation after it."),
             code="too_early",
         )
-    seats.lock_edition(db, group.edition_id)
     applicants, free = _applicants(db, group)
     by_id = {a.id: a for a in applicants}
     assigned = {int(k): v for k, v in group.draft["assigned"].items() if int(k) in by_id}
