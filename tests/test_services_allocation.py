@@ -231,6 +231,13 @@ def test_publishing_needs_a_draft_of_what_holds_at_the_cut_off(visits, demo, db)
     draft = groups.run(db, group, now=utcnow(), seed=3)
     db.commit()
     assert draft.assigned[late.id] == tour.id
+    tour.capacity = 3  # a seat added after the draft: it could go to someone without one
+    db.commit()
+    with pytest.raises(DomainError, match="Seats changed"):
+        groups.publish(db, group, now=utcnow())
+    db.rollback()
+    tour.capacity = 2
+    db.commit()
     # The one given the Explora visit is then given the General Assembly, which overlaps.
     holder = next(r for r, s in draft.assigned.items() if s == explora.id)
     make_choice(db, db.get(Registration, holder), assembly)

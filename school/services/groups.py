@@ -283,14 +283,14 @@ def publish(db: DbSession, group: SessionGroup, *, now: datetime) -> list[Choice
     assigned = {int(k): v for k, v in group.draft["assigned"].items() if int(k) in by_id}
     basis = _basis(applicants, free)
     recorded = group.draft.get("basis") or {}
-    if recorded.get("free") != basis["free"]:
-        raise DomainError(
-            _("Seats changed since the draft: run the allocation again."), code="stale"
-        )
     if recorded.get("applicants") != basis["applicants"]:
         raise DomainError(
             _("Rankings or registrations changed since the draft: run the allocation again."),
             code="stale",
+        )
+    if recorded.get("free") != basis["free"]:
+        raise DomainError(
+            _("Seats changed since the draft: run the allocation again."), code="stale"
         )
     order = {reg_id: i for i, reg_id in enumerate(group.draft["order"])}
     registrations = {
