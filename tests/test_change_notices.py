@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from school.database import utcnow
-from school.models import ChangeNotice, Edition, Person, Session
+from school.models import ChangeNotice, Edition, OutboxMessage, Person, Session, SessionPerson
 from school.services import change_notices, programme_edit
 from tests.calendars import parse
 from tests.factories import make_choice, make_registration
@@ -101,3 +101,50 @@ def test_notices_go_by_themselves_after_a_quiet_period(app, demo, db, runner):
     db.commit()
     result = runner.invoke(args=["mail", "send"])
     assert "1 people told of programme changes" in result.output
+
+
+def _told(db) -> list[str]:
+    """Who the last batch of notices went to (what the organiser's "send" step queued)."""
+    db.rollback()
+    notices = sa.select(OutboxMessage.batch).where(OutboxMessage.purpose == "change_notice")
+    last = db.scalar(notices.order_by(OutboxMessage.id.desc()).limit(1))
+    return sorted(
+        db.scalars(sa.select(OutboxMessage.to_address).where(OutboxMessage.batch == last))
+    )
+
+
+def test_the_waiting_line_and_the_moderator_are_told(app, demo, db):
+    with app.app_context():
+        edition = db.get(Edition, demo.id)
+        explora = db.scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
+        waiting = make_registration(db, edition, email="wait@example.org", days=[edition.starts_on])
+        make_choice(db, waiting, explora, status="waitlisted")
+        # Attends the day, holds no seat of this visit: neither change is hers.
+        make_registration(db, edition, email="day@example.org", days=[edition.starts_on])
+        moderator = db.scalar(sa.select(Person).where(Person.key == "raquel-castello-branco"))
+        moderator.email = "raquel@example.org"
+        db.add(SessionPerson(session_id=explora.id, person_id=moderator.id, role="moderator"))
+        db.commit()
+        _edit(db, demo, "d1-visit-explora", start="17:15", end="18:45")
+        change_notices.notify(db, db.get(Edition, demo.id), now=utcnow())
+        db.commit()
+        assert _told(db) == ["raquel@example.org", "wait@example.org"]
+        # Cancelled, the visit still concerns only those who had a seat or a place in line.
+        _edit(db, demo, "d1-visit-explora", status="cancelled")
+        change_notices.notify(db, db.get(Edition, demo.id), now=utcnow())
+        db.commit()
+        assert _told(db) == ["raquel@example.org", "wait@example.org"]
+
+
+def test_a_session_for_all_moved_to_another_day_tells_both_days(app, demo, db):
+    with app.app_context():
+        edition = db.get(Edition, demo.id)
+        first, second, third = sorted(demo.dates)[:3]
+        for name, day in (("old", first), ("new", second), ("other", third)):
+            make_registration(db, edition, email=f"{name}@example.org", days=[day])
+        db.commit()
+        # Those of the old day would look for it there: they are told as well.
+        _edit(db, demo, "d1-missions-values", date=second.isoformat())
+        change_notices.notify(db, db.get(Edition, demo.id), now=utcnow())
+        db.commit()
+        assert _told(db) == ["new@example.org", "old@example.org"]

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from school.database import utcnow
-from school.models import Choice, Edition, OutboxMessage, Preference, Session
+from school.models import Choice, Edition, OutboxMessage, Preference, Registration, Session
 from school.services import groups
 from school.services import registration as registrations
 from school.services.allocation import ANY, Applicant, allocate
@@ -87,16 +87,16 @@ def test_the_same_seed_gives_the_same_result_and_ties_follow_the_random_order():
 
 
 def test_the_mix_spreads_cites_across_sessions():
-    applicants = [
-        Applicant(n, (1, 2), frozenset({1, 2}), cite="Porto" if n < 4 else "Genève")
-        for n in range(8)
-    ]
-    plain = allocate(applicants, {1: 4, 2: 4}, seed=1)
-    assert (
-        plain.figures["cites"]["1"] in ({"Porto": 4}, {"Genève": 4}, {"Porto": 2, "Genève": 2})
-        or True
-    )
-    mixed = allocate(applicants, {1: 4, 2: 4}, seed=1, mix="cite")
+    def people(cites):
+        return [Applicant(n, (1, 2), frozenset({1, 2}), cite=cites.get(n)) for n in range(8)]
+
+    # Four first choices to give among eight equals: the first four of the random order get
+    # them. Make those four the Porto people, so that without the mix they cluster.
+    order = allocate(people({}), {1: 4, 2: 4}, seed=1).order
+    cites = {n: "Porto" if order.index(n) < 4 else "Genève" for n in range(8)}
+    plain = allocate(people(cites), {1: 4, 2: 4}, seed=1)
+    assert plain.figures["cites"]["1"] == {"Porto": 4}
+    mixed = allocate(people(cites), {1: 4, 2: 4}, seed=1, mix="cite")
     assert mixed.figures["cites"]["1"] == {"Porto": 2, "Genève": 2}
     assert mixed.figures["by_rank"] == plain.figures["by_rank"]  # mixing never costs a rank
 
@@ -179,6 +179,11 @@ def test_run_review_adjust_and_publish(visits, demo, db):
         groups.adjust(db, group, nobody, tour.id)
     db.rollback()
     group = db.get(type(group), group.id)
+    with pytest.raises(DomainError, match="until the cut-off"):
+        groups.publish(db, group, now=utcnow())  # people may still change their rankings
+    db.rollback()
+    group.preferences_close_at = utcnow() - timedelta(minutes=1)
+    db.commit()
     created = groups.publish(db, group, now=utcnow())
     db.commit()
     statuses = sorted(c.status for c in created)
@@ -196,6 +201,60 @@ def test_run_review_adjust_and_publish(visits, demo, db):
     late = registrations.register(db, edition, person(9, sessions=[tour.id]), now=utcnow())
     db.commit()
     assert [c.status for c in late.registration.choices] == ["waitlisted"]
+
+
+def test_publishing_needs_a_draft_of_what_holds_at_the_cut_off(visits, demo, db):
+    from tests.factories import make_choice
+
+    group, tour, explora = visits
+    edition = db.get(Edition, demo.id)
+    assembly = db.scalar(sa.select(Session).where(Session.key == "d1-general-assembly"))
+    assembly.requires_registration = True
+    db.commit()
+    for n in range(2):
+        registrations.register(
+            db, edition, person(n, rankings={group.id: [explora.id, tour.id]}), now=utcnow()
+        )
+    db.commit()
+    groups.run(db, group, now=utcnow(), seed=3)  # a preview, while people still rank
+    db.commit()
+    # Someone ranks after the preview: publishing it would leave them waiting for the tour
+    # while a seat of it is free.
+    late = registrations.register(
+        db, edition, person(2, rankings={group.id: [tour.id]}), now=utcnow()
+    ).registration
+    group.preferences_close_at = utcnow() - timedelta(minutes=1)
+    db.commit()
+    with pytest.raises(DomainError, match="Rankings or registrations changed"):
+        groups.publish(db, group, now=utcnow())
+    db.rollback()
+    draft = groups.run(db, group, now=utcnow(), seed=3)
+    db.commit()
+    assert draft.assigned[late.id] == tour.id
+    tour.capacity = 3  # a seat added after the draft: it could go to someone without one
+    db.commit()
+    with pytest.raises(DomainError, match="Seats changed"):
+        groups.publish(db, group, now=utcnow())
+    db.rollback()
+    tour.capacity = 2
+    db.commit()
+    # The one given the Explora visit is then given the General Assembly, which overlaps.
+    holder = next(r for r, s in draft.assigned.items() if s == explora.id)
+    make_choice(db, db.get(Registration, holder), assembly)
+    db.commit()
+    with pytest.raises(DomainError, match="Rankings or registrations changed"):
+        groups.publish(db, group, now=utcnow())
+    db.rollback()
+    groups.run(db, group, now=utcnow(), seed=3)
+    db.commit()
+    groups.publish(db, group, now=utcnow())
+    db.commit()
+    seats = {
+        (c.registration_id, c.session_id, c.status)
+        for c in db.scalars(sa.select(Choice).where(Choice.session_id.in_([tour.id, explora.id])))
+    }
+    other = ({r.id for r in db.scalars(sa.select(Registration))} - {holder, late.id}).pop()
+    assert seats == {(late.id, tour.id, "confirmed"), (other, explora.id, "confirmed")}
 
 
 def test_overlapping_seats_are_never_allocated(visits, demo, db):

@@ -10,8 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from school.database import utcnow
-from school.models import Choice, Preference, Session, SessionGroup
+from school.models import Choice, Preference, Registration, Session, SessionGroup
 from school.services import organisers
+from tests.calendars import parse
+from tests.servers import Inbox
 from tests.test_web_auth import login
 
 
@@ -28,12 +30,17 @@ def admin(app, db, client, demo):
     return client
 
 
-def test_the_whole_allocation_cycle_through_the_pages(admin, demo, db, app):
+def test_the_whole_allocation_cycle_through_the_pages(admin, demo, db, app, smtp):
     tour = db.scalar(sa.select(Session).where(Session.key == "d1-visit-spaces"))
     explora = db.scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
     tour.capacity, explora.capacity = 1, 1
     db.commit()
-    tour_id, explora_id = tour.id, explora.id
+    tour_id, explora_id, tour_uid = tour.id, explora.id, tour.uid
+    titles = {
+        (tour_id, "en"): tour.title_en,
+        (explora_id, "en"): explora.title_en,
+        (tour_id, "fr"): tour.title_fr,
+    }
     page = admin.get(f"/organiser/{demo.slug}/groups?lang=en").get_data(as_text=True)
     closing = (utcnow() + timedelta(days=2)).astimezone(demo.tz).strftime("%Y-%m-%dT%H:%M")
     response = admin.post(
@@ -68,7 +75,7 @@ def test_the_whole_allocation_cycle_through_the_pages(admin, demo, db, app):
                 "email": f"p{n}@example.org",
                 "country": "ES",
                 "category": "partner",
-                "language": "en",
+                "language": "fr" if n == 2 else "en",
                 "days": ["2019-06-19"],
                 "privacy_consent": "y",
                 f"rank-{group_id}-1": str(first),
@@ -77,6 +84,7 @@ def test_the_whole_allocation_cycle_through_the_pages(admin, demo, db, app):
         )
         assert response.status_code == 302, response.get_data(as_text=True)
     assert db.scalar(sa.select(sa.func.count()).select_from(Preference)) == 6
+    smtp.inbox.wait_for(3)  # their registration confirmations
     db.commit()
 
     page = admin.get(f"/organiser/{demo.slug}/groups/{group_id}?lang=en").get_data(as_text=True)
@@ -107,6 +115,19 @@ def test_the_whole_allocation_cycle_through_the_pages(admin, demo, db, app):
         f"/organiser/{demo.slug}/groups/{group_id}/adjust",
         data={"csrf_token": csrf(page), "registration_id": str(loser), "session_id": str(tour_id)},
     )
+    # Before the cut-off people may still change their rankings: the draft is a preview.
+    early = admin.post(
+        f"/organiser/{demo.slug}/groups/{group_id}/publish?lang=fr",
+        data={"csrf_token": csrf(page)},
+        follow_redirects=True,
+    )
+    assert "publiez la répartition après celle-ci" in early.get_data(as_text=True)
+    assert db.scalar(sa.select(sa.func.count()).select_from(Choice)) == 0
+    db.execute(sa.update(SessionGroup).values(preferences_close_at=utcnow() - timedelta(hours=1)))
+    tokens = {r.id: r.manage_token for r in db.scalars(sa.select(Registration))}
+    db.commit()
+    feed = f"/my/{tokens[loser]}/agenda.ics"
+    assert tour_uid not in parse(admin.get(feed).data)
     response = admin.post(
         f"/organiser/{demo.slug}/groups/{group_id}/publish", data={"csrf_token": csrf(page)}
     )
@@ -116,6 +137,26 @@ def test_the_whole_allocation_cycle_through_the_pages(admin, demo, db, app):
     assert sorted(c.session_id for c in confirmed) == sorted([tour_id, explora_id])
     assert any(c.registration_id == loser for c in confirmed)
     assert db.get(SessionGroup, group_id).mode == "first_come"
+    people = {r.id: r for r in db.scalars(sa.select(Registration))}
+    winner = next(c.registration_id for c in confirmed if c.session_id == explora_id)
+    db.commit()
+    assert parse(admin.get(feed).data)[tour_uid]["status"] == "CONFIRMED"
+    waiting = parse(admin.get(f"/my/{tokens[holder]}/agenda.ics").data)[tour_uid]
+    assert waiting["status"] == "TENTATIVE" and "Liste d'attente" in waiting["summary"]
+
+    # Each is told, in their language: the seat they got, or the line they wait in.
+    smtp.inbox.wait_for(6)
+    mail = {
+        r: " ".join(Inbox.text(smtp.inbox.to(people[r].email)[-1]).split())
+        for r in (loser, winner, holder)
+    }
+    assert smtp.inbox.to(people[loser].email)[-1]["Subject"] == "Your place: Wednesday visits"
+    assert "You have a seat in: " + titles[tour_id, "en"] in mail[loser]
+    assert "You have a seat in: " + titles[explora_id, "en"] in mail[winner]
+    assert people[holder].language == "fr"  # ranked the tour first, and gave it up
+    assert "Il n'est pas resté de place pour vous" in mail[holder]
+    assert f"liste d'attente de « {titles[tour_id, 'fr']} »" in mail[holder]
+    assert tokens[holder] in mail[holder]  # where to follow it
 
 
 def test_check_in_staff_cannot_reach_the_allocation(client, app, db, demo):

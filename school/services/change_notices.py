@@ -114,13 +114,18 @@ class Recipient:
     changes: list[SessionChange] = field(default_factory=list)
 
 
-def concerned_registrations(db: DbSession, session: Session) -> list[Registration]:
-    """The participants a session's change concerns."""
+def concerned_registrations(
+    db: DbSession, session: Session, before: dict[str, Any] | None = None
+) -> list[Registration]:
+    """The participants a session's change concerns. ``before``: its values before the
+    batch — a session open to all that moves to another day concerns those attending the
+    old day (they would look for it there) as well as those attending the new one."""
     query = sa.select(Registration).where(
         Registration.edition_id == session.edition_id,
         Registration.status == RegistrationStatus.CONFIRMED,
     )
-    if session.is_offered_for_choice or session.audience == "invited":
+    # Seats and lines, even once cancelled: a cancelled workshop concerns its holders only.
+    if session.requires_registration or session.is_capped or session.audience == "invited":
         link = sa.exists().where(
             Choice.registration_id == Registration.id, Choice.session_id == session.id
         )
@@ -130,9 +135,12 @@ def concerned_registrations(db: DbSession, session: Session) -> list[Registratio
             RegistrationMeal.session_id == session.id,
         )
     else:
-        day = session.starts_at.astimezone(session.edition.tz).date()
+        starts = [session.starts_at]
+        if before and before.get("starts_at") is not None:
+            starts.append(_moment(before["starts_at"]))
+        days = {start.astimezone(session.edition.tz).date() for start in starts}
         link = sa.exists().where(
-            RegistrationDay.registration_id == Registration.id, RegistrationDay.date == day
+            RegistrationDay.registration_id == Registration.id, RegistrationDay.date.in_(days)
         )
     return list(db.scalars(query.where(link).order_by(Registration.id)))
 
@@ -151,7 +159,7 @@ def recipients(db: DbSession, changes: list[SessionChange]) -> list[Recipient]:
     """One recipient per address, with every change that concerns them."""
     found: dict[str, Recipient] = {}
     for change in changes:
-        for registration in concerned_registrations(db, change.session):
+        for registration in concerned_registrations(db, change.session, change.before):
             key = registration.email_key
             recipient = found.setdefault(
                 key,
@@ -209,15 +217,16 @@ def notify(db: DbSession, edition: Edition, *, now: datetime) -> int:
     return len(people)
 
 
-def _describe(change: SessionChange, rooms: dict[int, Room], edition: Edition) -> dict:
-    def moment(value):
-        return datetime.fromisoformat(value) if isinstance(value, str) else value
+def _moment(value: Any) -> Any:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
+
+def _describe(change: SessionChange, rooms: dict[int, Room], edition: Edition) -> dict:
     before, after = change.before, change.after
     return {
         "session": change.session,
-        "was_start": moment(before.get("starts_at", after.get("starts_at"))),
-        "was_end": moment(before.get("ends_at", after.get("ends_at"))),
+        "was_start": _moment(before.get("starts_at", after.get("starts_at"))),
+        "was_end": _moment(before.get("ends_at", after.get("ends_at"))),
         "moved": "starts_at" in change.fields or "ends_at" in change.fields,
         "room_before": rooms.get(before.get("room_id")) if "room_id" in change.fields else None,
         "room_changed": "room_id" in change.fields,

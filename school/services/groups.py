@@ -5,6 +5,16 @@ Publishing turns the draft into seats (choices): everyone is told their result b
 e-mail, their calendar feed follows (choices changed), and the group then works first
 come, first served with waiting lines; those who got nothing wait in line for their
 first choice, in the recorded random order.
+
+When: a draft may be computed at any time, even while participants still rank — a
+preview of how oversubscribed the sessions are is useful to organisers (add seats, open
+another session) and gives nobody anything. Publishing waits for the cut-off
+(``preferences_close_at``), and only publishes a draft computed on what the database
+holds now: the draft records its basis (who ranked, how, what each could be given, the
+free seats) and if any of it changed since — a late ranking, a day no longer attended, a
+cancelled session or registration, a seat taken elsewhere, a seat freed — the organiser
+is asked to run the allocation again. So nobody is seated where they can no longer go,
+and nobody who ranked after the draft waits in line while seats are free.
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
+from school.database import begin_write
 from school.models import Choice, Preference, Registration, Session, SessionGroup
 from school.models.vocabulary import ChoiceStatus, RegistrationStatus
 from school.services import allocation, checkin, mailer, seats
@@ -170,6 +181,15 @@ def _applicants(db: DbSession, group: SessionGroup) -> tuple[list[Applicant], di
     return applicants, free
 
 
+def _basis(applicants: list[Applicant], free: dict[int, int]) -> dict:
+    """What a draft was computed on, as stored (JSON) with it, to compare at publishing."""
+    people = sorted(applicants, key=lambda a: a.id)
+    return {
+        "applicants": [[a.id, list(a.ranking), sorted(a.eligible)] for a in people],
+        "free": {str(s): n for s, n in sorted(free.items())},
+    }
+
+
 def applicants_view(db: DbSession, group: SessionGroup) -> dict:
     """Who ranked the group, and how, for the organisers' review."""
     registrations = db.scalars(
@@ -190,9 +210,12 @@ def run(
     db: DbSession, group: SessionGroup, *, now: datetime, seed: int | None = None,
     mix: str | None = None,
 ) -> Allocation:  # fmt: skip
-    """Compute a draft (nothing is given yet): reproducible from its recorded seed."""
+    """Compute a draft (nothing is given yet): reproducible from its recorded seed.
+
+    Allowed before the cut-off, as a preview: only ``publish`` waits for it."""
     if group.published_at is not None:
         raise DomainError(_("This allocation is already published."), code="published")
+    begin_write(db)  # it writes the draft after reading: on SQLite, a writer from the start
     seed = secrets.randbelow(2**31) if seed is None else seed
     applicants, free = _applicants(db, group)
     result = allocation.allocate(applicants, free, seed=seed, mix=mix)
@@ -203,6 +226,7 @@ def run(
         "order": result.order,
         "assigned": {str(k): v for k, v in result.assigned.items()},
         "figures": result.figures,
+        "basis": _basis(applicants, free),
     }
     db.flush()
     return result
@@ -214,6 +238,7 @@ def adjust(
     """Move one person by hand in the draft, within the rules: eligible, and a seat left."""
     if group.draft is None or group.published_at is not None:
         raise DomainError(_("Run the allocation first."), code="no_draft")
+    begin_write(db)
     applicants, free = _applicants(db, group)
     by_id = {a.id: a for a in applicants}
     applicant = by_id.get(registration_id)
@@ -241,19 +266,32 @@ def adjust(
 
 
 def publish(db: DbSession, group: SessionGroup, *, now: datetime) -> list[Choice]:
-    """Give the seats of the draft, tell everyone, and open the group first come."""
+    """Give the seats of the draft, tell everyone, and open the group first come.
+
+    Refused before the cut-off (participants may still change their rankings), and when
+    the draft's basis changed since it was computed: the organiser runs it again."""
+    seats.lock_edition(db, group.edition_id)  # then the group as it is now: not published twice
     if group.draft is None or group.published_at is not None:
         raise DomainError(_("Run the allocation first."), code="no_draft")
-    seats.lock_edition(db, group.edition_id)
+    if group.preferences_close_at is not None and now < group.preferences_close_at:
+        raise DomainError(
+            _("Participants may rank until the cut-off: publish the allocation after it."),
+            code="too_early",
+        )
     applicants, free = _applicants(db, group)
     by_id = {a.id: a for a in applicants}
     assigned = {int(k): v for k, v in group.draft["assigned"].items() if int(k) in by_id}
-    for session_id in free:  # seats may have gone since the draft: check again
-        given = sum(1 for s in assigned.values() if s == session_id)
-        if given > free[session_id]:
-            raise DomainError(
-                _("Seats changed since the draft: run the allocation again."), code="stale"
-            )
+    basis = _basis(applicants, free)
+    recorded = group.draft.get("basis") or {}
+    if recorded.get("applicants") != basis["applicants"]:
+        raise DomainError(
+            _("Rankings or registrations changed since the draft: run the allocation again."),
+            code="stale",
+        )
+    if recorded.get("free") != basis["free"]:
+        raise DomainError(
+            _("Seats changed since the draft: run the allocation again."), code="stale"
+        )
     order = {reg_id: i for i, reg_id in enumerate(group.draft["order"])}
     registrations = {
         r.id: r for r in db.scalars(sa.select(Registration).where(Registration.id.in_(list(by_id))))
