@@ -52,8 +52,10 @@ def register_id_converter(app: Flask) -> None:
     nothing (404) rather than overflowing the database's integer (a 500 on PostgreSQL)."""
     from werkzeug.routing import IntegerConverter
 
+    from school.database import MAX_ID
+
     class IdConverter(IntegerConverter):
-        def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
             super().__init__(url_map, fixed_digits, min, max, signed)
 
     app.url_map.converters["int"] = IdConverter
