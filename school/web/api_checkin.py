@@ -139,7 +139,7 @@ def parse_scan(body: Any, now: datetime) -> tuple[dict[str, Any], dict[str, list
     secured=True,
     responses={
         "200": ("The verdict", "CheckinResult"),
-        "400": ("The body is not a JSON object", "Error"),
+        "400": ("The body is not a JSON object, or holds a NUL character", "Error"),
         "401": ("No valid token", "Error"),
         "404": ("No such edition or session", "Error"),
         "422": ("Some fields are wrong", "ValidationErrors"),

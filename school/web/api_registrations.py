@@ -85,7 +85,7 @@ def parse_registration(body: Any) -> tuple[RegistrationData, dict[str, list[str]
     request="RegistrationRequest",
     responses={
         "201": ("Registered", "RegistrationCreated"),
-        "400": ("The body is not a JSON object", "Error"),
+        "400": ("The body is not a JSON object, or holds a NUL character", "Error"),
         "403": ("Registration is closed, not open yet, or the School is full", "Error"),
         "404": ("No such edition", "Error"),
         "409": ("Already registered: the private link was e-mailed again", "Error"),
