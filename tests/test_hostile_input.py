@@ -66,9 +66,18 @@ def hostile(client, db, world):
     return {name: db.get(Registration, rid) for name, rid in ids.items()}
 
 
-def test_they_are_stored_as_typed(hostile):
+def test_they_are_stored_as_typed(client, db, demo, hostile):
     for name, value in STORED.items():
         assert hostile[name].first_name == value and hostile[name].organisation == value
+    # The form stores them just the same.
+    sent = Visitor(client).submit(
+        f"/{demo.slug}/register",
+        answers(last_name=STORED["img"], organisation=STORED["hyperlink"], email="f@example.org"),
+    )
+    assert sent.status_code == 302
+    db.rollback()
+    stored = db.scalar(sa.select(Registration).where(Registration.email == "f@example.org"))
+    assert (stored.last_name, stored.organisation) == (STORED["img"], STORED["hyperlink"])
 
 
 @pytest.mark.parametrize(

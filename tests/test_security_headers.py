@@ -153,6 +153,7 @@ def test_the_registration_form_is_rate_limited(limited_app_config, client, db, d
     refused = visitor.submit(url, answers())
     assert refused.status_code == 429 and refused.headers["Retry-After"]
     assert "Too many attempts" in refused.get_data(as_text=True)
+    assert_protected(refused, "429")
     assert db.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
 
 
