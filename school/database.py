@@ -35,6 +35,15 @@ def is_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
+def as_id(value: object) -> int | None:
+    """The id a form field or query holds, or None (not a number, or no row could have it)."""
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+    return number if is_id(number) else None
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -10,8 +10,12 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from school.models import CheckIn, Registration, SessionPerson
+from school.database import utcnow
+from school.models import CheckIn, Choice, Edition, Registration, Session, SessionPerson
+from school.services import editions
 from tests.security_world import ADMIN, login
+from tests.test_web_organiser_programme import form_of
+from tests.test_web_registration import Visitor, answers
 
 HUGE = (2**31, 2**63, 10**30)
 
@@ -132,3 +136,77 @@ def test_huge_ids_in_api_bodies_are_refused_cleanly(client, world, huge):
         },
     )
     assert registration.status_code == 422, registration.get_json()
+
+
+def test_sessions_and_badges_of_another_edition_are_refused(app, client, db, demo, world):
+    with app.app_context():
+        source = db.get(Edition, demo.id)
+        twin = editions.clone_edition(
+            db, source, slug="twin-2020", title={"fr": "Jumelle", "en": "Twin"},
+            starts_on="2020-06-17", actor="test", now=utcnow(),
+        )  # fmt: skip
+        db.commit()
+        foreign = db.scalar(
+            sa.select(Session.id).where(
+                Session.edition_id == twin.id, Session.key == "d1-visit-explora"
+            )
+        )
+    registration = client.post(
+        f"/api/v1/editions/{world.slug}/registrations",
+        json={"first_name": "Eve", "last_name": "Twin", "email": "eve@example.org",
+              "country": "PT", "category": "member", "days": ["2019-06-19"],
+              "sessions": [foreign], "consent": True},
+    )  # fmt: skip
+    assert registration.status_code == 422
+    app.config["WTF_CSRF_ENABLED"] = False
+    edit = client.post(
+        f"/my/{world.alice.manage}/edit?lang=en",
+        data=answers(email=world.alice.email, sessions=[str(foreign)]),
+    )
+    assert edit.status_code == 200 and "Please correct" in edit.get_data(as_text=True)
+    db.rollback()
+    assert not db.scalar(sa.select(sa.func.count()).where(Choice.session_id == foreign))
+    # Alice's badge, shown at the twin's door, admits nobody and tells nothing.
+    scan = client.post(
+        "/api/v1/editions/twin-2020/checkins?lang=en",
+        json={"token": world.alice.badge, "client_id": str(uuid.uuid4()), "day": "2020-06-17"},
+        headers=world.auth,
+    )
+    assert scan.status_code == 200 and scan.get_json()["verdict"] != "ok"
+    assert "Liddell" not in scan.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("huge", HUGE)
+def test_huge_ids_in_the_registration_form_are_ignored_cleanly(client, db, world, huge):
+    # Like any id that names no session: refused or left out, never looked up.
+    group = world.params["group_id"]
+    page = Visitor(client).submit(
+        f"/{world.slug}/register",
+        answers(sessions=[str(huge)], meals=[str(huge)]) | {f"rank-{group}-1": str(huge)},
+    )
+    assert page.status_code in (200, 302)
+    db.rollback()
+    assert not db.scalar(sa.select(sa.func.count()).select_from(Choice).join(Registration)
+                         .where(Registration.email == "majda@example.org"))  # fmt: skip
+
+
+@pytest.mark.parametrize("huge", HUGE)
+def test_huge_numbers_in_organiser_forms_are_refused_cleanly(app, client, db, demo, world, huge):
+    login(client, *ADMIN)
+    app.config["WTF_CSRF_ENABLED"] = False
+    explora = db.scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
+    base = f"/organiser/{world.slug}"
+    sent = {
+        f"/my/{world.alice.manage}/edit": answers(email=world.alice.email, sessions=[str(huge)]),
+        f"{base}/mailings": {"audience": "session", "session_id": str(huge),
+                             "subject_fr": "Salut", "body_fr": "Bonjour"},
+        f"{base}/groups/{world.params['group_id']}/adjust": {"registration_id": str(huge),
+                                                            "session_id": str(huge)},
+        f"{base}/sessions/{explora.id}": form_of(db, demo, explora, capacity=str(huge)),
+        f"{base}/rooms/new": {"name_fr": "Salle immense", "capacity": str(huge)},
+    }  # fmt: skip
+    db.rollback()
+    for url, data in sent.items():
+        response = client.post(url, data=data)
+        assert response.status_code in (200, 302, 422), (url, response.status_code)
+    assert db.get(Session, explora.id).capacity == explora.capacity

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from school.database import MAX_ID
 from school.models.vocabulary import Audience, Role, SessionKind, SessionStatus
 from school.services.programme_spec import (
     DaySpec,
@@ -151,7 +152,7 @@ class Reader:
         value = data.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
             self.fail(item, key, N_("must be a whole number ≥ 0 or null: %(value)r"), value=value)
             return None
         return value
