@@ -53,21 +53,28 @@ def test_a_participants_pages_show_nothing_of_another(app, client, world):
             assert b"Liddell" in body, rule
 
 
-def test_a_speaker_confirms_only_their_own_sessions(app, client, db, world):
-    (_, token, _), (other_id, _, _) = world.speakers[:2]
-    theirs = db.scalars(
-        sa.select(SessionPerson.session_id).where(
-            SessionPerson.person_id == other_id, SessionPerson.is_tentative.is_(True)
-        )
-    ).all()
-    app.config["WTF_CSRF_ENABLED"] = False
-    for session_id in theirs:
-        client.post(f"/speaker/{token}/confirm", data={"session_id": str(session_id)})
+def _tentative(db, person_id) -> set[int]:
     db.rollback()
-    still = db.scalars(
-        sa.select(SessionPerson.is_tentative).where(SessionPerson.person_id == other_id)
-    ).all()
-    assert theirs and all(still)
+    return set(
+        db.scalars(
+            sa.select(SessionPerson.session_id).where(
+                SessionPerson.person_id == person_id, SessionPerson.is_tentative.is_(True)
+            )
+        )
+    )
+
+
+def test_a_speaker_confirms_only_their_own_sessions(app, client, db, world):
+    (own_id, token, _), (other_id, _, _) = world.speakers[:2]
+    theirs, own = _tentative(db, other_id), _tentative(db, own_id)
+    app.config["WTF_CSRF_ENABLED"] = False
+    for session_id in theirs - own:
+        client.post(f"/speaker/{token}/confirm", data={"session_id": str(session_id)})
+    assert theirs - own and _tentative(db, other_id) == theirs
+    # The same post for one of their own sessions does confirm it.
+    mine = min(own)
+    client.post(f"/speaker/{token}/confirm", data={"session_id": str(mine)})
+    assert _tentative(db, own_id) == own - {mine} and _tentative(db, other_id) == theirs
 
 
 def test_ids_of_another_edition_are_not_found_through_this_one(app, client, db, world):
