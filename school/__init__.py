@@ -20,6 +20,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     load_config(app, config)
     register_proxy(app)
+    register_id_converter(app)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -44,6 +45,20 @@ def register_proxy(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
         )
+
+
+def register_id_converter(app: Flask) -> None:
+    """``<int:...>`` in URLs are database ids, 32-bit integers: a larger number names
+    nothing (404) rather than overflowing the database's integer (a 500 on PostgreSQL)."""
+    from werkzeug.routing import IntegerConverter
+
+    from school.database import MAX_ID
+
+    class IdConverter(IntegerConverter):
+        def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+            super().__init__(url_map, fixed_digits, min, max, signed)
+
+    app.url_map.converters["int"] = IdConverter
 
 
 def register_extensions(app: Flask) -> None:

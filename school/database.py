@@ -26,6 +26,24 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# Ids are the databases' 32-bit integers: a larger number names no row, and sent to the
+# database it would overflow (an error, not an empty answer). URLs and JSON bodies check it.
+MAX_ID = 2**31 - 1
+
+
+def is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
+def as_id(value: object) -> int | None:
+    """The id a form field or query holds, or None (not a number, or no row could have it)."""
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+    return number if is_id(number) else None
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -24,6 +24,7 @@ from school.models import Base
 from school.services import mailer
 from tests.browser import browser, phone, playwright_instance  # noqa: F401 - fixtures
 from tests.helpers import QueryCounter
+from tests.security_world import world  # noqa: F401 - fixture
 from tests.servers import LiveServer, SmtpServer
 
 BASE_URL = os.environ.get("SCHOOL_DATABASE_URL", "")

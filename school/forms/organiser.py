@@ -9,7 +9,9 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import Optional
+from wtforms.validators import NumberRange, Optional
+
+from school.database import MAX_ID
 
 
 class LoginForm(FlaskForm):
@@ -43,7 +45,7 @@ class RunForm(FlaskForm):
 
 
 class AdjustForm(FlaskForm):
-    registration_id = IntegerField(validators=[Optional()])
+    registration_id = IntegerField(validators=[Optional(), NumberRange(1, MAX_ID)])
     session_id = StringField()
 
 

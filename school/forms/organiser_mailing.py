@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 
+from school.database import as_id
 from school.labels import CATEGORY_LABELS
 from school.services.mailing import SUBJECT_MAX, Draft
 
@@ -18,10 +19,7 @@ AUDIENCE_CHOICES = [
 
 
 def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return as_id(value)
 
 
 class MailingForm(FlaskForm):

@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from school.database import as_id
 from school.labels import CATEGORY_LABELS
 from school.models import Edition
 from school.services.countries import sorted_countries
@@ -26,10 +27,7 @@ from school.services.registration_data import NAME_MAX, NOTE_MAX, TEXT_MAX, Regi
 
 
 def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return as_id(value)
 
 
 def _date_or_none(value):

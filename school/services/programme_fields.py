@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from school.database import MAX_ID
 from school.services.programme_spec import Problem, Text
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
@@ -130,7 +131,7 @@ class FieldReader:
         value = data.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
             self.fail(item, key, N_("must be a whole number ≥ 0 or null: %(value)r"), value=value)
             return None
         return value

@@ -10,7 +10,7 @@ from typing import Any
 from flask import jsonify, request
 from flask_babel import gettext as _
 
-from school.database import utcnow
+from school.database import is_id, utcnow
 from school.extensions import db
 from school.models import Session
 from school.services import checkin, programme
@@ -105,7 +105,7 @@ def parse_scan(body: Any, now: datetime) -> tuple[dict[str, Any], dict[str, list
         wrong("client_id", _("Must be the scan's unique id (a UUID)."))
     values["client_id"] = client_id
     session_id = body.get("session_id")
-    if session_id is not None and (not isinstance(session_id, int) or isinstance(session_id, bool)):
+    if session_id is not None and not is_id(session_id):
         wrong("session_id", _("Must be a session id, or null for the entrance."))
     values["session_id"] = session_id
     values["day"] = None
@@ -139,7 +139,7 @@ def parse_scan(body: Any, now: datetime) -> tuple[dict[str, Any], dict[str, list
     secured=True,
     responses={
         "200": ("The verdict", "CheckinResult"),
-        "400": ("The body is not a JSON object", "Error"),
+        "400": ("The body is not a JSON object, or holds a NUL character", "Error"),
         "401": ("No valid token", "Error"),
         "404": ("No such edition or session", "Error"),
         "422": ("Some fields are wrong", "ValidationErrors"),

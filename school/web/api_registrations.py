@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 
-from school.database import utcnow
+from school.database import is_id, utcnow
 from school.extensions import db, limiter
 from school.services import badges, mailer, programme, seats
 from school.services import registration as registrations
@@ -63,9 +63,7 @@ def parse_registration(body: Any) -> tuple[RegistrationData, dict[str, list[str]
             wrong(name, _("Must be a list of dates (YYYY-MM-DD)."))
     for name in ("sessions", "meals"):
         value = body.get(name, [])
-        if not isinstance(value, list) or not all(
-            isinstance(v, int) and not isinstance(v, bool) for v in value
-        ):
+        if not isinstance(value, list) or not all(is_id(v) for v in value):
             wrong(name, _("Must be a list of session ids."))
             continue
         setattr(data, name, value)
@@ -87,7 +85,7 @@ def parse_registration(body: Any) -> tuple[RegistrationData, dict[str, list[str]
     request="RegistrationRequest",
     responses={
         "201": ("Registered", "RegistrationCreated"),
-        "400": ("The body is not a JSON object", "Error"),
+        "400": ("The body is not a JSON object, or holds a NUL character", "Error"),
         "403": ("Registration is closed, not open yet, or the School is full", "Error"),
         "404": ("No such edition", "Error"),
         "409": ("Already registered: the private link was e-mailed again", "Error"),

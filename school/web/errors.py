@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from school.i18n import language
 from school.services.errors import NotFound
+from school.web.security import Unprintable
 
 
 def _wants_json() -> bool:
@@ -40,6 +41,10 @@ def register_error_handlers(app: Flask) -> None:
                 " reload the page and send it again."
             ),
         )
+
+    @app.errorhandler(Unprintable)
+    def unprintable(exc: Unprintable):
+        return _render(400, _("This contains characters that cannot be printed."))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from school.database import utcnow
+from school.database import as_id, utcnow
 from school.extensions import db
 from school.forms.organiser import AdjustForm, ConfirmForm, GroupForm, RunForm
 from school.services import groups, mailer, programme
@@ -105,7 +105,7 @@ def adjust_allocation(slug: str, group_id: int):
                 db.session,
                 group,
                 form.registration_id.data,
-                int(target) if target and target.isdigit() else None,
+                as_id(target) if target else None,
             )
         except DomainError as exc:
             db.session.rollback()
