@@ -171,8 +171,9 @@ def scan(
         # the lock, and its seats after it, as they are now.
         db.expire(registration, ["choices", "days"])
         db.execute(
-            lock_rows(db, sa.select(Registration).where(Registration.id == registration.id))
-            .execution_options(populate_existing=True)
+            lock_rows(
+                db, sa.select(Registration).where(Registration.id == registration.id)
+            ).execution_options(populate_existing=True)
         )
         _decide(db, result, scanned_at)
     # An older scan that arrived late is the check-in; the later one becomes ``already``.
