@@ -95,6 +95,12 @@ def organiser_for_token(db: DbSession, token: str) -> Organiser | None:
     return api_token.organiser if api_token else None
 
 
+def use_is_due(api_token: ApiToken, now: datetime) -> bool:
+    """Whether this use of the token is worth recording (once a minute at most): most
+    scans then cost no write at all."""
+    return api_token.last_used_at is None or api_token.last_used_at < now - ONE_MINUTE
+
+
 def mark_used(db: DbSession, api_token_id: int, *, now: datetime) -> None:
     """Remember when a token was last used, at most once a minute (scanners send many
     requests); a separate small write, after the request's own work."""

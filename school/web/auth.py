@@ -66,7 +66,9 @@ def current_staff() -> Organiser | None:
     if header.startswith("Bearer "):
         api_token = organisers.find_api_token(db.session, header[7:].strip())
         if api_token is not None:
-            staff, g.api_token_id = api_token.organiser, api_token.id
+            staff = api_token.organiser
+            if organisers.use_is_due(api_token, utcnow()):
+                g.api_token_id = api_token.id
     elif current_user.is_authenticated:
         staff = current_user._get_current_object()
     g.staff = staff
