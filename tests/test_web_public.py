@@ -223,3 +223,16 @@ def test_the_programme_json_answers_304_to_its_etag(client, demo):
         f"/api/v1/editions/{demo.slug}/programme", headers={"If-None-Match": first.headers["ETag"]}
     )
     assert first.status_code == 200 and again.status_code == 304
+
+
+def test_a_visitors_message_is_never_served_to_the_next_visitor(app, client, demo):
+    """The programme page is kept whole between changes; a message waiting for one visitor
+    (flashed by the page they came from) is theirs alone."""
+    url = f"/{demo.slug}/programme?lang=en"
+    client.get(url)  # the page is now kept
+    with client.session_transaction() as session:
+        session["_flashes"] = [("message", "Your registration is cancelled.")]
+    assert "Your registration is cancelled." in client.get(url).get_data(as_text=True)
+    other = app.test_client()
+    assert "Your registration is cancelled." not in other.get(url).get_data(as_text=True)
+    assert "Your registration is cancelled." not in client.get(url).get_data(as_text=True)

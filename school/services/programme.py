@@ -33,6 +33,19 @@ def get_edition(db: DbSession, slug: str) -> Edition:
     return edition
 
 
+def edition_state(db: DbSession, slug: str) -> str:
+    """What names one state of an edition's programme and seats, in one small query: the
+    key of pages built from them (``web.public``)."""
+    row = db.execute(
+        sa.select(Edition.id, Edition.changed_at, Edition.seats_changed_at).where(
+            Edition.slug == slug
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"no edition {slug!r}")
+    return f"{row.id}:{row.changed_at.isoformat()}:{row.seats_changed_at.isoformat()}"
+
+
 def list_editions(db: DbSession) -> list[Edition]:
     return list(db.scalars(sa.select(Edition).order_by(Edition.starts_on.desc())))
 

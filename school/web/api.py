@@ -12,7 +12,6 @@ from school.extensions import csrf, db
 from school.models import Edition, Session
 from school.services import programme
 from school.web.openapi import API_PREFIX, document, operation
-from school.web.public import programme_state
 from school.web.render_cache import render_cache
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
@@ -32,9 +31,8 @@ def openapi():
     responses={"200": ("The programme", "Programme"), "404": ("No such edition", "Error")},
 )
 def programme_json(slug: str):
-    edition = programme.get_edition(db.session, slug)
     # Absolute links inside: the address is part of what the body is made of.
-    key = f"programme-json:{programme_state(edition)}:{request.host_url}"
+    key = f"programme-json:{programme.edition_state(db.session, slug)}:{request.host_url}"
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
     # Weak comparison, as If-None-Match asks: a proxy that compresses the answer (nginx
     # with gzip) turns its ETag into W/"…", which must still match.
@@ -44,6 +42,7 @@ def programme_json(slug: str):
         cache = render_cache()
         body = cache.get(key)
         if body is None:
+            edition = programme.get_edition(db.session, slug)
             plan = programme.load_programme(db.session, edition)
             body = json.dumps(
                 {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
 from school import i18n
@@ -33,8 +33,27 @@ def edition_home(slug: str):
 
 @bp.get("/<slug>/programme")
 def programme_page(slug: str):
-    edition = programme.get_edition(db.session, slug)
-    key = f"timetable:{programme_state(edition)}:{i18n.language()}"
+    # The whole page is kept by the state of the programme and its seats: a visit then
+    # costs one small query. Not when the visitor has a message waiting (it is theirs) or
+    # the address carries other parameters than the language (links reflect them).
+    state = programme.edition_state(db.session, slug)
+    key = f"programme-page:{state}:{i18n.language()}:{request.host}:{request.path}"
+    cacheable = set(request.args) <= {"lang"} and not session.get("_flashes")
+    cache = render_cache()
+    page = cache.get(key) if cacheable else None
+    if page is None:
+        edition = programme.get_edition(db.session, slug)
+        page = render_template(
+            "public/programme.html", edition=edition, timetable=_timetable(edition)
+        )
+        if cacheable:
+            cache.put(key, page)
+    return page
+
+
+def _timetable(edition) -> Markup:
+    key = f"timetable:{edition.id}:{edition.changed_at.isoformat()}:"
+    key += f"{edition.seats_changed_at.isoformat()}:{i18n.language()}"
     cache = render_cache()
     timetable = cache.get(key)
     if timetable is None:
@@ -42,13 +61,7 @@ def programme_page(slug: str):
         timetable = render_template("public/_timetable.html", edition=edition, programme=plan)
         cache.put(key, timetable)
     # The fragment is our own template output, already escaped when it was rendered.
-    fragment = Markup(timetable)  # noqa: S704
-    return render_template("public/programme.html", edition=edition, timetable=fragment)
-
-
-def programme_state(edition) -> str:
-    """Names one state of the programme and its seats: the key of what is built from them."""
-    return f"{edition.id}:{edition.changed_at.isoformat()}:{edition.seats_changed_at.isoformat()}"
+    return Markup(timetable)  # noqa: S704
 
 
 @bp.get("/<slug>/sessions/<int:session_id>")
