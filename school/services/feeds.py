@@ -14,6 +14,7 @@ of queries, whatever the size of the edition, and ``calendar.render`` writes it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -107,11 +108,10 @@ class ParticipantState(FeedState):
     choices: dict[int, ChoiceState] = field(default_factory=dict)
 
 
-def participant_state(db: DbSession, token: str) -> ParticipantState | None:
-    """The registration's version in one query: its row, the edition's programme
-    version and each choice with its place in line (counted in the database)."""
-    if not token or len(token) > 64:
-        return None
+@functools.cache
+def _participant_query() -> sa.Select:
+    """Built once: a feed is polled often, and building this statement (an alias and a
+    correlated count) costs more than running it."""
     ahead = aliased(Choice)
     waitlisted = ChoiceStatus.WAITLISTED.value
     position = (
@@ -127,7 +127,7 @@ def participant_state(db: DbSession, token: str) -> ParticipantState | None:
         .correlate(Choice)
         .scalar_subquery()
     )
-    rows = db.execute(
+    return (
         sa.select(
             Registration.id,
             Registration.edition_id,
@@ -142,9 +142,17 @@ def participant_state(db: DbSession, token: str) -> ParticipantState | None:
         )
         .join(Edition, Edition.id == Registration.edition_id)
         .outerjoin(Choice, Choice.registration_id == Registration.id)
-        .where(Registration.manage_token == token)
+        .where(Registration.manage_token == sa.bindparam("token"))
         .order_by(Choice.session_id)
-    ).all()
+    )
+
+
+def participant_state(db: DbSession, token: str) -> ParticipantState | None:
+    """The registration's version in one query: its row, the edition's programme
+    version and each choice with its place in line (counted in the database)."""
+    if not token or len(token) > 64:
+        return None
+    rows = db.execute(_participant_query(), {"token": token}).all()
     if not rows:
         return None
     first = rows[0]
