@@ -117,10 +117,11 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={"sqlite_immediate": True})
 
 
-def lock_rows(session: Session, stmt: sa.Select) -> sa.Select:
-    """``FOR UPDATE`` where the database has it (SQLite's lock is begin_write's)."""
+def lock_rows(session: Session, stmt: sa.Select, of=None) -> sa.Select:
+    """``FOR UPDATE`` where the database has it (SQLite's lock is begin_write's); ``of``
+    names the table to lock when the statement joins others (eager loads)."""
     if session.get_bind().dialect.name == "postgresql":
-        return stmt.with_for_update()
+        return stmt.with_for_update(of=of)
     return stmt
 
 

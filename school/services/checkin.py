@@ -167,14 +167,16 @@ def scan(
         verdict = None
     result = ScanResult(verdict or Verdict.OK, checkpoint, registration)
     if verdict is None:
-        # Scans of one badge are decided one after the other; the row is read again under
-        # the lock, and its seats after it, as they are now.
-        db.expire(registration, ["choices", "days"])
-        db.execute(
-            lock_rows(
-                db, sa.select(Registration).where(Registration.id == registration.id)
-            ).execution_options(populate_existing=True)
+        # Scans of one badge are decided one after the other: the row, its seats and its
+        # days are read again under the lock, as they are now, in one query.
+        locked = sa.select(Registration).where(Registration.id == registration.id)
+        locked = locked.options(
+            joinedload(Registration.choices).joinedload(Choice.session),
+            joinedload(Registration.days),
         )
+        db.execute(
+            lock_rows(db, locked, of=Registration).execution_options(populate_existing=True)
+        ).unique().all()
         _decide(db, result, scanned_at)
     # An older scan that arrived late is the check-in; the later one becomes ``already``.
     superseded = result.first if result.verdict == Verdict.OK else None
