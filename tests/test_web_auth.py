@@ -45,12 +45,15 @@ def login(client, email, password):
 
 
 def test_every_organiser_page_requires_login(app, client, world):
+    # Without CSRF a POST reaches the login gate itself (with it, the form's check
+    # would answer 400 first and hide a route that forgot the gate).
+    app.config["WTF_CSRF_ENABLED"] = False
     checked = 0
     for rule, method in _routes(app, "/organiser/"):
         if rule.endpoint == "organiser.login":
             continue
         response = client.open(world.url(rule.rule), method=method)
-        assert response.status_code in (302, 401, 400), (rule.rule, method)
+        assert response.status_code in (302, 401), (rule.rule, method, response.status_code)
         if response.status_code == 302:
             assert "/organiser/login" in response.headers["Location"], rule.rule
         checked += 1
