@@ -19,7 +19,8 @@ def _register(ctx: Context) -> str:
     programme = json.loads(ctx.fetch(f"/api/v1/editions/{DEMO}/programme").body)
     keys = {"d1-visit-explora", "d3-work-cafe"}
     chosen = [s["id"] for s in programme["sessions"] if s["key"] in keys]
-    body = json.dumps(
+    answer = ctx.register(
+        DEMO,
         {
             "first_name": "Majda",
             "last_name": "Jelenčić",
@@ -30,15 +31,9 @@ def _register(ctx: Context) -> str:
             "days": ["2019-06-19", "2019-06-20", "2019-06-21"],
             "sessions": chosen,
             "consent": True,
-        }
+        },
     )
-    answer = ctx.fetch(
-        f"/api/v1/editions/{DEMO}/registrations",
-        Request("POST", {"Content-Type": "application/json"}, body=body),
-    )
-    if answer.status != 201:
-        raise RuntimeError(f"registration: {answer.status} {answer.body[:300]!r}")
-    return urlsplit(json.loads(answer.body)["agenda_url"]).path
+    return urlsplit(answer["agenda_url"]).path
 
 
 def prepare(ctx: Context) -> list[Endpoint]:

@@ -32,7 +32,8 @@ def prepare(ctx: Context) -> list[Endpoint]:
     ctx.flask("organiser", "create", "door@example.org", "--role", "checkin")
     token = ctx.flask("token", "create", "door@example.org").strip().splitlines()[-1]
     for n in range(PARTICIPANTS):
-        body = json.dumps(
+        ctx.register(
+            DEMO,
             {
                 "first_name": "Majda",
                 "last_name": f"Jelenčić {n}",
@@ -41,14 +42,8 @@ def prepare(ctx: Context) -> list[Endpoint]:
                 "category": "member",
                 "days": ["2019-06-19", "2019-06-20"],
                 "consent": True,
-            }
+            },
         )
-        answer = ctx.fetch(
-            f"/api/v1/editions/{DEMO}/registrations",
-            Request("POST", {"Content-Type": "application/json"}, body=body),
-        )
-        if answer.status != 201:
-            raise RuntimeError(f"registration {n}: {answer.status} {answer.body[:300]!r}")
     auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     roster = json.loads(ctx.fetch(f"/api/v1/editions/{DEMO}/roster", Request("GET", auth)).body)
     tokens = [p["token"] for p in roster["participants"]]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import secrets
 import shlex
@@ -52,6 +53,16 @@ class Context:
 
     def fetch(self, path: str, request: Request | None = None) -> Answer:
         return fetch(self.base_url + path, request or Request())
+
+    def register(self, slug: str, fields: dict) -> dict:
+        """A participant registered through the JSON API, as a client would: its answer."""
+        answer = self.fetch(
+            f"/api/v1/editions/{slug}/registrations",
+            Request("POST", {"Content-Type": "application/json"}, body=json.dumps(fields)),
+        )
+        if answer.status != 201:
+            raise RuntimeError(f"registration: {answer.status} {answer.body[:300]!r}")
+        return json.loads(answer.body)
 
 
 @dataclass

@@ -18,16 +18,12 @@ AUDIENCE_CHOICES = [
 ]
 
 
-def _int_or_none(value):
-    return as_id(value)
-
-
 class MailingForm(FlaskForm):
     audience = RadioField(
         _l("Send to"), choices=AUDIENCE_CHOICES, default="all", validate_choice=False
     )
     category = SelectField(_l("Category"), validate_choice=False)
-    session_id = SelectField(_l("Session"), coerce=_int_or_none, validate_choice=False)
+    session_id = SelectField(_l("Session"), coerce=as_id, validate_choice=False)
     subject_fr = StringField(_l("Subject (in French)"), render_kw={"maxlength": SUBJECT_MAX})
     body_fr = TextAreaField(_l("Message (in French)"), render_kw={"rows": 10})
     subject_en = StringField(_l("Subject (in English)"), render_kw={"maxlength": SUBJECT_MAX})

@@ -26,10 +26,6 @@ from school.services.countries import sorted_countries
 from school.services.registration_data import NAME_MAX, NOTE_MAX, TEXT_MAX, RegistrationData
 
 
-def _int_or_none(value):
-    return as_id(value)
-
-
 def _date_or_none(value):
     if isinstance(value, date):
         return value
@@ -71,8 +67,8 @@ class RegistrationForm(FlaskForm):
         validate_choice=False,
     )
     days = MultiCheckboxField(_l("Days you attend"), coerce=_date_or_none)
-    meals = MultiCheckboxField(_l("Meals"), coerce=_int_or_none)
-    sessions = MultiCheckboxField(_l("Sessions"), coerce=_int_or_none)
+    meals = MultiCheckboxField(_l("Meals"), coerce=as_id)
+    sessions = MultiCheckboxField(_l("Sessions"), coerce=as_id)
     dietary = TextAreaField(
         _l("Dietary needs (vegetarian, allergies…)"), render_kw={"maxlength": NOTE_MAX, "rows": 2}
     )
@@ -107,7 +103,7 @@ class RegistrationForm(FlaskForm):
                 if value == "any":
                     ranking.append(None)
                 elif value:
-                    ranking.append(_int_or_none(value) or -1)
+                    ranking.append(as_id(value) or -1)
             rankings[group_id] = ranking
         return rankings
 

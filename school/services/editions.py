@@ -16,7 +16,7 @@ from school.models import Edition, EditionDay, Registration, RegistrationDay, Ro
 from school.services import audit, seats
 from school.services.programme_checks import N_, Translate, check_days, check_edition
 from school.services.programme_edit import InvalidProgramme
-from school.services.programme_rules import apply_session_values
+from school.services.programme_rules import apply_session_values, venue_of
 from school.services.programme_spec import EditionSpec, Problem
 
 
@@ -162,10 +162,9 @@ def update_edition(
         raise InvalidProgramme(problems)
     old_tz = edition.tz
     before = edition_entry(edition)
-    place = (edition.city, edition.venue, edition.address)
+    place = venue_of(edition)
     _apply(edition, spec)
-    if place != (edition.city, edition.venue, edition.address):
-        # Every event's LOCATION names the venue: calendars must take the new one.
+    if venue_of(edition) != place:
         for session in sessions:
             apply_session_values(session, {}, now=now, calendar_change=True)
     if edition.timezone != old_tz.key:

@@ -74,26 +74,28 @@ def purge(
         registration.updated_at = now
         done += 1
     ids = [r.id for r in registrations]
-    blank = {"subject": "", "text_body": "", "html_body": None}
+    # Every message of the edition: to participants (linked or not), to speakers.
     mine = sa.or_(
         OutboxMessage.edition_id == edition.id,
         OutboxMessage.registration_id.in_(ids) if ids else sa.false(),
     )
     messages = db.execute(
         sa.update(OutboxMessage)
-        .where(mine, OutboxMessage.text_body != "", OutboxMessage.registration_id.is_not(None))
+        .where(mine, OutboxMessage.text_body != "")
         .values(
-            to_address=sa.literal("anonymised-")
-            + sa.cast(OutboxMessage.registration_id, sa.String)
-            + f"@{ANONYMOUS_DOMAIN}",
-            **blank,
+            to_address=sa.case(
+                (
+                    OutboxMessage.registration_id.is_not(None),
+                    sa.literal("anonymised-")
+                    + sa.cast(OutboxMessage.registration_id, sa.String)
+                    + f"@{ANONYMOUS_DOMAIN}",
+                ),
+                else_=f"anonymised@{ANONYMOUS_DOMAIN}",
+            ),
+            subject="",
+            text_body="",
+            html_body=None,
         )
-    ).rowcount
-    # Messages to speakers, and any other of the edition's, are blanked just the same.
-    messages += db.execute(
-        sa.update(OutboxMessage)
-        .where(mine, OutboxMessage.text_body != "", OutboxMessage.registration_id.is_(None))
-        .values(to_address=f"anonymised@{ANONYMOUS_DOMAIN}", **blank)
     ).rowcount
     speakers = db.execute(
         sa.update(Person)

@@ -25,7 +25,12 @@ from school.services.programme_file import (
     SessionSpec,
     parse_programme,
 )
-from school.services.programme_rules import apply_session_values, over_capacity, session_values
+from school.services.programme_rules import (
+    apply_session_values,
+    over_capacity,
+    session_values,
+    venue_of,
+)
 
 
 def import_file(db: DbSession, path: str | Path) -> Edition:
@@ -77,7 +82,7 @@ class _Importer:
             self.changed = True
         else:
             seats.lock_edition(self.db, edition.id)
-        place = (edition.city, edition.venue, edition.address) if edition.id else None
+        place = venue_of(edition) if edition.id else None
         self.assign(
             edition,
             title_fr=e.title["fr"],
@@ -98,8 +103,7 @@ class _Importer:
             capacity=e.capacity,
         )
         self.db.flush()
-        # Every event's LOCATION names the venue: a new one is a change for calendars.
-        self.place_changed = place is not None and place != (e.city, e.venue, e.address)
+        self.place_changed = place is not None and venue_of(edition) != place
         self.days(edition)
         rooms = self.rooms(edition)
         people = self.people(edition)

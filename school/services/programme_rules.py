@@ -20,6 +20,12 @@ from school.services.programme_spec import SessionSpec
 CALENDAR_FIELDS = ("starts_at", "ends_at", "room_id", "title_fr", "title_en", "status")
 
 
+def venue_of(edition) -> tuple:
+    """What every event's LOCATION says of the edition: when it changes, every session's
+    SEQUENCE is raised (``calendar_change``), so calendars take the new place."""
+    return (edition.city, edition.venue, edition.address)
+
+
 def apply_session_values(
     session: Session, values: dict[str, Any], *, now: datetime, calendar_change: bool = False
 ) -> set[str]:

@@ -153,10 +153,12 @@ def invite(
     person_id: int | None = None,
     actor: audit.Actor = "cli",
 ) -> InviteReport:
-    """Queue each speaker's private link (or only ``person_id``'s), in their language.
-    Speakers already invited are left alone unless ``again``; those without an e-mail
-    address are reported."""
-    only = Person.id == person_id if person_id is not None else sa.true()
+    """Queue each speaker's private link, in their language. Speakers already invited
+    are left alone unless ``again``; those without an e-mail address are reported. Asked
+    for one speaker (``person_id``), it writes to them even if they had it already."""
+    only = sa.true()
+    if person_id is not None:
+        only, again = Person.id == person_id, True
     people = db.scalars(
         sa.select(Person)
         .where(

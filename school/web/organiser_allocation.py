@@ -106,7 +106,7 @@ def adjust_allocation(slug: str, group_id: int):
                 db.session,
                 group,
                 form.registration_id.data,
-                as_id(target) if target else None,
+                as_id(target),
             )
         except DomainError as exc:
             db.session.rollback()

@@ -149,7 +149,7 @@ def invite_speakers(slug: str, person_id: int | None = None):
         report = speakers_service.invite(
             db.session, edition,
             link_for=lambda p: absolute_url("speaker.corner", token=p.speaker_token),
-            now=utcnow(), again=form.again.data or person_id is not None, person_id=person_id,
+            now=utcnow(), again=form.again.data, person_id=person_id,
             actor=actor(),
         )  # fmt: skip
         db.session.commit()

@@ -44,16 +44,17 @@ def programme_page(slug: str):
     if page is None:
         edition = programme.get_edition(db.session, slug)
         page = render_template(
-            "public/programme.html", edition=edition, timetable=_timetable(edition)
+            "public/programme.html", edition=edition, timetable=_timetable(edition, state)
         )
         if cacheable:
             cache.put(key, page)
     return page
 
 
-def _timetable(edition) -> Markup:
-    key = f"timetable:{edition.id}:{edition.changed_at.isoformat()}:"
-    key += f"{edition.seats_changed_at.isoformat()}:{i18n.language()}"
+def _timetable(edition, state: str) -> Markup:
+    """The timetable alone, kept by the same state: shared by the page's variants that are
+    not kept whole (another address, a visitor's message)."""
+    key = f"timetable:{state}:{i18n.language()}"
     cache = render_cache()
     timetable = cache.get(key)
     if timetable is None:
