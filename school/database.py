@@ -125,6 +125,19 @@ def lock_rows(session: Session, stmt: sa.Select, of=None) -> sa.Select:
     return stmt
 
 
+def insert_new(session: Session, model: type, key: str) -> sa.Insert:
+    """``INSERT`` that adds nothing when a row with the same unique ``key`` exists
+    (``ON CONFLICT DO NOTHING``, both databases): with ``RETURNING``, an empty answer
+    says the row was there, without an error to recover from in a savepoint."""
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model).on_conflict_do_nothing(index_elements=[key])
+
+
 def render_migration_item(type_, obj, _autogen_context):
     """Alembic autogenerate: migrations store UTCDateTime as a plain DateTime."""
     if type_ == "type" and isinstance(obj, UTCDateTime):

@@ -169,14 +169,23 @@ class BadgeCheck:
 
 
 def verify(
-    db: DbSession, token: str, edition: Edition | int, *, keyring: KeyRing | None = None
+    db: DbSession,
+    token: str,
+    edition: Edition | int,
+    *,
+    keyring: KeyRing | None = None,
+    read: Registration | None = None,
 ) -> BadgeCheck:
     """What a scanned token is worth at ``edition``. The registration is given whenever
-    the token is genuine and it exists, also for another edition or when cancelled."""
+    the token is genuine and it exists, also for another edition or when cancelled.
+    ``read``: the registration the caller has just read for this token (under a lock)."""
     claim = read_token(token, keyring)
     if claim is None:
         return BadgeCheck(BadgeStatus.INVALID)
-    registration = db.get(Registration, claim.registration_id)
+    if read is not None and read.id == claim.registration_id:
+        registration = read
+    else:
+        registration = db.get(Registration, claim.registration_id)
     if registration is not None and registration.edition_id != claim.edition_id:
         registration = None  # not the one the badge was made for (a database started afresh)
     edition_id = edition if isinstance(edition, int) else edition.id

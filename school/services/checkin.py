@@ -6,7 +6,8 @@ where, by whom), ``not_registered_for_session`` (with where the person is expect
 their place in the waiting line), ``cancelled``, ``wrong_edition``, ``invalid``.
 
 Every scan is recorded under the scanner's ``client_id``: the same scan sent again
-(a retry, a sync after an outage) returns the first answer and records nothing new.
+(a retry, a sync after an outage) returns the first answer and records nothing new
+(the insert skips a ``client_id`` already there, so a scan costs no extra query for it).
 Scans made offline arrive late and out of order; the earliest scan wins: if a scan
 older than the standing check-in arrives, it becomes the check-in and the other one
 becomes ``already``. The scanner page decides offline from the roster, whose
@@ -19,11 +20,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload, selectinload
 
-from school.database import begin_write, lock_rows
+from school.database import begin_write, insert_new, lock_rows
 from school.models import CheckIn, Choice, Edition, Organiser, Registration, Session
 from school.models.vocabulary import Audience, Category, ChoiceStatus, Verdict
 from school.services import badges, seats
@@ -133,6 +133,7 @@ class ScanResult:
     today: list[Session] = field(default_factory=list)  # their seats that day
     attends_today: bool = True
     replayed: bool = False
+    arrivals: int | None = None  # standing check-ins at this checkpoint, this one included
 
 
 def scan(
@@ -151,10 +152,11 @@ def scan(
     """Decide and record one scan. Flushes; the caller commits."""
     begin_write(db)
     checkpoint = checkpoint_for(db, edition, session_id, day, scanned_at)
-    earlier = _by_client_id(db, client_id)
-    if earlier is not None:
-        return _replay(db, edition, earlier)
-    check = badges.verify(db, token, edition)
+    claim = badges.read_token(token)
+    locked = None
+    if claim is not None and claim.edition_id == edition.id:
+        locked = _lock_badge(db, claim.registration_id)
+    check = badges.verify(db, token, edition, read=locked)
     registration = check.registration
     if check.status in (BadgeStatus.INVALID, BadgeStatus.UNKNOWN):
         verdict = Verdict.INVALID
@@ -167,20 +169,11 @@ def scan(
         verdict = None
     result = ScanResult(verdict or Verdict.OK, checkpoint, registration)
     if verdict is None:
-        # Scans of one badge are decided one after the other: the row, its seats and its
-        # days are read again under the lock, as they are now, in one query.
-        locked = sa.select(Registration).where(Registration.id == registration.id)
-        locked = locked.options(
-            joinedload(Registration.choices).joinedload(Choice.session),
-            joinedload(Registration.days),
-        )
-        db.execute(
-            lock_rows(db, locked, of=Registration).execution_options(populate_existing=True)
-        ).unique().all()
         _decide(db, result, scanned_at)
-    # An older scan that arrived late is the check-in; the later one becomes ``already``.
     superseded = result.first if result.verdict == Verdict.OK else None
-    record = CheckIn(
+    record = _record(
+        db,
+        superseded,
         edition_id=edition.id,
         registration_id=registration.id if registration else None,
         session_id=checkpoint.session_id,
@@ -193,22 +186,52 @@ def scan(
         organiser_id=organiser.id if organiser else None,
         verdict=result.verdict,
     )
-    try:
-        with db.begin_nested():
-            if superseded is not None:
-                superseded.verdict = Verdict.ALREADY
-                db.flush()
-            db.add(record)
-            db.flush()
-    except IntegrityError:
-        # The same scan, sent twice at once: the other copy was recorded first.
+    if record is None:
+        # Recorded before: a retry, a sync after an outage, or the same scan sent twice at
+        # once. Its first answer stands, and nothing was written.
         earlier = _by_client_id(db, client_id)
         if earlier is None:
-            raise
+            raise RuntimeError(f"scan {client_id} neither recorded nor found")
         return _replay(db, edition, earlier)
-    result.record = record
     result.first = None if superseded is not None else result.first
+    if result.arrivals is None:  # not decided on the person's standing: counted now
+        result.arrivals = arrivals(db, edition, checkpoint.key)
+    result.record = record
     return result
+
+
+def _record(db: DbSession, superseded: CheckIn | None, **values) -> CheckIn | None:
+    """The new scan's row, or None if a scan with its ``client_id`` is there already."""
+    statement = insert_new(db, CheckIn, "client_id").values(**values).returning(CheckIn)
+    if superseded is None:
+        return db.scalar(statement)
+    # An older scan that arrived late is the check-in, and the standing one becomes
+    # ``already`` first (one standing check-in per checkpoint is a unique index). Rare
+    # enough for a savepoint, which undoes that if this scan was recorded already.
+    savepoint = db.begin_nested()
+    superseded.verdict = Verdict.ALREADY
+    db.flush()
+    record = db.scalar(statement)
+    if record is None:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
+    return record
+
+
+def _lock_badge(db: DbSession, registration_id: int) -> Registration | None:
+    """Scans of one badge are decided one after the other: its row, seats (with their
+    sessions) and days are read again under the lock, as they are now, in one query."""
+    locked = sa.select(Registration).where(Registration.id == registration_id)
+    locked = locked.options(
+        joinedload(Registration.choices).joinedload(Choice.session),
+        joinedload(Registration.days),
+    )
+    return (
+        db.execute(lock_rows(db, locked, of=Registration).execution_options(populate_existing=True))
+        .unique()
+        .scalar_one_or_none()
+    )
 
 
 def _decide(db: DbSession, result: ScanResult, scanned_at: datetime) -> None:
@@ -232,7 +255,8 @@ def _decide(db: DbSession, result: ScanResult, scanned_at: datetime) -> None:
         session = checkpoint.session
         result.expected = [s for s in result.today if seats.overlapping(s, session)]
         return
-    standing = first_checkin(db, registration.id, checkpoint.key)
+    standing, counted = _standing(db, registration, checkpoint.key)
+    result.arrivals = counted + (1 if standing is None else 0)  # with this one if it is
     if standing is None:
         result.verdict = Verdict.OK
     elif scanned_at < standing.scanned_at:
@@ -241,8 +265,35 @@ def _decide(db: DbSession, result: ScanResult, scanned_at: datetime) -> None:
         result.verdict, result.first = Verdict.ALREADY, standing
 
 
+def _standing(
+    db: DbSession, registration: Registration, checkpoint: str
+) -> tuple[CheckIn | None, int]:
+    """The person's standing check-in at the checkpoint, if any, and the checkpoint's
+    arrivals so far, in one query (one row, from a one-row table the check-in is
+    outer-joined to)."""
+    standing = sa.and_(
+        CheckIn.registration_id == registration.id,
+        CheckIn.checkpoint == checkpoint,
+        CheckIn.verdict == Verdict.OK,
+        CheckIn.undone_at.is_(None),
+    )
+    count = _arrivals_query(registration.edition_id, checkpoint).scalar_subquery()
+    one = sa.select(sa.literal(1).label("one")).subquery()
+    row = db.execute(
+        sa.select(CheckIn, count)
+        .select_from(one)
+        .outerjoin(CheckIn, standing)
+        .options(joinedload(CheckIn.organiser))
+    ).one()
+    return row[0], row[1]
+
+
 def first_checkin(db: DbSession, registration_id: int, checkpoint: str) -> CheckIn | None:
-    return db.scalar(
+    return db.scalar(_first_checkin_query(registration_id, checkpoint))
+
+
+def _first_checkin_query(registration_id: int, checkpoint: str) -> sa.Select:
+    return (
         sa.select(CheckIn)
         .where(
             CheckIn.registration_id == registration_id,
@@ -266,6 +317,7 @@ def _replay(db: DbSession, edition: Edition, record: CheckIn) -> ScanResult:
     result = ScanResult(record.verdict, checkpoint, registration, record, replayed=True)
     if record.verdict == Verdict.ALREADY and registration is not None:
         result.first = first_checkin(db, registration.id, checkpoint.key)
+    result.arrivals = arrivals(db, edition, checkpoint.key)
     return result
 
 
@@ -285,11 +337,15 @@ def undo(db: DbSession, edition: Edition, checkin_id: int, *, now: datetime) -> 
 
 
 def arrivals(db: DbSession, edition: Edition, checkpoint: str) -> int:
-    return db.scalar(
+    return db.scalar(_arrivals_query(edition.id, checkpoint))
+
+
+def _arrivals_query(edition_id: int, checkpoint: str) -> sa.Select:
+    return (
         sa.select(sa.func.count())
         .select_from(CheckIn)
         .where(
-            CheckIn.edition_id == edition.id,
+            CheckIn.edition_id == edition_id,
             CheckIn.checkpoint == checkpoint,
             CheckIn.verdict == Verdict.OK,
             CheckIn.undone_at.is_(None),

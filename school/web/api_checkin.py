@@ -48,7 +48,7 @@ def _session_json(session: Session, tz) -> dict[str, Any]:
     }
 
 
-def scan_json(result: ScanResult, arrivals: int, tz) -> dict[str, Any]:
+def scan_json(result: ScanResult, tz) -> dict[str, Any]:
     registration, first = result.registration, result.first
     participant = None
     if registration is not None:
@@ -85,7 +85,7 @@ def scan_json(result: ScanResult, arrivals: int, tz) -> dict[str, Any]:
         "waitlist_position": result.waitlist_position,
         "checkin_id": result.record.id if result.record else None,
         "replayed": result.replayed,
-        "arrivals": arrivals,
+        "arrivals": result.arrivals,
     }
 
 
@@ -155,9 +155,8 @@ def post_checkin(slug: str):
     if errors:
         return _invalid(errors)
     result = checkin.scan(db.session, edition, now=now, organiser=current_staff(), **values)
-    count = checkin.arrivals(db.session, edition, result.checkpoint.key)
     # Written before the commit, which would expire what it reads and load it all again.
-    answer = scan_json(result, count, edition.tz)
+    answer = scan_json(result, edition.tz)
     db.session.commit()
     return jsonify(answer)
 
