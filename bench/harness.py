@@ -74,6 +74,7 @@ class Suite:
     # Run after the measures, before the database is dropped: checks of what the load
     # left behind (no seat over capacity…), as lines for the notes.
     verify: Callable[[Context], list[str]] | None = None
+    app: str = "school:create_app()"  # what gunicorn serves (bench.floor adds a route)
 
 
 @dataclass
@@ -120,7 +121,7 @@ def run_suite(suite: Suite, settings: Settings, log: Callable[[str], None] = pri
         env = server.app_environment(database_url)
         log(f"[{suite.name}] migrating a fresh database")
         server.flask(env, "db", "upgrade")
-        with server.gunicorn("school:create_app()", env, settings.gunicorn) as served:
+        with server.gunicorn(suite.app, env, settings.gunicorn) as served:
             base = served.url
             log(f"[{suite.name}] school at {base}; preparing data")
             endpoints = suite.prepare(Context(env, base, workdir))

@@ -169,7 +169,7 @@ def main() -> None:
     ):
         env = server.app_environment(database_url)
         server.flask(env, "db", "upgrade")
-        with server.gunicorn("school:create_app()", env, config) as served:
+        with server.gunicorn(suite.app, env, config) as served:
             base = served.url
             endpoints = suite.prepare(Context(env, base, Path(tmp)))
             for endpoint in endpoints:

@@ -110,8 +110,8 @@ def _ms(value: float) -> str:
 def table(points: list[Point]) -> str:
     rows = [
         "| endpoint | body | conc. | req/s | p50 ms | p99 ms | errors "
-        "| ceiling req/s | ceiling p50 ms | ratio to ceiling |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| ceiling req/s | ceiling p50 ms | ceiling p99 ms | ratio to ceiling |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for p in points:
         ceiling = p.ceiling
@@ -128,6 +128,7 @@ def table(points: list[Point]) -> str:
                     str(p.app.errors),
                     f"{ceiling.rps:.0f}" if ceiling else "–",
                     _ms(ceiling.p50_ms) if ceiling else "–",
+                    _ms(ceiling.p99_ms) if ceiling else "–",
                     _ratio(p.ratio) if p.ratio is not None else "–",
                 ]
             )

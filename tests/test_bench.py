@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from bench import ceiling, server
+from bench import ceiling, floor, server
 from bench.harness import Context
 from bench.load import Measure, Request, wrk_script
 from bench.programme import load_synthetic
@@ -30,6 +30,25 @@ def test_the_ceiling_replays_the_recorded_answer(tmp_path):
     assert response.status_code == 201
     assert response.content_type == "application/json"
     assert response.data == body
+
+
+def test_the_floor_checks_the_token_as_the_check_in_api_does(app_config, db, demo):
+    from school.services import organisers
+
+    staff = organisers.create_organiser(db, "door@example.org", "checkin", "door password 1")
+    token = organisers.create_api_token(db, staff, "door phone")
+    db.commit()
+    client = floor.create_app(app_config).test_client()
+    path = f"/bench/floor/{demo.slug}"
+    assert client.post(path, json={}).status_code == 401
+    assert client.post("/bench/floor/no-such", json={}, headers=_bearer(token)).status_code == 404
+    answer = client.post(path, json={}, headers=_bearer(token))
+    assert answer.status_code == 200 and answer.get_json()["edition"] == demo.id
+    assert 350 < len(answer.data) < 600  # about a verdict's size
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 def test_wrk_script_sends_the_request_as_given():
@@ -72,7 +91,10 @@ def test_results_are_a_markdown_table_with_the_machine_described():
     assert "Test CPU, 2 cores, 24.0 GiB RAM; load average at start: 0.10, 0.20, 0.30" in text
     assert "PostgreSQL 15.20" in text
     assert "2 workers, sync" in text and "wrk 4.1.0" in text
-    row = "| programme page, 500 sessions | 314.5 kB | 8 | 50 | 150 | 450 | 0 | 1000 | 8.0 | 5.0% |"
+    row = (
+        "| programme page, 500 sessions | 314.5 kB | 8 | 50 | 150 | 450 | 0 "
+        "| 1000 | 8.0 | 24.0 | 5.0% |"
+    )
     assert row in text
 
 

@@ -1,0 +1,37 @@
+"""The floor of school's own API: school's app with one more route, for benchmarks only.
+
+``POST /bench/floor/<slug>`` does what every check-in request does before its own work:
+the request passes school's hooks (security headers, locale), the bearer token is
+checked as for the check-in API, the edition is read, the transaction committed, and a
+JSON answer of the size of a verdict goes back. Beside the ceiling (a bare Flask app)
+it splits a check-in's cost into Flask and gunicorn, school's request path with the
+token and edition, and the scan itself.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, request
+
+from school import create_app as create_school
+from school.extensions import csrf, db
+from school.services import programme
+from school.web.auth import current_staff, staff_api
+
+VERDICT_SIZE = 400  # bytes, about a check-in answer
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = create_school(config)
+
+    @staff_api()
+    def floor(slug: str):
+        request.get_json(silent=True)
+        edition = programme.get_edition(db.session, slug)
+        staff = current_staff()
+        db.session.commit()
+        answer = {"edition": edition.id, "staff": staff.id if staff else None}
+        return jsonify(answer | {"pad": "-" * VERDICT_SIZE})
+
+    csrf.exempt(floor)  # a bearer-token API call, as the check-in API (its blueprint is exempt)
+    app.add_url_rule("/bench/floor/<slug>", "bench_floor", floor, methods=["POST"])
+    return app
