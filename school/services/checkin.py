@@ -271,37 +271,32 @@ def _standing(
     """The person's standing check-in at the checkpoint, if any, and the checkpoint's
     arrivals so far, in one query (one row, from a one-row table the check-in is
     outer-joined to)."""
-    standing = sa.and_(
-        CheckIn.registration_id == registration.id,
-        CheckIn.checkpoint == checkpoint,
-        CheckIn.verdict == Verdict.OK,
-        CheckIn.undone_at.is_(None),
-    )
     count = _arrivals_query(registration.edition_id, checkpoint).scalar_subquery()
     one = sa.select(sa.literal(1).label("one")).subquery()
     row = db.execute(
         sa.select(CheckIn, count)
         .select_from(one)
-        .outerjoin(CheckIn, standing)
+        .outerjoin(CheckIn, _is_standing(registration.id, checkpoint))
         .options(joinedload(CheckIn.organiser))
     ).one()
     return row[0], row[1]
 
 
 def first_checkin(db: DbSession, registration_id: int, checkpoint: str) -> CheckIn | None:
-    return db.scalar(_first_checkin_query(registration_id, checkpoint))
-
-
-def _first_checkin_query(registration_id: int, checkpoint: str) -> sa.Select:
-    return (
+    return db.scalar(
         sa.select(CheckIn)
-        .where(
-            CheckIn.registration_id == registration_id,
-            CheckIn.checkpoint == checkpoint,
-            CheckIn.verdict == Verdict.OK,
-            CheckIn.undone_at.is_(None),
-        )
+        .where(_is_standing(registration_id, checkpoint))
         .options(joinedload(CheckIn.organiser))
+    )
+
+
+def _is_standing(registration_id: int, checkpoint: str) -> sa.ColumnElement[bool]:
+    """The person's check-in at the checkpoint that counts (one at most: a unique index)."""
+    return sa.and_(
+        CheckIn.registration_id == registration_id,
+        CheckIn.checkpoint == checkpoint,
+        CheckIn.verdict == Verdict.OK,
+        CheckIn.undone_at.is_(None),
     )
 
 
