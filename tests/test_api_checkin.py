@@ -67,6 +67,31 @@ def test_ok_then_already_then_replay(client, demo, scanner, openapi):
     assert replay["checkin_id"] == first["checkin_id"]
 
 
+def test_a_scan_runs_a_fixed_small_number_of_statements(client, demo, scanner, count_queries, db):
+    # The token, the edition, the badge's row under its lock (seats, their sessions and
+    # rooms, days), the standing check-in with the arrivals count, the insert; a session
+    # checkpoint is read by its id.
+    expected = {"ok": 5, "already": 5, "ok at a session": 6, "already at a session": 6}
+    assert post(client, demo, scanner, token="not a badge").get_json()["verdict"] == "invalid"
+    counts = {}
+    for name, body in [
+        ("ok", {"day": "2019-06-19"}),
+        ("already", {"day": "2019-06-19"}),
+        ("ok at a session", {"session_id": scanner["explora"].id}),
+        ("already at a session", {"session_id": scanner["explora"].id}),
+    ]:
+        with count_queries() as statements:
+            answer = post(client, demo, scanner, token=scanner["badge"], **body).get_json()
+        assert answer["verdict"] == name.split()[0]
+        counts[name] = len(statements)
+    if db.get_bind().dialect.name == "postgresql":
+        assert counts == expected
+    else:
+        # SQLite restarts the transaction as the writer (BEGIN IMMEDIATE) after the token
+        # and edition were read, and reads them again: at most two more.
+        assert all(expected[name] <= n <= expected[name] + 2 for name, n in counts.items())
+
+
 def test_session_checkpoint_and_unknown_session(client, demo, scanner):
     ok = post(client, demo, scanner, token=scanner["badge"], session_id=scanner["explora"].id)
     assert ok.get_json()["verdict"] == "ok"

@@ -221,10 +221,11 @@ def _record(db: DbSession, superseded: CheckIn | None, **values) -> CheckIn | No
 
 def _lock_badge(db: DbSession, registration_id: int) -> Registration | None:
     """Scans of one badge are decided one after the other: its row, seats (with their
-    sessions) and days are read again under the lock, as they are now, in one query."""
+    sessions and rooms, which the answer shows) and days are read again under the lock,
+    as they are now, in one query."""
     locked = sa.select(Registration).where(Registration.id == registration_id)
     locked = locked.options(
-        joinedload(Registration.choices).joinedload(Choice.session),
+        joinedload(Registration.choices).joinedload(Choice.session).joinedload(Session.room),
         joinedload(Registration.days),
     )
     return (
