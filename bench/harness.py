@@ -220,6 +220,11 @@ def parser(description: str | None) -> argparse.ArgumentParser:
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
     parser.add_argument("--threads", type=int, default=4, help="per gthread worker")
     parser.add_argument(
+        "--shared-socket",
+        action="store_true",
+        help="all workers accept on one socket (gunicorn's default), not one each",
+    )
+    parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL", server.DEFAULT_DATABASE_URL),
         help="a PostgreSQL server where a database is created for the run and dropped after",
@@ -240,7 +245,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         concurrency=[int(c) for c in args.concurrency.split(",") if c.strip()],
         duration=args.duration,
         warmup=args.warmup,
-        gunicorn=server.GunicornConfig(args.workers, args.worker_class, args.threads),
+        gunicorn=server.GunicornConfig(
+            args.workers, args.worker_class, args.threads, reuse_port=not args.shared_socket
+        ),
         database_url=args.database_url,
         ceiling=not args.no_ceiling,
         only=args.only,
