@@ -28,8 +28,9 @@ def create_app(config: dict | None = None) -> Flask:
         request.get_json(silent=True)
         edition = programme.get_edition(db.session, slug)
         staff = current_staff()
-        db.session.commit()
+        # Read before the commit, which expires them (as the check-in API writes its answer).
         answer = {"edition": edition.id, "staff": staff.id if staff else None}
+        db.session.commit()
         return jsonify(answer | {"pad": "-" * VERDICT_SIZE})
 
     csrf.exempt(floor)  # a bearer-token API call, as the check-in API (its blueprint is exempt)
