@@ -104,6 +104,9 @@ class GunicornConfig:
             args += ["--threads", str(self.threads)]
         if self.reuse_port:
             args.append("--reuse-port")
+        # The production configuration's hook (school/deploy/gunicorn.conf.py), for the
+        # ceiling too: its process then has the same garbage collection.
+        args += ["--config", "python:school.worker"]
         return args
 
     def describe(self) -> str:

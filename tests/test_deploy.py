@@ -6,6 +6,7 @@ limits per client."""
 from __future__ import annotations
 
 import configparser
+import gc
 import gzip
 import re
 import runpy
@@ -75,6 +76,20 @@ def test_gunicorn_settings_load_and_gunicorn_accepts_them(tmp_path):
     assert printed["threads"] == "6"
     assert printed["worker_class"] == "gthread"
     assert printed["control_socket_disable"] == "True"  # several servers on one account
+    assert printed["post_worker_init"] == "<post_worker_init()>"
+
+
+def test_a_worker_with_its_app_built_keeps_the_app_out_of_full_collections(app):
+    from school.worker import post_worker_init
+
+    assert gc.get_freeze_count() == 0
+    try:
+        post_worker_init()
+        assert gc.get_freeze_count() > 10_000
+        # The app itself is no longer among the objects a collection walks.
+        assert all(o is not app for o in gc.get_objects())
+    finally:
+        gc.unfreeze()
 
 
 def test_rendered_units_run_this_installation(runner, app, tmp_path):

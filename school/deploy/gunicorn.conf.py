@@ -57,3 +57,7 @@ else:
 SHARED_MEMORY = "/dev/shm"  # noqa: S108
 if os.path.isdir(SHARED_MEMORY):
     worker_tmp_dir = SHARED_MEMORY
+
+# Each worker, its app built, puts the app's long-lived objects out of the garbage
+# collector's sight (school/worker.py).
+from school.worker import post_worker_init  # noqa: E402, F401
