@@ -12,8 +12,6 @@ python -m bench [--duration 10 --concurrency 1,8,32 --skip-badges --skip-scale â
 
 from __future__ import annotations
 
-import os
-
 from bench import agenda, badges, checkin, plots, programme, registration, scale
 from bench.harness import RESULTS_DIR, environment, parser, run_suite, settings_from
 from bench.report import document, summary, write
@@ -58,7 +56,7 @@ def main() -> None:
             "",
             f"![Time against size]({plots.scale(points, folder / 'scale.png').name})",
         ]
-    env.load_average_end = os.getloadavg()
+    env.finish()
     path = write(output, document("Benchmarks", env, results, extra))
     print(f"wrote {path}")
 

@@ -272,7 +272,7 @@ def main(suites: list[Suite], *, title: str, output: Path, description: str | No
     settings = settings_from(args)
     env = environment(args, settings)
     results = [run_suite(suite, settings) for suite in suites]
-    env.load_average_end = os.getloadavg()
+    env.finish()
     path = write(args.output or output, document(title, env, results))
     print(f"wrote {path}")
 

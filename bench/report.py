@@ -57,6 +57,10 @@ class Environment:
     command: str
     label: str | None = None
     load_average_end: tuple[float, float, float] | None = None
+    # (stolen, all) CPU ticks of the machine at the start and at the end of the run: on a
+    # virtual machine, time the hypervisor gave to others makes every measure slower.
+    cpu_ticks: tuple[int, int] | None = None
+    cpu_ticks_end: tuple[int, int] | None = None
 
     @classmethod
     def detect(cls, **kwargs) -> Environment:
@@ -67,8 +71,31 @@ class Environment:
             ram_gib=_ram_gib(),
             load_average=os.getloadavg(),
             python=platform.python_version(),
+            cpu_ticks=_cpu_ticks(),
             **kwargs,
         )
+
+    def finish(self) -> None:
+        """Note how the machine was at the end of the run."""
+        self.load_average_end = os.getloadavg()
+        self.cpu_ticks_end = _cpu_ticks()
+
+    @property
+    def stolen(self) -> float | None:
+        """Share of the machine's CPU time taken by the hypervisor during the run."""
+        if not self.cpu_ticks or not self.cpu_ticks_end:
+            return None
+        total = self.cpu_ticks_end[1] - self.cpu_ticks[1]
+        return (self.cpu_ticks_end[0] - self.cpu_ticks[0]) / total if total > 0 else None
+
+
+def _cpu_ticks() -> tuple[int, int] | None:
+    """(steal, all) ticks since boot, from the first line of /proc/stat (Linux)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
 
 
 def _cpu_model() -> str:
@@ -164,6 +191,8 @@ def document(
     load = "load average at start: " + ", ".join(f"{x:.2f}" for x in env.load_average)
     if env.load_average_end:
         load += "; at the end: " + ", ".join(f"{x:.2f}" for x in env.load_average_end)
+    if env.stolen is not None:
+        load += f"; CPU time taken by the hypervisor during the run (steal): {env.stolen:.1%}"
     parts = [f"# {title}", ""]
     if env.label:
         parts += [f"> **{env.label}**", ""]

@@ -80,6 +80,8 @@ def test_results_are_a_markdown_table_with_the_machine_described():
         duration=10,
         command="python -m bench.programme",
         label="Preliminary (machine shared)",
+        cpu_ticks=(100, 10_000),
+        cpu_ticks_end=(130, 11_000),
     )
     suite = SuiteResult("programme", "Programme: page and JSON")
     suite.points.append(
@@ -89,6 +91,7 @@ def test_results_are_a_markdown_table_with_the_machine_described():
     assert "> **Preliminary (machine shared)**" in text
     assert "- Date: 2030-06-18 09:00 UTC" in text
     assert "Test CPU, 2 cores, 24.0 GiB RAM; load average at start: 0.10, 0.20, 0.30" in text
+    assert "taken by the hypervisor during the run (steal): 3.0%" in text
     assert "PostgreSQL 15.20" in text
     assert "2 workers, sync" in text and "wrk 4.1.0" in text
     row = (
