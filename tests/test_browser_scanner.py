@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from school.models import CheckIn, Edition, Session
 from school.services import badges, checkin, organisers
+from school.services import roster as rosters
 from tests.browser import launch
 from tests.camera import write_y4m
 from tests.factories import make_choice, make_edition, make_registration
@@ -284,7 +285,7 @@ def test_the_offline_decision_agrees_with_the_server(phone, app, db, demo):
     # Twice: first scans, then the same badges again (``already`` where the first was ok).
     for round_ in ("first", "again"):
         with app.app_context():
-            roster = checkin.roster(db, edition)
+            roster = rosters.roster(db, edition)
             db.rollback()
             local = page.evaluate(
                 """async ([roster, cases]) => {

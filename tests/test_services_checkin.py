@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from school.models import CheckIn, Edition, Session
 from school.services import badges, checkin, programme_io
+from school.services import roster as rosters
 from school.services.checkin import admission
 from tests.factories import make_choice, make_registration
 
@@ -171,7 +172,7 @@ def test_the_roster_has_what_a_scanner_decides_with(people, db, count_queries):
     edition = people["edition"]
     scan(db, edition, people["member"])
     with count_queries() as statements:
-        roster = checkin.roster(db, edition)
+        roster = rosters.roster(db, edition)
     assert len(statements) <= 5
     by_name = {p["first_name"]: p for p in roster["participants"]}
     majda = by_name["Majda"]

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from school.database import is_id, utcnow
 from school.extensions import db
 from school.models import Session
-from school.services import checkin, programme
+from school.services import checkin, programme, roster
 from school.services.checkin import ScanResult
 from school.services.errors import DomainError
 from school.web.api import bp
@@ -199,6 +199,6 @@ def undo_checkin(slug: str, checkin_id: int):
 )
 def get_roster(slug: str):
     edition = programme.get_edition(db.session, slug)
-    response = jsonify(checkin.roster(db.session, edition) | {"generated_at": utcnow().isoformat()})
+    response = jsonify(roster.roster(db.session, edition) | {"generated_at": utcnow().isoformat()})
     response.headers["Cache-Control"] = "private, no-store"
     return response
