@@ -15,7 +15,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from school.services.allocation import ANY, Applicant, allocate
+from school.services.registration.allocation import ANY, Applicant, allocate
 
 RESULTS = Path(__file__).parent / "results" / "allocation.md"
 
@@ -87,8 +87,9 @@ def main() -> None:
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {platform.machine()}, {_cpus()} cores"
         f" · Python {platform.python_version()} · load average {_load()}",
         "",
-        "`school.services.allocation.allocate` in one process (networkx network simplex,"
-        " exact integers). Each participant ranks 3 of the sessions (30 % add “any”);"
+        "`school.services.registration.allocation.allocate` in one process"
+        " (networkx network simplex, exact integers). Each participant ranks 3 of the sessions"
+        " (30 % add “any”);"
         " popularity is skewed; 5 % of pairs are ineligible (overlaps elsewhere).",
         "",
         "| participants | sessions | seats | spread | median s | max s"

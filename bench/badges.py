@@ -32,7 +32,8 @@ from school.database import utcnow
 from school.extensions import db
 from school.models import Registration, RegistrationDay
 from school.paths import DEMO_FILE
-from school.services import badges, programme, programme_io
+from school.services.badges import printing
+from school.services.programme import catalogue, importer
 
 SLUG = "spring-school-2019"
 TARGET_SECONDS = 15.0
@@ -56,7 +57,7 @@ def _fill(app, count: int, seed: int = 4) -> None:
         from flask_migrate import upgrade
 
         upgrade()
-        edition = programme_io.import_file(db.session, DEMO_FILE)
+        edition = importer.import_file(db.session, DEMO_FILE)
         for n in range(count):
             last = f"{rng.choice(LAST)} {n}"
             if n % 20 == 0:  # some very long names, which must shrink to fit
@@ -98,17 +99,17 @@ def _pages(pdf: Path) -> int:
 def _in_process(app, single_runs: int = 20) -> tuple[float, float, float]:
     """Query + sort, render of the whole batch, and the median single badge (seconds)."""
     with app.app_context():
-        edition = programme.get_edition(db.session, SLUG)
+        edition = catalogue.get_edition(db.session, SLUG)
         started = time.perf_counter()
-        chosen = badges.registrations_to_print(db.session, edition)
+        chosen = printing.registrations_to_print(db.session, edition)
         query = time.perf_counter() - started
         started = time.perf_counter()
-        badges.pdf_for(chosen, sheet=True)
+        printing.pdf_for(chosen, sheet=True)
         render = time.perf_counter() - started
         singles = []
         for registration in chosen[:single_runs]:
             started = time.perf_counter()
-            badges.pdf_for([registration])
+            printing.pdf_for([registration])
             singles.append(time.perf_counter() - started)
     return query, render, statistics.median(singles)
 

@@ -28,7 +28,7 @@ from school import create_app
 from school.extensions import db
 from school.models import Choice, Registration, RegistrationDay, Session
 from school.paths import DEMO_FILE
-from school.services import programme_io
+from school.services.programme import importer
 
 SYNTHETIC = dict(sessions=500, speakers=300)
 
@@ -109,8 +109,8 @@ def setup(app) -> dict[str, str]:
     with app.app_context():
         upgrade()
         session = db.session
-        demo = programme_io.import_file(session, DEMO_FILE)
-        synthetic = programme_io.import_text(
+        demo = importer.import_file(session, DEMO_FILE)
+        synthetic = importer.import_text(
             session, programme_text(**SYNTHETIC, slug="synthetic"), "synthetic.yaml"
         )
         agendas = {

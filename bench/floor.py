@@ -14,7 +14,7 @@ from flask import Flask, jsonify, request
 
 from school import create_app as create_school
 from school.extensions import csrf, db
-from school.services import programme
+from school.services.programme import catalogue
 from school.web.auth import current_staff, staff_api
 
 VERDICT_SIZE = 400  # bytes, about a check-in answer
@@ -26,7 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     @staff_api()
     def floor(slug: str):
         request.get_json(silent=True)
-        edition = programme.get_edition(db.session, slug)
+        edition = catalogue.get_edition(db.session, slug)
         staff = current_staff()
         # Read before the commit, which expires them (as the check-in API writes its answer).
         answer = {"edition": edition.id, "staff": staff.id if staff else None}

@@ -32,7 +32,8 @@ from school.config import database_uri
 from school.extensions import db
 from school.models import Choice
 from school.paths import DEMO_FILE
-from school.services import organisers, programme_io
+from school.services.backoffice import organisers
+from school.services.programme import importer
 
 SLUG = "spring-school-2019"
 PASSWORD = "bench password 1"
@@ -41,7 +42,7 @@ RUNS = 9
 
 def fill(count: int, seed: int = 7) -> None:
     """The demo edition, an organiser, and ``count`` registrations in bulk."""
-    edition = programme_io.import_file(db.session, DEMO_FILE)
+    edition = importer.import_file(db.session, DEMO_FILE)
     organisers.create_organiser(db.session, "bench@example.org", "admin", PASSWORD)
     db.session.commit()
     people.add(db.session, edition, count, seed=seed)

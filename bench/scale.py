@@ -25,7 +25,8 @@ from bench.report import RESULTS_DIR
 from school import create_app
 from school.extensions import db
 from school.models import Edition
-from school.services import organisers, programme_io
+from school.services.backoffice import organisers
+from school.services.programme import importer
 
 SESSIONS = (50, 500)
 PARTICIPANTS = (100, 1_000, 10_000)
@@ -74,7 +75,7 @@ def _edition_of(sessions: int, database_url: str, log) -> list[ScalePoint]:
 
         upgrade()
         text = synthetic.programme_text(sessions, max(10, sessions * 3 // 5), slug=slug)
-        edition = programme_io.import_text(db.session, text, f"{slug}.yaml")
+        edition = importer.import_text(db.session, text, f"{slug}.yaml")
         organisers.create_organiser(db.session, "bench@example.org", "admin", PASSWORD)
         db.session.commit()
         edition_id = edition.id

@@ -42,7 +42,9 @@ from school.database import utcnow
 from school.extensions import db
 from school.models import Choice, Registration, RegistrationDay, Session
 from school.paths import DEMO_FILE
-from school.services import badges, organisers, programme_io
+from school.services.backoffice import organisers
+from school.services.badges import qr, tokens
+from school.services.programme import importer
 
 CHROMIUM = "/usr/bin/chromium"
 VOLUNTEERS = 3
@@ -62,7 +64,7 @@ def _fill(app, count: int, seed: int = 5) -> tuple[str, list[str], list[str], st
         from flask_migrate import upgrade
 
         upgrade()
-        edition = programme_io.import_file(db.session, DEMO_FILE)
+        edition = importer.import_file(db.session, DEMO_FILE)
         seated = db.session.scalars(
             sa.select(Session).where(
                 Session.edition_id == edition.id, Session.capacity.is_not(None)
@@ -97,9 +99,9 @@ def _fill(app, count: int, seed: int = 5) -> tuple[str, list[str], list[str], st
         staff = organisers.create_organiser(db.session, "door@example.org", "checkin", PASSWORD)
         api_token = organisers.create_api_token(db.session, staff, "bench")
         db.session.commit()
-        tokens = [badges.token_for(r) for r in people]
+        badge_tokens = [tokens.token_for(r) for r in people]
         names = [f"{r.first_name} {r.last_name}" for r in people]
-        return edition.slug, tokens, names, api_token
+        return edition.slug, badge_tokens, names, api_token
 
 
 def _post(url: str, api_token: str, body: dict) -> float:
@@ -117,12 +119,14 @@ def _post(url: str, api_token: str, body: dict) -> float:
     return elapsed
 
 
-def _api_rush(base: str, slug: str, tokens: list[str], api_token: str) -> dict[str, list[float]]:
+def _api_rush(
+    base: str, slug: str, badge_tokens: list[str], api_token: str
+) -> dict[str, list[float]]:
     """Three volunteers at once, each with its share of the queue; then the same again."""
     url = f"{base}/api/v1/editions/{slug}/checkins"
     results: dict[str, list[float]] = {}
     for label in ("first scan (ok)", "scanned again (already)"):
-        shares = [tokens[n::VOLUNTEERS] for n in range(VOLUNTEERS)]
+        shares = [badge_tokens[n::VOLUNTEERS] for n in range(VOLUNTEERS)]
 
         def volunteer(share):
             return [
@@ -154,13 +158,13 @@ def _roster(base: str, slug: str, api_token: str) -> tuple[int, list[float]]:
 
 def _frame_png(token: str) -> str:
     """A 1280×720 camera frame with the badge's QR code in it, as a data: URL."""
-    code = badges.qr_code(token)
+    code = qr.qr_code(token)
     size = code.size
-    qr = Image.new("L", (size, size), 255)
-    qr.putdata([0 if dark else 255 for row in code.modules for dark in row])
-    qr = qr.resize((size * 10, size * 10), Image.NEAREST)
+    image = Image.new("L", (size, size), 255)
+    image.putdata([0 if dark else 255 for row in code.modules for dark in row])
+    image = image.resize((size * 10, size * 10), Image.NEAREST)
     frame = Image.new("L", (1280, 720), 200)
-    frame.paste(qr, (400, 150))
+    frame.paste(image, (400, 150))
     out = io.BytesIO()
     frame.save(out, "PNG")
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
@@ -228,7 +232,7 @@ CHECK_IN_JS = """async (names) => {
 }"""
 
 
-def _browser(base: str, slug: str, tokens: list[str], names: list[str]) -> dict:
+def _browser(base: str, slug: str, badge_tokens: list[str], names: list[str]) -> dict:
     from playwright.sync_api import sync_playwright
 
     out: dict = {}
@@ -246,8 +250,8 @@ def _browser(base: str, slug: str, tokens: list[str], names: list[str]) -> dict:
         page.goto(f"/organiser/{slug}/checkin/entrance:2019-06-21")
         page.wait_for_selector("#offline-readiness:has-text('Ready offline')", timeout=60_000)
         wasm = "/static/vendor/zxing-wasm/zxing_reader.wasm"
-        out["decode"] = page.evaluate(DECODE_JS, [_frame_png(tokens[0]), wasm, 20])
-        assert out["decode"]["value"] == tokens[0], out["decode"]
+        out["decode"] = page.evaluate(DECODE_JS, [_frame_png(badge_tokens[0]), wasm, 20])
+        assert out["decode"]["value"] == badge_tokens[0], out["decode"]
         roster_url = f"/api/v1/editions/{slug}/roster"
         out["decide"] = page.evaluate(
             DECIDE_JS, [roster_url, "entrance:2019-06-21", "2019-06-21", 1000]
@@ -293,15 +297,15 @@ def _run(count: int) -> list[tuple[str, str]]:
             "RATELIMIT_ENABLED": False,
         }
     )
-    slug, tokens, names, api_token = _fill(app, count)
+    slug, badge_tokens, names, api_token = _fill(app, count)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_port}"
     try:
-        rush = _api_rush(base, slug, tokens, api_token)
+        rush = _api_rush(base, slug, badge_tokens, api_token)
         size, roster_times = _roster(base, slug, api_token)
-        seen = _browser(base, slug, tokens, names) if os.path.exists(CHROMIUM) else None
+        seen = _browser(base, slug, badge_tokens, names) if os.path.exists(CHROMIUM) else None
     finally:
         server.shutdown()
         thread.join(timeout=10)

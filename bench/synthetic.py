@@ -9,7 +9,7 @@ import argparse
 import random
 from datetime import date, timedelta
 
-from school.services import yaml_io
+from school.services.programme import yaml_io
 
 KINDS = ["plenary", "conference", "round_table", "workshop", "visit", "meeting", "social", "break"]
 WORDS = [

@@ -89,39 +89,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from school.web import (  # noqa: F401 - these modules add routes and the user loader
-        api,
-        api_checkin,
-        api_registrations,
-        auth,
-        feeds,
-        organiser,
-        organiser_allocation,
-        organiser_attendance,
-        organiser_checkin,
-        organiser_dashboard,
-        organiser_editions,
-        organiser_exports,
-        organiser_mailing,
-        organiser_people,
-        organiser_programme,
-        organiser_registrations,
-        participant,
-        participant_agenda,
-        participant_badge,
-        participant_certificate,
-        public,
-        registration,
-        speaker,
-    )
+    from school.web import api, feeds, organiser, participant, public, registration, speaker
 
-    app.register_blueprint(api.bp)
-    app.register_blueprint(organiser.bp)
-    app.register_blueprint(participant.bp)
-    app.register_blueprint(registration.bp)
-    app.register_blueprint(feeds.bp)
-    app.register_blueprint(speaker.bp)
-    app.register_blueprint(public.bp)
+    for blueprint in (api, organiser, participant, registration, feeds, speaker, public):
+        app.register_blueprint(blueprint.bp)
 
 
 def register_commands(app: Flask) -> None:

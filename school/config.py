@@ -18,7 +18,7 @@ class Defaults:
     MAIL_TIMEOUT = 10  # seconds before a mail server is considered down
     # Links in e-mails sent outside a request (CLI, mail worker): where the site lives.
     BASE_URL: str | None = None
-    # Badge keys (school/services/badges.py): the key id new badges are signed with, and
+    # Badge keys (school/services/badges/tokens.py): the key id new badges are signed with, and
     # the key ids still accepted (a list, keys derived from SECRET_KEY, or a mapping of key
     # id to a secret of its own); None: only BADGE_KEY_ID. Key ids: 1-4 of 0-9 A-Z.
     BADGE_KEY_ID = "K1"

@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 
 from school.models import Edition, Session
-from school.services import badges, checkin, organisers
+from school.services.backoffice import organisers
+from school.services.badges import tokens
+from school.services.checkin import scanning
 from tests.factories import make_choice, make_registration
 
 D1, D2, D3 = date(2019, 6, 19), date(2019, 6, 20), date(2019, 6, 21)
@@ -26,10 +28,10 @@ def session_named(db, key) -> Session:
 
 
 def scan(db, edition, registration, *, session=None, day=None, at, token=None):
-    result = checkin.scan(
+    result = scanning.scan(
         db,
         edition,
-        token=token or badges.token_for(registration),
+        token=token or tokens.token_for(registration),
         client_id=str(uuid.uuid4()),
         session_id=session.id if session else None,
         day=day,
@@ -73,7 +75,7 @@ def spring_school_scans(db, demo) -> dict:
     make_choice(db, eve, tour, "confirmed")
     make_choice(db, zainoudine, explora, "waitlisted")
     db.commit()
-    gone_token = badges.token_for(gone)
+    gone_token = tokens.token_for(gone)
     gone.status = "cancelled"
     db.commit()
 
@@ -82,7 +84,7 @@ def spring_school_scans(db, demo) -> dict:
     scan(db, edition, majda, at=paris(D1, 9, 15))  # already: not a second arrival
     scan(db, edition, zainoudine, at=paris(D1, 9, 19))
     mistake = scan(db, edition, inigo, day=D1, at=paris(D1, 9, 30))  # taken back below
-    checkin.undo(db, edition, mistake.record.id, now=paris(D1, 9, 31))
+    scanning.undo(db, edition, mistake.record.id, now=paris(D1, 9, 31))
     db.commit()
     scan(db, edition, jan, at=paris(D1, 9, 41))
     assert scan(db, edition, gone, token=gone_token, at=paris(D1, 9, 50)).verdict == "cancelled"

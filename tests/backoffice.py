@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from school.services import organisers
+from school.services.backoffice import organisers
 
 PASSWORD = "correct horse battery"
 

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from school.models import Choice, OutboxMessage, Registration, RegistrationDay, Session
-from school.services.seats import waitlist_positions
+from school.services.registration.seats import waitlist_positions
 from tests import production
 from tests.factories import make_edition
 

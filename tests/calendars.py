@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import vobject
 
 from school.models import Session
-from school.services import programme_io, yaml_io
+from school.services.programme import export, importer, yaml_io
 
 LISBON = ZoneInfo("Europe/Lisbon")
 UTC = ZoneInfo("UTC")
@@ -59,10 +59,10 @@ def session(db, key: str) -> Session:
 
 def change_session(db, slug: str, key: str, **changes) -> None:
     """Edit one session in the programme file and import it again, as organisers do."""
-    data = programme_io.export_data(db, slug)
+    data = export.export_data(db, slug)
     item = next(s for s in data["sessions"] if s["id"] == key)
     item.update(changes)
-    programme_io.import_text(db, yaml_io.dump(data), "programme.yaml")
+    importer.import_text(db, yaml_io.dump(data), "programme.yaml")
     db.commit()
 
 

@@ -7,14 +7,14 @@ from pathlib import Path
 
 from PIL import Image
 
-from school.services import badges
+from school.services.badges import qr
 
 WIDTH, HEIGHT, FPS = 640, 480, 10
 
 
 def badge_frame(token: str) -> Image.Image:
     """The badge's QR code, as the badge draws it (with its quiet zone), on a white frame."""
-    code = badges.qr_code(token)
+    code = qr.qr_code(token)
     matrix = code.modules  # True = dark, quiet zone included
     size = len(matrix)
     module = min(WIDTH, HEIGHT) * 3 // 4 // size

@@ -21,7 +21,7 @@ from school import create_app
 from school.config import database_uri
 from school.extensions import db as _db
 from school.models import Base
-from school.services import mailer
+from school.services.mail import outbox
 from tests.browser import browser, phone, playwright_instance  # noqa: F401 - fixtures
 from tests.helpers import QueryCounter
 from tests.security_world import world  # noqa: F401 - fixture
@@ -144,9 +144,9 @@ class EditionRef:
 def demo(app, db):
     """The Spring School 2019, as ``demo load`` imports it."""
     from school.paths import DEMO_FILE
-    from school.services import programme_io
+    from school.services.programme import importer
 
-    edition = programme_io.import_file(db, DEMO_FILE)
+    edition = importer.import_file(db, DEMO_FILE)
     db.commit()
     return EditionRef(edition.id, edition.slug, edition.timezone, tuple(edition.dates))
 
@@ -163,7 +163,7 @@ def smtp(app):
     app.config["MAIL_URL"] = server.url
     app.config["MAIL_SEND_AFTER_REQUEST"] = True
     yield server
-    mailer.wait_idle()
+    outbox.wait_idle()
     server.stop()
 
 

@@ -23,7 +23,8 @@ from school.models import (
     SessionGroup,
     SessionPerson,
 )
-from school.services import badges, organisers
+from school.services.backoffice import organisers
+from school.services.badges import tokens
 from tests.factories import make_edition, make_registration
 
 ADMIN = ("admin@example.org", "correct horse 1")
@@ -103,7 +104,7 @@ def build(app, client, db, demo) -> World:
     db.rollback()  # see what the requests wrote
     with app.app_context():
         for person in (alice, bob):
-            person.badge = badges.token_for(db.get(Registration, person.id))
+            person.badge = tokens.token_for(db.get(Registration, person.id))
     scan = client.post(
         f"/api/v1/editions/{demo.slug}/checkins",
         json={"token": alice.badge, "client_id": str(uuid.uuid4()), "day": "2019-06-19"},

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from school.database import utcnow
 from school.models import CheckIn, Choice, Edition, Registration, Session, SessionPerson
-from school.services import editions
+from school.services.programme import editions
 from tests.security_world import ADMIN, login
 from tests.test_web_organiser_programme import form_of
 from tests.test_web_registration import Visitor, answers

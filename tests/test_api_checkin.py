@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from school.models import Edition, Session
-from school.services import badges, organisers
+from school.services.backoffice import organisers
+from school.services.badges import tokens
 from tests.factories import make_choice, make_registration
 from tests.test_api_programme import response_matches
 
@@ -30,7 +31,7 @@ def scanner(app, db, demo):
         explora = db.scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
         make_choice(db, majda, explora)
         db.commit()
-        badge = badges.token_for(majda)
+        badge = tokens.token_for(majda)
     return {"auth": {"Authorization": f"Bearer {token}"}, "badge": badge, "explora": explora}
 
 

@@ -19,8 +19,8 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from school.web import api_checkin, api_registrations  # noqa: F401 - they declare operations
-from school.web.openapi import API_PREFIX, OPERATIONS
+from school.web.api import checkin, registrations  # noqa: F401 - they declare operations
+from school.web.api.openapi import API_PREFIX, OPERATIONS
 
 CHECKS = [
     not_a_server_error,

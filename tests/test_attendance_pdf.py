@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from school.services import attendance, badges
+from school.services.badges import tokens
+from school.services.checkin import attendance
 from tests.attendance_scenario import D1, log_in, spring_school_scans, staff_accounts
 from tests.factories import make_registration
 from tests.pdf_tools import pdf_pages, pdf_text
@@ -151,7 +152,7 @@ def test_certificates_one_a_page_each_in_its_participants_language(client, schoo
         assert any(expected in line for line in majda), expected
     assert school["coffee"].title_fr not in texts[1]  # a break is not training time
     with app.app_context():
-        token = badges.token_for(school["majda"])
+        token = tokens.token_for(school["majda"])
     assert token in texts[1]
     assert school["majda"].email not in texts[1]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from school.services import badge_pdf, badges
-from school.services.badges import KeyRing
+from school.services.badges import pdf, printing, tokens
+from school.services.badges.tokens import KeyRing
 from tests.factories import make_registration
 from tests.pdf_tools import decode_qr, pdf_images, pdf_pages, pdf_text
 
@@ -33,19 +33,19 @@ def test_one_badge_shows_who_and_scans_back_to_the_registration(db, demo):
         language="fr",
     )
     db.commit()
-    pdf = badges.pdf_for([person], keyring=RING)
+    document = printing.pdf_for([person], keyring=RING)
 
-    [page] = pdf_pages(pdf)
+    [page] = pdf_pages(document)
     assert (round(page.width), round(page.height)) == (105, 148)  # A6 portrait
-    lines = pdf_text(pdf).splitlines()
+    lines = pdf_text(document).splitlines()
     for expected in ("Majda", "Jelenčić", "Cité des métiers de Genève", "Croatie"):
         assert expected in lines
     assert lines[lines.index("Croatie") + 1 :][:3] == ["", "Membre du réseau", "Network member"]
     assert "19–21 juin 2019 · Paris" in lines
 
-    [image] = pdf_images(pdf, dpi=150)
+    [image] = pdf_images(document, dpi=150)
     [scanned] = decode_qr(image)
-    check = badges.verify(db, scanned, demo, keyring=RING)
+    check = tokens.verify(db, scanned, demo, keyring=RING)
     assert check.is_valid and check.registration.id == person.id
 
 
@@ -58,7 +58,7 @@ def test_accented_names_print_exactly(db, demo):
         ),
     ]
     db.commit()
-    lines = pdf_text(badges.pdf_for(people, keyring=RING)).splitlines()
+    lines = pdf_text(printing.pdf_for(people, keyring=RING)).splitlines()
     for name in ("Majda", "Jelenčić", "Jan", "Łukasiewicz", "Íñigo", "Ñúñez", "Pologne", "Spain"):
         assert name in lines
 
@@ -67,12 +67,12 @@ def test_a_60_character_name_stays_inside_its_badge(db, demo):
     assert len(LONG_NAME) == 60
     person = make_registration(db, demo, first_name=LONG_NAME, last_name=LONG_NAME)
     db.commit()
-    [page] = pdf_pages(badges.pdf_for([person], keyring=RING))
+    [page] = pdf_pages(printing.pdf_for([person], keyring=RING))
     assert all(w.x0 >= 5 and w.x1 <= page.width - 5 for w in page.words)  # within the margins
     # Both names in their boxes, under the edition's name and above the organisation.
     names = _words_in(page, 5, 21, page.width - 5, 67)
     assert _squeezed(" ".join(w.text for w in names)) == _squeezed(LONG_NAME) * 2
-    assert "Cité des métiers de Genève" in pdf_text(badges.pdf_for([person], keyring=RING))
+    assert "Cité des métiers de Genève" in pdf_text(printing.pdf_for([person], keyring=RING))
 
 
 def test_a_sheet_holds_four_badges_with_cut_marks_sorted_as_given(db, demo):
@@ -80,12 +80,12 @@ def test_a_sheet_holds_four_badges_with_cut_marks_sorted_as_given(db, demo):
     for n, last in enumerate(names):
         make_registration(db, demo, first_name=f"Prénom{n}", last_name=last)
     db.commit()
-    chosen = badges.registrations_to_print(db, demo)
-    pdf = badges.pdf_for(chosen, sheet=True, keyring=RING)
+    chosen = printing.registrations_to_print(db, demo)
+    document = printing.pdf_for(chosen, sheet=True, keyring=RING)
 
-    pages = pdf_pages(pdf)
+    pages = pdf_pages(document)
     assert len(pages) == 2 and (round(pages[0].width), round(pages[0].height)) == (210, 297)
-    layout = badge_pdf.SheetLayout.for_badge(badge_pdf.SIZES["90x130"])
+    layout = pdf.SheetLayout.for_badge(pdf.SIZES["90x130"])
     assert layout.per_page == 4
 
     # Each badge's names lie inside its own slot, in last-name order across the pages.
@@ -97,9 +97,9 @@ def test_a_sheet_holds_four_badges_with_cut_marks_sorted_as_given(db, demo):
         assert _squeezed(registration.last_name) in text
         assert _squeezed(registration.first_name) in text
 
-    images = pdf_images(pdf, dpi=150)
+    images = pdf_images(document, dpi=150)
     scanned = decode_qr(images[0]) + decode_qr(images[1])
-    assert [badges.verify(db, t, demo, keyring=RING).registration.id for t in scanned] == [
+    assert [tokens.verify(db, t, demo, keyring=RING).registration.id for t in scanned] == [
         r.id for r in chosen
     ]
 
@@ -119,21 +119,21 @@ def test_a_sheet_holds_four_badges_with_cut_marks_sorted_as_given(db, demo):
 def test_sizes_can_be_chosen(db, demo):
     person = make_registration(db, demo)
     db.commit()
-    [page] = pdf_pages(badges.pdf_for([person], size="a7", keyring=RING))
+    [page] = pdf_pages(printing.pdf_for([person], size="a7", keyring=RING))
     assert (round(page.width), round(page.height)) == (74, 105)
-    [image] = pdf_images(badges.pdf_for([person], size="a7", keyring=RING), dpi=200)
-    assert decode_qr(image) == [badges.token_for(person, RING)]
-    assert badge_pdf.SheetLayout.for_badge(badge_pdf.SIZES["a6"]).per_page == 2  # landscape
+    [image] = pdf_images(printing.pdf_for([person], size="a7", keyring=RING), dpi=200)
+    assert decode_qr(image) == [tokens.token_for(person, RING)]
+    assert pdf.SheetLayout.for_badge(pdf.SIZES["a6"]).per_page == 2  # landscape
 
 
 def test_text_too_long_for_any_size_is_cut_not_spilled():
-    pdf = badge_pdf._new_pdf()
-    box = badge_pdf.Box(0, 0, 91, 16)
-    style = badge_pdf.TextStyle("DejaVuCondensed", "B", 24, 7, 2)
-    size, lines = badge_pdf.fit_text(pdf, "W" * 200, box, style)
+    document = pdf._new_pdf()
+    box = pdf.Box(0, 0, 91, 16)
+    style = pdf.TextStyle("DejaVuCondensed", "B", 24, 7, 2)
+    size, lines = pdf.fit_text(document, "W" * 200, box, style)
     assert size == 7 and len(lines) == 2 and lines[-1].endswith("…")
-    pdf.set_font("DejaVuCondensed", "B", size)
-    assert all(pdf.get_string_width(line) <= box.w for line in lines)
+    document.set_font("DejaVuCondensed", "B", size)
+    assert all(document.get_string_width(line) <= box.w for line in lines)
 
 
 def _luminance(rgb) -> float:
@@ -145,11 +145,11 @@ def _luminance(rgb) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-@pytest.mark.parametrize("category", sorted(badge_pdf.CATEGORY_STYLES))
+@pytest.mark.parametrize("category", sorted(pdf.CATEGORY_STYLES))
 def test_category_bands_are_legible_and_distinct(category):
-    style = badge_pdf.CATEGORY_STYLES[category]
+    style = pdf.CATEGORY_STYLES[category]
     light, dark = sorted((_luminance(style.colour), _luminance(style.text_colour)), reverse=True)
     assert (light + 0.05) / (dark + 0.05) >= 4.5
-    colours = [s.colour for s in badge_pdf.CATEGORY_STYLES.values()]
+    colours = [s.colour for s in pdf.CATEGORY_STYLES.values()]
     assert colours.count(style.colour) == 1
     assert all(style.words)

@@ -33,7 +33,7 @@ def test_the_ceiling_replays_the_recorded_answer(tmp_path):
 
 
 def test_the_floor_checks_the_token_as_the_check_in_api_does(app_config, db, demo):
-    from school.services import organisers
+    from school.services.backoffice import organisers
 
     staff = organisers.create_organiser(db, "door@example.org", "checkin", "door password 1")
     token = organisers.create_api_token(db, staff, "door phone")

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from werkzeug.serving import make_server
 
-from school.services import badges
+from school.services.badges import tokens
 from tests.factories import make_registration
 from tests.pdf_tools import decode_qr
 
@@ -49,7 +49,7 @@ def test_the_door_page_scans_and_opens_again_offline(site, phone, app, db, demo)
     person = make_registration(db, demo, first_name="Majda", last_name="Jelenčić")
     db.commit()
     with app.app_context():
-        token = badges.token_for(person)
+        token = tokens.token_for(person)
     badge_url = f"{site}/my/{person.manage_token}/badge"
 
     # From the private page (the link in the e-mail) to the badge, as a participant would.
@@ -76,6 +76,6 @@ def test_the_svg_file_scans_in_a_browser(site, phone, app, db, demo):
     person = make_registration(db, demo)
     db.commit()
     with app.app_context():
-        token = badges.token_for(person)
+        token = tokens.token_for(person)
     phone.goto(f"{site}/my/{person.manage_token}/badge.svg")
     assert _scan(phone) == [token]

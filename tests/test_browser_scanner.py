@@ -16,8 +16,10 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from school.models import CheckIn, Edition, Session
-from school.services import badges, checkin, organisers
-from school.services import roster as rosters
+from school.services.backoffice import organisers
+from school.services.badges import tokens
+from school.services.checkin import roster as rosters
+from school.services.checkin import scanning
 from tests.browser import launch
 from tests.camera import write_y4m
 from tests.factories import make_choice, make_edition, make_registration
@@ -38,7 +40,7 @@ def badge(app, db, demo):
         explora = db.scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
         make_choice(db, person, explora)
         db.commit()
-        return {"token": badges.token_for(person), "person": person, "explora": explora}
+        return {"token": tokens.token_for(person), "person": person, "explora": explora}
 
 
 @pytest.fixture
@@ -271,14 +273,14 @@ def test_the_offline_decision_agrees_with_the_server(phone, app, db, demo):
     stranger = make_registration(db, make_edition(db))  # a genuine badge of another edition
     db.commit()
     with app.app_context():
-        points = checkin.checkpoints(db, edition)
-        tokens = [badges.token_for(p) for p in [*people, stranger]]
-    forged = tokens[0][:-1] + ("A" if tokens[0][-1] != "A" else "B")
-    tokens += [forged, "hello"]
+        points = scanning.checkpoints(db, edition)
+        badge_tokens = [tokens.token_for(p) for p in [*people, stranger]]
+    forged = badge_tokens[0][:-1] + ("A" if badge_tokens[0][-1] != "A" else "B")
+    badge_tokens += [forged, "hello"]
     cases = [
         {"token": t, "key": p.key, "session_id": p.session_id, "day": p.day.isoformat()}
         for p in points
-        for t in tokens
+        for t in badge_tokens
     ]
     page = phone
     page.goto("/")
@@ -315,7 +317,7 @@ def test_the_offline_decision_agrees_with_the_server(phone, app, db, demo):
 
 def _server_verdict(db, edition, case) -> str:
     now = datetime.now(UTC)
-    return checkin.scan(
+    return scanning.scan(
         db,
         edition,
         token=case["token"],

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from school.database import utcnow
 from school.models import ChangeNotice, Edition, OutboxMessage, Person, Session, SessionPerson
-from school.services import change_notices, programme_edit
+from school.services.mail import change_notices
+from school.services.programme import editing
 from tests.calendars import parse
 from tests.factories import make_choice, make_registration
 from tests.servers import Inbox
@@ -18,10 +19,8 @@ from tests.servers import Inbox
 def _edit(db, demo, key, **changes):
     edition = db.get(Edition, demo.id)
     session = db.scalar(sa.select(Session).where(Session.key == key))
-    entry = programme_edit.session_entry(edition, session) | changes
-    programme_edit.save_session(
-        db, edition, entry, session=session, actor="organiser:test", now=utcnow()
-    )
+    entry = editing.session_entry(edition, session) | changes
+    editing.save_session(db, edition, entry, session=session, actor="organiser:test", now=utcnow())
     db.commit()
 
 
@@ -55,9 +54,9 @@ def test_three_edits_to_two_sessions_make_one_message_per_person(app, smtp, clie
         told = change_notices.notify(db, db.get(Edition, demo.id), now=utcnow())
         db.commit()
     assert told == 2
-    from school.services import mailer
+    from school.services.mail import outbox
 
-    mailer.wake(app)  # what the organiser's "send" page does after its commit
+    outbox.wake(app)  # what the organiser's "send" page does after its commit
     messages = smtp.inbox.wait_for(2)
     assert sorted(m["To"] for m in messages) == ["alain@example.org", "eve@example.org"]
     eve_mail = Inbox.text(smtp.inbox.to("eve@example.org")[0])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from school.services import badges
+from school.services.badges import tokens
 from tests.factories import make_registration
 from tests.pdf_tools import decode_qr, pdf_images, pdf_pages, pdf_text
 
@@ -32,7 +32,7 @@ def test_print_every_badge_sorted_by_last_name(runner, app, db, demo, tmp_path):
     order = [lines.index(name) for name in ("Jelenčić", "Łukasiewicz", "Ñúñez")]
     assert order == sorted(order) and "Annulée" not in lines
     with app.app_context():
-        checks = [badges.verify(db, t, demo) for t in decode_qr(pdf_images(pdf)[0])]
+        checks = [tokens.verify(db, t, demo) for t in decode_qr(pdf_images(pdf)[0])]
     assert [c.registration.last_name for c in checks] == ["Jelenčić", "Łukasiewicz", "Ñúñez"]
 
 

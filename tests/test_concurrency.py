@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from school.models import Choice, Registration, Session
-from school.services.seats import waitlist_positions
+from school.services.registration.seats import waitlist_positions
 from tests.http_client import HttpClient
 
 

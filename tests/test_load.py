@@ -20,8 +20,8 @@ import pytest
 import sqlalchemy as sa
 
 from school.models import CheckIn
-from school.services import organisers
-from school.services.badges import KeyRing, token_for
+from school.services.backoffice import organisers
+from school.services.badges.tokens import KeyRing, token_for
 from tests import burst, production
 from tests.http_client import HttpClient
 from tests.servers import free_port

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from school.database import utcnow
 from school.models import OutboxMessage
-from school.services import mailer
+from school.services.mail import outbox
 from tests.servers import Inbox, SmtpServer, free_port
 
 
@@ -116,7 +116,7 @@ def test_mail_held_up_by_an_outage_all_arrives_and_only_once(app, client, demo, 
     people = [f"p{n}@example.org" for n in range(5)]
     for address in people:
         assert register(client, demo, email=address).status_code == 201
-        mailer.wait_idle()  # this request's sender tried, and failed
+        outbox.wait_idle()  # this request's sender tried, and failed
     db.rollback()
     waiting = db.scalars(sa.select(OutboxMessage)).all()
     assert sorted(m.to_address for m in waiting) == people
@@ -129,7 +129,7 @@ def test_mail_held_up_by_an_outage_all_arrives_and_only_once(app, client, demo, 
     try:
         # The next registration's sender delivers what waited, along with its own.
         assert register(client, demo, email="late@example.org").status_code == 201
-        mailer.wait_idle()
+        outbox.wait_idle()
         server.inbox.wait_for(len(people) + 1)
         result = runner.invoke(args=["mail", "send"])
         assert result.exit_code == 0 and "0 sent" in result.output  # nothing left, or twice

@@ -10,7 +10,7 @@ import sqlalchemy.orm
 
 from school.database import utcnow
 from school.models import OutboxMessage
-from school.services import mailer
+from school.services.mail import outbox
 
 
 def queue(db, count: int) -> None:
@@ -31,7 +31,7 @@ def test_two_senders_at_once_send_every_message_once(smtp, engine, db):
         session = sa.orm.Session(engine)
         try:
             results.append(
-                mailer.send_pending(session, mailer.SmtpTransport(smtp.url), "School <s@x.org>")
+                outbox.send_pending(session, outbox.SmtpTransport(smtp.url), "School <s@x.org>")
             )
         finally:
             session.close()
@@ -50,7 +50,7 @@ def test_two_senders_at_once_send_every_message_once(smtp, engine, db):
 
 def test_a_round_stops_at_its_limit_and_the_next_one_goes_on(smtp, db):
     queue(db, 7)
-    transport = mailer.SmtpTransport(smtp.url)
-    assert mailer.send_pending(db, transport, "s@x.org", limit=5) == (5, 0)
-    assert mailer.send_pending(db, transport, "s@x.org", limit=5) == (2, 0)
+    transport = outbox.SmtpTransport(smtp.url)
+    assert outbox.send_pending(db, transport, "s@x.org", limit=5) == (5, 0)
+    assert outbox.send_pending(db, transport, "s@x.org", limit=5) == (2, 0)
     assert len(smtp.inbox.wait_for(7)) == 7

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from school import create_app
-from school.cli_deploy import DEPLOY_DIR
+from school.cli.deploy import DEPLOY_DIR
 from school.models import Base, Registration
 from tests.security_world import ADMIN, login
 from tests.servers import free_port

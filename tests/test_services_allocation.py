@@ -12,12 +12,11 @@ from flask_babel import force_locale
 
 from school.database import utcnow
 from school.models import Choice, Edition, OutboxMessage, Preference, Registration, Session
-from school.services import groups
-from school.services import registration as registrations
-from school.services.allocation import ANY, Applicant, allocate
 from school.services.errors import DomainError
-from school.services.registration import InvalidRegistration
-from school.services.registration_data import RegistrationData
+from school.services.registration import groups, registrations
+from school.services.registration.allocation import ANY, Applicant, allocate
+from school.services.registration.data import RegistrationData
+from school.services.registration.rules import InvalidRegistration
 
 
 def _random_case(rng: random.Random, people: int, sessions: list[int]):

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from school.models.vocabulary import RegistrationStatus
-from school.services import badges
-from school.services.badges import BadgeStatus, KeyRing
+from school.services.badges import printing, qr, tokens
+from school.services.badges.tokens import BadgeStatus, KeyRing
 from school.services.errors import DomainError
 from tests.factories import make_edition, make_registration
 
@@ -27,7 +27,7 @@ def person(demo, db):
 
 
 def test_token_is_short_alphanumeric_and_reveals_nothing(person):
-    token = badges.token_for(person, RING)
+    token = tokens.token_for(person, RING)
     assert QR_ALPHANUMERIC.fullmatch(token)
     key_id, edition, registration, mac = token.split(":")
     assert key_id == "K1"
@@ -36,7 +36,7 @@ def test_token_is_short_alphanumeric_and_reveals_nothing(person):
     for private in ("Majda", "Jelen", "majda", "example", person.manage_token[:8]):
         assert private not in token
     assert token != person.manage_token
-    assert badges.qr_code(token).version <= 2
+    assert qr.qr_code(token).version <= 2
 
 
 def test_qr_stays_small_even_for_the_largest_ids():
@@ -47,28 +47,28 @@ def test_qr_stays_small_even_for_the_largest_ids():
         edition_id = 36**6 - 1
         id = 36**8 - 1
 
-    token = badges.token_for(Huge(), ring)
+    token = tokens.token_for(Huge(), ring)
     assert len(token) == 45
-    assert badges.qr_code(token).version <= 4
-    assert badges.read_token(token, ring).registration_id == 36**8 - 1
+    assert qr.qr_code(token).version <= 4
+    assert tokens.read_token(token, ring).registration_id == 36**8 - 1
 
 
 def test_a_genuine_badge_verifies_and_names_its_registration(db, demo, person):
-    check = badges.verify(db, badges.token_for(person, RING), demo, keyring=RING)
+    check = tokens.verify(db, tokens.token_for(person, RING), demo, keyring=RING)
     assert check.status == BadgeStatus.VALID and check.is_valid
     assert check.registration.id == person.id
-    assert badges.verify(db, badges.token_for(person, RING), demo.id, keyring=RING).is_valid
+    assert tokens.verify(db, tokens.token_for(person, RING), demo.id, keyring=RING).is_valid
 
 
 def test_any_single_character_changed_is_invalid(db, demo, person):
-    token = badges.token_for(person, RING)
+    token = tokens.token_for(person, RING)
     alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ:"
     for position, original in enumerate(token):
         for replacement in {alphabet[(alphabet.index(original) + 1) % 37], "7", "A", ":"}:
             if replacement == original:
                 continue
             altered = token[:position] + replacement + token[position + 1 :]
-            check = badges.verify(db, altered, demo, keyring=RING)
+            check = tokens.verify(db, altered, demo, keyring=RING)
             assert check.status == BadgeStatus.INVALID, altered
             assert check.registration is None
 
@@ -78,80 +78,80 @@ def test_any_single_character_changed_is_invalid(db, demo, person):
     ["", "   ", "K1", "K1:1:1:", "not a badge", "k1:1:1:" + "A" * 24, "K1:01:1:" + "A" * 24],
 )
 def test_malformed_tokens_are_invalid(db, demo, token):
-    assert badges.verify(db, token, demo, keyring=RING).status == BadgeStatus.INVALID
+    assert tokens.verify(db, token, demo, keyring=RING).status == BadgeStatus.INVALID
 
 
 def test_the_real_token_in_lower_case_or_padded_oddly_is_invalid(db, demo, person):
-    token = badges.token_for(person, RING)
-    assert badges.verify(db, token.lower(), demo, keyring=RING).status == BadgeStatus.INVALID
+    token = tokens.token_for(person, RING)
+    assert tokens.verify(db, token.lower(), demo, keyring=RING).status == BadgeStatus.INVALID
     head, _, mac = token.rpartition(":")
     zero_padded = head.replace(":", ":0", 1) + ":" + mac
-    assert badges.verify(db, zero_padded, demo, keyring=RING).status == BadgeStatus.INVALID
+    assert tokens.verify(db, zero_padded, demo, keyring=RING).status == BadgeStatus.INVALID
     # Surrounding white space, as a scanner may add, is not an alteration.
-    assert badges.verify(db, f" {token}\n", demo, keyring=RING).is_valid
+    assert tokens.verify(db, f" {token}\n", demo, keyring=RING).is_valid
 
 
 def test_a_token_signed_with_another_key_is_invalid(db, demo, person):
     other_secret = KeyRing.from_config({"SECRET_KEY": "someone else's secret"})
-    forged = badges.token_for(person, other_secret)
-    assert forged != badges.token_for(person, RING)
-    assert badges.verify(db, forged, demo, keyring=RING).status == BadgeStatus.INVALID
+    forged = tokens.token_for(person, other_secret)
+    assert forged != tokens.token_for(person, RING)
+    assert tokens.verify(db, forged, demo, keyring=RING).status == BadgeStatus.INVALID
 
 
 def test_a_token_from_another_edition_is_told_apart(db, demo):
     autumn = make_edition(db)
     elsewhere = make_registration(db, autumn, last_name="Łukasiewicz")
     db.commit()
-    check = badges.verify(db, badges.token_for(elsewhere, RING), demo, keyring=RING)
+    check = tokens.verify(db, tokens.token_for(elsewhere, RING), demo, keyring=RING)
     assert check.status == BadgeStatus.WRONG_EDITION
     assert check.registration.last_name == "Łukasiewicz"
-    assert badges.verify(db, badges.token_for(elsewhere, RING), autumn, keyring=RING).is_valid
+    assert tokens.verify(db, tokens.token_for(elsewhere, RING), autumn, keyring=RING).is_valid
 
 
 def test_cancelling_revokes_the_badge(db, demo, person):
-    token = badges.token_for(person, RING)
+    token = tokens.token_for(person, RING)
     person.status = RegistrationStatus.CANCELLED.value
     db.commit()
-    check = badges.verify(db, token, demo, keyring=RING)
+    check = tokens.verify(db, token, demo, keyring=RING)
     assert check.status == BadgeStatus.CANCELLED and check.registration.id == person.id
 
 
 def test_a_deleted_registration_is_unknown(db, demo, person):
-    token = badges.token_for(person, RING)
+    token = tokens.token_for(person, RING)
     db.delete(person)
     db.commit()
-    check = badges.verify(db, token, demo, keyring=RING)
+    check = tokens.verify(db, token, demo, keyring=RING)
     assert check.status == BadgeStatus.UNKNOWN and check.registration is None
 
 
 def test_rotating_the_key_keeps_old_badges_until_the_old_key_is_retired(db, demo, person):
-    old = badges.token_for(person, RING)
+    old = tokens.token_for(person, RING)
     rotated = KeyRing.from_config(
         {"SECRET_KEY": "test-secret-key", "BADGE_KEY_ID": "K2", "BADGE_KEYS": ["K1", "K2"]}
     )
-    new = badges.token_for(person, rotated)
+    new = tokens.token_for(person, rotated)
     assert new.startswith("K2:") and new != old
-    assert badges.verify(db, old, demo, keyring=rotated).is_valid
-    assert badges.verify(db, new, demo, keyring=rotated).is_valid
-    assert badges.verify(db, new, demo, keyring=RING).status == BadgeStatus.INVALID
+    assert tokens.verify(db, old, demo, keyring=rotated).is_valid
+    assert tokens.verify(db, new, demo, keyring=rotated).is_valid
+    assert tokens.verify(db, new, demo, keyring=RING).status == BadgeStatus.INVALID
 
     retired = KeyRing.from_config(
         {"SECRET_KEY": "test-secret-key", "BADGE_KEY_ID": "K2", "BADGE_KEYS": ["K2"]}
     )
-    assert badges.verify(db, old, demo, keyring=retired).status == BadgeStatus.INVALID
-    assert badges.verify(db, new, demo, keyring=retired).is_valid
+    assert tokens.verify(db, old, demo, keyring=retired).status == BadgeStatus.INVALID
+    assert tokens.verify(db, new, demo, keyring=retired).is_valid
 
 
 def test_a_key_may_have_a_secret_of_its_own(db, demo, person):
     own = KeyRing.from_config(
         {"SECRET_KEY": "test-secret-key", "BADGE_KEY_ID": "K3", "BADGE_KEYS": {"K3": "s3cret"}}
     )
-    token = badges.token_for(person, own)
-    assert badges.verify(db, token, demo, keyring=own).is_valid
+    token = tokens.token_for(person, own)
+    assert tokens.verify(db, token, demo, keyring=own).is_valid
     derived = KeyRing.from_config(
         {"SECRET_KEY": "test-secret-key", "BADGE_KEY_ID": "K3", "BADGE_KEYS": ["K3"]}
     )
-    assert badges.verify(db, token, demo, keyring=derived).status == BadgeStatus.INVALID
+    assert tokens.verify(db, token, demo, keyring=derived).status == BadgeStatus.INVALID
 
 
 def test_key_ids_must_fit_the_qr_alphabet():
@@ -162,10 +162,10 @@ def test_key_ids_must_fit_the_qr_alphabet():
 def test_the_app_signs_with_its_configuration(app, db, demo, person):
     app.config.update(BADGE_KEY_ID="K7")
     with app.app_context():
-        token = badges.token_for(person)
+        token = tokens.token_for(person)
         assert token.startswith("K7:")
-        assert badges.verify(db, token, demo).is_valid
-    assert badges.verify(db, token, demo, keyring=RING).status == BadgeStatus.INVALID
+        assert tokens.verify(db, token, demo).is_valid
+    assert tokens.verify(db, token, demo, keyring=RING).status == BadgeStatus.INVALID
 
 
 def test_badges_to_print_sorted_by_last_name_filtered(db, demo):
@@ -183,7 +183,7 @@ def test_badges_to_print_sorted_by_last_name_filtered(db, demo):
     make_registration(db, make_edition(db), last_name="Autre")
     db.commit()
 
-    everyone = badges.registrations_to_print(db, demo)
+    everyone = printing.registrations_to_print(db, demo)
     assert [r.last_name for r in everyone] == [
         "Jelenčić",
         "lovelace",
@@ -193,17 +193,19 @@ def test_badges_to_print_sorted_by_last_name_filtered(db, demo):
         "Ñúñez",
     ]
     assert [r.first_name for r in everyone[3:5]] == ["Ana", "Zoé"]
-    members = badges.registrations_to_print(db, demo, categories=["member"])
+    members = printing.registrations_to_print(db, demo, categories=["member"])
     assert {r.category for r in members} == {"member"} and len(members) == 4
-    first_day = badges.registrations_to_print(db, demo, categories=["member", "partner"], day=day1)
+    first_day = printing.registrations_to_print(
+        db, demo, categories=["member", "partner"], day=day1
+    )
     assert [r.last_name for r in first_day] == ["Jelenčić", "Łukasiewicz", "Martin", "Martin"]
 
 
 def test_badges_to_print_refuses_unknown_filters(db, demo):
     with pytest.raises(DomainError, match="unknown category 'vip'"):
-        badges.registrations_to_print(db, demo, categories=["vip"])
+        printing.registrations_to_print(db, demo, categories=["vip"])
     with pytest.raises(DomainError, match="not a day of spring-school-2019"):
-        badges.registrations_to_print(db, demo, day=date(2019, 7, 1))
+        printing.registrations_to_print(db, demo, day=date(2019, 7, 1))
 
 
 def test_badge_keys_come_from_the_environment(monkeypatch):

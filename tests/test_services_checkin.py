@@ -9,9 +9,11 @@ import pytest
 import sqlalchemy as sa
 
 from school.models import CheckIn, Edition, Session
-from school.services import badges, checkin, programme_io
-from school.services import roster as rosters
-from school.services.checkin import admission
+from school.services.badges import tokens
+from school.services.checkin import roster as rosters
+from school.services.checkin import scanning
+from school.services.checkin.scanning import admission
+from school.services.programme import export, importer
 from tests.factories import make_choice, make_registration
 
 D1, D2 = date(2019, 6, 19), date(2019, 6, 20)
@@ -54,9 +56,9 @@ def scan(db, edition, registration_or_token, *, session=None, day=None, at=MORNI
     token = (
         registration_or_token
         if isinstance(registration_or_token, str)
-        else badges.token_for(registration_or_token)
+        else tokens.token_for(registration_or_token)
     )
-    result = checkin.scan(
+    result = scanning.scan(
         db,
         edition,
         token=token,
@@ -83,7 +85,7 @@ def test_second_scan_is_already_with_the_first_time(people, db):
     again = scan(db, people["edition"], people["member"], at=MORNING + timedelta(minutes=3))
     assert again.verdict == "already"
     assert again.first.id == first.record.id and again.first.scanned_at == MORNING
-    assert checkin.arrivals(db, people["edition"], "entrance:2019-06-19") == 1
+    assert scanning.arrivals(db, people["edition"], "entrance:2019-06-19") == 1
 
 
 def test_a_session_admits_its_seats_and_tells_others_where_to_go(people, db):
@@ -116,12 +118,12 @@ def test_open_and_members_only_sessions(people, db):
 
 def test_cancelled_wrong_edition_and_invalid_badges(people, db):
     edition = people["edition"]
-    token = badges.token_for(people["partner"])
+    token = tokens.token_for(people["partner"])
     people["partner"].status = "cancelled"
     db.commit()
     assert scan(db, edition, token).verdict == "cancelled"
-    other = programme_io.import_text(
-        db, programme_io.export_text(db, edition.slug).replace(edition.slug, "autumn", 1), "a.yaml"
+    other = importer.import_text(
+        db, export.export_text(db, edition.slug).replace(edition.slug, "autumn", 1), "a.yaml"
     )
     db.commit()
     stranger = make_registration(db, other)
@@ -156,15 +158,15 @@ def test_offline_scans_merge_and_the_earliest_wins(people, db):
     ).all()
     assert [verdict for _, verdict in rows] == ["ok", "already"]
     assert rows[0][0] == MORNING
-    assert checkin.arrivals(db, edition, "entrance:2019-06-19") == 1
+    assert scanning.arrivals(db, edition, "entrance:2019-06-19") == 1
 
 
 def test_undo_takes_the_check_in_back(people, db):
     edition = people["edition"]
     first = scan(db, edition, people["member"])
-    checkin.undo(db, edition, first.record.id, now=MORNING)
+    scanning.undo(db, edition, first.record.id, now=MORNING)
     db.commit()
-    assert checkin.arrivals(db, edition, "entrance:2019-06-19") == 0
+    assert scanning.arrivals(db, edition, "entrance:2019-06-19") == 0
     assert scan(db, edition, people["member"]).verdict == "ok"
 
 
@@ -176,7 +178,7 @@ def test_the_roster_has_what_a_scanner_decides_with(people, db, count_queries):
     assert len(statements) <= 5
     by_name = {p["first_name"]: p for p in roster["participants"]}
     majda = by_name["Majda"]
-    assert majda["token"] == badges.token_for(people["member"])
+    assert majda["token"] == tokens.token_for(people["member"])
     assert majda["seats"] == [people["explora"].id]
     assert majda["checked_in"].keys() == {"entrance:2019-06-19"}
     assert by_name["Zainoudine"]["waiting"] == {str(people["explora"].id): 1}

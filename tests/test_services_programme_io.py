@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from school.models import Edition, Person, Session, SessionPerson
 from school.paths import DEMO_FILE
-from school.services import programme_io
-from school.services.programme_file import ProgrammeFileError
+from school.services.programme import export, importer
+from school.services.programme.parsing import ProgrammeFileError
 from tests import seed_2019
 
 
@@ -101,27 +101,27 @@ def _snapshot(db, slug: str):
         .order_by(Session.id)
     ).all()
     edition = db.scalar(sa.select(Edition).where(Edition.slug == slug))
-    return sessions, edition.changed_at, programme_io.export_text(db, slug)
+    return sessions, edition.changed_at, export.export_text(db, slug)
 
 
 def test_import_export_import_is_lossless_and_idempotent(demo, db):
     before = _snapshot(db, demo.slug)
     exported = before[2]
-    programme_io.import_text(db, exported, "exported.yaml")
+    importer.import_text(db, exported, "exported.yaml")
     db.commit()
     assert _snapshot(db, demo.slug) == before
-    programme_io.import_file(db, DEMO_FILE)
+    importer.import_file(db, DEMO_FILE)
     db.commit()
     assert _snapshot(db, demo.slug) == before
     # The exported file holds everything: importing it as a new edition gives the same export.
     as_new = exported.replace("slug: spring-school-2019", "slug: copy-2019", 1)
-    programme_io.import_text(db, as_new, "copy.yaml")
+    importer.import_text(db, as_new, "copy.yaml")
     db.commit()
-    assert programme_io.export_text(db, "copy-2019") == as_new
+    assert export.export_text(db, "copy-2019") == as_new
 
 
 def test_changes_keep_ids_and_raise_the_calendar_sequence(demo, db):
-    text = programme_io.export_text(db, demo.slug)
+    text = export.export_text(db, demo.slug)
     explora = db.scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
     before = (explora.id, explora.uid, explora.sequence)
     moved = text.replace(
@@ -129,7 +129,7 @@ def test_changes_keep_ids_and_raise_the_calendar_sequence(demo, db):
         "- id: d1-visit-explora\n  date: 2019-06-19\n  start: '17:15'",
     )
     assert moved != text
-    programme_io.import_text(db, moved, "moved.yaml")
+    importer.import_text(db, moved, "moved.yaml")
     db.commit()
     db.expire_all()
     explora = db.get(Session, before[0])
@@ -220,33 +220,33 @@ sessions:
 )
 def test_a_wrong_file_is_refused_whole_with_its_reason(demo, db, old, new, item, field, message):
     assert old in MINIMAL
-    programme_io.import_text(db, MINIMAL, "tiny.yaml")
+    importer.import_text(db, MINIMAL, "tiny.yaml")
     db.commit()
-    before = programme_io.export_text(db, "tiny"), programme_io.export_text(db, demo.slug)
+    before = export.export_text(db, "tiny"), export.export_text(db, demo.slug)
     # The broken file also renames the edition's title: nothing of it may land.
     broken = MINIMAL.replace(old, new, 1).replace("Petite école", "Changée")
     with pytest.raises(ProgrammeFileError) as caught:
-        programme_io.import_text(db, broken, "tiny.yaml")
+        importer.import_text(db, broken, "tiny.yaml")
     db.rollback()
     problems = [(p.item, p.field) for p in caught.value.problems]
     assert (item, field) in problems, str(caught.value)
     assert message in str(caught.value)
     assert str(caught.value).startswith("tiny.yaml:")
-    assert (programme_io.export_text(db, "tiny"), programme_io.export_text(db, demo.slug)) == before
+    assert (export.export_text(db, "tiny"), export.export_text(db, demo.slug)) == before
 
 
 def test_not_yaml_and_not_a_programme_are_refused(app, db):
     with pytest.raises(ProgrammeFileError, match="not valid YAML"):
-        programme_io.import_text(db, "edition: [unclosed", "bad.yaml")
+        importer.import_text(db, "edition: [unclosed", "bad.yaml")
     with pytest.raises(ProgrammeFileError, match="must start with an 'edition'"):
-        programme_io.import_text(db, "- just a list", "list.yaml")
+        importer.import_text(db, "- just a list", "list.yaml")
     assert db.scalar(sa.select(sa.func.count()).select_from(Edition)) == 0
 
 
 def test_removing_a_session_that_has_registrations_is_refused(app, db):
     from school.models import Choice, Registration
 
-    edition = programme_io.import_text(db, MINIMAL, "tiny.yaml")
+    edition = importer.import_text(db, MINIMAL, "tiny.yaml")
     db.commit()
     opening = db.scalar(sa.select(Session).where(Session.key == "opening"))
     registration = Registration(
@@ -267,6 +267,6 @@ def test_removing_a_session_that_has_registrations_is_refused(app, db):
         MINIMAL.split("  - id: opening")[0] + "  - id: coffee" + MINIMAL.split("  - id: coffee")[1]
     )
     with pytest.raises(ProgrammeFileError, match="status: cancelled instead"):
-        programme_io.import_text(db, without, "tiny.yaml")
+        importer.import_text(db, without, "tiny.yaml")
     db.rollback()
     assert db.scalar(sa.select(Session).where(Session.key == "opening")) is not None

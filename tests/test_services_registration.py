@@ -10,11 +10,12 @@ from flask_babel import force_locale
 
 from school.database import utcnow
 from school.models import Choice, Edition, OutboxMessage, Registration, Session
-from school.services import programme_io
-from school.services import registration as registrations
 from school.services.errors import DomainError
-from school.services.registration import EditionFull, InvalidRegistration, RegistrationClosed
-from school.services.registration_data import RegistrationData
+from school.services.programme import export, importer
+from school.services.registration import registrations
+from school.services.registration.data import RegistrationData
+from school.services.registration.registrations import EditionFull, RegistrationClosed
+from school.services.registration.rules import InvalidRegistration
 
 D1, D2, D3 = date(2019, 6, 19), date(2019, 6, 20), date(2019, 6, 21)
 
@@ -98,7 +99,7 @@ def test_capacity_then_waiting_line_in_order(ctx, demo, db):
     choices = db.scalars(
         sa.select(Choice).where(Choice.session_id == explora, Choice.status == "waitlisted")
     ).all()
-    from school.services.seats import waitlist_positions
+    from school.services.registration.seats import waitlist_positions
 
     positions = waitlist_positions(db, [explora])
     assert sorted(positions[c.id] for c in choices) == [1, 2, 3]
@@ -140,8 +141,8 @@ def test_raising_a_capacity_promotes_the_waiting_line(ctx, demo, db):
     explora = session_id(db, "d1-visit-explora")
     for n in range(3):
         register(db, demo, person(n, sessions=[explora]))
-    text = programme_io.export_text(db, demo.slug).replace("capacity: 1\n", "capacity: 2\n", 1)
-    programme_io.import_text(db, text, "raised.yaml")
+    text = export.export_text(db, demo.slug).replace("capacity: 1\n", "capacity: 2\n", 1)
+    importer.import_text(db, text, "raised.yaml")
     db.commit()
     assert [s for _, s in statuses(db, "d1-visit-explora")] == [
         "confirmed",
@@ -164,7 +165,7 @@ def test_a_promotion_never_creates_an_overlap(ctx, demo, db):
         ("person2@example.org", "confirmed"),
         ("person1@example.org", "waitlisted"),
     ]
-    from school.services.seats import waitlist_positions
+    from school.services.registration.seats import waitlist_positions
 
     waiting = db.scalar(
         sa.select(Choice).where(Choice.session_id == explora, Choice.status == "waitlisted")
@@ -225,8 +226,8 @@ def test_a_choice_on_a_day_not_attended_or_of_another_edition_is_refused(ctx, de
         register(db, demo, person(0, days=[D1], sessions=[cafe]))
     db.rollback()
     assert "day you do not attend" in caught.value.errors["sessions"][0]
-    other = programme_io.import_text(
-        db, programme_io.export_text(db, demo.slug).replace(demo.slug, "copy", 1), "c.yaml"
+    other = importer.import_text(
+        db, export.export_text(db, demo.slug).replace(demo.slug, "copy", 1), "c.yaml"
     )
     db.commit()
     foreign = db.scalar(
@@ -330,7 +331,7 @@ sessions:
     title: {fr: Visite de nuit}
     capacity: 5
 """
-    edition = programme_io.import_text(db, text, "late.yaml")
+    edition = importer.import_text(db, text, "late.yaml")
     db.commit()
     night = session_id(db, "night")
     data = person(0, days=[date(2030, 6, 19)], sessions=[night])

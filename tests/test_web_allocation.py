@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from school.database import utcnow
 from school.models import Choice, Preference, Registration, Session, SessionGroup
-from school.services import organisers
+from school.services.backoffice import organisers
 from tests.calendars import parse
 from tests.servers import Inbox
 from tests.test_web_auth import login

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from school.database import utcnow
-from school.services import organisers
+from school.services.backoffice import organisers
 from tests.security_world import ADMIN, DOOR
 
 # The API routes anyone may call. Every other /api/ route must be for staff only.

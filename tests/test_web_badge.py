@@ -8,7 +8,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from school.models.vocabulary import RegistrationStatus
-from school.services import badges
+from school.services.badges import printing, tokens
 from tests.factories import make_registration
 from tests.pdf_tools import decode_qr, pdf_images, pdf_text
 
@@ -32,7 +32,7 @@ def cancelled(db, demo):
 
 def _token(app, registration) -> str:
     with app.app_context():
-        return badges.token_for(registration)
+        return tokens.token_for(registration)
 
 
 def svg_to_image(svg: str, scale: int = 8) -> Image.Image:
@@ -118,7 +118,7 @@ def test_the_pdf_badge_scans_back_to_the_registration(client, app, db, demo, per
     assert "Łukasiewicz" in pdf_text(pdf).splitlines() and "Poland" in pdf_text(pdf)
     [scanned] = decode_qr(pdf_images(pdf)[0])
     with app.app_context():
-        check = badges.verify(db, scanned, demo)
+        check = tokens.verify(db, scanned, demo)
     assert check.is_valid and check.registration.id == person.id
 
 
@@ -145,5 +145,5 @@ def test_an_unknown_link_has_no_badge(client, demo, path):
 def test_badge_url_for_the_confirmation_email(app, person):
     app.config["BASE_URL"] = "https://school.example.org"
     with app.app_context():
-        url = badges.badge_url(person)
+        url = printing.badge_url(person)
     assert url == f"https://school.example.org/my/{person.manage_token}/badge.pdf"

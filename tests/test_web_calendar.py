@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from bench.synthetic import programme_text
 from school.database import utcnow
 from school.models import Edition, Session
-from school.services import editions, programme_io, yaml_io
+from school.services.programme import editions, export, importer, yaml_io
 from tests.calendars import LISBON, UTC, calendar_of, change_session, local, parse, session
 
 
@@ -87,10 +87,10 @@ def test_a_new_venue_raises_every_sequence(client, demo, db):
     """LOCATION names the venue and its address: when they change, from the programme file
     or from the organisers' edition page, every event must be taken again."""
     uid = session(db, "d2-round-table-1").uid
-    data = programme_io.export_data(db, demo.slug)
+    data = export.export_data(db, demo.slug)
     data["edition"]["venue"] = "Halle de la Villette"
     data["edition"]["address"] = "211 avenue Jean-Jaurès, 75019 Paris, France"
-    programme_io.import_text(db, yaml_io.dump(data), "programme.yaml")
+    importer.import_text(db, yaml_io.dump(data), "programme.yaml")
     db.commit()
     event = parse(_programme(client).data)[uid]
     assert event["sequence"] == 1
@@ -104,7 +104,7 @@ def test_a_new_venue_raises_every_sequence(client, demo, db):
     assert events[uid]["sequence"] == 2 and "Grande Halle" in events[uid]["location"]
     assert {e["sequence"] for e in events.values()} == {2}
     # Importing the same file again changes nothing: no SEQUENCE raised for nothing.
-    programme_io.import_text(db, yaml_io.dump(programme_io.export_data(db, demo.slug)), "p.yaml")
+    importer.import_text(db, yaml_io.dump(export.export_data(db, demo.slug)), "p.yaml")
     db.commit()
     assert parse(_programme(client).data)[uid]["sequence"] == 2
 
@@ -166,8 +166,8 @@ def test_unknown_edition_feeds_are_404(client, demo):
 
 
 def test_public_feeds_run_a_fixed_number_of_queries(client, app, db, count_queries):
-    programme_io.import_text(db, programme_text(20, 10, slug="small"), "small.yaml")
-    programme_io.import_text(db, programme_text(200, 100, slug="large"), "large.yaml")
+    importer.import_text(db, programme_text(20, 10, slug="small"), "small.yaml")
+    importer.import_text(db, programme_text(200, 100, slug="large"), "large.yaml")
     db.commit()
     counts = {}
     for slug in ("small", "large"):

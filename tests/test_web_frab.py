@@ -15,7 +15,7 @@ import xmlschema
 
 from bench.synthetic import programme_text
 from school.models import Session
-from school.services import programme_io
+from school.services.programme import importer
 from tests.calendars import change_session, session
 
 INTEROP = Path(__file__).parent / "interop"
@@ -105,7 +105,7 @@ def test_a_cancelled_session_is_marked_and_both_files_stay_valid(
 
 
 def test_a_large_synthetic_edition_stays_valid(client, db, json_schema, xsd):
-    programme_io.import_text(db, programme_text(120, 60, slug="synthetic"), "synthetic.yaml")
+    importer.import_text(db, programme_text(120, 60, slug="synthetic"), "synthetic.yaml")
     db.commit()
     data = client.get("/synthetic/schedule.json").get_json()
     assert list(json_schema.iter_errors(data)) == []

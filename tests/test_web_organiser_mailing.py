@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from school.database import utcnow
 from school.models import Mailing, OutboxMessage, Registration, RegistrationDay, Session
-from school.services import mailing
+from school.services.mail import mailing
 from tests.backoffice import Organiser, flashes, fresh, make_admin
 from tests.factories import make_choice, make_registration
 from tests.servers import Inbox
@@ -137,9 +137,9 @@ def test_the_background_sender_delivers_a_mailing(smtp, organiser, demo, db):
     received = smtp.inbox.wait_for(5)
     assert sorted(m["To"] for m in received) == [f"p{n}@example.org" for n in range(5)]
     assert Inbox.text(received[0]).startswith("Bonjour Majda,")
-    from school.services import mailer
+    from school.services.mail import outbox
 
-    mailer.wait_idle()
+    outbox.wait_idle()
     assert "5 of 5 sent" in organiser.page(page)
 
 

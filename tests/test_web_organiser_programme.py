@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from school.models import AuditEntry, Choice, OutboxMessage, Person, Registration, Room, Session
-from school.services import programme_io, yaml_io
-from school.services.programme_file import ProgrammeFileError
+from school.services.programme import export, importer, yaml_io
+from school.services.programme.parsing import ProgrammeFileError
 from tests.backoffice import Organiser, flashes, fresh, make_admin
 from tests.factories import make_choice, make_registration
 
@@ -311,12 +311,12 @@ def test_the_importer_refuses_a_capacity_below_the_confirmed_seats(app, demo, db
     for n in range(3):
         make_choice(db, make_registration(db, demo, email=f"p{n}@example.org"), explora)
     db.commit()
-    data = programme_io.export_data(db, demo.slug)
+    data = export.export_data(db, demo.slug)
     entry = next(item for item in data["sessions"] if item["id"] == "d1-visit-explora")
     entry["capacity"] = 2
     lowered = yaml_io.dump(data)
     with pytest.raises(ProgrammeFileError) as caught:
-        programme_io.import_text(db, lowered, "programme.yaml")
+        importer.import_text(db, lowered, "programme.yaml")
     db.rollback()
     assert "2 is below the 3 confirmed seats" in str(caught.value)
     assert session_by_key(db, "d1-visit-explora").capacity == 20

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from bench.synthetic import programme_text
 from school.database import utcnow
 from school.models import Choice, Edition, Registration, Session
-from school.services import programme_edit, programme_io
-from school.services import registration as registrations
+from school.services.programme import editing, importer
+from school.services.registration import registrations
 from tests.calendars import LISBON, change_session, local, parse, session
 from tests.factories import make_choice, make_registration
 
@@ -145,9 +145,9 @@ def test_a_seat_taken_back_to_the_waiting_line_raises_sequence(app, client, demo
 
     edition = db.get(Edition, demo.id)
     explora = session(db, "d1-visit-explora")
-    entry = programme_edit.session_entry(edition, explora) | {"capacity": 0}
+    entry = editing.session_entry(edition, explora) | {"capacity": 0}
     with app.app_context():
-        programme_edit.save_session(
+        editing.save_session(
             db, edition, entry, session=explora, actor="organiser:test",
             now=utcnow() + timedelta(seconds=1), move_excess=True,
         )  # fmt: skip
@@ -200,7 +200,7 @@ def test_an_unknown_link_is_404(client, demo):
 def test_the_personal_feed_runs_a_fixed_number_of_queries(client, app, db, count_queries):
     counts = []
     for slug, size in (("small", 20), ("large", 200)):
-        edition = programme_io.import_text(db, programme_text(size, size // 2, slug=slug), "s.yaml")
+        edition = importer.import_text(db, programme_text(size, size // 2, slug=slug), "s.yaml")
         registration = make_registration(db, edition)
         for key in ("s1", "s4", "s7"):
             target = db.scalar(

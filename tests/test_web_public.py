@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from bench.synthetic import programme_text
 from school.models import Person, Session
-from school.services import programme_io
+from school.services.programme import export, importer
 
 PAGES = [
     "/",
@@ -135,7 +135,7 @@ sessions:
 
 
 def test_every_page_escapes_what_organisers_typed(client, app, db):
-    programme_io.import_text(db, HOSTILE, "hostile.yaml")
+    importer.import_text(db, HOSTILE, "hostile.yaml")
     db.commit()
     for url in _urls(db, "hostile"):
         for lang in ("fr", "en"):
@@ -150,8 +150,8 @@ def test_every_page_escapes_what_organisers_typed(client, app, db):
 
 
 def test_the_programme_page_runs_a_fixed_number_of_queries(client, app, db, count_queries):
-    programme_io.import_text(db, programme_text(20, 10, slug="small"), "small.yaml")
-    programme_io.import_text(db, programme_text(200, 100, slug="large"), "large.yaml")
+    importer.import_text(db, programme_text(20, 10, slug="small"), "small.yaml")
+    importer.import_text(db, programme_text(200, 100, slug="large"), "large.yaml")
     db.commit()
     # Every request builds its page: the per-process cache would hide an N+1 query.
     app.config["RENDER_CACHE_BYTES"] = 0
@@ -185,8 +185,8 @@ def test_the_cached_programme_follows_every_change(client, demo, db, count_queri
         client.get(url)
     assert len(statements) <= 3  # served from the cache: only the edition is read
     # A seat taken through the service changes the page at once.
-    from school.services import registration as registrations
-    from school.services.registration_data import RegistrationData
+    from school.services.registration import registrations
+    from school.services.registration.data import RegistrationData
 
     explora = db.scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
     with client.application.app_context():
@@ -208,11 +208,11 @@ def test_the_cached_programme_follows_every_change(client, demo, db, count_queri
     db.commit()
     assert "19 seats left" in client.get(url).get_data(as_text=True)
     # And so does a programme change.
-    from school.services import programme_io
+    from school.services.programme import importer
 
-    text = programme_io.export_text(db, demo.slug)
+    text = export.export_text(db, demo.slug)
     text = text.replace("Tour of the permanent exhibitions (Explora)", "EXPLORA-X")
-    programme_io.import_text(db, text, "x.yaml")
+    importer.import_text(db, text, "x.yaml")
     db.commit()
     assert "EXPLORA-X" in client.get(url).get_data(as_text=True)
 

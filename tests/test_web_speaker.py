@@ -88,9 +88,9 @@ def test_the_pdf_shows_the_day_time_and_room_on_one_page(client, demo, db, tmp_p
 
 def test_a_speaker_with_many_sessions_still_gets_one_page(client, db, tmp_path):
     from bench.synthetic import programme_text
-    from school.services import programme_io
+    from school.services.programme import importer
 
-    programme_io.import_text(db, programme_text(150, 15, slug="busy"), "busy.yaml")
+    importer.import_text(db, programme_text(150, 15, slug="busy"), "busy.yaml")
     db.commit()
     person = _person(db, "p0")
     assert len(person.sessions) >= 10
@@ -223,11 +223,11 @@ def test_an_unknown_link_is_404(client, demo, token):
 
 def test_the_speakers_feed_runs_a_fixed_number_of_queries(client, db, count_queries):
     from bench.synthetic import programme_text
-    from school.services import programme_io
+    from school.services.programme import importer
 
     counts = []
     for slug, size in (("small", 20), ("large", 300)):
-        programme_io.import_text(db, programme_text(size, 10, slug=slug), f"{slug}.yaml")
+        importer.import_text(db, programme_text(size, 10, slug=slug), f"{slug}.yaml")
         db.commit()
         person = db.scalar(
             sa.select(Person).join(Edition).where(Edition.slug == slug, Person.key == "p1")
@@ -240,12 +240,12 @@ def test_the_speakers_feed_runs_a_fixed_number_of_queries(client, db, count_quer
 
 def test_an_older_file_does_not_undo_a_confirmation(client, demo, db):
     from school.paths import DEMO_FILE
-    from school.services import programme_io
+    from school.services.programme import importer
 
     person = _person(db)
     html = _page(client, person)
     client.post(f"/speaker/{person.speaker_token}/confirm", data={"csrf_token": csrf_token(html)})
-    programme_io.import_file(db, DEMO_FILE)  # still says "tentative: true"
+    importer.import_file(db, DEMO_FILE)  # still says "tentative: true"
     db.commit()
     db.expire_all()
     links = db.scalars(sa.select(SessionPerson).where(SessionPerson.person_id == person.id)).all()

@@ -8,7 +8,7 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 
 from school.database import as_id
 from school.labels import CATEGORY_LABELS
-from school.services.mailing import SUBJECT_MAX, Draft
+from school.services.mail.mailing import SUBJECT_MAX, Draft
 
 AUDIENCE_CHOICES = [
     ("all", _l("Every confirmed participant")),

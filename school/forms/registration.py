@@ -22,8 +22,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from school.database import as_id
 from school.labels import CATEGORY_LABELS
 from school.models import Edition
-from school.services.countries import sorted_countries
-from school.services.registration_data import NAME_MAX, NOTE_MAX, TEXT_MAX, RegistrationData
+from school.services.network.countries import sorted_countries
+from school.services.registration.data import NAME_MAX, NOTE_MAX, TEXT_MAX, RegistrationData
 
 
 def _date_or_none(value):

@@ -19,7 +19,7 @@ from flask_login import current_user
 from school.database import utcnow
 from school.extensions import db, login
 from school.models import Organiser
-from school.services import organisers
+from school.services.backoffice import organisers
 
 login.login_view = "organiser.login"
 login.login_message = _l("Please log in to see this page.")

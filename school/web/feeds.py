@@ -16,12 +16,13 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from school.extensions import db
+from school.labels import AUDIENCE_LABELS, KIND_LABELS, ROLE_LABELS
 from school.models import Edition, Session
-from school.services import calendar, feeds, frab, programme
 from school.services.errors import NotFound
-from school.services.feeds import FeedState
+from school.services.programme import catalogue
+from school.services.publishing import calendar, feeds, frab
+from school.services.publishing.feeds import FeedState
 from school.web.render_cache import render_cache
-from school.web.templating import AUDIENCE_LABELS, KIND_LABELS, ROLE_LABELS
 
 bp = Blueprint("feeds", __name__)
 
@@ -145,7 +146,7 @@ def session_ics(slug: str, session_id: int):
 
     def build() -> bytes:
         edition = db.session.get(Edition, state.edition_id)
-        session = programme.get_session(db.session, edition, session_id)
+        session = catalogue.get_session(db.session, edition, session_id)
         return calendar.render(
             edition,
             [calendar.session_item(session)],
@@ -172,7 +173,7 @@ def _schedule(slug: str, render: Callable[..., object], mimetype: str):
     lang = feed_language()
 
     def build() -> bytes:
-        edition = programme.get_edition(db.session, slug)
+        edition = catalogue.get_edition(db.session, slug)
         sessions = feeds.load_sessions(db.session, Session.edition_id == edition.id)
         links = frab.Links(
             base=url_for("public.index", _external=True),

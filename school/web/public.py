@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from school import i18n
 from school.extensions import db
-from school.services import programme
+from school.services.programme import catalogue
 from school.web.render_cache import render_cache
 
 bp = Blueprint("public", __name__)
@@ -15,7 +15,7 @@ bp = Blueprint("public", __name__)
 
 @bp.get("/")
 def index():
-    return render_template("public/index.html", editions=programme.list_editions(db.session))
+    return render_template("public/index.html", editions=catalogue.list_editions(db.session))
 
 
 @bp.get("/favicon.ico")
@@ -25,9 +25,9 @@ def favicon():
 
 @bp.get("/<slug>/")
 def edition_home(slug: str):
-    edition = programme.get_edition(db.session, slug)
+    edition = catalogue.get_edition(db.session, slug)
     return render_template(
-        "public/edition.html", edition=edition, figures=programme.key_figures(db.session, edition)
+        "public/edition.html", edition=edition, figures=catalogue.key_figures(db.session, edition)
     )
 
 
@@ -36,13 +36,13 @@ def programme_page(slug: str):
     # The whole page is kept by the state of the programme and its seats: a visit then
     # costs one small query. Not when the visitor has a message waiting (it is theirs) or
     # the address carries other parameters than the language (links reflect them).
-    state = programme.edition_state(db.session, slug)
+    state = catalogue.edition_state(db.session, slug)
     key = f"programme-page:{state}:{i18n.language()}:{request.host}:{request.path}"
     cacheable = set(request.args) <= {"lang"} and not session.get("_flashes")
     cache = render_cache()
     page = cache.get(key) if cacheable else None
     if page is None:
-        edition = programme.get_edition(db.session, slug)
+        edition = catalogue.get_edition(db.session, slug)
         page = render_template(
             "public/programme.html", edition=edition, timetable=_timetable(edition, state)
         )
@@ -58,7 +58,7 @@ def _timetable(edition, state: str) -> Markup:
     cache = render_cache()
     timetable = cache.get(key)
     if timetable is None:
-        plan = programme.load_programme(db.session, edition)
+        plan = catalogue.load_programme(db.session, edition)
         timetable = render_template("public/_timetable.html", edition=edition, programme=plan)
         cache.put(key, timetable)
     # The fragment is our own template output, already escaped when it was rendered.
@@ -67,22 +67,22 @@ def _timetable(edition, state: str) -> Markup:
 
 @bp.get("/<slug>/sessions/<int:session_id>")
 def session_page(slug: str, session_id: int):
-    edition = programme.get_edition(db.session, slug)
-    session = programme.get_session(db.session, edition, session_id)
-    taken = programme.seats_taken(db.session, [session.id])
-    plan = programme.Programme(edition, [session], taken)
+    edition = catalogue.get_edition(db.session, slug)
+    session = catalogue.get_session(db.session, edition, session_id)
+    taken = catalogue.seats_taken(db.session, [session.id])
+    plan = catalogue.Programme(edition, [session], taken)
     return render_template("public/session.html", edition=edition, session=session, programme=plan)
 
 
 @bp.get("/<slug>/speakers")
 def speakers(slug: str):
-    edition = programme.get_edition(db.session, slug)
-    entries = programme.load_speakers(db.session, edition)
+    edition = catalogue.get_edition(db.session, slug)
+    entries = catalogue.load_speakers(db.session, edition)
     return render_template("public/speakers.html", edition=edition, entries=entries)
 
 
 @bp.get("/<slug>/speakers/<key>")
 def speaker(slug: str, key: str):
-    edition = programme.get_edition(db.session, slug)
-    entry = programme.get_person(db.session, edition, key)
+    edition = catalogue.get_edition(db.session, slug)
+    entry = catalogue.get_person(db.session, edition, key)
     return render_template("public/speaker.html", edition=edition, entry=entry)

@@ -9,10 +9,12 @@ from school import i18n
 from school.database import utcnow
 from school.extensions import db, limiter
 from school.forms.registration import LostLinkForm, RegistrationForm
-from school.services import cites, groups, mailer, programme
-from school.services import registration as registrations
 from school.services.errors import DomainError
-from school.services.registration import InvalidRegistration
+from school.services.mail import outbox
+from school.services.network import cites
+from school.services.programme import catalogue
+from school.services.registration import groups, registrations
+from school.services.registration.rules import InvalidRegistration
 
 bp = Blueprint("registration", __name__)
 
@@ -20,7 +22,7 @@ FORM_LIMIT = "30 per minute;500 per hour"  # a registration desk may sit behind 
 
 
 def _send_mail() -> None:
-    mailer.wake(current_app._get_current_object())
+    outbox.wake(current_app._get_current_object())
 
 
 def ranking_groups(edition, now) -> list:
@@ -36,8 +38,8 @@ def read_form(form: RegistrationForm, ranked: list) -> None:
 def choice_page_context(edition, form: RegistrationForm, plan_sessions, meals, ranked):
     """What the form shows beside the fields: sessions by day and slot, with seats left,
     and the groups to rank."""
-    taken = programme.seats_taken(db.session, [s.id for s in plan_sessions])
-    plan = programme.Programme(edition, plan_sessions, taken)
+    taken = catalogue.seats_taken(db.session, [s.id for s in plan_sessions])
+    plan = catalogue.Programme(edition, plan_sessions, taken)
     return {
         "form": form,
         "edition": edition,
@@ -54,7 +56,7 @@ def choice_page_context(edition, form: RegistrationForm, plan_sessions, meals, r
 @bp.route("/<slug>/register", methods=["GET", "POST"])
 @limiter.limit(FORM_LIMIT, methods=["POST"])
 def form(slug: str):
-    edition = programme.get_edition(db.session, slug)
+    edition = catalogue.get_edition(db.session, slug)
     now = utcnow()
     closed = registrations.registration_window_error(edition, now)
     if closed:
@@ -93,7 +95,7 @@ def form(slug: str):
 @bp.route("/<slug>/register/lost-link", methods=["GET", "POST"])
 @limiter.limit("10 per minute;50 per hour", methods=["POST"])
 def lost_link(slug: str):
-    edition = programme.get_edition(db.session, slug)
+    edition = catalogue.get_edition(db.session, slug)
     form = LostLinkForm()
     if form.validate_on_submit():
         registrations.send_lost_link(db.session, edition, form.email.data or "", now=utcnow())

@@ -25,8 +25,9 @@ from school.database import utcnow
 from school.extensions import db
 from school.forms.speaker import ConfirmForm, DetailsForm
 from school.models import Edition, Person
-from school.services import calendar, feeds, speaker_pdf, speakers
 from school.services.errors import NotFound
+from school.services.programme import speakers
+from school.services.publishing import calendar, feeds, speaker_pdf
 from school.web import feeds as feed_views
 
 bp = Blueprint("speaker", __name__, url_prefix="/speaker")

@@ -1,0 +1,285 @@
+"""The two documents funders and training bodies ask for, drawn with fpdf2 in DejaVu Sans:
+
+- the attendance sheet (*feuille d'émargement*) of a session or of the entrance on a day:
+  A4 portrait, what and when on top, then a table of the people expected and checked in
+  with a column left empty for signatures, its heading row repeated on every page;
+- certificates of attendance (*attestations de présence*), one a page, each in its
+  participant's language: the sessions they were checked in at, and the hours.
+
+Times are local times of the edition. Call inside an app context (translations).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from babel.dates import format_interval
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from school import i18n
+from school.labels import CATEGORY_LABELS, ROLE_LABELS
+from school.services.badges import tokens
+from school.services.checkin.attendance import Sheet
+from school.services.checkin.certificates import Certificate, issue_date
+from school.services.pdf_fonts import FAMILY, add_fonts
+
+INK = (17, 17, 17)
+MUTED = (90, 90, 90)
+RULE = (150, 150, 150)
+HEADING_FILL = (230, 232, 236)
+SIGN_HEIGHT = 13.0  # mm: a row tall enough to sign in
+BLANK_LINES = 3  # at the end of a sheet, for people who came without being expected
+
+
+class _Document(FPDF):
+    """A4 portrait with a running head from the second page on, and page numbers."""
+
+    def __init__(self, title: str, running_head: str = "", *, numbered: bool = True) -> None:
+        super().__init__(format="A4")
+        self.running_head = running_head
+        self.numbered = numbered
+        self.footer_note = ""
+        add_fonts(self)
+        self.set_margins(15, 14, 15)
+        self.set_auto_page_break(True, margin=16)
+        self.set_title(title)
+        self.set_creator("school")
+        self.set_text_color(*INK)
+
+    def header(self) -> None:
+        if self.page_no() > 1 and self.running_head:
+            self.set_font(FAMILY, "", 8)
+            self.set_text_color(*MUTED)
+            self.cell(0, 4, self.running_head, new_x="LMARGIN", new_y="NEXT")
+            self.set_text_color(*INK)
+            self.ln(2)
+
+    def footer(self) -> None:
+        if not self.numbered:
+            return
+        self.set_y(-12)
+        self.set_font(FAMILY, "", 8)
+        self.set_text_color(*MUTED)
+        if self.footer_note:
+            self.cell(0, 4, self.footer_note, align="L")
+            self.set_x(self.l_margin)
+        page = _("Page %(number)s of %(total)s", number=self.page_no(), total="{nb}")
+        self.cell(0, 4, page, align="R")
+        self.set_text_color(*INK)
+
+    def line_of(self, text: str, size: float, *, bold: bool = False, after: float = 0.0) -> None:
+        self.set_font(FAMILY, "B" if bold else "", size)
+        self.multi_cell(0, size * 0.48, text, align="L", new_x="LMARGIN", new_y="NEXT")
+        if after:
+            self.ln(after)
+
+
+# -- the attendance sheet
+
+
+def sheet_pdf(sheet: Sheet, *, lang: str, now: datetime) -> bytes:
+    """The attendance sheet of a checkpoint, in ``lang``, as of ``now``."""
+    edition, checkpoint = sheet.edition, sheet.checkpoint
+    tz = edition.tz
+    with force_locale(lang):
+        session = checkpoint.session
+        day = i18n.local_date(checkpoint.day, "full", lang)
+        what = session.text("title", lang) if session else _("Entrance of the venue")
+        heading = _("Attendance sheet")
+        pdf = _Document(
+            f"{heading} — {what} — {edition.text('title', lang)}",
+            running_head=f"{edition.text('title', lang)} · {what} · {day}",
+        )
+        pdf.set_lang(lang)
+        pdf.footer_note = _(
+            "Check-ins as of %(when)s", when=i18n.local_datetime(now, tz, "short", lang)
+        )
+        pdf.add_page()
+        pdf.set_text_color(*MUTED)
+        pdf.line_of(edition.text("title", lang), 9.5)
+        pdf.set_text_color(*INK)
+        pdf.line_of(heading, 16, bold=True, after=1)
+        pdf.line_of(what, 13, bold=True, after=1)
+        when = day
+        if session is not None:
+            when += " · " + i18n.time_range(session.starts_at, session.ends_at, tz, lang)
+            if session.room:
+                when += " · " + session.room.text("name", lang)
+        else:
+            when += f" · {edition.venue}"
+        pdf.line_of(when, 10.5)
+        if session is not None and session.people:
+            people = "; ".join(
+                f"{link.person.full_name} ({ROLE_LABELS[link.role]})"
+                if link.role != "speaker"
+                else link.person.full_name
+                for link in session.people
+            )
+            pdf.line_of(_("Speakers: %(people)s", people=people), 9.5)
+        counts = _(
+            "Expected: %(expected)d · Checked in: %(present)d · Not checked in: %(absent)d",
+            expected=sheet.expected,
+            present=sheet.present,
+            absent=len(sheet.no_shows),
+        )
+        pdf.line_of(counts, 9.5, after=3)
+        _sheet_table(pdf, sheet, lang)
+        pdf.ln(6)
+        pdf.line_of(_("Certified by the organisers (name, date and signature):"), 9.5)
+    return bytes(pdf.output())
+
+
+def _sheet_table(pdf: _Document, sheet: Sheet, lang: str) -> None:
+    tz = sheet.edition.tz
+    headings = (
+        "#",
+        _("Last name"),
+        _("First name"),
+        _("Organisation"),
+        _("Category"),
+        _("Arrival"),
+        _("Signature"),
+    )
+    pdf.set_font(FAMILY, "", 8.5)
+    with pdf.table(
+        col_widths=(7, 30, 24, 40, 22, 20, 37),
+        text_align=("CENTER", "LEFT", "LEFT", "LEFT", "LEFT", "CENTER", "LEFT"),
+        v_align="MIDDLE",
+        line_height=4,
+        padding=(0.8, 1.2),
+        headings_style=FontFace(emphasis="BOLD", fill_color=HEADING_FILL),
+        repeat_headings=1,  # on top of every page
+        min_row_height=SIGN_HEIGHT,
+        borders_layout="ALL",
+    ) as table:
+        table.row(headings, min_height=8)
+        for n, line in enumerate(sheet.lines, start=1):
+            person = line.registration
+            table.row(
+                (
+                    str(n),
+                    person.last_name,
+                    person.first_name,
+                    " — ".join(p for p in (person.organisation, person.cite) if p),
+                    str(CATEGORY_LABELS[person.category]),
+                    i18n.local_time(line.checked_in_at, tz, lang) if line.checked_in_at else "",
+                    "",
+                )
+            )
+        for n in range(len(sheet.lines) + 1, len(sheet.lines) + 1 + BLANK_LINES):
+            table.row((str(n), "", "", "", "", "", ""))
+
+
+# -- certificates of attendance
+
+
+def certificates_pdf(
+    found: Iterable[Certificate], *, now: datetime, lang: str | None = None
+) -> bytes:
+    """One certificate a page, each in its participant's language (or ``lang``)."""
+    pdf = None
+    for certificate in found:
+        registration = certificate.registration
+        language = lang or registration.language
+        with force_locale(language):
+            if pdf is None:
+                edition = registration.edition
+                pdf = _Document(
+                    f"{_('Certificate of attendance')} — {edition.text('title', language)}",
+                    numbered=False,
+                )
+                pdf.set_lang(language)
+            pdf.add_page()
+            _certificate_page(pdf, certificate, language, now)
+    if pdf is None:
+        raise ValueError("no certificate to render")
+    return bytes(pdf.output())
+
+
+HEADINGS = {"fr": "Attestation de présence", "en": "Certificate of attendance"}
+
+
+def _certificate_page(pdf: _Document, found: Certificate, lang: str, now: datetime) -> None:
+    registration = found.registration
+    edition = registration.edition
+    tz = edition.tz
+    title = edition.text("title", lang)
+    pdf.set_text_color(*MUTED)
+    pdf.line_of(title, 9.5, after=10)
+    pdf.set_text_color(*INK)
+    # The heading in the participant's language, then in the other one.
+    pdf.line_of(HEADINGS.get(lang, HEADINGS["fr"]), 22, bold=True, after=1)
+    pdf.set_text_color(*MUTED)
+    pdf.line_of(" / ".join(v for k, v in HEADINGS.items() if k != lang), 13, after=10)
+    pdf.set_text_color(*INK)
+
+    dates = format_interval(edition.starts_on, edition.ends_on, "yMMMMd", locale=lang)
+    pdf.line_of(_("The organisers certify that"), 11, after=2)
+    pdf.line_of(registration.full_name, 17, bold=True, after=1)
+    organisation = " — ".join(p for p in (registration.organisation, registration.cite) if p)
+    if organisation:
+        pdf.line_of(organisation, 11)
+    pdf.ln(2)
+    pdf.line_of(_("took part in %(edition)s (%(dates)s).", edition=title, dates=dates), 11)
+    pdf.line_of(
+        _("Venue: %(venue)s, %(address)s.", venue=edition.venue, address=edition.address),
+        11,
+        after=3,
+    )
+    days = ", ".join(i18n.local_date(day, "full", lang) for day in found.days)
+    pdf.line_of(_("Days of attendance: %(days)s", days=days), 10.5, after=4)
+
+    if found.sessions:
+        pdf.line_of(_("Sessions attended"), 12, bold=True, after=1.5)
+        pdf.set_font(FAMILY, "", 9)
+        with pdf.table(
+            col_widths=(30, 34, 96, 20),
+            text_align=("LEFT", "LEFT", "LEFT", "RIGHT"),
+            v_align="MIDDLE",
+            line_height=4.2,
+            padding=(1, 1.5),
+            headings_style=FontFace(emphasis="BOLD", fill_color=HEADING_FILL),
+            repeat_headings=1,
+        ) as table:
+            table.row((_("Date"), _("Time"), _("Session"), _("Duration")))
+            for session in found.sessions:
+                table.row(
+                    (
+                        i18n.local_date(session.starts_at.astimezone(tz).date(), "medium", lang),
+                        i18n.time_range(session.starts_at, session.ends_at, tz, lang),
+                        session.text("title", lang),
+                        duration_text(session.duration),
+                    )
+                )
+            total = table.row(style=FontFace(emphasis="BOLD"))
+            total.cell(_("Total"), colspan=3, align="RIGHT")
+            total.cell(duration_text(found.hours))
+    else:
+        pdf.line_of(_("Attendance was recorded at the entrance of the venue."), 10.5)
+    pdf.ln(10)
+    issued = i18n.local_date(issue_date(edition, now), "long", lang)
+    pdf.line_of(_("Done at %(city)s, on %(date)s.", city=edition.city, date=issued), 10.5, after=2)
+    pdf.line_of(_("For the organisers"), 10.5, bold=True, after=22)
+    pdf.set_draw_color(*RULE)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + 70, pdf.get_y())
+    pdf.ln(1.5)
+    pdf.set_text_color(*MUTED)
+    pdf.line_of(_("Signature"), 8.5, after=8)
+    reference = tokens.token_for(registration)
+    note = _("Reference: %(reference)s.", reference=reference)
+    if edition.contact_email:
+        note += " " + _(
+            "The organisers confirm this certificate on request: %(email)s.",
+            email=edition.contact_email,
+        )
+    pdf.line_of(note, 8)
+    pdf.set_text_color(*INK)
+
+
+def duration_text(duration: timedelta) -> str:
+    hours, minutes = divmod(round(duration.total_seconds() / 60), 60)
+    return _("%(hours)d h %(minutes)02d", hours=hours, minutes=minutes)

@@ -1,0 +1,350 @@
+"""Check-in: what a scanned badge is worth at a checkpoint, decided once, here.
+
+A checkpoint is the venue entrance on a day (``entrance:2019-06-19``) or one session
+(``session:17``). Verdicts: ``ok`` (first scan), ``already`` (scanned before: when,
+where, by whom), ``not_registered_for_session`` (with where the person is expected, or
+their place in the waiting line), ``cancelled``, ``wrong_edition``, ``invalid``.
+
+Every scan is recorded under the scanner's ``client_id``: the same scan sent again
+(a retry, a sync after an outage) returns the first answer and records nothing new
+(the insert skips a ``client_id`` already there, so a scan costs no extra query for it).
+Scans made offline arrive late and out of order; the earliest scan wins: if a scan
+older than the standing check-in arrives, it becomes the check-in and the other one
+becomes ``already``. The scanner page decides offline from the roster, whose
+``admission`` of each session is computed here too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import joinedload
+
+from school.database import begin_write, insert_new, lock_rows
+from school.models import CheckIn, Choice, Edition, Organiser, Registration, Session
+from school.models.vocabulary import Audience, Category, Verdict
+from school.services.badges import tokens
+from school.services.badges.tokens import BadgeStatus
+from school.services.errors import DomainError, NotFound
+from school.services.registration import seats
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    day: date
+    session: Session | None = None
+
+    @property
+    def key(self) -> str:
+        if self.session is None:
+            return f"entrance:{self.day.isoformat()}"
+        return f"session:{self.session.id}"
+
+    @property
+    def session_id(self) -> int | None:
+        return self.session.id if self.session else None
+
+
+def checkpoint_for(
+    db: DbSession, edition: Edition, session_id: int | None, day: date | None, at: datetime
+) -> Checkpoint:
+    """The checkpoint a scanner is at: a session of this edition, or the entrance on a day
+    (the day of the scan, in the edition's timezone, when not given)."""
+    if session_id is not None:
+        session = db.scalar(
+            sa.select(Session).where(Session.id == session_id, Session.edition_id == edition.id)
+        )
+        if session is None:
+            raise NotFound(f"no session {session_id} in {edition.slug}")
+        return Checkpoint(edition.local(session.starts_at).date(), session)
+    return Checkpoint(day or edition.local(at).date())
+
+
+def checkpoint_by_key(db: DbSession, edition: Edition, key: str) -> Checkpoint:
+    """The checkpoint a key names (``entrance:2019-06-19``, ``session:17``), in this edition."""
+    kind, _, value = key.partition(":")
+    if kind == "entrance":
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            day = None
+        if day is None or day not in edition.dates:
+            raise NotFound(f"no day {value} in {edition.slug}")
+        return Checkpoint(day)
+    if kind == "session" and value.isdigit() and len(value) < 10:
+        session = db.scalar(
+            sa.select(Session).where(Session.id == int(value), Session.edition_id == edition.id)
+        )
+        if session is not None:
+            return Checkpoint(edition.local(session.starts_at).date(), session)
+    raise NotFound(f"no checkpoint {key}")
+
+
+def checkpoints(db: DbSession, edition: Edition) -> list[Checkpoint]:
+    """Where staff can scan: the entrance on each day, then every session in time order."""
+    sessions = db.scalars(
+        sa.select(Session)
+        .where(Session.edition_id == edition.id)
+        .options(joinedload(Session.room))
+        .order_by(Session.starts_at, Session.id)
+    ).all()
+    entrances = [Checkpoint(day) for day in edition.dates]
+    return entrances + [Checkpoint(edition.local(s.starts_at).date(), s) for s in sessions]
+
+
+def admission(session: Session) -> str:
+    """Who may come in: ``everyone`` attending that day, ``members`` attending that day,
+    ``seat`` (a confirmed choice only), or ``closed`` (cancelled)."""
+    if session.is_cancelled:
+        return "closed"
+    if session.is_offered_for_choice or session.audience == Audience.INVITED:
+        return "seat"
+    if session.audience == Audience.MEMBERS:
+        return "members"
+    return "everyone"
+
+
+def is_admitted(registration: Registration, checkpoint: Checkpoint, seat: Choice | None) -> bool:
+    session = checkpoint.session
+    if session is None:
+        return True  # anyone registered enters the venue; the day is shown as a note
+    rule = admission(session)
+    if seat is not None and seat.is_confirmed:
+        return rule != "closed"
+    attends = checkpoint.day in registration.attended_dates
+    if rule == "everyone":
+        return attends
+    if rule == "members":
+        return attends and registration.category == Category.MEMBER
+    return False
+
+
+@dataclass
+class ScanResult:
+    verdict: str
+    checkpoint: Checkpoint
+    registration: Registration | None = None
+    record: CheckIn | None = None
+    first: CheckIn | None = None  # the standing check-in, for ``already``
+    expected: list[Session] = field(default_factory=list)  # where they have a seat then
+    waitlist_position: int | None = None
+    today: list[Session] = field(default_factory=list)  # their seats that day
+    attends_today: bool = True
+    replayed: bool = False
+    arrivals: int | None = None  # standing check-ins at this checkpoint, this one included
+
+
+def scan(
+    db: DbSession,
+    edition: Edition,
+    *,
+    token: str,
+    client_id: str,
+    session_id: int | None = None,
+    day: date | None = None,
+    scanned_at: datetime,
+    now: datetime,
+    organiser: Organiser | None = None,
+    device: str | None = None,
+) -> ScanResult:
+    """Decide and record one scan. Flushes; the caller commits."""
+    begin_write(db)
+    checkpoint = checkpoint_for(db, edition, session_id, day, scanned_at)
+    claim = tokens.read_token(token)
+    locked = None
+    if claim is not None and claim.edition_id == edition.id:
+        locked = _lock_badge(db, claim.registration_id)
+    check = tokens.verify(db, token, edition, read=locked)
+    registration = check.registration
+    if check.status in (BadgeStatus.INVALID, BadgeStatus.UNKNOWN):
+        verdict = Verdict.INVALID
+        registration = None
+    elif check.status == BadgeStatus.WRONG_EDITION:
+        verdict, registration = Verdict.WRONG_EDITION, None
+    elif check.status == BadgeStatus.CANCELLED:
+        verdict = Verdict.CANCELLED
+    else:
+        verdict = None
+    result = ScanResult(verdict or Verdict.OK, checkpoint, registration)
+    if verdict is None:
+        _decide(db, result, scanned_at)
+    superseded = result.first if result.verdict == Verdict.OK else None
+    record = _record(
+        db,
+        superseded,
+        edition_id=edition.id,
+        registration_id=registration.id if registration else None,
+        session_id=checkpoint.session_id,
+        day=checkpoint.day,
+        checkpoint=checkpoint.key,
+        scanned_at=scanned_at,
+        recorded_at=now,
+        client_id=client_id,
+        device=device,
+        organiser_id=organiser.id if organiser else None,
+        verdict=result.verdict,
+    )
+    if record is None:
+        # Recorded before: a retry, a sync after an outage, or the same scan sent twice at
+        # once. Its first answer stands, and nothing was written.
+        earlier = _by_client_id(db, client_id)
+        if earlier is None:
+            raise RuntimeError(f"scan {client_id} neither recorded nor found")
+        return _replay(db, edition, earlier)
+    result.first = None if superseded is not None else result.first
+    if result.arrivals is None:  # not decided on the person's standing: counted now
+        result.arrivals = arrivals(db, edition, checkpoint.key)
+    result.record = record
+    return result
+
+
+def _record(db: DbSession, superseded: CheckIn | None, **values) -> CheckIn | None:
+    """The new scan's row, or None if a scan with its ``client_id`` is there already."""
+    statement = insert_new(db, CheckIn, "client_id").values(**values).returning(CheckIn)
+    if superseded is None:
+        return db.scalar(statement)
+    # An older scan that arrived late is the check-in, and the standing one becomes
+    # ``already`` first (one standing check-in per checkpoint is a unique index). Rare
+    # enough for a savepoint, which undoes that if this scan was recorded already.
+    savepoint = db.begin_nested()
+    superseded.verdict = Verdict.ALREADY
+    db.flush()
+    record = db.scalar(statement)
+    if record is None:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
+    return record
+
+
+def _lock_badge(db: DbSession, registration_id: int) -> Registration | None:
+    """Scans of one badge are decided one after the other: its row, seats (with their
+    sessions and rooms, which the answer shows) and days are read again under the lock,
+    as they are now, in one query."""
+    locked = sa.select(Registration).where(Registration.id == registration_id)
+    locked = locked.options(
+        joinedload(Registration.choices).joinedload(Choice.session).joinedload(Session.room),
+        joinedload(Registration.days),
+    )
+    return (
+        db.execute(lock_rows(db, locked, of=Registration).execution_options(populate_existing=True))
+        .unique()
+        .scalar_one_or_none()
+    )
+
+
+def _decide(db: DbSession, result: ScanResult, scanned_at: datetime) -> None:
+    registration, checkpoint = result.registration, result.checkpoint
+    choices = {c.session_id: c for c in registration.choices}
+    seat = choices.get(checkpoint.session_id) if checkpoint.session else None
+    result.today = sorted(
+        (
+            c.session
+            for c in choices.values()
+            if c.is_confirmed
+            and registration.edition.local(c.session.starts_at).date() == checkpoint.day
+        ),
+        key=lambda s: s.starts_at,
+    )
+    result.attends_today = checkpoint.day in registration.attended_dates
+    if not is_admitted(registration, checkpoint, seat):
+        result.verdict = Verdict.NOT_REGISTERED_FOR_SESSION
+        if seat is not None and not seat.is_confirmed:
+            result.waitlist_position = seats.waitlist_positions(db, [seat.session_id]).get(seat.id)
+        session = checkpoint.session
+        result.expected = [s for s in result.today if seats.overlapping(s, session)]
+        return
+    standing, counted = _standing(db, registration, checkpoint.key)
+    result.arrivals = counted + (1 if standing is None else 0)  # with this one if it is
+    if standing is None:
+        result.verdict = Verdict.OK
+    elif scanned_at < standing.scanned_at:
+        result.verdict, result.first = Verdict.OK, standing
+    else:
+        result.verdict, result.first = Verdict.ALREADY, standing
+
+
+def _standing(
+    db: DbSession, registration: Registration, checkpoint: str
+) -> tuple[CheckIn | None, int]:
+    """The person's standing check-in at the checkpoint, if any, and the checkpoint's
+    arrivals so far, in one query (one row, from a one-row table the check-in is
+    outer-joined to)."""
+    count = _arrivals_query(registration.edition_id, checkpoint).scalar_subquery()
+    one = sa.select(sa.literal(1).label("one")).subquery()
+    row = db.execute(
+        sa.select(CheckIn, count)
+        .select_from(one)
+        .outerjoin(CheckIn, _is_standing(registration.id, checkpoint))
+        .options(joinedload(CheckIn.organiser))
+    ).one()
+    return row[0], row[1]
+
+
+def first_checkin(db: DbSession, registration_id: int, checkpoint: str) -> CheckIn | None:
+    return db.scalar(
+        sa.select(CheckIn)
+        .where(_is_standing(registration_id, checkpoint))
+        .options(joinedload(CheckIn.organiser))
+    )
+
+
+def _is_standing(registration_id: int, checkpoint: str) -> sa.ColumnElement[bool]:
+    """The person's check-in at the checkpoint that counts (one at most: a unique index)."""
+    return sa.and_(
+        CheckIn.registration_id == registration_id,
+        CheckIn.checkpoint == checkpoint,
+        CheckIn.verdict == Verdict.OK,
+        CheckIn.undone_at.is_(None),
+    )
+
+
+def _by_client_id(db: DbSession, client_id: str) -> CheckIn | None:
+    return db.scalar(sa.select(CheckIn).where(CheckIn.client_id == client_id))
+
+
+def _replay(db: DbSession, edition: Edition, record: CheckIn) -> ScanResult:
+    """The answer a recorded scan got, rebuilt from the record."""
+    session = db.get(Session, record.session_id) if record.session_id else None
+    checkpoint = Checkpoint(record.day, session)
+    registration = db.get(Registration, record.registration_id) if record.registration_id else None
+    result = ScanResult(record.verdict, checkpoint, registration, record, replayed=True)
+    if record.verdict == Verdict.ALREADY and registration is not None:
+        result.first = first_checkin(db, registration.id, checkpoint.key)
+    result.arrivals = arrivals(db, edition, checkpoint.key)
+    return result
+
+
+def undo(db: DbSession, edition: Edition, checkin_id: int, *, now: datetime) -> CheckIn:
+    """Take back a check-in made by mistake (the wrong badge, the wrong room)."""
+    begin_write(db)
+    record = db.scalar(
+        sa.select(CheckIn).where(CheckIn.id == checkin_id, CheckIn.edition_id == edition.id)
+    )
+    if record is None:
+        raise NotFound(f"no check-in {checkin_id}")
+    if record.verdict != Verdict.OK or record.undone_at is not None:
+        raise DomainError("only a standing check-in can be undone", code="not_undoable")
+    record.undone_at = now
+    db.flush()
+    return record
+
+
+def arrivals(db: DbSession, edition: Edition, checkpoint: str) -> int:
+    return db.scalar(_arrivals_query(edition.id, checkpoint))
+
+
+def _arrivals_query(edition_id: int, checkpoint: str) -> sa.Select:
+    return (
+        sa.select(sa.func.count())
+        .select_from(CheckIn)
+        .where(
+            CheckIn.edition_id == edition_id,
+            CheckIn.checkpoint == checkpoint,
+            CheckIn.verdict == Verdict.OK,
+            CheckIn.undone_at.is_(None),
+        )
+    )

@@ -1,0 +1,310 @@
+"""The organisers' e-mails to participants: everyone, one category, one session's
+attendees, or one session's waiting line.
+
+Subject and body are written per language, with placeholders ``{first_name}``,
+``{last_name}``, ``{name}``, ``{manage_link}`` and ``{edition}``. They are filled by
+plain substitution of that whitelist (``string.Formatter`` only parses): no attribute
+or index access, no format specification, no template language, so an organiser's
+text can neither reach Python objects nor run code.
+
+Messages are rendered into the outbox in the request, flushed once, and sent by the
+background sender or the mail worker: the request never waits for a mail server.
+Progress is counted on the outbox batch.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session as DbSession
+
+from school.models import Choice, Edition, Mailing, OutboxMessage, Registration, Session
+from school.models.vocabulary import (
+    Category,
+    ChoiceStatus,
+    MailingAudience,
+    RegistrationStatus,
+)
+from school.services import audit
+from school.services.errors import DomainError, NotFound
+from school.services.mail import outbox
+from school.services.registration.data import Errors
+from school.urls import absolute_url
+
+PLACEHOLDERS = ("first_name", "last_name", "name", "manage_link", "edition")
+SUBJECT_MAX = 200
+BODY_MAX = 20000
+
+
+class InvalidMailing(DomainError):
+    code = "invalid"
+
+    def __init__(self, errors: Errors):
+        super().__init__(_("Please correct the highlighted fields."))
+        self.errors = errors
+
+
+@dataclass
+class Draft:
+    audience: str = MailingAudience.ALL.value
+    category: str | None = None
+    session_id: int | None = None
+    subject: dict[str, str] = field(default_factory=dict)  # {"fr": …, "en": …}
+    body: dict[str, str] = field(default_factory=dict)
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """``template`` with its ``{placeholder}`` replaced; ``{{`` and ``}}`` are braces.
+    Raises ValueError naming what is not allowed."""
+    out = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        out.append(literal)
+        if name is None:
+            continue
+        if name not in PLACEHOLDERS or spec or conversion:
+            shown = "{" + name + (f"!{conversion}" if conversion else "")
+            shown += (f":{spec}" if spec else "") + "}"
+            raise ValueError(shown)
+        out.append(values[name])
+    return "".join(out)
+
+
+def _check_text(errors: Errors, name: str, text: str, limit: int) -> None:
+    if len(text) > limit:
+        errors.setdefault(name, []).append(_("Please keep it under %(max)d characters.", max=limit))
+    try:
+        fill(text, dict.fromkeys(PLACEHOLDERS, ""))
+    except ValueError as exc:
+        shown = str(exc) if str(exc).startswith("{") else "{ }"
+        errors.setdefault(name, []).append(
+            _(
+                "Unknown placeholder %(found)s. Use %(known)s; write {{ and }} for braces.",
+                found=shown,
+                known=", ".join("{" + p + "}" for p in PLACEHOLDERS),
+            )
+        )
+
+
+def check(db: DbSession, edition: Edition, draft: Draft) -> None:
+    errors: Errors = {}
+    draft.subject = {k: " ".join((v or "").split()) for k, v in draft.subject.items()}
+    draft.body = {k: (v or "").strip() for k, v in draft.body.items()}
+    if not draft.subject.get("fr"):
+        errors["subject_fr"] = [_("Please fill in this field.")]
+    if not draft.body.get("fr"):
+        errors["body_fr"] = [_("Please fill in this field.")]
+    if bool(draft.subject.get("en")) != bool(draft.body.get("en")):
+        errors["subject_en"] = [_("Give both the English subject and body, or neither.")]
+    for lang in ("fr", "en"):
+        _check_text(errors, f"subject_{lang}", draft.subject.get(lang, ""), SUBJECT_MAX)
+        _check_text(errors, f"body_{lang}", draft.body.get(lang, ""), BODY_MAX)
+    if draft.audience not in set(MailingAudience):
+        errors["audience"] = [_("Please choose who receives it.")]
+    elif draft.audience == MailingAudience.CATEGORY and draft.category not in set(Category):
+        errors["category"] = [_("Please choose a category from the list.")]
+    elif draft.audience in (MailingAudience.SESSION, MailingAudience.WAITLIST) and not (
+        draft.session_id
+        and db.scalar(
+            sa.select(Session.id).where(
+                Session.id == draft.session_id, Session.edition_id == edition.id
+            )
+        )
+    ):
+        errors["session_id"] = [_("Please choose a session.")]
+    if errors:
+        raise InvalidMailing(errors)
+
+
+def recipients(db: DbSession, edition: Edition, draft: Draft) -> sa.Select:
+    """The confirmed registrations the draft is for (one message each)."""
+    stmt = sa.select(Registration).where(
+        Registration.edition_id == edition.id,
+        Registration.status == RegistrationStatus.CONFIRMED,
+    )
+    if draft.audience == MailingAudience.CATEGORY:
+        stmt = stmt.where(Registration.category == draft.category)
+    elif draft.audience in (MailingAudience.SESSION, MailingAudience.WAITLIST):
+        status = (
+            ChoiceStatus.CONFIRMED
+            if draft.audience == MailingAudience.SESSION
+            else ChoiceStatus.WAITLISTED
+        )
+        stmt = stmt.where(
+            sa.exists().where(
+                Choice.registration_id == Registration.id,
+                Choice.session_id == draft.session_id,
+                Choice.status == status,
+            )
+        )
+    return stmt.order_by(Registration.id)
+
+
+def count_recipients(db: DbSession, edition: Edition, draft: Draft) -> int:
+    return db.scalar(
+        sa.select(sa.func.count()).select_from(recipients(db, edition, draft).subquery())
+    )
+
+
+def _values(edition: Edition, registration: Registration, lang: str) -> dict[str, str]:
+    return {
+        "first_name": registration.first_name,
+        "last_name": registration.last_name,
+        "name": registration.full_name,
+        "manage_link": absolute_url("participant.manage", token=registration.manage_token),
+        "edition": edition.text("title", lang),
+    }
+
+
+def _language(draft: Draft, registration: Registration) -> str:
+    return registration.language if draft.subject.get(registration.language) else "fr"
+
+
+@dataclass
+class Preview:
+    language: str
+    subject: str
+    body: str
+
+
+def preview(db: DbSession, edition: Edition, draft: Draft) -> list[Preview]:
+    """The message as its first recipient would read it, in each language written."""
+    check(db, edition, draft)
+    sample = db.scalar(recipients(db, edition, draft).limit(1))
+    previews = []
+    for lang in ("fr", "en"):
+        if not draft.subject.get(lang):
+            continue
+        values = (
+            _values(edition, sample, lang)
+            if sample is not None
+            else {
+                "first_name": "Majda",
+                "last_name": "Jelenčić",
+                "name": "Majda Jelenčić",
+                "manage_link": absolute_url("participant.manage", token="…"),  # noqa: S106 - a sample link
+                "edition": edition.text("title", lang),
+            }
+        )
+        previews.append(
+            Preview(lang, fill(draft.subject[lang], values), fill(draft.body[lang], values))
+        )
+    return previews
+
+
+def queue(db: DbSession, edition: Edition, draft: Draft, *, actor, now: datetime) -> Mailing:
+    """Render one message per recipient into the outbox, as one batch."""
+    check(db, edition, draft)
+    batch = outbox.new_batch()
+    mailing = Mailing(
+        edition_id=edition.id,
+        batch=batch,
+        audience=draft.audience,
+        category=draft.category if draft.audience == MailingAudience.CATEGORY else None,
+        session_id=draft.session_id
+        if draft.audience in (MailingAudience.SESSION, MailingAudience.WAITLIST)
+        else None,
+        subject_fr=draft.subject["fr"],
+        subject_en=draft.subject.get("en") or None,
+        body_fr=draft.body["fr"],
+        body_en=draft.body.get("en") or None,
+        organiser_id=getattr(actor, "id", None),
+        created_at=now,
+    )
+    count = 0
+    for registration in db.scalars(recipients(db, edition, draft)):
+        lang = _language(draft, registration)
+        values = _values(edition, registration, lang)
+        outbox.queue_mail(
+            db,
+            to=registration.email,
+            template="organiser_message",
+            language=lang,
+            purpose="mailing",
+            batch=batch,
+            now=now,
+            flush=False,
+            registration=registration,
+            edition=edition,
+            subject=fill(draft.subject[lang], values),
+            body=fill(draft.body[lang], values),
+        )
+        count += 1
+    mailing.recipients = count
+    db.add(mailing)
+    db.flush()
+    audit.record(
+        db,
+        actor,
+        "mailing.queued",
+        f"mailing:{mailing.id}",
+        {"audience": draft.audience, "recipients": count, "subject": mailing.subject_fr},
+        edition=edition,
+        now=now,
+    )
+    db.flush()
+    return mailing
+
+
+@dataclass
+class Progress:
+    total: int = 0
+    sent: int = 0
+    failed: int = 0  # given up after the last attempt
+
+    @property
+    def pending(self) -> int:
+        return self.total - self.sent - self.failed
+
+    @property
+    def done(self) -> bool:
+        return self.pending == 0
+
+
+def progress(db: DbSession, batches: list[str]) -> dict[str, Progress]:
+    if not batches:
+        return {}
+    rows = db.execute(
+        sa.select(
+            OutboxMessage.batch,
+            sa.func.count(),
+            sa.func.count(OutboxMessage.sent_at),
+            sa.func.sum(
+                sa.case(
+                    (
+                        sa.and_(
+                            OutboxMessage.sent_at.is_(None),
+                            OutboxMessage.attempts >= outbox.MAX_ATTEMPTS,
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ),
+        )
+        .where(OutboxMessage.batch.in_(batches))
+        .group_by(OutboxMessage.batch)
+    ).all()
+    return {batch: Progress(total, sent, failed or 0) for batch, total, sent, failed in rows}
+
+
+def mailings(db: DbSession, edition: Edition) -> list[tuple[Mailing, Progress]]:
+    found = db.scalars(
+        sa.select(Mailing)
+        .where(Mailing.edition_id == edition.id)
+        .order_by(Mailing.created_at.desc(), Mailing.id.desc())
+    ).all()
+    counts = progress(db, [m.batch for m in found])
+    return [(m, counts.get(m.batch, Progress())) for m in found]
+
+
+def get_mailing(db: DbSession, edition: Edition, mailing_id: int) -> tuple[Mailing, Progress]:
+    mailing = db.scalar(
+        sa.select(Mailing).where(Mailing.id == mailing_id, Mailing.edition_id == edition.id)
+    )
+    if mailing is None:
+        raise NotFound("no such mailing")
+    return mailing, progress(db, [mailing.batch]).get(mailing.batch, Progress())

@@ -1,0 +1,111 @@
+"""The e-mails participants receive about their registration, in their language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session as DbSession
+
+from school.models import Choice, Registration
+from school.services.badges import printing
+from school.services.mail import outbox
+from school.services.registration import seats
+from school.urls import absolute_url
+
+
+def _links(registration: Registration) -> dict[str, str]:
+    manage = absolute_url("participant.manage", token=registration.manage_token)
+    return {
+        "manage_url": manage,
+        "badge_url": printing.badge_url(registration),
+        "agenda_url": absolute_url("participant.agenda", token=registration.manage_token),
+    }
+
+
+def _summary(db: DbSession, registration: Registration) -> dict:
+    choices = sorted(registration.choices, key=lambda c: c.session.starts_at)
+    positions = seats.waitlist_positions(db, [c.session_id for c in choices if not c.is_confirmed])
+    return {
+        "choices": [(c, positions.get(c.id)) for c in choices],
+        "meals": sorted((m.session for m in registration.meals), key=lambda s: s.starts_at),
+    }
+
+
+def confirmation(db: DbSession, registration: Registration, *, now: datetime) -> None:
+    outbox.queue_mail(
+        db,
+        to=registration.email,
+        template="registration_confirmed",
+        language=registration.language,
+        purpose="confirmation",
+        now=now,
+        registration=registration,
+        edition=registration.edition,
+        **_links(registration),
+        **_summary(db, registration),
+    )
+
+
+def link_reminder(db: DbSession, registration: Registration, *, now: datetime) -> None:
+    outbox.queue_mail(
+        db,
+        to=registration.email,
+        template="registration_link",
+        language=registration.language,
+        purpose="link",
+        now=now,
+        registration=registration,
+        edition=registration.edition,
+        **_links(registration),
+    )
+
+
+def promotions(db: DbSession, promoted: list[Choice], *, now: datetime) -> None:
+    for choice in promoted:
+        registration = choice.registration
+        outbox.queue_mail(
+            db,
+            to=registration.email,
+            template="waitlist_promoted",
+            language=registration.language,
+            purpose="promotion",
+            now=now,
+            registration=registration,
+            edition=registration.edition,
+            session=choice.session,
+            **_links(registration),
+        )
+
+
+def cancellation(db: DbSession, registration: Registration, *, now: datetime) -> None:
+    outbox.queue_mail(
+        db,
+        to=registration.email,
+        template="registration_cancelled",
+        language=registration.language,
+        purpose="cancellation",
+        now=now,
+        registration=registration,
+        edition=registration.edition,
+    )
+
+
+def moved_to_waitlist(db: DbSession, choices: list[Choice], *, now: datetime) -> None:
+    """The organisers lowered a session's capacity below its seats: say so, and where
+    the participant now stands in line."""
+    positions = seats.waitlist_positions(db, [c.session_id for c in choices])
+    for choice in choices:
+        registration = choice.registration
+        outbox.queue_mail(
+            db,
+            to=registration.email,
+            template="moved_to_waitlist",
+            language=registration.language,
+            purpose="moved_to_waitlist",
+            now=now,
+            registration=registration,
+            edition=registration.edition,
+            session=choice.session,
+            position=positions.get(choice.id),
+            **_links(registration),
+        )

@@ -1,0 +1,374 @@
+"""Editing the programme from the organisers' pages: sessions, with the importer's rules.
+
+A form sends one session in the programme file's shape; ``checks`` checks
+it with the file's rules. Then, under the edition lock (seats may move):
+
+- capacity below the confirmed seats is refused, naming the numbers, unless the
+  organiser explicitly moves the excess to the waiting line: the latest confirmed go
+  first (by the time their seat was confirmed), keep their original place in line
+  (the moment they asked), and are told by e-mail;
+- a raised capacity gives the new seats to the waiting line at once;
+- a change of time, room, title or status raises the calendar SEQUENCE (the same
+  function the importer uses), and may e-mail the participants concerned;
+- a room booked twice at the same time is a warning, not an error (a room may
+  really host a coffee and a welcome desk).
+
+Rooms and speakers are in ``people``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import joinedload, selectinload
+
+from school import i18n
+from school.models import (
+    ChangeNotice,
+    Choice,
+    Edition,
+    Person,
+    RegistrationMeal,
+    Room,
+    Session,
+    SessionPerson,
+)
+from school.models.vocabulary import ChoiceStatus
+from school.services import audit
+from school.services.errors import DomainError
+from school.services.mail import change_notices, notifications
+from school.services.programme.checks import check_session
+from school.services.programme.fields import Translate
+from school.services.programme.rules import (
+    CALENDAR_FIELDS,
+    apply_session_values,
+    new_key,
+    over_capacity,
+    room_clashes,
+    session_values,
+)
+from school.services.programme.spec import Problem, SessionSpec
+from school.services.registration import seats
+
+
+class InvalidProgramme(DomainError):
+    """Fields are wrong: ``errors`` maps each field (the file's names) to messages."""
+
+    code = "invalid"
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(_("Please correct the highlighted fields."))
+        self.errors: dict[str, list[str]] = {}
+        for problem in problems:
+            self.errors.setdefault(problem.field, []).append(problem.message)
+
+
+class CapacityBelowSeats(DomainError):
+    code = "capacity_below_seats"
+
+
+@dataclass
+class SessionOutcome:
+    session: Session
+    changed: set[str] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)
+    moved_to_waitlist: list[Choice] = field(default_factory=list)
+    promoted: list[Choice] = field(default_factory=list)
+    notice: ChangeNotice | None = None  # the change people will be told of, if any
+
+
+# -- sessions
+
+
+def session_entry(edition: Edition, session: Session) -> dict[str, Any]:
+    """A session in the programme file's shape: what its form starts from."""
+    tz = edition.tz
+    start, end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
+    return {
+        "id": session.key,
+        "date": start.date().isoformat(),
+        "start": start.strftime("%H:%M"),
+        "end": end.strftime("%H:%M"),
+        "kind": session.kind,
+        "title": {"fr": session.title_fr, "en": session.title_en},
+        "description": {"fr": session.description_fr, "en": session.description_en},
+        "room": session.room.key if session.room else None,
+        "capacity": session.capacity,
+        "requires_registration": session.requires_registration,
+        "audience": session.audience,
+        "status": session.status,
+        "meal": session.is_meal,
+        "speakers": [
+            {"person": link.person.key, "role": link.role, "tentative": link.is_tentative}
+            for link in session.people
+        ],
+    }
+
+
+def save_session(
+    db: DbSession,
+    edition: Edition,
+    entry: dict[str, Any],
+    *,
+    session: Session | None = None,
+    actor: audit.Actor,
+    now: datetime,
+    move_excess: bool = False,
+    notify: bool = True,
+    translate: Translate | None = None,
+) -> SessionOutcome:
+    """Create (``session=None``) or change a session from ``entry`` (the file's shape)."""
+    edition_id, session_id = edition.id, session.id if session else None
+    seats.lock_edition(db, edition_id)
+    edition = db.get(Edition, edition_id)
+    existing = {
+        s.key: s
+        for s in db.scalars(
+            sa.select(Session)
+            .where(Session.edition_id == edition_id)
+            .options(selectinload(Session.people).joinedload(SessionPerson.person))
+        )
+    }
+    session = next((s for s in existing.values() if s.id == session_id), None)
+    if session_id is not None and session is None:
+        raise DomainError(_("This session no longer exists."), code="not_found")
+    rooms = {room.key: room for room in edition.rooms}
+    people = {
+        p.key: p for p in db.scalars(sa.select(Person).where(Person.edition_id == edition_id))
+    }
+    taken = set(existing) - ({session.key} if session else set())
+    entry = dict(entry)
+    if session is None:
+        title = (entry.get("title") or {}).get("fr") or ""
+        entry["id"] = new_key(title, taken, prefix=f"{entry.get('date') or ''}-")
+    else:
+        entry["id"] = session.key
+    spec, problems = check_session(
+        entry,
+        edition,
+        edition.timezone,
+        rooms=set(rooms),
+        people=set(people),
+        taken_keys=taken,
+        translate=translate,
+    )
+    if problems:
+        raise InvalidProgramme(problems)
+
+    outcome = SessionOutcome(session or Session(edition_id=edition_id, key=spec.key))
+    before = {name: getattr(session, name) for name in CALENDAR_FIELDS} if session else {}
+    if session is not None:
+        outcome.moved_to_waitlist = _fit_capacity(db, session, spec.capacity, move_excess, now)
+        more_seats = session.capacity is not None and (
+            spec.capacity is None or spec.capacity > session.capacity
+        )
+    else:
+        session = outcome.session
+        session.created_at = now
+        more_seats = False
+    values = session_values(spec, rooms.get(spec.room) if spec.room else None)
+    outcome.changed = apply_session_values(session, values, now=now)
+    db.add(session)  # after its fields are set: a query may flush it
+    if _set_speakers(db, session, spec, people):
+        outcome.changed.add("speakers")
+        session.updated_at = now
+    if not outcome.changed and session.id is not None:
+        return outcome
+    edition.changed_at = now
+    db.flush()
+    db.expire(session, ["room"])  # room_id may have changed: e-mails show the new room
+    if more_seats or (before.get("status") == "cancelled" and spec.status == "scheduled"):
+        outcome.promoted = seats.promote_waitlist(db, [session.id], now=now)
+        notifications.promotions(db, outcome.promoted, now=now)
+    notifications.moved_to_waitlist(db, outcome.moved_to_waitlist, now=now)
+    calendar = sorted(outcome.changed & set(CALENDAR_FIELDS)) if before else []
+    if calendar:
+        outcome.notice = change_notices.record(db, session, before, now=now, send=notify)
+    outcome.warnings = _warnings(db, edition, session)
+    audit.record(
+        db,
+        actor,
+        _action(before, outcome.changed, session),
+        f"session:{session.id}",
+        {
+            "key": session.key,
+            "changed": sorted(outcome.changed),
+            "before": {k: _plain(before[k]) for k in calendar},
+            "after": {k: _plain(getattr(session, k)) for k in calendar},
+            "moved_to_waitlist": [
+                {"registration": c.registration_id, "email": c.registration.email}
+                for c in outcome.moved_to_waitlist
+            ],
+            "notice": bool(outcome.notice and outcome.notice.send),
+        },
+        edition=edition,
+        now=now,
+    )
+    db.flush()
+    return outcome
+
+
+def cancel_session(
+    db: DbSession, edition: Edition, session: Session, *, actor, now, notify: bool = True
+) -> SessionOutcome:
+    """Cancel, keeping its choices: people see it struck out and are told if asked."""
+    entry = session_entry(edition, session)
+    entry["status"] = "cancelled"
+    return save_session(db, edition, entry, session=session, actor=actor, now=now, notify=notify)
+
+
+def delete_session(db: DbSession, edition: Edition, session: Session, *, actor, now) -> None:
+    """Remove a session nobody chose (else cancel it: people must be told)."""
+    seats.lock_edition(db, edition.id)
+    session = db.get(Session, session.id)
+    booked = db.scalar(
+        sa.select(
+            sa.exists().where(Choice.session_id == session.id)
+            | sa.exists().where(RegistrationMeal.session_id == session.id)
+        )
+    )
+    if booked:
+        raise DomainError(
+            _("This session has registrations: cancel it instead, so people are told."),
+            code="booked",
+        )
+    audit.record(
+        db,
+        actor,
+        "session.deleted",
+        f"session:{session.id}",
+        {"key": session.key},
+        edition=edition,
+        now=now,
+    )
+    db.delete(session)
+    db.get(Edition, edition.id).changed_at = now
+    db.flush()
+
+
+def _action(before: dict, changed: set[str], session: Session) -> str:
+    if not before:
+        return "session.created"
+    if "status" in changed:
+        return "session.cancelled" if session.is_cancelled else "session.restored"
+    if changed & {"starts_at", "ends_at", "room_id"}:
+        return "session.moved"
+    return "session.updated"
+
+
+def _fit_capacity(
+    db: DbSession, session: Session, capacity: int | None, move_excess: bool, now: datetime
+) -> list[Choice]:
+    over = over_capacity(db, {session.id: capacity})
+    if not over:
+        return []
+    capacity, confirmed = over[session.id]
+    excess = confirmed - capacity
+    if not move_excess:
+        raise CapacityBelowSeats(
+            _(
+                "%(seats)d seats are confirmed: the capacity cannot go down to %(capacity)d."
+                " Raise it, or tick “move the last confirmed to the waiting list”"
+                " (%(excess)d people would move).",
+                seats=confirmed,
+                capacity=capacity,
+                excess=excess,
+            ),
+            field="capacity",
+        )
+    latest = db.scalars(
+        sa.select(Choice)
+        .where(Choice.session_id == session.id, Choice.status == ChoiceStatus.CONFIRMED)
+        .options(joinedload(Choice.registration))
+        .order_by(Choice.updated_at.desc(), Choice.id.desc())
+        .limit(excess)
+    ).all()
+    for choice in latest:
+        choice.status = ChoiceStatus.WAITLISTED
+        choice.updated_at = now
+    return list(latest)
+
+
+def _set_speakers(
+    db: DbSession, session: Session, spec: SessionSpec, people: dict[str, Person]
+) -> bool:
+    wanted = [(s.person, s.role, s.tentative) for s in spec.speakers]
+    current = [(link.person.key, link.role, link.is_tentative) for link in session.people]
+    if wanted == current:
+        return False
+    session.people.clear()
+    db.flush()
+    for position, (key, role, tentative) in enumerate(wanted):
+        session.people.append(
+            SessionPerson(person=people[key], role=role, is_tentative=tentative, position=position)
+        )
+    return True
+
+
+def _warnings(db: DbSession, edition: Edition, session: Session) -> list[str]:
+    warnings = []
+    if session.room_id is not None:
+        sessions = db.scalars(
+            sa.select(Session).where(
+                Session.edition_id == edition.id,
+                Session.room_id == session.room_id,
+                Session.starts_at < session.ends_at,
+                Session.ends_at > session.starts_at,
+            )
+        ).all()
+        lang = i18n.language()
+        warnings = [
+            _(
+                "%(room)s is also booked for “%(title)s” (%(time)s).",
+                room=db.get(Room, session.room_id).text("name", lang),
+                title=other.text("title", lang),
+                time=i18n.time_range(other.starts_at, other.ends_at, edition.tz, lang),
+            )
+            for first, second in room_clashes(sessions)
+            if session in (first, second)
+            for other in [second if first is session else first]
+        ]
+    doubled = _overlapping_seats(db, session)
+    if doubled:
+        warnings.append(
+            _(
+                "%(num)d participants now hold another seat at the same time.",
+                num=doubled,
+            )
+        )
+    return warnings
+
+
+def _overlapping_seats(db: DbSession, session: Session) -> int:
+    if session.is_cancelled:
+        return 0
+    mine = sa.orm.aliased(Choice)
+    other = sa.orm.aliased(Choice)
+    other_session = sa.orm.aliased(Session)
+    return (
+        db.scalar(
+            sa.select(sa.func.count(sa.distinct(mine.registration_id)))
+            .select_from(mine)
+            .join(other, other.registration_id == mine.registration_id)
+            .join(other_session, other_session.id == other.session_id)
+            .where(
+                mine.session_id == session.id,
+                mine.status == ChoiceStatus.CONFIRMED,
+                other.session_id != session.id,
+                other.status == ChoiceStatus.CONFIRMED,
+                other_session.status == "scheduled",
+                other_session.starts_at < session.ends_at,
+                other_session.ends_at > session.starts_at,
+            )
+        )
+        or 0
+    )
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value

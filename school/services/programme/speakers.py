@@ -1,0 +1,209 @@
+"""The speakers' corner: a speaker's sessions, their confirmation, their details,
+and the e-mail that gives each speaker their private link.
+
+What a speaker changes is recorded in the audit log (actor ``speaker:<id>``), so
+organisers see it; it also raises ``Edition.changed_at``, since the public pages,
+the programme and every calendar show it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import joinedload
+
+from school.models import AuditEntry, Edition, Person, Session, SessionPerson
+from school.services import audit
+from school.services.errors import NotFound
+from school.services.mail import outbox
+from school.services.publishing.feeds import load_sessions
+
+# What a speaker may correct about themselves, with the longest value each column takes.
+EDITABLE = {
+    "function_fr": 300,
+    "function_en": 300,
+    "organisation": 200,
+    "bio_fr": 2000,
+    "bio_en": 2000,
+}
+
+
+def get_by_speaker_token(db: DbSession, token: str) -> tuple[Person, Edition]:
+    """The speaker behind a private link, and their edition (one query)."""
+    row = None
+    if token and len(token) <= 64:
+        row = db.execute(
+            sa.select(Person, Edition)
+            .join(Edition, Edition.id == Person.edition_id)
+            .where(Person.speaker_token == token)
+        ).first()
+    if row is None:
+        raise NotFound("no speaker for this link")
+    return row.Person, row.Edition
+
+
+def sessions_of(db: DbSession, person: Person) -> list[Session]:
+    """The person's sessions in time order, with rooms and everyone who takes part."""
+    mine = sa.select(SessionPerson.session_id).where(SessionPerson.person_id == person.id)
+    return load_sessions(db, Session.id.in_(mine))
+
+
+@dataclass
+class Engagement:
+    """One of a speaker's sessions, from their side."""
+
+    session: Session
+    link: SessionPerson  # their role, their "sous réserve" mark
+
+    @property
+    def others(self) -> list[SessionPerson]:
+        return [other for other in self.session.people if other.person_id != self.link.person_id]
+
+
+def engagements(person: Person, sessions: Iterable[Session]) -> list[Engagement]:
+    result = []
+    for session in sessions:
+        link = next(link for link in session.people if link.person_id == person.id)
+        result.append(Engagement(session, link))
+    return result
+
+
+def _audit(db: DbSession, person: Person, action: str, target: str, details, now: datetime):
+    db.add(
+        AuditEntry(
+            edition_id=person.edition_id,
+            actor=f"speaker:{person.id}",
+            action=action,
+            target=target,
+            details=details,
+            created_at=now,
+        )
+    )
+
+
+def _programme_changed(db: DbSession, person: Person, now: datetime) -> None:
+    db.execute(sa.update(Edition).where(Edition.id == person.edition_id).values(changed_at=now))
+
+
+def confirm(
+    db: DbSession, person: Person, session_ids: Iterable[int] | None = None, *, now: datetime
+) -> list[Session]:
+    """The speaker confirms they will speak: their "sous réserve" marks (on the given
+    sessions, or on all) are cleared. Returns the sessions that changed."""
+    wanted = None if session_ids is None else set(session_ids)
+    links = db.scalars(
+        sa.select(SessionPerson)
+        .where(SessionPerson.person_id == person.id, SessionPerson.is_tentative.is_(True))
+        .options(joinedload(SessionPerson.session))
+    ).all()
+    changed = []
+    for link in links:
+        if wanted is not None and link.session_id not in wanted:
+            continue
+        link.is_tentative = False
+        link.session.updated_at = now
+        changed.append(link.session)
+        _audit(db, person, "speaker.confirmed", f"session:{link.session_id}", None, now)
+    if changed:
+        person.confirmed_at = now
+        _programme_changed(db, person, now)
+    db.flush()
+    return changed
+
+
+def update_details(
+    db: DbSession, person: Person, values: dict[str, str | None], *, now: datetime
+) -> dict[str, list[str | None]]:
+    """The speaker corrects their function, organisation or short bio.
+    Returns what changed, as ``{field: [old, new]}`` (also in the audit log)."""
+    changes: dict[str, list[str | None]] = {}
+    for name, limit in EDITABLE.items():
+        if name not in values:
+            continue
+        new = (values[name] or "").strip()[:limit] or None
+        old = getattr(person, name)
+        if new != old:
+            changes[name] = [old, new]
+            setattr(person, name, new)
+    if changes:
+        person.updated_at = now
+        _audit(db, person, "speaker.updated", f"person:{person.id}", changes, now)
+        _programme_changed(db, person, now)
+    db.flush()
+    return changes
+
+
+@dataclass
+class InviteReport:
+    invited: list[Person] = field(default_factory=list)
+    already_invited: list[Person] = field(default_factory=list)
+    without_email: list[Person] = field(default_factory=list)
+
+
+def invite(
+    db: DbSession,
+    edition: Edition,
+    *,
+    link_for: Callable[[Person], str],
+    now: datetime,
+    again: bool = False,
+    person_id: int | None = None,
+    actor: audit.Actor = "cli",
+) -> InviteReport:
+    """Queue each speaker's private link, in their language. Speakers already invited
+    are left alone unless ``again``; those without an e-mail address are reported. Asked
+    for one speaker (``person_id``), it writes to them even if they had it already."""
+    only = sa.true()
+    if person_id is not None:
+        only, again = Person.id == person_id, True
+    people = db.scalars(
+        sa.select(Person)
+        .where(
+            Person.edition_id == edition.id,
+            only,
+            sa.exists().where(SessionPerson.person_id == Person.id),
+        )
+        .order_by(Person.last_name, Person.first_name, Person.id)
+    ).all()
+    sessions = load_sessions(
+        db,
+        Session.edition_id == edition.id,
+        Session.id.in_(sa.select(SessionPerson.session_id)),
+    )
+    by_person: dict[int, list[Session]] = {}
+    for session in sessions:
+        for link in session.people:
+            by_person.setdefault(link.person_id, []).append(session)
+    report = InviteReport()
+    for person in people:
+        if not person.email:
+            report.without_email.append(person)
+            continue
+        if person.invited_at and not again:
+            report.already_invited.append(person)
+            continue
+        outbox.queue_mail(
+            db,
+            to=person.email,
+            template="speaker_invite",
+            language=person.language if person.language in ("fr", "en") else "fr",
+            purpose="speaker_invite",
+            now=now,
+            person=person,
+            edition=edition,
+            link=link_for(person),
+            engagements=engagements(person, by_person.get(person.id, [])),
+        )
+        person.invited_at = now
+        report.invited.append(person)
+    if report.invited:
+        audit.record(
+            db, actor, "speakers.invited", f"edition:{edition.id}",
+            {"speakers": [p.id for p in report.invited]}, edition=edition, now=now,
+        )  # fmt: skip
+    db.flush()
+    return report

@@ -1,0 +1,120 @@
+"""What a participant submits, and the checks that need no database: the same for the
+form, the JSON API and the CLI. Messages are in the user's language."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+
+from school.models.vocabulary import Category
+from school.services.network.countries import is_country
+
+NAME_MAX = 100
+TEXT_MAX = 200
+NOTE_MAX = 500
+LANGUAGES = ("fr", "en")
+
+Errors = dict[str, list[str]]
+
+
+@dataclass
+class RegistrationData:
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    organisation: str | None = None
+    cite: str | None = None
+    country: str = ""
+    category: str = ""
+    language: str = "fr"
+    days: list[date] = field(default_factory=list)
+    meals: list[int] = field(default_factory=list)  # session ids of buffets and cocktails
+    sessions: list[int] = field(default_factory=list)  # session ids chosen
+    # Groups allocated by preference: group id -> session ids in order (None = "any").
+    rankings: dict[int, list[int | None]] = field(default_factory=dict)
+    dietary: str | None = None
+    accessibility: str | None = None
+    privacy_consent: bool = False
+    photo_consent: bool = False
+
+
+def email_key(email: str) -> str:
+    """What makes two addresses the same registration: trimmed, lower-cased."""
+    return email.strip().lower()
+
+
+def _has_control_characters(value: str) -> bool:
+    return any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in value)
+
+
+def check_fields(data: RegistrationData, *, edition_dates: list[date]) -> Errors:
+    """Every check of a single field; fills ``data`` with cleaned values."""
+    errors: Errors = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    for name in ("first_name", "last_name"):
+        value = (getattr(data, name) or "").strip()
+        setattr(data, name, value)
+        if not value:
+            add(name, _("Please fill in this field."))
+        elif len(value) > NAME_MAX:
+            add(name, _("Please keep it under %(max)d characters.", max=NAME_MAX))
+        elif _has_control_characters(value) or "\n" in value:
+            add(name, _("This contains characters that cannot be printed."))
+
+    email = (data.email or "").strip()
+    if not email:
+        add("email", _("Please give your e-mail address."))
+    else:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError:
+            add("email", _("This does not look like an e-mail address."))
+        if len(email) > 254:
+            add("email", _("This e-mail address is too long."))
+    data.email = email
+
+    for name, limit in (("organisation", TEXT_MAX), ("cite", TEXT_MAX)):
+        value = (getattr(data, name) or "").strip() or None
+        setattr(data, name, value)
+        if value and len(value) > limit:
+            add(name, _("Please keep it under %(max)d characters.", max=limit))
+        elif value and _has_control_characters(value):
+            add(name, _("This contains characters that cannot be printed."))
+
+    for name in ("dietary", "accessibility"):
+        value = (getattr(data, name) or "").strip() or None
+        setattr(data, name, value)
+        if value and len(value) > NOTE_MAX:
+            add(name, _("Please keep it under %(max)d characters.", max=NOTE_MAX))
+        elif value and _has_control_characters(value):
+            add(name, _("This contains characters that cannot be printed."))
+
+    data.country = (data.country or "").strip().upper()
+    if not data.country:
+        add("country", _("Please choose your country."))
+    elif not is_country(data.country):
+        add("country", _("Unknown country."))
+
+    if data.category not in {c.value for c in Category}:
+        add("category", _("Please choose a category from the list."))
+    if data.language not in LANGUAGES:
+        add("language", _("Please choose French or English."))
+
+    if not data.days:
+        add("days", _("Please choose at least one day."))
+    elif any(day not in edition_dates for day in data.days):
+        add("days", _("Please choose days of the School."))
+    data.days = sorted(set(data.days))
+    data.sessions = list(dict.fromkeys(data.sessions))
+    data.meals = list(dict.fromkeys(data.meals))
+
+    if not data.privacy_consent:
+        add("privacy_consent", _("We need your consent to keep your registration."))
+    return errors

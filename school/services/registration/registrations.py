@@ -1,0 +1,394 @@
+"""Registrations: every rule about who comes, on which days, and who gets which seat.
+
+The form, the JSON API and the CLI all call these functions. They take the database
+session, the data, who acts and when; they ``flush()`` and the caller commits once.
+Seats are decided under the edition lock (see ``seats``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import selectinload
+
+from school import i18n
+from school.models import (
+    Choice,
+    Edition,
+    Organiser,
+    Registration,
+    Session,
+)
+from school.models.vocabulary import Audience, RegistrationStatus
+from school.services import audit
+from school.services.errors import DomainError, NotFound
+from school.services.mail import notifications
+from school.services.registration import seats
+from school.services.registration.data import RegistrationData, check_fields, email_key
+from school.services.registration.rules import (
+    InvalidRegistration,
+    apply_details,
+    check_against_programme,
+    choices_summary,
+    is_organiser,
+    merge_errors,
+    rank,
+    sessions_by_id,
+    take_seats,
+)
+
+__all__ = ["EditionFull", "InvalidRegistration", "Outcome", "RegistrationClosed"]
+
+
+class RegistrationClosed(DomainError):
+    code = "registration_closed"
+
+
+class EditionFull(DomainError):
+    code = "edition_full"
+
+
+@dataclass
+class Outcome:
+    registration: Registration
+    promoted: list[Choice]
+    # False when the address was already registered: nothing was registered and
+    # the private link of the existing registration was e-mailed again.
+    created: bool = True
+
+
+# -- reading
+
+
+def get_by_manage_token(db: DbSession, token: str) -> Registration:
+    """The registration behind a private link (the manage token)."""
+    registration = None
+    if token and len(token) <= 64:
+        registration = db.scalar(
+            sa.select(Registration)
+            .where(Registration.manage_token == token)
+            .options(
+                selectinload(Registration.days),
+                selectinload(Registration.meals),
+                selectinload(Registration.choices).joinedload(Choice.session),
+            )
+        )
+    if registration is None:
+        raise NotFound("no registration for this link")
+    return registration
+
+
+def choosable_sessions(
+    db: DbSession, edition: Edition, *, by_organiser: bool = False
+) -> list[Session]:
+    """Sessions a participant picks when registering: those that require registration
+    or have limited seats; not the cancelled ones, not those by invitation only (the
+    organisers give those: ``by_organiser=True`` includes them)."""
+    offered = sa.or_(Session.requires_registration.is_(True), Session.capacity.is_not(None))
+    if by_organiser:
+        offered = sa.or_(offered, Session.audience == Audience.INVITED)
+    else:
+        offered = sa.and_(offered, Session.audience != Audience.INVITED)
+    sessions = db.scalars(
+        sa.select(Session)
+        .where(
+            Session.edition_id == edition.id,
+            Session.status == "scheduled",
+            offered,
+        )
+        .options(selectinload(Session.room))
+        .order_by(Session.starts_at, Session.id)
+    ).all()
+    return list(sessions)
+
+
+def meal_sessions(db: DbSession, edition: Edition) -> list[Session]:
+    return list(
+        db.scalars(
+            sa.select(Session)
+            .where(
+                Session.edition_id == edition.id,
+                Session.is_meal.is_(True),
+                Session.status == "scheduled",
+            )
+            .order_by(Session.starts_at)
+        )
+    )
+
+
+def registration_window_error(edition: Edition, now: datetime) -> str | None:
+    """Why registration is not possible right now, or None."""
+    tz = edition.tz
+    if edition.registration_opens_at and now < edition.registration_opens_at:
+        return _(
+            "Registration opens on %(when)s.",
+            when=i18n.local_datetime(edition.registration_opens_at, tz, "long"),
+        )
+    if edition.registration_closes_at and now >= edition.registration_closes_at:
+        return _(
+            "Registration closed on %(when)s.",
+            when=i18n.local_datetime(edition.registration_closes_at, tz, "long"),
+        )
+    return None
+
+
+# -- changing
+
+
+def register(
+    db: DbSession,
+    edition: Edition,
+    data: RegistrationData,
+    *,
+    now: datetime,
+    actor: Organiser | None = None,
+    force: bool = False,
+) -> Outcome:
+    """A new registration with its choices; the confirmation e-mail is queued.
+
+    If the address is already registered, nothing is registered: the private link is
+    e-mailed to that address again (not when an organiser registers: they are shown
+    the registration) and the outcome says ``created=False``.
+
+    An organiser (``actor``) may also give seats in sessions by invitation. With
+    ``force=True`` (an organiser registering a walk-in at the door) the registration
+    window and the edition's cap do not apply; sessions' seats still do.
+    """
+    if force and not is_organiser(actor):
+        raise ValueError("only an organiser may force a registration")
+    errors = check_fields(data, edition_dates=edition.dates)
+    window = registration_window_error(edition, now)
+    if window and not force:
+        raise RegistrationClosed(window)
+    seats.lock_edition(db, edition.id)
+    edition = db.get(Edition, edition.id)
+    existing = db.scalar(
+        sa.select(Registration).where(
+            Registration.edition_id == edition.id,
+            Registration.email_key == email_key(data.email),
+        )
+    )
+    if existing is not None and not existing.is_cancelled and not errors.get("email"):
+        if actor is None:
+            notifications.link_reminder(db, existing, now=now)
+        return Outcome(existing, [], created=False)
+    if (
+        not force
+        and edition.capacity is not None
+        and seats.confirmed_registrations(db, edition.id) >= edition.capacity
+    ):
+        raise EditionFull(
+            _(
+                "The School is full. Please write to %(contact)s.",
+                contact=edition.contact_email or _("the organisers"),
+            )
+        )
+    sessions = sessions_by_id(db, edition, data.sessions + data.meals)
+    errors = merge_errors(errors, check_against_programme(data, edition, sessions, now, actor))
+    if errors:
+        raise InvalidRegistration(errors)
+
+    if existing is not None:  # a cancelled registration comes back to life
+        registration = existing
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.cancelled_at = None
+        registration.choices.clear()
+        db.flush()
+    else:
+        registration = Registration(edition_id=edition.id, created_at=now)
+        db.add(registration)
+    apply_details(registration, data, now)
+    registration.privacy_consent_at = now
+    try:
+        db.flush()
+    except IntegrityError as exc:  # cannot happen under the lock; refuse cleanly if it does
+        raise DomainError(_("This address is already registered."), code="duplicate") from exc
+    take_seats(db, registration, [sessions[i] for i in data.sessions], now)
+    rank(db, registration, data, now)
+    notifications.confirmation(db, registration, now=now)
+    if actor is not None:
+        audit.record(
+            db,
+            actor,
+            "registration.created",
+            f"registration:{registration.id}",
+            {
+                "email": registration.email,
+                "walk_in": force,
+                "choices": choices_summary(registration),
+            },
+            edition=edition,
+            now=now,
+        )
+    return Outcome(registration, [])
+
+
+def update(
+    db: DbSession,
+    registration: Registration,
+    data: RegistrationData,
+    *,
+    now: datetime,
+    actor: Organiser | None = None,
+) -> Outcome:
+    """Change details, days, meals and choices under the same rules.
+
+    Choices kept keep their seat or place in line; seats given up go to the waiting line.
+    An organiser (``actor``) may also give seats in sessions by invitation.
+    """
+    edition = registration.edition
+    errors = check_fields(data, edition_dates=edition.dates)
+    if registration.is_cancelled:
+        raise DomainError(_("This registration is cancelled."), code="cancelled")
+    registration_id = registration.id
+    seats.lock_edition(db, edition.id)
+    registration = db.get(Registration, registration_id)
+    edition = registration.edition
+    other = db.scalar(
+        sa.select(Registration.id).where(
+            Registration.edition_id == edition.id,
+            Registration.email_key == email_key(data.email),
+            Registration.id != registration.id,
+        )
+    )
+    if other is not None:
+        errors.setdefault("email", []).append(_("Another registration uses this address."))
+    sessions = sessions_by_id(db, edition, data.sessions + data.meals)
+    errors = merge_errors(errors, check_against_programme(data, edition, sessions, now, actor))
+    if errors:
+        raise InvalidRegistration(errors)
+
+    before = choices_summary(registration) if actor is not None else {}
+    wanted = set(data.sessions)
+    dropped = [c for c in registration.choices if c.session_id not in wanted]
+    freed = [c.session_id for c in dropped if c.is_confirmed]
+    for choice in dropped:
+        registration.choices.remove(choice)
+    apply_details(registration, data, now)
+    db.flush()
+    kept = {c.session_id for c in registration.choices}
+    take_seats(db, registration, [sessions[i] for i in data.sessions if i not in kept], now)
+    rank(db, registration, data, now)
+    promoted = seats.promote_waitlist(db, freed, now=now)
+    notifications.promotions(db, promoted, now=now)
+    if actor is not None:
+        audit.record(
+            db,
+            actor,
+            "registration.updated",
+            f"registration:{registration.id}",
+            {"email": registration.email, "before": before, "after": choices_summary(registration)},
+            edition=edition,
+            now=now,
+        )
+    return Outcome(registration, promoted)
+
+
+def move_choice(
+    db: DbSession,
+    registration: Registration,
+    from_session: int,
+    to_session: int,
+    *,
+    now: datetime,
+    actor: Organiser,
+) -> Outcome:
+    """An organiser moves a participant from one session to another: an ``update`` with
+    that one choice swapped, so every rule applies (the new seat, or a place in line)."""
+    data = data_of(registration)
+    if from_session not in data.sessions:
+        raise DomainError(_("This participant has not chosen that session."), code="not_chosen")
+    data.sessions = [to_session if s == from_session else s for s in data.sessions]
+    return update(db, registration, data, now=now, actor=actor)
+
+
+def resend_link(db: DbSession, registration: Registration, *, now: datetime, actor) -> None:
+    """E-mail the private link again (an organiser, at the participant's request)."""
+    notifications.link_reminder(db, registration, now=now)
+    audit.record(
+        db,
+        actor,
+        "registration.link_sent",
+        f"registration:{registration.id}",
+        {"email": registration.email},
+        edition=registration.edition_id,
+        now=now,
+    )
+
+
+def cancel(
+    db: DbSession, registration: Registration, *, now: datetime, actor: Organiser | None = None
+) -> Outcome:
+    """Cancel entirely: every seat goes to the waiting lines; the badge stops working."""
+    if registration.is_cancelled:
+        return Outcome(registration, [])
+    registration_id = registration.id
+    seats.lock_edition(db, registration.edition_id)
+    registration = db.get(Registration, registration_id)
+    freed = [c.session_id for c in registration.choices if c.is_confirmed]
+    registration.choices.clear()
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now
+    registration.updated_at = now
+    db.flush()
+    promoted = seats.promote_waitlist(db, freed, now=now)
+    notifications.promotions(db, promoted, now=now)
+    notifications.cancellation(db, registration, now=now)
+    if actor is not None:
+        audit.record(
+            db,
+            actor,
+            "registration.cancelled",
+            f"registration:{registration.id}",
+            {"email": registration.email, "freed": freed},
+            edition=registration.edition_id,
+            now=now,
+        )
+    return Outcome(registration, promoted)
+
+
+def send_lost_link(db: DbSession, edition: Edition, email: str, *, now: datetime) -> None:
+    """E-mail the private link if the address is registered; say nothing either way."""
+    registration = db.scalar(
+        sa.select(Registration).where(
+            Registration.edition_id == edition.id,
+            Registration.email_key == email_key(email),
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+    )
+    if registration is not None:
+        notifications.link_reminder(db, registration, now=now)
+
+
+def data_of(registration: Registration) -> RegistrationData:
+    """A registration as the data that would recreate it (to prefill a form)."""
+    return RegistrationData(
+        first_name=registration.first_name,
+        last_name=registration.last_name,
+        email=registration.email,
+        organisation=registration.organisation,
+        cite=registration.cite,
+        country=registration.country,
+        category=registration.category,
+        language=registration.language,
+        days=registration.attended_dates,
+        meals=[m.session_id for m in registration.meals],
+        sessions=[c.session_id for c in registration.choices],
+        rankings=_rankings_of(registration),
+        dietary=registration.dietary,
+        accessibility=registration.accessibility,
+        privacy_consent=True,
+        photo_consent=registration.photo_consent,
+    )
+
+
+def _rankings_of(registration: Registration) -> dict[int, list[int | None]]:
+    rankings: dict[int, list[int | None]] = {}
+    for preference in sorted(registration.preferences, key=lambda p: p.rank):
+        rankings.setdefault(preference.group_id, []).append(preference.session_id)
+    return rankings

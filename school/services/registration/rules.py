@@ -1,0 +1,197 @@
+"""The rules of a registration that need the programme: which sessions and meals may
+be chosen, and who gets a seat. ``registrations`` applies them under the edition lock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session as DbSession
+
+from school import i18n
+from school.database import utcnow
+from school.models import (
+    Choice,
+    Edition,
+    Organiser,
+    Registration,
+    RegistrationDay,
+    RegistrationMeal,
+    Session,
+    SessionGroup,
+)
+from school.models.vocabulary import Audience, Category, ChoiceStatus
+from school.services.errors import DomainError
+from school.services.registration import groups, seats
+from school.services.registration.data import Errors, RegistrationData, email_key
+
+
+class InvalidRegistration(DomainError):
+    """Some fields are wrong: ``errors`` maps each field to its messages."""
+
+    code = "invalid"
+
+    def __init__(self, errors: Errors):
+        super().__init__(_("Please correct the highlighted fields."))
+        self.errors = errors
+
+
+def sessions_by_id(db: DbSession, edition: Edition, ids: list[int]) -> dict[int, Session]:
+    if not ids:
+        return {}
+    found = db.scalars(
+        sa.select(Session).where(Session.id.in_(ids), Session.edition_id == edition.id)
+    ).all()
+    return {s.id: s for s in found}
+
+
+def is_organiser(actor: object) -> bool:
+    return isinstance(actor, Organiser) and actor.is_admin
+
+
+def choices_summary(registration: Registration) -> dict[str, str]:
+    return {str(c.session_id): c.status for c in registration.choices}
+
+
+def check_against_programme(
+    data: RegistrationData,
+    edition: Edition,
+    sessions: dict[int, Session],
+    now: datetime,
+    actor: Organiser | None = None,
+) -> Errors:
+    errors: Errors = {}
+    tz = edition.tz
+    lang = i18n.language()
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    for session_id in data.sessions:
+        session = sessions.get(session_id)
+        if session is None:
+            add("sessions", _("Session %(id)s does not exist in this School.", id=session_id))
+            continue
+        title = session.text("title", lang)
+        day = session.starts_at.astimezone(tz).date()
+        if session.is_cancelled:
+            add("sessions", _("“%(title)s” is cancelled.", title=title))
+        elif session.audience == Audience.INVITED and not is_organiser(actor):
+            # The organisers register the people concerned.
+            add("sessions", _("“%(title)s” is by invitation only.", title=title))
+        elif not session.is_offered_for_choice and session.audience != Audience.INVITED:
+            add("sessions", _("“%(title)s” is open to all: no need to choose it.", title=title))
+        elif session.audience == Audience.MEMBERS and data.category != Category.MEMBER:
+            add("sessions", _("“%(title)s” is for network members only.", title=title))
+        elif data.days and day not in data.days:
+            add("sessions", _("“%(title)s” is on a day you do not attend.", title=title))
+        elif groups.takes_preferences(session.group, now):
+            add("sessions", _("“%(title)s” is allocated by preference: rank it.", title=title))
+    for session_id in data.meals:
+        session = sessions.get(session_id)
+        if session is None or not session.is_meal or session.is_cancelled:
+            add("meals", _("Meal %(id)s does not exist in this School.", id=session_id))
+        elif data.days and session.starts_at.astimezone(tz).date() not in data.days:
+            title = session.text("title", lang)
+            add("meals", _("“%(title)s” is on a day you do not attend.", title=title))
+    return errors
+
+
+def take_seats(
+    db: DbSession, registration: Registration, wanted: list[Session], now: datetime
+) -> None:
+    """Confirmed while seats remain, else in the waiting line; never two confirmed
+    seats at the same time (a waiting-line place may overlap a seat: a fallback)."""
+    if not wanted:
+        return
+    taken = seats.seats_taken(db, [s.id for s in wanted])
+    held = [c.session for c in registration.choices if c.is_confirmed]
+    # The place in line is the moment the lock was granted, not when the request began:
+    # the line then follows the order in which seats were decided.
+    queued_at = max(now, utcnow())
+    lang = i18n.language()
+    conflicts: list[str] = []
+    for session in sorted(wanted, key=lambda s: (s.starts_at, s.id)):
+        has_seat = session.capacity is None or taken.get(session.id, 0) < session.capacity
+        status = ChoiceStatus.CONFIRMED if has_seat else ChoiceStatus.WAITLISTED
+        if has_seat:
+            clash = next((other for other in held if seats.overlapping(session, other)), None)
+            if clash is not None:
+                conflicts.append(
+                    _(
+                        "“%(first)s” and “%(second)s” take place at the same time.",
+                        first=clash.text("title", lang),
+                        second=session.text("title", lang),
+                    )
+                )
+                continue
+            held.append(session)
+        registration.choices.append(
+            Choice(
+                session=session, status=status, queued_at=queued_at, created_at=now, updated_at=now
+            )
+        )
+    if conflicts:
+        raise InvalidRegistration({"sessions": conflicts})
+    db.flush()
+
+
+def rank(db: DbSession, registration: Registration, data: RegistrationData, now) -> None:
+    """Store the rankings of groups allocated by preference, under the same rules."""
+    lang = i18n.language()
+    errors: Errors = {}
+    for group_id, ranking in data.rankings.items():
+        group = db.get(SessionGroup, group_id)
+        if group is None or group.edition_id != registration.edition_id:
+            errors.setdefault("rankings", []).append(_("Unknown group of sessions."))
+            continue
+        if not groups.takes_preferences(group, now):
+            errors.setdefault(f"ranking_{group_id}", []).append(
+                _("Preferences for this group are closed.")
+            )
+            continue
+        eligible = groups.eligible_sessions(registration, group)
+        problems = groups.check_ranking(group, ranking, eligible, lang)
+        if problems:
+            errors.setdefault(f"ranking_{group_id}", []).extend(problems)
+            continue
+        groups.set_ranking(db, registration, group, ranking)
+    if errors:
+        raise InvalidRegistration(errors)
+    db.flush()
+
+
+def apply_details(registration: Registration, data: RegistrationData, now: datetime) -> None:
+    registration.first_name = data.first_name
+    registration.last_name = data.last_name
+    registration.email = data.email
+    registration.email_key = email_key(data.email)
+    registration.organisation = data.organisation
+    registration.cite = data.cite
+    registration.country = data.country
+    registration.category = data.category
+    registration.language = data.language
+    registration.dietary = data.dietary
+    registration.accessibility = data.accessibility
+    registration.photo_consent = data.photo_consent
+    registration.updated_at = now
+    # Add and remove one by one: replacing the lists would insert a row before
+    # deleting its twin (same primary key).
+    for day in [d for d in registration.days if d.date not in data.days]:
+        registration.days.remove(day)
+    held_days = {d.date for d in registration.days}
+    registration.days.extend(RegistrationDay(date=day) for day in data.days if day not in held_days)
+    for meal in [m for m in registration.meals if m.session_id not in data.meals]:
+        registration.meals.remove(meal)
+    held_meals = {m.session_id for m in registration.meals}
+    registration.meals.extend(
+        RegistrationMeal(session_id=sid) for sid in data.meals if sid not in held_meals
+    )
+
+
+def merge_errors(first: Errors, second: Errors) -> Errors:
+    merged = {k: list(v) for k, v in first.items()}
+    for key, messages in second.items():
+        merged.setdefault(key, []).extend(messages)
+    return merged

@@ -1,0 +1,115 @@
+"""Seats in capped sessions: counting them under a lock, waiting lines, promotion.
+
+Every change to who holds a seat starts with ``lock_edition``: on PostgreSQL a row
+lock on the edition (``SELECT … FOR UPDATE``), on SQLite the single write lock
+(``BEGIN IMMEDIATE``). Seats are then counted inside that transaction, so two people
+clicking for the last seat are served one after the other and never both get it.
+Registrations are rare events; one lock per edition keeps the reasoning simple
+(the edition-wide cap and every session's seats are decided under the same lock).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import joinedload
+
+from school.database import begin_write, utcnow
+from school.models import Choice, Edition, Registration, Session
+from school.models.vocabulary import ChoiceStatus, RegistrationStatus
+from school.services.programme.catalogue import seats_taken
+
+
+def lock_edition(db: DbSession, edition_id: int) -> None:
+    """Take the edition's lock for a change of seats. The UPDATE is the lock (a row lock on
+    PostgreSQL, the write lock on SQLite) and stamps the seats as changed, which is what
+    cached pages showing seats left are keyed on; it rolls back with the transaction."""
+    begin_write(db)
+    db.execute(sa.update(Edition).where(Edition.id == edition_id).values(seats_changed_at=utcnow()))
+    # What was loaded before the lock may have changed since: decide on fresh rows.
+    db.expire_all()
+
+
+def confirmed_registrations(db: DbSession, edition_id: int) -> int:
+    return db.scalar(
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(
+            Registration.edition_id == edition_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+    )
+
+
+def waitlist_positions(db: DbSession, session_ids: Iterable[int]) -> dict[int, int]:
+    """Place in line (1 = next) of every waitlisted choice of these sessions, by choice id."""
+    ids = list(set(session_ids))
+    if not ids:
+        return {}
+    rows = db.execute(
+        sa.select(Choice.id, Choice.session_id)
+        .where(Choice.session_id.in_(ids), Choice.status == ChoiceStatus.WAITLISTED)
+        .order_by(Choice.session_id, Choice.queued_at, Choice.id)
+    )
+    positions: dict[int, int] = {}
+    counters: dict[int, int] = defaultdict(int)
+    for choice_id, session_id in rows:
+        counters[session_id] += 1
+        positions[choice_id] = counters[session_id]
+    return positions
+
+
+def overlapping(a: Session, b: Session) -> bool:
+    return a.starts_at < b.ends_at and b.starts_at < a.ends_at
+
+
+def promote_waitlist(db: DbSession, session_ids: Iterable[int], *, now: datetime) -> list[Choice]:
+    """Give freed seats to the first in line. Call it under ``lock_edition``.
+
+    Someone whose promotion would overlap a seat they already hold is skipped and
+    keeps their place in line.
+    """
+    ids = sorted(set(session_ids))
+    if not ids:
+        return []
+    sessions = {s.id: s for s in db.scalars(sa.select(Session).where(Session.id.in_(ids)))}
+    taken = seats_taken(db, ids)
+    promoted: list[Choice] = []
+    for session_id in ids:
+        session = sessions[session_id]
+        if session.is_cancelled:
+            continue
+        free = None if session.capacity is None else session.capacity - taken.get(session_id, 0)
+        if free is not None and free <= 0:
+            continue
+        line = db.scalars(
+            sa.select(Choice)
+            .where(Choice.session_id == session_id, Choice.status == ChoiceStatus.WAITLISTED)
+            .options(joinedload(Choice.registration))
+            .order_by(Choice.queued_at, Choice.id)
+        ).all()
+        for choice in line:
+            if free is not None and free <= 0:
+                break
+            held = db.scalars(
+                sa.select(Session)
+                .join(Choice, Choice.session_id == Session.id)
+                .where(
+                    Choice.registration_id == choice.registration_id,
+                    Choice.status == ChoiceStatus.CONFIRMED,
+                )
+            ).all()
+            if any(overlapping(session, other) for other in held):
+                continue
+            choice.status = ChoiceStatus.CONFIRMED
+            choice.updated_at = now
+            choice.registration.updated_at = now
+            db.flush()
+            promoted.append(choice)
+            if free is not None:
+                free -= 1
+    return promoted

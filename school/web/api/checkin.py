@@ -1,0 +1,205 @@
+"""Check-in API for scanners: ``POST …/checkins``, ``POST …/checkins/<id>/undo``,
+``GET …/roster``. Staff only (bearer token, or the logged-in scanner page)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+
+from school.database import is_id, utcnow
+from school.extensions import db
+from school.models import Session
+from school.services.checkin import roster, scanning
+from school.services.checkin.scanning import ScanResult
+from school.services.errors import DomainError
+from school.services.programme import catalogue
+from school.web.api.blueprint import bp
+from school.web.api.openapi import operation
+from school.web.auth import current_staff, staff_api
+
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+
+
+def _invalid(errors: dict[str, list[str]]):
+    return jsonify({"errors": errors}), 422
+
+
+def verdict_message(verdict: str) -> str:
+    return {
+        "ok": _("Welcome!"),
+        "already": _("Already checked in"),
+        "not_registered_for_session": _("Not registered for this session"),
+        "cancelled": _("Registration cancelled"),
+        "wrong_edition": _("Badge of another edition"),
+        "invalid": _("Unknown or damaged badge"),
+    }[verdict]
+
+
+def _session_json(session: Session, tz) -> dict[str, Any]:
+    return {
+        "session_id": session.id,
+        "title": {"fr": session.title_fr, "en": session.text("title", "en")},
+        "starts_at": session.starts_at.astimezone(tz).isoformat(),
+        "ends_at": session.ends_at.astimezone(tz).isoformat(),
+        "room": session.room.text("name", "fr") if session.room else None,
+    }
+
+
+def scan_json(result: ScanResult, tz) -> dict[str, Any]:
+    registration, first = result.registration, result.first
+    participant = None
+    if registration is not None:
+        participant = {
+            "id": registration.id,
+            "first_name": registration.first_name,
+            "last_name": registration.last_name,
+            "organisation": registration.organisation,
+            "cite": registration.cite,
+            "category": registration.category,
+            "dietary": registration.dietary,
+            "attends_today": result.attends_today,
+            "today": [_session_json(s, tz) for s in result.today],
+        }
+    return {
+        "verdict": result.verdict,
+        "message": verdict_message(result.verdict),
+        "checkpoint": {
+            "id": result.checkpoint.key,
+            "session_id": result.checkpoint.session_id,
+            "day": result.checkpoint.day.isoformat(),
+        },
+        "participant": participant,
+        "first_checkin_at": first.scanned_at.astimezone(tz).isoformat() if first else None,
+        "first_checkin": {
+            "at": first.scanned_at.astimezone(tz).isoformat(),
+            "checkpoint": first.checkpoint,
+            "by": (first.organiser.name or first.organiser.email) if first.organiser else None,
+            "device": first.device,
+        }
+        if first
+        else None,
+        "expected": [_session_json(s, tz) for s in result.expected],
+        "waitlist_position": result.waitlist_position,
+        "checkin_id": result.record.id if result.record else None,
+        "replayed": result.replayed,
+        "arrivals": result.arrivals,
+    }
+
+
+def parse_scan(body: Any, now: datetime) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+
+    def wrong(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    token = body.get("token")
+    if not isinstance(token, str) or not token or len(token) > 200:
+        wrong("token", _("Must be the text read from the badge."))
+    values["token"] = token if isinstance(token, str) else ""
+    client_id = body.get("client_id")
+    if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
+        wrong("client_id", _("Must be the scan's unique id (a UUID)."))
+    values["client_id"] = client_id
+    session_id = body.get("session_id")
+    if session_id is not None and not is_id(session_id):
+        wrong("session_id", _("Must be a session id, or null for the entrance."))
+    values["session_id"] = session_id
+    values["day"] = None
+    if body.get("day") is not None:
+        try:
+            values["day"] = date.fromisoformat(str(body["day"]))
+        except ValueError:
+            wrong("day", _("Must be a date (YYYY-MM-DD)."))
+    values["scanned_at"] = now
+    if body.get("scanned_at") is not None:
+        try:
+            scanned_at = datetime.fromisoformat(str(body["scanned_at"]).replace("Z", "+00:00"))
+            if scanned_at.tzinfo is None:
+                raise ValueError
+            # A phone's clock may run a little fast; a scan cannot come from the future.
+            values["scanned_at"] = min(scanned_at.astimezone(UTC), now + timedelta(minutes=5))
+        except ValueError:
+            wrong("scanned_at", _("Must be a date and time with its offset (ISO 8601)."))
+    device = body.get("device")
+    values["device"] = device[:120] if isinstance(device, str) else None
+    return values, errors
+
+
+@bp.post("/editions/<slug>/checkins")
+@staff_api()
+@operation(
+    "post",
+    "/editions/{slug}/checkins",
+    "Check a badge in at the entrance or at a session (idempotent per client_id)",
+    request="CheckinRequest",
+    secured=True,
+    responses={
+        "200": ("The verdict", "CheckinResult"),
+        "400": ("The body is not a JSON object, or holds a NUL character", "Error"),
+        "401": ("No valid token", "Error"),
+        "404": ("No such edition or session", "Error"),
+        "422": ("Some fields are wrong", "ValidationErrors"),
+    },
+)
+def post_checkin(slug: str):
+    edition = catalogue.get_edition(db.session, slug)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify({"error": _("Send a JSON object."), "status": 400}), 400
+    now = utcnow()
+    values, errors = parse_scan(body, now)
+    if errors:
+        return _invalid(errors)
+    result = scanning.scan(db.session, edition, now=now, organiser=current_staff(), **values)
+    # Written before the commit, which would expire what it reads and load it all again.
+    answer = scan_json(result, edition.tz)
+    db.session.commit()
+    return jsonify(answer)
+
+
+@bp.post("/editions/<slug>/checkins/<int:checkin_id>/undo")
+@staff_api()
+@operation(
+    "post",
+    "/editions/{slug}/checkins/{checkin_id}/undo",
+    "Take back a check-in made by mistake",
+    secured=True,
+    responses={
+        "200": ("Undone", "UndoResult"),
+        "401": ("No valid token", "Error"),
+        "404": ("No such check-in", "Error"),
+        "409": ("Not a standing check-in", "Error"),
+    },
+)
+def undo_checkin(slug: str, checkin_id: int):
+    edition = catalogue.get_edition(db.session, slug)
+    try:
+        record = scanning.undo(db.session, edition, checkin_id, now=utcnow())
+    except DomainError as exc:
+        if exc.code == "not_found":
+            raise
+        return jsonify({"error": exc.message, "status": 409}), 409
+    count = scanning.arrivals(db.session, edition, record.checkpoint)
+    db.session.commit()
+    return jsonify({"checkin_id": record.id, "undone": True, "arrivals": count})
+
+
+@bp.get("/editions/<slug>/roster")
+@staff_api()
+@operation(
+    "get",
+    "/editions/{slug}/roster",
+    "Every badge of the edition and what admits it where: scanners decide offline with it",
+    secured=True,
+    responses={"200": ("The roster", "Roster"), "401": ("No valid token", "Error")},
+)
+def get_roster(slug: str):
+    edition = catalogue.get_edition(db.session, slug)
+    response = jsonify(roster.roster(db.session, edition) | {"generated_at": utcnow().isoformat()})
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,108 @@
+"""The programme as JSON: ``GET /api/v1/editions/<slug>/programme``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from flask import Response, request, url_for
+
+from school.extensions import db
+from school.models import Edition, Session
+from school.services.programme import catalogue
+from school.web.api.blueprint import bp
+from school.web.api.openapi import operation
+from school.web.render_cache import render_cache
+
+
+@bp.get("/editions/<slug>/programme")
+@operation(
+    "get",
+    "/editions/{slug}/programme",
+    "The programme: every session with its time, room, seats left and speakers",
+    responses={"200": ("The programme", "Programme"), "404": ("No such edition", "Error")},
+)
+def programme_json(slug: str):
+    # Absolute links inside: the address is part of what the body is made of.
+    key = f"programme-json:{catalogue.edition_state(db.session, slug)}:{request.host_url}"
+    etag = hashlib.sha256(key.encode()).hexdigest()[:32]
+    # Weak comparison, as If-None-Match asks: a proxy that compresses the answer (nginx
+    # with gzip) turns its ETag into W/"…", which must still match.
+    if request.if_none_match.contains_weak(etag):
+        response = Response(status=304)
+    else:
+        cache = render_cache()
+        body = cache.get(key)
+        if body is None:
+            edition = catalogue.get_edition(db.session, slug)
+            plan = catalogue.load_programme(db.session, edition)
+            body = json.dumps(
+                {
+                    "edition": edition_json(edition),
+                    "sessions": [session_json(s, plan) for s in plan.sessions],
+                },
+                ensure_ascii=False,
+            ).encode()
+            cache.put(key, body)
+        response = Response(body, mimetype="application/json")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "public, no-cache"
+    return response
+
+
+def edition_json(edition: Edition) -> dict[str, Any]:
+    return {
+        "slug": edition.slug,
+        "title": {"fr": edition.title_fr, "en": edition.text("title", "en")},
+        "timezone": edition.timezone,
+        "starts_on": edition.starts_on.isoformat(),
+        "ends_on": edition.ends_on.isoformat(),
+        "city": edition.city,
+        "venue": edition.venue,
+        "address": edition.address,
+    }
+
+
+def session_json(session: Session, plan: catalogue.Programme) -> dict[str, Any]:
+    tz = plan.edition.tz
+    room = session.room
+    return {
+        "id": session.id,
+        "key": session.key,
+        "uid": session.uid,
+        "kind": session.kind,
+        "title": {"fr": session.title_fr, "en": session.text("title", "en")},
+        "description": {"fr": session.description_fr, "en": session.text("description", "en")}
+        if session.description_fr
+        else None,
+        "starts_at": session.starts_at.astimezone(tz).isoformat(),
+        "ends_at": session.ends_at.astimezone(tz).isoformat(),
+        "room": {
+            "id": room.key,
+            "name": {"fr": room.name_fr, "en": room.text("name", "en")},
+            "capacity": room.capacity,
+        }
+        if room
+        else None,
+        "capacity": session.capacity,
+        "seats_left": plan.seats_left(session),
+        "requires_registration": session.requires_registration,
+        "audience": session.audience,
+        "status": session.status,
+        "meal": session.is_meal,
+        "url": url_for(
+            "public.session_page", slug=plan.edition.slug, session_id=session.id, _external=True
+        ),
+        "speakers": [
+            {
+                "id": link.person.key,
+                "name": link.person.full_name,
+                "role": link.role,
+                "tentative": link.is_tentative,
+                "function": link.person.function_fr,
+                "organisation": link.person.organisation,
+            }
+            for link in session.people
+        ],
+    }

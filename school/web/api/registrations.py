@@ -1,0 +1,152 @@
+"""``POST /api/v1/editions/<slug>/registrations``: the registration form as JSON, same rules."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import current_app, jsonify, request
+from flask_babel import gettext as _
+
+from school.database import is_id, utcnow
+from school.extensions import db, limiter
+from school.services.badges import printing
+from school.services.errors import DomainError
+from school.services.mail import outbox
+from school.services.programme import catalogue
+from school.services.registration import registrations, seats
+from school.services.registration.data import RegistrationData
+from school.services.registration.rules import InvalidRegistration
+from school.urls import absolute_url
+from school.web.api.blueprint import bp
+from school.web.api.openapi import operation
+
+API_LIMIT = "60 per minute;1000 per hour"  # generous: a registration desk shares one address
+
+_TEXT = ("first_name", "last_name", "email", "organisation", "cite", "country", "category",
+         "language", "dietary", "accessibility")  # fmt: skip
+_OPTIONAL = {"organisation", "cite", "dietary", "accessibility"}
+
+
+def _error(status: int, message: str, code: str):
+    response = jsonify({"error": message, "status": status, "code": code})
+    response.status_code = status
+    return response
+
+
+def parse_registration(body: Any) -> tuple[RegistrationData, dict[str, list[str]]]:
+    """Check the JSON's shape (types); the service checks the content."""
+    errors: dict[str, list[str]] = {}
+    data = RegistrationData()
+
+    def wrong(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    for name in _TEXT:
+        value = body.get(name)
+        if value is None:
+            if name not in _OPTIONAL and name != "language":
+                wrong(name, _("Please fill in this field."))
+            continue
+        if not isinstance(value, str):
+            wrong(name, _("Must be text."))
+            continue
+        setattr(data, name, value)
+    if body.get("language") is None:
+        data.language = "fr"
+    for name in ("days",):
+        value = body.get(name)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            wrong(name, _("Must be a list of dates (YYYY-MM-DD)."))
+            continue
+        try:
+            data.days = [date.fromisoformat(v) for v in value]
+        except ValueError:
+            wrong(name, _("Must be a list of dates (YYYY-MM-DD)."))
+    for name in ("sessions", "meals"):
+        value = body.get(name, [])
+        if not isinstance(value, list) or not all(is_id(v) for v in value):
+            wrong(name, _("Must be a list of session ids."))
+            continue
+        setattr(data, name, value)
+    for source, target in (("consent", "privacy_consent"), ("photo_consent", "photo_consent")):
+        value = body.get(source, False)
+        if not isinstance(value, bool):
+            wrong(source, _("Must be true or false."))
+            continue
+        setattr(data, target, value)
+    return data, errors
+
+
+@bp.post("/editions/<slug>/registrations")
+@limiter.limit(API_LIMIT)
+@operation(
+    "post",
+    "/editions/{slug}/registrations",
+    "Register a participant, with the same rules as the form",
+    request="RegistrationRequest",
+    responses={
+        "201": ("Registered", "RegistrationCreated"),
+        "400": ("The body is not a JSON object, or holds a NUL character", "Error"),
+        "403": ("Registration is closed, not open yet, or the School is full", "Error"),
+        "404": ("No such edition", "Error"),
+        "409": ("Already registered: the private link was e-mailed again", "Error"),
+        "422": ("Some fields are wrong", "ValidationErrors"),
+        "429": ("Too many requests from this address", "Error"),
+    },
+)
+def create_registration(slug: str):
+    edition = catalogue.get_edition(db.session, slug)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error(400, _("Send a JSON object."), "not_json")
+    data, errors = parse_registration(body)
+    if errors:
+        return jsonify({"errors": errors}), 422
+    if body.get("consent") is not True:
+        data.privacy_consent = False
+    try:
+        outcome = registrations.register(db.session, edition, data, now=utcnow())
+    except InvalidRegistration as exc:
+        db.session.rollback()
+        errors = dict(exc.errors)
+        if "privacy_consent" in errors:
+            errors["consent"] = errors.pop("privacy_consent")
+        return jsonify({"errors": errors}), 422
+    except DomainError as exc:
+        db.session.rollback()
+        return _error(403, exc.message, exc.code)
+    # Written before the commit, which would expire what it reads and load it all again.
+    answer = registration_json(outcome.registration) if outcome.created else None
+    db.session.commit()
+    outbox.wake(current_app._get_current_object())
+    if answer is None:
+        return _error(
+            409,
+            _("This address is already registered: we have e-mailed its private link to it."),
+            "already_registered",
+        )
+    return jsonify(answer), 201
+
+
+def registration_json(registration) -> dict[str, Any]:
+    manage_url = absolute_url("participant.manage", token=registration.manage_token)
+    choices = sorted(registration.choices, key=lambda c: c.session.starts_at)
+    positions = seats.waitlist_positions(
+        db.session, [c.session_id for c in choices if not c.is_confirmed]
+    )
+    return {
+        "id": registration.id,
+        "status": registration.status,
+        "manage_url": manage_url,
+        "badge_url": printing.badge_url(registration),
+        "agenda_url": absolute_url("participant.agenda", token=registration.manage_token),
+        "choices": [
+            {
+                "session_id": c.session_id,
+                "status": c.status,
+                "waitlist_position": positions.get(c.id),
+            }
+            for c in choices
+        ],
+    }

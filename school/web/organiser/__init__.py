@@ -1,0 +1,20 @@
+"""The back office under ``/organiser/``: one module per area (editions, programme, people,
+registrations, allocation, mailing, exports, dashboard, attendance, the scanner), all on
+the blueprint ``bp`` behind its login gate."""
+
+from school.web.organiser import (  # noqa: F401 - they add routes
+    account,
+    allocation,
+    attendance,
+    checkin,
+    dashboard,
+    editions,
+    exports,
+    mailing,
+    people,
+    programme,
+    registrations,
+)
+from school.web.organiser.blueprint import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,135 @@
+"""Organiser pages for groups of parallel sessions and their allocation by preference.
+Routes of the organiser blueprint (admins only)."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from school.database import as_id, utcnow
+from school.extensions import db
+from school.forms.organiser import AdjustForm, ConfirmForm, GroupForm, RunForm
+from school.services.errors import DomainError
+from school.services.mail import outbox
+from school.services.programme import catalogue
+from school.services.registration import groups, registrations
+from school.web.organiser.blueprint import bp
+
+
+def _local_to_utc(edition, value):
+    return value.replace(tzinfo=edition.tz) if value else None
+
+
+@bp.route("/<slug>/groups", methods=["GET", "POST"])
+def groups_page(slug: str):
+    edition = catalogue.get_edition(db.session, slug)
+    form = GroupForm()
+    candidates = registrations.choosable_sessions(db.session, edition)
+    form.sessions.choices = [(s.id, s.text("title", "fr")) for s in candidates]
+    if form.validate_on_submit():
+        try:
+            group = groups.create_group(
+                db.session,
+                edition.id,
+                (form.key.data or "").strip(),
+                (form.title_fr.data or "").strip(),
+                form.sessions.data or [],
+                title_en=(form.title_en.data or "").strip() or None,
+                mode=form.mode.data,
+                preferences_close_at=_local_to_utc(edition, form.preferences_close_at.data),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            return redirect(url_for(".group_page", slug=slug, group_id=group.id))
+    return render_template(
+        "organiser/groups.html",
+        edition=edition,
+        groups=groups.groups_of(db.session, edition.id),
+        candidates=candidates,
+        form=form,
+    )
+
+
+@bp.get("/<slug>/groups/<int:group_id>")
+def group_page(slug: str, group_id: int):
+    edition = catalogue.get_edition(db.session, slug)
+    group = groups.get_group(db.session, edition.id, group_id)
+    draft = group.draft or {}
+    applicants = groups.applicants_view(db.session, group)
+    people = {r.id: r for r in applicants["registrations"]}
+    return render_template(
+        "organiser/group.html",
+        edition=edition,
+        group=group,
+        draft=draft,
+        people=people,
+        rankings=applicants["rankings"],
+        assigned={int(k): v for k, v in draft.get("assigned", {}).items()},
+        sessions={s.id: s for s in group.sessions},
+        still_ranking=groups.takes_preferences(group, utcnow()),
+        run_form=RunForm(),
+        adjust_form=AdjustForm(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.post("/<slug>/groups/<int:group_id>/run")
+def run_allocation(slug: str, group_id: int):
+    edition = catalogue.get_edition(db.session, slug)
+    group = groups.get_group(db.session, edition.id, group_id)
+    form = RunForm()
+    if form.validate_on_submit():
+        try:
+            groups.run(
+                db.session, group, now=utcnow(), seed=form.seed.data, mix=form.mix.data or None
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Draft computed. Review it, adjust it, then publish it."))
+    return redirect(url_for(".group_page", slug=slug, group_id=group_id))
+
+
+@bp.post("/<slug>/groups/<int:group_id>/adjust")
+def adjust_allocation(slug: str, group_id: int):
+    edition = catalogue.get_edition(db.session, slug)
+    group = groups.get_group(db.session, edition.id, group_id)
+    form = AdjustForm()
+    if form.validate_on_submit() and form.registration_id.data:
+        target = form.session_id.data
+        try:
+            groups.adjust(
+                db.session,
+                group,
+                form.registration_id.data,
+                as_id(target),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The draft is changed."))
+    return redirect(url_for(".group_page", slug=slug, group_id=group_id))
+
+
+@bp.post("/<slug>/groups/<int:group_id>/publish")
+def publish_allocation(slug: str, group_id: int):
+    edition = catalogue.get_edition(db.session, slug)
+    group = groups.get_group(db.session, edition.id, group_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            created = groups.publish(db.session, group, now=utcnow())
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            outbox.wake(current_app._get_current_object())
+            flash(_("Published: %(num)d participants are told their result.", num=len(created)))
+    return redirect(url_for(".group_page", slug=slug, group_id=group_id))

@@ -1,0 +1,86 @@
+"""Organisers: the dashboard of an edition, figures from ``stats`` (the exports' too)."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import gettext as _
+
+from school import i18n
+from school.extensions import db
+from school.labels import CATEGORY_LABELS
+from school.services.backoffice import stats
+from school.services.network.countries import country_names
+from school.web.organiser import dashboard_charts as charts
+from school.web.organiser.blueprint import bp, load_edition
+
+COLUMN = {"width": 380, "left": 170}  # charts side by side
+
+
+def percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{round(100 * rate)} %"
+
+
+@bp.get("/<slug>/")
+def dashboard(slug: str):
+    edition = load_edition(slug)
+    lang = i18n.language()
+    countries = country_names(lang)
+    over_time = stats.over_time(db.session, edition)
+    by_country = [(countries.get(c, c), n) for c, n in stats.by_country(db.session, edition)]
+    by_category = [
+        (str(CATEGORY_LABELS.get(c, c)), n) for c, n in stats.by_category(db.session, edition)
+    ]
+    by_cite = [(c or _("(none)"), n) for c, n in stats.by_cite(db.session, edition)]
+    fills = stats.session_fill(db.session, edition)
+    checkins = stats.checkin_progress(db.session, edition)
+
+    def day(value):
+        return i18n.local_date(value, "d MMM", lang)
+
+    figures = {
+        "over_time": charts.timeline(
+            _("Registrations over time"),
+            [(point.day, point.total) for point in over_time],
+            (day(over_time[0].day), day(over_time[-1].day)) if over_time else ("", ""),
+        ),
+        "country": charts.bars(_("Participants by country"), by_country, **COLUMN),
+        "category": charts.bars(_("Participants by category"), by_category, **COLUMN),
+        "cite": charts.bars(_("Participants by Cité"), by_cite, **COLUMN),
+        "fill": charts.fill(
+            _("Seats taken in sessions with limited seats"),
+            [(f.session.text("title", lang), f.confirmed, f.capacity, f.waitlisted) for f in fills],
+        ),
+        "entrance": charts.progress(
+            _("Arrivals at the entrance"),
+            [(day(d), a.arrived, a.expected) for d, a in checkins.days],
+        ),
+    }
+    rows = {
+        "over_time": [
+            (i18n.local_date(p.day, "medium", lang), p.new, p.total) for p in over_time
+        ],
+        "fill": [
+            (f.session.text("title", lang), f.capacity, f.confirmed, percent(f.fill_rate),
+             f.waitlisted)
+            for f in fills
+        ],
+        "checkins": [
+            (i18n.local_date(d, "medium", lang), a.expected, a.arrived) for d, a in checkins.days
+        ]
+        + [(s.text("title", lang), a.expected, a.arrived) for s, a in checkins.sessions],
+    }  # fmt: skip
+    return render_template(
+        "organiser/dashboard.html",
+        rows=rows,
+        percent=percent,
+        edition=edition,
+        totals=stats.totals(db.session, edition),
+        over_time=over_time,
+        by_country=by_country,
+        by_category=by_category,
+        by_cite=by_cite,
+        fills=fills,
+        meals=stats.meals(db.session, edition),
+        checkins=checkins,
+        charts=figures,
+    )

@@ -1,0 +1,152 @@
+"""Organisers: create, edit and clone editions; the audit log."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from school.database import utcnow
+from school.extensions import db
+from school.forms.organiser_programme import CloneForm, EditionForm
+from school.services import audit
+from school.services.errors import DomainError
+from school.services.programme import editions
+from school.services.programme.editing import InvalidProgramme
+from school.web.organiser.blueprint import actor, bp, flash_errors, load_edition
+
+
+@bp.route("/editions/new", methods=["GET", "POST"])
+def new_edition():
+    form = EditionForm()
+    if form.validate_on_submit():
+        try:
+            edition = editions.create_edition(
+                db.session, form.entry(), actor=actor(), now=utcnow(), translate=_
+            )
+        except InvalidProgramme as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            flash_errors(form.show_problems(exc.errors))
+        else:
+            db.session.commit()
+            flash(_("The edition is created. Now build its programme."))
+            return redirect(url_for(".programme", slug=edition.slug))
+    return render_template(
+        "organiser/edition_form.html", form=form, edition=None, timezones=form.timezones()
+    )
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+def edit_edition(slug: str):
+    edition = load_edition(slug)
+    form = EditionForm()
+    if not form.is_submitted():
+        form.fill(editions.edition_entry(edition))
+    elif form.validate():
+        try:
+            editions.update_edition(
+                db.session, edition, form.entry(), actor=actor(), now=utcnow(), translate=_
+            )
+        except InvalidProgramme as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            flash_errors(form.show_problems(exc.errors))
+        else:
+            db.session.commit()
+            flash(_("The edition is saved."))
+            return redirect(url_for(".dashboard", slug=slug))
+        edition = load_edition(slug)
+    form.slug.data = edition.slug
+    return render_template(
+        "organiser/edition_form.html", form=form, edition=edition, timezones=form.timezones()
+    )
+
+
+@bp.route("/<slug>/clone", methods=["GET", "POST"])
+def clone_edition(slug: str):
+    source = load_edition(slug)
+    form = CloneForm()
+    if form.validate_on_submit():
+        try:
+            edition = editions.clone_edition(
+                db.session,
+                source,
+                slug=(form.slug.data or "").strip(),
+                title={"fr": form.title_fr.data or None, "en": form.title_en.data or None},
+                starts_on=form.starts_on.data,
+                actor=actor(),
+                now=utcnow(),
+                translate=_,
+            )
+        except InvalidProgramme as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            flash_errors(form.show_problems(exc.errors))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "%(title)s is ready: its rooms and sessions are copied to the new dates."
+                    " Add the speakers, check the programme, then open registration.",
+                    title=edition.title_fr,
+                )
+            )
+            return redirect(url_for(".programme", slug=edition.slug))
+        source = load_edition(slug)
+    return render_template("organiser/clone.html", form=form, source=source, edition=source)
+
+
+@bp.route("/<slug>/days", methods=["GET", "POST"])
+def edition_days(slug: str):
+    """The theme of each day, in French and English."""
+    edition = load_edition(slug)
+    form = FlaskForm()
+    entries = editions.day_entries(edition)
+    errors: dict[str, list[str]] = {}
+    if form.validate_on_submit():
+        entries = [
+            {
+                "date": entry["date"],
+                **{
+                    name: {
+                        lang: (request.form.get(f"{name}_{lang}-{entry['date']}") or "").strip()
+                        or None
+                        for lang in ("fr", "en")
+                    }
+                    for name in ("theme", "description")
+                },
+            }
+            for entry in entries
+        ]
+        try:
+            editions.save_days(db.session, edition, entries, actor=actor(), now=utcnow(),
+                               translate=_)  # fmt: skip
+        except InvalidProgramme as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            errors = exc.errors
+        else:
+            db.session.commit()
+            flash(_("The days are saved."))
+            return redirect(url_for(".programme", slug=slug))
+        edition = load_edition(slug)
+    return render_template(
+        "organiser/days.html", edition=edition, form=form, entries=entries, errors=errors
+    )
+
+
+@bp.get("/<slug>/audit", endpoint="audit")
+def audit_log(slug: str):
+    edition = load_edition(slug)
+    page = request.args.get("page", "1")
+    entries = audit.entries(
+        db.session,
+        edition,
+        page=int(page) if page.isdigit() and len(page) < 7 else 1,
+        action=(request.args.get("action") or "").strip()[:40] or None,
+    )
+    return render_template("organiser/audit.html", edition=edition, log=entries)

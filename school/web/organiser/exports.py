@@ -1,0 +1,108 @@
+"""Organisers: downloads of registrations, session lists, catering, check-ins, and the
+badges to print (``badges.printing``, as ``flask badges print`` does)."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from school.database import utcnow
+from school.extensions import db
+from school.services import audit
+from school.services.backoffice import exports
+from school.services.badges import printing
+from school.services.badges.pdf import SHEET_DEFAULT, SINGLE_DEFAULT, SIZES
+from school.services.errors import DomainError
+from school.services.registration import listing
+from school.services.registration.listing import RegistrationQuery
+from school.web.organiser.blueprint import actor, bp, load_edition
+
+FORMATS = ("csv", "xlsx")
+KINDS = ("registrations", "sessions", "catering", "checkins")
+
+
+@bp.get("/<slug>/exports", endpoint="exports")
+def exports_page(slug: str):
+    return render_template(
+        "organiser/exports.html",
+        edition=load_edition(slug),
+        kinds=KINDS,
+        sizes=sorted(SIZES),
+        sheet_size=SHEET_DEFAULT,
+    )
+
+
+@bp.get("/<slug>/exports/<what>.<fmt>", endpoint="export")
+def export(slug: str, what: str, fmt: str):
+    if what not in KINDS or fmt not in FORMATS:
+        abort(404)
+    edition = load_edition(slug)
+    if what == "registrations":
+        query = RegistrationQuery.from_args(request.args)
+        tables = exports.registrations(db.session, edition, query)
+    elif what == "sessions":
+        session = request.args.get("session", "")
+        ids = [int(session)] if session.isdigit() and len(session) < 10 else None
+        tables = exports.session_lists(db.session, edition, ids)
+    elif what == "catering":
+        tables = exports.catering(db.session, edition)
+    else:
+        tables = exports.checkins(db.session, edition)
+    body, media_type = exports.render(tables, fmt)
+    # Personal data leaves the application: who took it, and when, is kept.
+    details = {"format": fmt, "filters": dict(request.args)}
+    audit.record(
+        db.session, actor(), "export.downloaded", what, details, edition=edition, now=utcnow()
+    )
+    db.session.commit()
+    filename = f"{edition.slug}-{what}-{utcnow():%Y%m%d-%H%M}.{fmt}"
+    return Response(
+        body,
+        mimetype=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/<slug>/badges.pdf", endpoint="print_badges")
+def print_badges(slug: str):
+    """One participant's badge (``?registration=``), or sheets of badges by category
+    and day, sorted by last name."""
+    edition = load_edition(slug)
+    size = request.args.get("size") if request.args.get("size") in SIZES else None
+    one = request.args.get("registration", "")
+    if one.isdigit() and len(one) < 10:
+        registration = listing.get_registration(db.session, edition, int(one))
+        if not printing.has_badge(registration):
+            abort(404)
+        chosen, sheet, size = [registration], False, size or SINGLE_DEFAULT
+    else:
+        day = None
+        with contextlib.suppress(ValueError):
+            day = date.fromisoformat(request.args.get("day") or "")
+        try:
+            chosen = printing.registrations_to_print(
+                db.session, edition, categories=request.args.getlist("category"), day=day
+            )
+        except DomainError as exc:
+            flash(exc.message, "error")
+            return redirect(url_for(".exports", slug=slug, _anchor="badges"))
+        if not chosen:
+            flash(_("No confirmed registration matches: nothing to print."), "error")
+            return redirect(url_for(".exports", slug=slug, _anchor="badges"))
+        sheet, size = True, size or SHEET_DEFAULT
+    pdf = printing.pdf_for(chosen, size=size, sheet=sheet)
+    details = {"count": len(chosen), "size": size, "filters": dict(request.args)}
+    audit.record(
+        db.session, actor(), "badges.printed", None, details, edition=edition, now=utcnow()
+    )
+    db.session.commit()
+    name = f"{edition.slug}-badge-{chosen[0].id}" if not sheet else f"{edition.slug}-badges"
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
+    )

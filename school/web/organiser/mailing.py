@@ -1,0 +1,72 @@
+"""Organisers: e-mails to participants, queued in the outbox and sent in the background."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import ngettext
+
+from school import i18n
+from school.database import utcnow
+from school.extensions import db
+from school.forms.organiser_mailing import MailingForm
+from school.models import Session
+from school.services.mail import mailing
+from school.services.mail.mailing import InvalidMailing
+from school.web.organiser.blueprint import actor, bp, load_edition, send_mail
+
+
+def _sessions(edition) -> list[Session]:
+    return list(
+        db.session.scalars(
+            sa.select(Session)
+            .where(Session.edition_id == edition.id)
+            .order_by(Session.starts_at, Session.id)
+        )
+    )
+
+
+@bp.route("/<slug>/mailings", methods=["GET", "POST"])
+def mailings(slug: str):
+    edition = load_edition(slug)
+    form = MailingForm().prepare(_sessions(edition), i18n.language())
+    previews, recipients = [], None
+    if form.validate_on_submit():
+        draft = form.draft()
+        try:
+            if request.form.get("action") == "send":
+                sent = mailing.queue(db.session, edition, draft, actor=actor(), now=utcnow())
+                db.session.commit()
+                send_mail()
+                flash(
+                    ngettext(
+                        "%(num)d message is queued: it is being sent.",
+                        "%(num)d messages are queued: they are being sent.",
+                        sent.recipients,
+                    )
+                )
+                return redirect(url_for(".mailing", slug=slug, mailing_id=sent.id))
+            previews = mailing.preview(db.session, edition, draft)
+            recipients = mailing.count_recipients(db.session, edition, draft)
+        except InvalidMailing as exc:
+            db.session.rollback()
+            form.show_errors(exc.errors)
+            flash(exc.message, "error")
+    return render_template(
+        "organiser/mailings.html",
+        edition=edition,
+        form=form,
+        previews=previews,
+        recipients=recipients,
+        placeholders=mailing.PLACEHOLDERS,
+        history=mailing.mailings(db.session, edition),
+    )
+
+
+@bp.get("/<slug>/mailings/<int:mailing_id>", endpoint="mailing")
+def mailing_page(slug: str, mailing_id: int):
+    edition = load_edition(slug)
+    sent, progress = mailing.get_mailing(db.session, edition, mailing_id)
+    return render_template(
+        "organiser/mailing.html", edition=edition, mailing=sent, progress=progress
+    )

@@ -1,0 +1,265 @@
+"""Organisers: the table of registrations, one registration (edit, cancel, re-send the
+link, move between sessions), a walk-in at the door, and each session's list."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
+from wtforms import SelectField
+
+from school import i18n
+from school.database import utcnow
+from school.extensions import db
+from school.forms.organiser_programme import ConfirmForm
+from school.forms.registration import RegistrationForm
+from school.models import AuditEntry, CheckIn, OutboxMessage
+from school.services.backoffice import stats
+from school.services.errors import DomainError
+from school.services.network.countries import country_names
+from school.services.programme import catalogue
+from school.services.registration import listing, registrations, seats
+from school.services.registration.listing import RegistrationQuery
+from school.services.registration.rules import InvalidRegistration
+from school.web.organiser.blueprint import actor, bp, load_edition, send_mail
+from school.web.registration import choice_page_context, ranking_groups, read_form
+
+
+class MoveForm(FlaskForm):
+    from_session = SelectField(validate_choice=False, coerce=int)
+    to_session = SelectField(validate_choice=False, coerce=int)
+
+
+@bp.get("/<slug>/registrations", endpoint="registrations")
+def registrations_table(slug: str):
+    edition = load_edition(slug)
+    query = RegistrationQuery.from_args(request.args)
+    page = listing.search(db.session, edition, query)
+    return render_template(
+        "organiser/registrations.html",
+        edition=edition,
+        page=page,
+        query=page.query,
+        options=listing.filter_options(db.session, edition),
+        sessions=registrations.choosable_sessions(db.session, edition, by_organiser=True),
+        countries=country_names(i18n.language()),
+        page_sizes=listing.PAGE_SIZES,
+    )
+
+
+def _form_page(edition, form, registration=None, **extra):
+    """Prepare the registration form as participants see it (with the sessions by
+    invitation), and what its page shows beside it."""
+    sessions = registrations.choosable_sessions(db.session, edition, by_organiser=True)
+    meals = registrations.meal_sessions(db.session, edition)
+    form.prepare(edition, i18n.language(), meals, sessions)
+    ranked = ranking_groups(edition, utcnow())
+    read_form(form, ranked)
+    held = {c.session_id for c in registration.choices} if registration else set()
+    return choice_page_context(edition, form, sessions, meals, ranked) | {"held": held, **extra}
+
+
+@bp.route("/<slug>/registrations/new", methods=["GET", "POST"])
+def new_registration(slug: str):
+    """A walk-in at the door: the registration window and the edition's cap do not
+    apply (``force``); the sessions' seats still do."""
+    edition = load_edition(slug)
+    form = RegistrationForm()
+    context = _form_page(edition, form)
+    if form.validate_on_submit():
+        try:
+            outcome = registrations.register(
+                db.session, edition, form.to_data(), now=utcnow(), actor=actor(), force=True
+            )
+        except InvalidRegistration as exc:
+            db.session.rollback()
+            form.show_errors(exc.errors)
+            flash(exc.message, "error")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            send_mail()
+            registration = outcome.registration
+            if outcome.created:
+                flash(_("%(name)s is registered.", name=registration.full_name))
+            else:
+                flash(_("This address is already registered: here is the registration."))
+            return redirect(url_for(".registration", slug=slug, registration_id=registration.id))
+        edition = load_edition(slug)
+        context = _form_page(edition, form)
+    return render_template("organiser/registration_new.html", **context)
+
+
+@bp.route("/<slug>/registrations/<int:registration_id>", methods=["GET", "POST"])
+def registration(slug: str, registration_id: int):
+    edition = load_edition(slug)
+    current = listing.get_registration(db.session, edition, registration_id)
+    form = RegistrationForm()
+    if not form.is_submitted():
+        form.fill(registrations.data_of(current))
+    context = _form_page(edition, form, current)
+    if form.validate_on_submit():
+        try:
+            outcome = registrations.update(
+                db.session, current, form.to_data(), now=utcnow(), actor=actor()
+            )
+        except InvalidRegistration as exc:
+            db.session.rollback()
+            form.show_errors(exc.errors)
+            flash(exc.message, "error")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            send_mail()
+            flash(_("The registration is saved."))
+            _promoted(outcome.promoted)
+            return redirect(url_for(".registration", slug=slug, registration_id=registration_id))
+        edition = load_edition(slug)
+        current = listing.get_registration(db.session, edition, registration_id)
+        context = _form_page(edition, form, current)
+    return render_template(
+        "organiser/registration.html", registration=current, **context, **_details(current)
+    )
+
+
+def _details(registration) -> dict:
+    choices = sorted(registration.choices, key=lambda c: (c.session.starts_at, c.session_id))
+    positions = seats.waitlist_positions(
+        db.session, [c.session_id for c in choices if not c.is_confirmed]
+    )
+    lang = i18n.language()
+    move = MoveForm(prefix="move")
+    move.from_session.choices = [(c.session_id, c.session.text("title", lang)) for c in choices]
+    held = {c.session_id for c in choices}
+    move.to_session.choices = [
+        (
+            s.id,
+            f"{s.text('title', lang)} ({i18n.local_datetime(s.starts_at, s.edition.tz, 'short')})",
+        )
+        for s in registrations.choosable_sessions(
+            db.session, registration.edition, by_organiser=True
+        )
+        if s.id not in held
+    ]
+    return {
+        "choices": [(c, positions.get(c.id)) for c in choices],
+        "scans": db.session.scalars(
+            sa.select(CheckIn)
+            .where(CheckIn.registration_id == registration.id)
+            .options(joinedload(CheckIn.session))
+            .order_by(CheckIn.scanned_at)
+        ).all(),
+        "messages": db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.registration_id == registration.id)
+            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        ).all(),
+        "history": db.session.scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.target == f"registration:{registration.id}")
+            .order_by(AuditEntry.created_at.desc())
+        ).all(),
+        "move": move,
+        "actions": ConfirmForm(prefix="action"),
+    }
+
+
+def _promoted(promoted: list) -> None:
+    if promoted:
+        flash(
+            ngettext(
+                "%(num)d person from the waiting list got a seat.",
+                "%(num)d people from the waiting list got a seat.",
+                len(promoted),
+            )
+        )
+
+
+@bp.post("/<slug>/registrations/<int:registration_id>/cancel")
+def cancel_registration(slug: str, registration_id: int):
+    edition = load_edition(slug)
+    current = listing.get_registration(db.session, edition, registration_id)
+    if ConfirmForm(prefix="action").validate_on_submit():
+        outcome = registrations.cancel(db.session, current, now=utcnow(), actor=actor())
+        db.session.commit()
+        send_mail()
+        flash(_("The registration is cancelled; its seats went to the waiting lines."))
+        _promoted(outcome.promoted)
+    return redirect(url_for(".registration", slug=slug, registration_id=registration_id))
+
+
+@bp.post("/<slug>/registrations/<int:registration_id>/resend")
+def resend_link(slug: str, registration_id: int):
+    edition = load_edition(slug)
+    current = listing.get_registration(db.session, edition, registration_id)
+    if ConfirmForm(prefix="action").validate_on_submit():
+        registrations.resend_link(db.session, current, now=utcnow(), actor=actor())
+        db.session.commit()
+        send_mail()
+        flash(_("The private link is sent again to %(email)s.", email=current.email))
+    return redirect(url_for(".registration", slug=slug, registration_id=registration_id))
+
+
+@bp.post("/<slug>/registrations/<int:registration_id>/move")
+def move_registration(slug: str, registration_id: int):
+    edition = load_edition(slug)
+    current = listing.get_registration(db.session, edition, registration_id)
+    form = MoveForm(prefix="move")
+    if form.validate_on_submit():
+        try:
+            outcome = registrations.move_choice(
+                db.session, current, form.from_session.data, form.to_session.data,
+                now=utcnow(), actor=actor(),
+            )  # fmt: skip
+        except InvalidRegistration as exc:
+            db.session.rollback()
+            for messages in exc.errors.values():
+                for message in messages:
+                    flash(message, "error")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            send_mail()
+            moved = next(
+                c for c in outcome.registration.choices if c.session_id == form.to_session.data
+            )
+            flash(
+                _("Moved: the seat is confirmed.")
+                if moved.is_confirmed
+                else _("Moved: the session is full, so this is a place in its waiting line.")
+            )
+    return redirect(url_for(".registration", slug=slug, registration_id=registration_id))
+
+
+@bp.get("/<slug>/lists")
+def lists(slug: str):
+    edition = load_edition(slug)
+    return render_template(
+        "organiser/lists.html",
+        edition=edition,
+        fills=stats.session_fill(db.session, edition, capped_only=False),
+    )
+
+
+@bp.get("/<slug>/sessions/<int:session_id>/list")
+def session_list(slug: str, session_id: int):
+    edition = load_edition(slug)
+    session = catalogue.get_session(db.session, edition, session_id)
+    roster = listing.session_rosters(db.session, [session.id]).get(session.id, [])
+    positions = seats.waitlist_positions(db.session, [session.id])
+    return render_template(
+        "organiser/session_list.html",
+        edition=edition,
+        session=session,
+        seated=[(c, checked) for c, checked in roster if c.is_confirmed],
+        waiting=[(c, positions.get(c.id), checked) for c, checked in roster if not c.is_confirmed],
+    )

@@ -1,0 +1,99 @@
+"""A participant's private space at ``/my/<manage-token>`` (no password, an unguessable
+link): their registration, its changes, its cancellation and their data."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from school import i18n
+from school.database import utcnow
+from school.extensions import db, limiter
+from school.forms.registration import CancelForm, RegistrationForm
+from school.services.errors import DomainError
+from school.services.mail import outbox
+from school.services.registration import privacy, registrations, seats
+from school.services.registration.rules import InvalidRegistration
+from school.web.participant.blueprint import bp
+from school.web.registration import FORM_LIMIT, choice_page_context, ranking_groups, read_form
+
+
+@bp.get("/<token>")
+def manage(token: str):
+    registration = registrations.get_by_manage_token(db.session, token)
+    choices = sorted(registration.choices, key=lambda c: c.session.starts_at)
+    positions = seats.waitlist_positions(
+        db.session, [c.session_id for c in choices if not c.is_confirmed]
+    )
+    return render_template(
+        "participant/manage.html",
+        registration=registration,
+        edition=registration.edition,
+        choices=[(c, positions.get(c.id)) for c in choices],
+        meals=sorted((m.session for m in registration.meals), key=lambda s: s.starts_at),
+    )
+
+
+@bp.route("/<token>/edit", methods=["GET", "POST"])
+@limiter.limit(FORM_LIMIT, methods=["POST"])
+def edit(token: str):
+    registration = registrations.get_by_manage_token(db.session, token)
+    edition = registration.edition
+    if registration.is_cancelled:
+        return redirect(url_for(".manage", token=token))
+    sessions = registrations.choosable_sessions(db.session, edition)
+    held = {c.session_id for c in registration.choices}
+    meals = registrations.meal_sessions(db.session, edition)
+    form = RegistrationForm()
+    if not form.is_submitted():
+        form.fill(registrations.data_of(registration))
+    form.prepare(edition, i18n.language(), meals, sessions)
+    ranked = ranking_groups(edition, utcnow())
+    read_form(form, ranked)
+    if form.validate_on_submit():
+        try:
+            registrations.update(db.session, registration, form.to_data(), now=utcnow())
+        except InvalidRegistration as exc:
+            db.session.rollback()
+            form.show_errors(exc.errors)
+            flash(exc.message, "error")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            outbox.wake(current_app._get_current_object())
+            flash(_("Your changes are saved."))
+            return redirect(url_for(".manage", token=token))
+        registration = registrations.get_by_manage_token(db.session, token)
+        sessions = registrations.choosable_sessions(db.session, registration.edition)
+        held = {c.session_id for c in registration.choices}
+    context = choice_page_context(registration.edition, form, sessions, meals, ranked)
+    return render_template("participant/edit.html", registration=registration, held=held, **context)
+
+
+@bp.route("/<token>/cancel", methods=["GET", "POST"])
+def cancel(token: str):
+    registration = registrations.get_by_manage_token(db.session, token)
+    form = CancelForm()
+    if form.validate_on_submit():
+        registrations.cancel(db.session, registration, now=utcnow())
+        db.session.commit()
+        outbox.wake(current_app._get_current_object())
+        flash(_("Your registration is cancelled. Thank you for freeing your seats."))
+        return redirect(url_for(".manage", token=token))
+    return render_template(
+        "participant/cancel.html",
+        registration=registration,
+        edition=registration.edition,
+        form=form,
+    )
+
+
+@bp.get("/<token>/data.json")
+def data(token: str):
+    """Everything we keep about the participant, for them to download."""
+    registration = registrations.get_by_manage_token(db.session, token)
+    response = jsonify(privacy.participant_data(db.session, registration))
+    response.headers["Content-Disposition"] = 'attachment; filename="my-registration.json"'
+    return response
