@@ -48,6 +48,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def is_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database could not be reached (or dropped the connection):
+    worth trying again shortly, unlike an error in what was asked."""
+    return isinstance(exc, sa.exc.OperationalError) or (
+        isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated
+    )
+
+
 class UTCDateTime(sa.types.TypeDecorator):
     impl = sa.DateTime
     cache_ok = True

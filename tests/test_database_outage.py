@@ -74,7 +74,7 @@ def test_the_database_away_then_back_without_restarting_the_app(live_server, dem
                 "POST", registrations, json_body=_person("bo@example.org")
             )
             assert status == 503 and headers["Content-Type"] == "application/json"
-            assert "try again shortly" in json.loads(text)["error"]
+            assert "try again shortly" in json.loads(text)["message"]
             assert "Traceback" not in text and "psycopg" not in text
 
         status, _headers, page = http.get(f"/{demo.slug}/programme?lang=fr")

@@ -39,4 +39,4 @@ def test_the_api_answers_a_503_in_json(app):
         "/api/v1/editions/spring-school-2019/registrations?lang=en", json={"first_name": "Ève"}
     )
     assert response.status_code == 503 and response.is_json
-    assert "try again shortly" in response.get_json()["error"]
+    assert "try again shortly" in response.get_json()["message"]

@@ -208,4 +208,4 @@ def test_a_nul_character_anywhere_is_refused_not_a_crash(app, client, world):
         json=scan | {"device": "door\0"},
         headers=world.auth,
     )
-    assert checkin.status_code == 400 and "cannot be printed" in checkin.get_json()["error"]
+    assert checkin.status_code == 400 and "cannot be printed" in checkin.get_json()["message"]

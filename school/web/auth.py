@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, g, jsonify, request
-from flask_babel import gettext as _
+from flask import abort, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.exceptions import Forbidden, Unauthorized
 
 from school.database import utcnow
 from school.extensions import db, login
@@ -76,25 +76,24 @@ def current_staff() -> Organiser | None:
 
 
 def staff_api(roles: tuple[str, ...] = ("admin", "checkin")) -> Callable:
+    """An API route for staff of these roles; anyone else is refused (401, 403), in the
+    API's error shape like every API error."""
+
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
             staff = current_staff()
             if staff is None:
-                response = jsonify({"error": _("Authentication required."), "status": 401})
-                response.status_code = 401
-                response.headers["WWW-Authenticate"] = 'Bearer realm="school"'
-                return response
+                raise Unauthorized()
             if staff.role not in roles:
-                response = jsonify({"error": _("Your account may not do this."), "status": 403})
-                response.status_code = 403
-                return response
-            response = view(*args, **kwargs)
-            if "api_token_id" in g:
-                db.session.rollback()  # the view committed what it had to
-                organisers.mark_used(db.session, g.api_token_id, now=utcnow())
-                db.session.commit()
-            return response
+                raise Forbidden()
+            try:
+                return view(*args, **kwargs)
+            finally:
+                if "api_token_id" in g:  # also when the view refused: the token was used
+                    db.session.rollback()  # the view committed what it had to
+                    organisers.mark_used(db.session, g.api_token_id, now=utcnow())
+                    db.session.commit()
 
         wrapped.staff_roles = roles
         return wrapped

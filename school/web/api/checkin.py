@@ -7,7 +7,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from flask import jsonify, request
+from flask import jsonify
 from flask_babel import gettext as _
 
 from school.database import is_id, utcnow
@@ -15,17 +15,13 @@ from school.extensions import db
 from school.models import Session
 from school.services.checkin import roster, scanning
 from school.services.checkin.scanning import ScanResult
-from school.services.errors import DomainError
 from school.services.programme import catalogue
 from school.web.api.blueprint import bp
+from school.web.api.errors import InvalidInput, json_object
 from school.web.api.openapi import operation
 from school.web.auth import current_staff, staff_api
 
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
-
-
-def _invalid(errors: dict[str, list[str]]):
-    return jsonify({"errors": errors}), 422
 
 
 def verdict_message(verdict: str) -> str:
@@ -138,23 +134,16 @@ def parse_scan(body: Any, now: datetime) -> tuple[dict[str, Any], dict[str, list
     "Check a badge in at the entrance or at a session (idempotent per client_id)",
     request="CheckinRequest",
     secured=True,
-    responses={
-        "200": ("The verdict", "CheckinResult"),
-        "400": ("The body is not a JSON object, or holds a NUL character", "Error"),
-        "401": ("No valid token", "Error"),
-        "404": ("No such edition or session", "Error"),
-        "422": ("Some fields are wrong", "ValidationErrors"),
-    },
+    responses={"200": ("The verdict", "CheckinResult")},
+    errors={"404": "No such edition, or no such session in it"},
 )
 def post_checkin(slug: str):
     edition = catalogue.get_edition(db.session, slug)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return jsonify({"error": _("Send a JSON object."), "status": 400}), 400
+    body = json_object()
     now = utcnow()
     values, errors = parse_scan(body, now)
     if errors:
-        return _invalid(errors)
+        raise InvalidInput(errors)
     result = scanning.scan(db.session, edition, now=now, organiser=current_staff(), **values)
     # Written before the commit, which would expire what it reads and load it all again.
     answer = scan_json(result, edition.tz)
@@ -169,21 +158,15 @@ def post_checkin(slug: str):
     "/editions/{slug}/checkins/{checkin_id}/undo",
     "Take back a check-in made by mistake",
     secured=True,
-    responses={
-        "200": ("Undone", "UndoResult"),
-        "401": ("No valid token", "Error"),
-        "404": ("No such check-in", "Error"),
-        "409": ("Not a standing check-in", "Error"),
+    responses={"200": ("Undone", "UndoResult")},
+    errors={
+        "404": "No such edition, or no such check-in in it",
+        "409": "Not a standing check-in (refused, or already undone)",
     },
 )
 def undo_checkin(slug: str, checkin_id: int):
     edition = catalogue.get_edition(db.session, slug)
-    try:
-        record = scanning.undo(db.session, edition, checkin_id, now=utcnow())
-    except DomainError as exc:
-        if exc.code == "not_found":
-            raise
-        return jsonify({"error": exc.message, "status": 409}), 409
+    record = scanning.undo(db.session, edition, checkin_id, now=utcnow())
     count = scanning.arrivals(db.session, edition, record.checkpoint)
     db.session.commit()
     return jsonify({"checkin_id": record.id, "undone": True, "arrivals": count})
@@ -196,7 +179,7 @@ def undo_checkin(slug: str, checkin_id: int):
     "/editions/{slug}/roster",
     "Every badge of the edition and what admits it where: scanners decide offline with it",
     secured=True,
-    responses={"200": ("The roster", "Roster"), "401": ("No valid token", "Error")},
+    responses={"200": ("The roster", "Roster")},
 )
 def get_roster(slug: str):
     edition = catalogue.get_edition(db.session, slug)

@@ -21,7 +21,7 @@ from school.web.render_cache import render_cache
     "get",
     "/editions/{slug}/programme",
     "The programme: every session with its time, room, seats left and speakers",
-    responses={"200": ("The programme", "Programme"), "404": ("No such edition", "Error")},
+    responses={"200": ("The programme", "Programme")},
 )
 def programme_json(slug: str):
     # Absolute links inside: the address is part of what the body is made of.

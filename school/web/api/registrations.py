@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify
 from flask_babel import gettext as _
 
 from school.database import is_id, utcnow
@@ -16,9 +16,9 @@ from school.services.mail import outbox
 from school.services.programme import catalogue
 from school.services.registration import registrations, seats
 from school.services.registration.data import RegistrationData
-from school.services.registration.rules import InvalidRegistration
 from school.urls import absolute_url
 from school.web.api.blueprint import bp
+from school.web.api.errors import InvalidInput, json_object
 from school.web.api.openapi import operation
 
 API_LIMIT = "60 per minute;1000 per hour"  # generous: a registration desk shares one address
@@ -26,12 +26,6 @@ API_LIMIT = "60 per minute;1000 per hour"  # generous: a registration desk share
 _TEXT = ("first_name", "last_name", "email", "organisation", "cite", "country", "category",
          "language", "dietary", "accessibility")  # fmt: skip
 _OPTIONAL = {"organisation", "cite", "dietary", "accessibility"}
-
-
-def _error(status: int, message: str, code: str):
-    response = jsonify({"error": message, "status": status, "code": code})
-    response.status_code = status
-    return response
 
 
 def parse_registration(body: Any) -> tuple[RegistrationData, dict[str, list[str]]]:
@@ -85,46 +79,29 @@ def parse_registration(body: Any) -> tuple[RegistrationData, dict[str, list[str]
     "/editions/{slug}/registrations",
     "Register a participant, with the same rules as the form",
     request="RegistrationRequest",
-    responses={
-        "201": ("Registered", "RegistrationCreated"),
-        "400": ("The body is not a JSON object, or holds a NUL character", "Error"),
-        "403": ("Registration is closed, not open yet, or the School is full", "Error"),
-        "404": ("No such edition", "Error"),
-        "409": ("Already registered: the private link was e-mailed again", "Error"),
-        "422": ("Some fields are wrong", "ValidationErrors"),
-        "429": ("Too many requests from this address", "Error"),
+    responses={"201": ("Registered", "RegistrationCreated")},
+    errors={
+        "403": "Registration is closed, not open yet, or the School is full",
+        "409": "Already registered: the private link was e-mailed again",
     },
 )
 def create_registration(slug: str):
     edition = catalogue.get_edition(db.session, slug)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return _error(400, _("Send a JSON object."), "not_json")
+    body = json_object()
     data, errors = parse_registration(body)
     if errors:
-        return jsonify({"errors": errors}), 422
+        raise InvalidInput(errors)
     if body.get("consent") is not True:
         data.privacy_consent = False
-    try:
-        outcome = registrations.register(db.session, edition, data, now=utcnow())
-    except InvalidRegistration as exc:
-        db.session.rollback()
-        errors = dict(exc.errors)
-        if "privacy_consent" in errors:
-            errors["consent"] = errors.pop("privacy_consent")
-        return jsonify({"errors": errors}), 422
-    except DomainError as exc:
-        db.session.rollback()
-        return _error(403, exc.message, exc.code)
+    outcome = registrations.register(db.session, edition, data, now=utcnow())
     # Written before the commit, which would expire what it reads and load it all again.
     answer = registration_json(outcome.registration) if outcome.created else None
-    db.session.commit()
+    db.session.commit()  # an address already registered: its private link is e-mailed again
     outbox.wake(current_app._get_current_object())
     if answer is None:
-        return _error(
-            409,
+        raise DomainError(
             _("This address is already registered: we have e-mailed its private link to it."),
-            "already_registered",
+            code="already_registered",
         )
     return jsonify(answer), 201
 

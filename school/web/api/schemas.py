@@ -14,12 +14,24 @@ _nullable_text = _text | {"nullable": True}
 SCHEMAS: dict[str, Any] = {
     "Error": {
         "type": "object",
+        "description": "Every error, whatever the operation",
         "properties": {
-            "error": {"type": "string"},
-            "status": {"type": "integer"},
-            "code": {"type": "string"},
+            "code": {
+                "type": "string",
+                "description": "a machine word: not_found, invalid, already_registered…",
+            },
+            "message": {
+                "type": "string",
+                "description": "for people, in the request's language (?lang=, Accept-Language)",
+            },
+            "errors": {
+                "type": "object",
+                "description": "invalid input only (422): each wrong field's messages",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            },
         },
-        "required": ["error"],
+        "required": ["code", "message"],
+        "additionalProperties": False,
     },
     "SessionSpeaker": {
         "type": "object",
@@ -169,16 +181,6 @@ SCHEMAS: dict[str, Any] = {
             },
         },
         "required": ["id", "status", "manage_url", "badge_url", "agenda_url", "choices"],
-    },
-    "ValidationErrors": {
-        "type": "object",
-        "properties": {
-            "errors": {
-                "type": "object",
-                "additionalProperties": {"type": "array", "items": {"type": "string"}},
-            }
-        },
-        "required": ["errors"],
     },
     "CheckinRequest": {
         "type": "object",
