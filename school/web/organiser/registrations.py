@@ -21,6 +21,7 @@ from school.services.backoffice import stats
 from school.services.network.countries import country_names
 from school.services.programme import catalogue
 from school.services.registration import listing, registrations, seats
+from school.services.registration.data import data_of
 from school.services.registration.listing import RegistrationQuery
 from school.web.actions import form_action
 from school.web.organiser.blueprint import actor, bp, load_edition
@@ -91,7 +92,7 @@ def registration(slug: str, registration_id: int):
     current = listing.get_registration(db.session, edition, registration_id)
     form = RegistrationForm()
     if not form.is_submitted():
-        form.fill(registrations.data_of(current))
+        form.fill(data_of(current))
     context = _form_page(edition, form, current)
     if form.validate_on_submit():
         with form_action(form) as action:

@@ -11,6 +11,7 @@ from school.database import utcnow
 from school.extensions import db, limiter
 from school.forms.registration import CancelForm, RegistrationForm
 from school.services.registration import privacy, registrations, seats
+from school.services.registration.data import data_of
 from school.web.actions import form_action
 from school.web.participant.blueprint import bp
 from school.web.registration import FORM_LIMIT, choice_page_context, ranking_groups, read_form
@@ -44,7 +45,7 @@ def edit(token: str):
     meals = registrations.meal_sessions(db.session, edition)
     form = RegistrationForm()
     if not form.is_submitted():
-        form.fill(registrations.data_of(registration))
+        form.fill(data_of(registration))
     form.prepare(edition, i18n.language(), meals, sessions)
     ranked = ranking_groups(edition, utcnow())
     read_form(form, ranked)
