@@ -119,7 +119,7 @@ def test_whatever_a_request_commits_with_mail_wakes_the_sender(app, demo, db, sm
     assert mail["To"] == "eve@example.org"
 
 
-def test_a_command_leaves_the_sending_to_itself_or_the_worker(app, demo, db, smtp):
+def test_outside_a_request_a_commit_leaves_the_mail_to_the_command(app, demo, db, smtp):
     person = make_registration(db, demo, email="eve@example.org")
     db.commit()
     with app.app_context():
