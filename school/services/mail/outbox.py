@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
 CLAIM_FOR = timedelta(minutes=2)
+_QUEUED_MAIL = "school.outbox.queued_mail"  # a key of the database session's ``info``
 
 
 def queue_mail(
@@ -80,9 +81,6 @@ def queue_mail(
     if flush:
         db.flush()
     return message
-
-
-_QUEUED_MAIL = "school.outbox.queued_mail"  # a key of the database session's ``info``
 
 
 def queued_mail(db: DbSession) -> bool:
