@@ -6,7 +6,7 @@ reason is shown, beside the form's fields when it names them. Otherwise the
 transaction commits, once.
 
 E-mail follows the commit, not the route: ``queue_mail`` notes on the database session
-that its transaction queued a message, and the hook ``register_mail_wake`` installs
+that its transaction queued a message, and a hook (installed by ``register_mail_wake``)
 wakes the outbox's sender after a request commits such a transaction. No page can
 forget it, whichever way it commits. Commands are not requests: each sends what it
 queued itself or leaves it to ``flask mail send`` and the worker.
