@@ -24,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
+    from school.web.actions import register_mail_wake
     from school.web.errors import register_error_handlers
     from school.web.security import register_security
     from school.web.templating import register_templating
@@ -31,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_templating(app)
     register_security(app)
+    register_mail_wake()
     return app
 
 

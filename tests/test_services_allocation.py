@@ -15,7 +15,7 @@ from school.models import Choice, Edition, OutboxMessage, Preference, Registrati
 from school.services.errors import DomainError
 from school.services.registration import groups, registrations
 from school.services.registration.allocation import ANY, Applicant, allocate
-from school.services.registration.data import RegistrationData
+from school.services.registration.data import RegistrationData, data_of
 from school.services.registration.rules import InvalidRegistration
 
 
@@ -267,7 +267,7 @@ def test_overlapping_seats_are_never_allocated(visits, demo, db):
     # Holding the General Assembly (18:00) makes both 17:00 visits impossible to rank…
     holder = registrations.register(db, edition, person(0, sessions=[assembly.id]), now=utcnow())
     db.commit()
-    data = registrations.data_of(holder.registration)
+    data = data_of(holder.registration)
     data.rankings = {group.id: [tour.id]}
     with pytest.raises(InvalidRegistration) as caught:
         registrations.update(db, holder.registration, data, now=utcnow())

@@ -13,7 +13,7 @@ from school.models import Choice, Edition, OutboxMessage, Registration, Session
 from school.services.errors import DomainError
 from school.services.programme import export, importer
 from school.services.registration import registrations
-from school.services.registration.data import RegistrationData
+from school.services.registration.data import RegistrationData, data_of
 from school.services.registration.registrations import EditionFull, RegistrationClosed
 from school.services.registration.rules import InvalidRegistration
 
@@ -129,7 +129,7 @@ def test_giving_up_a_seat_by_changing_choices_promotes_the_next(ctx, demo, db):
     cafe = session_id(db, "d3-work-cafe")
     holder = register(db, demo, person(0, sessions=[cafe])).registration
     register(db, demo, person(1, sessions=[cafe]))
-    data = registrations.data_of(db.get(Registration, holder.id))
+    data = data_of(db.get(Registration, holder.id))
     data.sessions = []
     registrations.update(db, db.get(Registration, holder.id), data, now=utcnow())
     db.commit()
@@ -288,7 +288,7 @@ def test_changing_days_and_meals(ctx, demo, db):
     lunch1 = session_id(db, "d1-lunch")
     lunch2 = session_id(db, "d2-lunch")
     first = register(db, demo, person(0, days=[D1, D2], meals=[lunch1, lunch2])).registration
-    data = registrations.data_of(db.get(Registration, first.id))
+    data = data_of(db.get(Registration, first.id))
     data.days, data.meals = [D2, D3], [lunch2]
     registrations.update(db, db.get(Registration, first.id), data, now=utcnow())
     db.commit()

@@ -43,8 +43,13 @@ class MailingForm(FlaskForm):
             body={"fr": self.body_fr.data or "", "en": self.body_en.data or ""},
         )
 
-    def show_errors(self, errors: dict[str, list[str]]) -> None:
+    def show_errors(self, errors: dict[str, list[str]]) -> list[str]:
+        """Put messages beside their fields; return those that belong to no field."""
+        unplaced = []
         for name, messages in errors.items():
             field = self._fields.get(name)
-            if field is not None:
+            if field is None:
+                unplaced.extend(messages)
+            else:
                 field.errors = list(field.errors or []) + messages
+        return unplaced

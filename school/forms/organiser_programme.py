@@ -2,7 +2,7 @@
 
 Each form turns what was typed into an item in the programme file's shape
 (``entry()``) and back (``fill()``); the services check it with the file's rules and
-name problems by the file's field names, which ``show_problems`` puts under the
+name problems by the file's field names, which ``show_errors`` puts under the
 right fields.
 """
 
@@ -46,7 +46,7 @@ class ProblemsForm(FlaskForm):
     # The file's field names that are not this form's field names.
     FIELD_OF: dict[str, str] = {}
 
-    def show_problems(self, errors: dict[str, list[str]]) -> list[str]:
+    def show_errors(self, errors: dict[str, list[str]]) -> list[str]:
         """Put messages under their fields; return those that belong to no field."""
         unplaced = []
         for name, messages in errors.items():
@@ -143,6 +143,17 @@ class CloneForm(ProblemsForm):
     title_fr = EditionForm.title_fr
     title_en = EditionForm.title_en
     starts_on = StringField(_l("First day of the new edition"), render_kw={"type": "date"})
+
+
+class DaysForm(FlaskForm):
+    """The theme and description of each day. Their inputs (``<name>_<lang>-<date>``) are
+    not fields of this form: the page lists the problems above them all."""
+
+    problems: dict[str, list[str]] | None = None
+
+    def show_errors(self, errors: dict[str, list[str]]) -> list[str]:
+        self.problems = errors
+        return []
 
 
 class SpeakerRow(Form):

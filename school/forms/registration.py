@@ -138,16 +138,22 @@ class RegistrationForm(FlaskForm):
 
     ranking_errors: dict[int, list[str]] | None = None
 
-    def show_errors(self, errors: dict[str, list[str]]) -> None:
+    def show_errors(self, errors: dict[str, list[str]]) -> list[str]:
+        """Put messages beside their fields (a group's ranking: ``ranking_<group id>``);
+        return those that belong to no field."""
         self.ranking_errors = {
             int(name.removeprefix("ranking_")): messages
             for name, messages in errors.items()
             if name.startswith("ranking_")
         }
+        unplaced = []
         for name, messages in errors.items():
-            field = getattr(self, name, None)
+            field = self._fields.get(name)
             if field is not None:
                 field.errors = list(field.errors or []) + messages
+            elif not name.startswith("ranking_"):
+                unplaced.extend(messages)
+        return unplaced
 
 
 class LostLinkForm(FlaskForm):

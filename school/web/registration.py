@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from school import i18n
 from school.database import utcnow
 from school.extensions import db, limiter
 from school.forms.registration import LostLinkForm, RegistrationForm
-from school.services.errors import DomainError
-from school.services.mail import outbox
 from school.services.network import cites
 from school.services.programme import catalogue
 from school.services.registration import groups, registrations
-from school.services.registration.rules import InvalidRegistration
+from school.web.actions import form_action
 
 bp = Blueprint("registration", __name__)
 
 FORM_LIMIT = "30 per minute;500 per hour"  # a registration desk may sit behind one address
-
-
-def _send_mail() -> None:
-    outbox.wake(current_app._get_current_object())
 
 
 def ranking_groups(edition, now) -> list:
@@ -67,18 +61,9 @@ def form(slug: str):
     ranked = ranking_groups(edition, now)
     read_form(form, ranked)
     if form.validate_on_submit():
-        try:
+        with form_action(form) as action:
             outcome = registrations.register(db.session, edition, form.to_data(), now=now)
-        except InvalidRegistration as exc:
-            db.session.rollback()
-            form.show_errors(exc.errors)
-            flash(exc.message, "error")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            _send_mail()
+        if action.done:
             if not outcome.created:
                 return render_template(
                     "registration/check_inbox.html", edition=edition, email=form.email.data
@@ -98,11 +83,10 @@ def lost_link(slug: str):
     edition = catalogue.get_edition(db.session, slug)
     form = LostLinkForm()
     if form.validate_on_submit():
-        registrations.send_lost_link(db.session, edition, form.email.data or "", now=utcnow())
-        db.session.commit()
-        _send_mail()
-        # The same answer whether or not the address is registered.
-        return render_template(
-            "registration/check_inbox.html", edition=edition, email=form.email.data
-        )
+        with form_action() as action:
+            registrations.send_lost_link(db.session, edition, form.email.data or "", now=utcnow())
+        if action.done:  # the same answer whether or not the address is registered
+            return render_template(
+                "registration/check_inbox.html", edition=edition, email=form.email.data
+            )
     return render_template("registration/lost_link.html", edition=edition, form=form)

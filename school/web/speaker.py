@@ -29,6 +29,7 @@ from school.services.errors import NotFound
 from school.services.programme import speakers
 from school.services.publishing import calendar, feeds, speaker_pdf
 from school.web import feeds as feed_views
+from school.web.actions import form_action
 
 bp = Blueprint("speaker", __name__, url_prefix="/speaker")
 
@@ -85,10 +86,11 @@ def confirm(token: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         session_ids = [int(form.session_id.data)] if form.session_id.data else None
-        changed = speakers.confirm(db.session, person, session_ids, now=utcnow())
-        db.session.commit()
-        if changed:
-            with force_locale(_language(person)):
+        lang = _language(person)
+        with force_locale(lang), form_action() as action:
+            changed = speakers.confirm(db.session, person, session_ids, now=utcnow())
+        if action.done and changed:
+            with force_locale(lang):
                 flash(_("Thank you: your participation is confirmed."), "success")
     return redirect(url_for("speaker.corner", token=token))
 
@@ -101,8 +103,10 @@ def details(token: str):
     if not form.validate_on_submit():
         return _render(person, edition, lang, form, status=422)
     values = {name: form[name].data for name in speakers.EDITABLE}
-    changes = speakers.update_details(db.session, person, values, now=utcnow())
-    db.session.commit()
+    with force_locale(lang), form_action() as action:
+        changes = speakers.update_details(db.session, person, values, now=utcnow())
+    if not action.done:
+        return _render(person, edition, lang, form, status=422)
     with force_locale(lang):
         if changes:
             flash(_("Thank you: your details are updated."), "success")

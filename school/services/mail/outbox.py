@@ -2,12 +2,14 @@
 then sent; a mail server that is down delays it and loses nothing.
 
 - ``queue_mail`` renders a message (``templates/mail/<name>.txt`` and ``.html``, in
-  the recipient's language) into the outbox, in the caller's transaction.
+  the recipient's language) into the outbox, in the caller's transaction, and notes on
+  the session that this transaction queued mail (``queued_mail``).
 - ``send_pending`` sends what is due, claiming each message first so two senders
   (two workers, a worker and ``flask mail send``) never send it twice; a failure
   is retried later with a growing delay.
-- ``wake`` starts a background sender in this process after a request committed,
-  so no request waits for the mail server.
+- ``wake`` starts a background sender in this process after a request committed
+  mail (``school.web.actions`` calls it from the commit), so no request waits for the
+  mail server.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
 CLAIM_FOR = timedelta(minutes=2)
+_QUEUED_MAIL = "school.outbox.queued_mail"  # a key of the database session's ``info``
 
 
 def queue_mail(
@@ -74,9 +77,20 @@ def queue_mail(
         send_after=now or utcnow(),
     )
     db.add(message)
+    db.info[_QUEUED_MAIL] = True
     if flush:
         db.flush()
     return message
+
+
+def queued_mail(db: DbSession) -> bool:
+    """Whether the transaction under way queued a message (known until it ends)."""
+    return bool(db.info.get(_QUEUED_MAIL))
+
+
+def forget_queued_mail(db: DbSession) -> None:
+    """The transaction ended (committed or rolled back): the next one starts afresh."""
+    db.info.pop(_QUEUED_MAIL, None)
 
 
 def new_batch() -> str:

@@ -3,10 +3,8 @@
 A form sends one session in the programme file's shape; ``checks`` checks
 it with the file's rules. Then, under the edition lock (seats may move):
 
-- capacity below the confirmed seats is refused, naming the numbers, unless the
-  organiser explicitly moves the excess to the waiting line: the latest confirmed go
-  first (by the time their seat was confirmed), keep their original place in line
-  (the moment they asked), and are told by e-mail;
+- a capacity below the confirmed seats is refused, unless the organiser moves the
+  excess to the waiting line (``capacity``); they are told by e-mail;
 - a raised capacity gives the new seats to the waiting line at once;
 - a change of time, room, title or status raises the calendar SEQUENCE (the same
   function the importer uses), and may e-mail the participants concerned;
@@ -25,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from school import i18n
 from school.models import (
@@ -42,13 +40,13 @@ from school.models.vocabulary import ChoiceStatus
 from school.services import audit
 from school.services.errors import DomainError
 from school.services.mail import change_notices, notifications
+from school.services.programme import capacity
 from school.services.programme.checks import check_session
 from school.services.programme.fields import Translate
 from school.services.programme.rules import (
     CALENDAR_FIELDS,
     apply_session_values,
     new_key,
-    over_capacity,
     room_clashes,
     session_values,
 )
@@ -66,10 +64,6 @@ class InvalidProgramme(DomainError):
         self.errors: dict[str, list[str]] = {}
         for problem in problems:
             self.errors.setdefault(problem.field, []).append(problem.message)
-
-
-class CapacityBelowSeats(DomainError):
-    code = "capacity_below_seats"
 
 
 @dataclass
@@ -123,8 +117,37 @@ def save_session(
     translate: Translate | None = None,
 ) -> SessionOutcome:
     """Create (``session=None``) or change a session from ``entry`` (the file's shape)."""
-    edition_id, session_id = edition.id, session.id if session else None
-    seats.lock_edition(db, edition_id)
+    seats.lock_edition(db, edition.id)
+    edit = _load(db, edition.id, session.id if session else None)
+    spec = _check(edit, entry, translate)
+    outcome = _apply(db, edit, spec, move_excess=move_excess, now=now)
+    if not outcome.changed and outcome.session.id is not None:
+        return outcome
+    edit.edition.changed_at = now
+    db.flush()
+    db.expire(outcome.session, ["room"])  # room_id may have changed: e-mails show the new room
+    _notify(db, edit, spec, outcome, notify=notify, now=now)
+    outcome.warnings = _warnings(db, edit.edition, outcome.session)
+    _audit(db, actor, edit, outcome, now=now)
+    db.flush()
+    return outcome
+
+
+@dataclass
+class _Edit:
+    """A session being saved, as found under the edition lock: what its entry is checked
+    against, and its calendar fields and capacity before the change (a new one: none)."""
+
+    edition: Edition
+    session: Session | None
+    rooms: dict[str, Room]
+    people: dict[str, Person]
+    taken_keys: set[str]
+    before: dict[str, Any] = field(default_factory=dict)
+    capacity_before: int | None = None
+
+
+def _load(db: DbSession, edition_id: int, session_id: int | None) -> _Edit:
     edition = db.get(Edition, edition_id)
     existing = {
         s.key: s
@@ -141,64 +164,106 @@ def save_session(
     people = {
         p.key: p for p in db.scalars(sa.select(Person).where(Person.edition_id == edition_id))
     }
-    taken = set(existing) - ({session.key} if session else set())
+    taken_keys = set(existing) - ({session.key} if session else set())
+    edit = _Edit(edition, session, rooms, people, taken_keys)
+    if session is not None:
+        edit.before = {name: getattr(session, name) for name in CALENDAR_FIELDS}
+        edit.capacity_before = session.capacity
+    return edit
+
+
+def _check(edit: _Edit, entry: dict[str, Any], translate: Translate | None) -> SessionSpec:
+    """The entry with the importer's rules; a new session gets a key from its title."""
     entry = dict(entry)
-    if session is None:
+    if edit.session is None:
         title = (entry.get("title") or {}).get("fr") or ""
-        entry["id"] = new_key(title, taken, prefix=f"{entry.get('date') or ''}-")
+        entry["id"] = new_key(title, edit.taken_keys, prefix=f"{entry.get('date') or ''}-")
     else:
-        entry["id"] = session.key
+        entry["id"] = edit.session.key
     spec, problems = check_session(
         entry,
-        edition,
-        edition.timezone,
-        rooms=set(rooms),
-        people=set(people),
-        taken_keys=taken,
+        edit.edition,
+        edit.edition.timezone,
+        rooms=set(edit.rooms),
+        people=set(edit.people),
+        taken_keys=edit.taken_keys,
         translate=translate,
     )
     if problems:
         raise InvalidProgramme(problems)
+    return spec
 
-    outcome = SessionOutcome(session or Session(edition_id=edition_id, key=spec.key))
-    before = {name: getattr(session, name) for name in CALENDAR_FIELDS} if session else {}
-    if session is not None:
-        outcome.moved_to_waitlist = _fit_capacity(db, session, spec.capacity, move_excess, now)
-        more_seats = session.capacity is not None and (
-            spec.capacity is None or spec.capacity > session.capacity
-        )
+
+def _apply(
+    db: DbSession, edit: _Edit, spec: SessionSpec, *, move_excess: bool, now: datetime
+) -> SessionOutcome:
+    """Set the session's fields and speakers; seats beyond a lowered capacity first go
+    to the waiting line (or the change is refused)."""
+    if edit.session is None:
+        outcome = SessionOutcome(Session(edition_id=edit.edition.id, key=spec.key))
+        outcome.session.created_at = now
     else:
-        session = outcome.session
-        session.created_at = now
-        more_seats = False
-    values = session_values(spec, rooms.get(spec.room) if spec.room else None)
+        outcome = SessionOutcome(edit.session)
+        outcome.moved_to_waitlist = capacity.fit(
+            db, edit.session, spec.capacity, move_excess=move_excess, now=now
+        )
+    session = outcome.session
+    values = session_values(spec, edit.rooms.get(spec.room) if spec.room else None)
     outcome.changed = apply_session_values(session, values, now=now)
     db.add(session)  # after its fields are set: a query may flush it
-    if _set_speakers(db, session, spec, people):
+    if _set_speakers(db, session, spec, edit.people):
         outcome.changed.add("speakers")
         session.updated_at = now
-    if not outcome.changed and session.id is not None:
-        return outcome
-    edition.changed_at = now
-    db.flush()
-    db.expire(session, ["room"])  # room_id may have changed: e-mails show the new room
-    if more_seats or (before.get("status") == "cancelled" and spec.status == "scheduled"):
-        outcome.promoted = seats.promote_waitlist(db, [session.id], now=now)
+    return outcome
+
+
+def _notify(
+    db: DbSession,
+    edit: _Edit,
+    spec: SessionSpec,
+    outcome: SessionOutcome,
+    *,
+    notify: bool,
+    now: datetime,
+) -> None:
+    """Seats given or taken are told at once; a change of time, room, title or status is
+    recorded for a change notice (sent now or later: ``notify``)."""
+    if _frees_seats(edit, spec):
+        outcome.promoted = seats.promote_waitlist(db, [outcome.session.id], now=now)
         notifications.promotions(db, outcome.promoted, now=now)
     notifications.moved_to_waitlist(db, outcome.moved_to_waitlist, now=now)
-    calendar = sorted(outcome.changed & set(CALENDAR_FIELDS)) if before else []
-    if calendar:
-        outcome.notice = change_notices.record(db, session, before, now=now, send=notify)
-    outcome.warnings = _warnings(db, edition, session)
+    if _calendar_changes(edit, outcome):
+        outcome.notice = change_notices.record(
+            db, outcome.session, edit.before, now=now, send=notify
+        )
+
+
+def _frees_seats(edit: _Edit, spec: SessionSpec) -> bool:
+    """More seats than before, or a cancelled session scheduled again."""
+    if edit.session is None:
+        return False
+    restored = edit.before.get("status") == "cancelled" and spec.status == "scheduled"
+    return capacity.is_raised(edit.capacity_before, spec.capacity) or restored
+
+
+def _calendar_changes(edit: _Edit, outcome: SessionOutcome) -> list[str]:
+    """What changed that calendars show (a new session: nothing "changed")."""
+    return sorted(outcome.changed & set(CALENDAR_FIELDS)) if edit.before else []
+
+
+def _audit(
+    db: DbSession, actor: audit.Actor, edit: _Edit, outcome: SessionOutcome, *, now: datetime
+) -> None:
+    session, calendar = outcome.session, _calendar_changes(edit, outcome)
     audit.record(
         db,
         actor,
-        _action(before, outcome.changed, session),
+        _action(edit.before, outcome.changed, session),
         f"session:{session.id}",
         {
             "key": session.key,
             "changed": sorted(outcome.changed),
-            "before": {k: _plain(before[k]) for k in calendar},
+            "before": {k: _plain(edit.before[k]) for k in calendar},
             "after": {k: _plain(getattr(session, k)) for k in calendar},
             "moved_to_waitlist": [
                 {"registration": c.registration_id, "email": c.registration.email}
@@ -206,11 +271,9 @@ def save_session(
             ],
             "notice": bool(outcome.notice and outcome.notice.send),
         },
-        edition=edition,
+        edition=edit.edition,
         now=now,
     )
-    db.flush()
-    return outcome
 
 
 def cancel_session(
@@ -259,39 +322,6 @@ def _action(before: dict, changed: set[str], session: Session) -> str:
     if changed & {"starts_at", "ends_at", "room_id"}:
         return "session.moved"
     return "session.updated"
-
-
-def _fit_capacity(
-    db: DbSession, session: Session, capacity: int | None, move_excess: bool, now: datetime
-) -> list[Choice]:
-    over = over_capacity(db, {session.id: capacity})
-    if not over:
-        return []
-    capacity, confirmed = over[session.id]
-    excess = confirmed - capacity
-    if not move_excess:
-        raise CapacityBelowSeats(
-            _(
-                "%(seats)d seats are confirmed: the capacity cannot go down to %(capacity)d."
-                " Raise it, or tick “move the last confirmed to the waiting list”"
-                " (%(excess)d people would move).",
-                seats=confirmed,
-                capacity=capacity,
-                excess=excess,
-            ),
-            field="capacity",
-        )
-    latest = db.scalars(
-        sa.select(Choice)
-        .where(Choice.session_id == session.id, Choice.status == ChoiceStatus.CONFIRMED)
-        .options(joinedload(Choice.registration))
-        .order_by(Choice.updated_at.desc(), Choice.id.desc())
-        .limit(excess)
-    ).all()
-    for choice in latest:
-        choice.status = ChoiceStatus.WAITLISTED
-        choice.updated_at = now
-    return list(latest)
 
 
 def _set_speakers(

@@ -1,15 +1,18 @@
 """What a participant submits, and the checks that need no database: the same for the
-form, the JSON API and the CLI. Messages are in the user's language."""
+form, the JSON API and the CLI. Messages are in the user's language. ``data_of`` gives
+a registration back as the data that would recreate it (a form starts from it)."""
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
+from school.models import Registration
 from school.models.vocabulary import Category
 from school.services.network.countries import is_country
 
@@ -19,6 +22,7 @@ NOTE_MAX = 500
 LANGUAGES = ("fr", "en")
 
 Errors = dict[str, list[str]]
+Add = Callable[[str, str], None]  # a check records a message for a field
 
 
 @dataclass
@@ -47,6 +51,35 @@ def email_key(email: str) -> str:
     return email.strip().lower()
 
 
+def data_of(registration: Registration) -> RegistrationData:
+    """A registration as the data that would recreate it (to prefill a form)."""
+    return RegistrationData(
+        first_name=registration.first_name,
+        last_name=registration.last_name,
+        email=registration.email,
+        organisation=registration.organisation,
+        cite=registration.cite,
+        country=registration.country,
+        category=registration.category,
+        language=registration.language,
+        days=registration.attended_dates,
+        meals=[m.session_id for m in registration.meals],
+        sessions=[c.session_id for c in registration.choices],
+        rankings=_rankings_of(registration),
+        dietary=registration.dietary,
+        accessibility=registration.accessibility,
+        privacy_consent=True,
+        photo_consent=registration.photo_consent,
+    )
+
+
+def _rankings_of(registration: Registration) -> dict[int, list[int | None]]:
+    rankings: dict[int, list[int | None]] = {}
+    for preference in sorted(registration.preferences, key=lambda p: p.rank):
+        rankings.setdefault(preference.group_id, []).append(preference.session_id)
+    return rankings
+
+
 def _has_control_characters(value: str) -> bool:
     return any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in value)
 
@@ -58,6 +91,20 @@ def check_fields(data: RegistrationData, *, edition_dates: list[date]) -> Errors
     def add(name: str, message: str) -> None:
         errors.setdefault(name, []).append(message)
 
+    _check_names(data, add)
+    _check_email(data, add)
+    _check_texts(data, add)
+    _check_country(data, add)
+    _check_category_and_language(data, add)
+    _check_days(data, edition_dates, add)
+    data.sessions = list(dict.fromkeys(data.sessions))
+    data.meals = list(dict.fromkeys(data.meals))
+    if not data.privacy_consent:
+        add("privacy_consent", _("We need your consent to keep your registration."))
+    return errors
+
+
+def _check_names(data: RegistrationData, add: Add) -> None:
     for name in ("first_name", "last_name"):
         value = (getattr(data, name) or "").strip()
         setattr(data, name, value)
@@ -68,6 +115,8 @@ def check_fields(data: RegistrationData, *, edition_dates: list[date]) -> Errors
         elif _has_control_characters(value) or "\n" in value:
             add(name, _("This contains characters that cannot be printed."))
 
+
+def _check_email(data: RegistrationData, add: Add) -> None:
     email = (data.email or "").strip()
     if not email:
         add("email", _("Please give your e-mail address."))
@@ -80,7 +129,14 @@ def check_fields(data: RegistrationData, *, edition_dates: list[date]) -> Errors
             add("email", _("This e-mail address is too long."))
     data.email = email
 
-    for name, limit in (("organisation", TEXT_MAX), ("cite", TEXT_MAX)):
+
+def _check_texts(data: RegistrationData, add: Add) -> None:
+    """The optional free texts: organisation and Cité, then dietary and accessibility needs."""
+    limits = (
+        ("organisation", TEXT_MAX), ("cite", TEXT_MAX),
+        ("dietary", NOTE_MAX), ("accessibility", NOTE_MAX),
+    )  # fmt: skip
+    for name, limit in limits:
         value = (getattr(data, name) or "").strip() or None
         setattr(data, name, value)
         if value and len(value) > limit:
@@ -88,33 +144,25 @@ def check_fields(data: RegistrationData, *, edition_dates: list[date]) -> Errors
         elif value and _has_control_characters(value):
             add(name, _("This contains characters that cannot be printed."))
 
-    for name in ("dietary", "accessibility"):
-        value = (getattr(data, name) or "").strip() or None
-        setattr(data, name, value)
-        if value and len(value) > NOTE_MAX:
-            add(name, _("Please keep it under %(max)d characters.", max=NOTE_MAX))
-        elif value and _has_control_characters(value):
-            add(name, _("This contains characters that cannot be printed."))
 
+def _check_country(data: RegistrationData, add: Add) -> None:
     data.country = (data.country or "").strip().upper()
     if not data.country:
         add("country", _("Please choose your country."))
     elif not is_country(data.country):
         add("country", _("Unknown country."))
 
+
+def _check_category_and_language(data: RegistrationData, add: Add) -> None:
     if data.category not in {c.value for c in Category}:
         add("category", _("Please choose a category from the list."))
     if data.language not in LANGUAGES:
         add("language", _("Please choose French or English."))
 
+
+def _check_days(data: RegistrationData, edition_dates: list[date], add: Add) -> None:
     if not data.days:
         add("days", _("Please choose at least one day."))
     elif any(day not in edition_dates for day in data.days):
         add("days", _("Please choose days of the School."))
     data.days = sorted(set(data.days))
-    data.sessions = list(dict.fromkeys(data.sessions))
-    data.meals = list(dict.fromkeys(data.meals))
-
-    if not data.privacy_consent:
-        add("privacy_consent", _("We need your consent to keep your registration."))
-    return errors

@@ -273,6 +273,26 @@ def publish(db: DbSession, group: SessionGroup, *, now: datetime) -> list[Choice
     Refused before the cut-off (participants may still change their rankings), and when
     the draft's basis changed since it was computed: the organiser runs it again."""
     seats.lock_edition(db, group.edition_id)  # then the group as it is now: not published twice
+    _check_publishable(group, now)
+    applicants, free = _applicants(db, group)
+    _check_basis(group, applicants, free)
+    registrations = {
+        r.id: r
+        for r in db.scalars(
+            sa.select(Registration).where(Registration.id.in_([a.id for a in applicants]))
+        )
+    }
+    created = _give_results(db, group, applicants, registrations, now)
+    group.published_at = now
+    group.mode = "first_come"
+    db.flush()
+    for applicant in applicants:
+        mine = next((c for c in created if c.registration_id == applicant.id), None)
+        _tell(db, registrations[applicant.id], group, mine, now)
+    return created
+
+
+def _check_publishable(group: SessionGroup, now: datetime) -> None:
     if group.draft is None or group.published_at is not None:
         raise DomainError(_("Run the allocation first."), code="no_draft")
     if group.preferences_close_at is not None and now < group.preferences_close_at:
@@ -280,9 +300,10 @@ def publish(db: DbSession, group: SessionGroup, *, now: datetime) -> list[Choice
             _("Participants may rank until the cut-off: publish the allocation after it."),
             code="too_early",
         )
-    applicants, free = _applicants(db, group)
-    by_id = {a.id: a for a in applicants}
-    assigned = {int(k): v for k, v in group.draft["assigned"].items() if int(k) in by_id}
+
+
+def _check_basis(group: SessionGroup, applicants: list[Applicant], free: dict[int, int]) -> None:
+    """The draft was computed on what the database holds now, or it is stale."""
     basis = _basis(applicants, free)
     recorded = group.draft.get("basis") or {}
     if recorded.get("applicants") != basis["applicants"]:
@@ -294,41 +315,42 @@ def publish(db: DbSession, group: SessionGroup, *, now: datetime) -> list[Choice
         raise DomainError(
             _("Seats changed since the draft: run the allocation again."), code="stale"
         )
+
+
+def _give_results(
+    db: DbSession, group: SessionGroup, applicants: list[Applicant],
+    registrations: dict[int, Registration], now: datetime,
+) -> list[Choice]:  # fmt: skip
+    """Replace what each applicant held in the group by their result: the seat the draft
+    assigned, else a place in line for their first choice they could be given."""
+    by_id = {a.id: a for a in applicants}
+    assigned = {int(k): v for k, v in group.draft["assigned"].items() if int(k) in by_id}
     order = {reg_id: i for i, reg_id in enumerate(group.draft["order"])}
-    registrations = {
-        r.id: r for r in db.scalars(sa.select(Registration).where(Registration.id.in_(list(by_id))))
-    }
     created: list[Choice] = []
     # Inserted in the recorded random order: with one queued_at, the line follows the ids.
     for registration_id in sorted(by_id, key=lambda r: order.get(r, len(order))):
         registration = registrations[registration_id]
-        applicant = by_id[registration_id]
-        session_id = assigned.get(registration_id)
-        # Whatever they held in the group before is replaced by the result.
         for choice in [c for c in registration.choices if c.session.group_id == group.id]:
             registration.choices.remove(choice)
-        if session_id is not None:
-            status, target = ChoiceStatus.CONFIRMED, session_id
-        else:
-            wanted = [s for s in applicant.ranking if s is not None and s in applicant.eligible]
-            target = wanted[0] if wanted else None
-            status = ChoiceStatus.WAITLISTED
-        if target is not None:
-            choice = Choice(
-                session_id=target, status=status, queued_at=now, created_at=now, updated_at=now
-            )
+        choice = _result(by_id[registration_id], assigned.get(registration_id), now)
+        if choice is not None:
             registration.choices.append(choice)
             db.flush()
             created.append(choice)
         registration.updated_at = now
-    group.published_at = now
-    group.mode = "first_come"
-    db.flush()
-    for registration_id in by_id:
-        registration = registrations[registration_id]
-        mine = next((c for c in created if c.registration_id == registration_id), None)
-        _tell(db, registration, group, mine, now)
     return created
+
+
+def _result(applicant: Applicant, session_id: int | None, now: datetime) -> Choice | None:
+    """The seat assigned, else the waiting line of the first eligible session ranked."""
+    if session_id is not None:
+        status, target = ChoiceStatus.CONFIRMED, session_id
+    else:
+        wanted = [s for s in applicant.ranking if s is not None and s in applicant.eligible]
+        status, target = ChoiceStatus.WAITLISTED, (wanted[0] if wanted else None)
+    if target is None:
+        return None
+    return Choice(session_id=target, status=status, queued_at=now, created_at=now, updated_at=now)
 
 
 def _tell(db, registration, group, choice, now) -> None:

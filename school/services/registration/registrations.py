@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -17,19 +18,19 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
 from school import i18n
-from school.models import (
-    Choice,
-    Edition,
-    Organiser,
-    Registration,
-    Session,
-)
+from school.models import Choice, Edition, Organiser, Registration, Session
 from school.models.vocabulary import Audience, RegistrationStatus
 from school.services import audit
 from school.services.errors import DomainError, NotFound
 from school.services.mail import notifications
 from school.services.registration import seats
-from school.services.registration.data import RegistrationData, check_fields, email_key
+from school.services.registration.data import (
+    Errors,
+    RegistrationData,
+    check_fields,
+    data_of,
+    email_key,
+)
 from school.services.registration.rules import (
     InvalidRegistration,
     apply_details,
@@ -162,38 +163,92 @@ def register(
     if force and not is_organiser(actor):
         raise ValueError("only an organiser may force a registration")
     errors = check_fields(data, edition_dates=edition.dates)
-    window = registration_window_error(edition, now)
-    if window and not force:
-        raise RegistrationClosed(window)
+    if not force:
+        _check_window(edition, now)
     seats.lock_edition(db, edition.id)
     edition = db.get(Edition, edition.id)
-    existing = db.scalar(
+    existing = _registered_as(db, edition, data.email)
+    if existing is not None and not existing.is_cancelled and not errors.get("email"):
+        return _already_registered(db, existing, actor=actor, now=now)
+    if not force:
+        _check_room_left(db, edition)
+    sessions = _checked_choices(db, edition, data, errors, now=now, actor=actor)
+    registration = _confirmed(db, edition, existing, data, now)
+    take_seats(db, registration, [sessions[i] for i in data.sessions], now)
+    rank(db, registration, data, now)
+    notifications.confirmation(db, registration, now=now)
+    if actor is not None:
+        details = {"walk_in": force, "choices": choices_summary(registration)}
+        _audit(db, actor, "registration.created", registration, details, now=now)
+    return Outcome(registration, [])
+
+
+def _check_window(edition: Edition, now: datetime) -> None:
+    window = registration_window_error(edition, now)
+    if window:
+        raise RegistrationClosed(window)
+
+
+def _already_registered(
+    db: DbSession, existing: Registration, *, actor: Organiser | None, now: datetime
+) -> Outcome:
+    """Nothing is registered; the address is sent its private link again (an organiser
+    is shown the registration instead)."""
+    if actor is None:
+        notifications.link_reminder(db, existing, now=now)
+    return Outcome(existing, [], created=False)
+
+
+def _registered_as(db: DbSession, edition: Edition, email: str) -> Registration | None:
+    """The edition's registration of this address, whatever its status."""
+    return db.scalar(
         sa.select(Registration).where(
             Registration.edition_id == edition.id,
-            Registration.email_key == email_key(data.email),
+            Registration.email_key == email_key(email),
         )
     )
-    if existing is not None and not existing.is_cancelled and not errors.get("email"):
-        if actor is None:
-            notifications.link_reminder(db, existing, now=now)
-        return Outcome(existing, [], created=False)
-    if (
-        not force
-        and edition.capacity is not None
-        and seats.confirmed_registrations(db, edition.id) >= edition.capacity
-    ):
+
+
+def _check_room_left(db: DbSession, edition: Edition) -> None:
+    """The edition's cap, counted under its lock."""
+    if edition.capacity is None:
+        return
+    if seats.confirmed_registrations(db, edition.id) >= edition.capacity:
         raise EditionFull(
             _(
                 "The School is full. Please write to %(contact)s.",
                 contact=edition.contact_email or _("the organisers"),
             )
         )
+
+
+def _checked_choices(
+    db: DbSession,
+    edition: Edition,
+    data: RegistrationData,
+    errors: Errors,
+    *,
+    now: datetime,
+    actor: Organiser | None,
+) -> dict[int, Session]:
+    """The sessions and meals chosen, by id, once they pass the programme's rules; else
+    every problem found (``errors``: those of the fields already) is raised at once."""
     sessions = sessions_by_id(db, edition, data.sessions + data.meals)
     errors = merge_errors(errors, check_against_programme(data, edition, sessions, now, actor))
     if errors:
         raise InvalidRegistration(errors)
+    return sessions
 
-    if existing is not None:  # a cancelled registration comes back to life
+
+def _confirmed(
+    db: DbSession,
+    edition: Edition,
+    existing: Registration | None,
+    data: RegistrationData,
+    now: datetime,
+) -> Registration:
+    """A new registration with the details given, or a cancelled one back to life."""
+    if existing is not None:
         registration = existing
         registration.status = RegistrationStatus.CONFIRMED
         registration.cancelled_at = None
@@ -208,24 +263,7 @@ def register(
         db.flush()
     except IntegrityError as exc:  # cannot happen under the lock; refuse cleanly if it does
         raise DomainError(_("This address is already registered."), code="duplicate") from exc
-    take_seats(db, registration, [sessions[i] for i in data.sessions], now)
-    rank(db, registration, data, now)
-    notifications.confirmation(db, registration, now=now)
-    if actor is not None:
-        audit.record(
-            db,
-            actor,
-            "registration.created",
-            f"registration:{registration.id}",
-            {
-                "email": registration.email,
-                "walk_in": force,
-                "choices": choices_summary(registration),
-            },
-            edition=edition,
-            now=now,
-        )
-    return Outcome(registration, [])
+    return registration
 
 
 def update(
@@ -258,10 +296,7 @@ def update(
     )
     if other is not None:
         errors.setdefault("email", []).append(_("Another registration uses this address."))
-    sessions = sessions_by_id(db, edition, data.sessions + data.meals)
-    errors = merge_errors(errors, check_against_programme(data, edition, sessions, now, actor))
-    if errors:
-        raise InvalidRegistration(errors)
+    sessions = _checked_choices(db, edition, data, errors, now=now, actor=actor)
 
     before = choices_summary(registration) if actor is not None else {}
     wanted = set(data.sessions)
@@ -277,15 +312,8 @@ def update(
     promoted = seats.promote_waitlist(db, freed, now=now)
     notifications.promotions(db, promoted, now=now)
     if actor is not None:
-        audit.record(
-            db,
-            actor,
-            "registration.updated",
-            f"registration:{registration.id}",
-            {"email": registration.email, "before": before, "after": choices_summary(registration)},
-            edition=edition,
-            now=now,
-        )
+        details = {"before": before, "after": choices_summary(registration)}
+        _audit(db, actor, "registration.updated", registration, details, now=now)
     return Outcome(registration, promoted)
 
 
@@ -310,15 +338,7 @@ def move_choice(
 def resend_link(db: DbSession, registration: Registration, *, now: datetime, actor) -> None:
     """E-mail the private link again (an organiser, at the participant's request)."""
     notifications.link_reminder(db, registration, now=now)
-    audit.record(
-        db,
-        actor,
-        "registration.link_sent",
-        f"registration:{registration.id}",
-        {"email": registration.email},
-        edition=registration.edition_id,
-        now=now,
-    )
+    _audit(db, actor, "registration.link_sent", registration, {}, now=now)
 
 
 def cancel(
@@ -340,15 +360,7 @@ def cancel(
     notifications.promotions(db, promoted, now=now)
     notifications.cancellation(db, registration, now=now)
     if actor is not None:
-        audit.record(
-            db,
-            actor,
-            "registration.cancelled",
-            f"registration:{registration.id}",
-            {"email": registration.email, "freed": freed},
-            edition=registration.edition_id,
-            now=now,
-        )
+        _audit(db, actor, "registration.cancelled", registration, {"freed": freed}, now=now)
     return Outcome(registration, promoted)
 
 
@@ -365,30 +377,22 @@ def send_lost_link(db: DbSession, edition: Edition, email: str, *, now: datetime
         notifications.link_reminder(db, registration, now=now)
 
 
-def data_of(registration: Registration) -> RegistrationData:
-    """A registration as the data that would recreate it (to prefill a form)."""
-    return RegistrationData(
-        first_name=registration.first_name,
-        last_name=registration.last_name,
-        email=registration.email,
-        organisation=registration.organisation,
-        cite=registration.cite,
-        country=registration.country,
-        category=registration.category,
-        language=registration.language,
-        days=registration.attended_dates,
-        meals=[m.session_id for m in registration.meals],
-        sessions=[c.session_id for c in registration.choices],
-        rankings=_rankings_of(registration),
-        dietary=registration.dietary,
-        accessibility=registration.accessibility,
-        privacy_consent=True,
-        photo_consent=registration.photo_consent,
+def _audit(
+    db: DbSession,
+    actor: audit.Actor,
+    action: str,
+    registration: Registration,
+    details: dict[str, Any],
+    *,
+    now: datetime,
+) -> None:
+    """What an organiser did to a registration, in the edition's log."""
+    audit.record(
+        db,
+        actor,
+        action,
+        f"registration:{registration.id}",
+        {"email": registration.email, **details},
+        edition=registration.edition_id,
+        now=now,
     )
-
-
-def _rankings_of(registration: Registration) -> dict[int, list[int | None]]:
-    rankings: dict[int, list[int | None]] = {}
-    for preference in sorted(registration.preferences, key=lambda p: p.rank):
-        rankings.setdefault(preference.group_id, []).append(preference.session_id)
-    return rankings

@@ -11,6 +11,7 @@ from school.extensions import db, limiter
 from school.forms.organiser import LoginForm
 from school.services.backoffice import organisers
 from school.services.programme import catalogue
+from school.web.actions import form_action
 from school.web.auth import allow_checkin_staff, public
 from school.web.organiser.blueprint import bp
 
@@ -28,11 +29,11 @@ def _safe_next(target: str | None) -> str | None:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        organiser = organisers.authenticate(
-            db.session, form.email.data or "", form.password.data or "", now=utcnow()
-        )
-        if organiser is not None:
-            db.session.commit()
+        with form_action() as action:  # a wrong password writes nothing
+            organiser = organisers.authenticate(
+                db.session, form.email.data or "", form.password.data or "", now=utcnow()
+            )
+        if action.done and organiser is not None:
             login_user(organiser)
             return redirect(_safe_next(request.args.get("next")) or url_for(".home"))
         flash(_("Wrong e-mail or password."), "error")

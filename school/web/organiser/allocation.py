@@ -3,16 +3,15 @@ Routes of the organiser blueprint (admins only)."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from school.database import as_id, utcnow
 from school.extensions import db
 from school.forms.organiser import AdjustForm, ConfirmForm, GroupForm, RunForm
-from school.services.errors import DomainError
-from school.services.mail import outbox
 from school.services.programme import catalogue
 from school.services.registration import groups, registrations
+from school.web.actions import form_action
 from school.web.organiser.blueprint import bp
 
 
@@ -27,7 +26,7 @@ def groups_page(slug: str):
     candidates = registrations.choosable_sessions(db.session, edition)
     form.sessions.choices = [(s.id, s.text("title", "fr")) for s in candidates]
     if form.validate_on_submit():
-        try:
+        with form_action() as action:
             group = groups.create_group(
                 db.session,
                 edition.id,
@@ -38,11 +37,7 @@ def groups_page(slug: str):
                 mode=form.mode.data,
                 preferences_close_at=_local_to_utc(edition, form.preferences_close_at.data),
             )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if action.done:
             return redirect(url_for(".group_page", slug=slug, group_id=group.id))
     return render_template(
         "organiser/groups.html",
@@ -82,15 +77,11 @@ def run_allocation(slug: str, group_id: int):
     group = groups.get_group(db.session, edition.id, group_id)
     form = RunForm()
     if form.validate_on_submit():
-        try:
+        with form_action() as action:
             groups.run(
                 db.session, group, now=utcnow(), seed=form.seed.data, mix=form.mix.data or None
             )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if action.done:
             flash(_("Draft computed. Review it, adjust it, then publish it."))
     return redirect(url_for(".group_page", slug=slug, group_id=group_id))
 
@@ -101,19 +92,9 @@ def adjust_allocation(slug: str, group_id: int):
     group = groups.get_group(db.session, edition.id, group_id)
     form = AdjustForm()
     if form.validate_on_submit() and form.registration_id.data:
-        target = form.session_id.data
-        try:
-            groups.adjust(
-                db.session,
-                group,
-                form.registration_id.data,
-                as_id(target),
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        with form_action() as action:
+            groups.adjust(db.session, group, form.registration_id.data, as_id(form.session_id.data))
+        if action.done:
             flash(_("The draft is changed."))
     return redirect(url_for(".group_page", slug=slug, group_id=group_id))
 
@@ -123,13 +104,8 @@ def publish_allocation(slug: str, group_id: int):
     edition = catalogue.get_edition(db.session, slug)
     group = groups.get_group(db.session, edition.id, group_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with form_action() as action:
             created = groups.publish(db.session, group, now=utcnow())
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            outbox.wake(current_app._get_current_object())
+        if action.done:
             flash(_("Published: %(num)d participants are told their result.", num=len(created)))
     return redirect(url_for(".group_page", slug=slug, group_id=group_id))

@@ -1,14 +1,14 @@
 """The back office's blueprint, its gate (every page needs a signed-in organiser unless
-marked otherwise) and the helpers its pages share."""
+marked otherwise) and the helpers its pages share. Their forms end through
+``school.web.actions.form_action``."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, request
+from flask import Blueprint, current_app, request
 from flask_login import current_user
 
 from school.extensions import db
 from school.models import Edition, Organiser
-from school.services.mail import outbox
 from school.services.programme import catalogue
 from school.web.auth import require_organiser
 
@@ -37,13 +37,3 @@ def load_edition(slug: str) -> Edition:
 
 def actor() -> Organiser:
     return current_user._get_current_object()
-
-
-def send_mail() -> None:
-    """After the commit: the outbox is sent in the background."""
-    outbox.wake(current_app._get_current_object())
-
-
-def flash_errors(messages: list[str]) -> None:
-    for message in messages:
-        flash(message, "error")

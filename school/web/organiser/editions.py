@@ -4,32 +4,25 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 
 from school.database import utcnow
 from school.extensions import db
-from school.forms.organiser_programme import CloneForm, EditionForm
+from school.forms.organiser_programme import CloneForm, DaysForm, EditionForm
 from school.services import audit
-from school.services.errors import DomainError
 from school.services.programme import editions
-from school.services.programme.editing import InvalidProgramme
-from school.web.organiser.blueprint import actor, bp, flash_errors, load_edition
+from school.web.actions import form_action
+from school.web.organiser.blueprint import actor, bp, load_edition
 
 
 @bp.route("/editions/new", methods=["GET", "POST"])
 def new_edition():
     form = EditionForm()
     if form.validate_on_submit():
-        try:
+        with form_action(form) as action:
             edition = editions.create_edition(
                 db.session, form.entry(), actor=actor(), now=utcnow(), translate=_
             )
-        except InvalidProgramme as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            flash_errors(form.show_problems(exc.errors))
-        else:
-            db.session.commit()
+        if action.done:
             flash(_("The edition is created. Now build its programme."))
             return redirect(url_for(".programme", slug=edition.slug))
     return render_template(
@@ -44,16 +37,11 @@ def edit_edition(slug: str):
     if not form.is_submitted():
         form.fill(editions.edition_entry(edition))
     elif form.validate():
-        try:
+        with form_action(form) as action:
             editions.update_edition(
                 db.session, edition, form.entry(), actor=actor(), now=utcnow(), translate=_
             )
-        except InvalidProgramme as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            flash_errors(form.show_problems(exc.errors))
-        else:
-            db.session.commit()
+        if action.done:
             flash(_("The edition is saved."))
             return redirect(url_for(".dashboard", slug=slug))
         edition = load_edition(slug)
@@ -68,7 +56,7 @@ def clone_edition(slug: str):
     source = load_edition(slug)
     form = CloneForm()
     if form.validate_on_submit():
-        try:
+        with form_action(form) as action:
             edition = editions.clone_edition(
                 db.session,
                 source,
@@ -79,15 +67,7 @@ def clone_edition(slug: str):
                 now=utcnow(),
                 translate=_,
             )
-        except InvalidProgramme as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            flash_errors(form.show_problems(exc.errors))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        if action.done:
             flash(
                 _(
                     "%(title)s is ready: its rooms and sessions are copied to the new dates."
@@ -104,9 +84,8 @@ def clone_edition(slug: str):
 def edition_days(slug: str):
     """The theme of each day, in French and English."""
     edition = load_edition(slug)
-    form = FlaskForm()
+    form = DaysForm()
     entries = editions.day_entries(edition)
-    errors: dict[str, list[str]] = {}
     if form.validate_on_submit():
         entries = [
             {
@@ -122,18 +101,14 @@ def edition_days(slug: str):
             }
             for entry in entries
         ]
-        try:
+        with form_action(form) as action:
             editions.save_days(db.session, edition, entries, actor=actor(), now=utcnow(),
                                translate=_)  # fmt: skip
-        except InvalidProgramme as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            errors = exc.errors
-        else:
-            db.session.commit()
+        if action.done:
             flash(_("The days are saved."))
             return redirect(url_for(".programme", slug=slug))
         edition = load_edition(slug)
+    errors = form.problems or {}
     return render_template(
         "organiser/days.html", edition=edition, form=form, entries=entries, errors=errors
     )

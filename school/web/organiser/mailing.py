@@ -12,8 +12,8 @@ from school.extensions import db
 from school.forms.organiser_mailing import MailingForm
 from school.models import Session
 from school.services.mail import mailing
-from school.services.mail.mailing import InvalidMailing
-from school.web.organiser.blueprint import actor, bp, load_edition, send_mail
+from school.web.actions import form_action
+from school.web.organiser.blueprint import actor, bp, load_edition
 
 
 def _sessions(edition) -> list[Session]:
@@ -33,25 +33,23 @@ def mailings(slug: str):
     previews, recipients = [], None
     if form.validate_on_submit():
         draft = form.draft()
-        try:
-            if request.form.get("action") == "send":
+        sending = request.form.get("action") == "send"
+        # A preview writes nothing: its commit is empty, and it is refused the same way.
+        with form_action(form) as action:
+            if sending:
                 sent = mailing.queue(db.session, edition, draft, actor=actor(), now=utcnow())
-                db.session.commit()
-                send_mail()
-                flash(
-                    ngettext(
-                        "%(num)d message is queued: it is being sent.",
-                        "%(num)d messages are queued: they are being sent.",
-                        sent.recipients,
-                    )
+            else:
+                previews = mailing.preview(db.session, edition, draft)
+                recipients = mailing.count_recipients(db.session, edition, draft)
+        if action.done and sending:
+            flash(
+                ngettext(
+                    "%(num)d message is queued: it is being sent.",
+                    "%(num)d messages are queued: they are being sent.",
+                    sent.recipients,
                 )
-                return redirect(url_for(".mailing", slug=slug, mailing_id=sent.id))
-            previews = mailing.preview(db.session, edition, draft)
-            recipients = mailing.count_recipients(db.session, edition, draft)
-        except InvalidMailing as exc:
-            db.session.rollback()
-            form.show_errors(exc.errors)
-            flash(exc.message, "error")
+            )
+            return redirect(url_for(".mailing", slug=slug, mailing_id=sent.id))
     return render_template(
         "organiser/mailings.html",
         edition=edition,

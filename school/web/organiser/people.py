@@ -12,12 +12,12 @@ from school.database import utcnow
 from school.extensions import db
 from school.forms.organiser_programme import ConfirmForm, InviteForm, PersonForm, RoomForm
 from school.models import Person, Room, Session, SessionPerson
-from school.services.errors import DomainError, NotFound
+from school.services.errors import NotFound
 from school.services.programme import people
 from school.services.programme import speakers as speakers_service
-from school.services.programme.editing import InvalidProgramme
 from school.urls import absolute_url
-from school.web.organiser.blueprint import actor, bp, flash_errors, load_edition
+from school.web.actions import form_action
+from school.web.organiser.blueprint import actor, bp, load_edition
 
 
 def _room(edition, room_id: int) -> Room:
@@ -58,14 +58,9 @@ def _edit(slug: str, edition, form, current, *, entry, save, saved: str, done: s
     if not form.is_submitted() and current is not None:
         form.fill(entry(current))
     if form.validate_on_submit():
-        try:
+        with form_action(form) as action:
             save(form.entry(), actor=actor(), now=utcnow(), translate=_)
-        except InvalidProgramme as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            flash_errors(form.show_problems(exc.errors))
-        else:
-            db.session.commit()
+        if action.done:
             flash(saved)
             return redirect(url_for(done, slug=slug))
         edition = load_edition(slug)
@@ -94,13 +89,10 @@ def delete_room(slug: str, room_id: int):
     edition = load_edition(slug)
     current = _room(edition, room_id)
     if ConfirmForm(prefix="action").validate_on_submit():
-        try:
+        with form_action() as action:
             people.delete_room(db.session, edition, current, actor=actor(), now=utcnow())
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+        if not action.done:
             return redirect(url_for(".room", slug=slug, room_id=room_id))
-        db.session.commit()
         flash(_("The room is deleted."))
     return redirect(url_for(".rooms", slug=slug))
 
@@ -146,34 +138,39 @@ def invite_speakers(slug: str, person_id: int | None = None):
         _person(edition, person_id)
     form = InviteForm()
     if form.validate_on_submit():
-        report = speakers_service.invite(
-            db.session, edition,
-            link_for=lambda p: absolute_url("speaker.corner", token=p.speaker_token),
-            now=utcnow(), again=form.again.data, person_id=person_id,
-            actor=actor(),
-        )  # fmt: skip
-        db.session.commit()
-        flash(
-            ngettext(
-                "%(num)d speaker is sent the link to their page.",
-                "%(num)d speakers are sent the link to their page.",
-                len(report.invited),
-            )
-        )
-        if report.already_invited:
-            flash(
-                ngettext(
-                    "%(num)d speaker already had it and was not written to again.",
-                    "%(num)d speakers already had it and were not written to again.",
-                    len(report.already_invited),
-                )
-            )
-        if report.without_email:
-            names = ", ".join(p.full_name for p in report.without_email)
-            flash(_("No e-mail address for: %(names)s.", names=names), "error")
+        with form_action() as action:
+            report = speakers_service.invite(
+                db.session, edition,
+                link_for=lambda p: absolute_url("speaker.corner", token=p.speaker_token),
+                now=utcnow(), again=form.again.data, person_id=person_id,
+                actor=actor(),
+            )  # fmt: skip
+        if action.done:
+            _flash_invited(report)
     if person_id is not None:
         return redirect(url_for(".speaker", slug=slug, person_id=person_id))
     return redirect(url_for(".speakers", slug=slug))
+
+
+def _flash_invited(report: speakers_service.InviteReport) -> None:
+    flash(
+        ngettext(
+            "%(num)d speaker is sent the link to their page.",
+            "%(num)d speakers are sent the link to their page.",
+            len(report.invited),
+        )
+    )
+    if report.already_invited:
+        flash(
+            ngettext(
+                "%(num)d speaker already had it and was not written to again.",
+                "%(num)d speakers already had it and were not written to again.",
+                len(report.already_invited),
+            )
+        )
+    if report.without_email:
+        names = ", ".join(p.full_name for p in report.without_email)
+        flash(_("No e-mail address for: %(names)s.", names=names), "error")
 
 
 @bp.post("/<slug>/speakers/<int:person_id>/delete")
@@ -181,7 +178,8 @@ def delete_speaker(slug: str, person_id: int):
     edition = load_edition(slug)
     current = _person(edition, person_id)
     if ConfirmForm(prefix="action").validate_on_submit():
-        people.delete_person(db.session, edition, current, actor=actor(), now=utcnow())
-        db.session.commit()
-        flash(_("The speaker is deleted."))
+        with form_action() as action:
+            people.delete_person(db.session, edition, current, actor=actor(), now=utcnow())
+        if action.done:
+            flash(_("The speaker is deleted."))
     return redirect(url_for(".speakers", slug=slug))

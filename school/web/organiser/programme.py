@@ -13,12 +13,12 @@ from school.extensions import db
 from school.forms.organiser_programme import ConfirmForm, SessionForm
 from school.models import Choice, Person, Session
 from school.models.vocabulary import ChoiceStatus
-from school.services.errors import DomainError
 from school.services.mail import change_notices
 from school.services.programme import catalogue, editing, rules
-from school.services.programme.editing import InvalidProgramme, SessionOutcome
+from school.services.programme.editing import SessionOutcome
 from school.services.registration import seats
-from school.web.organiser.blueprint import actor, bp, flash_errors, load_edition, send_mail
+from school.web.actions import form_action
+from school.web.organiser.blueprint import actor, bp, load_edition
 
 
 @bp.get("/<slug>/programme")
@@ -106,24 +106,24 @@ def notify_changes(slug: str):
     """The organiser has finished editing: tell everyone concerned, one e-mail each."""
     edition = load_edition(slug)
     if ConfirmForm().validate_on_submit():
-        seats.lock_edition(db.session, edition.id)
-        count = change_notices.notify(
-            db.session, db.session.get(type(edition), edition.id), now=utcnow()
-        )
-        db.session.commit()
-        send_mail()
-        flash(
-            ngettext(
-                "%(num)d person is told of the changes by e-mail.",
-                "%(num)d people are told of the changes by e-mail.",
-                count,
+        with form_action() as action:
+            seats.lock_edition(db.session, edition.id)
+            count = change_notices.notify(
+                db.session, db.session.get(type(edition), edition.id), now=utcnow()
             )
-        )
+        if action.done:
+            flash(
+                ngettext(
+                    "%(num)d person is told of the changes by e-mail.",
+                    "%(num)d people are told of the changes by e-mail.",
+                    count,
+                )
+            )
     return redirect(url_for(".programme", slug=slug))
 
 
 def _save(edition, session: Session | None, form: SessionForm):
-    try:
+    with form_action(form) as action:
         outcome = editing.save_session(
             db.session,
             edition,
@@ -135,21 +135,10 @@ def _save(edition, session: Session | None, form: SessionForm):
             notify=bool(form.notify.data),
             translate=_,
         )
-    except InvalidProgramme as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        flash_errors(form.show_problems(exc.errors))
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.field and exc.field in form:
-            form[exc.field].errors = [*form[exc.field].errors, exc.message]
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        send_mail()
-        _report(outcome)
-        return redirect(url_for(".programme", slug=edition.slug, _anchor=f"s{outcome.session.id}"))
-    return None
+    if not action.done:
+        return None
+    _report(outcome)
+    return redirect(url_for(".programme", slug=edition.slug, _anchor=f"s{outcome.session.id}"))
 
 
 @bp.route("/<slug>/sessions/new", methods=["GET", "POST"])
@@ -195,13 +184,13 @@ def cancel_session(slug: str, session_id: int):
     current = catalogue.get_session(db.session, edition, session_id)
     form = ConfirmForm(prefix="action")
     if form.validate_on_submit():
-        outcome = editing.cancel_session(
-            db.session, edition, current, actor=actor(), now=utcnow(), notify=form.notify.data
-        )
-        db.session.commit()
-        send_mail()
-        flash(_("The session is cancelled. It stays in the programme, struck out."))
-        _flash_notice(outcome)
+        with form_action() as action:
+            outcome = editing.cancel_session(
+                db.session, edition, current, actor=actor(), now=utcnow(), notify=form.notify.data
+            )
+        if action.done:
+            flash(_("The session is cancelled. It stays in the programme, struck out."))
+            _flash_notice(outcome)
     return redirect(url_for(".programme", slug=slug, _anchor=f"s{session_id}"))
 
 
@@ -210,12 +199,9 @@ def delete_session(slug: str, session_id: int):
     edition = load_edition(slug)
     current = catalogue.get_session(db.session, edition, session_id)
     if ConfirmForm(prefix="action").validate_on_submit():
-        try:
+        with form_action() as action:
             editing.delete_session(db.session, edition, current, actor=actor(), now=utcnow())
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+        if not action.done:
             return redirect(url_for(".session", slug=slug, session_id=session_id))
-        db.session.commit()
         flash(_("The session is deleted."))
     return redirect(url_for(".programme", slug=slug))

@@ -18,13 +18,13 @@ from school.forms.organiser_programme import ConfirmForm
 from school.forms.registration import RegistrationForm
 from school.models import AuditEntry, CheckIn, OutboxMessage
 from school.services.backoffice import stats
-from school.services.errors import DomainError
 from school.services.network.countries import country_names
 from school.services.programme import catalogue
 from school.services.registration import listing, registrations, seats
+from school.services.registration.data import data_of
 from school.services.registration.listing import RegistrationQuery
-from school.services.registration.rules import InvalidRegistration
-from school.web.organiser.blueprint import actor, bp, load_edition, send_mail
+from school.web.actions import form_action
+from school.web.organiser.blueprint import actor, bp, load_edition
 from school.web.registration import choice_page_context, ranking_groups, read_form
 
 
@@ -70,20 +70,11 @@ def new_registration(slug: str):
     form = RegistrationForm()
     context = _form_page(edition, form)
     if form.validate_on_submit():
-        try:
+        with form_action(form) as action:
             outcome = registrations.register(
                 db.session, edition, form.to_data(), now=utcnow(), actor=actor(), force=True
             )
-        except InvalidRegistration as exc:
-            db.session.rollback()
-            form.show_errors(exc.errors)
-            flash(exc.message, "error")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            send_mail()
+        if action.done:
             registration = outcome.registration
             if outcome.created:
                 flash(_("%(name)s is registered.", name=registration.full_name))
@@ -101,23 +92,14 @@ def registration(slug: str, registration_id: int):
     current = listing.get_registration(db.session, edition, registration_id)
     form = RegistrationForm()
     if not form.is_submitted():
-        form.fill(registrations.data_of(current))
+        form.fill(data_of(current))
     context = _form_page(edition, form, current)
     if form.validate_on_submit():
-        try:
+        with form_action(form) as action:
             outcome = registrations.update(
                 db.session, current, form.to_data(), now=utcnow(), actor=actor()
             )
-        except InvalidRegistration as exc:
-            db.session.rollback()
-            form.show_errors(exc.errors)
-            flash(exc.message, "error")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            send_mail()
+        if action.done:
             flash(_("The registration is saved."))
             _promoted(outcome.promoted)
             return redirect(url_for(".registration", slug=slug, registration_id=registration_id))
@@ -187,11 +169,11 @@ def cancel_registration(slug: str, registration_id: int):
     edition = load_edition(slug)
     current = listing.get_registration(db.session, edition, registration_id)
     if ConfirmForm(prefix="action").validate_on_submit():
-        outcome = registrations.cancel(db.session, current, now=utcnow(), actor=actor())
-        db.session.commit()
-        send_mail()
-        flash(_("The registration is cancelled; its seats went to the waiting lines."))
-        _promoted(outcome.promoted)
+        with form_action() as action:
+            outcome = registrations.cancel(db.session, current, now=utcnow(), actor=actor())
+        if action.done:
+            flash(_("The registration is cancelled; its seats went to the waiting lines."))
+            _promoted(outcome.promoted)
     return redirect(url_for(".registration", slug=slug, registration_id=registration_id))
 
 
@@ -200,10 +182,10 @@ def resend_link(slug: str, registration_id: int):
     edition = load_edition(slug)
     current = listing.get_registration(db.session, edition, registration_id)
     if ConfirmForm(prefix="action").validate_on_submit():
-        registrations.resend_link(db.session, current, now=utcnow(), actor=actor())
-        db.session.commit()
-        send_mail()
-        flash(_("The private link is sent again to %(email)s.", email=current.email))
+        with form_action() as action:
+            registrations.resend_link(db.session, current, now=utcnow(), actor=actor())
+        if action.done:
+            flash(_("The private link is sent again to %(email)s.", email=current.email))
     return redirect(url_for(".registration", slug=slug, registration_id=registration_id))
 
 
@@ -213,22 +195,13 @@ def move_registration(slug: str, registration_id: int):
     current = listing.get_registration(db.session, edition, registration_id)
     form = MoveForm(prefix="move")
     if form.validate_on_submit():
-        try:
+        # Its refusals name the registration form's fields, not this one's: flashed.
+        with form_action() as action:
             outcome = registrations.move_choice(
                 db.session, current, form.from_session.data, form.to_session.data,
                 now=utcnow(), actor=actor(),
             )  # fmt: skip
-        except InvalidRegistration as exc:
-            db.session.rollback()
-            for messages in exc.errors.values():
-                for message in messages:
-                    flash(message, "error")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            send_mail()
+        if action.done:
             moved = next(
                 c for c in outcome.registration.choices if c.session_id == form.to_session.data
             )

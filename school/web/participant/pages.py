@@ -3,17 +3,16 @@ link): their registration, its changes, its cancellation and their data."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, jsonify, redirect, render_template, url_for
+from flask import flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from school import i18n
 from school.database import utcnow
 from school.extensions import db, limiter
 from school.forms.registration import CancelForm, RegistrationForm
-from school.services.errors import DomainError
-from school.services.mail import outbox
 from school.services.registration import privacy, registrations, seats
-from school.services.registration.rules import InvalidRegistration
+from school.services.registration.data import data_of
+from school.web.actions import form_action
 from school.web.participant.blueprint import bp
 from school.web.registration import FORM_LIMIT, choice_page_context, ranking_groups, read_form
 
@@ -46,23 +45,14 @@ def edit(token: str):
     meals = registrations.meal_sessions(db.session, edition)
     form = RegistrationForm()
     if not form.is_submitted():
-        form.fill(registrations.data_of(registration))
+        form.fill(data_of(registration))
     form.prepare(edition, i18n.language(), meals, sessions)
     ranked = ranking_groups(edition, utcnow())
     read_form(form, ranked)
     if form.validate_on_submit():
-        try:
+        with form_action(form) as action:
             registrations.update(db.session, registration, form.to_data(), now=utcnow())
-        except InvalidRegistration as exc:
-            db.session.rollback()
-            form.show_errors(exc.errors)
-            flash(exc.message, "error")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            outbox.wake(current_app._get_current_object())
+        if action.done:
             flash(_("Your changes are saved."))
             return redirect(url_for(".manage", token=token))
         registration = registrations.get_by_manage_token(db.session, token)
@@ -77,11 +67,11 @@ def cancel(token: str):
     registration = registrations.get_by_manage_token(db.session, token)
     form = CancelForm()
     if form.validate_on_submit():
-        registrations.cancel(db.session, registration, now=utcnow())
-        db.session.commit()
-        outbox.wake(current_app._get_current_object())
-        flash(_("Your registration is cancelled. Thank you for freeing your seats."))
-        return redirect(url_for(".manage", token=token))
+        with form_action() as action:
+            registrations.cancel(db.session, registration, now=utcnow())
+        if action.done:
+            flash(_("Your registration is cancelled. Thank you for freeing your seats."))
+            return redirect(url_for(".manage", token=token))
     return render_template(
         "participant/cancel.html",
         registration=registration,
