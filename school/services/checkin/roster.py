@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from school.models import CheckIn, Edition, Registration, Session
-from school.models.vocabulary import ChoiceStatus, Verdict
+from school.models.vocabulary import ChoiceStatus
 from school.services.badges import tokens
 from school.services.checkin.scanning import admission
 
@@ -32,9 +32,7 @@ def roster(db: DbSession, edition: Edition) -> dict:
     ).all()
     standing = db.execute(
         sa.select(CheckIn.registration_id, CheckIn.checkpoint, CheckIn.scanned_at).where(
-            CheckIn.edition_id == edition.id,
-            CheckIn.verdict == Verdict.OK,
-            CheckIn.undone_at.is_(None),
+            CheckIn.edition_id == edition.id, CheckIn.is_standing
         )
     ).all()
     checked: dict[int, dict[str, str]] = {}

@@ -278,7 +278,7 @@ def _standing(
     row = db.execute(
         sa.select(CheckIn, count)
         .select_from(one)
-        .outerjoin(CheckIn, _is_standing(registration.id, checkpoint))
+        .outerjoin(CheckIn, _standing_at(registration.id, checkpoint))
         .options(joinedload(CheckIn.organiser))
     ).one()
     return row[0], row[1]
@@ -287,18 +287,17 @@ def _standing(
 def first_checkin(db: DbSession, registration_id: int, checkpoint: str) -> CheckIn | None:
     return db.scalar(
         sa.select(CheckIn)
-        .where(_is_standing(registration_id, checkpoint))
+        .where(_standing_at(registration_id, checkpoint))
         .options(joinedload(CheckIn.organiser))
     )
 
 
-def _is_standing(registration_id: int, checkpoint: str) -> sa.ColumnElement[bool]:
+def _standing_at(registration_id: int, checkpoint: str) -> sa.ColumnElement[bool]:
     """The person's check-in at the checkpoint that counts (one at most: a unique index)."""
     return sa.and_(
         CheckIn.registration_id == registration_id,
         CheckIn.checkpoint == checkpoint,
-        CheckIn.verdict == Verdict.OK,
-        CheckIn.undone_at.is_(None),
+        CheckIn.is_standing,
     )
 
 
@@ -326,7 +325,7 @@ def undo(db: DbSession, edition: Edition, checkin_id: int, *, now: datetime) -> 
     )
     if record is None:
         raise NotFound(f"no check-in {checkin_id}")
-    if record.verdict != Verdict.OK or record.undone_at is not None:
+    if not record.is_standing:
         raise DomainError("only a standing check-in can be undone", code="not_undoable")
     record.undone_at = now
     db.flush()
@@ -342,9 +341,6 @@ def _arrivals_query(edition_id: int, checkpoint: str) -> sa.Select:
         sa.select(sa.func.count())
         .select_from(CheckIn)
         .where(
-            CheckIn.edition_id == edition_id,
-            CheckIn.checkpoint == checkpoint,
-            CheckIn.verdict == Verdict.OK,
-            CheckIn.undone_at.is_(None),
+            CheckIn.edition_id == edition_id, CheckIn.checkpoint == checkpoint, CheckIn.is_standing
         )
     )

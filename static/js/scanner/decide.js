@@ -39,13 +39,19 @@ function overlapping(a, b) {
   return Date.parse(a.starts_at) < Date.parse(b.ends_at) && Date.parse(b.starts_at) < Date.parse(a.ends_at);
 }
 
+// Whether one of this phone's scans counts as the person's check-in: let in, and not
+// undone (the server's CheckIn.is_standing; the roster's `checked_in` lists those).
+export function isStanding(scan) {
+  return scan.verdict === "ok" && !scan.undone;
+}
+
 // The standing check-in of a person at a checkpoint: the server's, or one of this
 // phone's scans not synced yet; the earliest wins, as on the server.
 function standing(person, checkpoint, scans) {
   const times = [];
   if (person.checked_in[checkpoint.key]) times.push(person.checked_in[checkpoint.key]);
   for (const scan of scans) {
-    if (scan.registration_id === person.id && scan.checkpoint === checkpoint.key && scan.verdict === "ok" && !scan.undone) {
+    if (scan.registration_id === person.id && scan.checkpoint === checkpoint.key && isStanding(scan)) {
       times.push(scan.scanned_at);
     }
   }

@@ -8,7 +8,7 @@
 
 import { HttpError, postScan, undoCheckin } from "./api.js";
 import { Camera } from "./camera.js";
-import { decide, indexRoster } from "./decide.js";
+import { decide, indexRoster, isStanding } from "./decide.js";
 import "./logout.js";
 import { keepPages, loadRoster, registerWorker } from "./offline.js";
 import { config, isoWithOffset, newId, say, sayCount, timeOf } from "./page.js";
@@ -58,7 +58,7 @@ function render() {
       ? sayCount("waiting", count)
       : "";
   pending.dataset.count = String(count);
-  const unsent = here().filter((scan) => scan.state === "waiting" && scan.verdict === "ok" && !scan.undone);
+  const unsent = here().filter((scan) => scan.state === "waiting" && isStanding(scan));
   const arrivals = state.arrivals + unsent.length;
   $("arrivals").textContent = String(arrivals);
   $("arrivals-label").textContent = sayCount("arrivals", arrivals);
@@ -228,7 +228,7 @@ async function refreshRoster() {
 
 async function undoLast() {
   const scan = here()
-    .filter((s) => s.verdict === "ok" && !s.undone && s.state !== "rejected")
+    .filter((s) => isStanding(s) && s.state !== "rejected")
     .pop();
   if (!scan) {
     notice(say("nothing_to_undo"));
