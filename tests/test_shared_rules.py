@@ -10,13 +10,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from school.models import CheckIn, Edition, Session
+from school.models import CheckIn, Edition, Room, Session
 from school.services.backoffice import exports, stats
 from school.services.badges import tokens
 from school.services.checkin import attendance, certificates, scanning
 from school.services.checkin import roster as rosters
-from school.services.registration import listing
-from tests.factories import make_choice, make_registration
+from school.services.programme.rules import room_clashes
+from school.services.registration import listing, rules
+from school.services.registration.rules import InvalidRegistration
+from tests.factories import make_choice, make_edition, make_registration
 
 D1 = date(2019, 6, 19)
 MORNING = datetime(2019, 6, 19, 7, 0, tzinfo=UTC)  # 9:00 in Paris
@@ -143,3 +145,103 @@ def test_every_reader_of_check_ins_agrees_on_who_is_checked_in(scans, db, app):
         assert {row.registration.id for row in no.rows} & checked_in == set()
         seats = listing.session_rosters(db, [explora.id])[explora.id]
         assert {c.registration_id for c, flag in seats if flag} == checked_in
+
+
+# -- two sessions at the same time: Session.overlaps, half-open intervals
+
+
+def _at(hour: int, minute: int = 0) -> datetime:
+    return datetime(2024, 12, 4, hour - 1, minute, tzinfo=UTC)  # local time in Brussels
+
+
+# (start, end) of a session against one from 10:00 to 11:00 in the same room.
+AGAINST_TEN_TO_ELEVEN = {
+    "ends-as-it-starts": ((9, 0), (10, 0), False),
+    "starts-as-it-ends": ((11, 0), (12, 0), False),
+    "last-minute": ((10, 59), (12, 0), True),
+    "first-minute": ((9, 0), (10, 1), True),
+    "inside": ((10, 15), (10, 30), True),
+    "around": ((9, 0), (12, 0), True),
+}
+
+
+def test_sessions_touching_end_to_start_do_not_overlap_anywhere(app, db):
+    with app.test_request_context():
+        edition = make_edition(db)
+        room = Room(edition_id=edition.id, key="salle", name_fr="Salle")
+        db.add(room)
+        db.flush()
+
+        def session(key, start, end):
+            made = Session(
+                edition_id=edition.id, key=key, kind="workshop", title_fr=key,
+                starts_at=_at(*start), ends_at=_at(*end), room_id=room.id, capacity=10,
+            )  # fmt: skip
+            db.add(made)
+            return made
+
+        base = session("base", (10, 0), (11, 0))
+        others = {
+            key: session(key, start, end) for key, (start, end, _) in AGAINST_TEN_TO_ELEVEN.items()
+        }
+        db.flush()
+        expected = {others[key].id for key, (*_, yes) in AGAINST_TEN_TO_ELEVEN.items() if yes}
+
+        # On loaded sessions, both ways round, and as a query's condition.
+        assert {o.id for o in others.values() if base.overlaps(o)} == expected
+        assert {o.id for o in others.values() if o.overlaps(base)} == expected
+        found = db.scalars(
+            sa.select(Session.id).where(Session.overlaps(base), Session.id != base.id)
+        ).all()
+        assert set(found) == expected
+        # A room booked twice, and what a scanner offline knows.
+        clashes = {
+            a.id if b is base else b.id
+            for a, b in room_clashes([base, *others.values()])
+            if base in (a, b)
+        }
+        assert clashes == expected
+        roster = rosters.roster(db, edition)
+        assert {s["id"]: s["overlaps"] for s in roster["sessions"]}[base.id] == sorted(expected)
+        # Seats: someone in the 10:00 session may hold the 9:00 and the 11:00 ones.
+        person = make_registration(db, edition)
+        rules.take_seats(db, person, [base], MORNING)
+        rules.take_seats(
+            db, person, [others["ends-as-it-starts"], others["starts-as-it-ends"]], MORNING
+        )
+        assert len([c for c in person.choices if c.is_confirmed]) == 3
+        with pytest.raises(InvalidRegistration) as refused:
+            rules.take_seats(db, person, [others["inside"]], MORNING)
+        assert list(refused.value.errors) == ["sessions"]
+
+
+def test_offline_the_scanner_expects_people_where_the_server_does(phone, app, db, demo):
+    """Turned away from the Explora visit (17:00-18:30), a person is told where they
+    have a seat then: the tour (17:00) and the General Assembly (18:00), not the break
+    that ends at 17:00. Offline, the page reads the roster's ``overlaps``: same answer."""
+    edition = db.get(Edition, demo.id)
+    explora, tour, pause, assembly = (
+        session_named(db, key)
+        for key in ("d1-visit-explora", "d1-visit-spaces", "d1-break", "d1-general-assembly")
+    )
+    person = make_registration(db, edition, category="member", days=[D1])
+    for session in (tour, pause, assembly):
+        make_choice(db, person, session)
+    db.commit()
+    with app.app_context():
+        roster = rosters.roster(db, edition)
+        token = tokens.token_for(person)
+        server = scan(db, edition, person, session=explora)
+        answer = [server.verdict, [s.id for s in server.expected]]
+    assert answer == ["not_registered_for_session", [tour.id, assembly.id]]
+    checkpoint = {"key": f"session:{explora.id}", "session_id": explora.id, "day": D1.isoformat()}
+    phone.goto("/")
+    local = phone.evaluate(
+        """async ([roster, checkpoint, token]) => {
+            const { decide, indexRoster } = await import("/static/js/scanner/decide.js");
+            const result = decide(indexRoster(roster), checkpoint, token, []);
+            return [result.verdict, result.expected.map((s) => s.session_id)];
+        }""",
+        [roster, checkpoint, token],
+    )
+    assert local == answer

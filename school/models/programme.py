@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school.database import Base, UTCDateTime, utcnow
@@ -90,8 +91,17 @@ class Session(Localized, Base):
         """Whether participants pick it when they register (else everyone may come)."""
         return not self.is_cancelled and (self.requires_registration or self.is_capped)
 
-    def overlaps(self, other: Session) -> bool:
-        return self.starts_at < other.ends_at and other.starts_at < self.ends_at
+    @hybrid_method
+    def overlaps(self, other) -> bool:
+        """Whether the two take place at the same time, for a moment at least. Times are
+        half-open, [start, end): a session that ends at 11:00 and one that starts at
+        11:00 do not overlap. ``other`` is anything with ``starts_at`` and ``ends_at``.
+
+        Written with operators Python and SQL read alike: ``Session.overlaps(session)``
+        is the same rule as a query's condition (seats at the same time, a room booked
+        twice).
+        """
+        return (self.starts_at < other.ends_at) & (other.starts_at < self.ends_at)
 
     def __repr__(self) -> str:
         return f"<Session {self.key}>"

@@ -255,7 +255,7 @@ def _decide(db: DbSession, result: ScanResult, scanned_at: datetime) -> None:
         if seat is not None and not seat.is_confirmed:
             result.waitlist_position = seats.waitlist_positions(db, [seat.session_id]).get(seat.id)
         session = checkpoint.session
-        result.expected = [s for s in result.today if seats.overlapping(s, session)]
+        result.expected = [s for s in result.today if s.overlaps(session)]
         return
     standing, counted = _standing(db, registration, checkpoint.key)
     result.arrivals = counted + (1 if standing is None else 0)  # with this one if it is

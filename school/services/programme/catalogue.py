@@ -192,7 +192,7 @@ def build_days(edition: Edition, sessions: list[Session]) -> list[Day]:
     for day in sorted(set(by_date) | set(themes)):
         slots: list[Slot] = []
         for session in sorted(by_date.get(day, []), key=lambda s: (s.starts_at, s.ends_at, s.id)):
-            if slots and session.starts_at < slots[-1].ends_at:
+            if slots and session.overlaps(slots[-1]):
                 slots[-1].sessions.append(session)
                 slots[-1].ends_at = max(slots[-1].ends_at, session.ends_at)
             else:

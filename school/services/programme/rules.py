@@ -77,10 +77,7 @@ def room_clashes(sessions: Iterable[Session]) -> list[tuple[Session, Session]]:
     for booked in by_room.values():
         booked.sort(key=lambda s: (s.starts_at, s.id))
         for index, first in enumerate(booked):
-            for second in booked[index + 1 :]:
-                if second.starts_at >= first.ends_at:
-                    break
-                clashes.append((first, second))
+            clashes += [(first, second) for second in booked[index + 1 :] if first.overlaps(second)]
     return clashes
 
 

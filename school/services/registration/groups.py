@@ -145,7 +145,7 @@ def eligible_sessions(registration: Registration, group: SessionGroup) -> set[in
             continue
         if session.audience == "members" and registration.category != "member":
             continue
-        if any(seats.overlapping(session, other) for other in held):
+        if any(session.overlaps(other) for other in held):
             continue
         eligible.add(session.id)
     return eligible

@@ -116,7 +116,7 @@ def take_seats(
         has_seat = session.capacity is None or taken.get(session.id, 0) < session.capacity
         status = ChoiceStatus.CONFIRMED if has_seat else ChoiceStatus.WAITLISTED
         if has_seat:
-            clash = next((other for other in held if seats.overlapping(session, other)), None)
+            clash = next((other for other in held if session.overlaps(other)), None)
             if clash is not None:
                 conflicts.append(
                     _(

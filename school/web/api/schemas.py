@@ -298,6 +298,11 @@ SCHEMAS: dict[str, Any] = {
                             "type": "string",
                             "enum": ["everyone", "members", "seat", "closed"],
                         },
+                        "overlaps": {
+                            "type": "array",
+                            "items": {"type": "integer"},
+                            "description": "the sessions that take place at the same time",
+                        },
                     },
                     "required": ["id", "checkpoint", "day", "admission"],
                 },

@@ -1,7 +1,7 @@
 // The verdict when the server cannot be asked, from the roster the server made.
 // Nothing is decided here that the server did not compute: each session's `admission`
-// (everyone / members / seat / closed), and the participant's status, days, category,
-// confirmed seats and places in waiting lines. The few lines of `isAdmitted` mirror
+// (everyone / members / seat / closed) and the sessions it `overlaps`, and the
+// participant's status, days, category, confirmed seats and places in waiting lines. The few lines of `isAdmitted` mirror
 // school.services.checkin.is_admitted; the server decides again when the scan syncs.
 
 const TOKEN = /^[0-9A-Z]{1,4}:([0-9A-Z]{1,6}):([0-9A-Z]{1,8}):[A-Z2-7]{24}$/;
@@ -33,10 +33,6 @@ function sessionJson(session) {
     ends_at: session.ends_at,
     room: session.room,
   };
-}
-
-function overlapping(a, b) {
-  return Date.parse(a.starts_at) < Date.parse(b.ends_at) && Date.parse(b.starts_at) < Date.parse(a.ends_at);
 }
 
 // Whether one of this phone's scans counts as the person's check-in: let in, and not
@@ -100,7 +96,9 @@ export function decide(index, checkpoint, token, scans) {
   if (!isAdmitted(person, checkpoint, session)) {
     result.verdict = "not_registered_for_session";
     result.waitlist_position = person.waiting[String(session.id)] ?? null;
-    result.expected = seatsToday.filter((s) => overlapping(s, session)).map(sessionJson);
+    // A roster kept before the server listed `overlaps` shows none until it is refreshed.
+    const overlaps = new Set(session.overlaps || []);
+    result.expected = seatsToday.filter((s) => overlaps.has(s.id)).map(sessionJson);
     return result;
   }
   const first = standing(person, checkpoint, scans);
