@@ -16,7 +16,7 @@ from school.services.badges import tokens
 from school.services.checkin import attendance, certificates, scanning
 from school.services.checkin import roster as rosters
 from school.services.programme.rules import room_clashes
-from school.services.registration import listing, rules
+from school.services.registration import listing, registrations, rules
 from school.services.registration.rules import InvalidRegistration
 from tests.factories import make_choice, make_edition, make_registration
 
@@ -245,3 +245,36 @@ def test_offline_the_scanner_expects_people_where_the_server_does(phone, app, db
         [roster, checkpoint, token],
     )
     assert local == answer
+
+
+# -- offered for choice: Session.is_offered_for_choice (and Session.is_by_choice)
+
+
+def test_what_is_offered_for_choice_reads_the_same_in_python_sql_and_every_list(app, db, demo):
+    edition = db.get(Edition, demo.id)
+    sessions = {s.key: s for s in edition.sessions}
+    sessions["d1-visit-explora"].status = "cancelled"  # registration required, cancelled
+    sessions["d1-workshops"].requires_registration = True  # without a cap
+    sessions["d2-lunch"].capacity = 0  # a cap of nothing is a cap
+    sessions["d3-cdm-france"].capacity = 12  # by invitation, with seats
+    db.commit()
+
+    def where(condition) -> set[int]:
+        found = sa.select(Session.id).where(Session.edition_id == edition.id, condition)
+        return set(db.scalars(found))
+
+    offered = {s.id for s in sessions.values() if s.is_offered_for_choice}
+    by_choice = {s.id for s in sessions.values() if s.is_by_choice}
+    assert where(Session.is_offered_for_choice) == offered
+    assert where(Session.is_by_choice) == by_choice
+    assert {sessions[k].id for k in ("d1-visit-explora", "d1-workshops", "d2-lunch")} <= by_choice
+    assert sessions["d1-visit-explora"].id not in offered
+    invited = {s.id for s in sessions.values() if s.audience == "invited" and not s.is_cancelled}
+    with app.test_request_context():
+        public = {s.id for s in registrations.choosable_sessions(db, edition)}
+        given = {s.id for s in registrations.choosable_sessions(db, edition, by_organiser=True)}
+    assert public == offered - invited
+    assert given == offered | invited
+    # The scanner admits those on a seat only.
+    seat = {s.id for s in sessions.values() if scanning.admission(s) == "seat"}
+    assert seat == offered | invited

@@ -195,11 +195,7 @@ def participant_items(
     tz = edition.tz
     days = set(registration.attended_dates)
     chosen = state.choices
-    open_to_all = sa.and_(
-        Session.audience == Audience.EVERYONE.value,
-        Session.requires_registration.is_(False),
-        Session.capacity.is_(None),
-    )
+    open_to_all = sa.and_(Session.audience == Audience.EVERYONE, sa.not_(Session.is_by_choice))
     sessions = load_sessions(
         db,
         Session.edition_id == edition.id,

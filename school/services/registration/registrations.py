@@ -89,18 +89,15 @@ def choosable_sessions(
     """Sessions a participant picks when registering: those that require registration
     or have limited seats; not the cancelled ones, not those by invitation only (the
     organisers give those: ``by_organiser=True`` includes them)."""
-    offered = sa.or_(Session.requires_registration.is_(True), Session.capacity.is_not(None))
+    offered = Session.is_offered_for_choice
     if by_organiser:
-        offered = sa.or_(offered, Session.audience == Audience.INVITED)
+        invited = sa.and_(Session.audience == Audience.INVITED, sa.not_(Session.is_cancelled))
+        offered = sa.or_(offered, invited)
     else:
         offered = sa.and_(offered, Session.audience != Audience.INVITED)
     sessions = db.scalars(
         sa.select(Session)
-        .where(
-            Session.edition_id == edition.id,
-            Session.status == "scheduled",
-            offered,
-        )
+        .where(Session.edition_id == edition.id, offered)
         .options(selectinload(Session.room))
         .order_by(Session.starts_at, Session.id)
     ).all()
