@@ -15,6 +15,7 @@ from school.services.backoffice import exports, stats
 from school.services.badges import tokens
 from school.services.checkin import attendance, certificates, scanning
 from school.services.checkin import roster as rosters
+from school.services.programme import export, importer, people
 from school.services.programme.rules import room_clashes
 from school.services.registration import listing, registrations, rules
 from school.services.registration.rules import InvalidRegistration
@@ -278,3 +279,47 @@ def test_what_is_offered_for_choice_reads_the_same_in_python_sql_and_every_list(
     # The scanner admits those on a seat only.
     seat = {s.id for s in sessions.values() if scanning.admission(s) == "seat"}
     assert seat == offered | invited
+
+
+# -- a room renamed raises its sessions' SEQUENCE: programme.rules.raise_sequence
+
+
+def test_a_room_renamed_raises_its_sessions_sequence_once_from_the_file_or_the_page(app, db, demo):
+    def sequences() -> dict[str, int]:
+        db.expire_all()
+        return {
+            key: sequence for key, sequence in db.execute(sa.select(Session.key, Session.sequence))
+        }
+
+    before = sequences()
+    auditorium = set(
+        db.scalars(
+            sa.select(Session.key)
+            .join(Room, Room.id == Session.room_id)
+            .where(Room.key == "auditorium")
+        )
+    )
+    assert "d1-welcome" in auditorium and len(auditorium) > 3
+    # From the programme file: the auditorium renamed and the welcome moved by 5 minutes,
+    # in one import: one change for calendars, raised once.
+    text = export.export_text(db, demo.slug)
+    changed = text.replace(
+        "  name:\n    fr: Auditorium\n", "  name:\n    fr: Grand auditorium\n", 1
+    )
+    welcome = "- id: d1-welcome\n  date: 2019-06-19\n  start: 09:15\n"
+    changed = changed.replace(welcome, welcome.replace("09:15", "09:20"))
+    assert changed.count("Grand auditorium") == 1 and "start: 09:20" in changed
+    importer.import_text(db, changed, "renamed.yaml")
+    db.commit()
+    after_file = sequences()
+    assert {k for k in before if after_file[k] != before[k]} == auditorium
+    assert {after_file[k] - before[k] for k in auditorium} == {1}
+    # From the organisers' page: renamed again, raised again.
+    room = db.scalar(sa.select(Room).where(Room.key == "auditorium"))
+    with app.test_request_context():
+        entry = people.room_entry(room) | {"name": {"fr": "Amphithéâtre", "en": "Auditorium"}}
+        people.save_room(db, room.edition, entry, room=room, actor="cli", now=MORNING)
+    db.commit()
+    after_page = sequences()
+    assert {k for k in before if after_page[k] != after_file[k]} == auditorium
+    assert {after_page[k] - after_file[k] for k in auditorium} == {1}
