@@ -10,11 +10,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from school.models import CheckIn, Edition, Room, Session
+from school.database import utcnow
+from school.models import CheckIn, Edition, OutboxMessage, Room, Session
 from school.services.backoffice import exports, stats
 from school.services.badges import tokens
 from school.services.checkin import attendance, certificates, scanning
 from school.services.checkin import roster as rosters
+from school.services.mail import mailing, outbox
 from school.services.programme import export, importer, people
 from school.services.programme.rules import room_clashes
 from school.services.registration import listing, registrations, rules
@@ -323,3 +325,44 @@ def test_a_room_renamed_raises_its_sessions_sequence_once_from_the_file_or_the_p
     after_page = sequences()
     assert {k for k in before if after_page[k] != after_file[k]} == auditorium
     assert {after_page[k] - after_file[k] for k in auditorium} == {1}
+
+
+# -- the outbox's due messages: mail.outbox.is_due (and is_given_up)
+
+OUTBOX_CASES = {
+    "due": {},
+    "later": {"send_after": timedelta(hours=1)},
+    "sent": {"sent_at": timedelta(0)},
+    "given up": {"attempts": outbox.MAX_ATTEMPTS},
+    "claimed": {"claimed_until": timedelta(minutes=1)},
+    "claim ran out": {"claimed_until": -timedelta(minutes=1)},
+}
+
+
+def test_the_sender_sends_what_has_due_calls_due(smtp, db):
+    """The background sender's "anything left?" and the sender's claim read one rule: a
+    message is due unsent, its time come, attempts left and nobody's claim running; one
+    given up is what a mailing's progress counts as failed."""
+    transport = outbox.SmtpTransport(smtp.url)
+    sent = []
+    for name, shifts in OUTBOX_CASES.items():
+        now = utcnow()
+        values = {"send_after": now} | {
+            key: now + value if isinstance(value, timedelta) else value
+            for key, value in shifts.items()
+        }
+        db.execute(sa.delete(OutboxMessage))
+        db.add(
+            OutboxMessage(to_address="p@example.org", subject=name, text_body="Hello",
+                          purpose="test", batch=name, created_at=now, **values)
+        )  # fmt: skip
+        db.commit()
+        due = outbox.has_due(db, now)
+        count, failed = outbox.send_pending(db, transport, "s@x.org", now=now)
+        assert (count, failed) == ((1, 0) if due else (0, 0)), name
+        if due:
+            sent.append(name)
+        progress = mailing.progress(db, [name])[name]
+        assert progress.failed == (1 if name == "given up" else 0), name
+    assert sent == ["due", "claim ran out"]
+    assert [m["Subject"] for m in smtp.inbox.wait_for(2)] == sent
