@@ -366,3 +366,22 @@ def test_the_sender_sends_what_has_due_calls_due(smtp, db):
         assert progress.failed == (1 if name == "given up" else 0), name
     assert sent == ["due", "claim ran out"]
     assert [m["Subject"] for m in smtp.inbox.wait_for(2)] == sent
+
+
+# -- a scan from the future: checkin.scanning.scan clamps it, whoever calls it
+
+
+def test_a_scan_from_the_future_is_taken_as_made_now_by_the_service_itself(app, db, demo):
+    edition = db.get(Edition, demo.id)
+    person = make_registration(db, edition)
+    early = make_registration(db, edition)
+    db.commit()
+    with app.app_context():
+        # A phone whose clock is a day ahead: recorded at the server's time (and its
+        # slack), at today's entrance, not tomorrow's.
+        ahead = scan(db, edition, person, at=MORNING + timedelta(days=1), now=MORNING)
+        assert ahead.verdict == "ok" and ahead.checkpoint.key == ENTRANCE
+        assert ahead.record.scanned_at == MORNING + scanning.CLOCK_AHEAD
+        # A clock a little fast is believed.
+        close = scan(db, edition, early, at=MORNING + timedelta(minutes=3), now=MORNING)
+        assert close.record.scanned_at == MORNING + timedelta(minutes=3)

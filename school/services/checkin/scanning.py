@@ -17,7 +17,7 @@ becomes ``already``. The scanner page decides offline from the roster, whose
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
@@ -30,6 +30,10 @@ from school.services.badges import tokens
 from school.services.badges.tokens import BadgeStatus
 from school.services.errors import DomainError, NotFound
 from school.services.registration import seats
+
+# How far ahead of the server a phone's clock may run: a scan said to come from later
+# than that is taken as made then (a scan cannot come from the future).
+CLOCK_AHEAD = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,11 @@ def scan(
     organiser: Organiser | None = None,
     device: str | None = None,
 ) -> ScanResult:
-    """Decide and record one scan. Flushes; the caller commits."""
+    """Decide and record one scan. Flushes; the caller commits.
+
+    ``scanned_at`` is the phone's time of the scan, ``now`` the server's: a scan from
+    later than ``now + CLOCK_AHEAD`` is recorded at that moment."""
+    scanned_at = min(scanned_at, now + CLOCK_AHEAD)
     begin_write(db)
     checkpoint = checkpoint_for(db, edition, session_id, day, scanned_at)
     claim = tokens.read_token(token)

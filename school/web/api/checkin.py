@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import jsonify, request
@@ -121,8 +121,7 @@ def parse_scan(body: Any, now: datetime) -> tuple[dict[str, Any], dict[str, list
             scanned_at = datetime.fromisoformat(str(body["scanned_at"]).replace("Z", "+00:00"))
             if scanned_at.tzinfo is None:
                 raise ValueError
-            # A phone's clock may run a little fast; a scan cannot come from the future.
-            values["scanned_at"] = min(scanned_at.astimezone(UTC), now + timedelta(minutes=5))
+            values["scanned_at"] = scanned_at.astimezone(UTC)  # the service clamps the future
         except ValueError:
             wrong("scanned_at", _("Must be a date and time with its offset (ISO 8601)."))
     device = body.get("device")
