@@ -11,15 +11,17 @@ import pytest
 import sqlalchemy as sa
 
 from school.database import utcnow
-from school.models import CheckIn, Edition, OutboxMessage, Room, Session
-from school.services.backoffice import exports, stats
+from school.models import Base, CheckIn, Edition, OutboxMessage, Room, Session
+from school.services.backoffice import exports, organisers, stats
 from school.services.badges import tokens
 from school.services.checkin import attendance, certificates, scanning
 from school.services.checkin import roster as rosters
+from school.services.email_addresses import EMAIL_MAX, normalized_email
+from school.services.errors import DomainError
 from school.services.mail import mailing, outbox
-from school.services.programme import export, importer, people
+from school.services.programme import checks, export, importer, people
 from school.services.programme.rules import room_clashes
-from school.services.registration import listing, registrations, rules
+from school.services.registration import data, listing, registrations, rules
 from school.services.registration.rules import InvalidRegistration
 from tests.factories import make_choice, make_edition, make_registration
 
@@ -385,3 +387,48 @@ def test_a_scan_from_the_future_is_taken_as_made_now_by_the_service_itself(app, 
         # A clock a little fast is believed.
         close = scan(db, edition, early, at=MORNING + timedelta(minutes=3), now=MORNING)
         assert close.record.scanned_at == MORNING + timedelta(minutes=3)
+
+
+# -- an e-mail address: services.email_addresses.normalized_email
+
+ADDRESSES = {
+    "majda@example.org": True,
+    "Majda.Jelencic@Example.ORG": True,
+    "inigo.nunez@cité-des-métiers.example.org": True,
+    "not-an-address": False,
+    "jean@localhost": False,  # no domain a message could be sent to
+    "jean..dupont@example.org": False,
+    "jean@cdm.local": False,  # a special-use name
+    "jean dupont@example.org": False,
+    "a@example.org,b@example.org": False,
+}
+
+
+@pytest.mark.parametrize(("address", "valid"), ADDRESSES.items())
+def test_participants_speakers_and_organisers_are_held_to_one_rule(app, db, address, valid):
+    with app.test_request_context():
+        participant = data.check_fields(data.RegistrationData(email=address), edition_dates=[])
+        _, problems = checks.check_person(
+            {"id": "p", "first_name": "Jan", "last_name": "Novak", "email": address}, set()
+        )
+        try:
+            organisers.create_organiser(db, address, "checkin", None)
+            organiser = True
+        except DomainError as refused:
+            assert refused.code == "email"
+            organiser = False
+    assert "email" not in participant if valid else "email" in participant
+    assert [p.field for p in problems] == ([] if valid else ["email"])
+    assert organiser is valid
+    assert (normalized_email(address) is not None) is valid
+
+
+def test_every_column_holding_an_address_takes_the_longest_one():
+    columns = [
+        column
+        for table in Base.metadata.tables.values()
+        for column in table.columns
+        if column.name in ("email", "email_key", "contact_email", "to_address")
+    ]
+    assert len(columns) == 6
+    assert {column.type.length for column in columns} == {EMAIL_MAX}

@@ -33,6 +33,7 @@ from school.models import (
     SessionPerson,
 )
 from school.models.vocabulary import Audience, RegistrationStatus
+from school.services.email_addresses import email_key
 from school.services.mail import outbox
 from school.services.registration.seats import lock_edition
 from school.urls import absolute_url
@@ -173,7 +174,7 @@ def recipients(db: DbSession, changes: list[SessionChange]) -> list[Recipient]:
             )
             recipient.changes.append(change)
         for person in _speakers(db, change.session):
-            key = person.email.strip().lower()
+            key = email_key(person.email)
             recipient = found.setdefault(
                 key,
                 Recipient(

@@ -7,10 +7,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
 from school.models.vocabulary import Category
+from school.services.email_addresses import EMAIL_MAX, normalized_email
 from school.services.network.countries import is_country
 
 NAME_MAX = 100
@@ -42,11 +42,6 @@ class RegistrationData:
     photo_consent: bool = False
 
 
-def email_key(email: str) -> str:
-    """What makes two addresses the same registration: trimmed, lower-cased."""
-    return email.strip().lower()
-
-
 def _has_control_characters(value: str) -> bool:
     return any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in value)
 
@@ -72,11 +67,11 @@ def check_fields(data: RegistrationData, *, edition_dates: list[date]) -> Errors
     if not email:
         add("email", _("Please give your e-mail address."))
     else:
-        try:
-            email = validate_email(email, check_deliverability=False).normalized
-        except EmailNotValidError:
+        valid = normalized_email(email)
+        if valid is None:
             add("email", _("This does not look like an e-mail address."))
-        if len(email) > 254:
+        email = valid or email
+        if len(email) > EMAIL_MAX:
             add("email", _("This e-mail address is too long."))
     data.email = email
 

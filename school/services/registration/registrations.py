@@ -26,10 +26,11 @@ from school.models import (
 )
 from school.models.vocabulary import Audience, RegistrationStatus
 from school.services import audit
+from school.services.email_addresses import email_key
 from school.services.errors import DomainError, NotFound
 from school.services.mail import notifications
 from school.services.registration import seats
-from school.services.registration.data import RegistrationData, check_fields, email_key
+from school.services.registration.data import RegistrationData, check_fields
 from school.services.registration.rules import (
     InvalidRegistration,
     apply_details,

@@ -22,9 +22,10 @@ from school.models import (
     SessionGroup,
 )
 from school.models.vocabulary import Audience, Category, ChoiceStatus
+from school.services.email_addresses import email_key
 from school.services.errors import DomainError
 from school.services.registration import groups, seats
-from school.services.registration.data import Errors, RegistrationData, email_key
+from school.services.registration.data import Errors, RegistrationData
 
 
 class InvalidRegistration(DomainError):
