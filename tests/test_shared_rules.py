@@ -4,14 +4,35 @@ disagreed."""
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from school.database import utcnow
+from school.labels import (
+    ADMISSION_LABELS,
+    AUDIENCE_LABELS,
+    CATEGORY_LABELS,
+    CHOICE_STATUS_LABELS,
+    KIND_LABELS,
+    ROLE_LABELS,
+)
 from school.models import Base, CheckIn, Edition, OutboxMessage, Room, Session
+from school.models.vocabulary import (
+    Admission,
+    Audience,
+    Category,
+    ChoiceStatus,
+    RegistrationStatus,
+    Role,
+    SessionKind,
+    Verdict,
+)
 from school.services.backoffice import exports, organisers, stats
 from school.services.badges import tokens
 from school.services.checkin import attendance, certificates, scanning
@@ -432,3 +453,55 @@ def test_every_column_holding_an_address_takes_the_longest_one():
     ]
     assert len(columns) == 6
     assert {column.type.length for column in columns} == {EMAIL_MAX}
+
+
+# -- the vocabulary: school/models/vocabulary.py, and the lengths of registration.data
+
+SCANNER_LISTS = {
+    "VERDICT": Verdict,
+    "ADMISSION": Admission,
+    "CATEGORY": Category,
+    "REGISTRATION_STATUS": RegistrationStatus,
+}
+
+
+def _frozen_objects(source: str) -> dict[str, dict[str, str]]:
+    """``export const NAME = Object.freeze({ KEY: "value", … });`` as Python dicts."""
+    found = {}
+    frozen = re.compile(r"export const (\w+) = Object\.freeze\((\{.*?\})\);", re.S)
+    for name, body in frozen.findall(source):
+        as_json = re.sub(r",\s*\}", "}", re.sub(r"(\w+):", r'"\1":', body))
+        found[name] = json.loads(as_json)
+    return found
+
+
+def test_the_scanners_words_are_the_servers(app):
+    source = (Path(app.static_folder) / "js" / "scanner" / "vocabulary.js").read_text()
+    assert _frozen_objects(source) == {
+        name: {member.name: member.value for member in vocabulary}
+        for name, vocabulary in SCANNER_LISTS.items()
+    }
+
+
+def test_the_api_document_and_the_labels_list_the_vocabulary(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert schemas["CheckinResult"]["properties"]["verdict"]["enum"] == list(Verdict)
+    session = schemas["Session"]["properties"]
+    assert session["kind"]["enum"] == list(SessionKind)
+    assert session["audience"]["enum"] == list(Audience)
+    request = schemas["RegistrationRequest"]["properties"]
+    assert request["category"]["enum"] == list(Category)
+    assert request["first_name"]["maxLength"] == data.NAME_MAX
+    assert request["dietary"]["maxLength"] == data.NOTE_MAX
+    assert request["language"]["enum"] == list(data.LANGUAGES)
+    roster = schemas["Roster"]["properties"]["sessions"]["items"]["properties"]
+    assert roster["admission"]["enum"] == list(Admission)
+    for labels, vocabulary in (
+        (KIND_LABELS, SessionKind),
+        (ROLE_LABELS, Role),
+        (AUDIENCE_LABELS, Audience),
+        (CATEGORY_LABELS, Category),
+        (CHOICE_STATUS_LABELS, ChoiceStatus),
+        (ADMISSION_LABELS, Admission),
+    ):
+        assert set(labels) == set(vocabulary)

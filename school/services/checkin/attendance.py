@@ -41,7 +41,7 @@ from school.models import (
     Session,
     SessionPerson,
 )
-from school.models.vocabulary import RegistrationStatus
+from school.models.vocabulary import Admission, RegistrationStatus
 from school.services.badges.printing import print_order
 from school.services.checkin.scanning import Checkpoint, admission, is_admitted
 from school.services.errors import NotFound
@@ -192,7 +192,7 @@ class Expected:
             return {r.id for r in self.people if checkpoint.day in r.attended_dates}
         held = self.seats.get(session.id, {})
         # Only a seat admits to a session of seats: nobody else needs asking.
-        open_to_the_day = admission(session) in ("everyone", "members")
+        open_to_the_day = admission(session) in (Admission.EVERYONE, Admission.MEMBERS)
         candidates = self.people if open_to_the_day else [r for r, _ in held.values()]
         return {
             r.id

@@ -25,7 +25,7 @@ from sqlalchemy.orm import joinedload
 
 from school.database import begin_write, insert_new, lock_rows
 from school.models import CheckIn, Choice, Edition, Organiser, Registration, Session
-from school.models.vocabulary import Audience, Category, Verdict
+from school.models.vocabulary import Admission, Audience, Category, Verdict
 from school.services.badges import tokens
 from school.services.badges.tokens import BadgeStatus
 from school.services.errors import DomainError, NotFound
@@ -99,16 +99,16 @@ def checkpoints(db: DbSession, edition: Edition) -> list[Checkpoint]:
     return entrances + [Checkpoint(edition.local(s.starts_at).date(), s) for s in sessions]
 
 
-def admission(session: Session) -> str:
+def admission(session: Session) -> Admission:
     """Who may come in: ``everyone`` attending that day, ``members`` attending that day,
     ``seat`` (a confirmed choice only), or ``closed`` (cancelled)."""
     if session.is_cancelled:
-        return "closed"
+        return Admission.CLOSED
     if session.is_offered_for_choice or session.audience == Audience.INVITED:
-        return "seat"
+        return Admission.SEAT
     if session.audience == Audience.MEMBERS:
-        return "members"
-    return "everyone"
+        return Admission.MEMBERS
+    return Admission.EVERYONE
 
 
 def is_admitted(registration: Registration, checkpoint: Checkpoint, seat: Choice | None) -> bool:
@@ -117,11 +117,11 @@ def is_admitted(registration: Registration, checkpoint: Checkpoint, seat: Choice
         return True  # anyone registered enters the venue; the day is shown as a note
     rule = admission(session)
     if seat is not None and seat.is_confirmed:
-        return rule != "closed"
+        return rule != Admission.CLOSED
     attends = checkpoint.day in registration.attended_dates
-    if rule == "everyone":
+    if rule == Admission.EVERYONE:
         return attends
-    if rule == "members":
+    if rule == Admission.MEMBERS:
         return attends and registration.category == Category.MEMBER
     return False
 

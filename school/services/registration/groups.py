@@ -29,7 +29,7 @@ from sqlalchemy.orm import selectinload
 
 from school.database import begin_write
 from school.models import Choice, Preference, Registration, Session, SessionGroup
-from school.models.vocabulary import ChoiceStatus, RegistrationStatus
+from school.models.vocabulary import Admission, Audience, Category, ChoiceStatus, RegistrationStatus
 from school.services.checkin import scanning
 from school.services.errors import DomainError, NotFound
 from school.services.mail import outbox
@@ -141,9 +141,9 @@ def eligible_sessions(registration: Registration, group: SessionGroup) -> set[in
         day = registration.edition.local(session.starts_at).date()
         if session.is_cancelled or day not in registration.attended_dates:
             continue
-        if scanning.admission(session) == "closed":
+        if scanning.admission(session) == Admission.CLOSED:
             continue
-        if session.audience == "members" and registration.category != "member":
+        if session.audience == Audience.MEMBERS and registration.category != Category.MEMBER:
             continue
         if any(session.overlaps(other) for other in held):
             continue

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from school.database import is_id, utcnow
 from school.extensions import db
 from school.models import Session
+from school.models.vocabulary import Verdict
 from school.services.checkin import roster, scanning
 from school.services.checkin.scanning import ScanResult
 from school.services.errors import DomainError
@@ -30,12 +31,12 @@ def _invalid(errors: dict[str, list[str]]):
 
 def verdict_message(verdict: str) -> str:
     return {
-        "ok": _("Welcome!"),
-        "already": _("Already checked in"),
-        "not_registered_for_session": _("Not registered for this session"),
-        "cancelled": _("Registration cancelled"),
-        "wrong_edition": _("Badge of another edition"),
-        "invalid": _("Unknown or damaged badge"),
+        Verdict.OK: _("Welcome!"),
+        Verdict.ALREADY: _("Already checked in"),
+        Verdict.NOT_REGISTERED_FOR_SESSION: _("Not registered for this session"),
+        Verdict.CANCELLED: _("Registration cancelled"),
+        Verdict.WRONG_EDITION: _("Badge of another edition"),
+        Verdict.INVALID: _("Unknown or damaged badge"),
     }[verdict]
 
 
