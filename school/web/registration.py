@@ -27,7 +27,7 @@ def _send_mail() -> None:
 
 def ranking_groups(edition, now) -> list:
     """Groups whose sessions are ranked (allocation by preference) rather than picked."""
-    return [g for g in groups.groups_of(db.session, edition.id) if groups.takes_preferences(g, now)]
+    return [g for g in groups.groups_of(db.session, edition.id) if groups.takes_rankings(g, now)]
 
 
 def read_form(form: RegistrationForm, ranked: list) -> None:

@@ -387,6 +387,6 @@ def data_of(registration: Registration) -> RegistrationData:
 
 def _rankings_of(registration: Registration) -> dict[int, list[int | None]]:
     rankings: dict[int, list[int | None]] = {}
-    for preference in sorted(registration.preferences, key=lambda p: p.rank):
-        rankings.setdefault(preference.group_id, []).append(preference.session_id)
+    for place in sorted(registration.rankings, key=lambda r: r.rank):
+        rankings.setdefault(place.group_id, []).append(place.session_id)
     return rankings
