@@ -137,7 +137,7 @@ def session_fill(db: DbSession, edition: Edition, *, capped_only: bool = True) -
     """Seats and waiting line of every capped session (or of every session chosen)."""
     where = [Session.edition_id == edition.id]
     if capped_only:
-        where += [Session.capacity.is_not(None), Session.status == "scheduled"]
+        where += [Session.is_capped, sa.not_(Session.is_cancelled)]
     sessions = db.scalars(
         sa.select(Session).where(*where).order_by(Session.starts_at, Session.id)
     ).all()

@@ -360,7 +360,7 @@ def _overlapping_seats(db: DbSession, session: Session) -> int:
                 mine.status == ChoiceStatus.CONFIRMED,
                 other.session_id != session.id,
                 other.status == ChoiceStatus.CONFIRMED,
-                other_session.status == "scheduled",
+                sa.not_(other_session.is_cancelled),
                 other_session.overlaps(session),
             )
         )

@@ -112,7 +112,7 @@ def meal_sessions(db: DbSession, edition: Edition) -> list[Session]:
             .where(
                 Session.edition_id == edition.id,
                 Session.is_meal.is_(True),
-                Session.status == "scheduled",
+                sa.not_(Session.is_cancelled),
             )
             .order_by(Session.starts_at)
         )
