@@ -1,38 +1,48 @@
-"""Names of the vocabulary shown to people, in their language."""
+"""Names of the vocabulary shown to people, in their language (keyed by the members of
+``models.vocabulary``: a value renamed there cannot be left behind here)."""
 
 from flask_babel import lazy_gettext as _l
 
+from school.models.vocabulary import Admission, Audience, Category, ChoiceStatus, Role, SessionKind
+
 KIND_LABELS = {
-    "plenary": _l("Plenary"),
-    "conference": _l("Conference"),
-    "round_table": _l("Round table"),
-    "workshop": _l("Workshop"),
-    "visit": _l("Visit"),
-    "meeting": _l("Meeting"),
-    "social": _l("Social event"),
-    "break": _l("Break"),
+    SessionKind.PLENARY: _l("Plenary"),
+    SessionKind.CONFERENCE: _l("Conference"),
+    SessionKind.ROUND_TABLE: _l("Round table"),
+    SessionKind.WORKSHOP: _l("Workshop"),
+    SessionKind.VISIT: _l("Visit"),
+    SessionKind.MEETING: _l("Meeting"),
+    SessionKind.SOCIAL: _l("Social event"),
+    SessionKind.BREAK: _l("Break"),
 }
 ROLE_LABELS = {
-    "speaker": _l("Speaker"),
-    "moderator": _l("Moderator"),
-    "witness": _l("Key witness"),
-    "welcome": _l("Welcome address"),
+    Role.SPEAKER: _l("Speaker"),
+    Role.MODERATOR: _l("Moderator"),
+    Role.WITNESS: _l("Key witness"),
+    Role.WELCOME: _l("Welcome address"),
 }
 AUDIENCE_LABELS = {
-    "everyone": _l("Open to all participants"),
-    "members": _l("Network members only"),
-    "invited": _l("By invitation (people concerned)"),
+    Audience.EVERYONE: _l("Open to all participants"),
+    Audience.MEMBERS: _l("Network members only"),
+    Audience.INVITED: _l("By invitation (people concerned)"),
 }
 CATEGORY_LABELS = {
-    "member": _l("Network member"),
-    "partner": _l("Partner"),
-    "guest": _l("Guest"),
-    "speaker": _l("Speaker"),
-    "staff": _l("Staff"),
-    "press": _l("Press"),
+    Category.MEMBER: _l("Network member"),
+    Category.PARTNER: _l("Partner"),
+    Category.GUEST: _l("Guest"),
+    Category.SPEAKER: _l("Speaker"),
+    Category.STAFF: _l("Staff"),
+    Category.PRESS: _l("Press"),
 }
 CHOICE_STATUS_LABELS = {
-    "confirmed": _l("Confirmed"),
-    "waitlisted": _l("Waiting list"),
+    ChoiceStatus.CONFIRMED: _l("Confirmed"),
+    ChoiceStatus.WAITLISTED: _l("Waiting list"),
+}
+# Who a session's scanner lets in, as the attendance page says it.
+ADMISSION_LABELS = {
+    Admission.SEAT: _l("Seat holders"),
+    Admission.MEMBERS: _l("Members attending that day"),
+    Admission.EVERYONE: _l("Everyone attending that day"),
+    Admission.CLOSED: _l("Cancelled"),
 }
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}

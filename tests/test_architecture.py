@@ -14,7 +14,7 @@ import networkx as nx
 from school.paths import PACKAGE_DIR
 
 ROOT = PACKAGE_DIR.parent
-SHARED_SERVICES = {"__init__.py", "errors.py", "audit.py", "pdf_fonts.py"}
+SHARED_SERVICES = {"__init__.py", "errors.py", "audit.py", "pdf_fonts.py", "email_addresses.py"}
 AREAS = {"programme", "registration", "checkin", "badges", "publishing", "mail", "backoffice"}
 # Packages meant to be imported as a whole: the models (one registry for SQLAlchemy).
 FACADES = {"school.models"}

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from school.database import utcnow
-from school.models import Choice, Edition, OutboxMessage, Preference, Registration, Session
+from school.models import Choice, Edition, OutboxMessage, Ranking, Registration, Session
 from school.services.errors import DomainError
 from school.services.registration import groups, registrations
 from school.services.registration.allocation import ANY, Applicant, allocate
@@ -142,7 +142,7 @@ def test_participants_rank_instead_of_picking(visits, demo, db):
         db, edition, person(0, rankings={group.id: [explora.id, tour.id]}), now=utcnow()
     )
     db.commit()
-    ranks = db.scalars(sa.select(Preference).order_by(Preference.rank)).all()
+    ranks = db.scalars(sa.select(Ranking).order_by(Ranking.rank)).all()
     assert [(p.session_id, p.rank) for p in ranks] == [(explora.id, 1), (tour.id, 2)]
     assert outcome.registration.choices == []  # nothing given before the allocation
     with pytest.raises(InvalidRegistration) as caught:

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from school.database import utcnow
-from school.models import Choice, Preference, Registration, Session, SessionGroup
+from school.models import Choice, Ranking, Registration, Session, SessionGroup
 from school.services.backoffice import organisers
 from tests.calendars import parse
 from tests.servers import Inbox
@@ -83,7 +83,7 @@ def test_the_whole_allocation_cycle_through_the_pages(admin, demo, db, app, smtp
             },
         )
         assert response.status_code == 302, response.get_data(as_text=True)
-    assert db.scalar(sa.select(sa.func.count()).select_from(Preference)) == 6
+    assert db.scalar(sa.select(sa.func.count()).select_from(Ranking)) == 6
     smtp.inbox.wait_for(3)  # their registration confirmations
     db.commit()
 

@@ -156,7 +156,7 @@ def test_exports_figures_equal_the_dashboards(organiser, demo, crowd):
     assert "Végétarien: 2" in meals
 
     checkins = csv_tables(download(organiser, demo, "checkins", "csv"))
-    assert len(checkins["main"]) - 1 == 5  # accepted scans, the undone one left out
+    assert len(checkins["main"]) - 1 == 5  # standing check-ins, the undone one left out
     progress = {row[0]: row[1:] for row in checkins["Check-in progress"][1:]}
     entrance = progress["Entrance, 2019-06-19"]
     shown = dashboard_numbers(html, "checkin")

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from school.extensions import db
+from school.models.vocabulary import OrganiserRole
 from school.services.backoffice import organisers
 from school.services.errors import DomainError
 
@@ -16,7 +17,7 @@ organiser_cli = AppGroup("organiser", help="Staff accounts (admin or checkin).")
 
 @organiser_cli.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice(["admin", "checkin"]), required=True)
+@click.option("--role", type=click.Choice([r.value for r in OrganiserRole]), required=True)
 @click.option("--password", help="Leave out to get a generated one, printed once.")
 @click.option("--name")
 def create(email: str, role: str, password: str | None, name: str | None) -> None:
@@ -24,11 +25,12 @@ def create(email: str, role: str, password: str | None, name: str | None) -> Non
     generated = password is None
     password = password or secrets.token_urlsafe(12)
     try:
-        organisers.create_organiser(db.session, email, role, password, name)
+        organiser = organisers.create_organiser(db.session, email, role, password, name)
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
+    address = organiser.email
     db.session.commit()
-    click.echo(f"Created {role} account {email.strip().lower()}")
+    click.echo(f"Created {role} account {address}")
     if generated:
         click.echo(f"Password (shown once): {password}")
 

@@ -26,6 +26,7 @@ from wtforms import (
 
 from school.labels import AUDIENCE_LABELS, KIND_LABELS, ROLE_LABELS
 from school.models import Edition, Person, Room
+from school.services.email_addresses import EMAIL_MAX
 
 SESSION_STATUS_LABELS = {"scheduled": _l("Scheduled"), "cancelled": _l("Cancelled")}
 
@@ -85,7 +86,7 @@ class EditionForm(ProblemsForm):
     )
     starts_on = StringField(_l("First day"), render_kw={"type": "date"})
     ends_on = StringField(_l("Last day"), render_kw={"type": "date"})
-    contact_email = EmailField(_l("Contact e-mail"), render_kw={"maxlength": 254})
+    contact_email = EmailField(_l("Contact e-mail"), render_kw={"maxlength": EMAIL_MAX})
     registration_opens_at = StringField(
         _l("Registration opens (local time)"), render_kw={"type": "datetime-local"}
     )
@@ -274,7 +275,7 @@ class PersonForm(ProblemsForm):
     function_fr = StringField(_l("Function (in French)"), render_kw={"maxlength": 300})
     function_en = StringField(_l("Function (in English)"), render_kw={"maxlength": 300})
     organisation = StringField(_l("Organisation"), render_kw={"maxlength": 200})
-    email = EmailField(_l("E-mail"), render_kw={"maxlength": 254})
+    email = EmailField(_l("E-mail"), render_kw={"maxlength": EMAIL_MAX})
     bio_fr = TextAreaField(_l("Biography (in French)"), render_kw={"rows": 4})
     bio_en = TextAreaField(_l("Biography (in English)"), render_kw={"rows": 4})
 

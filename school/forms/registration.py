@@ -22,6 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from school.database import as_id
 from school.labels import CATEGORY_LABELS
 from school.models import Edition
+from school.services.email_addresses import EMAIL_MAX
 from school.services.network.countries import sorted_countries
 from school.services.registration.data import NAME_MAX, NOTE_MAX, TEXT_MAX, RegistrationData
 
@@ -50,7 +51,7 @@ class RegistrationForm(FlaskForm):
     last_name = StringField(
         _l("Last name"), render_kw={"autocomplete": "family-name", "maxlength": NAME_MAX}
     )
-    email = EmailField(_l("E-mail"), render_kw={"autocomplete": "email", "maxlength": 254})
+    email = EmailField(_l("E-mail"), render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX})
     organisation = StringField(
         _l("Organisation"), render_kw={"autocomplete": "organization", "maxlength": TEXT_MAX}
     )
@@ -157,7 +158,7 @@ class RegistrationForm(FlaskForm):
 
 
 class LostLinkForm(FlaskForm):
-    email = EmailField(_l("E-mail"), render_kw={"autocomplete": "email", "maxlength": 254})
+    email = EmailField(_l("E-mail"), render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX})
 
 
 class CancelForm(FlaskForm):

@@ -1,7 +1,7 @@
 """The data model, one module per aggregate (vocabulary: ../shared/design.md)."""
 
 from school.database import Base
-from school.models.allocation import Preference, SessionGroup
+from school.models.allocation import Ranking, SessionGroup
 from school.models.audit import AuditEntry
 from school.models.change import ChangeNotice
 from school.models.checkin import CheckIn
@@ -25,7 +25,7 @@ __all__ = [
     "Organiser",
     "OutboxMessage",
     "Person",
-    "Preference",
+    "Ranking",
     "Registration",
     "RegistrationDay",
     "RegistrationMeal",

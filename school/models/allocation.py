@@ -18,9 +18,9 @@ class SessionGroup(Localized, Base):
     """Parallel sessions people choose one of (the work café workshops, the visits).
 
     ``mode`` is ``first_come`` (seats go in order of registration, with waiting lines) or
-    ``preference`` (until ``preferences_close_at`` participants rank the sessions; an
-    organiser then runs the allocation, reviews the draft and publishes it, after which
-    the group works first come, first served).
+    ``preference`` (until ``preferences_close_at`` participants rank the sessions, see
+    ``Ranking``; an organiser then runs the allocation, reviews the draft and publishes it,
+    after which the group works first come, first served).
     """
 
     __tablename__ = "session_groups"
@@ -46,15 +46,15 @@ class SessionGroup(Localized, Base):
     )
 
     @property
-    def takes_preferences(self) -> bool:
+    def takes_rankings(self) -> bool:
         return self.mode == "preference" and self.published_at is None
 
 
-class Preference(Base):
-    """A participant's ranking of a group's sessions: rank 1 is the first choice; a row
-    without a session means "any other session of the group"."""
+class Ranking(Base):
+    """A participant's ranking of a group's sessions, one row per place: rank 1 is the
+    first choice; a row without a session means "any other session of the group"."""
 
-    __tablename__ = "preferences"
+    __tablename__ = "preferences"  # the table kept the name it was created with
     __table_args__ = (
         sa.UniqueConstraint("registration_id", "group_id", "rank"),
         sa.CheckConstraint("rank >= 1", name="rank_positive"),
@@ -70,6 +70,6 @@ class Preference(Base):
     rank: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    registration: Mapped[Registration] = relationship(back_populates="preferences")
+    registration: Mapped[Registration] = relationship(back_populates="rankings")
     group: Mapped[SessionGroup] = relationship()
     session: Mapped[Session | None] = relationship()

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school.database import Base, UTCDateTime, utcnow
@@ -22,15 +23,6 @@ class CheckIn(Base):
     __table_args__ = (
         sa.CheckConstraint(check_in("verdict", Verdict), name="verdict"),
         sa.Index(None, "edition_id", "checkpoint", "verdict"),
-        # One standing check-in per person and checkpoint, whatever the devices do.
-        sa.Index(
-            "uq_checkins_one_ok_per_checkpoint",
-            "registration_id",
-            "checkpoint",
-            unique=True,
-            sqlite_where=sa.text("verdict = 'ok' AND undone_at IS NULL"),
-            postgresql_where=sa.text("verdict = 'ok' AND undone_at IS NULL"),
-        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,3 +48,25 @@ class CheckIn(Base):
     registration: Mapped[Registration | None] = relationship()
     session: Mapped[Session | None] = relationship()
     organiser: Mapped[Organiser | None] = relationship()
+
+    @hybrid_property
+    def is_standing(self) -> bool:
+        """The check-in that counts: a scan let in (``ok``) and not undone. A scan that
+        an earlier one, arriving late, superseded was turned into ``already``.
+
+        Written with operators Python and SQL read alike, so these lines are both the
+        attribute of a loaded check-in and the condition of every query (and of the
+        unique index below): who is checked in is decided here only.
+        """
+        return (self.verdict == Verdict.OK) & (self.undone_at == None)  # noqa: E711
+
+
+# One standing check-in per person and checkpoint, whatever the devices do.
+sa.Index(
+    "uq_checkins_one_ok_per_checkpoint",
+    CheckIn.registration_id,
+    CheckIn.checkpoint,
+    unique=True,
+    sqlite_where=CheckIn.is_standing,
+    postgresql_where=CheckIn.is_standing,
+)

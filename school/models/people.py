@@ -80,3 +80,8 @@ class SessionPerson(Base):
 
     session: Mapped[Session] = relationship(back_populates="people")
     person: Mapped[Person] = relationship(back_populates="sessions")
+
+    @property
+    def others(self) -> list[SessionPerson]:
+        """Everyone else who takes part in the session, in the programme's order."""
+        return [other for other in self.session.people if other.person_id != self.person_id]

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school.database import Base, UTCDateTime, utcnow
@@ -77,21 +78,41 @@ class Session(Localized, Base):
     def duration(self) -> timedelta:
         return self.ends_at - self.starts_at
 
-    @property
+    # The predicates below are hybrids written with operators Python and SQL read alike
+    # (``&``, ``|``, ``== None``): each is both the attribute of a loaded session and the
+    # condition of a query, so a page and a query cannot disagree.
+
+    @hybrid_property
     def is_cancelled(self) -> bool:
         return self.status == SessionStatus.CANCELLED
 
-    @property
+    @hybrid_property
     def is_capped(self) -> bool:
-        return self.capacity is not None
+        return self.capacity != None  # noqa: E711
 
-    @property
+    @hybrid_property
+    def is_by_choice(self) -> bool:
+        """Whether people come by choosing it: it requires registration (*sur inscription*)
+        or its seats are counted. Whatever its status: a cancelled workshop still
+        concerns the holders of its seats, and only them."""
+        return (self.requires_registration == True) | self.is_capped  # noqa: E712
+
+    @hybrid_property
     def is_offered_for_choice(self) -> bool:
         """Whether participants pick it when they register (else everyone may come)."""
-        return not self.is_cancelled and (self.requires_registration or self.is_capped)
+        return (self.status != SessionStatus.CANCELLED) & self.is_by_choice
 
-    def overlaps(self, other: Session) -> bool:
-        return self.starts_at < other.ends_at and other.starts_at < self.ends_at
+    @hybrid_method
+    def overlaps(self, other) -> bool:
+        """Whether the two take place at the same time, for a moment at least. Times are
+        half-open, [start, end): a session that ends at 11:00 and one that starts at
+        11:00 do not overlap. ``other`` is anything with ``starts_at`` and ``ends_at``.
+
+        Written with operators Python and SQL read alike: ``Session.overlaps(session)``
+        is the same rule as a query's condition (seats at the same time, a room booked
+        twice).
+        """
+        return (self.starts_at < other.ends_at) & (other.starts_at < self.ends_at)
 
     def __repr__(self) -> str:
         return f"<Session {self.key}>"

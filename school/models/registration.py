@@ -16,7 +16,7 @@ from school.models.vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from school.models.allocation import Preference
+    from school.models.allocation import Ranking
     from school.models.edition import Edition
     from school.models.programme import Session
 
@@ -64,8 +64,8 @@ class Registration(Base):
     choices: Mapped[list[Choice]] = relationship(
         back_populates="registration", cascade="all, delete-orphan"
     )
-    preferences: Mapped[list[Preference]] = relationship(
-        back_populates="registration", order_by="Preference.rank", cascade="all, delete-orphan"
+    rankings: Mapped[list[Ranking]] = relationship(
+        back_populates="registration", order_by="Ranking.rank", cascade="all, delete-orphan"
     )
 
     @property

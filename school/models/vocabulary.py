@@ -60,6 +60,15 @@ class Verdict(StrEnum):
     INVALID = "invalid"
 
 
+class Admission(StrEnum):
+    """Who a session lets in, as its scanner decides (``checkin.scanning.admission``)."""
+
+    EVERYONE = "everyone"  # anyone attending that day
+    MEMBERS = "members"  # network members attending that day
+    SEAT = "seat"  # a confirmed seat only
+    CLOSED = "closed"  # cancelled: nobody
+
+
 class MailingAudience(StrEnum):
     ALL = "all"  # every confirmed participant
     CATEGORY = "category"  # the confirmed participants of one category

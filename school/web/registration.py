@@ -21,7 +21,7 @@ FORM_LIMIT = "30 per minute;500 per hour"  # a registration desk may sit behind 
 
 def ranking_groups(edition, now) -> list:
     """Groups whose sessions are ranked (allocation by preference) rather than picked."""
-    return [g for g in groups.groups_of(db.session, edition.id) if groups.takes_preferences(g, now)]
+    return [g for g in groups.groups_of(db.session, edition.id) if groups.takes_rankings(g, now)]
 
 
 def read_form(form: RegistrationForm, ranked: list) -> None:

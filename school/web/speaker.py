@@ -57,7 +57,7 @@ def _language(person: Person) -> str:
 
 def _render(person: Person, edition: Edition, lang: str, details: DetailsForm, status=200):
     sessions = speakers.sessions_of(db.session, person)
-    engagements = speakers.engagements(person, sessions)
+    links = speakers.links_of(person, sessions)
     token = person.speaker_token
     feed_url = url_for("speaker.agenda", token=token, _external=True)
     with force_locale(lang):
@@ -65,7 +65,7 @@ def _render(person: Person, edition: Edition, lang: str, details: DetailsForm, s
             "speaker/corner.html",
             person=person,
             edition=edition,
-            engagements=engagements,
+            links=links,
             details=details,
             confirm=ConfirmForm(),
             feed_url=feed_url,
@@ -127,7 +127,7 @@ def agenda(token: str):
         sessions = speakers.sessions_of(db.session, person)
         return calendar.render(
             edition,
-            feeds.speaker_items(speakers.engagements(person, sessions)),
+            feeds.speaker_items(speakers.links_of(person, sessions)),
             name=_("My sessions — %(edition)s", edition=edition.text("title", lang)),
             lang=lang,
             wording=feed_views.wording(),
@@ -154,7 +154,7 @@ def schedule_pdf(token: str):
         pdf = speaker_pdf.schedule_pdf(
             person,
             edition,
-            speakers.engagements(person, sessions),
+            speakers.links_of(person, sessions),
             lang=lang,
             wording=feed_views.wording(),
         )

@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 
 from school import i18n
 from school.labels import (
+    ADMISSION_LABELS,
     AUDIENCE_LABELS,
     CATEGORY_LABELS,
     CHOICE_STATUS_LABELS,
@@ -31,6 +32,7 @@ def register_templating(app: Flask) -> None:
         AUDIENCE_LABELS=AUDIENCE_LABELS,
         CATEGORY_LABELS=CATEGORY_LABELS,
         CHOICE_STATUS_LABELS=CHOICE_STATUS_LABELS,
+        ADMISSION_LABELS=ADMISSION_LABELS,
     )
     app.jinja_env.filters.update(
         t=localized,

@@ -266,14 +266,14 @@ def catering(db: DbSession, edition: Edition) -> list[Table]:
 
 
 def checkins(db: DbSession, edition: Edition) -> list[Table]:
-    """Every accepted scan, then the progress (the dashboard's figures)."""
+    """Every standing check-in, then the progress (the dashboard's figures)."""
     lang = i18n.language()
     scans = Table(
         _("Check-ins"),
         [_("Day"), _("Checkpoint"), _("Scanned at"), _("Last name"), _("First name"),
          _("E-mail"), _("Category"), _("Device")],
     )  # fmt: skip
-    for scan in _accepted_scans(db, edition):
+    for scan in _standing_checkins(db, edition):
         r = scan.registration
         checkpoint = scan.session.text("title", lang) if scan.session else _("Entrance")
         scans.rows.append(
@@ -291,11 +291,11 @@ def checkins(db: DbSession, edition: Edition) -> list[Table]:
     return [scans, summary]
 
 
-def _accepted_scans(db: DbSession, edition: Edition) -> list[CheckIn]:
+def _standing_checkins(db: DbSession, edition: Edition) -> list[CheckIn]:
     return list(
         db.scalars(
             sa.select(CheckIn)
-            .where(CheckIn.edition_id == edition.id, *stats.accepted_scan())
+            .where(CheckIn.edition_id == edition.id, CheckIn.is_standing)
             .options(joinedload(CheckIn.registration), joinedload(CheckIn.session))
             .order_by(CheckIn.scanned_at, CheckIn.id)
         )

@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from school.models import ApiToken, Organiser
 from school.models.vocabulary import OrganiserRole
+from school.services.email_addresses import email_key, normalized_email
 from school.services.errors import DomainError
 
 MIN_PASSWORD = 10
@@ -27,17 +28,13 @@ def _dummy_hash() -> str:
     return generate_password_hash("not a real password", method="scrypt")
 
 
-def _normalise(email: str) -> str:
-    return email.strip().lower()
-
-
 def create_organiser(
     db: DbSession, email: str, role: str, password: str | None, name: str | None = None
 ) -> Organiser:
-    email = _normalise(email)
+    email = email_key(email)
     if role not in {r.value for r in OrganiserRole}:
         raise DomainError(f"unknown role {role!r} (admin or checkin)", code="role")
-    if "@" not in email:
+    if normalized_email(email) is None:
         raise DomainError(f"not an e-mail address: {email!r}", code="email")
     if password is not None and len(password) < MIN_PASSWORD:
         raise DomainError(f"the password needs at least {MIN_PASSWORD} characters", code="password")
@@ -61,7 +58,7 @@ def set_password(organiser: Organiser, password: str) -> None:
 
 
 def authenticate(db: DbSession, email: str, password: str, *, now: datetime) -> Organiser | None:
-    organiser = db.scalar(sa.select(Organiser).where(Organiser.email == _normalise(email)))
+    organiser = db.scalar(sa.select(Organiser).where(Organiser.email == email_key(email)))
     hashed = organiser.password_hash if organiser and organiser.password_hash else _dummy_hash()
     valid = check_password_hash(hashed, password)
     if organiser is None or not organiser.is_active or not organiser.password_hash or not valid:
@@ -121,7 +118,7 @@ def mark_used(db: DbSession, api_token_id: int, *, now: datetime) -> None:
 
 
 def revoke_tokens(db: DbSession, email: str, *, now: datetime) -> int:
-    organiser = db.scalar(sa.select(Organiser).where(Organiser.email == _normalise(email)))
+    organiser = db.scalar(sa.select(Organiser).where(Organiser.email == email_key(email)))
     if organiser is None:
         raise DomainError(f"no organiser {email}", code="unknown")
     tokens = [t for t in organiser.tokens if t.revoked_at is None]
@@ -131,7 +128,7 @@ def revoke_tokens(db: DbSession, email: str, *, now: datetime) -> int:
 
 
 def get_by_email(db: DbSession, email: str) -> Organiser:
-    organiser = db.scalar(sa.select(Organiser).where(Organiser.email == _normalise(email)))
+    organiser = db.scalar(sa.select(Organiser).where(Organiser.email == email_key(email)))
     if organiser is None:
         raise DomainError(f"no organiser {email}", code="unknown")
     return organiser

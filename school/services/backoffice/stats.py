@@ -2,7 +2,7 @@
 computed by these same functions, so the two always agree.
 
 Counted: confirmed registrations (a cancelled one is gone); a seat is a confirmed
-choice; "checked in" is an accepted scan (verdict ``ok``) that was not undone.
+choice; "checked in" is having a standing check-in (``CheckIn.is_standing``).
 """
 
 from __future__ import annotations
@@ -23,16 +23,12 @@ from school.models import (
     RegistrationMeal,
     Session,
 )
-from school.models.vocabulary import ChoiceStatus, RegistrationStatus, Verdict
-
-
-def accepted_scan() -> list:
-    return [CheckIn.verdict == Verdict.OK, CheckIn.undone_at.is_(None)]
+from school.models.vocabulary import ChoiceStatus, RegistrationStatus
 
 
 def checked_in_clause():
-    """Whether ``Registration`` (of the enclosing query) has any accepted scan."""
-    return sa.exists().where(CheckIn.registration_id == Registration.id, *accepted_scan())
+    """Whether ``Registration`` (of the enclosing query) has a standing check-in."""
+    return sa.exists().where(CheckIn.registration_id == Registration.id, CheckIn.is_standing)
 
 
 def _confirmed(edition: Edition) -> list:
@@ -141,7 +137,7 @@ def session_fill(db: DbSession, edition: Edition, *, capped_only: bool = True) -
     """Seats and waiting line of every capped session (or of every session chosen)."""
     where = [Session.edition_id == edition.id]
     if capped_only:
-        where += [Session.capacity.is_not(None), Session.status == "scheduled"]
+        where += [Session.is_capped, sa.not_(Session.is_cancelled)]
     sessions = db.scalars(
         sa.select(Session).where(*where).order_by(Session.starts_at, Session.id)
     ).all()
@@ -241,7 +237,7 @@ def checkin_progress(db: DbSession, edition: Edition) -> CheckinProgress:
         db.execute(
             sa.select(CheckIn.day, sa.func.count(sa.distinct(CheckIn.registration_id)))
             .join(Registration, Registration.id == CheckIn.registration_id)
-            .where(*_confirmed(edition), CheckIn.session_id.is_(None), *accepted_scan())
+            .where(*_confirmed(edition), CheckIn.session_id.is_(None), CheckIn.is_standing)
             .group_by(CheckIn.day)
         ).all()
     )
@@ -249,7 +245,7 @@ def checkin_progress(db: DbSession, edition: Edition) -> CheckinProgress:
         db.execute(
             sa.select(CheckIn.session_id, sa.func.count(sa.distinct(CheckIn.registration_id)))
             .join(Registration, Registration.id == CheckIn.registration_id)
-            .where(*_confirmed(edition), CheckIn.session_id.is_not(None), *accepted_scan())
+            .where(*_confirmed(edition), CheckIn.session_id.is_not(None), CheckIn.is_standing)
             .group_by(CheckIn.session_id)
         ).all()
     )

@@ -1,7 +1,8 @@
 """Attendance: who came, where and when, read from the standing check-ins.
 
-A standing check-in (``checkin.scanning``) is a scan with the verdict ``ok`` that was not
-undone: at most one per person and checkpoint, at the time of the earliest scan. From them:
+A standing check-in (``CheckIn.is_standing``) is a scan with the verdict ``ok`` that was
+not undone: at most one per person and checkpoint, at the time of the earliest scan. From
+them:
 
 - arrivals per checkpoint, as a count and as a time series in buckets of ten minutes of
   the edition's local time;
@@ -40,17 +41,12 @@ from school.models import (
     Session,
     SessionPerson,
 )
-from school.models.vocabulary import RegistrationStatus, Verdict
+from school.models.vocabulary import Admission, RegistrationStatus
 from school.services.badges.printing import print_order
 from school.services.checkin.scanning import Checkpoint, admission, is_admitted
 from school.services.errors import NotFound
 
 BUCKET = timedelta(minutes=10)
-# Not training time: a certificate leaves them out, and their hours do not count.
-
-
-def standing() -> list:
-    return [CheckIn.verdict == Verdict.OK, CheckIn.undone_at.is_(None)]
 
 
 # -- arrivals, expected people and no-shows, per checkpoint
@@ -196,7 +192,7 @@ class Expected:
             return {r.id for r in self.people if checkpoint.day in r.attended_dates}
         held = self.seats.get(session.id, {})
         # Only a seat admits to a session of seats: nobody else needs asking.
-        open_to_the_day = admission(session) in ("everyone", "members")
+        open_to_the_day = admission(session) in (Admission.EVERYONE, Admission.MEMBERS)
         candidates = self.people if open_to_the_day else [r for r, _ in held.values()]
         return {
             r.id
@@ -218,7 +214,7 @@ def _registrations(db: DbSession, where) -> list[Registration]:
 def _arrivals(db: DbSession, where) -> dict[str, dict[int, datetime]]:
     rows = db.execute(
         sa.select(CheckIn.checkpoint, CheckIn.registration_id, CheckIn.scanned_at).where(
-            where, *standing()
+            where, CheckIn.is_standing
         )
     )
     found: dict[str, dict[int, datetime]] = defaultdict(dict)
@@ -310,7 +306,9 @@ def sheet(db: DbSession, edition: Edition, checkpoint: Checkpoint) -> Sheet:
     )
     checked_in = Registration.id.in_(
         sa.select(CheckIn.registration_id).where(
-            CheckIn.edition_id == edition.id, CheckIn.checkpoint == checkpoint.key, *standing()
+            CheckIn.edition_id == edition.id,
+            CheckIn.checkpoint == checkpoint.key,
+            CheckIn.is_standing,
         )
     )
     people = _registrations(

@@ -1,6 +1,6 @@
 """Certificates of attendance: the sessions a person was checked in at, the days they
 were there, and the hours those sessions add up to (sessions at the same time counted
-once). Made from the standing check-ins of ``checkin.attendance``; breaks, meals and
+once). Made from the standing check-ins (``CheckIn.is_standing``); breaks, meals and
 social events are left out. Each function runs a fixed number of queries.
 """
 
@@ -17,8 +17,8 @@ from sqlalchemy.orm import joinedload
 from school.models import CheckIn, Edition, Registration, Session
 from school.models.vocabulary import SessionKind
 from school.services.badges.printing import print_order
-from school.services.checkin.attendance import standing
 
+# Not training time: a certificate leaves them out, and their hours do not count.
 NOT_ATTENDED_KINDS = frozenset({SessionKind.BREAK, SessionKind.SOCIAL})
 
 
@@ -74,7 +74,9 @@ def certificate_status(db: DbSession, registration: Registration, now: datetime)
     if now < opens_at:
         return CertificateStatus("not_yet", opens_at, begun)
     came = db.scalar(
-        sa.select(sa.exists().where(CheckIn.registration_id == registration.id, *standing()))
+        sa.select(
+            sa.exists().where(CheckIn.registration_id == registration.id, CheckIn.is_standing)
+        )
     )
     return CertificateStatus("ready" if came else "none", opens_at, begun)
 
@@ -94,13 +96,15 @@ def certificates(db: DbSession, edition: Edition) -> list[Certificate]:
 def _certificates(db: DbSession, where, registrations: list[Registration] | None):
     checkins = db.scalars(
         sa.select(CheckIn)
-        .where(where, *standing(), CheckIn.registration_id.is_not(None))
+        .where(where, CheckIn.is_standing, CheckIn.registration_id.is_not(None))
         .options(joinedload(CheckIn.session).joinedload(Session.room))
     ).all()
     if registrations is None:
         registrations = db.scalars(
             sa.select(Registration).where(
-                Registration.id.in_(sa.select(CheckIn.registration_id).where(where, *standing()))
+                Registration.id.in_(
+                    sa.select(CheckIn.registration_id).where(where, CheckIn.is_standing)
+                )
             )
         ).all()
     by_person: dict[int, list[CheckIn]] = defaultdict(list)

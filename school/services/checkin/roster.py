@@ -1,5 +1,7 @@
 """The roster: every badge of an edition and what admits it where, for a scanner that
-decides on its own when the network is gone (the rule of admission is the check-in's)."""
+decides on its own when the network is gone. The rules are the server's, applied here:
+who a session admits (``scanning.admission``), which sessions take place at the same
+time (``Session.overlaps``), who is checked in (``CheckIn.is_standing``)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from school.models import CheckIn, Edition, Registration, Session
-from school.models.vocabulary import ChoiceStatus, Verdict
+from school.models.vocabulary import ChoiceStatus
 from school.services.badges import tokens
 from school.services.checkin.scanning import admission
 
@@ -32,14 +34,13 @@ def roster(db: DbSession, edition: Edition) -> dict:
     ).all()
     standing = db.execute(
         sa.select(CheckIn.registration_id, CheckIn.checkpoint, CheckIn.scanned_at).where(
-            CheckIn.edition_id == edition.id,
-            CheckIn.verdict == Verdict.OK,
-            CheckIn.undone_at.is_(None),
+            CheckIn.edition_id == edition.id, CheckIn.is_standing
         )
     ).all()
     checked: dict[int, dict[str, str]] = {}
     for registration_id, checkpoint, at in standing:
         checked.setdefault(registration_id, {})[checkpoint] = at.isoformat()
+    overlaps = _overlaps(sessions)
     line = _waiting_lines(registrations)
     keyring = tokens.KeyRing.of_app()
     tz = edition.tz
@@ -60,6 +61,8 @@ def roster(db: DbSession, edition: Edition) -> dict:
                 "title": {"fr": s.title_fr, "en": s.text("title", "en")},
                 "room": s.room.text("name", "fr") if s.room else None,
                 "admission": admission(s),
+                # Where someone turned away from it may be expected instead.
+                "overlaps": overlaps[s.id],
             }
             for s in sessions
         ],
@@ -82,6 +85,17 @@ def roster(db: DbSession, edition: Edition) -> dict:
             for r in registrations
         ],
     }
+
+
+def _overlaps(sessions: list[Session]) -> dict[int, list[int]]:
+    """The sessions each one takes place at the same time as (each pair tested once)."""
+    found: dict[int, list[int]] = {s.id: [] for s in sessions}
+    for index, first in enumerate(sessions):
+        for second in sessions[index + 1 :]:
+            if first.overlaps(second):
+                found[first.id].append(second.id)
+                found[second.id].append(first.id)
+    return {key: sorted(ids) for key, ids in found.items()}
 
 
 def _waiting_lines(registrations: list[Registration]) -> dict[int, int]:

@@ -17,7 +17,7 @@ becomes ``already``. The scanner page decides offline from the roster, whose
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
@@ -25,11 +25,15 @@ from sqlalchemy.orm import joinedload
 
 from school.database import begin_write, insert_new, lock_rows
 from school.models import CheckIn, Choice, Edition, Organiser, Registration, Session
-from school.models.vocabulary import Audience, Category, Verdict
+from school.models.vocabulary import Admission, Audience, Category, Verdict
 from school.services.badges import tokens
 from school.services.badges.tokens import BadgeStatus
 from school.services.errors import DomainError, NotFound
 from school.services.registration import seats
+
+# How far ahead of the server a phone's clock may run: a scan said to come from later
+# than that is taken as made then (a scan cannot come from the future).
+CLOCK_AHEAD = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -95,16 +99,16 @@ def checkpoints(db: DbSession, edition: Edition) -> list[Checkpoint]:
     return entrances + [Checkpoint(edition.local(s.starts_at).date(), s) for s in sessions]
 
 
-def admission(session: Session) -> str:
+def admission(session: Session) -> Admission:
     """Who may come in: ``everyone`` attending that day, ``members`` attending that day,
     ``seat`` (a confirmed choice only), or ``closed`` (cancelled)."""
     if session.is_cancelled:
-        return "closed"
+        return Admission.CLOSED
     if session.is_offered_for_choice or session.audience == Audience.INVITED:
-        return "seat"
+        return Admission.SEAT
     if session.audience == Audience.MEMBERS:
-        return "members"
-    return "everyone"
+        return Admission.MEMBERS
+    return Admission.EVERYONE
 
 
 def is_admitted(registration: Registration, checkpoint: Checkpoint, seat: Choice | None) -> bool:
@@ -113,11 +117,11 @@ def is_admitted(registration: Registration, checkpoint: Checkpoint, seat: Choice
         return True  # anyone registered enters the venue; the day is shown as a note
     rule = admission(session)
     if seat is not None and seat.is_confirmed:
-        return rule != "closed"
+        return rule != Admission.CLOSED
     attends = checkpoint.day in registration.attended_dates
-    if rule == "everyone":
+    if rule == Admission.EVERYONE:
         return attends
-    if rule == "members":
+    if rule == Admission.MEMBERS:
         return attends and registration.category == Category.MEMBER
     return False
 
@@ -150,7 +154,11 @@ def scan(
     organiser: Organiser | None = None,
     device: str | None = None,
 ) -> ScanResult:
-    """Decide and record one scan. Flushes; the caller commits."""
+    """Decide and record one scan. Flushes; the caller commits.
+
+    ``scanned_at`` is the phone's time of the scan, ``now`` the server's: a scan from
+    later than ``now + CLOCK_AHEAD`` is recorded at that moment."""
+    scanned_at = min(scanned_at, now + CLOCK_AHEAD)
     begin_write(db)
     checkpoint = checkpoint_for(db, edition, session_id, day, scanned_at)
     claim = tokens.read_token(token)
@@ -255,7 +263,7 @@ def _decide(db: DbSession, result: ScanResult, scanned_at: datetime) -> None:
         if seat is not None and not seat.is_confirmed:
             result.waitlist_position = seats.waitlist_positions(db, [seat.session_id]).get(seat.id)
         session = checkpoint.session
-        result.expected = [s for s in result.today if seats.overlapping(s, session)]
+        result.expected = [s for s in result.today if s.overlaps(session)]
         return
     standing, counted = _standing(db, registration, checkpoint.key)
     result.arrivals = counted + (1 if standing is None else 0)  # with this one if it is
@@ -278,7 +286,7 @@ def _standing(
     row = db.execute(
         sa.select(CheckIn, count)
         .select_from(one)
-        .outerjoin(CheckIn, _is_standing(registration.id, checkpoint))
+        .outerjoin(CheckIn, _standing_at(registration.id, checkpoint))
         .options(joinedload(CheckIn.organiser))
     ).one()
     return row[0], row[1]
@@ -287,18 +295,17 @@ def _standing(
 def first_checkin(db: DbSession, registration_id: int, checkpoint: str) -> CheckIn | None:
     return db.scalar(
         sa.select(CheckIn)
-        .where(_is_standing(registration_id, checkpoint))
+        .where(_standing_at(registration_id, checkpoint))
         .options(joinedload(CheckIn.organiser))
     )
 
 
-def _is_standing(registration_id: int, checkpoint: str) -> sa.ColumnElement[bool]:
+def _standing_at(registration_id: int, checkpoint: str) -> sa.ColumnElement[bool]:
     """The person's check-in at the checkpoint that counts (one at most: a unique index)."""
     return sa.and_(
         CheckIn.registration_id == registration_id,
         CheckIn.checkpoint == checkpoint,
-        CheckIn.verdict == Verdict.OK,
-        CheckIn.undone_at.is_(None),
+        CheckIn.is_standing,
     )
 
 
@@ -326,7 +333,7 @@ def undo(db: DbSession, edition: Edition, checkin_id: int, *, now: datetime) -> 
     )
     if record is None:
         raise NotFound(f"no check-in {checkin_id}")
-    if record.verdict != Verdict.OK or record.undone_at is not None:
+    if not record.is_standing:
         raise DomainError("only a standing check-in can be undone", code="not_undoable")
     record.undone_at = now
     db.flush()
@@ -342,9 +349,6 @@ def _arrivals_query(edition_id: int, checkpoint: str) -> sa.Select:
         sa.select(sa.func.count())
         .select_from(CheckIn)
         .where(
-            CheckIn.edition_id == edition_id,
-            CheckIn.checkpoint == checkpoint,
-            CheckIn.verdict == Verdict.OK,
-            CheckIn.undone_at.is_(None),
+            CheckIn.edition_id == edition_id, CheckIn.checkpoint == checkpoint, CheckIn.is_standing
         )
     )

@@ -32,7 +32,8 @@ from school.models import (
     Session,
     SessionPerson,
 )
-from school.models.vocabulary import RegistrationStatus
+from school.models.vocabulary import Audience, RegistrationStatus
+from school.services.email_addresses import email_key
 from school.services.mail import outbox
 from school.services.registration.seats import lock_edition
 from school.urls import absolute_url
@@ -125,7 +126,7 @@ def concerned_registrations(
         Registration.status == RegistrationStatus.CONFIRMED,
     )
     # Seats and lines, even once cancelled: a cancelled workshop concerns its holders only.
-    if session.requires_registration or session.is_capped or session.audience == "invited":
+    if session.is_by_choice or session.audience == Audience.INVITED:
         link = sa.exists().where(
             Choice.registration_id == Registration.id, Choice.session_id == session.id
         )
@@ -173,7 +174,7 @@ def recipients(db: DbSession, changes: list[SessionChange]) -> list[Recipient]:
             )
             recipient.changes.append(change)
         for person in _speakers(db, change.session):
-            key = person.email.strip().lower()
+            key = email_key(person.email)
             recipient = found.setdefault(
                 key,
                 Recipient(

@@ -272,18 +272,7 @@ def progress(db: DbSession, batches: list[str]) -> dict[str, Progress]:
             OutboxMessage.batch,
             sa.func.count(),
             sa.func.count(OutboxMessage.sent_at),
-            sa.func.sum(
-                sa.case(
-                    (
-                        sa.and_(
-                            OutboxMessage.sent_at.is_(None),
-                            OutboxMessage.attempts >= outbox.MAX_ATTEMPTS,
-                        ),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
+            sa.func.sum(sa.case((outbox.is_given_up(), 1), else_=0)),
         )
         .where(OutboxMessage.batch.in_(batches))
         .group_by(OutboxMessage.batch)

@@ -40,6 +40,22 @@ CLAIM_FOR = timedelta(minutes=2)
 _QUEUED_MAIL = "school.outbox.queued_mail"  # a key of the database session's ``info``
 
 
+def is_due(now: datetime) -> sa.ColumnElement[bool]:
+    """A message to send now: not sent, its time come, not given up, and not claimed by
+    a sender (or its claim ran out: that sender died)."""
+    return sa.and_(
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.send_after <= now,
+        OutboxMessage.attempts < MAX_ATTEMPTS,
+        sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+    )
+
+
+def is_given_up() -> sa.ColumnElement[bool]:
+    """A message that failed ``MAX_ATTEMPTS`` times: never due again."""
+    return sa.and_(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts >= MAX_ATTEMPTS)
+
+
 def queue_mail(
     db: DbSession,
     *,
@@ -262,12 +278,7 @@ def _claim(db: DbSession, now: datetime, size: int) -> list[int]:
     """Claim up to ``size`` due messages. Only the rows this update changed are ours:
     another sender that claimed a row first made the condition false for us."""
     begin_write(db)
-    due = sa.and_(
-        OutboxMessage.sent_at.is_(None),
-        OutboxMessage.send_after <= now,
-        OutboxMessage.attempts < MAX_ATTEMPTS,
-        sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-    )
+    due = is_due(now)
     candidates = db.scalars(
         sa.select(OutboxMessage.id)
         .where(due)
@@ -318,17 +329,7 @@ def _drain(app: Flask) -> None:
 
 
 def has_due(db: DbSession, now: datetime | None = None) -> bool:
-    now = now or utcnow()
-    due = db.scalar(
-        sa.select(OutboxMessage.id)
-        .where(
-            OutboxMessage.sent_at.is_(None),
-            OutboxMessage.send_after <= now,
-            OutboxMessage.attempts < MAX_ATTEMPTS,
-            sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-        )
-        .limit(1)
-    )
+    due = db.scalar(sa.select(OutboxMessage.id).where(is_due(now or utcnow())).limit(1))
     db.rollback()
     return due is not None
 

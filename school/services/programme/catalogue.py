@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from school.models import Choice, Edition, Person, Session, SessionPerson
-from school.models.vocabulary import ChoiceStatus
+from school.models.vocabulary import ChoiceStatus, SessionKind
 from school.services.errors import NotFound
 
 
@@ -79,12 +79,14 @@ def seats_taken_in_edition(db: DbSession, edition: Edition) -> dict[int, int]:
 def key_figures(db: DbSession, edition: Edition) -> dict[str, int]:
     """The numbers on an edition's home page, counted by the database (two queries)."""
     live = sa.and_(
-        Session.edition_id == edition.id, Session.status == "scheduled", Session.kind != "break"
+        Session.edition_id == edition.id,
+        sa.not_(Session.is_cancelled),
+        Session.kind != SessionKind.BREAK,
     )
     sessions, workshops = db.execute(
         sa.select(
             sa.func.count(),
-            sa.func.count().filter(Session.kind.in_(("workshop", "visit"))),
+            sa.func.count().filter(Session.kind.in_((SessionKind.WORKSHOP, SessionKind.VISIT))),
         ).where(live)
     ).one()
     speakers = db.scalar(
@@ -192,7 +194,7 @@ def build_days(edition: Edition, sessions: list[Session]) -> list[Day]:
     for day in sorted(set(by_date) | set(themes)):
         slots: list[Slot] = []
         for session in sorted(by_date.get(day, []), key=lambda s: (s.starts_at, s.ends_at, s.id)):
-            if slots and session.starts_at < slots[-1].ends_at:
+            if slots and session.overlaps(slots[-1]):
                 slots[-1].sessions.append(session)
                 slots[-1].ends_at = max(slots[-1].ends_at, session.ends_at)
             else:

@@ -347,8 +347,7 @@ def _warnings(db: DbSession, edition: Edition, session: Session) -> list[str]:
             sa.select(Session).where(
                 Session.edition_id == edition.id,
                 Session.room_id == session.room_id,
-                Session.starts_at < session.ends_at,
-                Session.ends_at > session.starts_at,
+                Session.overlaps(session),
             )
         ).all()
         lang = i18n.language()
@@ -391,9 +390,8 @@ def _overlapping_seats(db: DbSession, session: Session) -> int:
                 mine.status == ChoiceStatus.CONFIRMED,
                 other.session_id != session.id,
                 other.status == ChoiceStatus.CONFIRMED,
-                other_session.status == "scheduled",
-                other_session.starts_at < session.ends_at,
-                other_session.ends_at > session.starts_at,
+                sa.not_(other_session.is_cancelled),
+                other_session.overlaps(session),
             )
         )
         or 0

@@ -293,7 +293,7 @@ def clone_edition(
     copied = 0
     for old in db.scalars(
         sa.select(Session)
-        .where(Session.edition_id == source.id, Session.status == "scheduled")
+        .where(Session.edition_id == source.id, sa.not_(Session.is_cancelled))
         .order_by(Session.starts_at, Session.id)
     ):
         db.add(

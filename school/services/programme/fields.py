@@ -12,11 +12,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from school.database import MAX_ID
+from school.services.email_addresses import EMAIL_MAX, normalized_email
 from school.services.programme.spec import Problem, Text
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 Translate = Callable[..., str]
 
@@ -169,8 +169,8 @@ class FieldReader:
         return value
 
     def email(self, data: dict, key: str, item: str) -> str | None:
-        value = self.optional_str(data, key, item, 254)
-        if value and not EMAIL_PATTERN.match(value):
+        value = self.optional_str(data, key, item, EMAIL_MAX)
+        if value and normalized_email(value) is None:
             self.fail(item, key, N_("not an e-mail address: %(value)r"), value=value)
         return value
 

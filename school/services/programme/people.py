@@ -15,7 +15,7 @@ from school.services.errors import DomainError
 from school.services.programme.checks import check_person, check_room
 from school.services.programme.editing import InvalidProgramme
 from school.services.programme.fields import Translate
-from school.services.programme.rules import new_key
+from school.services.programme.rules import new_key, raise_sequence
 
 
 def room_entry(room: Room) -> dict[str, Any]:
@@ -54,8 +54,7 @@ def save_room(
     db.flush()
     if renamed:  # the place shown in its sessions' calendar events changed
         for session in db.scalars(sa.select(Session).where(Session.room_id == room.id)):
-            session.sequence += 1
-            session.updated_at = now
+            raise_sequence(session, now=now)
     edition.changed_at = now
     audit.record(
         db,

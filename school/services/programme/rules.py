@@ -26,19 +26,26 @@ def venue_of(edition) -> tuple:
     return (edition.city, edition.venue, edition.address)
 
 
+def raise_sequence(session: Session, *, now: datetime) -> None:
+    """What a calendar shows of the session changed (its time, title, status, room, the
+    room's name, the venue): its SEQUENCE goes up, or calendars keep the old event."""
+    session.sequence = (session.sequence or 0) + 1
+    session.updated_at = now
+
+
 def apply_session_values(
     session: Session, values: dict[str, Any], *, now: datetime, calendar_change: bool = False
 ) -> set[str]:
-    """Set the fields that differ; raise SEQUENCE when a calendar field changed (or the
-    caller says the calendar text changed, e.g. its room was renamed). Returns the names."""
+    """Set the fields that differ; raise SEQUENCE once when a calendar field changed (or
+    the caller says the calendar text changed, e.g. its room was renamed). Returns the
+    names."""
     changed = {name for name, value in values.items() if getattr(session, name) != value}
     for name in changed:
         setattr(session, name, values[name])
     if changed:
         session.updated_at = now
     if session.id is not None and (calendar_change or changed & set(CALENDAR_FIELDS)):
-        session.sequence = (session.sequence or 0) + 1
-        session.updated_at = now
+        raise_sequence(session, now=now)
     return changed
 
 
@@ -77,10 +84,7 @@ def room_clashes(sessions: Iterable[Session]) -> list[tuple[Session, Session]]:
     for booked in by_room.values():
         booked.sort(key=lambda s: (s.starts_at, s.id))
         for index, first in enumerate(booked):
-            for second in booked[index + 1 :]:
-                if second.starts_at >= first.ends_at:
-                    break
-                clashes.append((first, second))
+            clashes += [(first, second) for second in booked[index + 1 :] if first.overlaps(second)]
     return clashes
 
 

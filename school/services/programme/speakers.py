@@ -52,24 +52,12 @@ def sessions_of(db: DbSession, person: Person) -> list[Session]:
     return load_sessions(db, Session.id.in_(mine))
 
 
-@dataclass
-class Engagement:
-    """One of a speaker's sessions, from their side."""
-
-    session: Session
-    link: SessionPerson  # their role, their "sous réserve" mark
-
-    @property
-    def others(self) -> list[SessionPerson]:
-        return [other for other in self.session.people if other.person_id != self.link.person_id]
-
-
-def engagements(person: Person, sessions: Iterable[Session]) -> list[Engagement]:
-    result = []
-    for session in sessions:
-        link = next(link for link in session.people if link.person_id == person.id)
-        result.append(Engagement(session, link))
-    return result
+def links_of(person: Person, sessions: Iterable[Session]) -> list[SessionPerson]:
+    """The person's part in each of ``sessions`` (their role, their "sous réserve" mark),
+    in the order of the sessions, which come loaded with their people."""
+    return [
+        next(link for link in session.people if link.person_id == person.id) for session in sessions
+    ]
 
 
 def _audit(db: DbSession, person: Person, action: str, target: str, details, now: datetime):
@@ -195,8 +183,8 @@ def invite(
             now=now,
             person=person,
             edition=edition,
-            link=link_for(person),
-            engagements=engagements(person, by_person.get(person.id, [])),
+            page_url=link_for(person),
+            links=links_of(person, by_person.get(person.id, [])),
         )
         person.invited_at = now
         report.invited.append(person)

@@ -195,11 +195,7 @@ def participant_items(
     tz = edition.tz
     days = set(registration.attended_dates)
     chosen = state.choices
-    open_to_all = sa.and_(
-        Session.audience == Audience.EVERYONE.value,
-        Session.requires_registration.is_(False),
-        Session.capacity.is_(None),
-    )
+    open_to_all = sa.and_(Session.audience == Audience.EVERYONE, sa.not_(Session.is_by_choice))
     sessions = load_sessions(
         db,
         Session.edition_id == edition.id,
@@ -249,17 +245,17 @@ def speaker_state(db: DbSession, token: str) -> FeedState | None:
     )
 
 
-def speaker_items(engagements: Iterable) -> list[FeedItem]:
-    """A speaker's sessions (``speakers.engagements``) with their role; those still
+def speaker_items(links: Iterable[SessionPerson]) -> list[FeedItem]:
+    """A speaker's sessions (``speakers.links_of``) with their role; those still
     "sous réserve" are tentative. Confirming (or the reverse) touches the session, which
     raises SEQUENCE: the status changes."""
     return [
         FeedItem(
-            e.session,
-            modified=e.session.updated_at,
-            role=e.link.role,
-            tentative=e.link.is_tentative,
-            bump=personal_bump(e.session.updated_at, not e.link.is_tentative),
+            link.session,
+            modified=link.session.updated_at,
+            role=link.role,
+            tentative=link.is_tentative,
+            bump=personal_bump(link.session.updated_at, not link.is_tentative),
         )
-        for e in engagements
+        for link in links
     ]

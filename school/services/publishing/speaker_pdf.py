@@ -9,10 +9,9 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 
 from school import i18n
-from school.models import Edition, Person
+from school.models import Edition, Person, SessionPerson
 from school.services.pdf_fonts import FAMILY as FONT
 from school.services.pdf_fonts import add_fonts
-from school.services.programme.speakers import Engagement
 from school.services.publishing.calendar import Wording
 
 # Until everything fits on one page: descriptions shortened, then left out, then the
@@ -23,20 +22,20 @@ LAYOUTS = ((None, True, 1.0), (600, True, 1.0), (250, True, 1.0), (0, True, 1.0)
 def schedule_pdf(
     person: Person,
     edition: Edition,
-    engagements: list[Engagement],
+    links: list[SessionPerson],
     *,
     lang: str,
     wording: Wording,
 ) -> bytes:
     pdf = None
     for layout in LAYOUTS:
-        pdf = _render(person, edition, engagements, lang, wording, *layout)
+        pdf = _render(person, edition, links, lang, wording, *layout)
         if pdf.pages_count == 1:
             break
     return bytes(pdf.output())
 
 
-def _render(person, edition, engagements, lang, wording, text_limit, with_others, scale) -> FPDF:
+def _render(person, edition, links, lang, wording, text_limit, with_others, scale) -> FPDF:
     pdf = FPDF(format="A4")
     pdf.set_margins(18, 16, 18)
     pdf.set_auto_page_break(True, margin=14)
@@ -56,10 +55,10 @@ def _render(person, edition, engagements, lang, wording, text_limit, with_others
     pdf.ln(3)
 
     tz = edition.tz
-    if not engagements:
+    if not links:
         line(_("You have no session in the programme yet."), 10)
-    for engagement in engagements:
-        session, link = engagement.session, engagement.link
+    for link in links:
+        session = link.session
         start = session.starts_at.astimezone(tz)
         when = (
             f"{i18n.local_date(start.date(), 'full', lang)}, "
@@ -78,7 +77,7 @@ def _render(person, edition, engagements, lang, wording, text_limit, with_others
         others = [
             f"{o.person.full_name} ({wording.roles[o.role]})"
             + (f", {o.person.organisation}" if o.person.organisation else "")
-            for o in engagement.others
+            for o in link.others
         ]
         if others and with_others:
             line(_("With: %(people)s", people="; ".join(others)), 9.5)

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
 from school.models import Registration
 from school.models.vocabulary import Category
+from school.services.email_addresses import EMAIL_MAX, normalized_email
 from school.services.network.countries import is_country
 
 NAME_MAX = 100
@@ -46,11 +46,6 @@ class RegistrationData:
     photo_consent: bool = False
 
 
-def email_key(email: str) -> str:
-    """What makes two addresses the same registration: trimmed, lower-cased."""
-    return email.strip().lower()
-
-
 def data_of(registration: Registration) -> RegistrationData:
     """A registration as the data that would recreate it (to prefill a form)."""
     return RegistrationData(
@@ -75,8 +70,8 @@ def data_of(registration: Registration) -> RegistrationData:
 
 def _rankings_of(registration: Registration) -> dict[int, list[int | None]]:
     rankings: dict[int, list[int | None]] = {}
-    for preference in sorted(registration.preferences, key=lambda p: p.rank):
-        rankings.setdefault(preference.group_id, []).append(preference.session_id)
+    for place in sorted(registration.rankings, key=lambda r: r.rank):
+        rankings.setdefault(place.group_id, []).append(place.session_id)
     return rankings
 
 
@@ -121,11 +116,11 @@ def _check_email(data: RegistrationData, add: Add) -> None:
     if not email:
         add("email", _("Please give your e-mail address."))
     else:
-        try:
-            email = validate_email(email, check_deliverability=False).normalized
-        except EmailNotValidError:
+        valid = normalized_email(email)
+        if valid is None:
             add("email", _("This does not look like an e-mail address."))
-        if len(email) > 254:
+        email = valid or email
+        if len(email) > EMAIL_MAX:
             add("email", _("This e-mail address is too long."))
     data.email = email
 

@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
 from school.database import begin_write
-from school.models import Choice, Preference, Registration, Session, SessionGroup
-from school.models.vocabulary import ChoiceStatus, RegistrationStatus
+from school.models import Choice, Ranking, Registration, Session, SessionGroup
+from school.models.vocabulary import Admission, Audience, Category, ChoiceStatus, RegistrationStatus
 from school.services.checkin import scanning
 from school.services.errors import DomainError, NotFound
 from school.services.mail import outbox
@@ -89,9 +89,9 @@ def create_group(
     return group
 
 
-def takes_preferences(group: SessionGroup | None, now: datetime) -> bool:
+def takes_rankings(group: SessionGroup | None, now: datetime) -> bool:
     """Whether participants rank this group's sessions right now (instead of picking)."""
-    if group is None or not group.takes_preferences:
+    if group is None or not group.takes_rankings:
         return False
     return group.preferences_close_at is None or now < group.preferences_close_at
 
@@ -121,13 +121,11 @@ def set_ranking(
     db: DbSession, registration: Registration, group: SessionGroup, ranking: list[int | None]
 ) -> None:
     """Replace the registration's ranking of ``group`` (checked by ``check_ranking``)."""
-    for preference in [p for p in registration.preferences if p.group_id == group.id]:
-        registration.preferences.remove(preference)
+    for place in [r for r in registration.rankings if r.group_id == group.id]:
+        registration.rankings.remove(place)
     db.flush()
     for rank, session_id in enumerate(ranking, start=1):
-        registration.preferences.append(
-            Preference(group_id=group.id, session_id=session_id, rank=rank)
-        )
+        registration.rankings.append(Ranking(group_id=group.id, session_id=session_id, rank=rank))
 
 
 def eligible_sessions(registration: Registration, group: SessionGroup) -> set[int]:
@@ -141,11 +139,11 @@ def eligible_sessions(registration: Registration, group: SessionGroup) -> set[in
         day = registration.edition.local(session.starts_at).date()
         if session.is_cancelled or day not in registration.attended_dates:
             continue
-        if scanning.admission(session) == "closed":
+        if scanning.admission(session) == Admission.CLOSED:
             continue
-        if session.audience == "members" and registration.category != "member":
+        if session.audience == Audience.MEMBERS and registration.category != Category.MEMBER:
             continue
-        if any(seats.overlapping(session, other) for other in held):
+        if any(session.overlaps(other) for other in held):
             continue
         eligible.add(session.id)
     return eligible
@@ -154,10 +152,10 @@ def eligible_sessions(registration: Registration, group: SessionGroup) -> set[in
 def _applicants(db: DbSession, group: SessionGroup) -> tuple[list[Applicant], dict[int, int]]:
     registrations = db.scalars(
         sa.select(Registration)
-        .join(Preference, Preference.registration_id == Registration.id)
-        .where(Preference.group_id == group.id, Registration.status == RegistrationStatus.CONFIRMED)
+        .join(Ranking, Ranking.registration_id == Registration.id)
+        .where(Ranking.group_id == group.id, Registration.status == RegistrationStatus.CONFIRMED)
         .options(
-            selectinload(Registration.preferences),
+            selectinload(Registration.rankings),
             selectinload(Registration.days),
             selectinload(Registration.choices).selectinload(Choice.session),
         )
@@ -167,7 +165,7 @@ def _applicants(db: DbSession, group: SessionGroup) -> tuple[list[Applicant], di
     applicants = [
         Applicant(
             id=r.id,
-            ranking=tuple(p.session_id for p in r.preferences if p.group_id == group.id),
+            ranking=tuple(p.session_id for p in r.rankings if p.group_id == group.id),
             eligible=frozenset(eligible_sessions(r, group)),
             cite=r.cite,
             country=r.country,
@@ -196,14 +194,14 @@ def applicants_view(db: DbSession, group: SessionGroup) -> dict:
     """Who ranked the group, and how, for the organisers' review."""
     registrations = db.scalars(
         sa.select(Registration)
-        .join(Preference, Preference.registration_id == Registration.id)
-        .where(Preference.group_id == group.id, Registration.status == RegistrationStatus.CONFIRMED)
-        .options(selectinload(Registration.preferences))
+        .join(Ranking, Ranking.registration_id == Registration.id)
+        .where(Ranking.group_id == group.id, Registration.status == RegistrationStatus.CONFIRMED)
+        .options(selectinload(Registration.rankings))
         .order_by(Registration.last_name, Registration.first_name)
         .distinct()
     ).all()
     rankings = {
-        r.id: [p.session_id for p in r.preferences if p.group_id == group.id] for r in registrations
+        r.id: [p.session_id for p in r.rankings if p.group_id == group.id] for r in registrations
     }
     return {"registrations": registrations, "rankings": rankings}
 

@@ -28,7 +28,7 @@ from school.models import (
     Session,
 )
 from school.models.vocabulary import Category, ChoiceStatus, RegistrationStatus
-from school.services.backoffice.stats import accepted_scan, checked_in_clause
+from school.services.backoffice.stats import checked_in_clause
 from school.services.errors import NotFound
 
 PAGE_SIZES = (50, 100)
@@ -306,7 +306,7 @@ def session_rosters(db: DbSession, session_ids: list[int]) -> dict[int, list[tup
     scanned = sa.exists().where(
         CheckIn.registration_id == Choice.registration_id,
         CheckIn.session_id == Choice.session_id,
-        *accepted_scan(),
+        CheckIn.is_standing,
     )
     rows = db.execute(
         sa.select(Choice, scanned.label("checked_in"))

@@ -21,16 +21,11 @@ from school import i18n
 from school.models import Choice, Edition, Organiser, Registration, Session
 from school.models.vocabulary import Audience, RegistrationStatus
 from school.services import audit
+from school.services.email_addresses import email_key
 from school.services.errors import DomainError, NotFound
 from school.services.mail import notifications
 from school.services.registration import seats
-from school.services.registration.data import (
-    Errors,
-    RegistrationData,
-    check_fields,
-    data_of,
-    email_key,
-)
+from school.services.registration.data import Errors, RegistrationData, check_fields, data_of
 from school.services.registration.rules import (
     InvalidRegistration,
     apply_details,
@@ -90,18 +85,15 @@ def choosable_sessions(
     """Sessions a participant picks when registering: those that require registration
     or have limited seats; not the cancelled ones, not those by invitation only (the
     organisers give those: ``by_organiser=True`` includes them)."""
-    offered = sa.or_(Session.requires_registration.is_(True), Session.capacity.is_not(None))
+    offered = Session.is_offered_for_choice
     if by_organiser:
-        offered = sa.or_(offered, Session.audience == Audience.INVITED)
+        invited = sa.and_(Session.audience == Audience.INVITED, sa.not_(Session.is_cancelled))
+        offered = sa.or_(offered, invited)
     else:
         offered = sa.and_(offered, Session.audience != Audience.INVITED)
     sessions = db.scalars(
         sa.select(Session)
-        .where(
-            Session.edition_id == edition.id,
-            Session.status == "scheduled",
-            offered,
-        )
+        .where(Session.edition_id == edition.id, offered)
         .options(selectinload(Session.room))
         .order_by(Session.starts_at, Session.id)
     ).all()
@@ -115,7 +107,7 @@ def meal_sessions(db: DbSession, edition: Edition) -> list[Session]:
             .where(
                 Session.edition_id == edition.id,
                 Session.is_meal.is_(True),
-                Session.status == "scheduled",
+                sa.not_(Session.is_cancelled),
             )
             .order_by(Session.starts_at)
         )

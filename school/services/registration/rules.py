@@ -22,9 +22,10 @@ from school.models import (
     SessionGroup,
 )
 from school.models.vocabulary import Audience, Category, ChoiceStatus
+from school.services.email_addresses import email_key
 from school.services.errors import DomainError
 from school.services.registration import groups, seats
-from school.services.registration.data import Errors, RegistrationData, email_key
+from school.services.registration.data import Errors, RegistrationData
 
 
 class InvalidRegistration(DomainError):
@@ -86,7 +87,7 @@ def check_against_programme(
             add("sessions", _("“%(title)s” is for network members only.", title=title))
         elif data.days and day not in data.days:
             add("sessions", _("“%(title)s” is on a day you do not attend.", title=title))
-        elif groups.takes_preferences(session.group, now):
+        elif groups.takes_rankings(session.group, now):
             add("sessions", _("“%(title)s” is allocated by preference: rank it.", title=title))
     for session_id in data.meals:
         session = sessions.get(session_id)
@@ -116,7 +117,7 @@ def take_seats(
         has_seat = session.capacity is None or taken.get(session.id, 0) < session.capacity
         status = ChoiceStatus.CONFIRMED if has_seat else ChoiceStatus.WAITLISTED
         if has_seat:
-            clash = next((other for other in held if seats.overlapping(session, other)), None)
+            clash = next((other for other in held if session.overlaps(other)), None)
             if clash is not None:
                 conflicts.append(
                     _(
@@ -146,7 +147,7 @@ def rank(db: DbSession, registration: Registration, data: RegistrationData, now)
         if group is None or group.edition_id != registration.edition_id:
             errors.setdefault("rankings", []).append(_("Unknown group of sessions."))
             continue
-        if not groups.takes_preferences(group, now):
+        if not groups.takes_rankings(group, now):
             errors.setdefault(f"ranking_{group_id}", []).append(
                 _("Preferences for this group are closed.")
             )

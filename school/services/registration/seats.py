@@ -63,10 +63,6 @@ def waitlist_positions(db: DbSession, session_ids: Iterable[int]) -> dict[int, i
     return positions
 
 
-def overlapping(a: Session, b: Session) -> bool:
-    return a.starts_at < b.ends_at and b.starts_at < a.ends_at
-
-
 def promote_waitlist(db: DbSession, session_ids: Iterable[int], *, now: datetime) -> list[Choice]:
     """Give freed seats to the first in line. Call it under ``lock_edition``.
 
@@ -103,7 +99,7 @@ def promote_waitlist(db: DbSession, session_ids: Iterable[int], *, now: datetime
                     Choice.status == ChoiceStatus.CONFIRMED,
                 )
             ).all()
-            if any(overlapping(session, other) for other in held):
+            if any(session.overlaps(other) for other in held):
                 continue
             choice.status = ChoiceStatus.CONFIRMED
             choice.updated_at = now

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import jsonify
@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from school.database import is_id, utcnow
 from school.extensions import db
 from school.models import Session
+from school.models.vocabulary import Verdict
 from school.services.checkin import roster, scanning
 from school.services.checkin.scanning import ScanResult
 from school.services.programme import catalogue
@@ -26,12 +27,12 @@ _CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 
 def verdict_message(verdict: str) -> str:
     return {
-        "ok": _("Welcome!"),
-        "already": _("Already checked in"),
-        "not_registered_for_session": _("Not registered for this session"),
-        "cancelled": _("Registration cancelled"),
-        "wrong_edition": _("Badge of another edition"),
-        "invalid": _("Unknown or damaged badge"),
+        Verdict.OK: _("Welcome!"),
+        Verdict.ALREADY: _("Already checked in"),
+        Verdict.NOT_REGISTERED_FOR_SESSION: _("Not registered for this session"),
+        Verdict.CANCELLED: _("Registration cancelled"),
+        Verdict.WRONG_EDITION: _("Badge of another edition"),
+        Verdict.INVALID: _("Unknown or damaged badge"),
     }[verdict]
 
 
@@ -117,8 +118,7 @@ def parse_scan(body: Any, now: datetime) -> tuple[dict[str, Any], dict[str, list
             scanned_at = datetime.fromisoformat(str(body["scanned_at"]).replace("Z", "+00:00"))
             if scanned_at.tzinfo is None:
                 raise ValueError
-            # A phone's clock may run a little fast; a scan cannot come from the future.
-            values["scanned_at"] = min(scanned_at.astimezone(UTC), now + timedelta(minutes=5))
+            values["scanned_at"] = scanned_at.astimezone(UTC)  # the service clamps the future
         except ValueError:
             wrong("scanned_at", _("Must be a date and time with its offset (ISO 8601)."))
     device = body.get("device")

@@ -1,8 +1,29 @@
-"""JSON Schemas (OpenAPI 3.0 dialect) of what the API takes and returns."""
+"""JSON Schemas (OpenAPI 3.0 dialect) of what the API takes and returns. Closed lists
+and lengths come from where they are defined (``models.vocabulary``, the registration
+data's limits), so the document cannot drift from what the API does."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
+
+from school.models.vocabulary import (
+    Admission,
+    Audience,
+    Category,
+    ChoiceStatus,
+    RegistrationStatus,
+    Role,
+    SessionKind,
+    SessionStatus,
+    Verdict,
+)
+from school.services.registration.data import LANGUAGES, NAME_MAX, NOTE_MAX, TEXT_MAX
+
+
+def _one_of(vocabulary: type[StrEnum]) -> dict[str, Any]:
+    return {"type": "string", "enum": [member.value for member in vocabulary]}
+
 
 _text = {
     "type": "object",
@@ -38,7 +59,7 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "id": {"type": "string", "description": "the person's key in the programme file"},
             "name": {"type": "string"},
-            "role": {"type": "string", "enum": ["speaker", "moderator", "witness", "welcome"]},
+            "role": _one_of(Role),
             "tentative": {"type": "boolean"},
             "function": {"type": "string", "nullable": True},
             "organisation": {"type": "string", "nullable": True},
@@ -61,19 +82,7 @@ SCHEMAS: dict[str, Any] = {
             "id": {"type": "integer"},
             "key": {"type": "string"},
             "uid": {"type": "string"},
-            "kind": {
-                "type": "string",
-                "enum": [
-                    "plenary",
-                    "conference",
-                    "round_table",
-                    "workshop",
-                    "visit",
-                    "meeting",
-                    "social",
-                    "break",
-                ],
-            },
+            "kind": _one_of(SessionKind),
             "title": _text,
             "description": _nullable_text,
             "starts_at": {"type": "string", "format": "date-time"},
@@ -82,8 +91,8 @@ SCHEMAS: dict[str, Any] = {
             "capacity": {"type": "integer", "nullable": True},
             "seats_left": {"type": "integer", "nullable": True},
             "requires_registration": {"type": "boolean"},
-            "audience": {"type": "string", "enum": ["everyone", "members", "invited"]},
-            "status": {"type": "string", "enum": ["scheduled", "cancelled"]},
+            "audience": _one_of(Audience),
+            "status": _one_of(SessionStatus),
             "meal": {"type": "boolean"},
             "url": {"type": "string"},
             "speakers": {
@@ -130,22 +139,23 @@ SCHEMAS: dict[str, Any] = {
     "RegistrationRequest": {
         "type": "object",
         "properties": {
-            "first_name": {"type": "string", "maxLength": 100},
-            "last_name": {"type": "string", "maxLength": 100},
+            "first_name": {"type": "string", "maxLength": NAME_MAX},
+            "last_name": {"type": "string", "maxLength": NAME_MAX},
             "email": {"type": "string", "format": "email"},
-            "organisation": {"type": "string", "maxLength": 200},
-            "cite": {"type": "string", "maxLength": 200, "description": "the Cité des métiers"},
-            "country": {"type": "string", "description": "ISO 3166-1 alpha-2", "example": "PT"},
-            "category": {
+            "organisation": {"type": "string", "maxLength": TEXT_MAX},
+            "cite": {
                 "type": "string",
-                "enum": ["member", "partner", "guest", "speaker", "staff", "press"],
+                "maxLength": TEXT_MAX,
+                "description": "the Cité des métiers",
             },
-            "language": {"type": "string", "enum": ["fr", "en"]},
+            "country": {"type": "string", "description": "ISO 3166-1 alpha-2", "example": "PT"},
+            "category": _one_of(Category),
+            "language": {"type": "string", "enum": list(LANGUAGES)},
             "days": {"type": "array", "items": {"type": "string", "format": "date"}},
             "sessions": {"type": "array", "items": {"type": "integer"}},
             "meals": {"type": "array", "items": {"type": "integer"}},
-            "dietary": {"type": "string", "maxLength": 500},
-            "accessibility": {"type": "string", "maxLength": 500},
+            "dietary": {"type": "string", "maxLength": NOTE_MAX},
+            "accessibility": {"type": "string", "maxLength": NOTE_MAX},
             "consent": {"type": "boolean", "description": "privacy consent, required (true)"},
             "photo_consent": {"type": "boolean"},
         },
@@ -163,7 +173,7 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "properties": {
             "id": {"type": "integer"},
-            "status": {"type": "string", "enum": ["confirmed", "cancelled"]},
+            "status": _one_of(RegistrationStatus),
             "manage_url": {"type": "string"},
             "badge_url": {"type": "string"},
             "agenda_url": {"type": "string"},
@@ -173,7 +183,7 @@ SCHEMAS: dict[str, Any] = {
                     "type": "object",
                     "properties": {
                         "session_id": {"type": "integer"},
-                        "status": {"type": "string", "enum": ["confirmed", "waitlisted"]},
+                        "status": _one_of(ChoiceStatus),
                         "waitlist_position": {"type": "integer", "nullable": True},
                     },
                     "required": ["session_id", "status", "waitlist_position"],
@@ -212,17 +222,7 @@ SCHEMAS: dict[str, Any] = {
     "CheckinResult": {
         "type": "object",
         "properties": {
-            "verdict": {
-                "type": "string",
-                "enum": [
-                    "ok",
-                    "already",
-                    "not_registered_for_session",
-                    "cancelled",
-                    "wrong_edition",
-                    "invalid",
-                ],
-            },
+            "verdict": _one_of(Verdict),
             "message": {"type": "string"},
             "checkpoint": {
                 "type": "object",
@@ -296,9 +296,11 @@ SCHEMAS: dict[str, Any] = {
                         "id": {"type": "integer"},
                         "checkpoint": {"type": "string"},
                         "day": {"type": "string", "format": "date"},
-                        "admission": {
-                            "type": "string",
-                            "enum": ["everyone", "members", "seat", "closed"],
+                        "admission": _one_of(Admission),
+                        "overlaps": {
+                            "type": "array",
+                            "items": {"type": "integer"},
+                            "description": "the sessions that take place at the same time",
                         },
                     },
                     "required": ["id", "checkpoint", "day", "admission"],
@@ -314,7 +316,7 @@ SCHEMAS: dict[str, Any] = {
                         "first_name": {"type": "string"},
                         "last_name": {"type": "string"},
                         "category": {"type": "string"},
-                        "status": {"type": "string", "enum": ["confirmed", "cancelled"]},
+                        "status": _one_of(RegistrationStatus),
                         "days": {"type": "array", "items": {"type": "string", "format": "date"}},
                         "seats": {"type": "array", "items": {"type": "integer"}},
                         "waiting": {"type": "object", "additionalProperties": {"type": "integer"}},

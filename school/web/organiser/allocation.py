@@ -64,7 +64,7 @@ def group_page(slug: str, group_id: int):
         rankings=applicants["rankings"],
         assigned={int(k): v for k, v in draft.get("assigned", {}).items()},
         sessions={s.id: s for s in group.sessions},
-        still_ranking=groups.takes_preferences(group, utcnow()),
+        still_ranking=groups.takes_rankings(group, utcnow()),
         run_form=RunForm(),
         adjust_form=AdjustForm(),
         confirm_form=ConfirmForm(),

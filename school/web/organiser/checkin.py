@@ -27,6 +27,7 @@ from flask_babel import ngettext
 from school.extensions import db
 from school.i18n import language
 from school.models import Edition
+from school.models.vocabulary import Verdict
 from school.services.checkin import scanning
 from school.services.programme import catalogue
 from school.web.api.checkin import verdict_message
@@ -51,6 +52,7 @@ SCANNER_ASSETS = (
     "js/scanner/search.js",
     "js/scanner/store.js",
     "js/scanner/verdict.js",
+    "js/scanner/vocabulary.js",
     "js/scanner/logout.js",
     "vendor/barcode-detector/ponyfill.js",
     "vendor/barcode-detector/zxing-exported.js",
@@ -183,19 +185,8 @@ def _picker_strings() -> dict[str, str]:
 
 
 def _scanner_strings() -> dict:
-    verdicts = {
-        v: verdict_message(v)
-        for v in (
-            "ok",
-            "already",
-            "not_registered_for_session",
-            "cancelled",
-            "wrong_edition",
-            "invalid",
-        )
-    }
     return {
-        "verdicts": verdicts,
+        "verdicts": {verdict.value: verdict_message(verdict) for verdict in Verdict},
         "online": _("Online"),
         "offline": _("Offline"),
         "arrivals": _plural(lambda n: ngettext("arrival", "arrivals", n)),

@@ -1,8 +1,10 @@
 // The verdict when the server cannot be asked, from the roster the server made.
 // Nothing is decided here that the server did not compute: each session's `admission`
-// (everyone / members / seat / closed), and the participant's status, days, category,
-// confirmed seats and places in waiting lines. The few lines of `isAdmitted` mirror
+// (everyone / members / seat / closed) and the sessions it `overlaps`, and the
+// participant's status, days, category, confirmed seats and places in waiting lines. The few lines of `isAdmitted` mirror
 // school.services.checkin.is_admitted; the server decides again when the scan syncs.
+
+import { ADMISSION, CATEGORY, REGISTRATION_STATUS, VERDICT } from "./vocabulary.js";
 
 const TOKEN = /^[0-9A-Z]{1,4}:([0-9A-Z]{1,6}):([0-9A-Z]{1,8}):[A-Z2-7]{24}$/;
 
@@ -18,10 +20,10 @@ export function indexRoster(roster, { placeholder = false } = {}) {
 export function isAdmitted(person, checkpoint, session) {
   if (!session) return true; // anyone registered enters the venue; the day is a note
   const rule = session.admission;
-  if (person.seats.includes(session.id)) return rule !== "closed";
+  if (person.seats.includes(session.id)) return rule !== ADMISSION.CLOSED;
   const attends = person.days.includes(checkpoint.day);
-  if (rule === "everyone") return attends;
-  if (rule === "members") return attends && person.category === "member";
+  if (rule === ADMISSION.EVERYONE) return attends;
+  if (rule === ADMISSION.MEMBERS) return attends && person.category === CATEGORY.MEMBER;
   return false;
 }
 
@@ -35,8 +37,10 @@ function sessionJson(session) {
   };
 }
 
-function overlapping(a, b) {
-  return Date.parse(a.starts_at) < Date.parse(b.ends_at) && Date.parse(b.starts_at) < Date.parse(a.ends_at);
+// Whether one of this phone's scans counts as the person's check-in: let in, and not
+// undone (the server's CheckIn.is_standing; the roster's `checked_in` lists those).
+export function isStanding(scan) {
+  return scan.verdict === VERDICT.OK && !scan.undone;
 }
 
 // The standing check-in of a person at a checkpoint: the server's, or one of this
@@ -45,7 +49,7 @@ function standing(person, checkpoint, scans) {
   const times = [];
   if (person.checked_in[checkpoint.key]) times.push(person.checked_in[checkpoint.key]);
   for (const scan of scans) {
-    if (scan.registration_id === person.id && scan.checkpoint === checkpoint.key && scan.verdict === "ok" && !scan.undone) {
+    if (scan.registration_id === person.id && scan.checkpoint === checkpoint.key && isStanding(scan)) {
       times.push(scan.scanned_at);
     }
   }
@@ -55,7 +59,7 @@ function standing(person, checkpoint, scans) {
 
 export function decide(index, checkpoint, token, scans) {
   const result = {
-    verdict: "invalid",
+    verdict: VERDICT.INVALID,
     participant: null,
     first_checkin_at: null,
     first_checkin: null,
@@ -68,7 +72,7 @@ export function decide(index, checkpoint, token, scans) {
   const person = index.byToken.get(token);
   if (!person) {
     const match = TOKEN.exec(token);
-    if (match && parseInt(match[1], 36) !== index.roster.edition.id) result.verdict = "wrong_edition";
+    if (match && parseInt(match[1], 36) !== index.roster.edition.id) result.verdict = VERDICT.WRONG_EDITION;
     return result;
   }
   const seatsToday = person.seats
@@ -86,19 +90,21 @@ export function decide(index, checkpoint, token, scans) {
     attends_today: person.days.includes(checkpoint.day),
     today: seatsToday.map(sessionJson),
   };
-  if (person.status === "cancelled") {
-    result.verdict = "cancelled";
+  if (person.status === REGISTRATION_STATUS.CANCELLED) {
+    result.verdict = VERDICT.CANCELLED;
     return result;
   }
   const session = checkpoint.session_id ? index.sessions.get(checkpoint.session_id) : null;
   if (!isAdmitted(person, checkpoint, session)) {
-    result.verdict = "not_registered_for_session";
+    result.verdict = VERDICT.NOT_REGISTERED_FOR_SESSION;
     result.waitlist_position = person.waiting[String(session.id)] ?? null;
-    result.expected = seatsToday.filter((s) => overlapping(s, session)).map(sessionJson);
+    // A roster kept before the server listed `overlaps` shows none until it is refreshed.
+    const overlaps = new Set(session.overlaps || []);
+    result.expected = seatsToday.filter((s) => overlaps.has(s.id)).map(sessionJson);
     return result;
   }
   const first = standing(person, checkpoint, scans);
-  result.verdict = first ? "already" : "ok";
+  result.verdict = first ? VERDICT.ALREADY : VERDICT.OK;
   result.first_checkin_at = first;
   return result;
 }

@@ -8,13 +8,14 @@
 
 import { HttpError, postScan, undoCheckin } from "./api.js";
 import { Camera } from "./camera.js";
-import { decide, indexRoster } from "./decide.js";
+import { decide, indexRoster, isStanding } from "./decide.js";
 import "./logout.js";
 import { keepPages, loadRoster, registerWorker } from "./offline.js";
 import { config, isoWithOffset, newId, say, sayCount, timeOf } from "./page.js";
 import { Search } from "./search.js";
 import * as store from "./store.js";
 import { VerdictScreen, wakeAudio } from "./verdict.js";
+import { VERDICT } from "./vocabulary.js";
 
 const ONLINE_WAIT_MS = 1500;
 const SYNC_TIMEOUT_MS = 10000;
@@ -58,7 +59,7 @@ function render() {
       ? sayCount("waiting", count)
       : "";
   pending.dataset.count = String(count);
-  const unsent = here().filter((scan) => scan.state === "waiting" && scan.verdict === "ok" && !scan.undone);
+  const unsent = here().filter((scan) => scan.state === "waiting" && isStanding(scan));
   const arrivals = state.arrivals + unsent.length;
   $("arrivals").textContent = String(arrivals);
   $("arrivals-label").textContent = sayCount("arrivals", arrivals);
@@ -89,7 +90,7 @@ function arrivalsKnownHere() {
     state.index.roster.participants.filter((p) => p.checked_in[checkpoint.key]).map((p) => p.id),
   );
   for (const scan of here()) {
-    if (scan.state === "sent" && scan.verdict === "ok" && scan.registration_id) {
+    if (scan.state === "sent" && scan.verdict === VERDICT.OK && scan.registration_id) {
       if (scan.undone) ids.delete(scan.registration_id);
       else ids.add(scan.registration_id);
     }
@@ -120,7 +121,7 @@ async function recorded(scan, answer) {
   }
   if (answer.checkpoint.id === checkpoint.key) state.arrivals = answer.arrivals;
   const person = answer.participant && state.index.byToken.get(scan.token);
-  if (person && answer.verdict === "ok") person.checked_in[answer.checkpoint.id] = scan.scanned_at;
+  if (person && answer.verdict === VERDICT.OK) person.checked_in[answer.checkpoint.id] = scan.scanned_at;
   await store.putScan(scan);
 }
 
@@ -228,7 +229,7 @@ async function refreshRoster() {
 
 async function undoLast() {
   const scan = here()
-    .filter((s) => s.verdict === "ok" && !s.undone && s.state !== "rejected")
+    .filter((s) => isStanding(s) && s.state !== "rejected")
     .pop();
   if (!scan) {
     notice(say("nothing_to_undo"));

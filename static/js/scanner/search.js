@@ -2,6 +2,7 @@
 // offline too), without minding accents or case, and check them in from the result.
 
 import { say } from "./page.js";
+import { REGISTRATION_STATUS } from "./vocabulary.js";
 
 const MAX_RESULTS = 8;
 
@@ -44,7 +45,7 @@ export class Search {
       const name = document.createElement("strong");
       name.textContent = `${person.first_name} ${person.last_name}`;
       who.append(name, document.createElement("br"), person.organisation);
-      if (person.status === "cancelled") {
+      if (person.status === REGISTRATION_STATUS.CANCELLED) {
         const tag = document.createElement("em");
         tag.textContent = ` (${say("cancelled_tag")})`;
         who.append(tag);

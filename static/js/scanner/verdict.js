@@ -3,14 +3,15 @@
 // for the next person, or sooner with a tap.
 
 import { localized, say, timeOf } from "./page.js";
+import { VERDICT } from "./vocabulary.js";
 
 const LOOK = {
-  ok: { tone: "ok", icon: "✓" },
-  already: { tone: "warn", icon: "⟳" },
-  not_registered_for_session: { tone: "warn", icon: "!" },
-  cancelled: { tone: "stop", icon: "✕" },
-  wrong_edition: { tone: "stop", icon: "✕" },
-  invalid: { tone: "stop", icon: "✕" },
+  [VERDICT.OK]: { tone: "ok", icon: "✓" },
+  [VERDICT.ALREADY]: { tone: "warn", icon: "⟳" },
+  [VERDICT.NOT_REGISTERED_FOR_SESSION]: { tone: "warn", icon: "!" },
+  [VERDICT.CANCELLED]: { tone: "stop", icon: "✕" },
+  [VERDICT.WRONG_EDITION]: { tone: "stop", icon: "✕" },
+  [VERDICT.INVALID]: { tone: "stop", icon: "✕" },
 };
 const SHOWN_MS = { ok: 2500, warn: 3500, stop: 3500 };
 const SOUNDS = {
@@ -56,15 +57,15 @@ function sessionLine(session) {
 function details(result) {
   const lines = [];
   const person = result.participant;
-  if (result.verdict === "ok" && person) {
+  if (result.verdict === VERDICT.OK && person) {
     if (!person.attends_today) lines.push(say("not_today"));
     if (person.today.length) lines.push(`${say("today")} ${person.today.map(sessionLine).join(" ; ")}`);
     if (person.dietary) lines.push(`${say("dietary")} ${person.dietary}`);
-  } else if (result.verdict === "already") {
+  } else if (result.verdict === VERDICT.ALREADY) {
     const first = result.first_checkin;
     const at = first ? first.at : result.first_checkin_at;
     if (at) lines.push(first && first.by ? say("first_scan_by", { time: timeOf(at), who: first.by }) : say("first_scan", { time: timeOf(at) }));
-  } else if (result.verdict === "not_registered_for_session") {
+  } else if (result.verdict === VERDICT.NOT_REGISTERED_FOR_SESSION) {
     if (result.waitlist_position) lines.push(say("waitlist", { position: result.waitlist_position }));
     else lines.push(say("no_seat"));
     if (result.expected.length) lines.push(`${say("expected")} ${result.expected.map(sessionLine).join(" ; ")}`);
@@ -85,7 +86,7 @@ export class VerdictScreen {
   }
 
   show(result) {
-    const look = LOOK[result.verdict] || LOOK.invalid;
+    const look = LOOK[result.verdict] || LOOK[VERDICT.INVALID];
     const element = this.element;
     const person = result.participant;
     element.className = `verdict verdict-${look.tone}`;

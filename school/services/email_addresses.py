@@ -1,0 +1,29 @@
+"""E-mail addresses: what the School takes as one, and when two are the same.
+
+One rule for every address given to it: a participant's (form, API, CLI import), a
+speaker's and the edition's contact (programme file and organisers' pages), an
+organiser's account. The syntax is checked by ``email-validator``, without asking DNS
+(a form answers at once, and a venue's network may be down): an address it refuses is
+one a mail server would refuse too.
+"""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+
+# The longest address (RFC 5321), the length of every column that keeps one.
+EMAIL_MAX = 254
+
+
+def normalized_email(value: str) -> str | None:
+    """``value`` as it is kept (its domain lower-cased, its Unicode normalised), or None
+    if it is not an e-mail address."""
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
+def email_key(email: str) -> str:
+    """What makes two addresses the same person's: trimmed and lower-cased."""
+    return email.strip().lower()
