@@ -22,10 +22,10 @@ from school.config import database_uri
 from school.extensions import db as _db
 from school.models import Base
 from school.services.mail import outbox
-from tests.browser import browser, phone, playwright_instance  # noqa: F401 - fixtures
-from tests.helpers import QueryCounter
-from tests.security_world import world  # noqa: F401 - fixture
-from tests.servers import LiveServer, SmtpServer
+from tests.support.browser import browser, phone, playwright_instance  # noqa: F401 - fixtures
+from tests.support.queries import QueryCounter
+from tests.support.security_world import world  # noqa: F401 - fixture
+from tests.support.servers import LiveServer, SmtpServer
 
 BASE_URL = os.environ.get("SCHOOL_DATABASE_URL", "")
 IS_POSTGRES = BASE_URL.startswith(("postgres://", "postgresql"))

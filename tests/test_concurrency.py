@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from school.models import Choice, Registration, Session
 from school.services.registration.seats import waitlist_positions
-from tests.http_client import HttpClient
+from tests.support.http_client import HttpClient
 
 
 def _body(n: int, session_id: int, **overrides):

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 
 from school.config import database_uri
 from school.models import Registration
-from tests import production
-from tests.http_client import HttpClient
-from tests.tcp_proxy import TcpProxy
+from tests.support import production
+from tests.support.http_client import HttpClient
+from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.skipif(
     not production.SUITE_ON_POSTGRES,

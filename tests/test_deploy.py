@@ -22,8 +22,8 @@ import pytest
 
 from school import create_app
 from school.paths import PACKAGE_DIR
-from tests import production
-from tests.http_client import HttpClient
+from tests.support import production
+from tests.support.http_client import HttpClient
 
 SLUG = "spring-school-2019"
 REGISTRATIONS = f"/api/v1/editions/{SLUG}/registrations"

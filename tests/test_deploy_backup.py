@@ -7,7 +7,7 @@ import secrets
 import sqlite3
 
 from school import create_app
-from tests import production
+from tests.support import production
 
 SLUG = "spring-school-2019"
 

@@ -22,9 +22,9 @@ import sqlalchemy as sa
 from school.models import CheckIn
 from school.services.backoffice import organisers
 from school.services.badges.tokens import KeyRing, token_for
-from tests import burst, production
-from tests.http_client import HttpClient
-from tests.servers import free_port
+from tests.support import burst, production
+from tests.support.http_client import HttpClient
+from tests.support.servers import free_port
 
 # A small install runs several workers on SQLite too: the kill test runs on both.
 postgresql_only = pytest.mark.skipif(

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from school.database import utcnow
 from school.models import Mailing, OutboxMessage, Registration, RegistrationDay, Session
 from school.services.mail import mailing
-from tests.backoffice import Organiser, flashes, fresh, make_admin
-from tests.factories import make_choice, make_registration
-from tests.servers import Inbox
+from tests.support.backoffice import Organiser, flashes, fresh, make_admin
+from tests.support.factories import make_choice, make_registration
+from tests.support.servers import Inbox
 
 
 @pytest.fixture
