@@ -31,6 +31,16 @@ BASE_URL = os.environ.get("SCHOOL_DATABASE_URL", "")
 IS_POSTGRES = BASE_URL.startswith(("postgres://", "postgresql"))
 
 
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects
+def pytest_collection_modifyitems(items):
+    """Every test that drives chromium (all the browser fixtures start from
+    ``playwright_instance``) is marked ``browser``, so ``-m "not browser"`` leaves out
+    every one, including tests written after this."""
+    for item in items:
+        if "playwright_instance" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 

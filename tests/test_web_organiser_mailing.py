@@ -143,6 +143,7 @@ def test_the_background_sender_delivers_a_mailing(smtp, organiser, demo, db):
     assert "5 of 5 sent" in organiser.page(page)
 
 
+@pytest.mark.load
 def test_a_thousand_messages_are_queued_at_once_and_none_is_lost(
     smtp, app, organiser, demo, db, runner
 ):
