@@ -1,74 +1,39 @@
-"""Every test gets a real database: SQLite by default, PostgreSQL when
-``SCHOOL_DATABASE_URL`` points at a server (CI runs the suite on both).
-
-The schema is built once per test process by the Alembic migrations themselves,
-and emptied after each test.
-"""
+"""Every test gets a real database (tests/support/database.py), emptied after it; the
+demo edition is copied in for the tests that ask for it (tests/support/demo.py).
+What tests share beyond these fixtures lives in tests/support/."""
 
 from __future__ import annotations
-
-import os
-import re
-from dataclasses import dataclass
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 import sqlalchemy.orm
 
 from school import create_app
-from school.config import database_uri
 from school.extensions import db as _db
-from school.models import Base
 from school.services.mail import outbox
-from tests.browser import browser, phone, playwright_instance  # noqa: F401 - fixtures
-from tests.helpers import QueryCounter
-from tests.security_world import world  # noqa: F401 - fixture
-from tests.servers import LiveServer, SmtpServer
+from tests.support.browser import browser, phone, playwright_instance  # noqa: F401 - fixtures
+from tests.support.database import empty_tables, process_database
+from tests.support.demo import DemoCopy, import_demo
+from tests.support.queries import QueryCounter
+from tests.support.security_world import world  # noqa: F401 - fixture
+from tests.support.servers import LiveServer, SmtpServer
 
-BASE_URL = os.environ.get("SCHOOL_DATABASE_URL", "")
-IS_POSTGRES = BASE_URL.startswith(("postgres://", "postgresql"))
 
-
-def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects
+def pytest_collection_modifyitems(items):
+    """Every test that drives chromium (all the browser fixtures start from
+    ``playwright_instance``) is marked ``browser``, so ``-m "not browser"`` leaves out
+    every one, including tests written after this."""
+    for item in items:
+        if "playwright_instance" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     """A fresh, migrated database for this test process."""
-    if IS_POSTGRES:
-        url = sa.engine.make_url(database_uri(BASE_URL, Path()))
-        name = re.sub(r"\W", "_", f"{url.database}_{_worker()}")
-        admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        admin.dispose()
-        test_url = url.set(database=name).render_as_string(hide_password=False)
-    else:
-        test_url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'school.db'}"
-    app = create_app({"DATABASE_URL": test_url, "SECRET_KEY": "test"})
-    with app.app_context():
-        from flask_migrate import upgrade
-
-        upgrade()
-        _db.engine.dispose()
-    yield test_url
-    if IS_POSTGRES:
-        admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
-def _empty_tables() -> None:
-    # DELETE, not TRUNCATE: on tables this small it is many times faster on PostgreSQL.
-    tables = [t.name for t in Base.metadata.sorted_tables]
-    with _db.engine.begin() as conn:
-        for table in reversed(tables):
-            conn.exec_driver_sql(f'DELETE FROM "{table}"')  # noqa: S608 - our own tables
+    with process_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture
@@ -95,7 +60,7 @@ def app(app_config, tmp_path):
     yield app
     with app.app_context():
         _db.session.remove()
-        _empty_tables()
+        empty_tables(_db.engine)
         _db.engine.dispose()
 
 
@@ -125,30 +90,21 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@dataclass(frozen=True)
-class EditionRef:
-    """What tests need of an edition, as plain values: reading them never touches the
-    database (an ORM object could reload itself and pin an old SQLite snapshot)."""
-
-    id: int
-    slug: str
-    timezone: str
-    dates: tuple
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+@pytest.fixture(scope="session")
+def demo_copy(database_url) -> DemoCopy:
+    """The demo's rows, imported once in this test process."""
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test"})
+    with app.app_context():
+        copy = DemoCopy.capture(_db.engine)
+        _db.engine.dispose()
+    return copy
 
 
 @pytest.fixture
-def demo(app, db):
-    """The Spring School 2019, as ``demo load`` imports it."""
-    from school.paths import DEMO_FILE
-    from school.services.programme import importer
-
-    edition = importer.import_file(db, DEMO_FILE)
-    db.commit()
-    return EditionRef(edition.id, edition.slug, edition.timezone, tuple(edition.dates))
+def demo(demo_copy, engine, db):
+    """The Spring School 2019, as ``demo load`` imports it: its rows copied in, or
+    imported when the test already wrote rows where the copy would go."""
+    return demo_copy.restore(engine) or import_demo(db)
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from school.database import utcnow
 from school.models import CheckIn, Choice, Edition, Registration, Session, SessionPerson
 from school.services.programme import editions
-from tests.security_world import ADMIN, login
-from tests.test_web_organiser_programme import form_of
-from tests.test_web_registration import Visitor, answers
+from tests.support.backoffice import form_of
+from tests.support.security_world import ADMIN, login
+from tests.support.visitor import Visitor, answers
 
 HUGE = (2**31, 2**63, 10**30)
 

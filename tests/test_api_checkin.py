@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from school.models import Edition, Session
 from school.services.backoffice import organisers
 from school.services.badges import tokens
-from tests.factories import make_choice, make_registration
-from tests.test_api_programme import response_matches
+from tests.support.factories import make_choice, make_registration
+from tests.support.openapi import response_matches
 
 PATH = "/api/v1/editions/{slug}/checkins"
 

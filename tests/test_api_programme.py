@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-import jsonschema
 import pytest
 import sqlalchemy as sa
 from openapi_spec_validator import validate
 
 from school.models import Session
-from tests import seed_2019
-from tests.factories import make_choice, make_registration
+from tests.support import seed_2019
+from tests.support.factories import make_choice, make_registration
+from tests.support.openapi import response_matches
 
 
 @pytest.fixture
@@ -20,33 +20,6 @@ def openapi(client):
     document = client.get("/api/v1/openapi.json").get_json()
     validate(document)
     return document
-
-
-def response_matches(openapi: dict, path: str, method: str, status: int, body) -> None:
-    """Validate ``body`` against the document's schema for that response."""
-    response = openapi["paths"][path][method]["responses"][str(status)]
-    if "$ref" in response:  # one of the error responses every operation shares
-        response = openapi["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
-    schema = response["content"]["application/json"]["schema"]
-    resolver_doc = {"components": openapi["components"]} | schema
-    jsonschema.validate(body, _nullable_to_jsonschema(resolver_doc))
-
-
-def _nullable_to_jsonschema(node):
-    """OpenAPI 3.0's ``nullable`` in plain JSON Schema terms."""
-    if isinstance(node, dict):
-        node = {k: _nullable_to_jsonschema(v) for k, v in node.items()}
-        if node.pop("nullable", False):
-            if "$ref" in node:
-                return {"anyOf": [{"$ref": node.pop("$ref")}, {"type": "null"}]} | node
-            if "type" in node:
-                node["type"] = [node["type"], "null"]
-            if "enum" in node:
-                node["enum"] = [*node["enum"], None]
-        return node
-    if isinstance(node, list):
-        return [_nullable_to_jsonschema(v) for v in node]
-    return node
 
 
 def test_programme_json_lists_every_session_with_offsets(client, demo, openapi):

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from school.models import Registration, Session
-from tests.test_api_programme import response_matches
+from tests.support.openapi import response_matches
 
 PATH = "/api/v1/editions/{slug}/registrations"
 

@@ -7,9 +7,9 @@ import pytest
 
 from school.services.badges import tokens
 from school.services.checkin import attendance
-from tests.attendance_scenario import D1, log_in, spring_school_scans, staff_accounts
-from tests.factories import make_registration
-from tests.pdf_tools import pdf_pages, pdf_text
+from tests.support.attendance_scenario import D1, log_in, spring_school_scans, staff_accounts
+from tests.support.factories import make_registration
+from tests.support.pdf_tools import pdf_pages, pdf_text
 
 SLUG = "spring-school-2019"
 

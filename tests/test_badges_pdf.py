@@ -6,8 +6,8 @@ import pytest
 
 from school.services.badges import pdf, printing, tokens
 from school.services.badges.tokens import KeyRing
-from tests.factories import make_registration
-from tests.pdf_tools import decode_qr, pdf_images, pdf_pages, pdf_text
+from tests.support.factories import make_registration
+from tests.support.pdf_tools import decode_qr, pdf_images, pdf_pages, pdf_text
 
 RING = KeyRing.from_config({"SECRET_KEY": "test-secret-key"})
 LONG_NAME = "Castello-Branco de Albuquerque e Sousa Łukasiewicz-Ñúñez Jr."  # 60 characters

@@ -13,9 +13,9 @@ import pytest
 import sqlalchemy as sa
 
 from school.models import Edition, Person, Session
-from tests.factories import make_choice, make_registration
+from tests.support.factories import make_choice, make_registration
 
-AUDIT = (Path(__file__).parent / "a11y_audit.js").read_text()
+AUDIT = (Path(__file__).parent / "support" / "a11y_audit.js").read_text()
 
 # Where the keyboard focus is, and whether it can be seen: an outline of 2 px or more
 # (or a box-shadow ring) with a contrast of 3:1 against the background (WCAG 1.4.11).

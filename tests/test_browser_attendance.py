@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.attendance_scenario import D1, paris, scan, spring_school_scans, staff_accounts
-from tests.factories import make_registration
+from tests.support.attendance_scenario import D1, paris, scan, spring_school_scans, staff_accounts
+from tests.support.factories import make_registration
 
 SLUG = "spring-school-2019"
 

@@ -11,8 +11,8 @@ from PIL import Image
 from werkzeug.serving import make_server
 
 from school.services.badges import tokens
-from tests.factories import make_registration
-from tests.pdf_tools import decode_qr
+from tests.support.factories import make_registration
+from tests.support.pdf_tools import decode_qr
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from school.models import Edition, Session
-from tests.backoffice import PASSWORD, fresh, make_admin
-from tests.browser import require_chromium
-from tests.factories import make_choice, make_registration
+from tests.support.backoffice import PASSWORD, fresh, make_admin
+from tests.support.browser import require_chromium
+from tests.support.factories import make_choice, make_registration
 
 
 @pytest.fixture

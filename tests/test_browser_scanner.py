@@ -20,9 +20,9 @@ from school.services.backoffice import organisers
 from school.services.badges import tokens
 from school.services.checkin import roster as rosters
 from school.services.checkin import scanning
-from tests.browser import launch
-from tests.camera import write_y4m
-from tests.factories import make_choice, make_edition, make_registration
+from tests.support.browser import launch
+from tests.support.camera import write_y4m
+from tests.support.factories import make_choice, make_edition, make_registration
 
 PASSWORD = "door password 1"
 WAIT_MS = 20_000  # a verdict comes in far faster; this only bounds a broken test

@@ -11,9 +11,9 @@ from school.database import utcnow
 from school.models import ChangeNotice, Edition, OutboxMessage, Person, Session, SessionPerson
 from school.services.mail import change_notices
 from school.services.programme import editing
-from tests.calendars import parse
-from tests.factories import make_choice, make_registration
-from tests.servers import Inbox
+from tests.support.calendars import parse
+from tests.support.factories import make_choice, make_registration
+from tests.support.servers import Inbox
 
 
 def _edit(db, demo, key, **changes):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from school.services.badges import tokens
-from tests.factories import make_registration
-from tests.pdf_tools import decode_qr, pdf_images, pdf_pages, pdf_text
+from tests.support.factories import make_registration
+from tests.support.pdf_tools import decode_qr, pdf_images, pdf_pages, pdf_text
 
 
 def _people(db, demo):

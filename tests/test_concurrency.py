@@ -6,11 +6,14 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
+import pytest
 import sqlalchemy as sa
 
 from school.models import Choice, Registration, Session
 from school.services.registration.seats import waitlist_positions
-from tests.http_client import HttpClient
+from tests.support.http_client import HttpClient
+
+pytestmark = pytest.mark.load
 
 
 def _body(n: int, session_id: int, **overrides):

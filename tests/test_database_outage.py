@@ -16,15 +16,19 @@ import sqlalchemy as sa
 
 from school.config import database_uri
 from school.models import Registration
-from tests import production
-from tests.http_client import HttpClient
-from tests.tcp_proxy import TcpProxy
+from tests.support import production
+from tests.support.http_client import HttpClient
+from tests.support.tcp_proxy import TcpProxy
 
-pytestmark = pytest.mark.skipif(
-    not production.SUITE_ON_POSTGRES,
-    reason="SQLite is a file beside the app and cannot become unreachable: this runs in "
-    "the suite's PostgreSQL run (SCHOOL_DATABASE_URL=postgresql://...)",
-)
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.load,
+    pytest.mark.skipif(
+        not production.SUITE_ON_POSTGRES,
+        reason="SQLite is a file beside the app and cannot become unreachable: this runs in "
+        "the suite's PostgreSQL run (SCHOOL_DATABASE_URL=postgresql://...)",
+    ),
+]
 
 
 @pytest.fixture

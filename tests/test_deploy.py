@@ -22,12 +22,14 @@ import pytest
 
 from school import create_app
 from school.paths import PACKAGE_DIR
-from tests import production
-from tests.http_client import HttpClient
+from tests.support import production
+from tests.support.http_client import HttpClient
 
 SLUG = "spring-school-2019"
 REGISTRATIONS = f"/api/v1/editions/{SLUG}/registrations"
 STAFF, PASSWORD = "door@example.org", "door-password-1"
+
+pytestmark = pytest.mark.deploy
 WASM = PACKAGE_DIR.parent / "static" / "vendor" / "zxing-wasm" / "zxing_reader.wasm"
 
 

@@ -6,8 +6,12 @@ from __future__ import annotations
 import secrets
 import sqlite3
 
+import pytest
+
 from school import create_app
-from tests import production
+from tests.support import production
+
+pytestmark = pytest.mark.deploy
 
 SLUG = "spring-school-2019"
 
@@ -136,6 +140,7 @@ def test_a_backup_goes_back_only_into_its_kind_of_database(tmp_path):
     assert result.exit_code != 0 and "no database at" in result.output
 
 
+@pytest.mark.postgres
 def test_a_postgresql_backup_restores_into_a_fresh_database_of_the_app_role(tmp_path):
     """pg_dump's custom format, restored by the role that owns the new database (not a
     superuser), as the guide does it."""

@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import sys
 
+import pytest
 import redis
 
-from tests import production
-from tests.http_client import HttpClient
-from tests.servers import SmtpServer
+from tests.support import production
+from tests.support.http_client import HttpClient
+from tests.support.servers import SmtpServer
+
+pytestmark = [pytest.mark.deploy, pytest.mark.postgres]
 
 SLUG = "spring-school-2019"
 REGISTRATIONS = f"/api/v1/editions/{SLUG}/registrations"

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from icalendar import Calendar
 
 from school.models import Registration
-from tests.pdf_tools import pdf_text
-from tests.security_world import ADMIN, login
-from tests.test_web_registration import Visitor, answers
+from tests.support.pdf_tools import pdf_text
+from tests.support.security_world import ADMIN, login
+from tests.support.visitor import Visitor, answers
 
 STORED = {
     "script": "<script>alert(1)</script>",

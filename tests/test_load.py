@@ -22,9 +22,11 @@ import sqlalchemy as sa
 from school.models import CheckIn
 from school.services.backoffice import organisers
 from school.services.badges.tokens import KeyRing, token_for
-from tests import burst, production
-from tests.http_client import HttpClient
-from tests.servers import free_port
+from tests.support import burst, production
+from tests.support.http_client import HttpClient
+from tests.support.servers import free_port
+
+pytestmark = pytest.mark.load
 
 # A small install runs several workers on SQLite too: the kill test runs on both.
 postgresql_only = pytest.mark.skipif(
@@ -126,6 +128,7 @@ class Desk:
         return json.loads(text) | {"client_id": client_id}
 
 
+@pytest.mark.postgres
 @postgresql_only
 def test_a_burst_of_registrations_cancellations_and_scans_loses_nothing(app, db, database_url):
     edition = burst.make_load_edition(db)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from school.database import utcnow
 from school.models import OutboxMessage
 from school.services.mail import outbox
-from tests.servers import Inbox, SmtpServer, free_port
+from tests.support.servers import Inbox, SmtpServer, free_port
 
 
 def register(client, demo, **overrides):

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from school.models import AuditEntry, CheckIn, Edition, OutboxMessage, Person, Registration
 from school.services import audit
 from school.services.backoffice import stats
-from tests.backoffice import fresh
-from tests.test_web_registration import Visitor, answers, session_id
+from tests.support.backoffice import fresh
+from tests.support.visitor import Visitor, answers, session_id
 
 
 def register(client, demo, db, **fields) -> str:

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from school import create_app
 from school.cli.deploy import DEPLOY_DIR
 from school.models import Base, Registration
-from tests.security_world import ADMIN, login
-from tests.servers import free_port
-from tests.test_web_registration import Visitor, answers
+from tests.support.security_world import ADMIN, login
+from tests.support.servers import free_port
+from tests.support.visitor import Visitor, answers
 
 
 def assert_protected(response, what):

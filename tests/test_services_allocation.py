@@ -203,7 +203,7 @@ def test_run_review_adjust_and_publish(visits, demo, db):
 
 
 def test_publishing_needs_a_draft_of_what_holds_at_the_cut_off(visits, demo, db):
-    from tests.factories import make_choice
+    from tests.support.factories import make_choice
 
     group, tour, explora = visits
     edition = db.get(Edition, demo.id)
@@ -257,7 +257,7 @@ def test_publishing_needs_a_draft_of_what_holds_at_the_cut_off(visits, demo, db)
 
 
 def test_overlapping_seats_are_never_allocated(visits, demo, db):
-    from tests.factories import make_choice
+    from tests.support.factories import make_choice
 
     group, tour, explora = visits
     edition = db.get(Edition, demo.id)

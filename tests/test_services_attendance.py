@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from school.models import Choice
 from school.services.checkin import attendance, certificates
 from school.services.errors import NotFound
-from tests.attendance_scenario import D1, D2, paris, scan, spring_school_scans
-from tests.factories import make_choice, make_registration
+from tests.support.attendance_scenario import D1, D2, paris, scan, spring_school_scans
+from tests.support.factories import make_choice, make_registration
 
 
 @pytest.fixture

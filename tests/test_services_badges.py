@@ -11,7 +11,7 @@ from school.models.vocabulary import RegistrationStatus
 from school.services.badges import printing, qr, tokens
 from school.services.badges.tokens import BadgeStatus, KeyRing
 from school.services.errors import DomainError
-from tests.factories import make_edition, make_registration
+from tests.support.factories import make_edition, make_registration
 
 QR_ALPHANUMERIC = re.compile(r"[0-9A-Z $%*+\-./:]+")
 RING = KeyRing.from_config({"SECRET_KEY": "test-secret-key"})

@@ -14,7 +14,7 @@ from school.services.checkin import roster as rosters
 from school.services.checkin import scanning
 from school.services.checkin.scanning import admission
 from school.services.programme import export, importer
-from tests.factories import make_choice, make_registration
+from tests.support.factories import make_choice, make_registration
 
 D1, D2 = date(2019, 6, 19), date(2019, 6, 20)
 MORNING = datetime(2019, 6, 19, 7, 0, tzinfo=UTC)  # 9:00 in Paris

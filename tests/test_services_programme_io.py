@@ -11,7 +11,7 @@ from school.models import Edition, Person, Session, SessionPerson
 from school.paths import DEMO_FILE
 from school.services.programme import export, importer
 from school.services.programme.parsing import ProgrammeFileError
-from tests import seed_2019
+from tests.support import seed_2019
 
 
 def _local(edition, moment: datetime) -> tuple[str, str]:

@@ -44,7 +44,7 @@ from school.services.programme import checks, export, importer, people
 from school.services.programme.rules import room_clashes
 from school.services.registration import data, listing, registrations, rules
 from school.services.registration.rules import InvalidRegistration
-from tests.factories import make_choice, make_edition, make_registration
+from tests.support.factories import make_choice, make_edition, make_registration
 
 D1 = date(2019, 6, 19)
 MORNING = datetime(2019, 6, 19, 7, 0, tzinfo=UTC)  # 9:00 in Paris

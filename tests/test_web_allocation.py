@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from school.database import utcnow
 from school.models import Choice, Ranking, Registration, Session, SessionGroup
 from school.services.backoffice import organisers
-from tests.calendars import parse
-from tests.servers import Inbox
-from tests.test_web_auth import login
+from tests.support.backoffice import attempt_login
+from tests.support.calendars import parse
+from tests.support.servers import Inbox
 
 
 def csrf(html: str) -> str:
@@ -26,7 +26,7 @@ def admin(app, db, client, demo):
     with app.app_context():
         organisers.create_organiser(db, "chef@example.org", "admin", "correct horse 9")
         db.commit()
-    login(client, "chef@example.org", "correct horse 9")
+    attempt_login(client, "chef@example.org", "correct horse 9")
     return client
 
 
@@ -163,5 +163,5 @@ def test_check_in_staff_cannot_reach_the_allocation(client, app, db, demo):
     with app.app_context():
         organisers.create_organiser(db, "door@example.org", "checkin", "door password 1")
         db.commit()
-    login(client, "door@example.org", "door password 1")
+    attempt_login(client, "door@example.org", "door password 1")
     assert client.get(f"/organiser/{demo.slug}/groups").status_code == 403

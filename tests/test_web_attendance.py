@@ -7,14 +7,14 @@ import re
 
 import pytest
 
-from tests.attendance_scenario import (
+from tests.support.attendance_scenario import (
     D1,
     D2,
     log_in,
     spring_school_scans,
     staff_accounts,
 )
-from tests.factories import make_choice, make_registration
+from tests.support.factories import make_choice, make_registration
 
 SLUG = "spring-school-2019"
 

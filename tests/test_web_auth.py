@@ -9,7 +9,8 @@ import pytest
 
 from school.database import utcnow
 from school.services.backoffice import organisers
-from tests.security_world import ADMIN, DOOR
+from tests.support.backoffice import attempt_login
+from tests.support.security_world import ADMIN, DOOR
 
 # The API routes anyone may call. Every other /api/ route must be for staff only.
 PUBLIC_API = {
@@ -36,14 +37,6 @@ def staff(app, db):
     return {"admin": admin, "checkin": scanner, "token": token}
 
 
-def login(client, email, password):
-    page = client.get("/organiser/login?lang=en").get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    return client.post(
-        "/organiser/login", data={"csrf_token": csrf, "email": email, "password": password}
-    )
-
-
 def test_every_organiser_page_requires_login(app, client, world):
     # Without CSRF a POST reaches the login gate itself (with it, the form's check
     # would answer 400 first and hide a route that forgot the gate).
@@ -61,7 +54,7 @@ def test_every_organiser_page_requires_login(app, client, world):
 
 
 def test_checkin_staff_see_only_check_in_pages(app, client, world):
-    login(client, *DOOR)
+    attempt_login(client, *DOOR)
     app.config["WTF_CSRF_ENABLED"] = False  # the gate answers before the form would
     for rule, method in _routes(app, "/organiser/"):
         view = app.view_functions[rule.endpoint]
@@ -73,7 +66,7 @@ def test_checkin_staff_see_only_check_in_pages(app, client, world):
 
 def test_the_walks_use_ids_an_admin_reaches(app, client, world):
     # Else the refusals above could be mere 404s for rows that do not exist.
-    login(client, *ADMIN)
+    attempt_login(client, *ADMIN)
     for rule, method in _routes(app, "/organiser/"):
         if method == "GET" and rule.endpoint != "organiser.login":
             response = client.get(world.url(rule.rule))
@@ -95,11 +88,11 @@ def test_every_staff_api_call_requires_a_token(app, client, world):
 
 
 def test_login_logout_and_wrong_password(client, staff):
-    wrong = login(client, "admin@example.org", "wrong password")
+    wrong = attempt_login(client, "admin@example.org", "wrong password")
     assert wrong.status_code == 200 and "Wrong e-mail or password" in wrong.get_data(as_text=True)
-    unknown = login(client, "nobody@example.org", "correct horse 1")
+    unknown = attempt_login(client, "nobody@example.org", "correct horse 1")
     assert "Wrong e-mail or password" in unknown.get_data(as_text=True)
-    ok = login(client, "ADMIN@example.org ", "correct horse 1")
+    ok = attempt_login(client, "ADMIN@example.org ", "correct horse 1")
     assert ok.status_code == 302 and ok.headers["Location"] == "/organiser/"
     assert client.get("/organiser/").status_code == 200
     page = client.get("/organiser/").get_data(as_text=True)
@@ -139,7 +132,9 @@ def limited_app_config(app_config):
 
 
 def test_login_is_rate_limited(limited_app_config, client, staff):
-    statuses = [login(client, "admin@example.org", f"guess {n}").status_code for n in range(11)]
+    statuses = [
+        attempt_login(client, "admin@example.org", f"guess {n}").status_code for n in range(11)
+    ]
     assert statuses[:10] == [200] * 10 and statuses[10] == 429
 
 

@@ -9,8 +9,8 @@ from PIL import Image, ImageDraw
 
 from school.models.vocabulary import RegistrationStatus
 from school.services.badges import printing, tokens
-from tests.factories import make_registration
-from tests.pdf_tools import decode_qr, pdf_images, pdf_text
+from tests.support.factories import make_registration
+from tests.support.pdf_tools import decode_qr, pdf_images, pdf_text
 
 
 @pytest.fixture

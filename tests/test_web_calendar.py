@@ -9,7 +9,7 @@ from bench.synthetic import programme_text
 from school.database import utcnow
 from school.models import Edition, Session
 from school.services.programme import editions, export, importer, yaml_io
-from tests.calendars import LISBON, UTC, calendar_of, change_session, local, parse, session
+from tests.support.calendars import LISBON, UTC, calendar_of, change_session, local, parse, session
 
 
 def _programme(client, slug="spring-school-2019", lang="fr", **headers):

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from school.database import utcnow
-from tests.attendance_scenario import spring_school_scans
-from tests.factories import make_edition, make_registration
-from tests.pdf_tools import pdf_pages, pdf_text
+from tests.support.attendance_scenario import spring_school_scans
+from tests.support.factories import make_edition, make_registration
+from tests.support.pdf_tools import pdf_pages, pdf_text
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from school.models import Edition, Session
 from school.services.backoffice import organisers
 from school.services.checkin import scanning
 from school.services.errors import NotFound
-from tests.test_web_auth import login
+from tests.support.backoffice import attempt_login
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def data_block(html: str, name: str) -> dict:
 @pytest.mark.parametrize("email", ["door@example.org", "admin@example.org"])
 def test_checkin_staff_and_admins_open_the_checkpoint_list(client, staff, demo, db, email):
     password = "correct horse 2" if email.startswith("door") else "correct horse 1"
-    login(client, email, password)
+    attempt_login(client, email, password)
     response = client.get(f"/organiser/{demo.slug}/checkin?lang=en")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -49,7 +49,7 @@ def test_checkin_staff_and_admins_open_the_checkpoint_list(client, staff, demo, 
 
 
 def test_the_organisers_home_links_to_the_scanner(client, staff, demo):
-    login(client, "door@example.org", "correct horse 2")
+    attempt_login(client, "door@example.org", "correct horse 2")
     html = client.get("/organiser/?lang=en").get_data(as_text=True)
     assert f'href="/organiser/{demo.slug}/checkin"' in html
 
@@ -66,7 +66,7 @@ def test_nobody_else_opens_the_scanner(client, staff, demo):
 
 def test_the_scanner_page_of_a_session(client, staff, demo, db):
     explora = db.scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
-    login(client, "door@example.org", "correct horse 2")
+    attempt_login(client, "door@example.org", "correct horse 2")
     response = client.get(f"/organiser/{demo.slug}/checkin/session:{explora.id}?lang=en")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "private, no-store"
@@ -92,7 +92,7 @@ def test_the_scanner_page_of_a_session(client, staff, demo, db):
 
 
 def test_the_scanner_speaks_french(client, staff, demo):
-    login(client, "door@example.org", "correct horse 2")
+    attempt_login(client, "door@example.org", "correct horse 2")
     html = client.get(f"/organiser/{demo.slug}/checkin/entrance:2019-06-20?lang=fr")
     html = html.get_data(as_text=True)
     assert "Entrée" in html and "Annuler le dernier enregistrement" in html
@@ -107,13 +107,13 @@ def test_the_scanner_speaks_french(client, staff, demo):
     ["entrance:2019-06-18", "entrance:19-06-2019", "session:999999", "door", "session:1e9"],
 )
 def test_an_unknown_checkpoint_is_404(client, staff, demo, checkpoint):
-    login(client, "door@example.org", "correct horse 2")
+    attempt_login(client, "door@example.org", "correct horse 2")
     assert client.get(f"/organiser/{demo.slug}/checkin/{checkpoint}").status_code == 404
     assert client.get("/organiser/no-such-school/checkin").status_code == 404
 
 
 def test_the_service_worker_keeps_the_scanner_files(client, staff, demo):
-    login(client, "door@example.org", "correct horse 2")
+    attempt_login(client, "door@example.org", "correct horse 2")
     response = client.get("/organiser/sw.js")
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
@@ -144,7 +144,7 @@ def test_the_wasm_decoder_is_served_as_wasm(client):
 
 
 def test_logging_out_clears_the_scanner_data(client, staff):
-    login(client, "door@example.org", "correct horse 2")
+    attempt_login(client, "door@example.org", "correct horse 2")
     page = client.get("/organiser/").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     response = client.post("/organiser/logout", data={"csrf_token": csrf})

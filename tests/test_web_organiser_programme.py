@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from school.models import AuditEntry, Choice, OutboxMessage, Person, Registration, Room, Session
 from school.services.programme import export, importer, yaml_io
 from school.services.programme.parsing import ProgrammeFileError
-from tests.backoffice import Organiser, flashes, fresh, make_admin
-from tests.factories import make_choice, make_registration
+from tests.support.backoffice import Organiser, flashes, form_of, fresh, make_admin
+from tests.support.factories import make_choice, make_registration
 
 
 @pytest.fixture
@@ -23,35 +23,6 @@ def organiser(app, client, db, demo):
 
 def session_by_key(db, key: str) -> Session:
     return fresh(db).scalar(sa.select(Session).where(Session.key == key))
-
-
-def form_of(db, edition, session: Session, **changes) -> dict:
-    """What the session's form holds, with ``changes`` typed in."""
-    tz = edition.tz
-    start, end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
-    data = {
-        "title_fr": session.title_fr,
-        "title_en": session.title_en or "",
-        "kind": session.kind,
-        "day": start.date().isoformat(),
-        "start": start.strftime("%H:%M"),
-        "end": end.strftime("%H:%M"),
-        "room": session.room.key if session.room else "",
-        "capacity": "" if session.capacity is None else str(session.capacity),
-        "audience": session.audience,
-        "status": session.status,
-        "description_fr": session.description_fr or "",
-        "description_en": session.description_en or "",
-    }
-    if session.requires_registration:
-        data["requires_registration"] = "y"
-    if session.is_meal:
-        data["is_meal"] = "y"
-    for index, link in enumerate(session.people):
-        data[f"speakers-{index}-person"] = link.person.key
-        data[f"speakers-{index}-role"] = link.role
-    data.update(changes)
-    return data
 
 
 def test_create_a_session_with_the_importers_checks(organiser, demo, db):

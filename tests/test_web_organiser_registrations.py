@@ -18,8 +18,8 @@ from school.models import (
     Registration,
     Session,
 )
-from tests.backoffice import Organiser, flashes, fresh, make_admin
-from tests.factories import make_choice, make_registration
+from tests.support.backoffice import Organiser, flashes, fresh, make_admin
+from tests.support.factories import make_choice, make_registration
 
 
 @pytest.fixture

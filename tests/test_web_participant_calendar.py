@@ -12,8 +12,8 @@ from school.database import utcnow
 from school.models import Choice, Edition, Registration, Session
 from school.services.programme import editing, importer
 from school.services.registration import registrations
-from tests.calendars import LISBON, change_session, local, parse, session
-from tests.factories import make_choice, make_registration
+from tests.support.calendars import LISBON, change_session, local, parse, session
+from tests.support.factories import make_choice, make_registration
 
 THURSDAY = date(2019, 6, 20)
 

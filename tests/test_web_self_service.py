@@ -11,7 +11,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from school.models import Choice, OutboxMessage, Registration
-from tests.test_web_registration import Visitor, answers, session_id
+from tests.support.visitor import Visitor, answers, session_id
 
 DAY1, DAY2, DAY3 = "2019-06-19", "2019-06-20", "2019-06-21"
 

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from school.models import AuditEntry, Edition, Person, SessionPerson
-from tests.calendars import LISBON, csrf_token, local, parse, session
+from tests.support.calendars import LISBON, csrf_token, local, parse, session
 
 # Koulsoum Logerot speaks at round table 2 on Thursday 20 June 2019, "sous réserve".
 KEY = "koulsoum-logerot"

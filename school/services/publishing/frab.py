@@ -3,7 +3,7 @@ which conference apps such as Giggity, ConfClerk and Fahrplan read.
 
 Days hold rooms, rooms hold events; an event's ``guid`` is the session's calendar
 UID, so apps keep a starred session across updates. The JSON follows the published
-schema and the XML its XSD (both vendored in ``tests/interop/``).
+schema and the XML its XSD (both vendored in ``tests/support/interop/``).
 """
 
 from __future__ import annotations

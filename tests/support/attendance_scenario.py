@@ -13,7 +13,7 @@ from school.models import Edition, Session
 from school.services.backoffice import organisers
 from school.services.badges import tokens
 from school.services.checkin import scanning
-from tests.factories import make_choice, make_registration
+from tests.support.factories import make_choice, make_registration
 
 D1, D2, D3 = date(2019, 6, 19), date(2019, 6, 20), date(2019, 6, 21)
 

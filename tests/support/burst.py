@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 from school.models import Choice, OutboxMessage, Registration, RegistrationDay, Session
 from school.services.registration.seats import waitlist_positions
-from tests import production
-from tests.factories import make_edition
+from tests.support import production
+from tests.support.factories import make_edition
 
 DAY = date(2030, 10, 14)
 # Small on purpose: a few hundred people ask for them, so every line is long.

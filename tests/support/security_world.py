@@ -25,7 +25,7 @@ from school.models import (
 )
 from school.services.backoffice import organisers
 from school.services.badges import tokens
-from tests.factories import make_edition, make_registration
+from tests.support.factories import make_edition, make_registration
 
 ADMIN = ("admin@example.org", "correct horse 1")
 DOOR = ("door@example.org", "correct horse 2")

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from school import create_app
 from school.config import database_uri
 from school.paths import PACKAGE_DIR
-from tests.servers import free_port
+from tests.support.servers import free_port
 
 ROOT = PACKAGE_DIR.parent
 GUNICORN_CONF = PACKAGE_DIR / "deploy" / "gunicorn.conf.py"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from school.models import Session
 from school.services.backoffice import organisers
 
 PASSWORD = "correct horse battery"
@@ -64,3 +65,41 @@ def fresh(db):
     db.rollback()
     db.expire_all()
     return db
+
+
+def attempt_login(client, email, password):
+    """Send the login form; the answer, whether it let the person in or not."""
+    page = client.get("/organiser/login?lang=en").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    return client.post(
+        "/organiser/login", data={"csrf_token": csrf, "email": email, "password": password}
+    )
+
+
+def form_of(db, edition, session: Session, **changes) -> dict:
+    """What the session's form holds, with ``changes`` typed in."""
+    tz = edition.tz
+    start, end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
+    data = {
+        "title_fr": session.title_fr,
+        "title_en": session.title_en or "",
+        "kind": session.kind,
+        "day": start.date().isoformat(),
+        "start": start.strftime("%H:%M"),
+        "end": end.strftime("%H:%M"),
+        "room": session.room.key if session.room else "",
+        "capacity": "" if session.capacity is None else str(session.capacity),
+        "audience": session.audience,
+        "status": session.status,
+        "description_fr": session.description_fr or "",
+        "description_en": session.description_en or "",
+    }
+    if session.requires_registration:
+        data["requires_registration"] = "y"
+    if session.is_meal:
+        data["is_meal"] = "y"
+    for index, link in enumerate(session.people):
+        data[f"speakers-{index}-person"] = link.person.key
+        data[f"speakers-{index}-role"] = link.role
+    data.update(changes)
+    return data
