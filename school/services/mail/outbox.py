@@ -118,7 +118,7 @@ def queue_mail(
         send_after=now or utcnow(),
     )
     db.add(message)
-    db.info[_QUEUED_MAIL] = True
+    mark_queued(db)
     if flush:
         db.flush()
     return message
@@ -127,6 +127,11 @@ def queue_mail(
 def privacy_url(edition: Edition) -> str:
     """The edition's privacy notice, ``/<slug>/privacy`` (a public interface)."""
     return absolute_url("public.edition_home", slug=edition.slug) + "privacy"
+
+
+def mark_queued(db: DbSession) -> None:
+    """Note that this transaction queued mail: the sender wakes once it commits."""
+    db.info[_QUEUED_MAIL] = True
 
 
 def queued_mail(db: DbSession) -> bool:

@@ -19,7 +19,15 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 
-from school.models import AuditEntry, CheckIn, Edition, OutboxMessage, Person, Registration
+from school.models import (
+    AuditEntry,
+    CheckIn,
+    Edition,
+    MailingOptOut,
+    OutboxMessage,
+    Person,
+    Registration,
+)
 from school.models.people import new_private_token
 from school.services import audit
 from school.services.errors import DomainError
@@ -96,8 +104,11 @@ def purge(
             subject="",
             text_body="",
             html_body=None,
+            unsubscribe_url=None,
         )
     ).rowcount
+    # Who left the edition's news: an address, and nothing more will be sent.
+    db.execute(sa.delete(MailingOptOut).where(MailingOptOut.edition_id == edition.id))
     speakers = db.execute(
         sa.update(Person)
         .where(Person.edition_id == edition.id, Person.email.is_not(None))
