@@ -169,16 +169,21 @@ def as_email(message: OutboxMessage, sender: str, domain: str | None = None) -> 
     if to is None:
         raise Unbuildable(MailFailure.INVALID_ADDRESS, f"not an address: {message.to_address!r}")
     name, address = parseaddr(sender)
+    # A sender setting without an address is the configuration's fault, not this
+    # message's: it raises, and no message is given up for it.
+    server = Address(addr_spec=address)
     try:
         email = EmailMessage()
-        email["From"] = Address(message.sender_name or name, addr_spec=address)
+        email["From"] = Address(
+            message.sender_name or name, username=server.username, domain=server.domain
+        )
         email["To"] = to
         reply_to = message.reply_to and address_for_delivery(message.reply_to)
         if reply_to:
             email["Reply-To"] = reply_to
         email["Subject"] = message.subject
         email["Date"] = format_datetime(utcnow())
-        email["Message-ID"] = make_msgid(domain=domain or address.rpartition("@")[2] or None)
+        email["Message-ID"] = make_msgid(domain=domain or server.domain)
         if message.unsubscribe_url:  # RFC 2369 and RFC 8058 (one click, by POST)
             email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
             email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

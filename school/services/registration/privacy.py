@@ -2,8 +2,8 @@
 past edition that keeps its figures but no one's identity.
 
 The purge anonymises every registration of the edition (names, e-mail, organisation,
-dietary and accessibility notes, photo consent; the private link stops working) and
-blanks the e-mails written to them. It keeps what the counts need: category, country,
+dietary and accessibility notes, photo consent; the private link stops working),
+blanks the e-mails written to them and forgets who unsubscribed from its news. It keeps what the counts need: category, country,
 Cité, days, meals, choices and check-ins. Speakers stay named, as in the printed
 programme, but lose their e-mail address and private link.
 """
