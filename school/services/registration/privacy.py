@@ -3,9 +3,10 @@ past edition that keeps its figures but no one's identity.
 
 The purge anonymises every registration of the edition (names, e-mail, organisation,
 dietary and accessibility notes, photo consent; the private link stops working),
-blanks the e-mails written to them and forgets who unsubscribed from its news. It keeps what the counts need: category, country,
-Cité, days, meals, choices and check-ins. Speakers stay named, as in the printed
-programme, but lose their e-mail address and private link.
+blanks the e-mails written to them and forgets who unsubscribed from its news. It
+keeps what the counts need: category, country, Cité, days, meals, choices and
+check-ins. Speakers stay named, as in the printed programme, but lose their e-mail
+address and private link.
 """
 
 from __future__ import annotations
