@@ -236,21 +236,21 @@ def send_pending(
             claimed = _claim(db, now or utcnow(), min(CLAIM_BATCH, limit - report.handled))
             if not claimed:
                 break
-            found = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(claimed)))
-            ready = {m.id: (_built(m, sender, domain), m.attempts + 1) for m in found}
+            rows = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(claimed)))
+            ready = {m.id: (_built(m, sender, domain), m.attempts + 1) for m in rows}
             db.rollback()  # hold no transaction while talking to the mail server
             for index, message_id in enumerate(claimed):
                 if message_id not in ready:
                     continue
                 email, attempts = ready[message_id]
-                found = _send_one(db, transport, message_id, email, attempts)
-                if found.outcome is Outcome.SENT:
+                result = _send_one(db, transport, message_id, email, attempts)
+                if result.outcome is Outcome.SENT:
                     report.sent += 1
-                elif found.failure is not None:
+                elif result.failure is not None:
                     report.failed += 1
                 else:
                     report.retrying += 1
-                if found.outcome is Outcome.UNREACHABLE:  # the rest would fail alike
+                if result.outcome is Outcome.UNREACHABLE:  # the rest would fail alike
                     _release(db, claimed[index + 1 :])
                     report.unreachable = True
                     return report
