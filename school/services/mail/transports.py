@@ -111,7 +111,10 @@ class FileTransport:
         self.folder.mkdir(parents=True, exist_ok=True)
         name = f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
         # An address in Unicode is written as SMTPUTF8 would carry it.
-        (self.folder / name).write_bytes(message.as_bytes(policy=policy.SMTPUTF8))
+        international = not message["To"].isascii()
+        (self.folder / name).write_bytes(
+            message.as_bytes(policy=policy.SMTPUTF8) if international else bytes(message)
+        )
         log.info("mail to %s written to %s", message["To"], self.folder / name)
 
     def close(self) -> None:
