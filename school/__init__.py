@@ -91,9 +91,20 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from school.web import api, feeds, organiser, participant, public, registration, speaker
+    from school.web import (
+        api,
+        feeds,
+        organiser,
+        participant,
+        public,
+        registration,
+        speaker,
+        unsubscribe,
+    )
 
-    for blueprint in (api, organiser, participant, registration, feeds, speaker, public):
+    for blueprint in (
+        api, organiser, participant, registration, feeds, speaker, unsubscribe, public
+    ):  # fmt: skip
         app.register_blueprint(blueprint.bp)
 
 

@@ -14,6 +14,8 @@ class Defaults:
     DATABASE_URL: str | None = None  # None: SQLite in the instance folder
     SECRET_KEY: str | None = None  # None: a random key kept in instance/secret_key
     MAIL_URL: str | None = None  # smtp://host:port; None: .eml files in instance/outbox/
+    # The From address of every message (the one SPF and DKIM vouch for). A message about
+    # an edition is named after it and has Reply-To its contact address.
     MAIL_SENDER = "Spring School <no-reply@citesdesmetiers.example>"
     MAIL_TIMEOUT = 10  # seconds before a mail server is considered down
     # Links in e-mails sent outside a request (CLI, mail worker): where the site lives.

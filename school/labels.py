@@ -3,7 +3,15 @@
 
 from flask_babel import lazy_gettext as _l
 
-from school.models.vocabulary import Admission, Audience, Category, ChoiceStatus, Role, SessionKind
+from school.models.vocabulary import (
+    Admission,
+    Audience,
+    Category,
+    ChoiceStatus,
+    MailFailure,
+    Role,
+    SessionKind,
+)
 
 KIND_LABELS = {
     SessionKind.PLENARY: _l("Plenary"),
@@ -44,5 +52,16 @@ ADMISSION_LABELS = {
     Admission.MEMBERS: _l("Members attending that day"),
     Admission.EVERYONE: _l("Everyone attending that day"),
     Admission.CLOSED: _l("Cancelled"),
+}
+# Why a message was given up, as the organisers read it beside the server's answer.
+MAIL_FAILURE_LABELS = {
+    MailFailure.INVALID_ADDRESS: _l("The address is not a valid e-mail address."),
+    MailFailure.UNBUILDABLE: _l("The message could not be written out."),
+    MailFailure.SMTPUTF8: _l(
+        "The address has accented or non-Latin characters before the @, and the mail"
+        " server does not accept such addresses (SMTPUTF8)."
+    ),
+    MailFailure.REFUSED: _l("The mail server refused it for good."),
+    MailFailure.GAVE_UP: _l("The mail server refused it at every attempt."),
 }
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}

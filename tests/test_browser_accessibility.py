@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from school.models import Edition, Person, Session
+from school.models import Edition, MailingOptOut, Person, Session
 from tests.support.factories import make_choice, make_registration
 
 AUDIT = (Path(__file__).parent / "support" / "a11y_audit.js").read_text()
@@ -84,6 +84,8 @@ def pages(demo, db) -> dict[str, str]:
         visit = db.scalar(sa.select(Session).where(Session.key == key))
         make_choice(db, registration, visit, status)
     token = registration.manage_token
+    news = MailingOptOut(edition_id=demo.id, email_key=registration.email_key)
+    db.add(news)
     db.commit()
     return {
         "home": "/",
@@ -95,6 +97,7 @@ def pages(demo, db) -> dict[str, str]:
         "private": f"/my/{token}",
         "private edit": f"/my/{token}/edit",
         "speakers": f"/{demo.slug}/speakers",
+        "unsubscribe": f"/unsubscribe/{news.token}",
     }
 
 

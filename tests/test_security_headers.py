@@ -123,6 +123,8 @@ def test_every_form_refuses_a_post_without_its_csrf_token(app, client, engine, w
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods or rule.rule.startswith("/api/"):
             continue
+        if rule.endpoint == "unsubscribe.page":
+            continue  # RFC 8058's one-click POST carries no form token: tests/test_mail_headers.py
         url = world.url(rule.rule, token=world.speakers[0][1])
         if rule.rule.startswith("/my/"):
             url = world.url(rule.rule)

@@ -25,19 +25,29 @@ def _announce_quiet_changes() -> None:
         click.echo(f"{told} people told of programme changes")
 
 
+def _said(done: outbox.Round) -> str:
+    return f"{done.sent} sent, {done.failed} failed for good, {done.retrying} to retry later"
+
+
 @mail_cli.command("send")
 def mail_send() -> None:
-    """Send every message that is due (what a mail server outage delayed)."""
+    """Send every message that is due (what a mail server outage delayed).
+
+    Exits with 1 when a message was not delivered: given up for good (the organisers
+    see it with its reason and may resend it once the address is fixed), or kept for a
+    later attempt (refused for now, or the server is down).
+    """
     _announce_quiet_changes()
-    transport, sender = outbox.transport_for(current_app), current_app.config["MAIL_SENDER"]
-    sent = failed = 0
-    while True:  # rounds of at most 500, until nothing is due or the server fails
-        done, lost = outbox.send_pending(db.session, transport, sender)
-        sent, failed = sent + done, failed + lost
-        if not done or lost:
+    done = outbox.Round()
+    while True:  # rounds of at most 500, until nothing is due or the server is down
+        this = outbox.send_due(current_app, db.session)
+        done.add(this)
+        if not this.handled or this.unreachable:
             break
-    click.echo(f"{sent} sent, {failed} failed (kept for a later attempt)")
-    if failed:
+    click.echo(_said(done))
+    if done.unreachable:
+        click.echo("The mail server could not be reached: what is left waits.", err=True)
+    if done.failed or done.retrying:
         sys.exit(1)
 
 
@@ -45,11 +55,10 @@ def mail_send() -> None:
 @click.option("--every", default=15, show_default=True, help="Seconds between two rounds.")
 def mail_worker(every: int) -> None:
     """Send the outbox continuously (run it beside the app server)."""
-    transport = outbox.transport_for(current_app)
     while True:
         _announce_quiet_changes()
-        sent, failed = outbox.send_pending(db.session, transport, current_app.config["MAIL_SENDER"])
-        if sent or failed:
-            click.echo(f"{sent} sent, {failed} failed")
+        done = outbox.send_due(current_app, db.session)
+        if done.handled:
+            click.echo(_said(done))
         db.session.remove()
         time.sleep(every)

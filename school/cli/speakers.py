@@ -45,7 +45,8 @@ def speakers_invite(slug: str, again: bool) -> None:
         for name in without:
             click.echo(f"  {name}", err=True)
     if invited:
-        sent, failed = outbox.send_pending(
-            db.session, outbox.transport_for(current_app), current_app.config["MAIL_SENDER"]
+        done = outbox.send_due(current_app, db.session)
+        click.echo(
+            f"{done.sent} e-mail(s) sent, {done.failed} failed for good,"
+            f" {done.retrying} kept for a later attempt."
         )
-        click.echo(f"{sent} e-mail(s) sent, {failed} failed (kept for a later attempt).")

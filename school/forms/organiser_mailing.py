@@ -1,10 +1,10 @@
-"""The organisers' e-mail to participants."""
+"""The organisers' e-mail to participants or speakers."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 
 from school.database import as_id
 from school.labels import CATEGORY_LABELS
@@ -15,6 +15,7 @@ AUDIENCE_CHOICES = [
     ("category", _l("The participants of one category")),
     ("session", _l("Those holding a seat in one session")),
     ("waitlist", _l("The waiting line of one session")),
+    ("speakers", _l("The speakers (everyone with a part in the programme)")),
 ]
 
 
@@ -24,6 +25,9 @@ class MailingForm(FlaskForm):
     )
     category = SelectField(_l("Category"), validate_choice=False)
     session_id = SelectField(_l("Session"), coerce=as_id, validate_choice=False)
+    is_essential = BooleanField(
+        _l("Practical information about taking part (to everyone, without an unsubscribe link)")
+    )
     subject_fr = StringField(_l("Subject (in French)"), render_kw={"maxlength": SUBJECT_MAX})
     body_fr = TextAreaField(_l("Message (in French)"), render_kw={"rows": 10})
     subject_en = StringField(_l("Subject (in English)"), render_kw={"maxlength": SUBJECT_MAX})
@@ -41,6 +45,7 @@ class MailingForm(FlaskForm):
             session_id=self.session_id.data,
             subject={"fr": self.subject_fr.data or "", "en": self.subject_en.data or ""},
             body={"fr": self.body_fr.data or "", "en": self.body_en.data or ""},
+            is_essential=bool(self.is_essential.data),
         )
 
     def show_errors(self, errors: dict[str, list[str]]) -> list[str]:

@@ -6,7 +6,7 @@ from school.models.audit import AuditEntry
 from school.models.change import ChangeNotice
 from school.models.checkin import CheckIn
 from school.models.edition import Edition, EditionDay, Room
-from school.models.mail import Mailing, OutboxMessage
+from school.models.mail import Mailing, MailingOptOut, OutboxMessage
 from school.models.organiser import ApiToken, Organiser
 from school.models.people import Person, SessionPerson
 from school.models.programme import Session
@@ -22,6 +22,7 @@ __all__ = [
     "Edition",
     "EditionDay",
     "Mailing",
+    "MailingOptOut",
     "Organiser",
     "OutboxMessage",
     "Person",

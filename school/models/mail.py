@@ -6,14 +6,20 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from school.database import Base, UTCDateTime, utcnow
-from school.models.vocabulary import MailingAudience, check_in
+from school.models.people import new_private_token
+from school.models.vocabulary import MailFailure, MailingAudience, check_in
 
 
 class OutboxMessage(Base):
     """An e-mail waiting to be sent, or sent: nothing is lost when the mail server is down."""
 
     __tablename__ = "outbox"
-    __table_args__ = (sa.Index(None, "sent_at", "send_after"),)
+    __table_args__ = (
+        sa.Index(None, "sent_at", "send_after"),
+        sa.CheckConstraint(
+            f"failure IS NULL OR {check_in('failure', MailFailure)}", name="failure"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to_address: Mapped[str] = mapped_column(sa.String(254))
@@ -21,6 +27,12 @@ class OutboxMessage(Base):
     text_body: Mapped[str] = mapped_column(sa.Text)
     html_body: Mapped[str | None] = mapped_column(sa.Text)
     purpose: Mapped[str] = mapped_column(sa.String(40))  # confirmation, promotion, …
+    # Written as the edition: its title as the sender's name (the address stays the
+    # server's, which SPF and DKIM vouch for) and its contact address for replies.
+    sender_name: Mapped[str | None] = mapped_column(sa.String(200))
+    reply_to: Mapped[str | None] = mapped_column(sa.String(254))
+    # A mailing people may leave: the link of RFC 8058's List-Unsubscribe header.
+    unsubscribe_url: Mapped[str | None] = mapped_column(sa.String(500))
     # Messages queued together (an organiser's mailing): progress is counted per batch.
     batch: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     # The participant it was written to, if any: their data download lists it, the
@@ -40,6 +52,10 @@ class OutboxMessage(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    # Given up for good (``failure`` says why, ``last_error`` what the server answered):
+    # never sent again unless an organiser resends it.
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failure: Mapped[str | None] = mapped_column(sa.String(20))
 
 
 class Mailing(Base):
@@ -63,8 +79,27 @@ class Mailing(Base):
     subject_en: Mapped[str | None] = mapped_column(sa.String(300))
     body_fr: Mapped[str] = mapped_column(sa.Text)
     body_en: Mapped[str | None] = mapped_column(sa.Text)
+    # Practical information about taking part: it goes to everyone of the audience,
+    # without an unsubscribe link. Otherwise (news) those who unsubscribed are left out.
+    is_essential: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     recipients: Mapped[int] = mapped_column(default=0)
     organiser_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisers.id", ondelete="SET NULL")
     )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MailingOptOut(Base):
+    """An address's way out of an edition's non-essential mailings: the unguessable token
+    of its unsubscribe link (made the first time such a mailing is written to it) and,
+    once used, when. Confirmations, private links and change notices still go."""
+
+    __tablename__ = "mailing_opt_outs"
+    __table_args__ = (sa.UniqueConstraint("edition_id", "email_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id", ondelete="CASCADE"))
+    email_key: Mapped[str] = mapped_column(sa.String(254))
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_private_token)
+    opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -74,6 +74,17 @@ class MailingAudience(StrEnum):
     CATEGORY = "category"  # the confirmed participants of one category
     SESSION = "session"  # those holding a seat in one session
     WAITLIST = "waitlist"  # the waiting line of one session
+    SPEAKERS = "speakers"  # the people who take part in the programme (with an address)
+
+
+class MailFailure(StrEnum):
+    """Why a message was given up: it is never tried again (an organiser may resend it)."""
+
+    INVALID_ADDRESS = "invalid_address"  # not an address any message can be sent to
+    UNBUILDABLE = "unbuildable"  # the message itself could not be written out
+    SMTPUTF8 = "smtputf8"  # a non-ASCII local part, and the server does not offer SMTPUTF8
+    REFUSED = "refused"  # the mail server refused it for good (5xx)
+    GAVE_UP = "gave_up"  # refused for now (4xx, server down) at every attempt
 
 
 class OrganiserRole(StrEnum):

@@ -5,6 +5,11 @@ speaker's and the edition's contact (programme file and organisers' pages), an
 organiser's account. The syntax is checked by ``email-validator``, without asking DNS
 (a form answers at once, and a venue's network may be down): an address it refuses is
 one a mail server would refuse too.
+
+Addresses in other scripts are taken (``josé.niño@exämple.org``): a domain in Unicode
+is always deliverable, written in ASCII for the mail server (IDNA, ``xn--…``); a local
+part in Unicode only reaches a server that offers SMTPUTF8 (RFC 6531), and a message
+that needs it and meets a server without it fails alone, with that reason.
 """
 
 from __future__ import annotations
@@ -22,6 +27,16 @@ def normalized_email(value: str) -> str | None:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError:
         return None
+
+
+def address_for_delivery(value: str) -> str | None:
+    """``value`` as a mail server is given it: all ASCII when its local part is (the
+    domain in IDNA), else as kept (it then needs SMTPUTF8). None if it is not an address."""
+    try:
+        valid = validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return valid.ascii_email or valid.normalized
 
 
 def email_key(email: str) -> str:

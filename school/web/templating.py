@@ -16,8 +16,10 @@ from school.labels import (
     CHOICE_STATUS_LABELS,
     KIND_LABELS,
     LANGUAGE_NAMES,
+    MAIL_FAILURE_LABELS,
     ROLE_LABELS,
 )
+from school.services.mail import rich_text
 
 
 def register_templating(app: Flask) -> None:
@@ -33,10 +35,12 @@ def register_templating(app: Flask) -> None:
         CATEGORY_LABELS=CATEGORY_LABELS,
         CHOICE_STATUS_LABELS=CHOICE_STATUS_LABELS,
         ADMISSION_LABELS=ADMISSION_LABELS,
+        MAIL_FAILURE_LABELS=MAIL_FAILURE_LABELS,
     )
     app.jinja_env.filters.update(
         t=localized,
         paragraphs=paragraphs,
+        markdown=rich_text.to_html,
         time=lambda moment, tz: i18n.local_time(moment, tz),
         day=lambda value, fmt="full": i18n.local_date(value, fmt),
         datetime=lambda moment, tz, fmt="medium": i18n.local_datetime(moment, tz, fmt),

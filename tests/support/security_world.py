@@ -16,6 +16,7 @@ from school.models import (
     CheckIn,
     Edition,
     Mailing,
+    OutboxMessage,
     Person,
     Registration,
     Room,
@@ -114,7 +115,7 @@ def build(app, client, db, demo) -> World:
     db.rollback()
     first = {
         model: db.scalar(sa.select(model.id).where(model.edition_id == demo.id).order_by(model.id))
-        for model in (Session, Room, SessionGroup, Mailing, CheckIn)
+        for model in (Session, Room, SessionGroup, Mailing, CheckIn, OutboxMessage)
     }
     # Speakers with a session "sous réserve", which their link lets them confirm.
     links = db.execute(
@@ -132,6 +133,7 @@ def build(app, client, db, demo) -> World:
         "room_id": first[Room],
         "group_id": first[SessionGroup] or 1,
         "mailing_id": first[Mailing],
+        "message_id": first[OutboxMessage],
         "checkin_id": first[CheckIn],
         "registration_id": alice.id,
         "person_id": speakers[0][0],

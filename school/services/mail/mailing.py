@@ -1,11 +1,17 @@
-"""The organisers' e-mails to participants: everyone, one category, one session's
-attendees, or one session's waiting line.
+"""The organisers' e-mails: to every participant, one category, one session's
+attendees, one session's waiting line, or the speakers.
 
 Subject and body are written per language, with placeholders ``{first_name}``,
-``{last_name}``, ``{name}``, ``{manage_link}`` and ``{edition}``. They are filled by
-plain substitution of that whitelist (``string.Formatter`` only parses): no attribute
-or index access, no format specification, no template language, so an organiser's
-text can neither reach Python objects nor run code.
+``{last_name}``, ``{name}``, ``{manage_link}`` (a participant's private page, a
+speaker's page) and ``{edition}``. They are filled by plain substitution of that
+whitelist (``string.Formatter`` only parses): no attribute or index access, no format
+specification, no template language, so an organiser's text can neither reach Python
+objects nor run code. The body is Markdown (``rich_text``): the e-mail's text part is
+what was written, its HTML part the rendering, both inside the shared header and footer.
+
+A mailing is news unless marked essential (practical information about taking part):
+news carries an unsubscribe link (List-Unsubscribe, RFC 8058) and skips whoever used
+one; an essential mailing goes to all of its audience.
 
 Messages are rendered into the outbox in the request, flushed once, and sent by the
 background sender or the mail worker: the request never waits for a mail server.
@@ -20,9 +26,19 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy.orm import Session as DbSession
 
-from school.models import Choice, Edition, Mailing, OutboxMessage, Registration, Session
+from school.models import (
+    Choice,
+    Edition,
+    Mailing,
+    OutboxMessage,
+    Person,
+    Registration,
+    Session,
+    SessionPerson,
+)
 from school.models.vocabulary import (
     Category,
     ChoiceStatus,
@@ -30,8 +46,9 @@ from school.models.vocabulary import (
     RegistrationStatus,
 )
 from school.services import audit
+from school.services.email_addresses import email_key
 from school.services.errors import DomainError, NotFound
-from school.services.mail import outbox
+from school.services.mail import outbox, rich_text, unsubscribe
 from school.services.registration.data import Errors
 from school.urls import absolute_url
 
@@ -54,7 +71,8 @@ class Draft:
     category: str | None = None
     session_id: int | None = None
     subject: dict[str, str] = field(default_factory=dict)  # {"fr": …, "en": …}
-    body: dict[str, str] = field(default_factory=dict)
+    body: dict[str, str] = field(default_factory=dict)  # Markdown
+    is_essential: bool = False  # practical information: no unsubscribe link, to all
 
 
 def fill(template: str, values: dict[str, str]) -> str:
@@ -119,7 +137,23 @@ def check(db: DbSession, edition: Edition, draft: Draft) -> None:
         raise InvalidMailing(errors)
 
 
-def recipients(db: DbSession, edition: Edition, draft: Draft) -> sa.Select:
+@dataclass
+class Recipient:
+    """Someone a mailing writes to: a participant or a speaker."""
+
+    email: str
+    first_name: str
+    last_name: str
+    language: str
+    link: str  # their private page
+    registration: Registration | None = None
+
+    @property
+    def key(self) -> str:
+        return email_key(self.email)
+
+
+def _registrations(edition: Edition, draft: Draft) -> sa.Select:
     """The confirmed registrations the draft is for (one message each)."""
     stmt = sa.select(Registration).where(
         Registration.edition_id == edition.id,
@@ -140,57 +174,118 @@ def recipients(db: DbSession, edition: Edition, draft: Draft) -> sa.Select:
                 Choice.status == status,
             )
         )
+    if not draft.is_essential:
+        stmt = stmt.where(Registration.email_key.not_in(unsubscribe.opted_out(edition)))
     return stmt.order_by(Registration.id)
 
 
-def count_recipients(db: DbSession, edition: Edition, draft: Draft) -> int:
-    return db.scalar(
-        sa.select(sa.func.count()).select_from(recipients(db, edition, draft).subquery())
+def _participant(registration: Registration) -> Recipient:
+    return Recipient(
+        registration.email,
+        registration.first_name,
+        registration.last_name,
+        registration.language,
+        absolute_url("participant.manage", token=registration.manage_token),
+        registration,
     )
 
 
-def _values(edition: Edition, registration: Registration, lang: str) -> dict[str, str]:
+def _speakers(db: DbSession, edition: Edition, draft: Draft) -> list[Recipient]:
+    """The people with a part in the programme and an address, each address once."""
+    people = db.scalars(
+        sa.select(Person)
+        .where(
+            Person.edition_id == edition.id,
+            Person.email.is_not(None),
+            sa.exists().where(SessionPerson.person_id == Person.id),
+        )
+        .order_by(Person.last_name, Person.first_name, Person.id)
+    ).all()
+    left = set() if draft.is_essential else set(db.scalars(unsubscribe.opted_out(edition)))
+    found: dict[str, Recipient] = {}
+    for person in people:
+        recipient = Recipient(
+            person.email or "",
+            person.first_name,
+            person.last_name,
+            person.language,
+            absolute_url("speaker.corner", token=person.speaker_token),
+        )
+        if recipient.email and recipient.key not in left:
+            found.setdefault(recipient.key, recipient)
+    return list(found.values())
+
+
+def recipients(db: DbSession, edition: Edition, draft: Draft) -> list[Recipient]:
+    if draft.audience == MailingAudience.SPEAKERS:
+        return _speakers(db, edition, draft)
+    return [_participant(r) for r in db.scalars(_registrations(edition, draft))]
+
+
+def count_recipients(db: DbSession, edition: Edition, draft: Draft) -> int:
+    if draft.audience == MailingAudience.SPEAKERS:
+        return len(_speakers(db, edition, draft))
+    return db.scalar(
+        sa.select(sa.func.count()).select_from(_registrations(edition, draft).subquery())
+    )
+
+
+def _first(db: DbSession, edition: Edition, draft: Draft) -> Recipient | None:
+    if draft.audience == MailingAudience.SPEAKERS:
+        return next(iter(_speakers(db, edition, draft)), None)
+    first = db.scalar(_registrations(edition, draft).limit(1))
+    return _participant(first) if first is not None else None
+
+
+def _values(edition: Edition, recipient: Recipient, lang: str) -> dict[str, str]:
     return {
-        "first_name": registration.first_name,
-        "last_name": registration.last_name,
-        "name": registration.full_name,
-        "manage_link": absolute_url("participant.manage", token=registration.manage_token),
+        "first_name": recipient.first_name,
+        "last_name": recipient.last_name,
+        "name": f"{recipient.first_name} {recipient.last_name}".strip(),
+        "manage_link": recipient.link,
         "edition": edition.text("title", lang),
     }
 
 
-def _language(draft: Draft, registration: Registration) -> str:
-    return registration.language if draft.subject.get(registration.language) else "fr"
+def _markdown_values(values: dict[str, str]) -> dict[str, str]:
+    """The values as Markdown shows them literally; the link stays a link."""
+    return {k: v if k == "manage_link" else rich_text.literal(v) for k, v in values.items()}
+
+
+def _language(draft: Draft, recipient: Recipient) -> str:
+    return recipient.language if draft.subject.get(recipient.language) else "fr"
 
 
 @dataclass
 class Preview:
     language: str
     subject: str
-    body: str
+    body: str  # the text part
+    html: Markup  # the rendered Markdown
 
 
 def preview(db: DbSession, edition: Edition, draft: Draft) -> list[Preview]:
     """The message as its first recipient would read it, in each language written."""
     check(db, edition, draft)
-    sample = db.scalar(recipients(db, edition, draft).limit(1))
+    sample = _first(db, edition, draft) or Recipient(
+        "",
+        "Majda",
+        "Jelenčić",
+        "fr",
+        absolute_url("participant.manage", token="…"),  # noqa: S106 - a sample link
+    )
     previews = []
     for lang in ("fr", "en"):
         if not draft.subject.get(lang):
             continue
-        values = (
-            _values(edition, sample, lang)
-            if sample is not None
-            else {
-                "first_name": "Majda",
-                "last_name": "Jelenčić",
-                "name": "Majda Jelenčić",
-                "manage_link": absolute_url("participant.manage", token="…"),  # noqa: S106 - a sample link
-                "edition": edition.text("title", lang),
-            }
-        )
+        values = _values(edition, sample, lang)
         previews.append(
-            Preview(lang, fill(draft.subject[lang], values), fill(draft.body[lang], values))
+            Preview(
+                lang,
+                fill(draft.subject[lang], values),
+                fill(draft.body[lang], values),
+                rich_text.to_html(fill(draft.body[lang], _markdown_values(values))),
+            )
         )
     return previews
 
@@ -211,28 +306,37 @@ def queue(db: DbSession, edition: Edition, draft: Draft, *, actor, now: datetime
         subject_en=draft.subject.get("en") or None,
         body_fr=draft.body["fr"],
         body_en=draft.body.get("en") or None,
+        is_essential=draft.is_essential,
         organiser_id=getattr(actor, "id", None),
         created_at=now,
     )
-    count = 0
-    for registration in db.scalars(recipients(db, edition, draft)):
-        lang = _language(draft, registration)
-        values = _values(edition, registration, lang)
+    people = recipients(db, edition, draft)
+    links = (
+        {}
+        if draft.is_essential
+        else unsubscribe.links_for(db, edition, [p.key for p in people], now=now)
+    )
+    for recipient in people:
+        lang = _language(draft, recipient)
+        values = _values(edition, recipient, lang)
         outbox.queue_mail(
             db,
-            to=registration.email,
+            to=recipient.email,
             template="organiser_message",
             language=lang,
             purpose="mailing",
             batch=batch,
             now=now,
             flush=False,
-            registration=registration,
+            registration=recipient.registration,
+            # The page it opens speaks the message's language.
+            unsubscribe_url=f"{links[recipient.key]}?lang={lang}" if links else None,
             edition=edition,
             subject=fill(draft.subject[lang], values),
             body=fill(draft.body[lang], values),
+            body_html=rich_text.to_html(fill(draft.body[lang], _markdown_values(values))),
         )
-        count += 1
+    count = len(people)
     mailing.recipients = count
     db.add(mailing)
     db.flush()
@@ -241,7 +345,12 @@ def queue(db: DbSession, edition: Edition, draft: Draft, *, actor, now: datetime
         actor,
         "mailing.queued",
         f"mailing:{mailing.id}",
-        {"audience": draft.audience, "recipients": count, "subject": mailing.subject_fr},
+        {
+            "audience": draft.audience,
+            "recipients": count,
+            "subject": mailing.subject_fr,
+            "essential": draft.is_essential,
+        },
         edition=edition,
         now=now,
     )

@@ -2,11 +2,15 @@
 then sent; a mail server that is down delays it and loses nothing.
 
 - ``queue_mail`` renders a message (``templates/mail/<name>.txt`` and ``.html``, in
-  the recipient's language) into the outbox, in the caller's transaction, and notes on
-  the session that this transaction queued mail (``queued_mail``).
+  the recipient's language, with the footer every message carries) into the outbox,
+  in the caller's transaction, and notes on the session that this transaction queued
+  mail (``queued_mail``).
 - ``send_pending`` sends what is due, claiming each message first so two senders
-  (two workers, a worker and ``flask mail send``) never send it twice; a failure
-  is retried later with a growing delay.
+  (two workers, a worker and ``flask mail send``) never send it twice. A message
+  refused for now, or kept back by a server that is down, is retried later with a
+  growing delay; one that cannot be built or is refused for good is given up alone,
+  with its reason (``failed_at``, ``failure``, ``last_error``), and never holds back
+  another. Organisers see it and may resend it (``services.mail.failures``).
 - ``wake`` starts a background sender in this process after a request committed
   mail (``school.web.actions`` calls it from the commit), so no request waits for the
   mail server.
@@ -15,14 +19,14 @@ then sent; a mail server that is down delays it and loses nothing.
 from __future__ import annotations
 
 import logging
-import smtplib
 import threading
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
-from pathlib import Path
-from typing import Any, Protocol
+from email.utils import format_datetime, make_msgid, parseaddr
+from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -31,7 +35,11 @@ from flask_babel import force_locale
 from sqlalchemy.orm import Session as DbSession
 
 from school.database import begin_write, utcnow
-from school.models import OutboxMessage
+from school.models import Edition, OutboxMessage
+from school.models.vocabulary import MailFailure
+from school.services.email_addresses import address_for_delivery
+from school.services.mail.transports import Outcome, Transport, Verdict, transport_for, verdict
+from school.urls import absolute_url
 
 log = logging.getLogger(__name__)
 
@@ -46,14 +54,15 @@ def is_due(now: datetime) -> sa.ColumnElement[bool]:
     return sa.and_(
         OutboxMessage.sent_at.is_(None),
         OutboxMessage.send_after <= now,
-        OutboxMessage.attempts < MAX_ATTEMPTS,
+        OutboxMessage.failed_at.is_(None),
         sa.or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
     )
 
 
 def is_given_up() -> sa.ColumnElement[bool]:
-    """A message that failed ``MAX_ATTEMPTS`` times: never due again."""
-    return sa.and_(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts >= MAX_ATTEMPTS)
+    """A message given up for good (refused, unbuildable, or ``MAX_ATTEMPTS`` tried):
+    never due again, unless an organiser resends it."""
+    return sa.and_(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_not(None))
 
 
 def queue_mail(
@@ -67,6 +76,7 @@ def queue_mail(
     now: datetime | None = None,
     flush: bool = True,
     registration_id: int | None = None,
+    unsubscribe_url: str | None = None,
     **context: Any,
 ) -> OutboxMessage:
     """Render ``templates/mail/<template>`` in ``language`` into the outbox (flushes,
@@ -74,29 +84,54 @@ def queue_mail(
 
     A message rendered for a ``registration`` (or given its ``registration_id``) is linked
     to it, and every message to its ``edition``: the participant's data download lists
-    it, the privacy purge blanks it.
+    it, the privacy purge blanks it. A message about an edition goes out under its
+    title, replies go to its contact, and its footer says why the recipient gets it,
+    whom to write to and where the privacy notice is. Only a non-essential mailing
+    gives an ``unsubscribe_url`` (its List-Unsubscribe header and footer link).
     """
+    edition: Edition | None = context.get("edition")
+    registration_id = registration_id or getattr(context.get("registration"), "id", None)
+    footer = {
+        "unsubscribe_url": unsubscribe_url,
+        # Everyone we write to without a registration takes part in the programme.
+        "to_participant": registration_id is not None,
+        "privacy_url": privacy_url(edition) if edition is not None else None,
+    }
     with force_locale(language):
         text = render_template(f"mail/{template}.txt", language=language, **context)
-        html = render_template(f"mail/{template}.html", language=language, **context)
+        html = render_template(f"mail/{template}.html", language=language, footer=footer, **context)
+        signature = render_template("mail/_footer.txt", language=language, footer=footer, **context)
     subject, _, body = text.partition("\n")
     message = OutboxMessage(
         to_address=to,
         subject=subject.removeprefix("Subject:").strip(),
-        text_body=body.lstrip("\n"),
+        text_body=body.strip("\n") + "\n\n" + signature.strip("\n") + "\n",
         html_body=html,
         purpose=purpose,
         batch=batch,
-        registration_id=registration_id or getattr(context.get("registration"), "id", None),
-        edition_id=getattr(context.get("edition"), "id", None),
+        registration_id=registration_id,
+        edition_id=edition.id if edition is not None else None,
+        sender_name=edition.text("title", language) if edition is not None else None,
+        reply_to=edition.contact_email if edition is not None else None,
+        unsubscribe_url=unsubscribe_url,
         created_at=now or utcnow(),
         send_after=now or utcnow(),
     )
     db.add(message)
-    db.info[_QUEUED_MAIL] = True
+    mark_queued(db)
     if flush:
         db.flush()
     return message
+
+
+def privacy_url(edition: Edition) -> str:
+    """The edition's privacy notice, ``/<slug>/privacy`` (a public interface)."""
+    return absolute_url("public.edition_home", slug=edition.slug) + "privacy"
+
+
+def mark_queued(db: DbSession) -> None:
+    """Note that this transaction queued mail: the sender wakes once it commits."""
+    db.info[_QUEUED_MAIL] = True
 
 
 def queued_mail(db: DbSession) -> bool:
@@ -113,148 +148,169 @@ def new_batch() -> str:
     return uuid.uuid4().hex
 
 
-class Transport(Protocol):
-    def send(self, message: EmailMessage) -> None: ...
-
-    def close(self) -> None: ...
-
-
-class SmtpTransport:
-    """Sends over one connection until ``close()``: a mailing of a thousand messages
-    does not open a thousand connections. A connection the server dropped is opened
-    again once."""
-
-    def __init__(self, url: str, timeout: float = 10):
-        parts = urlsplit(url)
-        self.host = parts.hostname or "localhost"
-        self.port = parts.port or (465 if parts.scheme == "smtps" else 25)
-        self.ssl = parts.scheme == "smtps"
-        self.starttls = parts.scheme == "smtp+starttls"
-        self.username, self.password = parts.username, parts.password
-        self.timeout = timeout
-        self._smtp: smtplib.SMTP | None = None
-
-    def _connect(self) -> smtplib.SMTP:
-        cls = smtplib.SMTP_SSL if self.ssl else smtplib.SMTP
-        smtp = cls(self.host, self.port, timeout=self.timeout)
-        try:
-            if self.starttls:
-                smtp.starttls()
-            if self.username:
-                smtp.login(self.username, self.password or "")
-        except BaseException:
-            smtp.close()
-            raise
-        return smtp
-
-    def send(self, message: EmailMessage) -> None:
-        if self._smtp is not None:
-            try:
-                self._smtp.send_message(message)
-                return
-            except smtplib.SMTPServerDisconnected:
-                self._smtp = None
-        self._smtp = self._connect()
-        try:
-            self._smtp.send_message(message)
-        except (OSError, smtplib.SMTPServerDisconnected):
-            self.close()
-            raise
-
-    def close(self) -> None:
-        smtp, self._smtp = self._smtp, None
-        if smtp is not None:
-            try:
-                smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                smtp.close()
+def message_id_domain(app: Flask) -> str:
+    """The right-hand side of our Message-IDs: the site's host (``BASE_URL``), else the
+    sender's domain."""
+    host = urlsplit(app.config.get("BASE_URL") or "").hostname
+    sender = parseaddr(app.config["MAIL_SENDER"])[1]
+    return host or sender.rpartition("@")[2] or "localhost"
 
 
-class FileTransport:
-    """Without a mail server: each message becomes an .eml file in a folder."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-
-    def send(self, message: EmailMessage) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        name = f"{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
-        (self.folder / name).write_bytes(bytes(message))
-        log.info("mail to %s written to %s", message["To"], self.folder / name)
-
-    def close(self) -> None:
-        pass
+class Unbuildable(Exception):
+    def __init__(self, failure: MailFailure, detail: str):
+        super().__init__(detail)
+        self.failure, self.detail = failure, detail
 
 
-def transport_for(app: Flask) -> Transport:
-    url = app.config.get("MAIL_URL")
-    if url:
-        return SmtpTransport(url, timeout=app.config.get("MAIL_TIMEOUT", 10))
-    return FileTransport(Path(app.instance_path) / "outbox")
-
-
-def as_email(message: OutboxMessage, sender: str) -> EmailMessage:
-    email = EmailMessage()
-    email["From"] = sender
-    email["To"] = formataddr(("", message.to_address))
-    email["Subject"] = message.subject
-    email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip(">") or None)
-    email.set_content(message.text_body)
-    if message.html_body:
-        email.add_alternative(message.html_body, subtype="html")
+def as_email(message: OutboxMessage, sender: str, domain: str | None = None) -> EmailMessage:
+    """The message as it is sent: from the server's address under the edition's name,
+    replies to the edition's contact. Raises ``Unbuildable`` when it cannot be written."""
+    to = address_for_delivery(message.to_address)
+    if to is None:
+        raise Unbuildable(MailFailure.INVALID_ADDRESS, f"not an address: {message.to_address!r}")
+    name, address = parseaddr(sender)
+    # A sender setting without an address is the configuration's fault, not this
+    # message's: it raises, and no message is given up for it.
+    server = Address(addr_spec=address)
+    try:
+        email = EmailMessage()
+        email["From"] = Address(
+            message.sender_name or name, username=server.username, domain=server.domain
+        )
+        email["To"] = to
+        reply_to = message.reply_to and address_for_delivery(message.reply_to)
+        if reply_to:
+            email["Reply-To"] = reply_to
+        email["Subject"] = message.subject
+        email["Date"] = format_datetime(utcnow())
+        email["Message-ID"] = make_msgid(domain=domain or server.domain)
+        if message.unsubscribe_url:  # RFC 2369 and RFC 8058 (one click, by POST)
+            email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+            email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        email.set_content(message.text_body)
+        if message.html_body:
+            email.add_alternative(message.html_body, subtype="html")
+    except (ValueError, TypeError, LookupError) as exc:  # a header the library refuses
+        raise Unbuildable(MailFailure.UNBUILDABLE, f"{type(exc).__name__}: {exc}") from exc
     return email
 
 
 CLAIM_BATCH = 50  # messages claimed in one transaction
 
 
+@dataclass
+class Round:
+    """What became of the messages a round of sending took on."""
+
+    sent: int = 0
+    failed: int = 0  # given up for good (``failure`` on the message says why)
+    retrying: int = 0  # refused for now, or the server is down: tried again later
+    unreachable: bool = False  # the server could not be reached: the round stopped
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.failed + self.retrying
+
+    def add(self, other: Round) -> None:
+        self.sent += other.sent
+        self.failed += other.failed
+        self.retrying += other.retrying
+        self.unreachable = self.unreachable or other.unreachable
+
+
 def send_pending(
-    db: DbSession, transport: Transport, sender: str, *, now=None, limit: int = 500
-) -> tuple[int, int]:
-    """Send what is due. Commits after each message: it is a worker, not a request."""
-    sent = failed = 0
+    db: DbSession,
+    transport: Transport,
+    sender: str,
+    *,
+    domain: str | None = None,
+    now: datetime | None = None,
+    limit: int = 500,
+) -> Round:
+    """Send what is due. Each message claimed ends sent, given up (alone: the others go
+    on) or due again later; the round stops early only when the server is unreachable.
+    Commits after each message: it is a worker, not a request."""
+    report = Round()
     try:
-        while sent + failed < limit:
-            claimed = _claim(db, now or utcnow(), min(CLAIM_BATCH, limit - sent - failed))
+        while report.handled < limit:
+            claimed = _claim(db, now or utcnow(), min(CLAIM_BATCH, limit - report.handled))
             if not claimed:
                 break
-            found = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(claimed)))
-            ready = {m.id: (as_email(m, sender), m.attempts + 1) for m in found}
+            rows = db.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(claimed)))
+            ready = {m.id: (_built(m, sender, domain), m.attempts + 1) for m in rows}
             db.rollback()  # hold no transaction while talking to the mail server
             for index, message_id in enumerate(claimed):
                 if message_id not in ready:
                     continue
                 email, attempts = ready[message_id]
-                outcome = _send_one(db, transport, message_id, email, attempts)
-                if outcome is None:  # the server is unreachable: the rest would fail alike
+                result = _send_one(db, transport, message_id, email, attempts)
+                if result.outcome is Outcome.SENT:
+                    report.sent += 1
+                elif result.failure is not None:
+                    report.failed += 1
+                else:
+                    report.retrying += 1
+                if result.outcome is Outcome.UNREACHABLE:  # the rest would fail alike
                     _release(db, claimed[index + 1 :])
-                    return sent, failed + 1
-                sent, failed = (sent + 1, failed) if outcome else (sent, failed + 1)
+                    report.unreachable = True
+                    return report
     finally:
         transport.close()
-    return sent, failed
+    return report
+
+
+def send_due(app: Flask, db: DbSession, *, limit: int = 500) -> Round:
+    """One round of sending with the app's settings (the CLI, the worker, the background
+    sender)."""
+    return send_pending(
+        db,
+        transport_for(app),
+        app.config["MAIL_SENDER"],
+        domain=message_id_domain(app),
+        limit=limit,
+    )
+
+
+def _built(message: OutboxMessage, sender: str, domain: str | None) -> EmailMessage | Unbuildable:
+    try:
+        return as_email(message, sender, domain)
+    except Unbuildable as exc:
+        return exc
 
 
 def _send_one(
-    db: DbSession, transport: Transport, message_id: int, email: EmailMessage, attempts: int
-) -> bool | None:
-    """True when sent, False when refused (retried later), None when the server is down."""
-    try:
-        transport.send(email)
-    except (OSError, smtplib.SMTPException) as exc:
-        delay = timedelta(seconds=min(30 * 2**attempts, 6 * 3600))
-        _record(
-            db,
-            message_id,
-            attempts=attempts,
-            last_error=f"{type(exc).__name__}: {exc}"[:500],
-            send_after=utcnow() + delay,
-            claimed_until=None,
-        )
-        log.warning("mail %s to %s failed: %s", message_id, email["To"], exc)
-        return None if isinstance(exc, OSError) else False
-    _record(db, message_id, attempts=attempts, sent_at=utcnow(), claimed_until=None)
-    return True
+    db: DbSession,
+    transport: Transport,
+    message_id: int,
+    email: EmailMessage | Unbuildable,
+    attempts: int,
+) -> Verdict:
+    """Send one claimed message and record what became of it: sent, given up (its
+    ``failure`` set), or due again after a delay that grows with each attempt."""
+    if isinstance(email, Unbuildable):
+        found = Verdict(Outcome.FAILED, email.failure, email.detail)
+    else:
+        try:
+            transport.send(email)
+        except Exception as exc:  # whatever it is, it is about this message
+            found = verdict(exc)
+        else:
+            _record(db, message_id, attempts=attempts, sent_at=utcnow(), claimed_until=None)
+            return Verdict(Outcome.SENT)
+    if found.failure is None and attempts >= MAX_ATTEMPTS:  # refused for now, every time
+        found = Verdict(found.outcome, MailFailure.GAVE_UP, found.detail)
+    values: dict[str, Any] = {
+        "attempts": attempts,
+        "last_error": found.detail[:500],
+        "claimed_until": None,
+    }
+    if found.failure is not None:
+        values |= {"failed_at": utcnow(), "failure": found.failure}
+    else:
+        values["send_after"] = utcnow() + timedelta(seconds=min(30 * 2**attempts, 6 * 3600))
+    _record(db, message_id, **values)
+    log.warning("mail %s not sent (%s): %s", message_id, found.failure or "later", found.detail)
+    return found
 
 
 def _record(db: DbSession, message_id: int, **values: Any) -> None:
@@ -316,7 +372,7 @@ def _drain(app: Flask) -> None:
     with app.app_context():
         while True:
             try:
-                send_pending(db.session, transport_for(app), app.config["MAIL_SENDER"])
+                send_due(app, db.session)
             except Exception:
                 log.exception("background mail sender failed")
             finally:

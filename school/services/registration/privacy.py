@@ -2,10 +2,11 @@
 past edition that keeps its figures but no one's identity.
 
 The purge anonymises every registration of the edition (names, e-mail, organisation,
-dietary and accessibility notes, photo consent; the private link stops working) and
-blanks the e-mails written to them. It keeps what the counts need: category, country,
-Cité, days, meals, choices and check-ins. Speakers stay named, as in the printed
-programme, but lose their e-mail address and private link.
+dietary and accessibility notes, photo consent; the private link stops working),
+blanks the e-mails written to them and forgets who unsubscribed from its news. It
+keeps what the counts need: category, country, Cité, days, meals, choices and
+check-ins. Speakers stay named, as in the printed programme, but lose their e-mail
+address and private link.
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 
-from school.models import AuditEntry, CheckIn, Edition, OutboxMessage, Person, Registration
+from school.models import (
+    AuditEntry,
+    CheckIn,
+    Edition,
+    MailingOptOut,
+    OutboxMessage,
+    Person,
+    Registration,
+)
 from school.models.people import new_private_token
 from school.services import audit
 from school.services.errors import DomainError
@@ -96,8 +105,11 @@ def purge(
             subject="",
             text_body="",
             html_body=None,
+            unsubscribe_url=None,
         )
     ).rowcount
+    # Who left the edition's news: an address, and nothing more will be sent.
+    db.execute(sa.delete(MailingOptOut).where(MailingOptOut.edition_id == edition.id))
     speakers = db.execute(
         sa.update(Person)
         .where(Person.edition_id == edition.id, Person.email.is_not(None))

@@ -1,17 +1,20 @@
-"""Organisers: e-mails to participants, queued in the outbox and sent in the background."""
+"""Organisers: e-mails to participants and speakers, queued in the outbox and sent in
+the background; the messages that could not be delivered, and sending one again."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from school import i18n
 from school.database import utcnow
 from school.extensions import db
 from school.forms.organiser_mailing import MailingForm
+from school.forms.organiser_programme import ConfirmForm
 from school.models import Session
-from school.services.mail import mailing
+from school.services.mail import failures, mailing
 from school.web.actions import form_action
 from school.web.organiser.blueprint import actor, bp, load_edition
 
@@ -58,6 +61,8 @@ def mailings(slug: str):
         recipients=recipients,
         placeholders=mailing.PLACEHOLDERS,
         history=mailing.mailings(db.session, edition),
+        failed=failures.failed_messages(db.session, edition),
+        actions=ConfirmForm(prefix="action"),
     )
 
 
@@ -68,3 +73,22 @@ def mailing_page(slug: str, mailing_id: int):
     return render_template(
         "organiser/mailing.html", edition=edition, mailing=sent, progress=progress
     )
+
+
+@bp.post("/<slug>/messages/<int:message_id>/resend")
+def resend_message(slug: str, message_id: int):
+    """Send a message that could not be delivered again, to its participant's address
+    as it is now; back to the page the button was on."""
+    edition = load_edition(slug)
+    message = failures.get_message(db.session, edition, message_id)
+    back = (
+        url_for(".registration", slug=slug, registration_id=message.registration_id)
+        if request.form.get("back") == "registration" and message.registration_id
+        else url_for(".mailings", slug=slug) + "#failed-title"
+    )
+    if ConfirmForm(prefix="action").validate_on_submit():
+        with form_action() as action:
+            failures.resend(db.session, message, now=utcnow(), actor=actor())
+        if action.done:
+            flash(_("The message is sent again to %(email)s.", email=message.to_address))
+    return redirect(back)
