@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_commands(app)
     from school.web.actions import register_mail_wake
+    from school.web.auth import register_login_sessions
     from school.web.errors import register_error_handlers
     from school.web.security import register_security
     from school.web.templating import register_templating
@@ -32,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_templating(app)
     register_security(app)
+    register_login_sessions(app)
     register_mail_wake()
     return app
 

@@ -4,6 +4,7 @@ environment variables, then what the caller of ``create_app`` passes (tests)."""
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,15 @@ class Defaults:
     BADGE_KEY_ID = "K1"
     BADGE_KEYS: list[str] | dict[str, str] | None = None
     RATELIMIT_ENABLED = True
+    # memory:// counts in each worker process alone; production: redis://… (deploy guide).
     RATELIMIT_STORAGE_URL = "memory://"
+    # Failed logins to one account, whatever the addresses they come from (each address
+    # also has its own limit): Flask-Limiter's notation.
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per minute;30 per hour"
+    # An organiser's login session ends after this long without a request, and this long
+    # after it began whatever happens (remember-me cookies included).
+    STAFF_SESSION_IDLE_HOURS = 8
+    STAFF_SESSION_MAX_DAYS = 7
     RATELIMIT_HEADERS_ENABLED = True
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "UTC"
@@ -34,6 +43,8 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # a registration form may stay open for a long time
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
     PREFERRED_URL_SCHEME = "http"  # behind a TLS proxy, set it to https
     # How many proxies (nginx: 1) stand in front of the app and set X-Forwarded-For,
     # -Proto, -Host and -Port: the app then builds https links and sees the client's
@@ -68,6 +79,12 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     # Flask-Limiter's own name for the storage setting.
     app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URL"]
+    # A remember-me cookie (Flask-Login's) lives no longer than a login session, and
+    # travels over HTTPS only when the session cookie does.
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(
+        days=float(app.config["STAFF_SESSION_MAX_DAYS"])
+    )
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config.get("SESSION_COOKIE_SECURE", False))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 

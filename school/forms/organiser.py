@@ -9,14 +9,29 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import EqualTo, NumberRange, Optional
 
 from school.database import MAX_ID
+from school.forms.organiser_programme import ProblemsForm
 
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Password"), render_kw={"autocomplete": "current-password"})
+
+
+class PasswordForm(ProblemsForm):
+    """An organiser's new password; the rule it must meet is the service's."""
+
+    current = PasswordField(_l("Current password"), render_kw={"autocomplete": "current-password"})
+    password = PasswordField(
+        _l("New password"), render_kw={"autocomplete": "new-password", "minlength": 12}
+    )
+    confirm = PasswordField(
+        _l("New password, again"),
+        validators=[EqualTo("password", message=_l("The two new passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class GroupForm(FlaskForm):

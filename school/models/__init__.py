@@ -7,7 +7,7 @@ from school.models.change import ChangeNotice
 from school.models.checkin import CheckIn
 from school.models.edition import Edition, EditionDay, Room
 from school.models.mail import Mailing, MailingOptOut, OutboxMessage
-from school.models.organiser import ApiToken, Organiser
+from school.models.organiser import ApiToken, LoginSession, Organiser
 from school.models.people import Person, SessionPerson
 from school.models.programme import Session
 from school.models.registration import Choice, Registration, RegistrationDay, RegistrationMeal
@@ -21,6 +21,7 @@ __all__ = [
     "Choice",
     "Edition",
     "EditionDay",
+    "LoginSession",
     "Mailing",
     "MailingOptOut",
     "Organiser",

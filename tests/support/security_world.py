@@ -85,6 +85,7 @@ def build(app, client, db, demo) -> World:
         admin = organisers.create_organiser(db, ADMIN[0], "admin", ADMIN[1])
         door = organisers.create_organiser(db, DOOR[0], "checkin", DOOR[1])
         token = organisers.create_api_token(db, door, "door phone")
+        door_id = door.id
         other = make_edition(db)
         stranger = make_registration(db, other, email="stranger@example.org")
         db.add(
@@ -145,6 +146,7 @@ def build(app, client, db, demo) -> World:
         "key": speakers[0][2],
         "filename": "css/school.css",
         "stranger_id": stranger.id,
+        "organiser_id": door_id,
     }
     return world
 

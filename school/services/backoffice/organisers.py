@@ -1,4 +1,4 @@
-"""Organiser accounts (admin / checkin) and their API tokens."""
+"""Organiser accounts (admin / checkin), their passwords and their API tokens."""
 
 from __future__ import annotations
 
@@ -8,16 +8,31 @@ from datetime import datetime, timedelta
 from functools import cache
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from school.models import ApiToken, Organiser
+from school.models import ApiToken, Edition, Organiser
 from school.models.vocabulary import OrganiserRole
+from school.services import audit
+from school.services.backoffice import logins
 from school.services.email_addresses import email_key, normalized_email
-from school.services.errors import DomainError
+from school.services.errors import DomainError, NotFound
 
-MIN_PASSWORD = 10
+MIN_PASSWORD = 12
+# zxcvbn's score, 0 to 4: 3 is "safely unguessable" (about 10^8 guesses and more), which
+# a scrypt hash and the login limits put out of an online attacker's reach.
+MIN_PASSWORD_SCORE = 3
+# zxcvbn reads at most this much (its own limit; the rest only makes a password longer).
+_SCORED_LENGTH = 72
+# Words of this site that a password must not lean on (zxcvbn's "user inputs"), besides
+# the account's own address and name.
+_SITE_WORDS = (
+    "cite", "cites", "citedesmetiers", "metiers", "métiers", "school", "spring", "autumn",
+    "springschool", "autumnschool", "universite", "printemps", "automne", "organiser",
+    "organisateur", "admin", "checkin", "motdepasse",
+)  # fmt: skip
 ONE_MINUTE = timedelta(minutes=1)
 
 
@@ -36,8 +51,8 @@ def create_organiser(
         raise DomainError(f"unknown role {role!r} (admin or checkin)", code="role")
     if normalized_email(email) is None:
         raise DomainError(f"not an e-mail address: {email!r}", code="email")
-    if password is not None and len(password) < MIN_PASSWORD:
-        raise DomainError(f"the password needs at least {MIN_PASSWORD} characters", code="password")
+    if password is not None:
+        check_password(password, email=email, name=name)
     if db.scalar(sa.select(Organiser.id).where(Organiser.email == email)):
         raise DomainError(f"{email} already has an account", code="exists")
     organiser = Organiser(
@@ -51,10 +66,81 @@ def create_organiser(
     return organiser
 
 
-def set_password(organiser: Organiser, password: str) -> None:
+def check_password(password: str, *, email: str = "", name: str | None = None) -> None:
+    """Refuse a password that is short, or common, or made of a name, a date, a keyboard
+    walk or the account's own address (zxcvbn, which knows the lists breached passwords
+    come from). The one rule for the command line and the back office."""
     if len(password) < MIN_PASSWORD:
-        raise DomainError(f"the password needs at least {MIN_PASSWORD} characters", code="password")
+        raise DomainError(
+            _("The password needs at least %(num)d characters.", num=MIN_PASSWORD),
+            code="password",
+            field="password",
+        )
+    from zxcvbn import zxcvbn  # loads its word lists: only when a password is set
+
+    local = email.partition("@")[0]
+    hints = [*_SITE_WORDS, email, local, *(name or "").split()]
+    score = zxcvbn(password[:_SCORED_LENGTH], user_inputs=[h for h in hints if h])["score"]
+    if score < MIN_PASSWORD_SCORE:
+        raise DomainError(
+            _(
+                "This password is too easy to guess: it is common, or made of a word, a"
+                " name, a date, a keyboard sequence or your address. Choose a few"
+                " unrelated words, or let a password manager make one."
+            ),
+            code="password",
+            field="password",
+        )
+
+
+def set_password(
+    db: DbSession, organiser: Organiser, password: str, *, now: datetime, actor: audit.Actor = "cli"
+) -> int:
+    """A new password; it ends every login session of the account (a stolen cookie goes
+    with the old password). How many were ended."""
+    check_password(password, email=organiser.email, name=organiser.name)
     organiser.password_hash = generate_password_hash(password, method="scrypt")
+    ended = logins.end_all(db, organiser, now=now)
+    audit.record(db, actor, "organiser.password_changed", f"organiser:{organiser.id}", now=now)
+    return ended
+
+
+def change_own_password(
+    db: DbSession, organiser: Organiser, current: str, new: str, *, now: datetime
+) -> int:
+    """An organiser changing their own password, which they prove they know."""
+    if not organiser.password_hash or not check_password_hash(organiser.password_hash, current):
+        raise DomainError(
+            _("This is not your current password."), code="wrong_password", field="current"
+        )
+    return set_password(db, organiser, new, now=now, actor=organiser)
+
+
+def sign_out_everywhere(
+    db: DbSession, organiser: Organiser, *, now: datetime, actor: audit.Actor = "cli"
+) -> int:
+    """End every login session of ``organiser``, on every device."""
+    ended = logins.end_all(db, organiser, now=now)
+    audit.record(
+        db,
+        actor,
+        "organiser.signed_out",
+        f"organiser:{organiser.id}",
+        {"sessions": ended},
+        now=now,
+    )
+    return ended
+
+
+def list_organisers(db: DbSession) -> list[Organiser]:
+    return list(db.scalars(sa.select(Organiser).order_by(Organiser.role, Organiser.email)))
+
+
+def get_organiser(db: DbSession, organiser_id: int) -> Organiser:
+    organiser = db.get(Organiser, organiser_id)
+    if organiser is None:
+        raise NotFound(f"no organiser {organiser_id}")
+    return organiser
 
 
 def authenticate(db: DbSession, email: str, password: str, *, now: datetime) -> Organiser | None:
@@ -71,22 +157,40 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_api_token(db: DbSession, organiser: Organiser, label: str | None = None) -> str:
-    """A new bearer token; only its hash is kept, so it is shown once."""
+def create_api_token(
+    db: DbSession,
+    organiser: Organiser,
+    label: str | None = None,
+    *,
+    edition: Edition | None = None,
+    expires_at: datetime | None = None,
+) -> str:
+    """A new bearer token, for ``edition``'s routes only if given, until ``expires_at`` if
+    given; only its hash is kept, so it is shown once."""
     token = "sch_" + secrets.token_urlsafe(32)
-    db.add(ApiToken(organiser_id=organiser.id, token_hash=_digest(token), label=label))
+    db.add(
+        ApiToken(
+            organiser_id=organiser.id,
+            token_hash=_digest(token),
+            label=label,
+            edition_id=edition.id if edition else None,
+            expires_at=expires_at,
+        )
+    )
     db.flush()
     return token
 
 
 def find_api_token(db: DbSession, token: str) -> ApiToken | None:
-    """The live token behind a bearer string (reads only)."""
+    """The unrevoked token behind a bearer string, of an active account (reads only).
+    Its expiry and edition are the caller's to check against the request
+    (``token_admits``), which answers each refusal differently."""
     if not token or len(token) > 200:
         return None
     api_token = db.scalar(
         sa.select(ApiToken)
         .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
-        .options(joinedload(ApiToken.organiser))
+        .options(joinedload(ApiToken.organiser), joinedload(ApiToken.edition))
     )
     if api_token is None or not api_token.organiser.is_active:
         return None
@@ -96,6 +200,12 @@ def find_api_token(db: DbSession, token: str) -> ApiToken | None:
 def organiser_for_token(db: DbSession, token: str) -> Organiser | None:
     api_token = find_api_token(db, token)
     return api_token.organiser if api_token else None
+
+
+def token_admits(api_token: ApiToken, edition_slug: str | None) -> bool:
+    """Whether a token may act on this edition's routes (``None``: a route of no edition):
+    a token scoped to an edition acts on that edition only."""
+    return api_token.edition is None or api_token.edition.slug == edition_slug
 
 
 def use_is_due(api_token: ApiToken, now: datetime) -> bool:

@@ -20,6 +20,7 @@ from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed
 from school.database import is_unreachable
 from school.extensions import db
 from school.services.errors import DomainError
+from school.web.auth import CsrfTokenMissing, OutsideTokenScope, TokenExpired
 from school.web.security import Unprintable
 
 API_PATHS = "/api/"
@@ -122,6 +123,16 @@ def _http_problem(exc: HTTPException) -> Problem:
         return Problem(400, "not_json", _("Send a JSON object."))
     if isinstance(exc, Unprintable):
         return Problem(400, "unprintable", _("This contains characters that cannot be printed."))
+    if isinstance(exc, TokenExpired):
+        problem = Problem(401, "token_expired", _("This API token has expired: ask for a new one."))
+        problem.headers["WWW-Authenticate"] = 'Bearer realm="school", error="invalid_token"'
+        return problem
+    if isinstance(exc, OutsideTokenScope):
+        return Problem(403, "token_scope", _("This API token is for another edition."))
+    if isinstance(exc, CsrfTokenMissing):
+        return Problem(
+            403, "csrf_missing", _("This page has expired. Reload it (and log in again if asked).")
+        )
     known = {
         400: ("bad_request", _("The request could not be understood.")),
         401: ("authentication_required", _("Authentication required.")),

@@ -37,8 +37,17 @@ OPERATIONS: list[Operation] = []
 # Errors any operation may answer: status -> (shared response's name, description).
 SHARED_ERRORS: dict[str, tuple[str, str]] = {
     "400": ("BadRequest", "The body is not a JSON object, or something sent holds a NUL"),
-    "401": ("Unauthorized", "No valid bearer token (nor a logged-in organiser)"),
-    "403": ("Forbidden", "This account may not do this"),
+    "401": (
+        "Unauthorized",
+        "No valid bearer token (nor a logged-in organiser); `token_expired`: the token's"
+        " time is over",
+    ),
+    "403": (
+        "Forbidden",
+        "This account may not do this; `token_scope`: the token is for another edition;"
+        " `csrf_missing`: a change asked with the session cookie lacks the page's"
+        " `X-CSRFToken` header",
+    ),
     "404": ("NotFound", "No such edition, or nothing at this address"),
     "413": ("TooLarge", "The body is larger than the server accepts"),
     "422": ("InvalidInput", "Some fields are wrong: `errors` gives the messages of each"),

@@ -1,6 +1,6 @@
 """The back office under ``/organiser/``: one module per area (editions, programme, people,
-registrations, allocation, mailing, exports, dashboard, attendance, the scanner), all on
-the blueprint ``bp`` behind its login gate."""
+registrations, allocation, mailing, exports, dashboard, attendance, the scanner, staff
+accounts), all on the blueprint ``bp`` behind its login gate."""
 
 from school.web.organiser import (  # noqa: F401 - they add routes
     account,
@@ -14,6 +14,7 @@ from school.web.organiser import (  # noqa: F401 - they add routes
     people,
     programme,
     registrations,
+    staff,
 )
 from school.web.organiser.blueprint import bp
 

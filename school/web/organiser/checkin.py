@@ -23,6 +23,7 @@ from pathlib import Path
 from flask import Response, current_app, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_wtf.csrf import generate_csrf
 
 from school.extensions import db
 from school.i18n import language
@@ -65,6 +66,8 @@ def _offline_config(edition: Edition) -> dict:
     return {
         "slug": edition.slug,
         "edition_id": edition.id,
+        # Sent with every scan and undo: the API takes this page's cookie only with it.
+        "csrf_token": generate_csrf(),
         "language": language(),
         "timezone": edition.timezone,
         "pages_cache": PAGES_CACHE,

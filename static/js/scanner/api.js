@@ -1,4 +1,6 @@
-// The check-in API, called with the logged-in staff member's session cookie.
+// The check-in API, called with the logged-in staff member's session cookie and, for
+// what changes something, the page's CSRF token: the server refuses the cookie alone
+// (another site could make the browser send it, never this header).
 
 import { config } from "./page.js";
 
@@ -12,12 +14,15 @@ export class HttpError extends Error {
 async function call(url, { body, timeout = 10000, method = "POST" } = {}) {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeout);
+  const headers = { Accept: "application/json" };
+  if (body) headers["Content-Type"] = "application/json";
+  if (method !== "GET") headers["X-CSRFToken"] = config.csrf_token;
   try {
     const response = await fetch(url, {
       method,
       credentials: "same-origin",
       cache: "no-store",
-      headers: body ? { "Content-Type": "application/json", Accept: "application/json" } : { Accept: "application/json" },
+      headers,
       body: body ? JSON.stringify(body) : undefined,
       signal: abort.signal,
     });
