@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import Flask
 
+from school.models.vocabulary import BACKOFFICE_LANGUAGES, LANGUAGES
+
 
 class Defaults:
     DATABASE_URL: str | None = None  # None: SQLite in the instance folder
@@ -39,7 +41,8 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = ("fr", "en")
+    LANGUAGES = LANGUAGES
+    BACKOFFICE_LANGUAGES = BACKOFFICE_LANGUAGES
     WTF_CSRF_TIME_LIMIT = None  # a registration form may stay open for a long time
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

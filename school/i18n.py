@@ -1,5 +1,8 @@
 """Language of the interface: ``?lang=`` (remembered), else the browser's, else French.
 
+Public, participant, speaker and scanner pages speak the network's five languages; the back
+office speaks French and English only (its readers are the coordination team).
+
 Dates and times are formatted for the language and shown in the edition's timezone.
 """
 
@@ -11,9 +14,25 @@ from babel import dates as babel_dates
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 
+# Back-office pages a door volunteer also meets: they follow the volunteer's language.
+DOOR_ENDPOINTS = frozenset(
+    {"organiser.checkin_picker", "organiser.checkin_scanner", "organiser.login"}
+)
+
+
+def page_languages() -> tuple[str, ...]:
+    """The languages the current page may be shown in."""
+    if (
+        has_request_context()
+        and request.blueprint == "organiser"
+        and request.endpoint not in DOOR_ENDPOINTS
+    ):
+        return current_app.config["BACKOFFICE_LANGUAGES"]
+    return current_app.config["LANGUAGES"]
+
 
 def select_locale() -> str:
-    languages = current_app.config["LANGUAGES"]
+    languages = page_languages()
     if not has_request_context():
         return languages[0]
     asked = request.args.get("lang")

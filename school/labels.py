@@ -64,4 +64,11 @@ MAIL_FAILURE_LABELS = {
     MailFailure.REFUSED: _l("The mail server refused it for good."),
     MailFailure.GAVE_UP: _l("The mail server refused it at every attempt."),
 }
-LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+# Each language named in itself, as a reader looks for their own.
+LANGUAGE_NAMES = {
+    "fr": "Français",
+    "en": "English",
+    "it": "Italiano",
+    "es": "Español",
+    "pt": "Português",
+}

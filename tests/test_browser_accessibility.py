@@ -110,8 +110,9 @@ def page(browser, live_server):
 
 def test_pages_pass_the_accessibility_checks(page, pages):
     problems = {}
-    # French on a small phone, English on a laptop: both layouts are checked.
-    for lang, width in (("fr", 360), ("en", 1024)):
+    # French on a small phone, English on a laptop, Italian on a phone: both layouts, and a
+    # language whose content falls back to English (marked lang="en").
+    for lang, width in (("fr", 360), ("en", 1024), ("it", 390)):
         page.set_viewport_size({"width": width, "height": 800})
         for name, path in pages.items():
             page.goto(f"{path}?lang={lang}")

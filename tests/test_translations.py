@@ -1,16 +1,21 @@
-"""The French catalogue is complete, and the compiled one matches it."""
+"""Every catalogue (French, Italian, Spanish, Portuguese; English is the source) is complete,
+keeps the placeholders of its source, and the compiled one matches it."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
+import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from school.paths import PACKAGE_DIR
 
-CATALOGUE = PACKAGE_DIR / "translations" / "fr" / "LC_MESSAGES"
+TRANSLATIONS = PACKAGE_DIR / "translations"
+TRANSLATED = ("fr", "it", "es", "pt")
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|\{(\w*)\}")
 
 
 def _messages(catalog) -> dict:
@@ -20,9 +25,14 @@ def _messages(catalog) -> dict:
     return {plain(m.id): plain(m.string) for m in catalog if m.id}
 
 
-def test_every_interface_string_is_translated_to_french():
-    with open(CATALOGUE / "messages.po", "rb") as fh:
-        catalog = read_po(fh)
+def _catalog(lang: str):
+    with open(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po", "rb") as fh:
+        return read_po(fh)
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_every_interface_string_is_translated(lang):
+    catalog = _catalog(lang)
     untranslated = [
         m.id
         for m in catalog
@@ -32,10 +42,29 @@ def test_every_interface_string_is_translated_to_french():
     assert untranslated == [] and fuzzy == []
 
 
-def test_compiled_catalogue_matches_the_source():
-    with open(CATALOGUE / "messages.po", "rb") as fh:
-        source = _messages(read_po(fh))
-    with open(CATALOGUE / "messages.mo", "rb") as fh:
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_translations_keep_the_placeholders(lang):
+    """A translation that drops or renames ``%(name)s`` would fail (or lie) when shown."""
+    wrong = []
+    for m in _catalog(lang):
+        if not m.id:
+            continue
+        ids = m.id if isinstance(m.id, tuple | list) else (m.id,)
+        strings = m.string if isinstance(m.string, tuple | list) else (m.string,)
+        wanted = {p for i in ids for p in PLACEHOLDER.findall(i)}
+        # Every name must be kept; only the number may be spelt out ("une place").
+        needed = {p for p in PLACEHOLDER.findall(ids[0]) if p[0] not in ("num", "count")}
+        for string in strings:
+            found = set(PLACEHOLDER.findall(string or ""))
+            if string and not (found <= wanted and needed <= found):
+                wrong.append((m.id, string))
+    assert wrong == []
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_compiled_catalogue_matches_the_source(lang):
+    source = _messages(_catalog(lang))
+    with open(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo", "rb") as fh:
         compiled = _messages(read_mo(fh))
     assert compiled == source, "run: pybabel compile -d school/translations"
 
@@ -62,6 +91,6 @@ def test_every_string_in_the_code_is_in_the_catalogue(tmp_path):
     )
     with open(pot, "rb") as fh:
         extracted = {m.id for m in read_po(fh) if m.id}
-    with open(CATALOGUE / "messages.po", "rb") as fh:
-        known = {m.id for m in read_po(fh) if m.id}
-    assert extracted - known == set(), "run pybabel extract and update, then translate"
+    for lang in TRANSLATED:
+        known = {m.id for m in _catalog(lang) if m.id}
+        assert extracted - known == set(), f"{lang}: run pybabel extract and update, then translate"

@@ -9,12 +9,13 @@ from flask.cli import AppGroup
 
 from school.database import utcnow
 from school.extensions import db
+from school.models.vocabulary import LANGUAGES
 from school.services.checkin import attendance, attendance_pdf, certificates
 from school.services.errors import DomainError
 from school.services.programme import catalogue
 
 attendance_cli = AppGroup("attendance", help="Attendance sheets and certificates.")
-LANGUAGES = click.Choice(["fr", "en"])
+LANGUAGE_CHOICE = click.Choice(LANGUAGES)
 
 
 def _output(path: Path, data: bytes, what: str) -> None:
@@ -25,7 +26,7 @@ def _output(path: Path, data: bytes, what: str) -> None:
 @attendance_cli.command("sheet")
 @click.argument("slug")
 @click.argument("key")
-@click.option("--lang", type=LANGUAGES, default="fr", show_default=True)
+@click.option("--lang", type=LANGUAGE_CHOICE, default="fr", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def attendance_sheet(slug: str, key: str, lang: str, output: Path) -> None:
     """The attendance sheet of the session KEY of SLUG (its key in the programme file),
@@ -42,7 +43,9 @@ def attendance_sheet(slug: str, key: str, lang: str, output: Path) -> None:
 
 @attendance_cli.command("certificates")
 @click.argument("slug")
-@click.option("--lang", type=LANGUAGES, help="One language for all (default: each one's own).")
+@click.option(
+    "--lang", type=LANGUAGE_CHOICE, help="One language for all (default: each one's own)."
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def attendance_certificates(slug: str, lang: str | None, output: Path) -> None:
     """The certificates of attendance of everyone checked in at SLUG, one a page."""

@@ -26,6 +26,7 @@ from wtforms import (
 
 from school.labels import AUDIENCE_LABELS, KIND_LABELS, ROLE_LABELS
 from school.models import Edition, Person, Room
+from school.models.vocabulary import CONTENT_LANGUAGES
 from school.services.email_addresses import EMAIL_MAX
 
 SESSION_STATUS_LABELS = {"scheduled": _l("Scheduled"), "cancelled": _l("Cancelled")}
@@ -186,6 +187,20 @@ class SessionForm(ProblemsForm):
     is_meal = BooleanField(_l("A meal the caterers count (buffet, cocktail)"))
     description_fr = TextAreaField(_l("Description (in French)"), render_kw={"rows": 4})
     description_en = TextAreaField(_l("Description (in English)"), render_kw={"rows": 4})
+    # Optional translations for the network's other languages (the page shows the English or
+    # French text where one is missing).
+    title_it = StringField(_l("Title (in Italian)"), render_kw={"maxlength": 300, "lang": "it"})
+    title_es = StringField(_l("Title (in Spanish)"), render_kw={"maxlength": 300, "lang": "es"})
+    title_pt = StringField(_l("Title (in Portuguese)"), render_kw={"maxlength": 300, "lang": "pt"})
+    description_it = TextAreaField(
+        _l("Description (in Italian)"), render_kw={"rows": 3, "lang": "it"}
+    )
+    description_es = TextAreaField(
+        _l("Description (in Spanish)"), render_kw={"rows": 3, "lang": "es"}
+    )
+    description_pt = TextAreaField(
+        _l("Description (in Portuguese)"), render_kw={"rows": 3, "lang": "pt"}
+    )
     speakers = FieldList(FormField(SpeakerRow), min_entries=0)
     move_excess = BooleanField(_l("Move the last confirmed to the waiting list"))
     notify = BooleanField(
@@ -212,10 +227,9 @@ class SessionForm(ProblemsForm):
             "start": _text(self.start.data),
             "end": _text(self.end.data),
             "kind": self.kind.data,
-            "title": {"fr": _text(self.title_fr.data), "en": _text(self.title_en.data)},
+            "title": {lang: _text(self[f"title_{lang}"].data) for lang in CONTENT_LANGUAGES},
             "description": {
-                "fr": _text(self.description_fr.data),
-                "en": _text(self.description_en.data),
+                lang: _text(self[f"description_{lang}"].data) for lang in CONTENT_LANGUAGES
             },
             "room": self.room.data or None,
             "capacity": capacity_value(self.capacity.data),
@@ -235,9 +249,9 @@ class SessionForm(ProblemsForm):
         self.day.data = entry["date"]
         self.start.data, self.end.data = entry["start"], entry["end"]
         self.kind.data = entry["kind"]
-        self.title_fr.data, self.title_en.data = entry["title"]["fr"], entry["title"]["en"]
-        self.description_fr.data = entry["description"]["fr"]
-        self.description_en.data = entry["description"]["en"]
+        for lang in CONTENT_LANGUAGES:
+            self[f"title_{lang}"].data = entry["title"].get(lang)
+            self[f"description_{lang}"].data = entry["description"].get(lang)
         self.room.data = entry["room"] or ""
         self.capacity.data = "" if entry["capacity"] is None else str(entry["capacity"])
         self.requires_registration.data = entry["requires_registration"]

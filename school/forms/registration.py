@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from school.database import as_id
-from school.labels import CATEGORY_LABELS
+from school.labels import CATEGORY_LABELS, LANGUAGE_NAMES
 from school.models import Edition
 from school.services.email_addresses import EMAIL_MAX
 from school.services.network.countries import sorted_countries
@@ -63,7 +63,7 @@ class RegistrationForm(FlaskForm):
     category = RadioField(_l("You come as"), validate_choice=False)
     language = RadioField(
         _l("Language for our e-mails"),
-        choices=[("fr", "Français"), ("en", "English")],
+        choices=list(LANGUAGE_NAMES.items()),
         default="fr",
         validate_choice=False,
     )

@@ -43,6 +43,9 @@ class Edition(Localized, Base):
     starts_on: Mapped[date]
     ends_on: Mapped[date]
     contact_email: Mapped[str | None] = mapped_column(sa.String(254))
+    # What a reader of Italian, Spanish or Portuguese sees where the organisers wrote no text
+    # in their language: English, or French if the organisers prefer.
+    content_fallback: Mapped[str] = mapped_column(sa.String(2), default="en", server_default="en")
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     capacity: Mapped[int | None]

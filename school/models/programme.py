@@ -45,6 +45,13 @@ class Session(Localized, Base):
     title_en: Mapped[str | None] = mapped_column(sa.String(300))
     description_fr: Mapped[str | None] = mapped_column(sa.Text)
     description_en: Mapped[str | None] = mapped_column(sa.Text)
+    # Optional translations the organisers may add for the network's other languages.
+    title_it: Mapped[str | None] = mapped_column(sa.String(300))
+    title_es: Mapped[str | None] = mapped_column(sa.String(300))
+    title_pt: Mapped[str | None] = mapped_column(sa.String(300))
+    description_it: Mapped[str | None] = mapped_column(sa.Text)
+    description_es: Mapped[str | None] = mapped_column(sa.Text)
+    description_pt: Mapped[str | None] = mapped_column(sa.Text)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     room_id: Mapped[int | None] = mapped_column(

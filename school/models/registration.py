@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from school.database import Base, UTCDateTime, utcnow
 from school.models.people import new_private_token
 from school.models.vocabulary import (
+    LANGUAGES,
     Category,
     ChoiceStatus,
     RegistrationStatus,
@@ -30,7 +31,7 @@ class Registration(Base):
         sa.UniqueConstraint("edition_id", "email_key"),
         sa.CheckConstraint(check_in("category", Category), name="category"),
         sa.CheckConstraint(check_in("status", RegistrationStatus), name="status"),
-        sa.CheckConstraint("language IN ('fr', 'en')", name="language"),
+        sa.CheckConstraint(f"language IN ({', '.join(map(repr, LANGUAGES))})", name="language"),
         sa.Index(None, "edition_id", "last_name"),
         sa.Index(None, "edition_id", "created_at"),
     )

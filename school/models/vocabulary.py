@@ -2,6 +2,14 @@
 
 from enum import StrEnum
 
+# The languages of the interface, e-mails and documents, in the order the switch shows them.
+# The network's Cités read French, English, Italian, Spanish and Portuguese.
+LANGUAGES = ("fr", "en", "it", "es", "pt")
+# The back office is written for the coordination team, who work in French and English.
+BACKOFFICE_LANGUAGES = ("fr", "en")
+# Programme content is authored in French (always) and English; the others are optional.
+CONTENT_LANGUAGES = LANGUAGES
+
 
 class SessionKind(StrEnum):
     PLENARY = "plenary"

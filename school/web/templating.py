@@ -28,6 +28,7 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         lang_url=lang_url,
         language=i18n.language,
+        page_languages=i18n.page_languages,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         KIND_LABELS=KIND_LABELS,
         ROLE_LABELS=ROLE_LABELS,
@@ -39,6 +40,8 @@ def register_templating(app: Flask) -> None:
     )
     app.jinja_env.filters.update(
         t=localized,
+        tl=localized_inline,
+        tp=localized_paragraphs,
         paragraphs=paragraphs,
         markdown=rich_text.to_html,
         time=lambda moment, tz: i18n.local_time(moment, tz),
@@ -48,7 +51,30 @@ def register_templating(app: Flask) -> None:
 
 
 def localized(obj, field: str) -> str:
+    """Plain text, for attributes, ``<title>`` and messages."""
     return obj.text(field, i18n.language()) if obj is not None else ""
+
+
+def localized_inline(obj, field: str) -> Markup:
+    """The text, marked with its language where it is not the page's (a fallback), so that
+    screen readers pronounce it in the right language."""
+    if obj is None:
+        return Markup("")
+    text, lang = obj.text_and_language(field, i18n.language())
+    if lang == i18n.language():
+        return escape(text)
+    return Markup('<span lang="{}">{}</span>').format(lang, text)
+
+
+def localized_paragraphs(obj, field: str) -> Markup:
+    """A longer text as paragraphs, in a block marked with its language if it is a fallback."""
+    if obj is None:
+        return Markup("")
+    text, lang = obj.text_and_language(field, i18n.language())
+    body = paragraphs(text)
+    if not body or lang == i18n.language():
+        return body
+    return Markup('<div lang="{}">{}</div>').format(lang, body)
 
 
 def lang_url(lang: str) -> str:

@@ -39,6 +39,7 @@ from school.models import (
     Session,
     SessionPerson,
 )
+from school.models.localized import fallback_order
 from school.models.vocabulary import (
     Category,
     ChoiceStatus,
@@ -252,8 +253,10 @@ def _markdown_values(values: dict[str, str]) -> dict[str, str]:
     return {k: v if k == "manage_link" else rich_text.literal(v) for k, v in values.items()}
 
 
-def _language(draft: Draft, recipient: Recipient) -> str:
-    return recipient.language if draft.subject.get(recipient.language) else "fr"
+def _language(edition: Edition, draft: Draft, recipient: Recipient) -> str:
+    """The recipient's language if the mailing has it, else the edition's fallback, else French."""
+    order = fallback_order(recipient.language, edition.content_fallback)
+    return next(lang for lang in order if draft.subject.get(lang))
 
 
 @dataclass
@@ -317,7 +320,7 @@ def queue(db: DbSession, edition: Edition, draft: Draft, *, actor, now: datetime
         else unsubscribe.links_for(db, edition, [p.key for p in people], now=now)
     )
     for recipient in people:
-        lang = _language(draft, recipient)
+        lang = _language(edition, draft, recipient)
         values = _values(edition, recipient, lang)
         outbox.queue_mail(
             db,

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from school.models.vocabulary import Audience, Role, SessionKind, SessionStatus
+from school.models.vocabulary import CONTENT_LANGUAGES, Audience, Role, SessionKind, SessionStatus
 from school.services.programme.fields import KEY_PATTERN, N_, FieldReader, Translate
 from school.services.programme.spec import (
     DaySpec,
@@ -167,8 +167,10 @@ class Reader(FieldReader):
             starts_at=starts_at,
             ends_at=ends_at,
             kind=self.choice(entry, "kind", item, SessionKind, None),
-            title=self.text(entry, "title", item, required=True),
-            description=self.text(entry, "description", item, False, max_len=20000),
+            title=self.text(entry, "title", item, True, languages=CONTENT_LANGUAGES),
+            description=self.text(
+                entry, "description", item, False, max_len=20000, languages=CONTENT_LANGUAGES
+            ),
             room=room,
             capacity=self.capacity(entry, "capacity", item),
             requires_registration=self.boolean(entry, "requires_registration", item),

@@ -36,7 +36,7 @@ from school.models import (
     Session,
     SessionPerson,
 )
-from school.models.vocabulary import ChoiceStatus
+from school.models.vocabulary import CONTENT_LANGUAGES, ChoiceStatus
 from school.services import audit
 from school.services.errors import DomainError
 from school.services.mail import change_notices, notifications
@@ -89,8 +89,10 @@ def session_entry(edition: Edition, session: Session) -> dict[str, Any]:
         "start": start.strftime("%H:%M"),
         "end": end.strftime("%H:%M"),
         "kind": session.kind,
-        "title": {"fr": session.title_fr, "en": session.title_en},
-        "description": {"fr": session.description_fr, "en": session.description_en},
+        "title": {lang: getattr(session, f"title_{lang}") for lang in CONTENT_LANGUAGES},
+        "description": {
+            lang: getattr(session, f"description_{lang}") for lang in CONTENT_LANGUAGES
+        },
         "room": session.room.key if session.room else None,
         "capacity": session.capacity,
         "requires_registration": session.requires_registration,

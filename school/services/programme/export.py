@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
 from school.models import Edition, Person, Session, SessionPerson
+from school.models.vocabulary import CONTENT_LANGUAGES
 from school.services.programme import yaml_io
 
 
@@ -128,7 +129,7 @@ def _export_session(session: Session, tz, rooms: dict[int, str]) -> dict[str, An
 
 
 def _text(obj: Any, field: str) -> dict[str, str] | None:
-    value = {"fr": getattr(obj, f"{field}_fr"), "en": getattr(obj, f"{field}_en")}
+    value = {lang: getattr(obj, f"{field}_{lang}", None) for lang in CONTENT_LANGUAGES}
     return _compact(value) or None
 
 

@@ -60,27 +60,40 @@ class FieldReader:
             return None
         return self.required_str(data, key, item, max_len)
 
-    def text(self, data: dict, key: str, item: str, required: bool, max_len=300) -> Text:
+    def text(
+        self,
+        data: dict,
+        key: str,
+        item: str,
+        required: bool,
+        max_len=300,
+        languages: tuple[str, ...] = ("fr", "en"),
+    ) -> Text:
+        """A text per language; sessions take ``languages=CONTENT_LANGUAGES`` (it, es, pt too)."""
+        empty: Text = dict.fromkeys(languages)
         value = data.get(key)
         if value is None:
             if required:
                 self.fail(item, key, N_("missing (give at least the French text: {fr: …})"))
-            return {"fr": None, "en": None}
+            return empty
         if isinstance(value, str):
             value = {"fr": value}
         if not isinstance(value, dict):
             self.fail(item, key, N_("must be {fr: …, en: …}"))
-            return {"fr": None, "en": None}
-        unknown = set(value) - {"fr", "en"}
+            return empty
+        unknown = set(value) - set(languages)
         if unknown:
             self.fail(
-                item, key, N_("unknown language(s) %(names)s; use fr and en"), names=sorted(unknown)
+                item,
+                key,
+                N_("unknown language(s) %(names)s; use %(known)s"),
+                names=sorted(unknown),
+                known=", ".join(languages),
             )
-        fr = self.optional_str(value, "fr", item, max_len)
-        en = self.optional_str(value, "en", item, max_len)
-        if required and not fr:
+        text = {lang: self.optional_str(value, lang, item, max_len) for lang in languages}
+        if required and not text["fr"]:
             self.fail(item, f"{key}.fr", N_("missing"))
-        return {"fr": fr, "en": en}
+        return text
 
     def date_value(self, data: dict, key: str, item: str) -> date | None:
         value = data.get(key)

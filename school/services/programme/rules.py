@@ -13,11 +13,14 @@ from typing import Any
 from sqlalchemy.orm import Session as DbSession
 
 from school.models import Room, Session
+from school.models.vocabulary import CONTENT_LANGUAGES
 from school.services.programme.spec import SessionSpec
 from school.services.registration import seats
 
 # A change to one of these is a change people must see in their calendars.
-CALENDAR_FIELDS = ("starts_at", "ends_at", "room_id", "title_fr", "title_en", "status")
+CALENDAR_FIELDS = (
+    "starts_at", "ends_at", "room_id", "status", *(f"title_{lang}" for lang in CONTENT_LANGUAGES)
+)  # fmt: skip
 
 
 def venue_of(edition) -> tuple:
@@ -54,12 +57,10 @@ def session_values(spec: SessionSpec, room: Room | None) -> dict[str, Any]:
         "starts_at": spec.starts_at,
         "ends_at": spec.ends_at,
         "room_id": room.id if room else None,
-        "title_fr": spec.title["fr"],
-        "title_en": spec.title["en"],
+        **{f"title_{lang}": spec.title.get(lang) for lang in CONTENT_LANGUAGES},
         "status": spec.status,
         "kind": spec.kind,
-        "description_fr": spec.description["fr"],
-        "description_en": spec.description["en"],
+        **{f"description_{lang}": spec.description.get(lang) for lang in CONTENT_LANGUAGES},
         "capacity": spec.capacity,
         "requires_registration": spec.requires_registration,
         "audience": spec.audience,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 
 from school.models import AuditEntry, Edition, Person, Session, SessionPerson
+from school.models.vocabulary import LANGUAGES
 from school.services import audit
 from school.services.errors import NotFound
 from school.services.mail import outbox
@@ -178,7 +179,7 @@ def invite(
             db,
             to=person.email,
             template="speaker_invite",
-            language=person.language if person.language in ("fr", "en") else "fr",
+            language=person.language if person.language in LANGUAGES else "fr",
             purpose="speaker_invite",
             now=now,
             person=person,

@@ -104,7 +104,7 @@ def render(
 
 def _event(edition: Edition, item: FeedItem, lang: str, wording: Wording, url: str, tz) -> Event:
     session = item.session
-    title = session.text("title", lang)
+    title, title_lang = session.text_and_language("title", lang)
     if item.is_cancelled:
         status, title = "CANCELLED", _("Cancelled: %(title)s", title=title)
     elif item.waitlisted:
@@ -121,7 +121,8 @@ def _event(edition: Edition, item: FeedItem, lang: str, wording: Wording, url: s
     event.add("last-modified", _utc(item.modified))
     event.add("dtstart", session.starts_at.astimezone(tz))
     event.add("dtend", session.ends_at.astimezone(tz))
-    event.add("summary", title)
+    # Where the title is a fallback (English for an Italian reader), say so to the client.
+    event.add("summary", title, parameters={"LANGUAGE": title_lang} if title_lang != lang else {})
     event.add("status", status)
     event.add("transp", "OPAQUE" if status == "CONFIRMED" else "TRANSPARENT")
     event.add("location", location(edition, session, lang))

@@ -224,7 +224,7 @@ def _event_json(edition, event: _Event, lang, kinds, links: Links) -> dict[str, 
         "subtitle": None,
         "track": str(kinds[session.kind]),
         "type": FRAB_TYPES[session.kind],
-        "language": None,
+        "language": session.text_and_language("title", lang)[1],
         "abstract": session.text("description", lang),
         "description": None,
         "persons": [

@@ -12,14 +12,13 @@ from datetime import date
 from flask_babel import gettext as _
 
 from school.models import Registration
-from school.models.vocabulary import Category
+from school.models.vocabulary import LANGUAGES, Category
 from school.services.email_addresses import EMAIL_MAX, normalized_email
 from school.services.network.countries import is_country
 
 NAME_MAX = 100
 TEXT_MAX = 200
 NOTE_MAX = 500
-LANGUAGES = ("fr", "en")
 
 Errors = dict[str, list[str]]
 Add = Callable[[str, str], None]  # a check records a message for a field
@@ -152,7 +151,7 @@ def _check_category_and_language(data: RegistrationData, add: Add) -> None:
     if data.category not in {c.value for c in Category}:
         add("category", _("Please choose a category from the list."))
     if data.language not in LANGUAGES:
-        add("language", _("Please choose French or English."))
+        add("language", _("Please choose a language from the list."))
 
 
 def _check_days(data: RegistrationData, edition_dates: list[date], add: Add) -> None:

@@ -10,6 +10,7 @@ from flask import Response, request, url_for
 
 from school.extensions import db
 from school.models import Edition, Session
+from school.models.vocabulary import CONTENT_LANGUAGES
 from school.services.programme import catalogue
 from school.web.api.blueprint import bp
 from school.web.api.openapi import operation
@@ -64,6 +65,15 @@ def edition_json(edition: Edition) -> dict[str, Any]:
     }
 
 
+def _texts(session: Session, field: str) -> dict[str, str]:
+    """French and English always (English falls back to French), other languages when written."""
+    texts = {"fr": getattr(session, f"{field}_fr"), "en": session.text(field, "en")}
+    for lang in CONTENT_LANGUAGES[2:]:
+        if value := getattr(session, f"{field}_{lang}"):
+            texts[lang] = value
+    return texts
+
+
 def session_json(session: Session, plan: catalogue.Programme) -> dict[str, Any]:
     tz = plan.edition.tz
     room = session.room
@@ -72,10 +82,8 @@ def session_json(session: Session, plan: catalogue.Programme) -> dict[str, Any]:
         "key": session.key,
         "uid": session.uid,
         "kind": session.kind,
-        "title": {"fr": session.title_fr, "en": session.text("title", "en")},
-        "description": {"fr": session.description_fr, "en": session.text("description", "en")}
-        if session.description_fr
-        else None,
+        "title": _texts(session, "title"),
+        "description": _texts(session, "description") if session.description_fr else None,
         "starts_at": session.starts_at.astimezone(tz).isoformat(),
         "ends_at": session.ends_at.astimezone(tz).isoformat(),
         "room": {

@@ -8,6 +8,8 @@ from enum import StrEnum
 from typing import Any
 
 from school.models.vocabulary import (
+    CONTENT_LANGUAGES,
+    LANGUAGES,
     Admission,
     Audience,
     Category,
@@ -18,7 +20,7 @@ from school.models.vocabulary import (
     SessionStatus,
     Verdict,
 )
-from school.services.registration.data import LANGUAGES, NAME_MAX, NOTE_MAX, TEXT_MAX
+from school.services.registration.data import NAME_MAX, NOTE_MAX, TEXT_MAX
 
 
 def _one_of(vocabulary: type[StrEnum]) -> dict[str, Any]:
@@ -27,7 +29,7 @@ def _one_of(vocabulary: type[StrEnum]) -> dict[str, Any]:
 
 _text = {
     "type": "object",
-    "properties": {"fr": {"type": "string"}, "en": {"type": "string"}},
+    "properties": {lang: {"type": "string"} for lang in CONTENT_LANGUAGES},
     "required": ["fr", "en"],
 }
 _nullable_text = _text | {"nullable": True}
