@@ -1,6 +1,6 @@
 """languages: Italian, Spanish and Portuguese beside French and English
 
-Revision ID: 0017_languages
+Revision ID: 0009_languages
 Revises: 0008_account_security
 Create Date: 2026-12-05 04:00:00
 
@@ -12,7 +12,7 @@ a reader of those languages sees the English or the French text where none was a
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017_languages"
+revision = "0009_languages"
 down_revision = "0008_account_security"
 branch_labels = None
 depends_on = None
