@@ -69,13 +69,7 @@ def again_label(value: str) -> str:
 
 
 def rating_label(value: int) -> str:
-    return {
-        1: _("1 – poor"),
-        2: _("2"),
-        3: _("3"),
-        4: _("4"),
-        5: _("5 – excellent"),
-    }[value]
+    return {1: _("1 – poor"), 5: _("5 – excellent")}.get(value, str(value))
 
 
 # -- the survey of an edition

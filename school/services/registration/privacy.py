@@ -5,7 +5,8 @@ The purge anonymises every registration of the edition (names, e-mail, organisat
 dietary and accessibility notes, photo consent; the private link stops working),
 blanks the e-mails written to them and forgets who unsubscribed from its news. It
 keeps what the counts need: category, country, Cité, days, meals, choices and
-check-ins. Speakers stay named, as in the printed programme, but lose their e-mail
+check-ins, and the survey's answers, no longer tied to anyone (the survey links stop
+working). Speakers stay named, as in the printed programme, but lose their e-mail
 address and private link.
 """
 
@@ -28,6 +29,9 @@ from school.models import (
     OutboxMessage,
     Person,
     Registration,
+    Survey,
+    SurveyInvitation,
+    SurveyResponse,
 )
 from school.models.people import new_private_token
 from school.services import audit
@@ -117,6 +121,17 @@ def purge(
     ).rowcount
     for person in db.scalars(sa.select(Person).where(Person.edition_id == edition.id)):
         person.speaker_token = new_private_token()
+    # The answers stay for the figures, tied to nobody; the links to the survey end.
+    survey_id = sa.select(Survey.id).where(Survey.edition_id == edition.id).scalar_subquery()
+    db.execute(
+        sa.update(SurveyResponse)
+        .where(SurveyResponse.survey_id == survey_id, SurveyResponse.invitation_id.is_not(None))
+        .values(invitation_id=None)
+    )
+    for invitation in db.scalars(
+        sa.select(SurveyInvitation).where(SurveyInvitation.survey_id == survey_id)
+    ):
+        invitation.token = new_private_token()
     # The audit log keeps who did what, but not the participants' addresses.
     for entry in db.scalars(sa.select(AuditEntry).where(AuditEntry.edition_id == edition.id)):
         if entry.details and replaced:
