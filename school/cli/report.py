@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from school.database import utcnow
@@ -19,6 +20,7 @@ FILE = click.Path(dir_okay=False, path_type=Path)
 
 
 @click.command("report")
+@with_appcontext
 @click.argument("slug")
 @click.option("-o", "--output", type=FILE, required=True, help="The PDF to write.")
 @click.option("--xlsx", type=FILE, help="Also write the figures as a spreadsheet.")

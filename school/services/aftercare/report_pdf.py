@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from babel.numbers import format_decimal
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 from sqlalchemy.orm import Session as DbSession
 
 from school import i18n
@@ -116,7 +118,7 @@ def _cover(pdf: _Report, found: Figures, lang: str, now: datetime) -> None:
         rate = found.survey.response_rate or 0
         boxes.append((f"{rate * 100:.0f} %", _("answered the survey")))
         if found.survey.overall_average is not None:
-            boxes.append((f"{found.survey.overall_average:.1f}/5", _("overall rating")))
+            boxes.append((_out_of_5(found.survey.overall_average, lang), _("overall rating")))
     _boxes(pdf, boxes)
     kinds = ", ".join(
         f"{n} × {str(KIND_LABELS.get(kind, kind)).lower()}"
@@ -129,7 +131,7 @@ def _cover(pdf: _Report, found: Figures, lang: str, now: datetime) -> None:
         _(
             "Computed on %(when)s from the registrations, the check-ins at the door and in the"
             " rooms, and the survey's answers.",
-            when=i18n.local_datetime(now, edition.tz, "medium", lang),
+            when=i18n.local_datetime(now, edition.tz, "short", lang),
         ),
         8.5,
         after=2,
@@ -214,7 +216,7 @@ def _survey(pdf: _Report, answers: Results, lang: str) -> None:
             pdf.text_line(
                 _(
                     "Average %(average)s/5 from %(num)d answers.",
-                    average=f"{item.ratings.average:.1f}",
+                    average=_decimal(item.ratings.average, lang),
                     num=item.ratings.count,
                 ),
                 9.5,
@@ -234,20 +236,46 @@ def _survey(pdf: _Report, answers: Results, lang: str) -> None:
     if rated:
         pdf.heading(_("Sessions as rated by those who attended"))
         pdf.set_font(FAMILY, "", 9)
-        with pdf.table(col_widths=(120, 25, 25), text_align=("LEFT", "RIGHT", "RIGHT")) as table:
+        pdf.set_fill_color(255, 255, 255)
+        pdf.set_draw_color(170, 170, 170)
+        with pdf.table(
+            col_widths=(120, 25, 25),
+            text_align=("LEFT", "RIGHT", "RIGHT"),
+            headings_style=FontFace(emphasis="BOLD", fill_color=BOX),
+            line_height=5,
+        ) as table:
             table.row((_("Session"), _("Ratings"), _("Average")))
             for s in rated:
                 table.row(
                     (s.session.text("title", lang), str(s.ratings.count),
-                     f"{s.ratings.average:.1f}/5")
+                     _out_of_5(s.ratings.average, lang))
                 )  # fmt: skip
+    commented = [s for s in answers.sessions if s.comments]
+    if commented:
+        pdf.heading(_("Comments on the sessions"), room=30)
+        for s in commented:
+            pdf.text_line(s.session.text("title", lang), 9.5, bold=True, after=1)
+            _quotes(pdf, s.comments, lang)
     for item in answers.questions:
         if item.question.kind == "text" and item.comments:
             pdf.heading(str(item.question.label), room=30)
-            for comment in _selection(item.comments):
-                pdf.set_font(FAMILY, "", 9.5)
-                pdf.multi_cell(0, 4.8, f"« {comment} »", new_x="LMARGIN", new_y="NEXT")
-                pdf.ln(1.5)
+            _quotes(pdf, item.comments, lang)
+
+
+def _quotes(pdf: _Report, comments, lang: str) -> None:
+    opening, closing = ("« ", " »") if lang == "fr" else ("“", "”")
+    for comment in _selection(comments):
+        pdf.set_font(FAMILY, "", 9.5)
+        pdf.multi_cell(0, 4.8, f"{opening}{comment}{closing}", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1.5)
+
+
+def _decimal(value: float, lang: str) -> str:
+    return format_decimal(value, "0.0", locale=lang)
+
+
+def _out_of_5(value: float, lang: str) -> str:
+    return f"{_decimal(value, lang)}/5"
 
 
 def _selection(comments) -> list[str]:

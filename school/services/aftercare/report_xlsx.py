@@ -19,7 +19,7 @@ def figures_tables(found: Figures) -> list[Table]:
     lang = i18n.language()
     countries = country_names(lang)
     summary = [
-        [_("Registered"), found.registered],
+        [_("Registered people"), found.registered],
         [_("Present (checked in at least once)"), found.present],
         [_("No-shows"), found.no_shows],
         [_("Cancelled registrations"), found.cancelled],
