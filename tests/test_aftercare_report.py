@@ -11,10 +11,11 @@ import pytest
 import sqlalchemy as sa
 
 from school.database import utcnow
-from school.models import SurveyInvitation
-from school.services.aftercare import invitations, survey
+from school.models import Edition, SurveyInvitation
+from school.services.aftercare import figures, invitations, survey
 from tests.support.aftercare_scenario import autumn_school
 from tests.support.backoffice import Organiser, make_admin
+from tests.support.demo_aftercare import demo_after_the_school
 from tests.support.pdf_tools import pdf_pages, pdf_text
 
 
@@ -68,14 +69,17 @@ def rows(pdf: bytes) -> list[str]:
 
 def figure_above(page, label: str) -> str:
     """The figure printed in a box right above the first word of its label."""
-    word = next(w for w in page.words if w.text == label)
-    middle = (word.x0 + word.x1) / 2
-    above = [
-        w
-        for w in page.words
-        if 0 <= word.y0 - w.y1 < 6 and abs((w.x0 + w.x1) / 2 - middle) < 22 and w is not word
-    ]
-    return " ".join(w.text for w in sorted(above, key=lambda w: w.x0))
+    for word in (w for w in page.words if w.text == label):
+        middle = (word.x0 + word.x1) / 2
+        above = [
+            w
+            for w in page.words
+            if 0 <= word.y0 - w.y1 < 6 and abs((w.x0 + w.x1) / 2 - middle) < 22 and w is not word
+        ]
+        figure = " ".join(w.text for w in sorted(above, key=lambda w: w.x0))
+        if re.fullmatch(r"[\d,./ %]+", figure):
+            return figure
+    return ""
 
 
 def test_the_report_holds_the_edition_s_figures(school, runner, tmp_path):
@@ -167,3 +171,21 @@ def test_an_unknown_edition_is_a_clear_error(runner, tmp_path):
     result = runner.invoke(args=["report", "nowhere", "-o", str(tmp_path / "x.pdf")])
     assert result.exit_code != 0 and "nowhere" in result.output
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_demo_report_after_a_school_of_seventy(app, demo, db, runner, tmp_path):
+    with app.app_context():
+        demo_after_the_school(db, demo.id)
+        found = figures.figures(db, db.get(Edition, demo.id))
+    assert found.present > 50 and found.no_shows > 0 and found.cites_present == 11
+    assert found.countries_present == 6 and found.survey.answered > 20
+    out = tmp_path / "demo.pdf"
+    assert runner.invoke(args=["report", demo.slug, "-o", str(out)]).exit_code == 0
+    pdf = out.read_bytes()
+    page = pdf_pages(pdf)[0]
+    assert figure_above(page, "présents") == str(found.present)
+    assert figure_above(page, "Cités") == "11" and figure_above(page, "pays") == "6"
+    lines = rows(pdf)
+    paris = "Cité des métiers de Paris la Villette"
+    assert f"{paris} {dict(found.per_cite)[paris]}" in lines
+    assert len(pdf_pages(pdf)) >= 3
