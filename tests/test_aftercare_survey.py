@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import io
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from school.database import utcnow
 from school.models import Edition, SurveyInvitation, SurveyResponse
@@ -249,3 +252,24 @@ def test_the_privacy_purge_unties_answers_from_people(school, app, db, client):
 
         found = results.results(db, db.get(Edition, school["edition"].id), with_names=True)
     assert found.answered == 1 and found.question("free").comments[0].respondent is None
+
+
+def test_two_invitations_at_once_write_to_each_person_once(school, app, engine, db):
+    """Two organisers click at the same moment (or a click and the command): the survey
+    is made once and nobody is invited twice."""
+    start = threading.Barrier(2)
+
+    def invite() -> int:
+        with app.app_context(), sa.orm.Session(engine) as session:
+            edition = session.get(Edition, school["edition"].id)
+            start.wait()
+            sent = invitations.invite(session, edition, now=utcnow())
+            session.commit()
+            return sent.sent
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        sent = sorted(pool.map(lambda _: invite(), range(2)))
+    assert sent == [0, 6]
+    db.rollback()
+    assert db.scalar(sa.select(sa.func.count(SurveyInvitation.id))) == 6
+    assert db.scalar(sa.select(sa.func.count()).select_from(sa.text("surveys"))) == 1

@@ -43,20 +43,30 @@ def origins(db: DbSession, edition: Edition) -> dict[int, Origin]:
     """Registration id -> where the person comes from. One query.
 
     The only place the figures read a Cité and a country: today the registration's own
-    ``cite`` (names spelt alike up to case and spaces are one Cité) and ``country``.
+    ``cite`` (names spelt alike up to case and spaces are one Cité, shown as most people
+    wrote it) and ``country``.
     """
     rows = db.execute(
         sa.select(Registration.id, Registration.cite, Registration.country).where(
             Registration.edition_id == edition.id
         )
-    )
-    spelt: dict[str, str] = {}
+    ).all()
+    spellings: dict[str, Counter[str]] = {}
+    for _, cite, _ in rows:
+        name = " ".join((cite or "").split())
+        if name:
+            spellings.setdefault(name.casefold(), Counter())[name] += 1
+    # A Cité is shown as most people wrote it (then capitals first: "Cité" before "cité").
+    shown = {
+        key: min(counts, key=lambda name: (-counts[name], name))
+        for key, counts in spellings.items()
+    }
     found = {}
     for registration_id, cite, country in rows:
         name = " ".join((cite or "").split())
-        if name:
-            name = spelt.setdefault(name.casefold(), name)
-        found[registration_id] = Origin(name or None, (country or "").upper())
+        found[registration_id] = Origin(
+            shown[name.casefold()] if name else None, (country or "").upper()
+        )
     return found
 
 

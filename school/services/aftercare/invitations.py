@@ -66,9 +66,14 @@ def checked_in(db: DbSession, edition: Edition) -> int:
 
 
 def _locked_survey(db: DbSession, edition: Edition) -> Survey:
+    """The edition's survey, made if need be, locked until the transaction ends."""
     begin_write(db)
-    survey = db.scalar(lock_rows(db, sa.select(Survey).where(Survey.edition_id == edition.id)))
-    return survey or ensure_survey(db, edition)
+    ensure_survey(db, edition)
+    return db.scalar(
+        lock_rows(db, sa.select(Survey).where(Survey.edition_id == edition.id)).execution_options(
+            populate_existing=True
+        )
+    )
 
 
 def invite(db: DbSession, edition: Edition, *, now: datetime) -> Sent:

@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 
-from school.database import begin_write, lock_rows
+from school.database import begin_write, insert_new, lock_rows, utcnow
 from school.models import Edition, Registration, Session, Survey, SurveyInvitation, SurveyResponse
 from school.services.checkin import certificates
 from school.services.errors import DomainError, NotFound
@@ -80,12 +80,16 @@ def survey_of(db: DbSession, edition: Edition) -> Survey | None:
 
 
 def ensure_survey(db: DbSession, edition: Edition) -> Survey:
-    """The edition's survey, made with the standard questions the first time."""
+    """The edition's survey, made with the standard questions the first time (by one
+    of two requests arriving together: the other finds it made)."""
     survey = survey_of(db, edition)
     if survey is None:
-        survey = Survey(edition_id=edition.id, questions=list(DEFAULT_QUESTIONS))
-        db.add(survey)
-        db.flush()
+        db.execute(
+            insert_new(db, Survey, "edition_id").values(
+                edition_id=edition.id, questions=list(DEFAULT_QUESTIONS), created_at=utcnow()
+            )
+        )
+        survey = survey_of(db, edition)
     return survey
 
 
