@@ -17,7 +17,7 @@ import sqlalchemy.orm
 
 from school.database import utcnow
 from school.models import Edition, SurveyInvitation, SurveyResponse
-from school.services.aftercare import invitations
+from school.services.aftercare import invitations, results
 from school.services.mail import outbox
 from school.services.registration import privacy
 from tests.support.aftercare_scenario import autumn_school
@@ -163,6 +163,8 @@ def test_wrong_answers_are_refused_with_a_message_and_nothing_kept(school, app, 
     assert refused.status_code == 422
     page = refused.get_data(as_text=True)
     assert "Choisissez une note de 1 à 5." in page or "Choose a rating from 1 to 5." in page
+    assert page.count("Merci de corriger les réponses signalées.") == 1
+    assert 'aria-describedby="overall-errors"' in page and 'value="perhaps"' not in page
     not_asked = answer(client, token, {"useful": "x"})  # the overall rating is missing
     assert not_asked.status_code == 422
     db.rollback()
@@ -248,8 +250,6 @@ def test_the_privacy_purge_unties_answers_from_people(school, app, db, client):
     assert response.invitation_id is None and response.answers["overall"] == 2
     assert client.get(f"/survey/{token}").status_code == 404
     with app.app_context():
-        from school.services.aftercare import results
-
         found = results.results(db, db.get(Edition, school["edition"].id), with_names=True)
     assert found.answered == 1 and found.question("free").comments[0].respondent is None
 
@@ -273,3 +273,21 @@ def test_two_invitations_at_once_write_to_each_person_once(school, app, engine, 
     db.rollback()
     assert db.scalar(sa.select(sa.func.count(SurveyInvitation.id))) == 6
     assert db.scalar(sa.select(sa.func.count()).select_from(sa.text("surveys"))) == 1
+
+
+def test_the_results_take_a_fixed_number_of_queries(school, app, db, client, count_queries):
+    invite_all(app, db, school)
+    answer(client, token_of(db, school, "lina"), {"overall": "5", "useful": "Tout"})
+    edition = db.get(Edition, school["edition"].id)
+    with app.app_context(), count_queries() as few:
+        results.results(db, edition, with_names=True)
+    for who in ("amelie", "ivan", "chloe", "jean"):
+        answer(client, token_of(db, school, who), {"overall": "4", "change": "Rien"})
+    db.rollback()
+    edition = db.get(Edition, school["edition"].id)
+    with app.app_context(), count_queries() as more:
+        found = results.results(db, edition, with_names=True)
+    assert found.answered == 5 and len(more) == len(few) <= 4
+    assert sorted(c.respondent for c in found.question("change").comments) == [
+        "Amélie Dubois", "Chloé Favre", "Jean Partenaire", "Иван Петров"
+    ]  # fmt: skip

@@ -49,11 +49,18 @@ def survey_page(token: str):
     return _page(token)
 
 
+class _AnswersShown:
+    """Every error of an answer is shown beside its question: only the summary is flashed."""
+
+    def show_errors(self, errors: dict[str, list[str]]) -> list[str]:
+        return []
+
+
 @bp.post("/<token>")
 @limiter.limit(FORM_LIMIT)
 def survey_submit(token: str):
     data = request.form.to_dict()
-    with form_action() as action:
+    with form_action(_AnswersShown()) as action:
         survey.save(db.session, token, data, now=utcnow(), final=True, language=i18n.language())
     if action.done:
         return redirect(url_for("survey.form", token=token))
