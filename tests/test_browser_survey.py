@@ -17,6 +17,7 @@ from tests.support.aftercare_scenario import autumn_school
 from tests.support.backoffice import PASSWORD, make_admin
 
 SHOTS = Path("/tmp/aftercare-shots")
+AUDIT = (Path(__file__).parent / "support" / "a11y_audit.js").read_text()
 
 
 def _saved(db) -> SurveyResponse | None:
@@ -45,6 +46,7 @@ def test_the_survey_on_a_phone_saves_as_you_go_then_sends_once(app, db, phone, l
              .map(e => e.tagName + '.' + e.className)"""
     )
     assert too_wide == [], too_wide
+    assert phone.evaluate(AUDIT, "en") == []
 
     overall = phone.get_by_role("group", name="Overall, how would you rate the School?")
     overall.get_by_label("4").check()
@@ -96,5 +98,6 @@ def test_the_after_the_school_page_fits_a_phone_and_a_laptop(app, db, browser, l
             width + 1,
         )
         assert too_wide == [], too_wide
+        assert page.evaluate(AUDIT, "fr") == []
         page.screenshot(path=str(SHOTS / f"aftercare-{width}.png"), full_page=True)
         context.close()
