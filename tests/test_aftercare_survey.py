@@ -291,3 +291,13 @@ def test_the_results_take_a_fixed_number_of_queries(school, app, db, client, cou
     assert sorted(c.respondent for c in found.question("change").comments) == [
         "Amélie Dubois", "Chloé Favre", "Jean Partenaire", "Иван Петров"
     ]  # fmt: skip
+
+
+def test_a_participant_s_data_download_holds_their_answers(school, app, db, client):
+    invite_all(app, db, school)
+    answer(client, token_of(db, school, "chloe"), {"overall": "5", "free": "Bravo"})
+    data = client.get(f"/my/{school['chloe'].manage_token}/data.json").get_json()
+    assert data["survey"]["answers"] == {"overall": 5, "free": "Bravo"}
+    assert data["survey"]["submitted_at"] and data["survey"]["invited_at"]
+    other = client.get(f"/my/{school['marco'].manage_token}/data.json").get_json()
+    assert other["survey"] is None  # never came, never invited

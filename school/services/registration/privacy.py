@@ -175,6 +175,12 @@ def participant_data(db: DbSession, registration: Registration) -> dict[str, Any
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
     ).all()
 
+    survey = db.execute(
+        sa.select(SurveyInvitation, SurveyResponse)
+        .outerjoin(SurveyResponse, SurveyResponse.invitation_id == SurveyInvitation.id)
+        .where(SurveyInvitation.registration_id == registration.id)
+    ).first()
+
     def when(moment: datetime | None) -> str | None:
         return moment.astimezone(edition.tz).isoformat() if moment else None
 
@@ -228,6 +234,14 @@ def participant_data(db: DbSession, registration: Registration) -> dict[str, Any
             }
             for scan in checkins
         ],
+        "survey": None
+        if survey is None
+        else {
+            "invited_at": when(survey[0].invited_at),
+            "reminded_at": when(survey[0].reminded_at),
+            "submitted_at": when(survey[1].submitted_at) if survey[1] else None,
+            "answers": survey[1].answers if survey[1] else None,
+        },
         "emails": [
             {
                 "to": message.to_address,
