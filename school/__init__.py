@@ -101,11 +101,12 @@ def register_blueprints(app: Flask) -> None:
         public,
         registration,
         speaker,
+        survey,
         unsubscribe,
     )
 
     for blueprint in (
-        api, organiser, participant, registration, feeds, speaker, unsubscribe, public
+        api, organiser, participant, registration, feeds, speaker, survey, unsubscribe, public
     ):  # fmt: skip
         app.register_blueprint(blueprint.bp)
 

@@ -18,7 +18,9 @@ def register(app: Flask) -> None:
         privacy,
         programme,
         registrations,
+        report,
         speakers,
+        survey,
         tokens,
     )
 
@@ -35,5 +37,7 @@ def register(app: Flask) -> None:
         privacy.privacy_cli,
         deploy.deploy_cli,
         backup.backup_cli,
+        survey.survey_cli,
     ):
         app.cli.add_command(group)
+    app.cli.add_command(report.report_command)

@@ -11,6 +11,7 @@ from school.models.organiser import ApiToken, LoginSession, Organiser
 from school.models.people import Person, SessionPerson
 from school.models.programme import Session
 from school.models.registration import Choice, Registration, RegistrationDay, RegistrationMeal
+from school.models.survey import Survey, SurveyInvitation, SurveyResponse
 
 __all__ = [
     "ApiToken",
@@ -35,4 +36,7 @@ __all__ = [
     "Session",
     "SessionGroup",
     "SessionPerson",
+    "Survey",
+    "SurveyInvitation",
+    "SurveyResponse",
 ]

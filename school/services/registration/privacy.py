@@ -5,7 +5,8 @@ The purge anonymises every registration of the edition (names, e-mail, organisat
 dietary and accessibility notes, photo consent; the private link stops working),
 blanks the e-mails written to them and forgets who unsubscribed from its news. It
 keeps what the counts need: category, country, Cité, days, meals, choices and
-check-ins. Speakers stay named, as in the printed programme, but lose their e-mail
+check-ins, and the survey's answers, no longer tied to anyone (the survey links stop
+working). Speakers stay named, as in the printed programme, but lose their e-mail
 address and private link.
 """
 
@@ -28,6 +29,9 @@ from school.models import (
     OutboxMessage,
     Person,
     Registration,
+    Survey,
+    SurveyInvitation,
+    SurveyResponse,
 )
 from school.models.people import new_private_token
 from school.services import audit
@@ -117,6 +121,17 @@ def purge(
     ).rowcount
     for person in db.scalars(sa.select(Person).where(Person.edition_id == edition.id)):
         person.speaker_token = new_private_token()
+    # The answers stay for the figures, tied to nobody; the links to the survey end.
+    survey_id = sa.select(Survey.id).where(Survey.edition_id == edition.id).scalar_subquery()
+    db.execute(
+        sa.update(SurveyResponse)
+        .where(SurveyResponse.survey_id == survey_id, SurveyResponse.invitation_id.is_not(None))
+        .values(invitation_id=None)
+    )
+    for invitation in db.scalars(
+        sa.select(SurveyInvitation).where(SurveyInvitation.survey_id == survey_id)
+    ):
+        invitation.token = new_private_token()
     # The audit log keeps who did what, but not the participants' addresses.
     for entry in db.scalars(sa.select(AuditEntry).where(AuditEntry.edition_id == edition.id)):
         if entry.details and replaced:
@@ -159,6 +174,12 @@ def participant_data(db: DbSession, registration: Registration) -> dict[str, Any
         .where(OutboxMessage.registration_id == registration.id)
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
     ).all()
+
+    survey = db.execute(
+        sa.select(SurveyInvitation, SurveyResponse)
+        .outerjoin(SurveyResponse, SurveyResponse.invitation_id == SurveyInvitation.id)
+        .where(SurveyInvitation.registration_id == registration.id)
+    ).first()
 
     def when(moment: datetime | None) -> str | None:
         return moment.astimezone(edition.tz).isoformat() if moment else None
@@ -213,6 +234,14 @@ def participant_data(db: DbSession, registration: Registration) -> dict[str, Any
             }
             for scan in checkins
         ],
+        "survey": None
+        if survey is None
+        else {
+            "invited_at": when(survey[0].invited_at),
+            "reminded_at": when(survey[0].reminded_at),
+            "submitted_at": when(survey[1].submitted_at) if survey[1] else None,
+            "answers": survey[1].answers if survey[1] else None,
+        },
         "emails": [
             {
                 "to": message.to_address,

@@ -1,9 +1,10 @@
 """The back office under ``/organiser/``: one module per area (editions, programme, people,
 registrations, allocation, mailing, exports, dashboard, attendance, the scanner, staff
-accounts), all on the blueprint ``bp`` behind its login gate."""
+accounts, after the School), all on the blueprint ``bp`` behind its login gate."""
 
 from school.web.organiser import (  # noqa: F401 - they add routes
     account,
+    aftercare,
     allocation,
     attendance,
     checkin,
