@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
         demo,
         deploy,
         mail,
+        network,
         organisers,
         privacy,
         programme,
@@ -35,5 +36,7 @@ def register(app: Flask) -> None:
         privacy.privacy_cli,
         deploy.deploy_cli,
         backup.backup_cli,
+        network.cites_cli,
+        network.initiatives_cli,
     ):
         app.cli.add_command(group)

@@ -1,7 +1,13 @@
-"""The JSON API under ``/api/v1``: the programme, registrations, check-ins and the roster,
+"""The JSON API under ``/api/v1``: the programme, registrations, check-ins and the roster, the
+Cités and the initiatives,
 described by ``/api/v1/openapi.json``. ``bp`` carries every route of the modules below."""
 
-from school.web.api import checkin, programme, registrations  # noqa: F401 - they add routes
+from school.web.api import (  # noqa: F401 - they add routes
+    checkin,
+    network,
+    programme,
+    registrations,
+)
 from school.web.api.blueprint import bp
 
 __all__ = ["bp"]
