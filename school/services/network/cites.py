@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import object_session
 
-from school.database import utcnow
+from school.database import begin_write, utcnow
 from school.models import Cite
 from school.models.vocabulary import CiteStatus
 from school.paths import DATA_DIR
@@ -138,6 +138,7 @@ def key_for_name(text: str, known: list[Cite] | None = None) -> str | None:
 
 def update(db: DbSession, key: str, values: dict[str, Any], *, actor: audit.Actor) -> Cite:
     """Change a Cité's entry (its key stays); a new key adds one."""
+    begin_write(db)
     errors: dict[str, list[str]] = {}
     if db.scalar(sa.select(sa.func.count()).select_from(Cite)) == 0:
         load_shipped(db)  # the first edit keeps the rest of the directory

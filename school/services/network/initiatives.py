@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session as DbSession
 
+from school.database import begin_write
 from school.models import Edition, Initiative, Organiser
 from school.models.vocabulary import Decision, InitiativeKind
 from school.services import audit
@@ -109,6 +110,7 @@ def set_call(
     *,
     actor: audit.Actor,
 ) -> None:
+    begin_write(db)
     if opens_at is not None and closes_at is not None and closes_at <= opens_at:
         raise InvalidInitiative({"closes_at": [_("The call must close after it opens.")]})
     edition.initiatives_open_at, edition.initiatives_close_at = opens_at, closes_at
@@ -224,6 +226,7 @@ def _apply(initiative: Initiative, data: InitiativeData, now: datetime) -> None:
 
 def submit(db: DbSession, edition: Edition, data: InitiativeData, *, now: datetime) -> Initiative:
     """A new initiative, when the call is open; its private link is e-mailed."""
+    begin_write(db)  # one writer at a time on SQLite: decide on what is current
     errors = check(db, data)
     if not call_open(edition, now):
         raise DomainError(_("The call for initiatives is not open."), code="call_closed")
@@ -250,6 +253,7 @@ def update_by_submitter(
     db: DbSession, initiative: Initiative, data: InitiativeData, *, now: datetime
 ) -> None:
     """Until it is decided; changes asked for are then back with the organisers."""
+    begin_write(db)
     if initiative.is_decided:
         raise DomainError(
             _("This initiative has been decided: it can no longer be changed here."),
@@ -282,6 +286,7 @@ def update_by_organiser(
     db: DbSession, initiative: Initiative, data: InitiativeData, *, actor: Organiser, now: datetime
 ) -> None:
     """Edit and translate, whatever the decision."""
+    begin_write(db)
     errors = check(db, data, held_cite=initiative.cite)
     if errors:
         raise InvalidInitiative(errors)
@@ -302,6 +307,7 @@ def decide(
     now: datetime,
 ) -> None:
     """Accept, decline or ask for changes; the submitter is e-mailed, in their language."""
+    begin_write(db)
     errors: Errors = {}
     if decision not in {d.value for d in DECIDABLE}:
         errors["decision"] = [_("Please choose accepted, declined or changes_requested.")]

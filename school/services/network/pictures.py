@@ -37,9 +37,12 @@ def clean_picture(data: bytes) -> tuple[bytes, str]:
         with Image.open(io.BytesIO(data)) as image:
             image = ImageOps.exif_transpose(image)
             image.thumbnail((MAX_SIDE, MAX_SIDE))
-            keeps_alpha = image.mode in ("RGBA", "LA", "P") and source_format != "JPEG"
+            # A PNG stays a PNG (a logo, a screenshot); a WebP with transparency too.
+            lossless = source_format == "PNG" or (
+                source_format == "WEBP" and image.mode in ("RGBA", "LA", "P")
+            )
             out = io.BytesIO()
-            if keeps_alpha:
+            if lossless:
                 image.convert("RGBA").save(out, "PNG", optimize=True)
                 return out.getvalue(), "image/png"
             image.convert("RGB").save(out, "JPEG", quality=85)
