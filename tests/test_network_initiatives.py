@@ -431,3 +431,17 @@ def test_service_refuses_submitter_changes_once_decided(app, db, call):
         assert initiative.cite is None and initiative.organisation == "Partenaire invité"
         text = pdf_text(guide.render(db, edition, "en", now=utcnow()))
     assert "Гимназия № 1" in text and "Partenaire invité" in text
+
+
+def test_demo_load_fills_the_wall_and_the_guide_once(runner, db, client):
+    first = runner.invoke(args=["demo", "load"])
+    assert "7 demo initiatives added." in first.output
+    again = runner.invoke(args=["demo", "load"])
+    assert "0 demo initiatives added." in again.output
+    db.rollback()
+    assert db.scalar(sa.select(sa.func.count()).select_from(Initiative)) == 7
+    listed = client.get("/api/v1/editions/spring-school-2019/initiatives").get_json()
+    assert len(listed) == 6  # the Côtes d'Armor study still waits for the organisers
+    assert {i["cite"] for i in listed} >= {"charleroi", "saint-quentin-en-yvelines", "cascais"}
+    hobo = next(i for i in listed if i["cite"] == "charleroi")
+    assert hobo["title"]["en"] == "Hobo: discovering trades in virtual reality"
