@@ -445,3 +445,15 @@ def test_demo_load_fills_the_wall_and_the_guide_once(runner, db, client):
     assert {i["cite"] for i in listed} >= {"charleroi", "saint-quentin-en-yvelines", "cascais"}
     hobo = next(i for i in listed if i["cite"] == "charleroi")
     assert hobo["title"]["en"] == "Hobo: discovering trades in virtual reality"
+
+
+@pytest.fixture
+def limited_app_config(app_config):
+    app_config["RATELIMIT_ENABLED"] = True
+    return app_config
+
+
+def test_submissions_from_one_address_are_rate_limited(limited_app_config, client, call, db):
+    statuses = [submit(client, call, body(consent_publish=False)).status_code for _ in range(11)]
+    assert statuses[:10] == [422] * 10 and statuses[10] == 429
+    assert count(db) == 0
