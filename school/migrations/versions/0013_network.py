@@ -114,9 +114,10 @@ def _cites_as_keys() -> None:
 
 
 def downgrade():
-    with op.batch_alter_table("editions", schema=None) as batch_op:
-        batch_op.drop_column("initiatives_close_at")
-        batch_op.drop_column("initiatives_open_at")
+    # Not a batch operation: on SQLite it would copy ``editions`` and drop the original,
+    # and the drop would cascade to every registration. SQLite 3.35+ drops a column as is.
+    op.execute("ALTER TABLE editions DROP COLUMN initiatives_close_at")
+    op.execute("ALTER TABLE editions DROP COLUMN initiatives_open_at")
     with op.batch_alter_table("initiatives", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_initiatives_edition_id_decision"))
     op.drop_table("initiatives")
