@@ -17,6 +17,7 @@ from school.database import utcnow
 from school.models import AuditEntry, Edition, Initiative
 from school.services.backoffice import organisers
 from school.services.errors import DomainError
+from school.services.mail import outbox
 from school.services.network import guide, initiatives
 from school.services.network.initiatives import InitiativeData
 from tests.support.backoffice import Organiser, csrf_token, make_admin
@@ -376,6 +377,7 @@ def test_the_guide_holds_exactly_the_accepted_ones_with_contents_and_index(
 def test_the_back_office_moderates_translates_and_downloads_the_guide(smtp, app, client, db, call):
     created = submit(client, call, body()).get_json()
     smtp.inbox.wait_for(1)
+    outbox.wait_idle()  # the sender has written down what it sent: the test writes next
     make_admin(app, db)
     organiser = Organiser(client).login()
     listing = organiser.page(f"/organiser/{call.slug}/initiatives")
