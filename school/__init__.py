@@ -96,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from school.web import (
         api,
         feeds,
+        initiatives,
         organiser,
         participant,
         public,
@@ -106,7 +107,8 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for blueprint in (
-        api, organiser, participant, registration, feeds, speaker, survey, unsubscribe, public
+        api, organiser, participant, registration, feeds, speaker, survey, unsubscribe,
+        initiatives, public,
     ):  # fmt: skip
         app.register_blueprint(blueprint.bp)
 

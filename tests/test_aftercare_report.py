@@ -95,7 +95,7 @@ def test_the_report_holds_the_edition_s_figures(school, runner, tmp_path):
     boxes = {
         label: figure_above(page, label)
         for label in ("inscrits", "présents", "absents", "sessions", "ateliers", "Cités",
-                      "pays", "ont", "note")
+                      "pays", "initiatives", "ont", "note")
     }  # fmt: skip
     assert boxes == {
         "inscrits": "8",
@@ -105,11 +105,11 @@ def test_the_report_holds_the_edition_s_figures(school, runner, tmp_path):
         "ateliers": "2",
         "Cités": "4",
         "pays": "3",
+        "initiatives": "2",  # the accepted ones only
         "ont": "50 %",
         "note": "4,0/5",
     }
     assert "présents (pointés au moins une fois)" in first and "ont répondu à l’enquête" in first
-    assert "initiatives" not in first  # no wall yet: the figure is left out
     every = flat(pdf_text(pdf))
     lines = rows(pdf)
     # Present per day (a chart whose numbers are text), then per session, Cité, country.
@@ -119,10 +119,10 @@ def test_the_report_holds_the_edition_s_figures(school, runner, tmp_path):
         "4 déc. · Atelier A : l'orientation tout au long de la vie 2",
         "5 déc. · Atelier B : les métiers du numérique 1",
         "6 déc. · Table ronde de clôture 2",
-        "Cité des métiers de Paris 2",
+        "Cité des métiers de Paris la Villette 2",
         "Cité des métiers de Bruxelles 1",
         "Cité des métiers de Charleroi 1",
-        "Cité des métiers de Genève 1",
+        "Cité des métiers du Grand Genève 1",
         "Belgique 3",
         "France 2",
         "Suisse 1",
@@ -131,7 +131,7 @@ def test_the_report_holds_the_edition_s_figures(school, runner, tmp_path):
     ]:
         assert line in lines, (line, lines)
     assert not any("Pause" in line for line in lines[:40])  # breaks are not sessions to attend
-    assert "Lisboa" not in every and "Portugal" not in every  # Marco never came
+    assert "Porto" not in every and "Portugal" not in every  # Marco never came
     # The survey: rates, ratings per session, a selection of comments.
     assert "3 réponses sur 6 personnes invitées (50 %)." in every
     assert "Moyenne de 4,0/5 sur 3 réponses." in every

@@ -111,6 +111,9 @@ def pages(app, db, demo):
         "private cancel": f"/my/{token}/cancel",
         "badge": f"/my/{token}/badge",
         "speaker corner": f"/speaker/{person.speaker_token}",
+        "wall": f"/{demo.slug}/initiatives",
+        "wall screen": f"/{demo.slug}/initiatives/screen",
+        "initiative": f"/{demo.slug}/initiatives/submit",
         "door picker": f"/organiser/{demo.slug}/checkin",
         "door scanner": f"/organiser/{demo.slug}/checkin/entrance:2019-06-19",
     }

@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
         demo,
         deploy,
         mail,
+        network,
         organisers,
         privacy,
         programme,
@@ -38,6 +39,8 @@ def register(app: Flask) -> None:
         deploy.deploy_cli,
         backup.backup_cli,
         survey.survey_cli,
+        network.cites_cli,
+        network.initiatives_cli,
     ):
         app.cli.add_command(group)
     app.cli.add_command(report.report_command)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import click
 from flask.cli import AppGroup
 
 from school.cli.programme import import_programme
+from school.extensions import db
 from school.paths import DEMO_FILE
+from school.services.network import cites
+from school.services.network.demo import load_demo_initiatives
 
 demo_cli = AppGroup("demo", help="The demo edition (Spring School 2019).")
 
 
 @demo_cli.command("load")
 def demo_load() -> None:
-    """Import the Spring School 2019 (idempotent)."""
+    """Import the Spring School 2019, the directory of Cités and the demo's initiatives
+    (idempotent)."""
     import_programme(DEMO_FILE)
+    cites.load_shipped(db.session)
+    added = load_demo_initiatives(db.session)
+    db.session.commit()
+    click.echo(f"{added} demo initiatives added.")

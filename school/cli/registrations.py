@@ -18,6 +18,7 @@ from school.extensions import db
 from school.models import Session
 from school.services.errors import DomainError, NotFound
 from school.services.mail import outbox
+from school.services.network import cites
 from school.services.programme import catalogue
 from school.services.registration import registrations
 from school.services.registration.data import RegistrationData
@@ -26,7 +27,8 @@ from school.services.registration.rules import InvalidRegistration
 registrations_cli = AppGroup("registrations", help="Registrations of participants.")
 
 COLUMNS = (
-    "first_name, last_name, email, organisation, cite, country, category, language, "
+    "first_name, last_name, email, organisation, cite (a directory key or a Cité's name), "
+    "country, category, language, "
     "days (ISO dates separated by spaces), sessions (session ids from the programme file, "
     "separated by spaces), meals (same), dietary, accessibility"
 )
@@ -52,7 +54,8 @@ def row_to_data(row: dict[str, str], keys: dict[str, int]) -> RegistrationData:
         last_name=row.get("last_name", ""),
         email=row.get("email", ""),
         organisation=row.get("organisation"),
-        cite=row.get("cite"),
+        # A directory key, or a Cité's name as people type it; other text is refused by name.
+        cite=cites.key_for_name(row.get("cite") or "") or row.get("cite"),
         country=row.get("country", ""),
         category=row.get("category", ""),
         language=row.get("language") or "fr",

@@ -20,9 +20,11 @@ from wtforms import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from school.database import as_id
+from school.extensions import db
 from school.labels import CATEGORY_LABELS, LANGUAGE_NAMES
 from school.models import Edition
 from school.services.email_addresses import EMAIL_MAX
+from school.services.network import cites
 from school.services.network.countries import sorted_countries
 from school.services.registration.data import NAME_MAX, NOTE_MAX, TEXT_MAX, RegistrationData
 
@@ -55,10 +57,7 @@ class RegistrationForm(FlaskForm):
     organisation = StringField(
         _l("Organisation"), render_kw={"autocomplete": "organization", "maxlength": TEXT_MAX}
     )
-    cite = StringField(
-        _l("Your Cité des métiers (if you belong to one)"),
-        render_kw={"list": "cites", "maxlength": TEXT_MAX, "autocomplete": "off"},
-    )
+    cite = SelectField(_l("Your Cité des métiers"), validate_choice=False)
     country = SelectField(_l("Country"), validate_choice=False)
     category = RadioField(_l("You come as"), validate_choice=False)
     language = RadioField(
@@ -83,6 +82,11 @@ class RegistrationForm(FlaskForm):
 
     def prepare(self, edition: Edition, language: str, meals, sessions) -> RegistrationForm:
         self.country.choices = [("", _l("Choose…")), *sorted_countries(language)]
+        self.cite.choices = [
+            ("", _l("None: another organisation (name it above)")),
+            *((c.key, c.name) for c in cites.directory(db.session, active_only=True)),
+        ]
+        self._keep_held_cite()
         self.category.choices = list(CATEGORY_LABELS.items())
         self.days.choices = [(day, day.isoformat()) for day in edition.dates]
         self.meals.choices = [(s.id, str(s.id)) for s in meals]
@@ -136,6 +140,13 @@ class RegistrationForm(FlaskForm):
         ):  # fmt: skip
             getattr(self, name).data = getattr(data, name)
         self.rankings = data.rankings
+        self._keep_held_cite()
+
+    def _keep_held_cite(self) -> None:
+        """A former member, no longer offered, stays selectable for who already named it."""
+        held = self.cite.data
+        if held and self.cite.choices and held not in {key for key, _ in self.cite.choices}:
+            self.cite.choices.append((held, cites.label(cites.by_key(db.session), held)))
 
     ranking_errors: dict[int, list[str]] | None = None
 

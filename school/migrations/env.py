@@ -88,10 +88,19 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by copying it and dropping the original; with foreign
+            # keys enforced, that drop would cascade to every row pointing at the table
+            # (choices, check-ins…). The pragma only works outside a transaction, so it goes
+            # to the driver's connection before SQLAlchemy begins one.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
 
 if context.is_offline_mode():

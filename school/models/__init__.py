@@ -7,6 +7,7 @@ from school.models.change import ChangeNotice
 from school.models.checkin import CheckIn
 from school.models.edition import Edition, EditionDay, Room
 from school.models.mail import Mailing, MailingOptOut, OutboxMessage
+from school.models.network import Cite, Initiative
 from school.models.organiser import ApiToken, LoginSession, Organiser
 from school.models.people import Person, SessionPerson
 from school.models.programme import Session
@@ -20,8 +21,10 @@ __all__ = [
     "ChangeNotice",
     "CheckIn",
     "Choice",
+    "Cite",
     "Edition",
     "EditionDay",
+    "Initiative",
     "LoginSession",
     "Mailing",
     "MailingOptOut",

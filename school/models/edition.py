@@ -49,6 +49,9 @@ class Edition(Localized, Base):
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     capacity: Mapped[int | None]
+    # The call for initiatives (none = not open; no close = open until the School ends).
+    initiatives_open_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    initiatives_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Raised by every change to the programme: the key of caches and ETags.
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

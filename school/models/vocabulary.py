@@ -104,3 +104,24 @@ def check_in(column: str, enum: type[StrEnum]) -> str:
     """SQL for a CHECK constraint that keeps a column inside an enum."""
     values = ", ".join(f"'{member.value}'" for member in enum)
     return f"{column} IN ({values})"
+
+
+class CiteStatus(StrEnum):
+    MEMBER = "member"
+    IN_PREPARATION = "in_preparation"
+    ASSOCIATED = "associated"
+    FORMER = "former"
+
+
+class InitiativeKind(StrEnum):
+    PRACTICE = "practice"
+    TOOL = "tool"
+    INNOVATION = "innovation"
+    PARTNERSHIP = "partnership"
+
+
+class Decision(StrEnum):
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"

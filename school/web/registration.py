@@ -9,7 +9,6 @@ from school import i18n
 from school.database import utcnow
 from school.extensions import db, limiter
 from school.forms.registration import LostLinkForm, RegistrationForm
-from school.services.network import cites
 from school.services.programme import catalogue
 from school.services.registration import groups, registrations
 from school.web.actions import form_action
@@ -40,7 +39,6 @@ def choice_page_context(edition, form: RegistrationForm, plan_sessions, meals, r
         "programme": plan,
         "choice_days": [day for day in plan.days() if day.slots],
         "meals": meals,
-        "cites": cites.known_cites(),
         "ranked_groups": ranked,
         "ranked_sessions": {s.id for g in ranked for s in g.sessions},
         "rankings": form.rankings or {},

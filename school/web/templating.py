@@ -9,6 +9,7 @@ from flask import Flask, request, url_for
 from markupsafe import Markup, escape
 
 from school import i18n
+from school.extensions import db
 from school.labels import (
     ADMISSION_LABELS,
     AUDIENCE_LABELS,
@@ -20,6 +21,7 @@ from school.labels import (
     ROLE_LABELS,
 )
 from school.services.mail import rich_text
+from school.services.network import cites
 
 
 def register_templating(app: Flask) -> None:
@@ -47,7 +49,15 @@ def register_templating(app: Flask) -> None:
         time=lambda moment, tz: i18n.local_time(moment, tz),
         day=lambda value, fmt="full": i18n.local_date(value, fmt),
         datetime=lambda moment, tz, fmt="medium": i18n.local_datetime(moment, tz, fmt),
+        cite_name=cite_name,
     )
+
+
+def cite_name(value) -> str:
+    """A Cité key (or an object with ``cite``) as its name in the directory."""
+    if value is None or isinstance(value, str):
+        return cites.label(cites.by_key(db.session), value)
+    return cites.name_of(value)
 
 
 def localized(obj, field: str) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-from school.models import Edition, Session
+from school.models import Edition, Initiative, Session
 from school.services.badges import tokens
 from school.services.checkin import scanning
 from tests.support.factories import make_choice, make_edition, make_registration
@@ -37,11 +37,12 @@ EXPECTED = {
     "workshops": 2,
     "cites_present": 4,
     "countries_present": 3,
+    "initiatives_shared": 2,
     "per_cite": [
-        ("Cité des métiers de Paris", 2),
+        ("Cité des métiers de Paris la Villette", 2),
         ("Cité des métiers de Bruxelles", 1),
         ("Cité des métiers de Charleroi", 1),
-        ("Cité des métiers de Genève", 1),
+        ("Cité des métiers du Grand Genève", 1),
     ],
     "per_country": [("BE", 3), ("FR", 2), ("CH", 1)],
 }
@@ -108,22 +109,22 @@ def autumn_school(db, slug: str = "autumn-school-2024") -> dict:
                             D3, (10, 0), (12, 0), title_en="Closing round table")  # fmt: skip
     people = {
         "amelie": dict(first_name="Amélie", last_name="Dubois",
-                       cite="Cité des métiers de Bruxelles", country="BE", days=[D1, D2]),
-        "ivan": dict(first_name="Иван", last_name="Петров", cite="Cité des métiers de Charleroi",
+                       cite="bruxelles", country="BE", days=[D1, D2]),
+        "ivan": dict(first_name="Иван", last_name="Петров", cite="charleroi",
                      country="BE", days=[D1], language="en"),
-        "lina": dict(first_name="娜", last_name="李", cite="Cité des métiers de Paris",
+        "lina": dict(first_name="娜", last_name="李", cite="paris-la-villette",
                      country="FR", days=[D1, D3]),
-        "fatima": dict(first_name="فاطمة", last_name="الزهراء", cite="cité des métiers  de Paris ",
+        "fatima": dict(first_name="فاطمة", last_name="الزهراء", cite="paris-la-villette",
                        country="FR", days=[D2], language="en"),
-        "chloe": dict(first_name="Chloé", last_name="Favre", cite="Cité des métiers de Genève",
+        "chloe": dict(first_name="Chloé", last_name="Favre", cite="grand-geneve",
                       country="CH", days=[D3]),
         "jean": dict(first_name="Jean", last_name="Partenaire", cite=None, country="BE",
                      category="partner", days=[D1]),
-        "marco": dict(first_name="Marco", last_name="Rossi", cite="Cité des métiers de Lisboa",
+        "marco": dict(first_name="Marco", last_name="Rossi", cite="porto",
                       country="PT", days=[D1, D2, D3]),
         "zoe": dict(first_name="Zoé", last_name="Absente", cite=None, country="FR",
                     category="guest", days=[D2]),
-        "ada": dict(first_name="Ada", last_name="Annulée", cite="Cité des métiers de Nantes",
+        "ada": dict(first_name="Ada", last_name="Annulée", cite="cotes-d-armor",
                     country="FR", days=[D1]),
     }  # fmt: skip
     for key, fields in people.items():
@@ -155,5 +156,13 @@ def autumn_school(db, slug: str = "autumn-school-2024") -> dict:
     scan(db, edition, s["chloe"], at=brussels(D3, 9, 45))
     scan(db, edition, s["lina"], session=s["closing"], at=brussels(D3, 10, 1))
     scan(db, edition, s["chloe"], session=s["closing"], at=brussels(D3, 10, 2))
+    # The wall: two accepted initiatives are shared; one awaiting a decision and one
+    # declined are not.
+    for n, decision in enumerate(("accepted", "submitted", "accepted", "declined")):
+        db.add(Initiative(edition_id=edition.id, title_fr=f"Pratique {n}", summary_fr="…",
+                          cite="charleroi", country="BE", kind="practice",
+                          contact_name="Équipe", contact_email=f"team{n}@example.org",
+                          consent_publish=True, decision=decision))  # fmt: skip
+    db.commit()
     s["edition"] = db.get(Edition, edition.id)
     return s

@@ -17,6 +17,7 @@ from school.models import Edition, Session, SurveyInvitation
 from school.services.aftercare import invitations, survey
 from school.services.badges import tokens
 from school.services.checkin import scanning
+from school.services.network import cites
 from tests.support.factories import make_registration
 
 CITES = [
@@ -83,7 +84,8 @@ def demo_after_the_school(db, edition_id: int, *, people: int = 72, seed: int = 
         registrations.append(
             make_registration(
                 db, edition, first_name=rng.choice(FIRST), last_name=rng.choice(LAST),
-                email=f"demo{n}@example.org", cite=cite, country=country, days=days,
+                email=f"demo{n}@example.org", cite=cites.key_for_name(cite), country=country,
+                days=days,
                 language=rng.choice(["fr", "fr", "en"]),
             )
         )  # fmt: skip

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from school.models import (
     CheckIn,
     Edition,
+    Initiative,
     Mailing,
     OutboxMessage,
     Person,
@@ -98,9 +99,16 @@ def build(app, client, db, demo) -> World:
                 organiser_id=admin.id,
             )
         )
+        initiative = Initiative(
+            edition_id=demo.id, title_fr="Hobo", summary_fr="Réalité virtuelle.", cite="charleroi",
+            country="BE", kind="innovation", themes=["digital"], contact_name="Fiona",
+            contact_email="fiona@example.org", consent_publish=True,
+        )  # fmt: skip
+        db.add(initiative)
         if not db.scalar(sa.select(SessionGroup.id).where(SessionGroup.edition_id == demo.id)):
             db.add(SessionGroup(edition_id=demo.id, key="workshops", title_fr="Ateliers"))
         db.commit()
+        initiative_id = initiative.id
     alice = _register(client, demo.slug, "Alice", "Liddell", "alice@example.org")
     bob = _register(client, demo.slug, "Bob", "Marley", "bob@example.org")
     db.rollback()  # see what the requests wrote
@@ -147,6 +155,7 @@ def build(app, client, db, demo) -> World:
         "filename": "css/school.css",
         "stranger_id": stranger.id,
         "organiser_id": door_id,
+        "initiative_id": initiative_id,
     }
     return world
 

@@ -23,29 +23,31 @@ EXTRA = ("it", "es", "pt")
 
 
 def upgrade():
-    with op.batch_alter_table("sessions", schema=None) as batch_op:
-        for lang in EXTRA:
-            batch_op.add_column(sa.Column(f"title_{lang}", sa.String(length=300), nullable=True))
-        for lang in EXTRA:
-            batch_op.add_column(sa.Column(f"description_{lang}", sa.Text(), nullable=True))
-    with op.batch_alter_table("editions", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("content_fallback", sa.String(length=2), server_default="en", nullable=False)
-        )
-    with op.batch_alter_table("registrations", schema=None) as batch_op:
-        batch_op.drop_constraint(op.f("ck_registrations_language"), type_="check")
-        batch_op.create_check_constraint(op.f("ck_registrations_language"), AFTER)
+    # Plain ALTERs, not batch copies: on SQLite a batch operation copies the table and drops
+    # the original, and the drop would cascade to every choice and check-in.
+    for lang in EXTRA:
+        op.add_column("sessions", sa.Column(f"title_{lang}", sa.String(length=300), nullable=True))
+    for lang in EXTRA:
+        op.add_column("sessions", sa.Column(f"description_{lang}", sa.Text(), nullable=True))
+    op.add_column(
+        "editions",
+        sa.Column("content_fallback", sa.String(length=2), server_default="en", nullable=False),
+    )
+    _replace_language_check(AFTER)
 
 
 def downgrade():
     op.execute("UPDATE registrations SET language = 'en' WHERE language IN ('it', 'es', 'pt')")
+    _replace_language_check(BEFORE)
+    op.execute("ALTER TABLE editions DROP COLUMN content_fallback")
+    for lang in EXTRA:
+        op.execute(f"ALTER TABLE sessions DROP COLUMN description_{lang}")
+        op.execute(f"ALTER TABLE sessions DROP COLUMN title_{lang}")
+
+
+def _replace_language_check(condition: str) -> None:
+    """SQLite cannot alter a CHECK constraint: the table is copied (with foreign keys off, see
+    env.py, so that dropping the old copy keeps the registrations' choices and check-ins)."""
     with op.batch_alter_table("registrations", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_registrations_language"), type_="check")
-        batch_op.create_check_constraint(op.f("ck_registrations_language"), BEFORE)
-    with op.batch_alter_table("editions", schema=None) as batch_op:
-        batch_op.drop_column("content_fallback")
-    with op.batch_alter_table("sessions", schema=None) as batch_op:
-        for lang in EXTRA:
-            batch_op.drop_column(f"description_{lang}")
-        for lang in EXTRA:
-            batch_op.drop_column(f"title_{lang}")
+        batch_op.create_check_constraint(op.f("ck_registrations_language"), condition)

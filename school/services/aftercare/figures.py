@@ -27,8 +27,9 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 
 from school.models import CheckIn, Edition, Registration, Session
-from school.models.vocabulary import RegistrationStatus, SessionKind
+from school.models.vocabulary import Decision, RegistrationStatus, SessionKind
 from school.services.aftercare import results as survey_results
+from school.services.network import cites, initiatives
 
 
 @dataclass(frozen=True)
@@ -40,40 +41,24 @@ class Origin:
 
 
 def origins(db: DbSession, edition: Edition) -> dict[int, Origin]:
-    """Registration id -> where the person comes from. One query.
-
-    The only place the figures read a Cité and a country: today the registration's own
-    ``cite`` (names spelt alike up to case and spaces are one Cité, shown as most people
-    wrote it) and ``country``.
-    """
+    """Registration id -> where the person comes from: the Cité of the network's directory
+    they named (shown by its name; a Cité no longer in the directory by what was stored) and
+    their country. The only place the figures read a Cité and a country. Two queries."""
+    names = cites.by_key(db)
     rows = db.execute(
         sa.select(Registration.id, Registration.cite, Registration.country).where(
             Registration.edition_id == edition.id
         )
     ).all()
-    spellings: dict[str, Counter[str]] = {}
-    for _, cite, _ in rows:
-        name = " ".join((cite or "").split())
-        if name:
-            spellings.setdefault(name.casefold(), Counter())[name] += 1
-    # A Cité is shown as most people wrote it (then capitals first: "Cité" before "cité").
-    shown = {
-        key: min(counts, key=lambda name: (-counts[name], name))
-        for key, counts in spellings.items()
+    return {
+        registration_id: Origin(cites.label(names, cite) or None, (country or "").upper())
+        for registration_id, cite, country in rows
     }
-    found = {}
-    for registration_id, cite, country in rows:
-        name = " ".join((cite or "").split())
-        found[registration_id] = Origin(
-            shown[name.casefold()] if name else None, (country or "").upper()
-        )
-    return found
 
 
 def initiatives_shared(db: DbSession, edition: Edition) -> int | None:
-    """How many initiatives the edition's wall shows, or None while the application has
-    no wall of initiatives: the figure is then left out, never made up."""
-    return None
+    """How many initiatives the edition's wall shows (accepted ones)."""
+    return initiatives.counts(db, edition).get(Decision.ACCEPTED.value, 0)
 
 
 @dataclass(frozen=True)

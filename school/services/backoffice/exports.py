@@ -32,6 +32,7 @@ from school import i18n
 from school.labels import CATEGORY_LABELS, CHOICE_STATUS_LABELS
 from school.models import CheckIn, Edition, Session
 from school.services.backoffice import stats
+from school.services.network import cites
 from school.services.network.countries import country_names
 from school.services.registration import listing, seats
 from school.services.registration.listing import RegistrationQuery
@@ -163,12 +164,14 @@ def registrations(db: DbSession, edition: Edition, query: RegistrationQuery) -> 
         return ", ".join((en if lang == "en" and en else fr) for _, fr, en in sessions)
 
     rows = []
+    cite_names = cites.by_key(db)
     for row in listing.flat_rows(db, edition, query):
         r = row.values
         rows.append(
             [
                 r["id"], r["last_name"], r["first_name"], r["email"], r["organisation"],
-                r["cite"], countries.get(r["country"], r["country"]), categories[r["category"]],
+                cites.label(cite_names, r["cite"]), countries.get(r["country"], r["country"]),
+                categories[r["category"]],
                 r["language"], ", ".join(d.isoformat() for d in row.days), titles(row.seats),
                 titles(row.waiting), titles(row.meals), r["dietary"], r["accessibility"],
                 yes if r["photo_consent"] else no, statuses[r["status"]],
@@ -207,6 +210,13 @@ def registrations(db: DbSession, edition: Edition, query: RegistrationQuery) -> 
             _("By Cité"),
             _("Cité des métiers"),
             ((c or _("(none)"), n) for c, n in stats.by_cite(db, edition)),
+        )
+    )
+    tables.append(
+        _counts(
+            _("By country of the Cité"),
+            _("Country"),
+            ((countries.get(c, c), n) for c, n in stats.by_cite_country(db, edition)),
         )
     )
     return tables

@@ -24,6 +24,7 @@ from school.models import (
     Session,
 )
 from school.models.vocabulary import ChoiceStatus, RegistrationStatus
+from school.services.network import cites
 
 
 def checked_in_clause():
@@ -102,8 +103,24 @@ def by_category(db: DbSession, edition: Edition) -> list[tuple[str, int]]:
 
 
 def by_cite(db: DbSession, edition: Edition) -> list[tuple[str, int]]:
-    """ "" stands for participants who belong to no Cité."""
-    return _grouped(db, edition, Registration.cite)
+    """By the directory's name of the Cité; "" stands for participants who belong to none."""
+    names = cites.by_key(db)
+    counts: Counter[str] = Counter()
+    for key, count in _grouped(db, edition, Registration.cite):
+        counts[cites.label(names, key)] += count
+    return sorted(counts.items(), key=lambda r: (-r[1], r[0]))
+
+
+def by_cite_country(db: DbSession, edition: Edition) -> list[tuple[str, int]]:
+    """Participants from a Cité, by the country of their Cité (ISO code); "" for a Cité
+    not in the directory."""
+    names = cites.by_key(db)
+    counts: Counter[str] = Counter()
+    for key, count in _grouped(db, edition, Registration.cite):
+        if key:
+            cite = names.get(key)
+            counts[cite.country if cite is not None else ""] += count
+    return sorted(counts.items(), key=lambda r: (-r[1], r[0]))
 
 
 @dataclass

@@ -29,6 +29,7 @@ from fpdf import FPDF
 
 from school.models import Edition, Registration
 from school.services.badges.qr import QrCode, qr_code
+from school.services.network import cites
 from school.services.pdf_fonts import add_fonts
 
 PT = 25.4 / 72  # millimetres in a typographic point
@@ -213,7 +214,9 @@ def _draw_badge(pdf: FPDF, registration: Registration, token: str, area: Box) ->
         "when": _when(edition, language),
         "first_name": registration.first_name,
         "last_name": registration.last_name,
-        "organisation": " — ".join(_unique([registration.organisation, registration.cite])),
+        "organisation": " — ".join(
+            _unique([registration.organisation, cites.name_of(registration)])
+        ),
         "country": _country_name(registration.country, language),
         "band": "\n".join(_unique(style.words)),
     }

@@ -25,6 +25,7 @@ from school.labels import CATEGORY_LABELS, ROLE_LABELS
 from school.services.badges import tokens
 from school.services.checkin.attendance import Sheet
 from school.services.checkin.certificates import Certificate, issue_date
+from school.services.network import cites
 from school.services.pdf_fonts import FAMILY, add_fonts
 
 INK = (17, 17, 17)
@@ -164,7 +165,7 @@ def _sheet_table(pdf: _Document, sheet: Sheet, lang: str) -> None:
                     str(n),
                     person.last_name,
                     person.first_name,
-                    " — ".join(p for p in (person.organisation, person.cite) if p),
+                    " — ".join(p for p in (person.organisation, cites.name_of(person)) if p),
                     str(CATEGORY_LABELS[person.category]),
                     i18n.local_time(line.checked_in_at, tz, lang) if line.checked_in_at else "",
                     "",
@@ -220,7 +221,8 @@ def _certificate_page(pdf: _Document, found: Certificate, lang: str, now: dateti
     dates = format_interval(edition.starts_on, edition.ends_on, "yMMMMd", locale=lang)
     pdf.line_of(_("The organisers certify that"), 11, after=2)
     pdf.line_of(registration.full_name, 17, bold=True, after=1)
-    organisation = " — ".join(p for p in (registration.organisation, registration.cite) if p)
+    cite = cites.name_of(registration)
+    organisation = " — ".join(p for p in (registration.organisation, cite) if p)
     if organisation:
         pdf.line_of(organisation, 11)
     pdf.ln(2)

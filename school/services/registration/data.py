@@ -78,7 +78,9 @@ def _has_control_characters(value: str) -> bool:
     return any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in value)
 
 
-def check_fields(data: RegistrationData, *, edition_dates: list[date]) -> Errors:
+def check_fields(
+    data: RegistrationData, *, edition_dates: list[date], cites: set[str] | None = None
+) -> Errors:
     """Every check of a single field; fills ``data`` with cleaned values."""
     errors: Errors = {}
 
@@ -88,6 +90,7 @@ def check_fields(data: RegistrationData, *, edition_dates: list[date]) -> Errors
     _check_names(data, add)
     _check_email(data, add)
     _check_texts(data, add)
+    _check_cite(data, add, cites)
     _check_country(data, add)
     _check_category_and_language(data, add)
     _check_days(data, edition_dates, add)
@@ -127,8 +130,7 @@ def _check_email(data: RegistrationData, add: Add) -> None:
 def _check_texts(data: RegistrationData, add: Add) -> None:
     """The optional free texts: organisation and Cité, then dietary and accessibility needs."""
     limits = (
-        ("organisation", TEXT_MAX), ("cite", TEXT_MAX),
-        ("dietary", NOTE_MAX), ("accessibility", NOTE_MAX),
+        ("organisation", TEXT_MAX), ("dietary", NOTE_MAX), ("accessibility", NOTE_MAX),
     )  # fmt: skip
     for name, limit in limits:
         value = (getattr(data, name) or "").strip() or None
@@ -137,6 +139,13 @@ def _check_texts(data: RegistrationData, add: Add) -> None:
             add(name, _("Please keep it under %(max)d characters.", max=limit))
         elif value and _has_control_characters(value):
             add(name, _("This contains characters that cannot be printed."))
+
+
+def _check_cite(data: RegistrationData, add: Add, known: set[str] | None) -> None:
+    """A Cité is a directory key; "another organisation" is the organisation's free text."""
+    data.cite = (data.cite or "").strip() or None
+    if data.cite is not None and known is not None and data.cite not in known:
+        add("cite", _("Please choose a Cité from the directory, or “None”."))
 
 
 def _check_country(data: RegistrationData, add: Add) -> None:

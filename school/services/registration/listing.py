@@ -30,6 +30,7 @@ from school.models import (
 from school.models.vocabulary import Category, ChoiceStatus, RegistrationStatus
 from school.services.backoffice.stats import checked_in_clause
 from school.services.errors import NotFound
+from school.services.network import cites
 
 PAGE_SIZES = (50, 100)
 SORTS: dict[str, tuple[Any, ...]] = {
@@ -282,7 +283,9 @@ def filter_options(db: DbSession, edition: Edition) -> dict[str, list[str]]:
             )
         )
 
-    return {"countries": distinct(Registration.country), "cites": distinct(Registration.cite)}
+    names = cites.by_key(db)
+    held = [(key, cites.label(names, key)) for key in distinct(Registration.cite)]
+    return {"countries": distinct(Registration.country), "cites": sorted(held, key=lambda c: c[1])}
 
 
 def get_registration(db: DbSession, edition: Edition, registration_id: int) -> Registration:

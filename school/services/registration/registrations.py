@@ -24,6 +24,7 @@ from school.services import audit
 from school.services.email_addresses import email_key
 from school.services.errors import DomainError, NotFound
 from school.services.mail import notifications
+from school.services.network import cites
 from school.services.registration import seats
 from school.services.registration.data import Errors, RegistrationData, check_fields, data_of
 from school.services.registration.rules import (
@@ -133,6 +134,10 @@ def registration_window_error(edition: Edition, now: datetime) -> str | None:
 # -- changing
 
 
+def known_cites(db: DbSession) -> set[str]:
+    return {c.key for c in cites.directory(db, active_only=True)}
+
+
 def register(
     db: DbSession,
     edition: Edition,
@@ -154,7 +159,7 @@ def register(
     """
     if force and not is_organiser(actor):
         raise ValueError("only an organiser may force a registration")
-    errors = check_fields(data, edition_dates=edition.dates)
+    errors = check_fields(data, edition_dates=edition.dates, cites=known_cites(db))
     if not force:
         _check_window(edition, now)
     seats.lock_edition(db, edition.id)
@@ -272,7 +277,10 @@ def update(
     An organiser (``actor``) may also give seats in sessions by invitation.
     """
     edition = registration.edition
-    errors = check_fields(data, edition_dates=edition.dates)
+    # A Cité the registration already names stays acceptable, even if it left the directory.
+    errors = check_fields(
+        data, edition_dates=edition.dates, cites=known_cites(db) | {registration.cite}
+    )
     if registration.is_cancelled:
         raise DomainError(_("This registration is cancelled."), code="cancelled")
     registration_id = registration.id

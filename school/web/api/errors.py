@@ -28,6 +28,7 @@ API_PATHS = "/api/"
 # A domain error's status, by its code. Any other refusal of a rule conflicts with the
 # state of things (409): an address already registered, a check-in that is not standing.
 _STATUS = {"not_found": 404, "invalid": 422, "registration_closed": 403, "edition_full": 403}
+_STATUS["call_closed"] = 403  # the call for initiatives is not open
 # The services' names of a few fields, as the API's bodies call them.
 _FIELD_NAMES = {"privacy_consent": "consent"}
 

@@ -1,6 +1,7 @@
 """The back office under ``/organiser/``: one module per area (editions, programme, people,
 registrations, allocation, mailing, exports, dashboard, attendance, the scanner, staff
-accounts, after the School), all on the blueprint ``bp`` behind its login gate."""
+accounts, the network's Cités and initiatives, after the School), all on the blueprint
+``bp`` behind its login gate."""
 
 from school.web.organiser import (  # noqa: F401 - they add routes
     account,
@@ -12,6 +13,7 @@ from school.web.organiser import (  # noqa: F401 - they add routes
     editions,
     exports,
     mailing,
+    network,
     people,
     programme,
     registrations,

@@ -31,6 +31,10 @@ def dashboard(slug: str):
         (str(CATEGORY_LABELS.get(c, c)), n) for c, n in stats.by_category(db.session, edition)
     ]
     by_cite = [(c or _("(none)"), n) for c, n in stats.by_cite(db.session, edition)]
+    by_cite_country = [
+        (countries.get(c, c) or _("(unknown)"), n)
+        for c, n in stats.by_cite_country(db.session, edition)
+    ]
     fills = stats.session_fill(db.session, edition)
     checkins = stats.checkin_progress(db.session, edition)
 
@@ -79,6 +83,7 @@ def dashboard(slug: str):
         by_country=by_country,
         by_category=by_category,
         by_cite=by_cite,
+        by_cite_country=by_cite_country,
         fills=fills,
         meals=stats.meals(db.session, edition),
         checkins=checkins,
