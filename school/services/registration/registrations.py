@@ -165,7 +165,9 @@ def register(
     if not force:
         _check_room_left(db, edition)
     sessions = _checked_choices(db, edition, data, errors, now=now, actor=actor)
-    registration = _confirmed(db, edition, existing, data, now)
+    if existing is not None:  # cancelled: it keeps its link, history and badge
+        _set_aside(db, existing)
+    registration = _confirmed(db, edition, data, now)
     take_seats(db, registration, [sessions[i] for i in data.sessions], now)
     rank(db, registration, data, now)
     notifications.confirmation(db, registration, now=now)
@@ -192,7 +194,8 @@ def _already_registered(
 
 
 def _registered_as(db: DbSession, edition: Edition, email: str) -> Registration | None:
-    """The edition's registration of this address, whatever its status."""
+    """The edition's registration of this address, confirmed or cancelled (one at most:
+    a registration set aside no longer has the address as its key)."""
     return db.scalar(
         sa.select(Registration).where(
             Registration.edition_id == edition.id,
@@ -232,23 +235,28 @@ def _checked_choices(
     return sessions
 
 
+def _set_aside(db: DbSession, cancelled: Registration) -> None:
+    """A cancelled registration gives its address up to a new one: the new registration
+    gets a private link and a badge of its own, and nobody who registers the address
+    again sees what was written to, chosen or scanned by the one who cancelled."""
+    cancelled.email_key = set_aside_key(cancelled)
+    db.flush()
+
+
+def set_aside_key(registration: Registration) -> str:
+    """The ``email_key`` of a cancelled registration whose address was registered again:
+    unique (its id), never an address's (no domain ends with ``#12``), still found by a
+    search for the address."""
+    suffix = f"#{registration.id}"
+    return email_key(registration.email)[: 254 - len(suffix)] + suffix
+
+
 def _confirmed(
-    db: DbSession,
-    edition: Edition,
-    existing: Registration | None,
-    data: RegistrationData,
-    now: datetime,
+    db: DbSession, edition: Edition, data: RegistrationData, now: datetime
 ) -> Registration:
-    """A new registration with the details given, or a cancelled one back to life."""
-    if existing is not None:
-        registration = existing
-        registration.status = RegistrationStatus.CONFIRMED
-        registration.cancelled_at = None
-        registration.choices.clear()
-        db.flush()
-    else:
-        registration = Registration(edition_id=edition.id, created_at=now)
-        db.add(registration)
+    """A new registration with the details given."""
+    registration = Registration(edition_id=edition.id, created_at=now)
+    db.add(registration)
     apply_details(registration, data, now)
     registration.privacy_consent_at = now
     try:
