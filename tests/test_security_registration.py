@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import pytest
 import sqlalchemy as sa
 
 from school.database import utcnow
@@ -126,3 +127,96 @@ def test_the_registration_form_after_a_cancellation_opens_a_new_link(app, client
     assert response.status_code == 302, response.get_data(as_text=True)
     assert urlsplit(response.headers["Location"]).path != old
     assert "/my/" in response.headers["Location"]
+
+
+# -- no probing of which addresses are registered (issue 17, point 5)
+
+KNOWN, UNKNOWN = "zainoudine@example.org", "nobody-yet@example.org"
+
+
+def at_the_same_time(db) -> list[int]:
+    """Two sessions needing registration moved to the same hour: choosing both is refused
+    only when seats are taken (the rule that needs a registration)."""
+    explora = db.scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
+    cafe = db.scalar(sa.select(Session).where(Session.key == "d3-work-cafe"))
+    cafe.starts_at, cafe.ends_at = explora.starts_at, explora.ends_at
+    db.commit()
+    return [explora.id, cafe.id]
+
+
+INVALID = {
+    "no consent": lambda db: {"consent": False},
+    "unknown country": lambda db: {"country": "ZZ"},
+    "a day outside the School": lambda db: {"days": ["2019-07-14"]},
+    "a session that does not exist": lambda db: {"sessions": [999_999]},
+    "two sessions at the same time": lambda db: {
+        "days": ["2019-06-19", "2019-06-21"],
+        "sessions": at_the_same_time(db),
+    },
+}
+
+
+@pytest.mark.parametrize("mistake", INVALID)
+def test_a_known_and_an_unknown_address_get_the_same_answer(client, demo, db, mistake):
+    assert post(client, demo, body(email=KNOWN)).status_code == 201
+    sent = link_emails(db, KNOWN)
+    wrong = INVALID[mistake](db)
+    known = post(client, demo, body(email=KNOWN, **wrong))
+    unknown = post(client, demo, body(email=UNKNOWN, **wrong))
+    assert known.status_code == unknown.status_code == 422
+    assert known.get_json() == unknown.get_json()
+    assert link_emails(db, KNOWN) == sent  # an invalid body sends nothing
+    db.rollback()
+    assert db.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
+
+
+def test_a_valid_body_with_a_known_address_is_a_409_and_the_link_goes_by_mail(client, demo, db):
+    created = post(client, demo, body(email=KNOWN))
+    link = urlsplit(created.get_json()["manage_url"]).path
+    again = post(client, demo, body(email=KNOWN.upper(), first_name="Mallory"))
+    assert again.status_code == 409
+    assert again.get_json()["code"] == "already_registered"
+    text = again.get_data(as_text=True)
+    assert link not in text and "Younoussa" not in text and "Mallory" not in text
+    assert link_emails(db, KNOWN) == 1
+    message = db.scalar(sa.select(OutboxMessage).where(OutboxMessage.purpose == "link"))
+    assert link in message.text_body
+
+
+def form_post(client, demo, email: str, **fields):
+    data = {
+        "first_name": "Zainoudine",
+        "last_name": "Younoussa",
+        "email": email,
+        "country": "YT",
+        "category": "member",
+        "language": "en",
+        "days": ["2019-06-19", "2019-06-21"],
+        "privacy_consent": "y",
+    }
+    data.update(fields)
+    data = {k: v for k, v in data.items() if v is not None}
+    return client.post(f"/{demo.slug}/register?lang=en", data=data)
+
+
+@pytest.mark.parametrize(
+    "mistake",
+    [
+        {"privacy_consent": None},
+        {"days": ["2019-06-19"], "sessions": "same-time"},
+    ],
+    ids=["no consent", "two sessions at the same time"],
+)
+def test_the_form_answers_a_known_and_an_unknown_address_alike(app, client, demo, db, mistake):
+    app.config["WTF_CSRF_ENABLED"] = False
+    assert post(client, demo, body(email=KNOWN)).status_code == 201
+    sent = link_emails(db, KNOWN)
+    if mistake.get("sessions") == "same-time":
+        mistake = {**mistake, "sessions": [str(i) for i in at_the_same_time(db)]}
+    known = form_post(client, demo, KNOWN, **mistake)
+    unknown = form_post(client, demo, UNKNOWN, **mistake)
+    assert known.status_code == unknown.status_code == 200
+    pages = [r.get_data(as_text=True) for r in (known, unknown)]
+    assert pages[0].replace(KNOWN, UNKNOWN) == pages[1]
+    assert "inbox" not in pages[0].lower()
+    assert link_emails(db, KNOWN) == sent

@@ -159,12 +159,16 @@ def register(
         _check_window(edition, now)
     seats.lock_edition(db, edition.id)
     edition = db.get(Edition, edition.id)
+    # Every field and choice is checked before the address is looked up: a registered
+    # address and an unknown one get the same answer to the same mistakes (no probing).
+    sessions = _checked_choices(db, edition, data, errors, now=now, actor=actor)
     existing = _registered_as(db, edition, data.email)
-    if existing is not None and not existing.is_cancelled and not errors.get("email"):
+    if existing is not None and not existing.is_cancelled:
+        if actor is None:
+            _try_as_new(db, edition, data, sessions, now=now)
         return _already_registered(db, existing, actor=actor, now=now)
     if not force:
         _check_room_left(db, edition)
-    sessions = _checked_choices(db, edition, data, errors, now=now, actor=actor)
     if existing is not None:  # cancelled: it keeps its link, history and badge
         _set_aside(db, existing)
     registration = _confirmed(db, edition, data, now)
@@ -181,6 +185,25 @@ def _check_window(edition: Edition, now: datetime) -> None:
     window = registration_window_error(edition, now)
     if window:
         raise RegistrationClosed(window)
+
+
+def _try_as_new(
+    db: DbSession,
+    edition: Edition,
+    data: RegistrationData,
+    sessions: dict[int, Session],
+    *,
+    now: datetime,
+) -> None:
+    """The rules that need a registration (seats at the same time, rankings), tried on a
+    new one and undone: raises what a new address would be told."""
+    savepoint = db.begin_nested()
+    try:
+        trial = _confirmed(db, edition, data, now, key=f"#trial-{edition.id}")
+        take_seats(db, trial, [sessions[i] for i in data.sessions], now)
+        rank(db, trial, data, now)
+    finally:
+        savepoint.rollback()
 
 
 def _already_registered(
@@ -252,12 +275,13 @@ def set_aside_key(registration: Registration) -> str:
 
 
 def _confirmed(
-    db: DbSession, edition: Edition, data: RegistrationData, now: datetime
+    db: DbSession, edition: Edition, data: RegistrationData, now: datetime, key: str | None = None
 ) -> Registration:
-    """A new registration with the details given."""
+    """A new registration with the details given (``key``: under another ``email_key``)."""
     registration = Registration(edition_id=edition.id, created_at=now)
     db.add(registration)
     apply_details(registration, data, now)
+    registration.email_key = key or registration.email_key
     registration.privacy_consent_at = now
     try:
         db.flush()
