@@ -3,6 +3,8 @@ link, probing which addresses are registered, flooding an inbox with link e-mail
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -11,6 +13,7 @@ import sqlalchemy as sa
 from school.database import utcnow
 from school.models import OutboxMessage, Registration, Session
 from school.services.registration import registrations
+from tests.support.http_client import HttpClient
 
 API = "/api/v1/editions/{slug}/registrations"
 
@@ -220,3 +223,72 @@ def test_the_form_answers_a_known_and_an_unknown_address_alike(app, client, demo
     assert pages[0].replace(KNOWN, UNKNOWN) == pages[1]
     assert "inbox" not in pages[0].lower()
     assert link_emails(db, KNOWN) == sent
+
+
+# -- no flooding an inbox with link e-mails (issue 17, point 6)
+
+
+def lost_link(client, demo, email: str):
+    return client.post(f"/{demo.slug}/register/lost-link?lang=en", data={"email": email})
+
+
+def age_link_emails(db, minutes: int) -> None:
+    db.rollback()
+    for message in db.scalars(sa.select(OutboxMessage).where(OutboxMessage.purpose == "link")):
+        message.created_at -= timedelta(minutes=minutes)
+    db.commit()
+
+
+def test_one_link_email_per_address_in_a_while(app, client, demo, db):
+    app.config["WTF_CSRF_ENABLED"] = False
+    assert post(client, demo, body(email=KNOWN)).status_code == 201
+    answers = {post(client, demo, body(email=KNOWN)).status_code for _ in range(50)}
+    assert answers == {409}  # the same answer every time: nothing says a mail was held back
+    assert link_emails(db, KNOWN) == 1
+    for _ in range(10):
+        assert lost_link(client, demo, KNOWN).status_code == 200
+    assert link_emails(db, KNOWN) == 1
+    # Once the interval (5 minutes) has passed, one more, and again one only.
+    age_link_emails(db, 4)
+    lost_link(client, demo, KNOWN)
+    assert link_emails(db, KNOWN) == 1
+    age_link_emails(db, 2)
+    for _ in range(5):
+        lost_link(client, demo, KNOWN)
+        post(client, demo, body(email=KNOWN))
+    assert link_emails(db, KNOWN) == 2
+    # Another address is not held back by this one's.
+    assert post(client, demo, body(email=UNKNOWN)).status_code == 201
+    lost_link(client, demo, UNKNOWN)
+    assert link_emails(db, UNKNOWN) == 1
+
+
+def test_the_interval_is_configurable(app, client, demo, db):
+    app.config["WTF_CSRF_ENABLED"] = False
+    app.config["LINK_EMAIL_INTERVAL_MINUTES"] = 60
+    post(client, demo, body(email=KNOWN))
+    post(client, demo, body(email=KNOWN))
+    age_link_emails(db, 30)
+    lost_link(client, demo, KNOWN)
+    assert link_emails(db, KNOWN) == 1
+    app.config["LINK_EMAIL_INTERVAL_MINUTES"] = 0
+    lost_link(client, demo, KNOWN)
+    lost_link(client, demo, KNOWN)
+    assert link_emails(db, KNOWN) == 3
+
+
+def test_requests_at_once_send_one_link_email(live_server, demo, db):
+    path = API.format(slug=demo.slug)
+    assert HttpClient(live_server.url).post_json(path, body(email=KNOWN))[0] == 201
+    form = f"/{demo.slug}/register/lost-link?lang=en"
+
+    def attempt(n: int) -> int:
+        client = HttpClient(live_server.url)
+        if n % 2:
+            return client.submit_form(form, {"email": KNOWN})[0]
+        return client.post_json(path, body(email=KNOWN))[0]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(attempt, range(16)))
+    assert sorted(set(statuses)) == [200, 409]
+    assert link_emails(db, KNOWN) == 1

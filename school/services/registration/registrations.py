@@ -24,7 +24,7 @@ from school.services import audit
 from school.services.email_addresses import email_key
 from school.services.errors import DomainError, NotFound
 from school.services.mail import notifications
-from school.services.registration import seats
+from school.services.registration import links, seats
 from school.services.registration.data import Errors, RegistrationData, check_fields, data_of
 from school.services.registration.rules import (
     InvalidRegistration,
@@ -212,7 +212,7 @@ def _already_registered(
     """Nothing is registered; the address is sent its private link again (an organiser
     is shown the registration instead)."""
     if actor is None:
-        notifications.link_reminder(db, existing, now=now)
+        links.send_link(db, existing, now=now)
     return Outcome(existing, [], created=False)
 
 
@@ -386,19 +386,6 @@ def cancel(
     if actor is not None:
         _audit(db, actor, "registration.cancelled", registration, {"freed": freed}, now=now)
     return Outcome(registration, promoted)
-
-
-def send_lost_link(db: DbSession, edition: Edition, email: str, *, now: datetime) -> None:
-    """E-mail the private link if the address is registered; say nothing either way."""
-    registration = db.scalar(
-        sa.select(Registration).where(
-            Registration.edition_id == edition.id,
-            Registration.email_key == email_key(email),
-            Registration.status == RegistrationStatus.CONFIRMED,
-        )
-    )
-    if registration is not None:
-        notifications.link_reminder(db, registration, now=now)
 
 
 def _audit(
