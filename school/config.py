@@ -60,6 +60,9 @@ class Defaults:
     RENDER_CACHE_BYTES = 16 * 1024 * 1024  # feeds, timetable, programme JSON kept per process
     # Change notices go by themselves once nobody has edited the programme for this long.
     CHANGE_NOTICE_QUIET_MINUTES = 10
+    # At most one "your private link" e-mail per address this often, however often the
+    # form, the API or "I lost my link" ask for it (no flooding someone's inbox).
+    LINK_EMAIL_INTERVAL_MINUTES = 5
     ATTENDANCE_REFRESH_SECONDS = 30  # how often the organisers' attendance page updates itself
 
 

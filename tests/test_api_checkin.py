@@ -98,7 +98,8 @@ def test_session_checkpoint_and_unknown_session(client, demo, scanner):
     assert ok.get_json()["verdict"] == "ok"
     assert ok.get_json()["checkpoint"]["id"] == f"session:{scanner['explora'].id}"
     missing = post(client, demo, scanner, token=scanner["badge"], session_id=999999)
-    assert missing.status_code == 404
+    assert missing.status_code == 422  # issue 17: refused, naming the field
+    assert list(missing.get_json()["errors"]) == ["session_id"]
 
 
 def test_a_forged_badge_is_invalid_not_an_error(client, demo, scanner):

@@ -274,13 +274,16 @@ def test_cancelled_then_registered_again(ctx, demo, db):
     registrations.cancel(db, db.get(Registration, first.id), now=utcnow())
     db.commit()
     again = register(db, demo, person(0, first_name="Majda"))
-    assert again.created and again.registration.id == first.id
+    # A registration of its own: a new private link, nothing of the one who cancelled.
+    assert again.created and again.registration.id != first.id
     db.expire_all()
-    assert db.get(Registration, first.id).status == "confirmed"
-    registrations.cancel(db, db.get(Registration, first.id), now=utcnow())
+    assert db.get(Registration, again.registration.id).status == "confirmed"
+    assert db.get(Registration, first.id).status == "cancelled"
+    registrations.cancel(db, db.get(Registration, again.registration.id), now=utcnow())
     db.commit()
     with pytest.raises(DomainError) as caught:
-        registrations.update(db, db.get(Registration, first.id), person(0), now=utcnow())
+        again = db.get(Registration, again.registration.id)
+        registrations.update(db, again, person(0), now=utcnow())
     assert caught.value.code == "cancelled"
 
 

@@ -27,7 +27,8 @@ class Registration(Base):
 
     __tablename__ = "registrations"
     __table_args__ = (
-        # One registration per e-mail per edition; email_key is the trimmed, lower-cased address.
+        # One registration per e-mail per edition; email_key is the trimmed, lower-cased address
+        # (of a cancelled one registered again: set aside, see registrations.set_aside_key).
         sa.UniqueConstraint("edition_id", "email_key"),
         sa.CheckConstraint(check_in("category", Category), name="category"),
         sa.CheckConstraint(check_in("status", RegistrationStatus), name="status"),

@@ -14,7 +14,7 @@ from school.database import is_unreachable
 from school.i18n import language
 from school.services.errors import NotFound
 from school.web.api import errors as api_errors
-from school.web.security import Unprintable
+from school.web.security import NotUnicode, Unprintable
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -40,7 +40,7 @@ def _page(exc: Exception) -> Response:
                 " reload the page and send it again."
             ),
         )
-    if isinstance(exc, Unprintable):
+    if isinstance(exc, Unprintable | NotUnicode):
         return _render(400, _("This contains characters that cannot be printed."))
     if isinstance(exc, HTTPException):
         return _http_error(exc)

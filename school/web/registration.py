@@ -10,7 +10,7 @@ from school.database import utcnow
 from school.extensions import db, limiter
 from school.forms.registration import LostLinkForm, RegistrationForm
 from school.services.programme import catalogue
-from school.services.registration import groups, registrations
+from school.services.registration import groups, links, registrations
 from school.web.actions import form_action
 
 bp = Blueprint("registration", __name__)
@@ -82,7 +82,7 @@ def lost_link(slug: str):
     form = LostLinkForm()
     if form.validate_on_submit():
         with form_action() as action:
-            registrations.send_lost_link(db.session, edition, form.email.data or "", now=utcnow())
+            links.send_lost_link(db.session, edition, form.email.data or "", now=utcnow())
         if action.done:  # the same answer whether or not the address is registered
             return render_template(
                 "registration/check_inbox.html", edition=edition, email=form.email.data

@@ -3,9 +3,11 @@ no framing, and no Referer that could carry a private link's token elsewhere."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from flask import Flask, Response, abort, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -25,31 +27,101 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# How deep a JSON body may nest: ours nest three levels at most. Deeper is refused (400)
+# before anything walks it, rather than reaching Python's recursion limit (a 500).
+MAX_JSON_DEPTH = 32
+
+
 class Unprintable(BadRequest):
     """A NUL character in what was sent: no text of ours holds one, and PostgreSQL
     cannot even compare one; refused before any view sees it (errors.py says so)."""
 
 
-def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
+class NotUnicode(BadRequest):
+    """Text that is not Unicode: a lone surrogate (JSON's ``"\\ud800"``), which no
+    database stores and no page prints. ``field`` names the body's field that holds it;
+    the API answers 422 naming it."""
+
+    def __init__(self, field: str):
+        super().__init__()
+        self.field = field
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, reading no body nested deeper than ``MAX_JSON_DEPTH``: such a body
+    is not valid JSON for us (``get_json`` then gives nothing, and the API a 400)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            value = super().loads(s, **kwargs)
+        except RecursionError as exc:  # the parser's own limit, far deeper than ours
+            raise ValueError("JSON nested too deeply") from exc
+        if _deeper_than(value, MAX_JSON_DEPTH):
+            raise ValueError("JSON nested too deeply")
+        return value
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Walked without recursion, which is the point."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
     return False
 
 
+def _texts(value: Any, field: str = "") -> Iterator[tuple[str, str]]:
+    """Every text in ``value`` (keys included), with the top-level field it is under."""
+    stack = [(field, value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, str):
+            yield where, item
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                name = where or (key if isinstance(key, str) else "")
+                stack.append((name, key))
+                stack.append((name, inner))
+        elif isinstance(item, list):
+            stack.extend((where, inner) for inner in item)
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable_name(field: str) -> str:
+    return field.encode("utf-8", "backslashreplace").decode("utf-8") or "body"
+
+
+def _check_texts(texts: Iterable[tuple[str, str]]) -> None:
+    for field, text in texts:
+        if "\x00" in text:
+            raise Unprintable()
+        if not _is_unicode(text):
+            raise NotUnicode(_printable_name(field))
+
+
 def register_security(app: Flask) -> None:
+    app.json = BoundedJSONProvider(app)
+
     @app.before_request
-    def _refuse_nul_characters() -> None:
+    def _refuse_unprintable_text() -> None:
         if "\x00" in request.path:
             abort(404)  # no page has such an address
         sent = [*request.args.items(multi=True), *request.form.items(multi=True)]
-        if any(_holds_nul(key) or _holds_nul(value) for key, value in sent):
-            raise Unprintable()
-        if request.is_json and _holds_nul(request.get_json(silent=True)):
-            raise Unprintable()
+        _check_texts(text for pair in sent for text in _texts(list(pair), pair[0]))
+        if request.is_json:
+            _check_texts(_texts(request.get_json(silent=True)))
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

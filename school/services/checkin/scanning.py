@@ -8,6 +8,8 @@ their place in the waiting line), ``cancelled``, ``wrong_edition``, ``invalid``.
 Every scan is recorded under the scanner's ``client_id``: the same scan sent again
 (a retry, a sync after an outage) returns the first answer and records nothing new
 (the insert skips a ``client_id`` already there, so a scan costs no extra query for it).
+The same id with another badge, checkpoint or edition is refused (``ClientIdReused``):
+a replay answers only the scan it replays.
 Scans made offline arrive late and out of order; the earliest scan wins: if a scan
 older than the standing check-in arrives, it becomes the check-in and the other one
 becomes ``already``. The scanner page decides offline from the roster, whose
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 
@@ -52,19 +55,52 @@ class Checkpoint:
         return self.session.id if self.session else None
 
 
+class InvalidScan(DomainError):
+    """A scan at a checkpoint the edition does not have: ``errors`` maps the field (the
+    API's name) to its message. Nothing is recorded."""
+
+    code = "invalid"
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("no such checkpoint in this edition")
+        self.errors = errors
+
+
+class ClientIdReused(DomainError):
+    """A ``client_id`` already recorded for another scan (another badge, checkpoint or
+    edition): refused, saying nothing of that scan. A scanner makes a new id per scan."""
+
+    code = "client_id_reused"
+
+    def __init__(self):
+        super().__init__(
+            _("This scan's id was already used for another scan: nothing was recorded.")
+        )
+
+
 def checkpoint_for(
     db: DbSession, edition: Edition, session_id: int | None, day: date | None, at: datetime
 ) -> Checkpoint:
-    """The checkpoint a scanner is at: a session of this edition, or the entrance on a day
-    (the day of the scan, in the edition's timezone, when not given)."""
+    """The checkpoint a scanner is at: a session of this edition, or the entrance on one
+    of its days (when not given, the day of the scan in the edition's timezone)."""
+    if day is not None and day not in edition.dates:
+        raise InvalidScan({"day": [_outside(edition)]})
     if session_id is not None:
         session = db.scalar(
             sa.select(Session).where(Session.id == session_id, Session.edition_id == edition.id)
         )
         if session is None:
-            raise NotFound(f"no session {session_id} in {edition.slug}")
+            raise InvalidScan({"session_id": [_("This session is not in this School.")]})
         return Checkpoint(edition.local(session.starts_at).date(), session)
     return Checkpoint(day or edition.local(at).date())
+
+
+def _outside(edition: Edition) -> str:
+    return _(
+        "The School takes place from %(first)s to %(last)s: no check-in on another day.",
+        first=edition.starts_on.isoformat(),
+        last=edition.ends_on.isoformat(),
+    )
 
 
 def checkpoint_by_key(db: DbSession, edition: Edition, key: str) -> Checkpoint:
@@ -201,12 +237,31 @@ def scan(
         earlier = _by_client_id(db, client_id)
         if earlier is None:
             raise RuntimeError(f"scan {client_id} neither recorded nor found")
+        if not _same_scan(earlier, edition, checkpoint, registration, day):
+            raise ClientIdReused()
         return _replay(db, edition, earlier)
     result.first = None if superseded is not None else result.first
     if result.arrivals is None:  # not decided on the person's standing: counted now
         result.arrivals = arrivals(db, edition, checkpoint.key)
     result.record = record
     return result
+
+
+def _same_scan(
+    earlier: CheckIn,
+    edition: Edition,
+    checkpoint: Checkpoint,
+    registration: Registration | None,
+    day: date | None,
+) -> bool:
+    """Whether a scan sent again is the one recorded under its ``client_id``: the same
+    edition, badge and checkpoint. An entrance's day counts when the scanner says it
+    (without it, the day is the scan's, which a late resend may not repeat)."""
+    if (earlier.edition_id, earlier.session_id) != (edition.id, checkpoint.session_id):
+        return False
+    if earlier.registration_id != (registration.id if registration else None):
+        return False
+    return checkpoint.session is not None or day is None or earlier.day == day
 
 
 def _record(db: DbSession, superseded: CheckIn | None, **values) -> CheckIn | None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import gettext as _
-from icalendar import Calendar, Event, vDuration
+from icalendar import Calendar, Event, vDuration, vText
 
 from school.models import Edition, Session
 
@@ -83,10 +83,12 @@ def render(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("name", name)
-    calendar.add("x-wr-calname", name)
+    # Text values, escaped as such: icalendar does not know these properties' type and
+    # would write a title's line break as is, which no content line may hold.
+    calendar.add("name", vText(name))
+    calendar.add("x-wr-calname", vText(name))
     if description:
-        calendar.add("x-wr-caldesc", description)
+        calendar.add("x-wr-caldesc", vText(description))
     calendar.add("x-wr-timezone", edition.timezone)
     # How often clients should look again: RFC 7986, and the older name Outlook reads.
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
@@ -99,6 +101,10 @@ def render(
     # Transitions of the edition's years only: enough for its sessions, and small.
     first, last = date(edition.starts_on.year, 1, 1), date(edition.ends_on.year + 1, 1, 1)
     calendar.add_missing_timezones(first_date=first, last_date=last)
+    for timezone in calendar.walk("VTIMEZONE"):
+        # icalendar notes the years covered as a COMMENT, which RFC 5545 does not allow in
+        # a VTIMEZONE itself (libical reports it); the dates above say it.
+        timezone.pop("COMMENT", None)
     return calendar.to_ical()
 
 

@@ -25,7 +25,7 @@ from school.services.email_addresses import email_key
 from school.services.errors import DomainError, NotFound
 from school.services.mail import notifications
 from school.services.network import cites
-from school.services.registration import seats
+from school.services.registration import links, seats
 from school.services.registration.data import Errors, RegistrationData, check_fields, data_of
 from school.services.registration.rules import (
     InvalidRegistration,
@@ -164,13 +164,19 @@ def register(
         _check_window(edition, now)
     seats.lock_edition(db, edition.id)
     edition = db.get(Edition, edition.id)
+    # Every field and choice is checked before the address is looked up: a registered
+    # address and an unknown one get the same answer to the same mistakes (no probing).
+    sessions = _checked_choices(db, edition, data, errors, now=now, actor=actor)
     existing = _registered_as(db, edition, data.email)
-    if existing is not None and not existing.is_cancelled and not errors.get("email"):
+    if existing is not None and not existing.is_cancelled:
+        if actor is None:
+            _try_as_new(db, edition, data, sessions, now=now)
         return _already_registered(db, existing, actor=actor, now=now)
     if not force:
         _check_room_left(db, edition)
-    sessions = _checked_choices(db, edition, data, errors, now=now, actor=actor)
-    registration = _confirmed(db, edition, existing, data, now)
+    if existing is not None:  # cancelled: it keeps its link, history and badge
+        _set_aside(db, existing)
+    registration = _confirmed(db, edition, data, now)
     take_seats(db, registration, [sessions[i] for i in data.sessions], now)
     rank(db, registration, data, now)
     notifications.confirmation(db, registration, now=now)
@@ -186,18 +192,38 @@ def _check_window(edition: Edition, now: datetime) -> None:
         raise RegistrationClosed(window)
 
 
+def _try_as_new(
+    db: DbSession,
+    edition: Edition,
+    data: RegistrationData,
+    sessions: dict[int, Session],
+    *,
+    now: datetime,
+) -> None:
+    """The rules that need a registration (seats at the same time, rankings), tried on a
+    new one and undone: raises what a new address would be told."""
+    savepoint = db.begin_nested()
+    try:
+        trial = _confirmed(db, edition, data, now, key=f"#trial-{edition.id}")
+        take_seats(db, trial, [sessions[i] for i in data.sessions], now)
+        rank(db, trial, data, now)
+    finally:
+        savepoint.rollback()
+
+
 def _already_registered(
     db: DbSession, existing: Registration, *, actor: Organiser | None, now: datetime
 ) -> Outcome:
     """Nothing is registered; the address is sent its private link again (an organiser
     is shown the registration instead)."""
     if actor is None:
-        notifications.link_reminder(db, existing, now=now)
+        links.send_link(db, existing, now=now)
     return Outcome(existing, [], created=False)
 
 
 def _registered_as(db: DbSession, edition: Edition, email: str) -> Registration | None:
-    """The edition's registration of this address, whatever its status."""
+    """The edition's registration of this address, confirmed or cancelled (one at most:
+    a registration set aside no longer has the address as its key)."""
     return db.scalar(
         sa.select(Registration).where(
             Registration.edition_id == edition.id,
@@ -237,24 +263,30 @@ def _checked_choices(
     return sessions
 
 
+def _set_aside(db: DbSession, cancelled: Registration) -> None:
+    """A cancelled registration gives its address up to a new one: the new registration
+    gets a private link and a badge of its own, and nobody who registers the address
+    again sees what was written to, chosen or scanned by the one who cancelled."""
+    cancelled.email_key = set_aside_key(cancelled)
+    db.flush()
+
+
+def set_aside_key(registration: Registration) -> str:
+    """The ``email_key`` of a cancelled registration whose address was registered again:
+    unique (its id), never an address's (no domain ends with ``#12``), still found by a
+    search for the address."""
+    suffix = f"#{registration.id}"
+    return email_key(registration.email)[: 254 - len(suffix)] + suffix
+
+
 def _confirmed(
-    db: DbSession,
-    edition: Edition,
-    existing: Registration | None,
-    data: RegistrationData,
-    now: datetime,
+    db: DbSession, edition: Edition, data: RegistrationData, now: datetime, key: str | None = None
 ) -> Registration:
-    """A new registration with the details given, or a cancelled one back to life."""
-    if existing is not None:
-        registration = existing
-        registration.status = RegistrationStatus.CONFIRMED
-        registration.cancelled_at = None
-        registration.choices.clear()
-        db.flush()
-    else:
-        registration = Registration(edition_id=edition.id, created_at=now)
-        db.add(registration)
+    """A new registration with the details given (``key``: under another ``email_key``)."""
+    registration = Registration(edition_id=edition.id, created_at=now)
+    db.add(registration)
     apply_details(registration, data, now)
+    registration.email_key = key or registration.email_key
     registration.privacy_consent_at = now
     try:
         db.flush()
@@ -362,19 +394,6 @@ def cancel(
     if actor is not None:
         _audit(db, actor, "registration.cancelled", registration, {"freed": freed}, now=now)
     return Outcome(registration, promoted)
-
-
-def send_lost_link(db: DbSession, edition: Edition, email: str, *, now: datetime) -> None:
-    """E-mail the private link if the address is registered; say nothing either way."""
-    registration = db.scalar(
-        sa.select(Registration).where(
-            Registration.edition_id == edition.id,
-            Registration.email_key == email_key(email),
-            Registration.status == RegistrationStatus.CONFIRMED,
-        )
-    )
-    if registration is not None:
-        notifications.link_reminder(db, registration, now=now)
 
 
 def _audit(

@@ -135,7 +135,11 @@ def parse_scan(body: Any, now: datetime) -> tuple[dict[str, Any], dict[str, list
     request="CheckinRequest",
     secured=True,
     responses={"200": ("The verdict", "CheckinResult")},
-    errors={"404": "No such edition, or no such session in it"},
+    errors={
+        "404": "No such edition",
+        "409": "`client_id_reused`: this client_id was recorded for another scan (another"
+        " badge, checkpoint or edition); nothing is said of it",
+    },
 )
 def post_checkin(slug: str):
     edition = catalogue.get_edition(db.session, slug)

@@ -21,7 +21,7 @@ from school.database import is_unreachable
 from school.extensions import db
 from school.services.errors import DomainError
 from school.web.auth import CsrfTokenMissing, OutsideTokenScope, TokenExpired
-from school.web.security import Unprintable
+from school.web.security import NotUnicode, Unprintable
 
 API_PATHS = "/api/"
 
@@ -124,6 +124,9 @@ def _http_problem(exc: HTTPException) -> Problem:
         return Problem(400, "not_json", _("Send a JSON object."))
     if isinstance(exc, Unprintable):
         return Problem(400, "unprintable", _("This contains characters that cannot be printed."))
+    if isinstance(exc, NotUnicode):
+        errors = {exc.field: [_("This contains characters that cannot be printed.")]}
+        return Problem(422, "invalid", _("Some fields are wrong."), errors=errors)
     if isinstance(exc, TokenExpired):
         problem = Problem(401, "token_expired", _("This API token has expired: ask for a new one."))
         problem.headers["WWW-Authenticate"] = 'Bearer realm="school", error="invalid_token"'

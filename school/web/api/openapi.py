@@ -36,7 +36,11 @@ OPERATIONS: list[Operation] = []
 
 # Errors any operation may answer: status -> (shared response's name, description).
 SHARED_ERRORS: dict[str, tuple[str, str]] = {
-    "400": ("BadRequest", "The body is not a JSON object, or something sent holds a NUL"),
+    "400": (
+        "BadRequest",
+        "The body is not a JSON object (or nests deeper than 32 levels), or something sent"
+        " holds a NUL",
+    ),
     "401": (
         "Unauthorized",
         "No valid bearer token (nor a logged-in organiser); `token_expired`: the token's"

@@ -1,0 +1,65 @@
+"""The private link sent again by e-mail, when someone asks for it: registering an address
+already registered, or "I lost my link". At most one such e-mail goes to an address in
+a while (``LINK_EMAIL_INTERVAL_MINUTES``), however often it is asked for: nobody can
+flood an inbox through the form or the API. An organiser's "resend" is not limited."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from sqlalchemy.orm import Session as DbSession
+
+from school.database import begin_write, lock_rows
+from school.models import Edition, OutboxMessage, Registration
+from school.models.vocabulary import RegistrationStatus
+from school.services.email_addresses import email_key
+from school.services.mail import notifications
+
+DEFAULT_INTERVAL_MINUTES = 5
+PURPOSE = "link"  # the purpose of the messages notifications.link_reminder queues
+
+
+def interval() -> timedelta:
+    minutes = DEFAULT_INTERVAL_MINUTES
+    if has_app_context():
+        minutes = current_app.config.get("LINK_EMAIL_INTERVAL_MINUTES", minutes)
+    return timedelta(minutes=float(minutes))
+
+
+def send_link(db: DbSession, registration: Registration, *, now: datetime) -> bool:
+    """Queue the link e-mail, unless one was queued to this address (in any edition)
+    within the interval. Says whether it was queued; the caller tells nobody."""
+    recent = db.scalar(
+        sa.select(OutboxMessage.id)
+        .join(Registration, OutboxMessage.registration_id == Registration.id)
+        .where(
+            Registration.email_key == registration.email_key,
+            OutboxMessage.purpose == PURPOSE,
+            OutboxMessage.created_at > now - interval(),
+        )
+        .limit(1)
+    )
+    if recent is not None:
+        return False
+    notifications.link_reminder(db, registration, now=now)
+    return True
+
+
+def send_lost_link(db: DbSession, edition: Edition, email: str, *, now: datetime) -> None:
+    """E-mail the private link if the address is registered; say nothing either way.
+    The registration's row is locked, so requests at once send one e-mail."""
+    begin_write(db)
+    registration = db.scalar(
+        lock_rows(
+            db,
+            sa.select(Registration).where(
+                Registration.edition_id == edition.id,
+                Registration.email_key == email_key(email),
+                Registration.status == RegistrationStatus.CONFIRMED,
+            ),
+        )
+    )
+    if registration is not None:
+        send_link(db, registration, now=now)
