@@ -10,8 +10,9 @@ Text never leaves its box: it is set as large as the box allows, wrapping betwee
 before shrinking, and shrinking rather than overflowing; only past the smallest size is a
 word broken, and what still does not fit is cut with an ellipsis.
 
-The font is DejaVu Sans (``pdf_fonts``: Latin, Greek, Cyrillic: ``Jelenčić``,
-``Łukasiewicz``, ``Ñúñez``), embedded as subsets.
+The font is DejaVu Sans, with Noto fallbacks for Chinese, Japanese, Korean and Arabic and
+text shaping (``pdf_fonts``): ``Jelenčić``, ``Иван Петров``, ``王芳``, ``محمد العلي``),
+embedded as subsets.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from school.services.pdf_fonts import add_fonts
 
 PT = 25.4 / 72  # millimetres in a typographic point
 LEADING = 1.17  # line height, in font sizes
-ASCENT = 0.93  # baseline below the top of a line, in font sizes (DejaVu's ascender)
 
 A4 = (210.0, 297.0)
 SHEET_MARGIN = 10.0  # printers leave the edges of a sheet blank
@@ -147,6 +147,7 @@ def _new_pdf() -> FPDF:
     pdf = FPDF(unit="mm", format=A4)
     pdf.set_auto_page_break(False)
     pdf.set_margin(0)
+    pdf.c_margin = 0  # text cells span their whole box
     pdf.set_creator("school")
     add_fonts(pdf, condensed=True)
     return pdf
@@ -257,8 +258,10 @@ def _draw_text(pdf: FPDF, text: str | None, box: Box, style: TextStyle, k: float
     line_h = LEADING * size * PT
     top = box.y + (box.h - line_h * len(lines)) / 2
     for n, line in enumerate(lines):
-        width = pdf.get_string_width(line)
-        pdf.text(box.x + (box.w - width) / 2, top + n * line_h + ASCENT * size * PT, line)
+        # A cell, not ``FPDF.text``: only cells fall back to the Noto fonts and shape
+        # (Arabic joined, right to left, in logical order for readers).
+        pdf.set_xy(box.x, top + n * line_h)
+        pdf.cell(box.w, line_h, line, align="C")
 
 
 def fit_text(
