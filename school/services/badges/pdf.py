@@ -30,7 +30,7 @@ from fpdf import FPDF
 
 from school.models import Edition, Registration
 from school.services.badges.qr import QrCode, qr_code
-from school.services.pdf_fonts import add_fonts
+from school.services.pdf_fonts import add_fonts, shape_if_needed
 
 PT = 25.4 / 72  # millimetres in a typographic point
 LEADING = 1.17  # line height, in font sizes
@@ -125,8 +125,11 @@ def render(
     if not items:
         raise ValueError("no badge to render")
     badge = SIZES[size or (SHEET_DEFAULT if sheet else SINGLE_DEFAULT)]
-    pdf = _new_pdf()
     editions = {registration.edition_id: registration.edition for registration, _ in items}
+    # Everything typed by someone, in any script: which fallback fonts to load.
+    texts = [t for r, _ in items for t in (r.first_name, r.last_name, r.organisation, r.cite)]
+    texts += [t for e in editions.values() for t in (e.title_fr, e.title_en, e.city)]
+    pdf = _new_pdf(texts)
     pdf.set_title(" · ".join(e.text("title", "fr") for e in editions.values()))
     layout = SheetLayout.for_badge(badge) if sheet else None
     for index, (registration, token) in enumerate(items):
@@ -143,13 +146,13 @@ def render(
     return bytes(pdf.output())
 
 
-def _new_pdf() -> FPDF:
+def _new_pdf(texts: Sequence[str | None] = ()) -> FPDF:
     pdf = FPDF(unit="mm", format=A4)
     pdf.set_auto_page_break(False)
     pdf.set_margin(0)
     pdf.c_margin = 0  # text cells span their whole box
     pdf.set_creator("school")
-    add_fonts(pdf, condensed=True)
+    add_fonts(pdf, condensed=True, texts=texts, shaping=False)
     return pdf
 
 
@@ -252,6 +255,7 @@ def _draw_text(pdf: FPDF, text: str | None, box: Box, style: TextStyle, k: float
     text = unicodedata.normalize("NFC", "\n".join(p for p in paragraphs if p))
     if not text:
         return
+    shape_if_needed(pdf, text)  # before measuring: shaped text has other widths
     size, lines = fit_text(pdf, text, box, style, k)
     pdf.set_font(style.font, style.style, size)
     pdf.set_text_color(*colour)
