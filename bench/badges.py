@@ -49,6 +49,13 @@ ORGANISATIONS = [
 ]
 COUNTRIES = ["FR", "BE", "CH", "IT", "ES", "PT", "HR", "PL", "MA", "CI"]
 CATEGORIES = ["member"] * 6 + ["partner", "guest", "speaker", "staff", "press"]
+# One participant in ten each with a Chinese, an Arabic and a Cyrillic name: the Noto
+# fallback fonts and the text shaping they need are part of the measure (issue 18).
+OTHER_SCRIPTS = {
+    3: (["芳", "伟", "秀英"], ["王", "李", "张"], "上海职业城"),
+    6: (["محمد", "فاطمة", "يوسف"], ["العلي", "بنعلي", "الإدريسي"], "مدينة المهن الرباط"),
+    9: (["Иван", "Ольга"], ["Петров", "Смирнова"], "Город профессий"),
+}
 
 
 def _fill(app, count: int, seed: int = 4) -> None:
@@ -62,13 +69,17 @@ def _fill(app, count: int, seed: int = 4) -> None:
             last = f"{rng.choice(LAST)} {n}"
             if n % 20 == 0:  # some very long names, which must shrink to fit
                 last = f"{rng.choice(LAST)}-{rng.choice(LAST)} de {rng.choice(LAST)} {n}"
+            first, organisation = rng.choice(FIRST), rng.choice(ORGANISATIONS)
+            if n % 10 in OTHER_SCRIPTS:
+                firsts, lasts, organisation = OTHER_SCRIPTS[n % 10]
+                first, last = rng.choice(firsts), rng.choice(lasts)
             registration = Registration(
                 edition_id=edition.id,
-                first_name=rng.choice(FIRST),
+                first_name=first,
                 last_name=last,
                 email=f"p{n}@example.org",
                 email_key=f"p{n}@example.org",
-                organisation=rng.choice(ORGANISATIONS),
+                organisation=organisation,
                 country=rng.choice(COUNTRIES),
                 category=rng.choice(CATEGORIES),
                 language=rng.choice(["fr", "en"]),
@@ -204,7 +215,9 @@ def main() -> None:
         "The command's time includes starting Python and the app (about a second). Each badge"
         " draws its QR code as vector rectangles (one per run of dark modules) and fits its"
         " texts by arithmetic on widths measured once per piece of text, so the cost grows"
-        " linearly with the number of badges; the fonts are parsed once per PDF.",
+        " linearly with the number of badges; the fonts are parsed once per PDF. One"
+        " participant in ten each has a Chinese, an Arabic and a Cyrillic name (Noto"
+        " fallback fonts, HarfBuzz shaping); fonts are embedded as subsets.",
         "",
     ]
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ French and English."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -93,8 +94,12 @@ def pages(app, db, demo):
         organisers.create_organiser(db, "door@example.org", "checkin", PASSWORD)
     session = db.scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
     person = db.scalar(sa.select(Person).order_by(Person.id))
-    registration = make_registration(db, db.get(Edition, demo.id))
+    edition = db.get(Edition, demo.id)
+    registration = make_registration(db, edition)
     make_choice(db, registration, session)
+    # The call for initiatives is open, so its form is shown.
+    edition.initiatives_open_at = utcnow() - timedelta(days=1)
+    edition.initiatives_close_at = utcnow() + timedelta(days=30)
     db.commit()
     token = registration.manage_token
     return {

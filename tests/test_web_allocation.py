@@ -141,7 +141,8 @@ def test_the_whole_allocation_cycle_through_the_pages(admin, demo, db, app, smtp
     winner = next(c.registration_id for c in confirmed if c.session_id == explora_id)
     db.commit()
     assert parse(admin.get(feed).data)[tour_uid]["status"] == "CONFIRMED"
-    waiting = parse(admin.get(f"/my/{tokens[holder]}/agenda.ics").data)[tour_uid]
+    # A place in line is the participant's own event, under its own UID.
+    waiting = parse(admin.get(f"/my/{tokens[holder]}/agenda.ics").data)[f"{tour_uid}-r{holder}"]
     assert waiting["status"] == "TENTATIVE" and "Liste d'attente" in waiting["summary"]
 
     # Each is told, in their language: the seat they got, or the line they wait in.

@@ -120,3 +120,35 @@ def test_the_schedule_answers_304_to_a_client_that_has_it(client, demo):
         first = client.get(url)
         again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
         assert again.status_code == 304, url
+
+
+def _strings_only(node):
+    """The schema with ``null`` taken out of every type that allows a string: apps call
+    string methods on those fields (down-frab-videos: ``None.expandtabs``)."""
+    if isinstance(node, list):
+        return [_strings_only(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    strict = {key: _strings_only(value) for key, value in node.items()}
+    types = node.get("type")
+    if isinstance(types, list) and "string" in types and "null" in types:
+        strict["type"] = [t for t in types if t != "null"]
+    return strict
+
+
+def test_every_field_typed_as_a_string_is_a_string(client, demo, db):
+    schema = _strings_only(json.loads((INTEROP / "frab-schedule.schema.json").read_text()))
+    validator = jsonschema.Draft6Validator(schema)
+    silent = session(db, "d2-welcome-coffee")
+    silent.description_fr = silent.description_en = None  # a session with no text at all
+    db.commit()
+    for lang in ("fr", "en"):
+        data = client.get(f"/{demo.slug}/schedule.json?lang={lang}").get_json()
+        errors = sorted(validator.iter_errors(data), key=str)
+        assert errors == [], [f"{list(e.absolute_path)}: {e.message}" for e in errors]
+        events = _events_json(data)
+        for event in events:
+            for name in ("title", "subtitle", "language", "abstract", "description"):
+                assert isinstance(event[name], str), (event["guid"], name)
+        coffee = next(e for e in events if e["guid"] == silent.uid)
+        assert coffee["abstract"] == coffee["description"] == ""

@@ -88,22 +88,15 @@ def csv_rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
 
 
-def csv_tables(data: bytes) -> dict[str, list[list[str]]]:
-    """The CSV's tables: the first has no title; the others follow a blank line."""
-    tables, current, title = {}, [], "main"
+def csv_table(data: bytes) -> list[list[str]]:
+    """The CSV's one table (header first), every row as wide as the header."""
     rows = csv_rows(data)
-    index = 0
-    while index < len(rows):
-        row = rows[index]
-        if not row:
-            tables[title] = current
-            title, current = rows[index + 1][0], []
-            index += 2
-            continue
-        current.append(row)
-        index += 1
-    tables[title] = current
-    return tables
+    assert rows and all(len(row) == len(rows[0]) for row in rows)
+    return rows
+
+
+def sheet_rows(data: bytes, title: str) -> list[tuple]:
+    return list(load_workbook(io.BytesIO(data))[title].iter_rows(values_only=True))
 
 
 def dashboard_numbers(html: str, section: str) -> dict[str, list[str]]:
@@ -122,8 +115,7 @@ def test_exports_figures_equal_the_dashboards(organiser, demo, crowd):
     assert re.search(r"<strong>6</strong> confirmed registrations", html)
     assert re.search(r"<strong>4</strong> checked in", html)
 
-    registrations = csv_tables(download(organiser, demo, "registrations", "csv"))
-    header, *rows = registrations["main"]
+    header, *rows = csv_table(download(organiser, demo, "registrations", "csv"))
     assert len(rows) == 6  # the cancelled registration is not there
     by_country = Counter(row[header.index("Country")] for row in rows)
     assert {k: [str(v)] for k, v in by_country.items()} == dashboard_numbers(html, "country")
@@ -131,8 +123,9 @@ def test_exports_figures_equal_the_dashboards(organiser, demo, crowd):
     assert {k: [str(v)] for k, v in by_category.items()} == dashboard_numbers(html, "category")
     by_cite = Counter(row[header.index("Cité des métiers")] or "(none)" for row in rows)
     assert {k: [str(v)] for k, v in by_cite.items()} == dashboard_numbers(html, "cite")
-    totals = dict(registrations["Totals"][1:])
-    assert totals["Confirmed registrations"] == "6" and totals["Checked in"] == "4"
+    workbook = download(organiser, demo, "registrations", "xlsx")
+    totals = dict(sheet_rows(workbook, "Totals")[1:])
+    assert totals["Confirmed registrations"] == 6 and totals["Checked in"] == 4
     assert sum(row[header.index("Checked in")] == "yes" for row in rows) == 4
 
     fill = dashboard_numbers(html, "fill")["Tour of the permanent exhibitions (Explora)"]
@@ -140,13 +133,13 @@ def test_exports_figures_equal_the_dashboards(organiser, demo, crowd):
     lists = load_workbook(io.BytesIO(download(organiser, demo, "sessions", "xlsx")))
     summary = {row[0]: row for row in lists["Sessions"].iter_rows(min_row=2, values_only=True)}
     explora = summary["Tour of the permanent exhibitions (Explora)"]
-    assert explora[3:] == (3, 3, 2)
+    assert explora[3:] == ("Scheduled", 3, 3, 2)
     sheet = next(ws for ws in lists.worksheets if ws.title.startswith("Tour of the permanent"))
-    statuses = [row[4] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    statuses = [row[5] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert statuses == ["Confirmed"] * 3 + ["Waiting list"] * 2
-    assert [row[5] for row in sheet.iter_rows(min_row=2, values_only=True)][3:] == [1, 2]
+    assert [row[6] for row in sheet.iter_rows(min_row=2, values_only=True)][3:] == [1, 2]
 
-    catering = csv_tables(download(organiser, demo, "catering", "csv"))["main"]
+    catering = csv_table(download(organiser, demo, "catering", "csv"))
     lunch = [row for row in catering[1:] if row[:2] == ["Buffet lunch", "2019-06-19"]]
     counts = {row[3]: row[4] for row in lunch}
     assert counts == {"All": "6", "No particular needs": "2", "Végétarien": "2",
@@ -155,9 +148,10 @@ def test_exports_figures_equal_the_dashboards(organiser, demo, crowd):
     assert re.search(r"Buffet lunch \(Wed 19 Jun\)</td><td class=\"num\">6</td>", meals)
     assert "Végétarien: 2" in meals
 
-    checkins = csv_tables(download(organiser, demo, "checkins", "csv"))
-    assert len(checkins["main"]) - 1 == 5  # standing check-ins, the undone one left out
-    progress = {row[0]: row[1:] for row in checkins["Check-in progress"][1:]}
+    checkins = csv_table(download(organiser, demo, "checkins", "csv"))
+    assert len(checkins) - 1 == 5  # standing check-ins, the undone one left out
+    progress_sheet = sheet_rows(download(organiser, demo, "checkins", "xlsx"), "Check-in progress")
+    progress = {row[0]: [str(n) for n in row[1:]] for row in progress_sheet[1:]}
     entrance = progress["Entrance, 2019-06-19"]
     shown = dashboard_numbers(html, "checkin")
     assert shown["Jun 19, 2019"] == entrance == ["6", "4"]
@@ -165,7 +159,7 @@ def test_exports_figures_equal_the_dashboards(organiser, demo, crowd):
 
 
 def test_a_formula_like_name_arrives_as_inert_text(organiser, demo, crowd, db):
-    rows = csv_tables(download(organiser, demo, "registrations", "csv"))["main"]
+    rows = csv_table(download(organiser, demo, "registrations", "csv"))
     header = rows[0]
     last_names = [row[header.index("Last name")] for row in rows[1:]]
     first_names = [row[header.index("First name")] for row in rows[1:]]
@@ -202,7 +196,7 @@ def test_a_formula_like_name_arrives_as_inert_text(organiser, demo, crowd, db):
 def test_exports_follow_the_tables_filters_and_the_language(organiser, demo, crowd):
     rows = csv_rows(download(organiser, demo, "registrations", "csv", country="BE"))
     header = rows[0]
-    names = [row[header.index("Country")] for row in rows[1 : rows.index([])]]
+    names = [row[header.index("Country")] for row in rows[1:]]
     assert names == ["Belgium", "Belgium"]
     organiser.lang = "fr"
     rows = csv_rows(download(organiser, demo, "registrations", "csv", country="BE"))
@@ -248,3 +242,46 @@ def test_print_badges_by_category_and_one_at_the_door(organiser, demo, crowd, db
         .all()
     )
     assert [e["count"] for e in entries] == [3, 1]
+
+
+@pytest.mark.parametrize("what", ["registrations", "sessions", "catering", "checkins"])
+def test_pandas_reads_each_csv_export_as_one_table(organiser, demo, crowd, db, what):
+    """Each CSV is one table: pandas reads it with no error and finds the rows the
+    XLSX's table holds, no summary appended; the summaries are sheets of the XLSX."""
+    import pandas
+
+    response = organiser.get(f"/organiser/{demo.slug}/exports/{what}.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    frame = pandas.read_csv(io.BytesIO(response.data), sep=";", encoding="utf-8-sig", dtype=str)
+    book = load_workbook(io.BytesIO(download(organiser, demo, what, "xlsx")))
+    title = {
+        "registrations": "Registrations",
+        "sessions": "Participants by session",
+        "catering": "Catering",
+        "checkins": "Check-ins",
+    }[what]
+    sheet = list(book[title].iter_rows(values_only=True))
+    assert list(frame.columns) == list(sheet[0])
+    assert len(frame) == len(sheet) - 1
+    if what == "registrations":
+        assert len(frame) == 6  # six people, nothing else
+        assert {"Totals", "By country", "By category", "By Cité"} <= set(book.sheetnames)
+    if what == "checkins":
+        assert "Check-in progress" in book.sheetnames
+
+
+def test_a_cancelled_session_says_so_in_the_sessions_export(organiser, demo, crowd, db):
+    import pandas
+
+    explora = fresh(db).scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
+    explora.status = "cancelled"
+    db.commit()
+    data = download(organiser, demo, "sessions", "csv")
+    frame = pandas.read_csv(io.BytesIO(data), sep=";", encoding="utf-8-sig", dtype=str)
+    rows = frame[frame["Session"] == "Tour of the permanent exhibitions (Explora)"]
+    assert len(rows) == 5 and set(rows["Session status"]) == {"Cancelled"}
+    summary = sheet_rows(download(organiser, demo, "sessions", "xlsx"), "Sessions")
+    header = summary[0]
+    state = {row[0]: row[header.index("Session status")] for row in summary[1:]}
+    assert state.pop("Tour of the permanent exhibitions (Explora)") == "Cancelled"
+    assert set(state.values()) == {"Scheduled"}

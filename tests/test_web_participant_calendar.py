@@ -80,7 +80,10 @@ def test_the_feed_follows_a_waiting_list_promotion(app, client, demo, db):
     choice = make_choice(db, registration, work_cafe, status="waitlisted")
     db.commit()
     first = _agenda(client, registration)
-    event = parse(first.data)[work_cafe.uid]
+    # A place in line is the participant's own event, not the session's (see feeds.py).
+    waiting_uid = f"{work_cafe.uid}-r{registration.id}"
+    assert work_cafe.uid not in parse(first.data)
+    event = parse(first.data)[waiting_uid]
     assert event["status"] == "TENTATIVE"
     assert event["summary"].startswith("Waiting list: Work café")
     assert "you are number 3 in line" in event["description"]
@@ -90,7 +93,7 @@ def test_the_feed_follows_a_waiting_list_promotion(app, client, demo, db):
     db.commit()
     second = _agenda(client, registration, etag=first.headers["ETag"])
     assert second.status_code == 200
-    assert "you are number 2 in line" in parse(second.data)[work_cafe.uid]["description"]
+    assert "you are number 2 in line" in parse(second.data)[waiting_uid]["description"]
     # Dates alone cannot tell that change: If-Modified-Since is not trusted here.
     since = client.get(
         f"/my/{registration.manage_token}/agenda.ics",
@@ -103,16 +106,17 @@ def test_the_feed_follows_a_waiting_list_promotion(app, client, demo, db):
     work_cafe = session(db, "d3-work-cafe")
     _fill_to_capacity(db, demo, work_cafe, keep=holder)
     with app.app_context():
-        # A later second: SEQUENCE counts personal changes in seconds.
-        later = utcnow() + timedelta(seconds=1)
-        registrations.cancel(db, db.get(Registration, holder.id), now=later)
+        registrations.cancel(db, db.get(Registration, holder.id), now=utcnow())
         db.commit()
     third = _agenda(client, registration, etag=second.headers["ETag"])
     assert third.status_code == 200
-    promoted = parse(third.data)[work_cafe.uid]
+    # The seat is hers: the session itself, with its UID and SEQUENCE as in every feed.
+    events = parse(third.data)
+    assert waiting_uid not in events
+    promoted = events[work_cafe.uid]
     assert promoted["status"] == "CONFIRMED"
     assert promoted["summary"].startswith("Work café")
-    assert promoted["sequence"] > event["sequence"]
+    assert promoted["sequence"] == session(db, "d3-work-cafe").sequence
     assert "in line" not in promoted["description"]
     assert _agenda(client, registration, etag=third.headers["ETag"]).status_code == 304
 
@@ -133,9 +137,10 @@ def _fill_to_capacity(db, edition, target, keep):
     db.commit()
 
 
-def test_a_seat_taken_back_to_the_waiting_line_raises_sequence(app, client, demo, db):
+def test_a_seat_taken_back_to_the_waiting_line_becomes_her_own_event(app, client, demo, db):
     """Organisers lower the seats and move the latest confirmed back to the line: the
-    personal feed says tentative with a higher SEQUENCE, or calendars would ignore it."""
+    session leaves her feed and her place in line takes its place, as her own event
+    (its own UID), with a SEQUENCE no lower than the session's."""
     registration = make_registration(db, demo, language="en")
     explora = session(db, "d1-visit-explora")
     make_choice(db, registration, explora)
@@ -152,9 +157,11 @@ def test_a_seat_taken_back_to_the_waiting_line_raises_sequence(app, client, demo
             now=utcnow() + timedelta(seconds=1), move_excess=True,
         )  # fmt: skip
         db.commit()
-    after = parse(_agenda(client, registration).data)[explora.uid]
+    events = parse(_agenda(client, registration).data)
+    assert explora.uid not in events
+    after = events[f"{explora.uid}-r{registration.id}"]
     assert after["status"] == "TENTATIVE"
-    assert after["sequence"] > before["sequence"]
+    assert after["sequence"] >= session(db, "d1-visit-explora").sequence == before["sequence"]
 
 
 def test_a_programme_change_reaches_the_personal_feed(client, demo, db):
@@ -175,10 +182,13 @@ def test_a_cancelled_registration_cancels_every_entry(client, demo, db):
     registration.updated_at = utcnow()
     db.commit()
     after = parse(_agenda(client, registration).data)
-    assert after.keys() == before.keys()
-    for uid, event in after.items():
-        assert event["status"] == "CANCELLED"
-        assert event["sequence"] > before[uid]["sequence"]
+    # Her entries, not the sessions (they go on for everyone else): her own events,
+    # cancelled, with a SEQUENCE above the session's.
+    assert after.keys() == {f"{uid}-r{registration.id}" for uid in before}
+    for uid, event in before.items():
+        cancelled = after[f"{uid}-r{registration.id}"]
+        assert cancelled["status"] == "CANCELLED"
+        assert cancelled["sequence"] > event["sequence"]
 
 
 def test_the_feed_answers_304_after_one_query(client, demo, db, count_queries):

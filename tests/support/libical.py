@@ -34,3 +34,10 @@ def read(body: bytes) -> tuple[list[str], str]:
     unfolded = re.sub(r"\r?\n[ \t]", "", text)
     found = re.findall(r"^X-LIC-ERROR[^:]*:(.*?)\r?$", unfolded, flags=re.M)
     return found, unfolded
+
+
+def check(body: bytes) -> tuple[bool, str]:
+    """(True, report) when libical parses the calendar with no error and its restriction
+    check passes; the report lists what libical found."""
+    found = errors(body)
+    return not found, "\n".join(found)

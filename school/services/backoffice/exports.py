@@ -3,6 +3,8 @@
 - CSV is UTF-8 with a byte-order mark (so Excel reads accents right) and ``;`` between
   fields, which is what Excel expects in French, Belgian, Swiss, Italian, Spanish and
   Portuguese settings, the network's languages.
+- A CSV file is one table, as every reader (pandas, a spreadsheet, ``csv``) expects;
+  summaries and per-session lists are sheets of the XLSX (``Table.csv`` false).
 - XLSX is written by openpyxl, one sheet per table.
 - A text that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
   ``@``, a tab or a carriage return) is exported as inert text: in CSV behind an
@@ -38,7 +40,7 @@ from school.services.registration import listing, seats
 from school.services.registration.listing import RegistrationQuery
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+CSV_MEDIA_TYPE = "text/csv"  # Flask adds "; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Value = str | int | float | date | datetime | None
@@ -49,6 +51,7 @@ class Table:
     title: str
     headers: list[str]
     rows: list[list[Value]] = field(default_factory=list)
+    csv: bool = True  # the table of the CSV file; the others are XLSX sheets only
 
 
 def is_formula_like(value: object) -> bool:
@@ -70,15 +73,12 @@ def _csv_value(value: Value) -> str:
 
 
 def to_csv(tables: Sequence[Table]) -> bytes:
-    """The tables one after the other, a blank line and a title between them."""
+    """The export's one CSV table: its header, then its rows."""
+    (table,) = [t for t in tables if t.csv]
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    for index, table in enumerate(tables):
-        if index:
-            writer.writerow([])
-            writer.writerow([_csv_value(table.title)])
-        writer.writerow([_csv_value(h) for h in table.headers])
-        writer.writerows([_csv_value(v) for v in row] for row in table.rows)
+    writer.writerow([_csv_value(h) for h in table.headers])
+    writer.writerows([_csv_value(v) for v in row] for row in table.rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -142,7 +142,7 @@ def _local(edition: Edition, moment: datetime | None) -> datetime | None:
 
 
 def _counts(title: str, label: str, items: Iterable[tuple[str, int]]) -> Table:
-    return Table(title, [label, _("Participants")], [[k, n] for k, n in items])
+    return Table(title, [label, _("Participants")], [[k, n] for k, n in items], csv=False)
 
 
 def registrations(db: DbSession, edition: Edition, query: RegistrationQuery) -> list[Table]:
@@ -189,6 +189,7 @@ def registrations(db: DbSession, edition: Edition, query: RegistrationQuery) -> 
                 [_("Cancelled registrations"), totals.cancelled],
                 [_("Checked in"), totals.checked_in],
             ],
+            csv=False,
         )
     )
     tables.append(
@@ -225,39 +226,47 @@ def registrations(db: DbSession, edition: Edition, query: RegistrationQuery) -> 
 def session_lists(
     db: DbSession, edition: Edition, session_ids: list[int] | None = None
 ) -> list[Table]:
-    """Who holds a seat in each session, then its waiting line in order."""
+    """Who holds a seat in each session, then its waiting line in order: one table of
+    every session's people (the CSV), and in the XLSX a summary sheet and one sheet a
+    session. Each row says whether the session is cancelled."""
     lang = i18n.language()
     fills = {f.session.id: f for f in stats.session_fill(db, edition, capped_only=False)}
     wanted = [sid for sid in fills if session_ids is None or sid in session_ids]
     positions = seats.waitlist_positions(db, wanted)
     choices = listing.session_rosters(db, wanted)
     headers = [
-        _("Session"), _("Day"), _("Time"), _("Room"), _("Status"), _("Place in line"),
-        _("Last name"), _("First name"), _("E-mail"), _("Organisation"), _("Country"),
-        _("Category"), _("Checked in"),
+        _("Session"), _("Day"), _("Time"), _("Room"), _("Session status"), _("Status"),
+        _("Place in line"), _("Last name"), _("First name"), _("E-mail"), _("Organisation"),
+        _("Country"), _("Category"), _("Checked in"),
     ]  # fmt: skip
     tables = []
     summary = Table(
         _("Sessions"),
-        [_("Session"), _("Day"), _("Time"), _("Capacity"), _("Confirmed"), _("Waiting list")],
-    )
+        [_("Session"), _("Day"), _("Time"), _("Session status"), _("Capacity"), _("Confirmed"),
+         _("Waiting list")],
+        csv=False,
+    )  # fmt: skip
+    everyone = Table(_("Participants by session"), headers)
+    scheduled, cancelled = _("Scheduled"), _("Cancelled")
     for sid in wanted:
         fill, session = fills[sid], fills[sid].session
         where = _where(edition, session, lang)
-        summary.rows.append([where[0], where[1], where[2], session.capacity, fill.confirmed,
-                             fill.waitlisted])  # fmt: skip
-        table = Table(session.text("title", lang), headers)
+        state = cancelled if session.is_cancelled else scheduled
+        summary.rows.append([where[0], where[1], where[2], state, session.capacity,
+                             fill.confirmed, fill.waitlisted])  # fmt: skip
+        table = Table(session.text("title", lang), headers, csv=False)
         for choice, checked_in in choices.get(sid, []):
             r = choice.registration
             table.rows.append(
                 [
-                    *where, _choice_status(choice.status), positions.get(choice.id),
+                    *where, state, _choice_status(choice.status), positions.get(choice.id),
                     r.last_name, r.first_name, r.email, r.organisation, r.country,
                     str(CATEGORY_LABELS[r.category]), _yes(checked_in),
                 ]
             )  # fmt: skip
+        everyone.rows += table.rows
         tables.append(table)
-    return [summary, *tables]
+    return [summary, everyone, *tables]
 
 
 def catering(db: DbSession, edition: Edition) -> list[Table]:
@@ -291,7 +300,9 @@ def checkins(db: DbSession, edition: Edition) -> list[Table]:
              r.email, str(CATEGORY_LABELS[r.category]), scan.device]
         )  # fmt: skip
     progress = stats.checkin_progress(db, edition)
-    summary = Table(_("Check-in progress"), [_("Checkpoint"), _("Expected"), _("Checked in")])
+    summary = Table(
+        _("Check-in progress"), [_("Checkpoint"), _("Expected"), _("Checked in")], csv=False
+    )
     for day, arrival in progress.days:
         summary.rows.append(
             [_("Entrance, %(day)s", day=day.isoformat()), arrival.expected, arrival.arrived]

@@ -10,8 +10,9 @@ Text never leaves its box: it is set as large as the box allows, wrapping betwee
 before shrinking, and shrinking rather than overflowing; only past the smallest size is a
 word broken, and what still does not fit is cut with an ellipsis.
 
-The font is DejaVu Sans (``pdf_fonts``: Latin, Greek, Cyrillic: ``Jelenčić``,
-``Łukasiewicz``, ``Ñúñez``), embedded as subsets.
+The font is DejaVu Sans, with Noto fallbacks for Chinese, Japanese, Korean and Arabic and
+text shaping (``pdf_fonts``): ``Jelenčić``, ``Иван Петров``, ``王芳``, ``محمد العلي``),
+embedded as subsets.
 """
 
 from __future__ import annotations
@@ -30,11 +31,10 @@ from fpdf import FPDF
 from school.models import Edition, Registration
 from school.services.badges.qr import QrCode, qr_code
 from school.services.network import cites
-from school.services.pdf_fonts import add_fonts
+from school.services.pdf_fonts import add_fonts, shape_if_needed
 
 PT = 25.4 / 72  # millimetres in a typographic point
 LEADING = 1.17  # line height, in font sizes
-ASCENT = 0.93  # baseline below the top of a line, in font sizes (DejaVu's ascender)
 
 A4 = (210.0, 297.0)
 SHEET_MARGIN = 10.0  # printers leave the edges of a sheet blank
@@ -126,8 +126,11 @@ def render(
     if not items:
         raise ValueError("no badge to render")
     badge = SIZES[size or (SHEET_DEFAULT if sheet else SINGLE_DEFAULT)]
-    pdf = _new_pdf()
     editions = {registration.edition_id: registration.edition for registration, _ in items}
+    # Everything typed by someone, in any script: which fallback fonts to load.
+    texts = [t for r, _ in items for t in (r.first_name, r.last_name, r.organisation, r.cite)]
+    texts += [t for e in editions.values() for t in (e.title_fr, e.title_en, e.city)]
+    pdf = _new_pdf(texts)
     pdf.set_title(" · ".join(e.text("title", "fr") for e in editions.values()))
     layout = SheetLayout.for_badge(badge) if sheet else None
     for index, (registration, token) in enumerate(items):
@@ -144,12 +147,13 @@ def render(
     return bytes(pdf.output())
 
 
-def _new_pdf() -> FPDF:
+def _new_pdf(texts: Sequence[str | None] = ()) -> FPDF:
     pdf = FPDF(unit="mm", format=A4)
     pdf.set_auto_page_break(False)
     pdf.set_margin(0)
+    pdf.c_margin = 0  # text cells span their whole box
     pdf.set_creator("school")
-    add_fonts(pdf, condensed=True)
+    add_fonts(pdf, condensed=True, texts=texts, shaping=False)
     return pdf
 
 
@@ -254,14 +258,17 @@ def _draw_text(pdf: FPDF, text: str | None, box: Box, style: TextStyle, k: float
     text = unicodedata.normalize("NFC", "\n".join(p for p in paragraphs if p))
     if not text:
         return
+    shape_if_needed(pdf, text)  # before measuring: shaped text has other widths
     size, lines = fit_text(pdf, text, box, style, k)
     pdf.set_font(style.font, style.style, size)
     pdf.set_text_color(*colour)
     line_h = LEADING * size * PT
     top = box.y + (box.h - line_h * len(lines)) / 2
     for n, line in enumerate(lines):
-        width = pdf.get_string_width(line)
-        pdf.text(box.x + (box.w - width) / 2, top + n * line_h + ASCENT * size * PT, line)
+        # A cell, not ``FPDF.text``: only cells fall back to the Noto fonts and shape
+        # (Arabic joined, right to left, in logical order for readers).
+        pdf.set_xy(box.x, top + n * line_h)
+        pdf.cell(box.w, line_h, line, align="C")
 
 
 def fit_text(

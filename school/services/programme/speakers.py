@@ -21,6 +21,7 @@ from school.models.vocabulary import LANGUAGES
 from school.services import audit
 from school.services.errors import NotFound
 from school.services.mail import outbox
+from school.services.programme.rules import raise_sequence
 from school.services.publishing.feeds import load_sessions
 
 # What a speaker may correct about themselves, with the longest value each column takes.
@@ -94,7 +95,9 @@ def confirm(
         if wanted is not None and link.session_id not in wanted:
             continue
         link.is_tentative = False
-        link.session.updated_at = now
+        # Its events change in every feed (no "to be confirmed" in the description, a
+        # speaker's TENTATIVE becomes CONFIRMED): SEQUENCE goes up, or clients keep them.
+        raise_sequence(link.session, now=now)
         changed.append(link.session)
         _audit(db, person, "speaker.confirmed", f"session:{link.session_id}", None, now)
     if changed:

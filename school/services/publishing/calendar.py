@@ -6,8 +6,11 @@ needs to follow changes without anyone doing anything:
 
 - one ``UID`` per session, stored on it and never derived from its title or time;
 - ``SEQUENCE`` raised on every change of time, place, title or status (the import
-  raises ``Session.sequence``; a feed adds ``FeedItem.bump`` for changes of its own,
-  such as a waiting-list seat granted);
+  raises ``Session.sequence``), and the same in every feed that carries the session:
+  a client that took it from one feed must accept an update from another;
+- what is particular to one reader and not the session as published (a place in a
+  waiting line, a registration cancelled) is that reader's own event, with its own
+  ``UID`` (``FeedItem.personal_uid``), never a second version of the session's;
 - cancelled sessions kept with ``STATUS:CANCELLED``, so clients remove them;
 - local times with the edition's ``TZID`` and its ``VTIMEZONE``, so a participant
   in another timezone sees the right hour.
@@ -52,7 +55,10 @@ class FeedItem:
     tentative: bool = False  # a speaker still "sous réserve"
     waitlist_position: int | None = None  # a participant's place in line (1 = next)
     cancelled: bool = False  # cancelled for this reader (their registration was cancelled)
-    bump: int = 0  # added to the session's SEQUENCE for changes particular to this feed
+    # The reader's own event (a waiting-list place, a cancelled registration), which is
+    # not the session as published: see ``feeds.participant_items``.
+    personal_uid: str | None = None
+    personal_sequence: int = 0  # added to the session's SEQUENCE, for that object only
 
     @property
     def waitlisted(self) -> bool:
@@ -102,8 +108,9 @@ def render(
     first, last = date(edition.starts_on.year, 1, 1), date(edition.ends_on.year + 1, 1, 1)
     calendar.add_missing_timezones(first_date=first, last_date=last)
     for timezone in calendar.walk("VTIMEZONE"):
-        # icalendar notes the years covered as a COMMENT, which RFC 5545 does not allow in
-        # a VTIMEZONE itself (libical reports it); the dates above say it.
+        # icalendar notes where it took the zone in a COMMENT, which RFC 5545 does not
+        # allow in a VTIMEZONE: libical's restriction check, and the clients built on it,
+        # reject the whole calendar.
         timezone.pop("COMMENT", None)
     return calendar.to_ical()
 
@@ -120,8 +127,8 @@ def _event(edition: Edition, item: FeedItem, lang: str, wording: Wording, url: s
     else:
         status = "CONFIRMED"
     event = Event()
-    event.add("uid", session.uid)
-    event.add("sequence", session.sequence + item.bump)
+    event.add("uid", item.personal_uid or session.uid)
+    event.add("sequence", session.sequence + (item.personal_sequence if item.personal_uid else 0))
     event.add("dtstamp", _utc(item.modified))
     event.add("created", _utc(session.created_at))
     event.add("last-modified", _utc(item.modified))

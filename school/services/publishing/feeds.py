@@ -18,7 +18,7 @@ import functools
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
@@ -31,19 +31,29 @@ from school.services.publishing.calendar import FeedItem, session_item
 # Raise it when the output format changes, so clients holding an old ETag get the new one.
 FORMAT = 1
 
-# Personal feeds add to a session's SEQUENCE for changes of their own (a seat granted or
-# taken back to the waiting line, a registration cancelled, a speaker confirmed or made
-# tentative again). Such a change can go either way, and a client ignores an update whose
-# SEQUENCE is not higher, so the addition grows with the time of the reader's latest
-# change: twice its seconds since EPOCH, plus one when the change is a confirmation (a seat
-# granted, or a speaker confirmed, often in the very second the entry appeared). It fits
-# iCalendar's 32-bit integer until 2054.
-EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+# A session has one UID and one SEQUENCE, the same in every feed that carries it (the
+# programme, one session, a participant's or a speaker's agenda): a client that imported
+# it from one feed must take an update from another, which it does only when SEQUENCE
+# is higher. So a personal feed never adds to a session's SEQUENCE. What is particular
+# to a reader and is not the session as published (a place in a waiting line, every
+# entry of a cancelled registration) is another calendar object, the reader's own, with
+# its own UID (``personal_uid``): once the seat is theirs the session itself takes its
+# place, with the session's UID and SEQUENCE, as in every other feed (subscribed
+# calendars drop an event that leaves the feed).
+# The reader's own object changes status too (waiting, then cancelled; or back to life
+# when a cancelled registration is made again), so its SEQUENCE is the session's plus
+# a personal part that only grows: twice the seconds from the registration to its
+# latest change, plus one when it is cancelled. It never goes below the session's,
+# rises with it, and stays small (a few million after a month).
 
 
-def personal_bump(moment: datetime | None, confirmed: bool) -> int:
-    seconds = max(0, int((moment - EPOCH).total_seconds())) if moment else 0
-    return 2 * seconds + (1 if confirmed else 0)
+def personal_uid(session: Session, registration: Registration) -> str:
+    return f"{session.uid}-r{registration.id}"
+
+
+def personal_sequence(registration: Registration) -> int:
+    seconds = (registration.updated_at - registration.created_at).total_seconds()
+    return 2 * max(0, int(seconds)) + (1 if registration.is_cancelled else 0)
 
 
 @dataclass(frozen=True)
@@ -210,15 +220,18 @@ def participant_items(
                 session,
                 modified=max(session.updated_at, choice.updated_at),
                 waitlist_position=None if confirmed else (choice.position or 1),
-                bump=personal_bump(choice.updated_at, confirmed),
             )
+            if not confirmed:
+                item.personal_uid = personal_uid(session, registration)
+                item.personal_sequence = personal_sequence(registration)
         elif session.starts_at.astimezone(tz).date() in days:
             item = session_item(session)
         else:
             continue
         if registration.is_cancelled:
             item.cancelled = True
-            item.bump = max(item.bump, personal_bump(registration.updated_at, False))
+            item.personal_uid = personal_uid(session, registration)
+            item.personal_sequence = personal_sequence(registration)
             item.modified = max(item.modified, registration.updated_at)
         items.append(item)
     return registration, items
@@ -247,15 +260,14 @@ def speaker_state(db: DbSession, token: str) -> FeedState | None:
 
 def speaker_items(links: Iterable[SessionPerson]) -> list[FeedItem]:
     """A speaker's sessions (``speakers.links_of``) with their role; those still
-    "sous réserve" are tentative. Confirming (or the reverse) touches the session, which
-    raises SEQUENCE: the status changes."""
+    "sous réserve" are tentative. Confirming (or the reverse) raises the session's
+    SEQUENCE (its speakers changed, in every feed), so the status change is taken."""
     return [
         FeedItem(
             link.session,
             modified=link.session.updated_at,
             role=link.role,
             tentative=link.is_tentative,
-            bump=personal_bump(link.session.updated_at, not link.is_tentative),
         )
         for link in links
     ]

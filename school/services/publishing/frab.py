@@ -221,12 +221,13 @@ def _event_json(edition, event: _Event, lang, kinds, links: Links) -> dict[str, 
         "slug": _event_slug(edition, session),
         "url": links.session(session),
         "title": _title(session, lang),
-        "subtitle": None,
+        # Strings, empty when there is nothing: apps call string methods on them.
+        "subtitle": "",
         "track": str(kinds[session.kind]),
         "type": FRAB_TYPES[session.kind],
         "language": session.text_and_language("title", lang)[1],
-        "abstract": session.text("description", lang),
-        "description": None,
+        "abstract": session.text("description", lang) or "",
+        "description": "",
         "persons": [
             # "name" (current) and "public_name" (what older apps read); no integer
             # "id", so the person matches exactly one of the schema's person shapes.
