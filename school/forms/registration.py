@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -24,6 +25,7 @@ from school.labels import CATEGORY_LABELS
 from school.models import Edition
 from school.services.email_addresses import EMAIL_MAX
 from school.services.network.countries import sorted_countries
+from school.services.registration.access import MEMBER_CODE_MAX, PUBLIC_CATEGORIES
 from school.services.registration.data import NAME_MAX, NOTE_MAX, TEXT_MAX, RegistrationData
 
 
@@ -61,6 +63,12 @@ class RegistrationForm(FlaskForm):
     )
     country = SelectField(_l("Country"), validate_choice=False)
     category = RadioField(_l("You come as"), validate_choice=False)
+    member_code = StringField(
+        _l("Member code"),
+        render_kw={"maxlength": MEMBER_CODE_MAX, "autocomplete": "off", "spellcheck": "false",
+                   "autocapitalize": "characters"},
+    )  # fmt: skip
+    speaker = HiddenField()  # a speaker's link token, from the speakers' corner
     language = RadioField(
         _l("Language for our e-mails"),
         choices=[("fr", "Français"), ("en", "English")],
@@ -81,9 +89,16 @@ class RegistrationForm(FlaskForm):
     )
     photo_consent = BooleanField(_l("I agree to appear in photos of the School."))
 
-    def prepare(self, edition: Edition, language: str, meals, sessions) -> RegistrationForm:
+    def prepare(
+        self, edition: Edition, language: str, meals, sessions, *, every_category: bool = False
+    ) -> RegistrationForm:
+        """``every_category``: the organisers' form; the public chooses member, partner or
+        guest, and keeps a category given to them (``speaker``, ``staff``, ``press``)."""
         self.country.choices = [("", _l("Choose…")), *sorted_countries(language)]
-        self.category.choices = list(CATEGORY_LABELS.items())
+        shown = set(CATEGORY_LABELS) if every_category else set(PUBLIC_CATEGORIES)
+        if self.category.data in CATEGORY_LABELS:
+            shown.add(self.category.data)
+        self.category.choices = [(c, label) for c, label in CATEGORY_LABELS.items() if c in shown]
         self.days.choices = [(day, day.isoformat()) for day in edition.dates]
         self.meals.choices = [(s.id, str(s.id)) for s in meals]
         self.sessions.choices = [(s.id, str(s.id)) for s in sessions]
@@ -126,6 +141,8 @@ class RegistrationForm(FlaskForm):
             accessibility=self.accessibility.data,
             privacy_consent=bool(self.privacy_consent.data),
             photo_consent=bool(self.photo_consent.data),
+            member_code=self.member_code.data or None,
+            speaker_token=self.speaker.data or None,
         )
 
     def fill(self, data: RegistrationData) -> None:
@@ -138,6 +155,23 @@ class RegistrationForm(FlaskForm):
         self.rankings = data.rankings
 
     ranking_errors: dict[int, list[str]] | None = None
+    # Why a session chosen cannot be had as things stand (``InvalidRegistration.by_session``).
+    session_errors: dict[int, list[str]] | None = None
+
+    def error_fields(self) -> list[tuple[str, str]]:
+        """The fields in trouble, in the page's order: (element id, label), for the summary
+        at the top of the form that links to each of them."""
+        found = []
+        for name, field in self._fields.items():
+            if field.errors and name not in ("csrf_token", "speaker"):
+                found.append((_anchor(name, field), str(field.label.text)))
+        found.extend(
+            (f"ranking-{group_id}", str(_l("Your preferences")))
+            for group_id, messages in (self.ranking_errors or {}).items()
+            if messages
+        )
+        order = [*self._fields]
+        return sorted(found, key=lambda item: _position(item[0], order))
 
     def show_errors(self, errors: dict[str, list[str]]) -> list[str]:
         """Put messages beside their fields (a group's ranking: ``ranking_<group id>``);
@@ -155,6 +189,26 @@ class RegistrationForm(FlaskForm):
             elif not name.startswith("ranking_"):
                 unplaced.extend(messages)
         return unplaced
+
+
+def _anchor(name: str, field) -> str:
+    """Where the summary's link leads: the first box of a group of choices, else the field."""
+    if name in ("category", "language"):
+        return f"{field.id}-0"
+    if name == "days":
+        return "days-0"
+    if name in ("meals", "sessions"):
+        return f"{name}-group"
+    return field.id
+
+
+def _position(anchor: str, order: list[str]) -> int:
+    if anchor.startswith("ranking-"):  # the preferences follow the sessions on the page
+        anchor = "sessions"
+    for index, name in enumerate(order):
+        if anchor == name or anchor.startswith(f"{name}-"):
+            return index
+    return len(order)
 
 
 class LostLinkForm(FlaskForm):

@@ -24,7 +24,7 @@ from school.services import audit
 from school.services.email_addresses import email_key
 from school.services.errors import DomainError, NotFound
 from school.services.mail import notifications
-from school.services.registration import seats
+from school.services.registration import access, seats
 from school.services.registration.data import Errors, RegistrationData, check_fields, data_of
 from school.services.registration.rules import (
     InvalidRegistration,
@@ -154,6 +154,7 @@ def register(
     """
     if force and not is_organiser(actor):
         raise ValueError("only an organiser may force a registration")
+    access.apply_speaker_link(db, edition, data)
     errors = check_fields(data, edition_dates=edition.dates)
     if not force:
         _check_window(edition, now)
@@ -164,8 +165,9 @@ def register(
         return _already_registered(db, existing, actor=actor, now=now)
     if not force:
         _check_room_left(db, edition)
-    sessions = _checked_choices(db, edition, data, errors, now=now, actor=actor)
+    sessions, verified = _checked_choices(db, edition, data, errors, now=now, actor=actor)
     registration = _confirmed(db, edition, existing, data, now)
+    registration.member_verified = verified
     take_seats(db, registration, [sessions[i] for i in data.sessions], now)
     rank(db, registration, data, now)
     notifications.confirmation(db, registration, now=now)
@@ -222,14 +224,18 @@ def _checked_choices(
     *,
     now: datetime,
     actor: Organiser | None,
-) -> dict[int, Session]:
-    """The sessions and meals chosen, by id, once they pass the programme's rules; else
-    every problem found (``errors``: those of the fields already) is raised at once."""
+    current: Registration | None = None,
+) -> tuple[dict[int, Session], bool]:
+    """The sessions and meals chosen, by id, once they pass the programme's rules and
+    who may sit where (with whether membership is proved); else every problem found
+    (``errors``: those of the fields already) is raised at once."""
     sessions = sessions_by_id(db, edition, data.sessions + data.meals)
     errors = merge_errors(errors, check_against_programme(data, edition, sessions, now, actor))
+    checked = access.check_access(db, edition, data, sessions, actor=actor, current=current)
+    errors = merge_errors(errors, checked.errors)
     if errors:
-        raise InvalidRegistration(errors)
-    return sessions
+        raise InvalidRegistration(errors, checked.by_session)
+    return sessions, checked.member_verified
 
 
 def _confirmed(
@@ -272,6 +278,7 @@ def update(
     An organiser (``actor``) may also give seats in sessions by invitation.
     """
     edition = registration.edition
+    access.apply_speaker_link(db, edition, data)
     errors = check_fields(data, edition_dates=edition.dates)
     if registration.is_cancelled:
         raise DomainError(_("This registration is cancelled."), code="cancelled")
@@ -288,7 +295,9 @@ def update(
     )
     if other is not None:
         errors.setdefault("email", []).append(_("Another registration uses this address."))
-    sessions = _checked_choices(db, edition, data, errors, now=now, actor=actor)
+    sessions, verified = _checked_choices(
+        db, edition, data, errors, now=now, actor=actor, current=registration
+    )
 
     before = choices_summary(registration) if actor is not None else {}
     wanted = set(data.sessions)
@@ -297,6 +306,7 @@ def update(
     for choice in dropped:
         registration.choices.remove(choice)
     apply_details(registration, data, now)
+    registration.member_verified = verified
     db.flush()
     kept = {c.session_id for c in registration.choices}
     take_seats(db, registration, [sessions[i] for i in data.sessions if i not in kept], now)

@@ -3,6 +3,7 @@ registrations, allocation, mailing, exports, dashboard, attendance, the scanner,
 accounts), all on the blueprint ``bp`` behind its login gate."""
 
 from school.web.organiser import (  # noqa: F401 - they add routes
+    access,
     account,
     allocation,
     attendance,

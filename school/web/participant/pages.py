@@ -14,7 +14,13 @@ from school.services.registration import privacy, registrations, seats
 from school.services.registration.data import data_of
 from school.web.actions import form_action
 from school.web.participant.blueprint import bp
-from school.web.registration import FORM_LIMIT, choice_page_context, ranking_groups, read_form
+from school.web.registration import (
+    FORM_LIMIT,
+    choice_page_context,
+    ranking_groups,
+    read_form,
+    show_session_errors,
+)
 
 
 @bp.get("/<token>")
@@ -52,6 +58,7 @@ def edit(token: str):
     if form.validate_on_submit():
         with form_action(form) as action:
             registrations.update(db.session, registration, form.to_data(), now=utcnow())
+        show_session_errors(form, action.refusal)
         if action.done:
             flash(_("Your changes are saved."))
             return redirect(url_for(".manage", token=token))
