@@ -85,12 +85,10 @@ def choosable_sessions(
     """Sessions a participant picks when registering: those that require registration
     or have limited seats; not the cancelled ones, not those by invitation only (the
     organisers give those: ``by_organiser=True`` includes them)."""
-    offered = Session.is_offered_for_choice
+    offered = Session.is_chosen_on_form
     if by_organiser:
         invited = sa.and_(Session.audience == Audience.INVITED, sa.not_(Session.is_cancelled))
-        offered = sa.or_(offered, invited)
-    else:
-        offered = sa.and_(offered, Session.audience != Audience.INVITED)
+        offered = sa.or_(Session.is_offered_for_choice, invited)
     sessions = db.scalars(
         sa.select(Session)
         .where(Session.edition_id == edition.id, offered)
