@@ -217,3 +217,13 @@ class LostLinkForm(FlaskForm):
 
 class CancelForm(FlaskForm):
     pass
+
+
+class ChoiceActionForm(FlaskForm):
+    """One tap on the participant's page: leave, join or swap one session."""
+
+    session_id = HiddenField()
+    to_session = HiddenField()
+    member_code = StringField(
+        _l("Member code"), render_kw={"maxlength": MEMBER_CODE_MAX, "autocomplete": "off"}
+    )

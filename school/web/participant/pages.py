@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from school import i18n
 from school.database import utcnow
 from school.extensions import db, limiter
-from school.forms.registration import CancelForm, RegistrationForm
-from school.services.registration import privacy, registrations, seats
+from school.forms.registration import CancelForm, ChoiceActionForm, RegistrationForm
+from school.services.programme import catalogue
+from school.services.registration import privacy, registrations, seats, self_service
 from school.services.registration.data import data_of
 from school.web.actions import form_action
 from school.web.participant.blueprint import bp
@@ -26,16 +27,31 @@ from school.web.registration import (
 @bp.get("/<token>")
 def manage(token: str):
     registration = registrations.get_by_manage_token(db.session, token)
+    edition = registration.edition
     choices = sorted(registration.choices, key=lambda c: c.session.starts_at)
     positions = seats.waitlist_positions(
         db.session, [c.session_id for c in choices if not c.is_confirmed]
     )
+    # What one tap may change: swap a choice for a session at the same time, or join one.
+    offered = registrations.choosable_sessions(db.session, edition)
+    ranked = {s.id for g in ranking_groups(edition, utcnow()) for s in g.sessions}
+    offered = [s for s in offered if s.id not in ranked]
+    plan = catalogue.Programme(
+        edition, offered, catalogue.seats_taken(db.session, [s.id for s in offered])
+    )
     return render_template(
         "participant/manage.html",
         registration=registration,
-        edition=registration.edition,
+        edition=edition,
         choices=[(c, positions.get(c.id)) for c in choices],
         meals=sorted((m.session for m in registration.meals), key=lambda s: s.starts_at),
+        programme=plan,
+        swaps={
+            c.session_id: self_service.alternatives(registration, offered, c.session)
+            for c in choices
+        },
+        joinable=self_service.joinable(registration, offered),
+        tap_form=ChoiceActionForm(),
     )
 
 
