@@ -12,7 +12,6 @@ from school.extensions import db, limiter
 from school.forms.registration import ChoiceActionForm
 from school.services.errors import DomainError
 from school.services.registration import registrations, self_service
-from school.web.actions import form_action
 from school.web.participant.blueprint import bp
 from school.web.registration import FORM_LIMIT
 
@@ -27,8 +26,8 @@ def change_choice(token: str, action: str):
     session_id, to_session = as_id(form.session_id.data), as_id(form.to_session.data)
     code = (form.member_code.data or "").strip() or None
     now = utcnow()
-    changes: list[self_service.Change] = []
-    with form_action() as done:
+    # Said beside the sessions ("tap" messages), where the reader tapped, not at the top.
+    try:
         if session_id is None or (action == "swap" and to_session is None):
             raise DomainError(_("Please choose a session of the programme."), code="invalid")
         if action == "leave":
@@ -41,8 +40,14 @@ def change_choice(token: str, action: str):
             changes = self_service.swap(
                 db.session, registration, session_id, to_session, now=now, member_code=code
             )
-    if done.done:
-        flash(_summary(changes), "success")
+    except DomainError as refusal:
+        db.session.rollback()
+        errors = getattr(refusal, "errors", None) or {"": [refusal.message]}
+        for message in dict.fromkeys(m for messages in errors.values() for m in messages):
+            flash(message, "tap-error")
+    else:
+        db.session.commit()
+        flash(_summary(changes), "tap")
     return redirect(url_for(".manage", token=token, _anchor="my-sessions"))
 
 
