@@ -62,6 +62,8 @@ def test_a_swap_for_a_parallel_session_moves_the_seat_and_says_so(ctx, demo, db)
     person = registered(db, demo, sessions=[spaces.id])
     offered = registrations.choosable_sessions(db, db.get(Edition, demo.id))
     assert explora in self_service.alternatives(person, offered, spaces)
+    # At the same time as a seat held: offered as a swap, not to add.
+    assert explora not in self_service.joinable(person, offered)
     changes = self_service.swap(db, person, spaces.id, explora.id, now=utcnow())
     db.commit()
     assert [(c.session.key, c.before, c.after) for c in changes] == [

@@ -48,11 +48,19 @@ def alternatives(
 
 
 def joinable(registration: Registration, offered: list[Session]) -> list[Session]:
-    """The sessions offered on the form, on the days attended, not held yet."""
+    """The sessions offered on the form, on the days attended, not held yet; not those
+    at the same time as a seat held (they are offered as swaps instead)."""
     held = {c.session_id for c in registration.choices}
+    seats_held = [c.session for c in registration.choices if c.is_confirmed]
     days = set(registration.attended_dates)
     tz = registration.edition.tz
-    return [s for s in offered if s.id not in held and s.starts_at.astimezone(tz).date() in days]
+    return [
+        s
+        for s in offered
+        if s.id not in held
+        and s.starts_at.astimezone(tz).date() in days
+        and not any(s.overlaps(seat) for seat in seats_held)
+    ]
 
 
 def leave(db: DbSession, registration: Registration, session_id: int, *, now: datetime):
