@@ -78,3 +78,16 @@ def test_the_member_code_is_shown_and_changed_in_the_back_office(organiser, demo
     )
     assert refused.status_code == 302
     assert fresh(db).get(Edition, demo.id).member_code == "CDM-MEMBRES-2019"
+
+
+def test_the_registration_page_says_whether_membership_is_proved(organiser, demo, db):
+    from tests.support.factories import make_registration
+
+    member = make_registration(db, fresh(db).get(Edition, demo.id), category="member")
+    db.commit()
+    page = organiser.page(f"/organiser/{demo.slug}/registrations/{member.id}")
+    assert "Membership not proved" in page and 'name="member_code"' not in page
+    member.member_verified = True
+    db.commit()
+    page = organiser.page(f"/organiser/{demo.slug}/registrations/{member.id}")
+    assert "Membership proved" in page
