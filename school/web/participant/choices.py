@@ -16,9 +16,25 @@ from school.web.participant.blueprint import bp
 from school.web.registration import FORM_LIMIT
 
 
-@bp.post("/<token>/choices/<any(leave, join, swap):action>")
+@bp.post("/<token>/choices/leave")
 @limiter.limit(FORM_LIMIT)
-def change_choice(token: str, action: str):
+def leave_choice(token: str):
+    return _tap(token, "leave")
+
+
+@bp.post("/<token>/choices/join")
+@limiter.limit(FORM_LIMIT)
+def join_choice(token: str):
+    return _tap(token, "join")
+
+
+@bp.post("/<token>/choices/swap")
+@limiter.limit(FORM_LIMIT)
+def swap_choice(token: str):
+    return _tap(token, "swap")
+
+
+def _tap(token: str, action: str):
     registration = registrations.get_by_manage_token(db.session, token)
     form = ChoiceActionForm()
     if not form.validate_on_submit():
