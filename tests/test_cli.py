@@ -55,9 +55,8 @@ def test_registrations_import_uses_the_same_rules(runner, app, db, tmp_path):
     # As on the public form: nobody declares themselves a speaker.
     result = runner.invoke(args=args)
     assert result.exit_code == 1
-    assert "speakers.csv:2: category: Please choose network member, partner or guest" in (
-        result.output
-    )
+    assert "speakers.csv:2: category:" in result.output
+    assert "speakers.csv:5: category:" in result.output
     assert "1 registered, 0 already registered, 3 refused" in result.output
     db.execute(sa.delete(Registration))
     db.commit()
