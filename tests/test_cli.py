@@ -37,8 +37,9 @@ def test_export_of_unknown_edition_fails_clearly(runner, app):
     assert result.exit_code != 0 and "no edition 'nope'" in result.output
 
 
-def test_registrations_import_uses_the_same_rules(runner, db, tmp_path):
+def test_registrations_import_uses_the_same_rules(runner, app, db, tmp_path):
     from school.models import Choice, Registration
+    from school.services.backoffice import organisers
 
     runner.invoke(args=["demo", "load"])
     sheet = tmp_path / "speakers.csv"
@@ -50,7 +51,20 @@ def test_registrations_import_uses_the_same_rules(runner, db, tmp_path):
         "Majda,Again,MAJDA@example.org,,HR,speaker,en,2019-06-20,,\n",
         encoding="utf-8",
     )
-    result = runner.invoke(args=["registrations", "import", "spring-school-2019", str(sheet)])
+    args = ["registrations", "import", "spring-school-2019", str(sheet)]
+    # As on the public form: nobody declares themselves a speaker.
+    result = runner.invoke(args=args)
+    assert result.exit_code == 1
+    assert "speakers.csv:2: category:" in result.output
+    assert "speakers.csv:5: category:" in result.output
+    assert "1 registered, 0 already registered, 3 refused" in result.output
+    db.execute(sa.delete(Registration))
+    db.commit()
+    # An organiser's spreadsheet, in their name: as in the back office.
+    with app.app_context():
+        organisers.create_organiser(db, "chef@example.org", "admin", "chef password 1")
+        db.commit()
+    result = runner.invoke(args=[*args, "--as-organiser", "chef@example.org"])
     assert result.exit_code == 1
     assert "1 already registered" in result.output and "2 registered" in result.output
     assert "speakers.csv:4: email:" in result.output

@@ -129,7 +129,7 @@ def person(n, **fields):
     values = dict(
         first_name="Raquel", last_name=f"Castello-Branco {n}", email=f"p{n}@example.org",
         country="PT", category="member", language="en", days=[D1], privacy_consent=True,
-        cite=f"Cité {n % 2}",
+        cite=("porto", "cascais")[n % 2],
     )  # fmt: skip
     values.update(fields)
     return RegistrationData(**values)
@@ -265,7 +265,8 @@ def test_overlapping_seats_are_never_allocated(visits, demo, db):
     assembly.requires_registration = True
     db.commit()
     # Holding the General Assembly (18:00) makes both 17:00 visits impossible to rank…
-    holder = registrations.register(db, edition, person(0, sessions=[assembly.id]), now=utcnow())
+    member = person(0, sessions=[assembly.id], member_code=edition.member_code)
+    holder = registrations.register(db, edition, member, now=utcnow())
     db.commit()
     data = data_of(holder.registration)
     data.rankings = {group.id: [tour.id]}

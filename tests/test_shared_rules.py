@@ -42,7 +42,7 @@ from school.services.errors import DomainError
 from school.services.mail import mailing, outbox, transports
 from school.services.programme import checks, export, importer, people
 from school.services.programme.rules import room_clashes
-from school.services.registration import data, listing, registrations, rules
+from school.services.registration import access, data, listing, registrations, rules
 from school.services.registration.rules import InvalidRegistration
 from tests.support.factories import make_choice, make_edition, make_registration
 
@@ -451,7 +451,7 @@ def test_every_column_holding_an_address_takes_the_longest_one():
         for column in table.columns
         if column.name in ("email", "email_key", "contact_email", "to_address", "reply_to")
     ]
-    assert len(columns) == 8
+    assert len(columns) == 9  # initiatives.contact_email too
     assert {column.type.length for column in columns} == {EMAIL_MAX}
 
 
@@ -490,7 +490,9 @@ def test_the_api_document_and_the_labels_list_the_vocabulary(client):
     assert session["kind"]["enum"] == list(SessionKind)
     assert session["audience"]["enum"] == list(Audience)
     request = schemas["RegistrationRequest"]["properties"]
-    assert request["category"]["enum"] == list(Category)
+    # What the public may declare; the others are given (services.registration.access).
+    assert request["category"]["enum"] == list(access.PUBLIC_CATEGORIES)
+    assert set(access.PUBLIC_CATEGORIES) < set(Category)
     assert request["first_name"]["maxLength"] == data.NAME_MAX
     assert request["dietary"]["maxLength"] == data.NOTE_MAX
     assert request["language"]["enum"] == list(data.LANGUAGES)

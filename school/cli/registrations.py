@@ -15,7 +15,8 @@ from flask.cli import AppGroup
 
 from school.database import utcnow
 from school.extensions import db
-from school.models import Session
+from school.models import Organiser, Session
+from school.services.email_addresses import email_key
 from school.services.errors import DomainError, NotFound
 from school.services.mail import outbox
 from school.services.network import cites
@@ -30,7 +31,8 @@ COLUMNS = (
     "first_name, last_name, email, organisation, cite (a directory key or a Cité's name), "
     "country, category, language, "
     "days (ISO dates separated by spaces), sessions (session ids from the programme file, "
-    "separated by spaces), meals (same), dietary, accessibility"
+    "separated by spaces), meals (same), dietary, accessibility, member_code (the edition's, "
+    "for members-only sessions). Categories: member, partner or guest, as on the form"
 )
 
 
@@ -65,18 +67,33 @@ def row_to_data(row: dict[str, str], keys: dict[str, int]) -> RegistrationData:
         dietary=row.get("dietary"),
         accessibility=row.get("accessibility"),
         privacy_consent=True,  # the organiser collected it with the spreadsheet
+        member_code=row.get("member_code") or None,
     )
 
 
 @registrations_cli.command("import")
 @click.argument("slug")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_csv(slug: str, path: Path) -> None:
+@click.option(
+    "--as-organiser",
+    "organiser_email",
+    metavar="EMAIL",
+    help="Act as this admin organiser, as in the back office: any category (speaker, "
+    "staff, press) and members confirmed for members-only sessions.",
+)
+def import_csv(slug: str, path: Path, organiser_email: str | None) -> None:
     """Register every row of a CSV file (UTF-8, header row). Columns: see --help."""
     try:
         edition = catalogue.get_edition(db.session, slug)
     except NotFound as exc:
         raise click.ClickException(exc.message) from exc
+    actor = None
+    if organiser_email:
+        actor = db.session.scalar(
+            sa.select(Organiser).where(Organiser.email == email_key(organiser_email))
+        )
+        if actor is None or not actor.is_admin:
+            raise click.ClickException(f"no admin organiser {organiser_email!r}")
     keys = dict(
         db.session.execute(
             sa.select(Session.key, Session.id).where(Session.edition_id == edition.id)
@@ -88,7 +105,9 @@ def import_csv(slug: str, path: Path) -> None:
             data = row_to_data(row, keys)
             try:
                 edition = catalogue.get_edition(db.session, slug)
-                outcome = registrations.register(db.session, edition, data, now=utcnow())
+                outcome = registrations.register(
+                    db.session, edition, data, now=utcnow(), actor=actor
+                )
             except InvalidRegistration as exc:
                 db.session.rollback()
                 failed += 1
@@ -113,3 +132,14 @@ def import_csv(slug: str, path: Path) -> None:
 
 
 import_csv.help = (import_csv.help or "") + f"\n\nColumns: {COLUMNS}."
+
+
+@registrations_cli.command("member-code")
+@click.argument("slug")
+def member_code(slug: str) -> None:
+    """Print the edition's member code (it proves membership for members-only seats)."""
+    try:
+        edition = catalogue.get_edition(db.session, slug)
+    except NotFound as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(edition.member_code)

@@ -8,6 +8,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import EqualTo, NumberRange, Optional
 
@@ -66,3 +67,17 @@ class AdjustForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     pass
+
+
+class MemberCodeForm(FlaskForm):
+    """A new member code: drawn at random (empty), or chosen by the organisers."""
+
+    code = StringField(
+        _l("Choose the code yourself (optional)"),
+        render_kw={"maxlength": 32, "autocomplete": "off", "spellcheck": "false"},
+    )
+
+
+class PrivacyNoticeForm(FlaskForm):
+    notice_fr = TextAreaField(_l("Privacy notice in French (Markdown)"), render_kw={"rows": 14})
+    notice_en = TextAreaField(_l("Privacy notice in English (Markdown)"), render_kw={"rows": 14})

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -26,6 +27,7 @@ from school.models import Edition
 from school.services.email_addresses import EMAIL_MAX
 from school.services.network import cites
 from school.services.network.countries import sorted_countries
+from school.services.registration.access import MEMBER_CODE_MAX, PUBLIC_CATEGORIES
 from school.services.registration.data import NAME_MAX, NOTE_MAX, TEXT_MAX, RegistrationData
 
 
@@ -60,6 +62,12 @@ class RegistrationForm(FlaskForm):
     cite = SelectField(_l("Your Cité des métiers"), validate_choice=False)
     country = SelectField(_l("Country"), validate_choice=False)
     category = RadioField(_l("You come as"), validate_choice=False)
+    member_code = StringField(
+        _l("Member code"),
+        render_kw={"maxlength": MEMBER_CODE_MAX, "autocomplete": "off", "spellcheck": "false",
+                   "autocapitalize": "characters"},
+    )  # fmt: skip
+    speaker = HiddenField()  # a speaker's link token, from the speakers' corner
     language = RadioField(
         _l("Language for our e-mails"),
         choices=list(LANGUAGE_NAMES.items()),
@@ -80,14 +88,21 @@ class RegistrationForm(FlaskForm):
     )
     photo_consent = BooleanField(_l("I agree to appear in photos of the School."))
 
-    def prepare(self, edition: Edition, language: str, meals, sessions) -> RegistrationForm:
+    def prepare(
+        self, edition: Edition, language: str, meals, sessions, *, every_category: bool = False
+    ) -> RegistrationForm:
+        """``every_category``: the organisers' form; the public chooses member, partner or
+        guest, and keeps a category given to them (``speaker``, ``staff``, ``press``)."""
         self.country.choices = [("", _l("Choose…")), *sorted_countries(language)]
         self.cite.choices = [
             ("", _l("None: another organisation (name it above)")),
             *((c.key, c.name) for c in cites.directory(db.session, active_only=True)),
         ]
         self._keep_held_cite()
-        self.category.choices = list(CATEGORY_LABELS.items())
+        shown = set(CATEGORY_LABELS) if every_category else set(PUBLIC_CATEGORIES)
+        if self.category.data in CATEGORY_LABELS:
+            shown.add(self.category.data)
+        self.category.choices = [(c, label) for c, label in CATEGORY_LABELS.items() if c in shown]
         self.days.choices = [(day, day.isoformat()) for day in edition.dates]
         self.meals.choices = [(s.id, str(s.id)) for s in meals]
         self.sessions.choices = [(s.id, str(s.id)) for s in sessions]
@@ -130,6 +145,8 @@ class RegistrationForm(FlaskForm):
             accessibility=self.accessibility.data,
             privacy_consent=bool(self.privacy_consent.data),
             photo_consent=bool(self.photo_consent.data),
+            member_code=self.member_code.data or None,
+            speaker_token=self.speaker.data or None,
         )
 
     def fill(self, data: RegistrationData) -> None:
@@ -149,6 +166,23 @@ class RegistrationForm(FlaskForm):
             self.cite.choices.append((held, cites.label(cites.by_key(db.session), held)))
 
     ranking_errors: dict[int, list[str]] | None = None
+    # Why a session chosen cannot be had as things stand (``InvalidRegistration.by_session``).
+    session_errors: dict[int, list[str]] | None = None
+
+    def error_fields(self) -> list[tuple[str, str]]:
+        """The fields in trouble, in the page's order: (element id, label), for the summary
+        at the top of the form that links to each of them."""
+        found = []
+        for name, field in self._fields.items():
+            if field.errors and name not in ("csrf_token", "speaker"):
+                found.append((_anchor(name, field), str(field.label.text)))
+        found.extend(
+            (f"ranking-{group_id}", str(_l("Your preferences")))
+            for group_id, messages in (self.ranking_errors or {}).items()
+            if messages
+        )
+        order = [*self._fields]
+        return sorted(found, key=lambda item: _position(item[0], order))
 
     def show_errors(self, errors: dict[str, list[str]]) -> list[str]:
         """Put messages beside their fields (a group's ranking: ``ranking_<group id>``);
@@ -168,9 +202,39 @@ class RegistrationForm(FlaskForm):
         return unplaced
 
 
+def _anchor(name: str, field) -> str:
+    """Where the summary's link leads: the first box of a group of choices, else the field."""
+    if name in ("category", "language"):
+        return f"{field.id}-0"
+    if name == "days":
+        return "days-0"
+    if name in ("meals", "sessions"):
+        return f"{name}-group"
+    return field.id
+
+
+def _position(anchor: str, order: list[str]) -> int:
+    if anchor.startswith("ranking-"):  # the preferences follow the sessions on the page
+        anchor = "sessions"
+    for index, name in enumerate(order):
+        if anchor == name or anchor.startswith(f"{name}-"):
+            return index
+    return len(order)
+
+
 class LostLinkForm(FlaskForm):
     email = EmailField(_l("E-mail"), render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX})
 
 
 class CancelForm(FlaskForm):
     pass
+
+
+class ChoiceActionForm(FlaskForm):
+    """One tap on the participant's page: leave, join or swap one session."""
+
+    session_id = HiddenField()
+    to_session = HiddenField()
+    member_code = StringField(
+        _l("Member code"), render_kw={"maxlength": MEMBER_CODE_MAX, "autocomplete": "off"}
+    )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -12,6 +13,15 @@ from school.models.localized import Localized
 
 if TYPE_CHECKING:
     from school.models.programme import Session
+
+# Read aloud and typed by people: no 0/O, 1/I/L look-alikes. 12 characters of 31: ~59 bits.
+MEMBER_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_member_code() -> str:
+    """An unguessable member code, in three groups of four (``K7QF-M2XP-9RTD``)."""
+    chars = "".join(secrets.choice(MEMBER_CODE_ALPHABET) for _ in range(12))
+    return "-".join(chars[i : i + 4] for i in range(0, 12, 4))
 
 
 class Edition(Localized, Base):
@@ -52,6 +62,11 @@ class Edition(Localized, Base):
     # The call for initiatives (none = not open; no close = open until the School ends).
     initiatives_open_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     initiatives_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The secret that proves membership of the network for members-only seats.
+    member_code: Mapped[str] = mapped_column(sa.String(32), default=new_member_code)
+    # The privacy notice at /<slug>/privacy; empty: the default text.
+    privacy_notice_fr: Mapped[str | None] = mapped_column(sa.Text)
+    privacy_notice_en: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Raised by every change to the programme: the key of caches and ETags.
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -109,6 +109,12 @@ class Session(Localized, Base):
         """Whether participants pick it when they register (else everyone may come)."""
         return (self.status != SessionStatus.CANCELLED) & self.is_by_choice
 
+    @hybrid_property
+    def is_chosen_on_form(self) -> bool:
+        """Whether the public registration form offers it (not those by invitation: the
+        organisers give them). The programme marks exactly these "registration required"."""
+        return self.is_offered_for_choice & (self.audience != Audience.INVITED)
+
     @hybrid_method
     def overlaps(self, other) -> bool:
         """Whether the two take place at the same time, for a moment at least. Times are

@@ -52,6 +52,9 @@ class Registration(Base):
     accessibility: Mapped[str | None] = mapped_column(sa.String(500))
     privacy_consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     photo_consent: Mapped[bool] = mapped_column(default=False)
+    # Membership proved (the edition's member code) or confirmed by an organiser: what a
+    # members-only seat needs besides the category.
+    member_verified: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(sa.String(20), default=RegistrationStatus.CONFIRMED.value)
     manage_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_private_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

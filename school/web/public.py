@@ -7,7 +7,9 @@ from markupsafe import Markup
 
 from school import i18n
 from school.extensions import db
+from school.services.mail import rich_text
 from school.services.programme import catalogue
+from school.services.registration import privacy as privacy_rules
 from school.web.render_cache import render_cache
 
 bp = Blueprint("public", __name__)
@@ -86,3 +88,13 @@ def speaker(slug: str, key: str):
     edition = catalogue.get_edition(db.session, slug)
     entry = catalogue.get_person(db.session, edition, key)
     return render_template("public/speaker.html", edition=edition, entry=entry)
+
+
+@bp.get("/<slug>/privacy")
+def privacy(slug: str):
+    """The edition's privacy notice: the organisers' own text, else the default one."""
+    edition = catalogue.get_edition(db.session, slug)
+    own = privacy_rules.custom_notice(edition, i18n.language())
+    return render_template(
+        "public/privacy.html", edition=edition, own=rich_text.to_html(own) if own else None
+    )

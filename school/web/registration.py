@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from school import i18n
@@ -10,7 +10,8 @@ from school.database import utcnow
 from school.extensions import db, limiter
 from school.forms.registration import LostLinkForm, RegistrationForm
 from school.services.programme import catalogue
-from school.services.registration import groups, links, registrations
+from school.services.registration import access, groups, links, registrations
+from school.services.registration.rules import InvalidRegistration
 from school.web.actions import form_action
 
 bp = Blueprint("registration", __name__)
@@ -26,6 +27,12 @@ def ranking_groups(edition, now) -> list:
 def read_form(form: RegistrationForm, ranked: list) -> None:
     if form.is_submitted():
         form.rankings = form.read_rankings([g.id for g in ranked])
+
+
+def show_session_errors(form: RegistrationForm, refusal) -> None:
+    """Beside each session, why it cannot be had (the form keeps everything typed)."""
+    if isinstance(refusal, InvalidRegistration):
+        form.session_errors = refusal.by_session
 
 
 def choice_page_context(edition, form: RegistrationForm, plan_sessions, meals, ranked):
@@ -55,12 +62,19 @@ def form(slug: str):
         return render_template("registration/closed.html", edition=edition, message=closed)
     sessions = registrations.choosable_sessions(db.session, edition)
     meals = registrations.meal_sessions(db.session, edition)
-    form = RegistrationForm().prepare(edition, i18n.language(), meals, sessions)
+    form = RegistrationForm()
+    speaker_token = request.args.get("speaker") if not form.is_submitted() else None
+    # A speaker's link: they register as a speaker (the service checks the token again).
+    if speaker_token and access.speaker_of(db.session, edition, speaker_token) is not None:
+        form.speaker.data = speaker_token
+        form.category.data = "speaker"
+    form.prepare(edition, i18n.language(), meals, sessions)
     ranked = ranking_groups(edition, now)
     read_form(form, ranked)
     if form.validate_on_submit():
         with form_action(form) as action:
             outcome = registrations.register(db.session, edition, form.to_data(), now=now)
+        show_session_errors(form, action.refusal)
         if action.done:
             if not outcome.created:
                 return render_template(

@@ -43,4 +43,26 @@
     if (event.target.name === "days" || event.target.name === "category") refresh();
   });
   refresh();
+
+  // After a refused submit: take the reader to the first field in trouble, and make the
+  // summary's links move the focus there too (a link alone only scrolls).
+  function focusField(target) {
+    if (!target) return;
+    var box = target.matches("input, select, textarea")
+      ? target
+      : target.querySelector("[aria-invalid=true], input, select, textarea") || target;
+    box.scrollIntoView({ block: "center" });
+    box.focus({ preventScroll: true });
+  }
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      if (!link) return;
+      event.preventDefault();
+      focusField(document.getElementById(link.getAttribute("href").slice(1)));
+    });
+    var first = summary.querySelector("a[href^='#']");
+    focusField(first && document.getElementById(first.getAttribute("href").slice(1)));
+  }
 })();

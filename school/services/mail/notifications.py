@@ -109,3 +109,20 @@ def moved_to_waitlist(db: DbSession, choices: list[Choice], *, now: datetime) ->
             position=positions.get(choice.id),
             **_links(registration),
         )
+
+
+def choices_changed(db: DbSession, registration: Registration, changes: list, *, now) -> None:
+    """One short e-mail for one change made on the participant's page: what changed
+    (``self_service.Change``: a seat left, taken, or a place in a waiting line)."""
+    outbox.queue_mail(
+        db,
+        to=registration.email,
+        template="choices_changed",
+        language=registration.language,
+        purpose="choices_changed",
+        now=now,
+        registration=registration,
+        edition=registration.edition,
+        changes=changes,
+        **_links(registration),
+    )

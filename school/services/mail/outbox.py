@@ -126,7 +126,7 @@ def queue_mail(
 
 def privacy_url(edition: Edition) -> str:
     """The edition's privacy notice, ``/<slug>/privacy`` (a public interface)."""
-    return absolute_url("public.edition_home", slug=edition.slug) + "privacy"
+    return absolute_url("public.privacy", slug=edition.slug)
 
 
 def mark_queued(db: DbSession) -> None:

@@ -43,6 +43,10 @@ class RegistrationData:
     accessibility: str | None = None
     privacy_consent: bool = False
     photo_consent: bool = False
+    # Proves membership for members-only seats (``access``); never stored.
+    member_code: str | None = None
+    # A speaker registering from their private link (``access``: category ``speaker``).
+    speaker_token: str | None = None
 
 
 def data_of(registration: Registration) -> RegistrationData:

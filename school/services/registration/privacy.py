@@ -254,3 +254,38 @@ def participant_data(db: DbSession, registration: Registration) -> dict[str, Any
             for message in messages
         ],
     }
+
+
+# -- the privacy notice at /<slug>/privacy
+
+NOTICE_MAX = 20_000
+
+
+def custom_notice(edition: Edition, language: str) -> str | None:
+    """The organisers' own notice in this language (else in French), or None: the page
+    then shows the default text."""
+    own = edition.privacy_notice_en if language == "en" else edition.privacy_notice_fr
+    return own or edition.privacy_notice_fr or None
+
+
+def save_notice(
+    db: DbSession,
+    edition: Edition,
+    texts: dict[str, str | None],
+    *,
+    actor: audit.Actor,
+    now: datetime,
+) -> None:
+    """The organisers' notice (Markdown) in French and English; empty: the default text."""
+    cleaned = {lang: (texts.get(lang) or "").strip() or None for lang in ("fr", "en")}
+    for value in cleaned.values():
+        if value is not None and len(value) > NOTICE_MAX:
+            raise DomainError(
+                _("Please keep it under %(max)d characters.", max=NOTICE_MAX), code="invalid"
+            )
+    edition.privacy_notice_fr, edition.privacy_notice_en = cleaned["fr"], cleaned["en"]
+    given = {lang: bool(value) for lang, value in cleaned.items()}
+    target = f"edition:{edition.id}"
+    action = "edition.privacy_notice_changed"
+    audit.record(db, actor, action, target, given, edition=edition, now=now)
+    db.flush()

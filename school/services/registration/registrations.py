@@ -25,7 +25,7 @@ from school.services.email_addresses import email_key
 from school.services.errors import DomainError, NotFound
 from school.services.mail import notifications
 from school.services.network import cites
-from school.services.registration import links, seats
+from school.services.registration import access, links, seats
 from school.services.registration.data import Errors, RegistrationData, check_fields, data_of
 from school.services.registration.rules import (
     InvalidRegistration,
@@ -86,12 +86,10 @@ def choosable_sessions(
     """Sessions a participant picks when registering: those that require registration
     or have limited seats; not the cancelled ones, not those by invitation only (the
     organisers give those: ``by_organiser=True`` includes them)."""
-    offered = Session.is_offered_for_choice
+    offered = Session.is_chosen_on_form
     if by_organiser:
         invited = sa.and_(Session.audience == Audience.INVITED, sa.not_(Session.is_cancelled))
-        offered = sa.or_(offered, invited)
-    else:
-        offered = sa.and_(offered, Session.audience != Audience.INVITED)
+        offered = sa.or_(Session.is_offered_for_choice, invited)
     sessions = db.scalars(
         sa.select(Session)
         .where(Session.edition_id == edition.id, offered)
@@ -159,6 +157,7 @@ def register(
     """
     if force and not is_organiser(actor):
         raise ValueError("only an organiser may force a registration")
+    access.apply_speaker_link(db, edition, data)
     errors = check_fields(data, edition_dates=edition.dates, cites=known_cites(db))
     if not force:
         _check_window(edition, now)
@@ -166,7 +165,7 @@ def register(
     edition = db.get(Edition, edition.id)
     # Every field and choice is checked before the address is looked up: a registered
     # address and an unknown one get the same answer to the same mistakes (no probing).
-    sessions = _checked_choices(db, edition, data, errors, now=now, actor=actor)
+    sessions, verified = _checked_choices(db, edition, data, errors, now=now, actor=actor)
     existing = _registered_as(db, edition, data.email)
     if existing is not None and not existing.is_cancelled:
         if actor is None:
@@ -177,6 +176,7 @@ def register(
     if existing is not None:  # cancelled: it keeps its link, history and badge
         _set_aside(db, existing)
     registration = _confirmed(db, edition, data, now)
+    registration.member_verified = verified
     take_seats(db, registration, [sessions[i] for i in data.sessions], now)
     rank(db, registration, data, now)
     notifications.confirmation(db, registration, now=now)
@@ -253,14 +253,18 @@ def _checked_choices(
     *,
     now: datetime,
     actor: Organiser | None,
-) -> dict[int, Session]:
-    """The sessions and meals chosen, by id, once they pass the programme's rules; else
-    every problem found (``errors``: those of the fields already) is raised at once."""
+    current: Registration | None = None,
+) -> tuple[dict[int, Session], bool]:
+    """The sessions and meals chosen, by id, once they pass the programme's rules and
+    who may sit where (with whether membership is proved); else every problem found
+    (``errors``: those of the fields already) is raised at once."""
     sessions = sessions_by_id(db, edition, data.sessions + data.meals)
     errors = merge_errors(errors, check_against_programme(data, edition, sessions, now, actor))
+    checked = access.check_access(db, edition, data, sessions, actor=actor, current=current)
+    errors = merge_errors(errors, checked.errors)
     if errors:
-        raise InvalidRegistration(errors)
-    return sessions
+        raise InvalidRegistration(errors, checked.by_session)
+    return sessions, checked.member_verified
 
 
 def _set_aside(db: DbSession, cancelled: Registration) -> None:
@@ -309,6 +313,7 @@ def update(
     An organiser (``actor``) may also give seats in sessions by invitation.
     """
     edition = registration.edition
+    access.apply_speaker_link(db, edition, data)
     # A Cité the registration already names stays acceptable, even if it left the directory.
     errors = check_fields(
         data, edition_dates=edition.dates, cites=known_cites(db) | {registration.cite}
@@ -328,7 +333,9 @@ def update(
     )
     if other is not None:
         errors.setdefault("email", []).append(_("Another registration uses this address."))
-    sessions = _checked_choices(db, edition, data, errors, now=now, actor=actor)
+    sessions, verified = _checked_choices(
+        db, edition, data, errors, now=now, actor=actor, current=registration
+    )
 
     before = choices_summary(registration) if actor is not None else {}
     wanted = set(data.sessions)
@@ -337,6 +344,7 @@ def update(
     for choice in dropped:
         registration.choices.remove(choice)
     apply_details(registration, data, now)
+    registration.member_verified = verified
     db.flush()
     kept = {c.session_id for c in registration.choices}
     take_seats(db, registration, [sessions[i] for i in data.sessions if i not in kept], now)

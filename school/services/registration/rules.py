@@ -33,9 +33,11 @@ class InvalidRegistration(DomainError):
 
     code = "invalid"
 
-    def __init__(self, errors: Errors):
+    def __init__(self, errors: Errors, by_session: dict[int, list[str]] | None = None):
         super().__init__(_("Please correct the highlighted fields."))
         self.errors = errors
+        # The same problems again, beside the sessions they concern (the form shows them).
+        self.by_session = by_session or {}
 
 
 def sessions_by_id(db: DbSession, edition: Edition, ids: list[int]) -> dict[int, Session]:

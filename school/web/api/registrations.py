@@ -24,8 +24,8 @@ from school.web.api.openapi import operation
 API_LIMIT = "60 per minute;1000 per hour"  # generous: a registration desk shares one address
 
 _TEXT = ("first_name", "last_name", "email", "organisation", "cite", "country", "category",
-         "language", "dietary", "accessibility")  # fmt: skip
-_OPTIONAL = {"organisation", "cite", "dietary", "accessibility"}
+         "language", "dietary", "accessibility", "member_code")  # fmt: skip
+_OPTIONAL = {"organisation", "cite", "dietary", "accessibility", "member_code"}
 
 
 def parse_registration(body: Any) -> tuple[RegistrationData, dict[str, list[str]]]:

@@ -12,7 +12,6 @@ from school.models.vocabulary import (
     LANGUAGES,
     Admission,
     Audience,
-    Category,
     ChoiceStatus,
     CiteStatus,
     Decision,
@@ -23,6 +22,7 @@ from school.models.vocabulary import (
     SessionStatus,
     Verdict,
 )
+from school.services.registration.access import MEMBER_CODE_MAX, PUBLIC_CATEGORIES
 from school.services.registration.data import NAME_MAX, NOTE_MAX, TEXT_MAX
 
 
@@ -154,7 +154,18 @@ SCHEMAS: dict[str, Any] = {
                 "description": "the Cité des métiers",
             },
             "country": {"type": "string", "description": "ISO 3166-1 alpha-2", "example": "PT"},
-            "category": _one_of(Category),
+            "category": {
+                "type": "string",
+                "enum": [c.value for c in PUBLIC_CATEGORIES],
+                "description": "what the public may declare; speaker, staff and press are"
+                " given by a speaker's link or the organisers (422 on `category`)",
+            },
+            "member_code": {
+                "type": "string",
+                "maxLength": MEMBER_CODE_MAX,
+                "description": "the edition's member code, sent to the network's Cités:"
+                " needed for a members-only session (422 on `member_code` without a valid one)",
+            },
             "language": {"type": "string", "enum": list(LANGUAGES)},
             "days": {"type": "array", "items": {"type": "string", "format": "date"}},
             "sessions": {"type": "array", "items": {"type": "integer"}},

@@ -4,6 +4,7 @@ accounts, the network's Cités and initiatives, after the School), all on the bl
 ``bp`` behind its login gate."""
 
 from school.web.organiser import (  # noqa: F401 - they add routes
+    access,
     account,
     aftercare,
     allocation,

@@ -55,7 +55,7 @@ def _form_page(edition, form, registration=None, **extra):
     invitation), and what its page shows beside it."""
     sessions = registrations.choosable_sessions(db.session, edition, by_organiser=True)
     meals = registrations.meal_sessions(db.session, edition)
-    form.prepare(edition, i18n.language(), meals, sessions)
+    form.prepare(edition, i18n.language(), meals, sessions, every_category=True)
     ranked = ranking_groups(edition, utcnow())
     read_form(form, ranked)
     held = {c.session_id for c in registration.choices} if registration else set()

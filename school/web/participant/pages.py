@@ -9,27 +9,49 @@ from flask_babel import gettext as _
 from school import i18n
 from school.database import utcnow
 from school.extensions import db, limiter
-from school.forms.registration import CancelForm, RegistrationForm
-from school.services.registration import privacy, registrations, seats
+from school.forms.registration import CancelForm, ChoiceActionForm, RegistrationForm
+from school.services.programme import catalogue
+from school.services.registration import privacy, registrations, seats, self_service
 from school.services.registration.data import data_of
 from school.web.actions import form_action
 from school.web.participant.blueprint import bp
-from school.web.registration import FORM_LIMIT, choice_page_context, ranking_groups, read_form
+from school.web.registration import (
+    FORM_LIMIT,
+    choice_page_context,
+    ranking_groups,
+    read_form,
+    show_session_errors,
+)
 
 
 @bp.get("/<token>")
 def manage(token: str):
     registration = registrations.get_by_manage_token(db.session, token)
+    edition = registration.edition
     choices = sorted(registration.choices, key=lambda c: c.session.starts_at)
     positions = seats.waitlist_positions(
         db.session, [c.session_id for c in choices if not c.is_confirmed]
     )
+    # What one tap may change: swap a choice for a session at the same time, or join one.
+    offered = registrations.choosable_sessions(db.session, edition)
+    ranked = {s.id for g in ranking_groups(edition, utcnow()) for s in g.sessions}
+    offered = [s for s in offered if s.id not in ranked]
+    plan = catalogue.Programme(
+        edition, offered, catalogue.seats_taken(db.session, [s.id for s in offered])
+    )
     return render_template(
         "participant/manage.html",
         registration=registration,
-        edition=registration.edition,
+        edition=edition,
         choices=[(c, positions.get(c.id)) for c in choices],
         meals=sorted((m.session for m in registration.meals), key=lambda s: s.starts_at),
+        programme=plan,
+        swaps={
+            c.session_id: self_service.alternatives(registration, offered, c.session)
+            for c in choices
+        },
+        joinable=self_service.joinable(registration, offered),
+        tap_form=ChoiceActionForm(),
     )
 
 
@@ -52,6 +74,7 @@ def edit(token: str):
     if form.validate_on_submit():
         with form_action(form) as action:
             registrations.update(db.session, registration, form.to_data(), now=utcnow())
+        show_session_errors(form, action.refusal)
         if action.done:
             flash(_("Your changes are saved."))
             return redirect(url_for(".manage", token=token))

@@ -1,0 +1,139 @@
+"""One choice at a time, from the participant's own page: leave a session, join one,
+or swap one for a session at the same time — each an ``update`` of the registration
+with that one change, so seats, waiting lines, clashes and who may sit where apply
+as on the form. Every change is told in one short e-mail saying what changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session as DbSession
+
+from school.models import Edition, Registration, Session
+from school.models.vocabulary import ChoiceStatus
+from school.services.errors import DomainError
+from school.services.mail import notifications
+from school.services.registration import registrations, seats
+from school.services.registration.data import data_of
+
+
+@dataclass
+class Change:
+    """What became of one session for the participant."""
+
+    session: Session
+    before: str | None  # a ChoiceStatus, or None: not chosen
+    after: str | None
+    position: int | None = None  # in the waiting line, after
+
+
+def alternatives(
+    registration: Registration, offered: list[Session], session: Session
+) -> list[Session]:
+    """The sessions offered on the form at the same time as ``session``, on a day the
+    participant attends, that they do not hold already: what it may be swapped for."""
+    held = {c.session_id for c in registration.choices}
+    days = set(registration.attended_dates)
+    tz = registration.edition.tz
+    return [
+        other
+        for other in offered
+        if other.id != session.id
+        and other.id not in held
+        and other.overlaps(session)
+        and other.starts_at.astimezone(tz).date() in days
+    ]
+
+
+def joinable(registration: Registration, offered: list[Session]) -> list[Session]:
+    """The sessions offered on the form, on the days attended, not held yet; not those
+    at the same time as a seat held (they are offered as swaps instead)."""
+    held = {c.session_id for c in registration.choices}
+    seats_held = [c.session for c in registration.choices if c.is_confirmed]
+    days = set(registration.attended_dates)
+    tz = registration.edition.tz
+    return [
+        s
+        for s in offered
+        if s.id not in held
+        and s.starts_at.astimezone(tz).date() in days
+        and not any(s.overlaps(seat) for seat in seats_held)
+    ]
+
+
+def leave(db: DbSession, registration: Registration, session_id: int, *, now: datetime):
+    return _change(db, registration, drop=session_id, add=None, now=now)
+
+
+def join(
+    db: DbSession,
+    registration: Registration,
+    session_id: int,
+    *,
+    now: datetime,
+    member_code: str | None = None,
+):
+    return _change(db, registration, drop=None, add=session_id, now=now, member_code=member_code)
+
+
+def swap(
+    db: DbSession,
+    registration: Registration,
+    from_session: int,
+    to_session: int,
+    *,
+    now: datetime,
+    member_code: str | None = None,
+):
+    return _change(
+        db, registration, drop=from_session, add=to_session, now=now, member_code=member_code
+    )
+
+
+def _change(
+    db: DbSession,
+    registration: Registration,
+    *,
+    drop: int | None,
+    add: int | None,
+    now: datetime,
+    member_code: str | None = None,
+) -> list[Change]:
+    """Apply one change through ``registrations.update`` and e-mail what changed."""
+    if registration.is_cancelled:
+        raise DomainError(_("This registration is cancelled."), code="cancelled")
+    data = data_of(registration)
+    if drop is not None and drop not in data.sessions:
+        raise DomainError(_("You have not chosen this session."), code="not_chosen")
+    if add is not None and add in data.sessions:
+        raise DomainError(_("You have already chosen this session."), code="already_chosen")
+    before = {c.session_id: c.status for c in registration.choices}
+    data.sessions = [s for s in data.sessions if s != drop] + ([add] if add is not None else [])
+    data.member_code = member_code
+    outcome = registrations.update(db, registration, data, now=now)
+    registration = outcome.registration
+    after = {c.session_id: c for c in registration.choices}
+    positions = seats.waitlist_positions(
+        db, [c.session_id for c in after.values() if c.status == ChoiceStatus.WAITLISTED]
+    )
+    changes = []
+    for session_id in [i for i in (drop, add) if i is not None]:
+        choice = after.get(session_id)
+        session = choice.session if choice is not None else db.get(Session, session_id)
+        changes.append(
+            Change(
+                session=session,
+                before=before.get(session_id),
+                after=choice.status if choice is not None else None,
+                position=positions.get(choice.id) if choice is not None else None,
+            )
+        )
+    notifications.choices_changed(db, registration, changes, now=now)
+    return changes
+
+
+def offered_sessions(db: DbSession, edition: Edition) -> list[Session]:
+    """What the form offers (the same query)."""
+    return registrations.choosable_sessions(db, edition)
