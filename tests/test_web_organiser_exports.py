@@ -160,7 +160,7 @@ def test_exports_figures_equal_the_dashboards(organiser, demo, crowd):
     progress = {row[0]: row[1:] for row in checkins["Check-in progress"][1:]}
     entrance = progress["Entrance, 2019-06-19"]
     shown = dashboard_numbers(html, "checkin")
-    assert shown["Jun 19, 2019"] == entrance == ["6", "4"]
+    assert shown["19 Jun 2019"] == entrance == ["6", "4"]
     assert progress["Tour of the permanent exhibitions (Explora)"] == ["3", "1"]
 
 

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from functools import cache
 
 from babel import Locale
-from babel.dates import format_interval
 from fpdf import FPDF
 
+from school import i18n
 from school.models import Edition, Registration
 from school.services.badges.qr import QrCode, qr_code
 from school.services.pdf_fonts import add_fonts
@@ -360,5 +360,5 @@ def _country_name(code: str, language: str) -> str:
 
 
 def _when(edition: Edition, language: str) -> str:
-    dates = format_interval(edition.starts_on, edition.ends_on, "yMMMd", locale=language)
+    dates = i18n.date_range(edition.starts_on, edition.ends_on, language)
     return f"{dates} · {edition.city}"
