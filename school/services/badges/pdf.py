@@ -112,9 +112,11 @@ LAYOUT = {
     "organisation": (Box(7, 67, 91, 10), TextStyle("DejaVu", "", 11, 5.5, 2)),
     "country": (Box(7, 77, 91, 6), TextStyle("DejaVu", "", 10, 6, 1)),
     "band": (Box(5, 131, 95, 15), TextStyle("DejaVu", "B", 15, 6, 2)),
+    # The QR code's text, for a door without a camera: typed into the scanner.
+    "code": (Box(7, 124.6, 91, 4.6), TextStyle("DejaVu", "", 7.5, 5, 1)),
 }
 RULE_Y = 20.5
-QR_BOX = Box(30.5, 84, 44, 44)  # quiet zone included
+QR_BOX = Box(32.5, 84, 40, 40)  # quiet zone included
 BAND_TOP = 130.0
 
 
@@ -216,6 +218,7 @@ def _draw_badge(pdf: FPDF, registration: Registration, token: str, area: Box) ->
         "organisation": " — ".join(_unique([registration.organisation, registration.cite])),
         "country": _country_name(registration.country, language),
         "band": "\n".join(_unique(style.words)),
+        "code": printed_code(token),
     }
 
     def place(box: Box) -> Box:
@@ -235,6 +238,13 @@ def _draw_badge(pdf: FPDF, registration: Registration, token: str, area: Box) ->
         _draw_text(pdf, texts[field], place(box), text_style, k, colour)
 
     _draw_qr(pdf, qr_code(token), place(QR_BOX))
+
+
+def printed_code(token: str) -> str:
+    """The badge token as printed under its QR code: the signature in groups of four,
+    easier to read out and type (the scanner ignores the spaces)."""
+    head, _, mac = token.rpartition(":")
+    return f"{head}:" + " ".join(mac[i : i + 4] for i in range(0, len(mac), 4))
 
 
 def _draw_qr(pdf: FPDF, code: QrCode, box: Box) -> None:
