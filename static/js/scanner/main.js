@@ -273,7 +273,9 @@ async function startCamera(camera) {
   try {
     await camera.start();
     message.textContent = "";
+    $("camera").hidden = false;
   } catch (error) {
+    $("camera").hidden = true; // an empty black box helps nobody: the message says what to do
     const reason = error.name || error.message || "";
     const key = { NotAllowedError: "camera_refused", SecurityError: "camera_refused", NotFoundError: "camera_missing", OverconstrainedError: "camera_missing" }[reason] || "camera_failed";
     message.textContent = say(key);
