@@ -28,6 +28,7 @@ from fpdf import FPDF
 
 from school import i18n
 from school.models import Edition, Registration
+from school.services.badges import tokens
 from school.services.badges.qr import QrCode, qr_code
 from school.services.pdf_fonts import add_fonts
 
@@ -218,7 +219,7 @@ def _draw_badge(pdf: FPDF, registration: Registration, token: str, area: Box) ->
         "organisation": " — ".join(_unique([registration.organisation, registration.cite])),
         "country": _country_name(registration.country, language),
         "band": "\n".join(_unique(style.words)),
-        "code": printed_code(token),
+        "code": tokens.printed(token),
     }
 
     def place(box: Box) -> Box:
@@ -238,13 +239,6 @@ def _draw_badge(pdf: FPDF, registration: Registration, token: str, area: Box) ->
         _draw_text(pdf, texts[field], place(box), text_style, k, colour)
 
     _draw_qr(pdf, qr_code(token), place(QR_BOX))
-
-
-def printed_code(token: str) -> str:
-    """The badge token as printed under its QR code: the signature in groups of four,
-    easier to read out and type (the scanner ignores the spaces)."""
-    head, _, mac = token.rpartition(":")
-    return f"{head}:" + " ".join(mac[i : i + 4] for i in range(0, len(mac), 4))
 
 
 def _draw_qr(pdf: FPDF, code: QrCode, box: Box) -> None:
