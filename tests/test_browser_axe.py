@@ -163,3 +163,30 @@ def test_no_axe_violation_on_the_scanner_and_its_three_verdicts(page, world, lan
             page.keyboard.press("Escape")
             expect(page.locator("#verdict")).to_be_hidden()
     assert not any(found.values()), report(found)
+
+
+def test_back_office_tables_fit_a_laptop_and_scroll_inside_on_a_phone(page, world):
+    """The registrations and speakers tables: whole at 1280 px; at 390 px the page does
+    not scroll sideways, the table scrolls inside its named, focusable region."""
+    measure = """() => [...document.querySelectorAll(".table-wrap")].map((w) => ({
+      name: w.getAttribute("aria-label") || w.getAttribute("aria-labelledby"),
+      focusable: w.tabIndex === 0,
+      overflow: w.scrollWidth - w.clientWidth,
+      page: document.documentElement.scrollWidth - innerWidth,
+    }))"""
+    page.set_viewport_size(SIZES["laptop"])
+    log_in(page, "en")
+    for path in world["organiser"][2], world["organiser"][5]:  # registrations, speakers
+        page.set_viewport_size(SIZES["laptop"])
+        page.goto(f"{path}?lang=en")
+        [laptop] = page.evaluate(measure)
+        assert laptop["overflow"] <= 1 and laptop["page"] <= 0, (path, laptop)
+        page.set_viewport_size(SIZES["phone"])
+        page.goto(f"{path}?lang=en")
+        [phone] = page.evaluate(measure)
+        assert phone["name"] and phone["focusable"], (path, phone)
+        assert phone["overflow"] > 0 and phone["page"] <= 0, (path, phone)
+        page.locator(".table-wrap").focus()
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")  # the keyboard scrolls the focused region
+        page.wait_for_function("document.querySelector('.table-wrap').scrollLeft > 0")
