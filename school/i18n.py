@@ -49,17 +49,55 @@ def language() -> str:
     return str(get_locale() or "fr")[:2]
 
 
+# Day before month, month in words and a 24-hour clock in both languages ("19 June 2019",
+# "19 Jun 2019, 14:30"): CLDR's English defaults are American ("6/19/19", "2:30 PM"), which
+# a European audience misreads. Named styles map to these patterns; any other string is a
+# CLDR pattern used as given.
+DATE_STYLES = {
+    "full": "EEEE d MMMM y",
+    "long": "d MMMM y",
+    "medium": "d MMM y",
+    "short": "d MMM y",
+}
+DATETIME_STYLES = {
+    "full": "EEEE d MMMM y, HH:mm",
+    "long": "d MMMM y, HH:mm",
+    "medium": "d MMM y, HH:mm",
+    "short": "d MMM, HH:mm",
+}
+CLOCK = "HH:mm"
+# British English orders and spells dates as the rest of Europe does.
+_CLDR_LOCALES = {"en": "en_GB"}
+
+
+def cldr_locale(lang: str | None = None) -> str:
+    lang = lang or language()
+    return _CLDR_LOCALES.get(lang, lang)
+
+
 def local_time(moment: datetime, tz: tzinfo, lang: str | None = None) -> str:
-    return babel_dates.format_time(moment, "short", tzinfo=tz, locale=lang or language())
+    return babel_dates.format_time(moment, CLOCK, tzinfo=tz, locale=cldr_locale(lang))
 
 
 def local_date(day: date, fmt: str = "full", lang: str | None = None) -> str:
-    return babel_dates.format_date(day, fmt, locale=lang or language())
+    return babel_dates.format_date(day, DATE_STYLES.get(fmt, fmt), locale=cldr_locale(lang))
 
 
 def local_datetime(moment: datetime, tz: tzinfo, fmt: str = "medium", lang: str | None = None):
-    return babel_dates.format_datetime(moment, fmt, tzinfo=tz, locale=lang or language())
+    pattern = DATETIME_STYLES.get(fmt, fmt)
+    return babel_dates.format_datetime(moment, pattern, tzinfo=tz, locale=cldr_locale(lang))
 
 
 def time_range(start: datetime, end: datetime, tz: tzinfo, lang: str | None = None) -> str:
     return f"{local_time(start, tz, lang)}–{local_time(end, tz, lang)}"
+
+
+def date_range(first: date, last: date, lang: str | None = None) -> str:
+    """ "19–21 June 2019", "30 June – 2 July 2019": the month and year said once when shared."""
+    if first == last:
+        return local_date(first, "long", lang)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{local_date(last, 'long', lang)}"
+    if first.year == last.year:
+        return f"{local_date(first, 'd MMMM', lang)} – {local_date(last, 'long', lang)}"
+    return f"{local_date(first, 'long', lang)} – {local_date(last, 'long', lang)}"

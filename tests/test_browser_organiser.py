@@ -57,7 +57,7 @@ def test_clone_an_edition_move_a_session_and_export_the_lists(app, laptop, demo,
     page.wait_for_url(re.compile(r"/organiser/spring-school-2020/programme#s\d+$"))
     assert "The session is saved." in page.locator("main").inner_text()
     row = page.locator("tr", has_text="Tour of the permanent exhibitions (Explora)")
-    assert "4:00\u202fPM–5:30\u202fPM" in row.inner_text() and "Meeting room 1" in row.inner_text()
+    assert "16:00–17:30" in row.inner_text() and "Meeting room 1" in row.inner_text()
 
     page.get_by_role("link", name="Exports").click()
     card = page.locator("article", has_text="Who holds a seat in each session")
@@ -70,7 +70,7 @@ def test_clone_an_edition_move_a_session_and_export_the_lists(app, laptop, demo,
     summary = {row[0]: row for row in book["Sessions"].iter_rows(min_row=2, values_only=True)}
     moved = summary["Tour of the permanent exhibitions (Explora)"]
     assert moved[1].date().isoformat() == "2020-06-17"
-    assert moved[2] == "4:00\u202fPM–5:30\u202fPM" and moved[3:] == (20, 0, 0)
+    assert moved[2] == "16:00–17:30" and moved[3:] == (20, 0, 0)
 
     db = fresh(db)
     new = db.scalar(sa.select(Edition).where(Edition.slug == "spring-school-2020"))

@@ -124,7 +124,7 @@ def ready_offline(page, slug: str) -> None:
 def test_a_badge_is_welcome_then_already_checked_in(scanner, badge, demo, db):
     page = scanner
     page.goto(f"/organiser/{demo.slug}/checkin")
-    page.get_by_role("link", name="Entrance Wednesday, June 19, 2019").click()
+    page.get_by_role("link", name="Entrance Wednesday 19 June 2019").click()
     expect(page.locator("h1")).to_have_text("Entrance")
 
     screen = verdict(page, "Welcome!")
@@ -198,7 +198,7 @@ def test_two_devices_offline_make_one_check_in_and_one_already(
     page = scanner
     ready_offline(page, demo.slug)
     page.context.set_offline(True)
-    page.get_by_role("link", name="Entrance Thursday, June 20, 2019").click()
+    page.get_by_role("link", name="Entrance Thursday 20 June 2019").click()
     verdict(page, "Welcome!")
     expect(page.locator("#pending")).to_contain_text("waiting to sync")
 
@@ -234,7 +234,7 @@ def test_a_forgotten_badge_is_found_by_name_then_the_check_in_undone(phone, badg
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.goto(f"/organiser/{demo.slug}/checkin/entrance:2019-06-21")
-    expect(page.locator("#camera-message")).to_contain_text("The camera cannot be used")
+    expect(page.locator("#camera-message")).to_contain_text("No camera found on this device.")
     expect(page.locator("#offline-readiness")).to_contain_text("Ready offline")
 
     page.get_by_label("Find a participant by name").fill("jelencic maj")  # no accents
@@ -250,6 +250,58 @@ def test_a_forgotten_badge_is_found_by_name_then_the_check_in_undone(phone, badg
     assert record.verdict == "ok" and record.undone_at is not None
     page.get_by_role("button", name="Undo last check-in").click()
     expect(page.locator("#notice")).to_have_text("No check-in to undo at this checkpoint.")
+
+
+def test_without_a_camera_the_code_is_typed_and_the_keyboard_serves_the_next_person(
+    phone, badge, demo, db
+):
+    page = phone  # no camera: the page says what to do, in plain words
+    page.goto("/organiser/login?lang=en")
+    page.get_by_label("E-mail").fill("door@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"/organiser/{demo.slug}/checkin/entrance:2019-06-19")
+    message = page.locator("#camera-message")
+    expect(message).to_have_text(
+        "No camera found on this device. Type the code printed under the QR code below,"
+        " or find the person by name."
+    )
+    expect(message).not_to_contain_text("Error")
+    expect(page.locator("#offline-readiness")).to_contain_text("Ready offline")
+
+    code = page.get_by_label("Code printed under the QR code")
+    code.fill("not a badge")
+    code.press("Enter")
+    expect(page.locator("#code-error")).to_contain_text("This is not a badge code.")
+    assert checkins(db, badge["person"].id) == []
+
+    # As printed on the badge: the signature in groups of four, typed in lower case.
+    head, _, mac = badge["token"].rpartition(":")
+    code.fill(f"{head.lower()}:{' '.join(mac[i : i + 4] for i in range(0, 24, 4)).lower()}")
+    code.press("Enter")
+    screen = verdict(page, "Welcome!")
+    expect(screen).to_be_focused()
+    # The room in the scanner's language (English here), not the French name.
+    expect(screen.locator(".verdict-details")).to_contain_text("· Explora — permanent exhibitions")
+    expect(screen.locator(".verdict-tap")).to_have_text("Tap or press Esc to continue")
+    page.keyboard.press("Escape")
+    expect(screen).to_be_hidden()
+    expect(code).to_be_focused()
+    (record,) = checkins(db, badge["person"].id)
+    assert record.verdict == "ok"
+
+    # The name search: the verdict takes the focus, Enter gives it back to the search.
+    search = page.get_by_label("Find a participant by name")
+    search.focus()
+    page.keyboard.type("jelencic")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Check in: Majda Jelenčić")).to_be_focused()
+    page.keyboard.press("Enter")
+    screen = verdict(page, "Already checked in")
+    expect(screen).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(screen).to_be_hidden()
+    expect(search).to_be_focused()
 
 
 def test_the_offline_decision_agrees_with_the_server(phone, app, db, demo):

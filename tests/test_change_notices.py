@@ -61,7 +61,7 @@ def test_three_edits_to_two_sessions_make_one_message_per_person(app, smtp, clie
     assert sorted(m["To"] for m in messages) == ["alain@example.org", "eve@example.org"]
     eve_mail = Inbox.text(smtp.inbox.to("eve@example.org")[0])
     assert "Explora" in eve_mail and "The missions and values" in eve_mail
-    assert "5:30" in eve_mail and "5:00" in eve_mail  # now, and before the batch
+    assert "17:30" in eve_mail and "17:00" in eve_mail  # now, and before the batch
     alain_mail = Inbox.text(smtp.inbox.to("alain@example.org")[0])
     assert "Bonjour Alain" in alain_mail and "Explora" not in alain_mail
     assert smtp.inbox.to("majda@example.org") == []

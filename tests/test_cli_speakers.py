@@ -80,7 +80,7 @@ def test_speakers_get_their_link_in_their_language(inbox, runner, demo, db):
     [english] = inbox.to("marja@example.org")
     assert english["Subject"].startswith("Your sessions at Spring School 2019")
     text = _body(english, "plain")
-    assert "Thursday, June 20, 2019, 2:30\u202fPM–3:30\u202fPM, Auditorium" in text
+    assert "Thursday 20 June 2019, 14:30–15:30, Auditorium" in text
     assert 'Round table 1 "The individual and their occupation"' in text
     db.commit()  # a new transaction sees what the command committed
     db.expire_all()

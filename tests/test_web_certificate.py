@@ -76,9 +76,7 @@ def test_before_the_event_nothing_is_shown_and_the_file_says_when(client, db):
     assert section(html) == "" and "My badge" in html
     response = client.get(f"/my/{person.manage_token}/certificate.pdf?lang=en")
     assert response.status_code == 404
-    when = (
-        f"{edition.ends_on:%A}, {edition.ends_on:%B} {edition.ends_on.day}, {edition.ends_on.year}"
-    )
+    when = f"{edition.ends_on:%A} {edition.ends_on.day} {edition.ends_on:%B %Y}"
     assert (
         f"Your certificate of attendance will be here from {when}, the last day of the event."
         in response.get_data(as_text=True)

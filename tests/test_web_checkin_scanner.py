@@ -39,7 +39,7 @@ def test_checkin_staff_and_admins_open_the_checkpoint_list(client, staff, demo, 
     assert (
         html.count('class="checkpoint" href="/organiser/spring-school-2019/checkin/entrance:') == 3
     )
-    assert "/checkin/entrance:2019-06-19" in html and "Wednesday, June 19, 2019" in html
+    assert "/checkin/entrance:2019-06-19" in html and "Wednesday 19 June 2019" in html
     config = data_block(html, "scanner-config")
     assert config["urls"]["roster"] == f"/api/v1/editions/{demo.slug}/roster"
     assert config["urls"]["worker"] == "/organiser/sw.js"

@@ -154,7 +154,7 @@ def test_exports_figures_equal_the_dashboards(organiser, demo, crowd):
     progress = {row[0]: [str(n) for n in row[1:]] for row in progress_sheet[1:]}
     entrance = progress["Entrance, 2019-06-19"]
     shown = dashboard_numbers(html, "checkin")
-    assert shown["Jun 19, 2019"] == entrance == ["6", "4"]
+    assert shown["19 Jun 2019"] == entrance == ["6", "4"]
     assert progress["Tour of the permanent exhibitions (Explora)"] == ["3", "1"]
 
 

@@ -3,6 +3,7 @@ are created, moved, cancelled; seats and waiting lines follow; calendars see it.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -99,7 +100,7 @@ def test_moving_a_session_raises_its_sequence_and_tells_the_participants(organis
     assert mail.subject.startswith("Programme changes")
     assert "Tour of the permanent exhibitions" in mail.text_body
     assert (
-        "4:30" in mail.text_body and "Auditorium" in mail.text_body and "Before:" in mail.text_body
+        "16:30" in mail.text_body and "Auditorium" in mail.text_body and "Before:" in mail.text_body
     )
     assert other.email not in mail.to_address
     entry = db.scalar(sa.select(AuditEntry).where(AuditEntry.action == "session.moved"))
@@ -244,7 +245,7 @@ def test_organisers_send_speakers_the_link_to_their_page(organiser, demo, db):
     speakers = f"/organiser/{demo.slug}/speakers"
     response = organiser.submit(f"{speakers}/invite", {}, page=speakers)
     told = flashes(organiser.page(response.headers["Location"]))
-    assert "2 speakers are sent the link to their page." in told
+    assert "The link to their page was e-mailed to 2 speakers." in told
     assert any(t.startswith("No e-mail address for:") for t in told)
     mails = (
         fresh(db)
@@ -261,12 +262,14 @@ def test_organisers_send_speakers_the_link_to_their_page(organiser, demo, db):
     # A second press writes to nobody again; one speaker's page sends theirs again.
     response = organiser.submit(f"{speakers}/invite", {}, page=speakers)
     told = flashes(organiser.page(response.headers["Location"]))
-    assert "0 speakers are sent the link to their page." in told
+    assert "No link was e-mailed." in told
     assert "2 speakers already had it and were not written to again." in told
     page = f"{speakers}/{first.id}"
     assert "Link sent on" in organiser.page(page)
     response = organiser.submit(f"{page}/invite", {}, page=page)
     assert response.headers["Location"].endswith(page)
+    told = flashes(organiser.page(response.headers["Location"]))
+    assert "The link to their page was e-mailed to 1 speaker." in told
     count = sa.select(sa.func.count()).where(OutboxMessage.purpose == "speaker_invite")
     assert fresh(db).scalar(count) == 3
     entry = (
@@ -275,6 +278,25 @@ def test_organisers_send_speakers_the_link_to_their_page(organiser, demo, db):
         .all()
     )
     assert len(entry) == 2 and entry[0].actor.startswith("organiser:")
+
+
+def test_each_speakers_private_link_is_shown_and_works_without_an_address(
+    organiser, client, demo, db
+):
+    people = fresh(db).scalars(sa.select(Person).where(Person.edition_id == demo.id)).all()
+    assert people and all(not p.email for p in people)  # the demo's speakers have none
+    html = organiser.page(f"/organiser/{demo.slug}/speakers")
+    links = re.findall(r'value="(http[^"]+/speaker/[^"]+)"', html)
+    assert len(links) == len(people)
+    assert html.count('data-copy="speaker-link-') == len(people)
+    person = people[0]
+    assert f'aria-label="Private link of {person.full_name}"' in html
+    own = f"/speaker/{person.speaker_token}"
+    assert any(link.endswith(own) for link in links)
+    assert own in organiser.page(f"/organiser/{demo.slug}/speakers/{person.id}")
+    client.get("/organiser/logout")
+    response = client.get(own, query_string={"lang": "en"})
+    assert response.status_code == 200 and person.last_name in response.get_data(as_text=True)
 
 
 def test_the_importer_refuses_a_capacity_below_the_confirmed_seats(app, demo, db):

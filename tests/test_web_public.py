@@ -50,10 +50,10 @@ def test_the_programme_reads_in_the_chosen_language(client, demo):
     fr = client.get(f"/{demo.slug}/programme?lang=fr").get_data(as_text=True)
     en = client.get(f"/{demo.slug}/programme?lang=en").get_data(as_text=True)
     assert "Assemblée générale du Réseau" in fr and "mercredi 19 juin 2019" in fr
-    assert "General Assembly" in en and "Wednesday, June 19, 2019" in en
+    assert "General Assembly" in en and "Wednesday 19 June 2019" in en
     assert "Table ronde" in fr and "Round table" in en
     # Times in the edition's timezone, formatted for the language.
-    assert ">08:45<" in fr and ">8:45\u202fAM<" in en
+    assert ">08:45<" in fr and ">08:45<" in en
 
 
 def test_the_language_is_remembered_and_the_switch_keeps_the_page(client, demo):

@@ -64,7 +64,7 @@ def test_the_page_speaks_the_speakers_language_unless_asked(client, demo, db):
     person.language = "en"
     db.commit()
     text = _text(_page(client, person))
-    assert "Thursday, June 20, 2019" in text and "Your role Speaker to be confirmed" in text
+    assert "Thursday 20 June 2019" in text and "Your role Speaker to be confirmed" in text
     assert "jeudi 20 juin 2019" in _text(_page(client, person, lang="fr"))
 
 

@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from functools import cache
 
 from babel import Locale
-from babel.dates import format_interval
 from fpdf import FPDF
 
+from school import i18n
 from school.models import Edition, Registration
+from school.services.badges import tokens
 from school.services.badges.qr import QrCode, qr_code
 from school.services.network import cites
 from school.services.pdf_fonts import add_fonts, shape_if_needed
@@ -113,9 +114,11 @@ LAYOUT = {
     "organisation": (Box(7, 67, 91, 10), TextStyle("DejaVu", "", 11, 5.5, 2)),
     "country": (Box(7, 77, 91, 6), TextStyle("DejaVu", "", 10, 6, 1)),
     "band": (Box(5, 131, 95, 15), TextStyle("DejaVu", "B", 15, 6, 2)),
+    # The QR code's text, for a door without a camera: typed into the scanner.
+    "code": (Box(7, 124.6, 91, 4.6), TextStyle("DejaVu", "", 7.5, 5, 1)),
 }
 RULE_Y = 20.5
-QR_BOX = Box(30.5, 84, 44, 44)  # quiet zone included
+QR_BOX = Box(32.5, 84, 40, 40)  # quiet zone included
 BAND_TOP = 130.0
 
 
@@ -223,6 +226,7 @@ def _draw_badge(pdf: FPDF, registration: Registration, token: str, area: Box) ->
         ),
         "country": _country_name(registration.country, language),
         "band": "\n".join(_unique(style.words)),
+        "code": tokens.printed(token),
     }
 
     def place(box: Box) -> Box:
@@ -370,5 +374,5 @@ def _country_name(code: str, language: str) -> str:
 
 
 def _when(edition: Edition, language: str) -> str:
-    dates = format_interval(edition.starts_on, edition.ends_on, "yMMMd", locale=language)
+    dates = i18n.date_range(edition.starts_on, edition.ends_on, language)
     return f"{dates} · {edition.city}"

@@ -41,6 +41,13 @@ _TOKEN = re.compile(
 )
 
 
+def printed(token: str) -> str:
+    """The token as printed under its QR code (badge, full-screen badge): the signature in
+    groups of four, easier to read out and type; the scanner ignores the spaces."""
+    head, _, mac = token.rpartition(":")
+    return f"{head}:" + " ".join(mac[i : i + 4] for i in range(0, len(mac), 4))
+
+
 # -- keys ------------------------------------------------------------------------------
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from babel.dates import format_interval
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
@@ -218,7 +217,7 @@ def _certificate_page(pdf: _Document, found: Certificate, lang: str, now: dateti
     pdf.line_of(" / ".join(v for k, v in HEADINGS.items() if k != lang), 13, after=10)
     pdf.set_text_color(*INK)
 
-    dates = format_interval(edition.starts_on, edition.ends_on, "yMMMMd", locale=lang)
+    dates = i18n.date_range(edition.starts_on, edition.ends_on, lang)
     pdf.line_of(_("The organisers certify that"), 11, after=2)
     pdf.line_of(registration.full_name, 17, bold=True, after=1)
     cite = cites.name_of(registration)

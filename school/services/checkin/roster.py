@@ -59,7 +59,7 @@ def roster(db: DbSession, edition: Edition) -> dict:
                 "starts_at": s.starts_at.astimezone(tz).isoformat(),
                 "ends_at": s.ends_at.astimezone(tz).isoformat(),
                 "title": {"fr": s.title_fr, "en": s.text("title", "en")},
-                "room": s.room.text("name", "fr") if s.room else None,
+                "room": {"fr": s.room.name_fr, "en": s.room.text("name", "en")} if s.room else None,
                 "admission": admission(s),
                 # Where someone turned away from it may be expected instead.
                 "overlaps": overlaps[s.id],

@@ -36,13 +36,18 @@ def verdict_message(verdict: str) -> str:
     }[verdict]
 
 
+def _room_json(room) -> dict[str, str] | None:
+    """A room's name in both languages: the scanner shows the one it speaks."""
+    return {"fr": room.name_fr, "en": room.text("name", "en")} if room else None
+
+
 def _session_json(session: Session, tz) -> dict[str, Any]:
     return {
         "session_id": session.id,
         "title": {"fr": session.title_fr, "en": session.text("title", "en")},
         "starts_at": session.starts_at.astimezone(tz).isoformat(),
         "ends_at": session.ends_at.astimezone(tz).isoformat(),
-        "room": session.room.text("name", "fr") if session.room else None,
+        "room": _room_json(session.room),
     }
 
 

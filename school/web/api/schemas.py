@@ -231,7 +231,7 @@ SCHEMAS: dict[str, Any] = {
             "title": _text,
             "starts_at": {"type": "string", "format": "date-time"},
             "ends_at": {"type": "string", "format": "date-time"},
-            "room": {"type": "string", "nullable": True},
+            "room": {**_text, "nullable": True, "description": "the room's name in both languages"},
         },
         "required": ["session_id", "title", "starts_at", "ends_at"],
     },

@@ -69,6 +69,8 @@ def _offline_config(edition: Edition) -> dict:
         # Sent with every scan and undo: the API takes this page's cookie only with it.
         "csrf_token": generate_csrf(),
         "language": language(),
+        # Where a room or title has no text in the scanner's language (it, es, pt).
+        "fallback": edition.content_fallback,
         "timezone": edition.timezone,
         "pages_cache": PAGES_CACHE,
         "urls": {
@@ -208,7 +210,7 @@ def _scanner_strings() -> dict:
         "waitlist": _("Number %(position)s on the waiting list", position="{position}"),
         "no_seat": _("No seat in this session."),
         "saved_offline": _("Decided on this phone: will be sent when the network is back."),
-        "tap": _("Tap to continue"),
+        "tap": _("Tap or press Esc to continue"),
         "check_in": _("Check in"),
         "cancelled_tag": _("cancelled"),
         "no_match": _("Nobody found with that name."),
@@ -217,7 +219,22 @@ def _scanner_strings() -> dict:
         "undo_needs_network": _("Undoing a check-in already sent needs the network."),
         "undo_failed": _("The check-in could not be undone."),
         "camera_starting": _("Starting the camera…"),
+        # What the volunteer can do about it, in plain words; the browser's reason is kept
+        # for whoever helps them (it stays in the page, not in the sentence).
+        "camera_refused": _(
+            "The camera is not allowed on this page. Allow it in the browser's settings and "
+            "press “Start the camera”, or type the code printed under the QR code below."
+        ),
+        "camera_missing": _(
+            "No camera found on this device. Type the code printed under the QR code below, "
+            "or find the person by name."
+        ),
         "camera_failed": _(
-            "The camera cannot be used (%(reason)s). Find people by name below.", reason="{reason}"
+            "The camera cannot be used. Press “Start the camera” to try again, or type the "
+            "code printed under the QR code below."
+        ),
+        "code_invalid": _(
+            "This is not a badge code. Check the code under the QR code (letters, digits "
+            "and colons) and type it again."
         ),
     }

@@ -17,7 +17,16 @@ COLUMN = {"width": 380, "left": 170}  # charts side by side
 
 
 def percent(rate: float | None) -> str:
-    return "—" if rate is None else f"{round(100 * rate)} %"
+    """A share in whole percent, except that a share above nothing never reads "0 %"
+    (1 seat of 200 is "<1 %") nor a share short of all "100 %" (199 of 200 is ">99 %")."""
+    if rate is None:
+        return "—"
+    shown = round(100 * rate)
+    if shown == 0 and rate > 0:
+        return "<1 %"
+    if shown == 100 and rate < 1:
+        return ">99 %"
+    return f"{shown} %"
 
 
 @bp.get("/<slug>/")

@@ -153,13 +153,16 @@ def invite_speakers(slug: str, person_id: int | None = None):
 
 
 def _flash_invited(report: speakers_service.InviteReport) -> None:
-    flash(
-        ngettext(
-            "%(num)d speaker is sent the link to their page.",
-            "%(num)d speakers are sent the link to their page.",
-            len(report.invited),
+    if report.invited:
+        flash(
+            ngettext(
+                "The link to their page was e-mailed to %(num)d speaker.",
+                "The link to their page was e-mailed to %(num)d speakers.",
+                len(report.invited),
+            )
         )
-    )
+    else:
+        flash(_("No link was e-mailed."))
     if report.already_invited:
         flash(
             ngettext(

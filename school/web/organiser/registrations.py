@@ -131,6 +131,7 @@ def _details(registration) -> dict:
         if s.id not in held
     ]
     return {
+        "country_name": country_names(lang).get(registration.country, registration.country),
         "choices": [(c, positions.get(c.id)) for c in choices],
         "scans": db.session.scalars(
             sa.select(CheckIn)

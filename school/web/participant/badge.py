@@ -62,7 +62,7 @@ def badge(token: str):
             registration=registration,
             edition=registration.edition,
             qr=qr.qr_svg(token_text, width="100%", label=label),
-            token=token_text,
+            token=tokens.printed(token_text),
         )
     return _keep(CookieFreeResponse(page, mimetype="text/html"))
 

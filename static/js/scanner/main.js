@@ -143,7 +143,15 @@ async function notSent(scan, error) {
   return "retry";
 }
 
-async function scanned(token) {
+// The code printed under the QR code, as typed: any case, spaces where the badge groups
+// it; what is left must look like a badge token (the server checks its signature).
+const TYPED_TOKEN = /^[0-9A-Z]{1,4}:[0-9A-Z]{1,6}:[0-9A-Z]{1,8}:[A-Z2-7]{24}$/;
+export function typedCode(text) {
+  const token = (text || "").toUpperCase().replace(/[\s\-.]+/g, "").replace(/;/g, ":");
+  return TYPED_TOKEN.test(token) ? token : null;
+}
+
+async function scanned(token, { returnTo = null } = {}) {
   const now = new Date();
   const local = decide(state.index, checkpoint, token, state.scans);
   const person = local.participant;
@@ -176,7 +184,7 @@ async function scanned(token) {
       await notSent(scan, error);
     }
   }
-  screen.show(result);
+  screen.show(result, { returnTo });
   render();
 }
 
@@ -265,9 +273,14 @@ async function startCamera(camera) {
   try {
     await camera.start();
     message.textContent = "";
+    $("camera").hidden = false;
   } catch (error) {
-    message.textContent = say("camera_failed", { reason: error.name || error.message });
-    button.hidden = false;
+    $("camera").hidden = true; // an empty black box helps nobody: the message says what to do
+    const reason = error.name || error.message || "";
+    const key = { NotAllowedError: "camera_refused", SecurityError: "camera_refused", NotFoundError: "camera_missing", OverconstrainedError: "camera_missing" }[reason] || "camera_failed";
+    message.textContent = say(key);
+    message.dataset.reason = reason;
+    button.hidden = key === "camera_missing";
   }
 }
 
@@ -304,7 +317,23 @@ async function main() {
   $("undo").addEventListener("click", undoLast);
   new Search($("search"), $("search-results"), {
     participants: () => state.index.roster.participants,
-    onCheckIn: (person) => scanned(person.token),
+    onCheckIn: (person) => scanned(person.token, { returnTo: $("search") }),
+  });
+  $("code-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const field = $("code");
+    const token = typedCode(field.value);
+    const error = $("code-error");
+    if (!token) {
+      error.textContent = field.value.trim() ? say("code_invalid") : "";
+      field.setAttribute("aria-invalid", field.value.trim() ? "true" : "false");
+      field.focus();
+      return;
+    }
+    error.textContent = "";
+    field.removeAttribute("aria-invalid");
+    field.value = "";
+    scanned(token, { returnTo: field });
   });
   window.addEventListener("online", () => setOffline(false));
   window.addEventListener("offline", () => setOffline(true));

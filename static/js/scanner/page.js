@@ -54,5 +54,5 @@ export function newId() {
 
 export function localized(text) {
   if (!text || typeof text === "string") return text || "";
-  return text[config.language] || text.fr || text.en || "";
+  return text[config.language] || text[config.fallback] || text.fr || text.en || "";
 }

@@ -1,6 +1,8 @@
 // The verdict, unmistakable at arm's length: the whole screen in green, amber or red,
 // a big word and an icon (not colour alone), a sound and a vibration; it clears itself
-// for the next person, or sooner with a tap.
+// for the next person, or sooner with a tap, Esc or Enter. When the check-in came from
+// the keyboard (name search, typed code), the verdict takes the focus and gives it back
+// to that field, so a volunteer serves the next person without the mouse.
 
 import { localized, say, timeOf } from "./page.js";
 import { VERDICT } from "./vocabulary.js";
@@ -50,7 +52,7 @@ function beep(tone) {
 }
 
 function sessionLine(session) {
-  const room = session.room ? ` · ${session.room}` : "";
+  const room = session.room ? ` · ${localized(session.room)}` : "";
   return `${timeOf(session.starts_at)} ${localized(session.title)}${room}`;
 }
 
@@ -79,13 +81,19 @@ export class VerdictScreen {
   constructor(element) {
     this.element = element;
     this.timer = null;
+    this.returnTo = null;
     element.addEventListener("click", () => this.clear());
     document.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") this.clear();
+      if (element.hidden) return;
+      const onVerdict = element.contains(document.activeElement);
+      if (event.key === "Escape" || (onVerdict && (event.key === "Enter" || event.key === " "))) {
+        event.preventDefault();
+        this.clear();
+      }
     });
   }
 
-  show(result) {
+  show(result, { returnTo = null } = {}) {
     const look = LOOK[result.verdict] || LOOK[VERDICT.INVALID];
     const element = this.element;
     const person = result.participant;
@@ -106,6 +114,10 @@ export class VerdictScreen {
       }),
     );
     element.hidden = false;
+    if (returnTo) {
+      this.returnTo = returnTo;
+      element.focus();
+    }
     beep(look.tone);
     if (navigator.vibrate) navigator.vibrate(VIBRATIONS[look.tone]);
     clearTimeout(this.timer);
@@ -114,6 +126,10 @@ export class VerdictScreen {
 
   clear() {
     clearTimeout(this.timer);
+    const hadFocus = this.element.contains(document.activeElement) || document.activeElement === document.body;
     this.element.hidden = true;
+    const field = this.returnTo;
+    this.returnTo = null;
+    if (field && hadFocus) field.focus();
   }
 }

@@ -1,0 +1,192 @@
+"""axe-core (vendored from npm, tests/support/vendor/axe-core) on every page a participant,
+a speaker, a door volunteer and an organiser meet, in French and English, on a phone
+(390 px) and a laptop (1280 px): the back office and the scanner's three verdicts
+included. Any violation, of any impact, fails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from school.models import Edition, MailingOptOut, Person, Session
+from school.services.badges import tokens
+from tests.support.backoffice import PASSWORD, make_admin
+from tests.support.factories import make_choice, make_registration
+
+AXE = (Path(__file__).parent / "support" / "vendor" / "axe-core" / "axe.min.js").read_text()
+SIZES = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1280, "height": 800}}
+RUN = """async (context) => {
+  // Folded parts (the numbers behind a chart) are checked open.
+  document.querySelectorAll("details").forEach((d) => (d.open = true));
+  const result = await axe.run(context ? document.querySelector(context) : document);
+  return result.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    nodes: v.nodes
+      .slice(0, 3)
+      .map((n) => `${n.target.join(" ")} ${n.failureSummary.slice(0, 160)}`),
+  }));
+}"""
+
+
+def report(found: dict[str, list[dict]]) -> str:
+    return "\n".join(
+        f"{where}: {v['id']} ({v['impact']}) {node}"
+        for where, violations in found.items()
+        for v in violations
+        for node in v["nodes"]
+    )
+
+
+def audit(page, context: str | None = None) -> list[dict]:
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(content=AXE)
+    return page.evaluate(RUN, context)
+
+
+@pytest.fixture
+def world(app, db, demo) -> dict:
+    edition = db.get(Edition, demo.id)
+    make_admin(app, db)
+    person = make_registration(
+        db, edition, first_name="Majda", last_name="Jelenčić", dietary="Végétarienne",
+        organisation="Cité des métiers de Genève", country="HR",
+    )  # fmt: skip
+    for key, status in (("d1-visit-explora", "confirmed"), ("d3-work-cafe", "waitlisted")):
+        make_choice(db, person, db.scalar(sa.select(Session).where(Session.key == key)), status)
+    news = MailingOptOut(edition_id=demo.id, email_key=person.email_key)
+    db.add(news)
+    speaker = db.scalar(sa.select(Person).order_by(Person.id))
+    session = db.scalar(sa.select(Session).where(Session.key == "d2-round-table-1"))
+    db.commit()
+    slug = demo.slug
+    with app.app_context():
+        token = tokens.token_for(person)
+    return {
+        "token": token,
+        "public": [
+            "/",
+            f"/{slug}/",
+            f"/{slug}/programme",
+            f"/{slug}/sessions/{session.id}",
+            f"/{slug}/speakers",
+            f"/{slug}/speakers/{speaker.key}",
+            f"/{slug}/register",
+            f"/my/{person.manage_token}",
+            f"/my/{person.manage_token}/edit",
+            f"/unsubscribe/{news.token}",
+            f"/speaker/{speaker.speaker_token}",
+        ],
+        "organiser": [
+            "/organiser/",
+            f"/organiser/{slug}/",
+            f"/organiser/{slug}/registrations",
+            f"/organiser/{slug}/registrations/{person.id}",
+            f"/organiser/{slug}/programme",
+            f"/organiser/{slug}/speakers",
+            f"/organiser/{slug}/speakers/{speaker.id}",
+            f"/organiser/{slug}/lists",
+            f"/organiser/{slug}/exports",
+            f"/organiser/{slug}/mailings",
+            f"/organiser/{slug}/attendance?day=2019-06-19",
+            f"/organiser/{slug}/attendance/days/2019-06-19",
+            f"/organiser/{slug}/sessions/{session.id}",
+            f"/organiser/{slug}/sessions/{session.id}/list",
+            f"/organiser/{slug}/registrations/new",
+            f"/organiser/{slug}/edit",
+            f"/organiser/{slug}/groups",
+            f"/organiser/{slug}/rooms",
+            f"/organiser/{slug}/audit",
+            f"/organiser/{slug}/checkin",
+        ],
+        "scanner": f"/organiser/{slug}/checkin/entrance:2019-06-19",
+    }
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)  # to add axe
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in(page, lang: str) -> None:
+    page.goto(f"/organiser/login?lang={lang}")
+    page.locator("input[name=email]").fill("chef@example.org")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form [type=submit]").click()
+    page.wait_for_url("**/organiser/")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_no_axe_violation_on_any_page(page, world, lang):
+    found: dict[str, list[dict]] = {}
+    for size, viewport in SIZES.items():
+        page.set_viewport_size(viewport)
+        page.context.clear_cookies()
+        for path in world["public"]:
+            page.goto(f"{path}?lang={lang}")
+            found[f"{path} {size}"] = audit(page)
+        page.goto(f"{world['public'][6]}?lang={lang}")  # the form sent empty: its errors
+        with page.expect_navigation():
+            page.locator("form.registration-form [type=submit]").click()
+        found[f"register, errors {size}"] = audit(page)
+        log_in(page, lang)
+        found[f"login {size}"] = []
+        for path in world["organiser"]:
+            sep = "&" if "?" in path else "?"
+            page.goto(f"{path}{sep}lang={lang}")
+            found[f"{path} {size}"] = audit(page)
+    assert not any(found.values()), report(found)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_no_axe_violation_on_the_scanner_and_its_three_verdicts(page, world, lang):
+    found: dict[str, list[dict]] = {}
+    verdicts = [("ok", world["token"]), ("already", world["token"]), ("stop", "K1:1:1:" + "A" * 24)]
+    for size, viewport in SIZES.items():
+        page.set_viewport_size(viewport)
+        page.context.clear_cookies()
+        log_in(page, lang)
+        page.goto(f"{world['scanner']}?lang={lang}")
+        expect(page.locator("#camera-message")).not_to_be_empty()
+        found[f"scanner {size}"] = audit(page)
+        for tone, code in verdicts:
+            page.locator("#code").fill(code)
+            page.locator("#code").press("Enter")
+            expect(page.locator("#verdict")).to_be_visible()
+            found[f"verdict {tone} {size}"] = audit(page, "#verdict")
+            page.keyboard.press("Escape")
+            expect(page.locator("#verdict")).to_be_hidden()
+    assert not any(found.values()), report(found)
+
+
+def test_back_office_tables_fit_a_laptop_and_scroll_inside_on_a_phone(page, world):
+    """The registrations and speakers tables: whole at 1280 px; at 390 px the page does
+    not scroll sideways, the table scrolls inside its named, focusable region."""
+    measure = """() => [...document.querySelectorAll(".table-wrap")].map((w) => ({
+      name: w.getAttribute("aria-label") || w.getAttribute("aria-labelledby"),
+      focusable: w.tabIndex === 0,
+      overflow: w.scrollWidth - w.clientWidth,
+      page: document.documentElement.scrollWidth - innerWidth,
+    }))"""
+    page.set_viewport_size(SIZES["laptop"])
+    log_in(page, "en")
+    for path in world["organiser"][2], world["organiser"][5]:  # registrations, speakers
+        page.set_viewport_size(SIZES["laptop"])
+        page.goto(f"{path}?lang=en")
+        [laptop] = page.evaluate(measure)
+        assert laptop["overflow"] <= 1 and laptop["page"] <= 0, (path, laptop)
+        page.set_viewport_size(SIZES["phone"])
+        page.goto(f"{path}?lang=en")
+        [phone] = page.evaluate(measure)
+        assert phone["name"] and phone["focusable"], (path, phone)
+        assert phone["overflow"] > 0 and phone["page"] <= 0, (path, phone)
+        page.locator(".table-wrap").focus()
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")  # the keyboard scrolls the focused region
+        page.wait_for_function("document.querySelector('.table-wrap').scrollLeft > 0")

@@ -1,0 +1,74 @@
+"""Dates and times for a European audience: day before month, the month in words and a
+24-hour clock, in French and in English, on pages, in the back office and in e-mails."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from school import i18n
+from tests.support.backoffice import Organiser, make_admin
+from tests.support.factories import make_registration
+
+PARIS = ZoneInfo("Europe/Paris")
+AFTERNOON = datetime(2019, 6, 19, 12, 30, tzinfo=UTC)  # 14:30 in Paris
+US_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+TWELVE_HOUR = re.compile(r"\d{1,2}:\d\d\s?(AM|PM|am|pm)")
+
+
+@pytest.mark.parametrize(
+    ("lang", "full", "long", "short", "moment", "clock"),
+    [
+        (
+            "en",
+            "Wednesday 19 June 2019",
+            "19 June 2019",
+            "19 Jun 2019",
+            "19 Jun, 14:30",
+            "14:30",
+        ),
+        (
+            "fr",
+            "mercredi 19 juin 2019",
+            "19 juin 2019",
+            "19 juin 2019",
+            "19 juin, 14:30",
+            "14:30",
+        ),
+    ],
+)
+def test_one_set_of_unambiguous_formats_in_both_languages(lang, full, long, short, moment, clock):
+    day = date(2019, 6, 19)
+    assert i18n.local_date(day, "full", lang) == full
+    assert i18n.local_date(day, "long", lang) == long
+    assert i18n.local_date(day, "short", lang) == short
+    assert i18n.local_datetime(AFTERNOON, PARIS, "short", lang) == moment
+    assert i18n.local_time(AFTERNOON, PARIS, lang) == clock
+    early = datetime(2019, 6, 19, 7, 5, tzinfo=UTC)
+    assert i18n.time_range(early, AFTERNOON, PARIS, lang) == "09:05–14:30"
+
+
+def test_a_range_of_days_says_the_month_and_year_once():
+    assert i18n.date_range(date(2019, 6, 19), date(2019, 6, 21), "en") == "19–21 June 2019"
+    assert i18n.date_range(date(2019, 6, 30), date(2019, 7, 2), "fr") == "30 juin – 2 juillet 2019"
+    assert (
+        i18n.date_range(date(2019, 12, 30), date(2020, 1, 2), "en")
+        == "30 December 2019 – 2 January 2020"
+    )
+
+
+def test_english_pages_and_back_office_use_no_us_dates_nor_12_hour_clock(app, client, db, demo):
+    make_registration(db, demo, first_name="Awa", last_name="Diop")
+    db.commit()
+    for url in (f"/{demo.slug}/programme", f"/{demo.slug}/register"):
+        html = client.get(url, query_string={"lang": "en"}).get_data(as_text=True)
+        assert not TWELVE_HOUR.search(html) and not US_DATE.search(html), url
+        assert "Wednesday 19 June 2019" in html
+    make_admin(app, db)
+    organiser = Organiser(client, "en").login()
+    for path in ("registrations", "", "programme", "speakers", "lists"):
+        html = organiser.page(f"/organiser/{demo.slug}/{path}")
+        assert not TWELVE_HOUR.search(html) and not US_DATE.search(html), path

@@ -1,0 +1,50 @@
+"""What an organiser reads in the back office: a country's name and the organisation on a
+registration's page, a share of seats that never rounds a real person away."""
+
+from __future__ import annotations
+
+import pytest
+
+from school.models import Edition
+from school.web.organiser.dashboard import percent
+from tests.support.backoffice import Organiser, fresh, make_admin
+from tests.support.factories import make_registration
+
+
+@pytest.fixture
+def organiser(app, client, db, demo):
+    make_admin(app, db)
+    return Organiser(client).login()
+
+
+@pytest.mark.parametrize(
+    ("rate", "shown"),
+    [(None, "—"), (0, "0 %"), (1 / 200, "<1 %"), (0.5, "50 %"), (199 / 200, ">99 %"), (1, "100 %")],
+)
+def test_a_share_is_never_rounded_to_nothing_or_to_all(rate, shown):
+    assert percent(rate) == shown
+
+
+def test_the_dashboard_shows_one_seat_of_200_as_less_than_one_percent(organiser, db, demo):
+    edition = fresh(db).get(Edition, demo.id)
+    edition.capacity = 200
+    make_registration(db, edition)
+    db.commit()
+    html = organiser.page(f"/organiser/{demo.slug}/")
+    assert "<strong>&lt;1 %</strong>" in html and "of the 200 places" in html
+
+
+@pytest.mark.parametrize(("lang", "country"), [("en", "Senegal"), ("fr", "Sénégal")])
+def test_a_registration_shows_the_country_name_and_the_organisation(
+    client, organiser, db, demo, lang, country
+):
+    person = make_registration(
+        db, demo, first_name="Awa", last_name="Diop", country="SN",
+        organisation="Cité des métiers de Dakar",
+    )  # fmt: skip
+    db.commit()
+    organiser.lang = lang
+    html = organiser.page(f"/organiser/{demo.slug}/registrations/{person.id}")
+    intro = html[html.index("<h1>") :][:600]
+    assert country in intro and "Cité des métiers de Dakar" in intro
+    assert " SN " not in intro and "· SN" not in intro
