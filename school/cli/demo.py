@@ -13,4 +13,4 @@ demo_cli = AppGroup("demo", help="The demo edition (Spring School 2019).")
 @demo_cli.command("load")
 def demo_load() -> None:
     """Import the Spring School 2019 (idempotent)."""
-    import_programme(DEMO_FILE)
+    import_programme(DEMO_FILE, demo=True)

@@ -26,6 +26,7 @@ class Edition(Localized, Base):
             " OR registration_closes_at > registration_opens_at",
             name="registration_window",
         ),
+        sa.CheckConstraint("status IN ('draft', 'published', 'archived')", name="status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,6 +47,10 @@ class Edition(Localized, Base):
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     capacity: Mapped[int | None]
+    # draft (seen by organisers only) → published → archived; see services.programme.lifecycle.
+    status: Mapped[str] = mapped_column(sa.String(16), default="draft", server_default="draft")
+    # The demo edition stays open to registration whatever its dates, so people can try it.
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Raised by every change to the programme: the key of caches and ETags.
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -13,6 +13,7 @@ from school.services.network import cites
 from school.services.programme import catalogue
 from school.services.registration import groups, registrations
 from school.web.actions import form_action
+from school.web.auth import may_preview
 
 bp = Blueprint("registration", __name__)
 
@@ -50,7 +51,7 @@ def choice_page_context(edition, form: RegistrationForm, plan_sessions, meals, r
 @bp.route("/<slug>/register", methods=["GET", "POST"])
 @limiter.limit(FORM_LIMIT, methods=["POST"])
 def form(slug: str):
-    edition = catalogue.get_edition(db.session, slug)
+    edition = catalogue.get_edition(db.session, slug, preview=may_preview())
     now = utcnow()
     closed = registrations.registration_window_error(edition, now)
     if closed:
@@ -80,7 +81,7 @@ def form(slug: str):
 @bp.route("/<slug>/register/lost-link", methods=["GET", "POST"])
 @limiter.limit("10 per minute;50 per hour", methods=["POST"])
 def lost_link(slug: str):
-    edition = catalogue.get_edition(db.session, slug)
+    edition = catalogue.get_edition(db.session, slug, preview=may_preview())
     form = LostLinkForm()
     if form.validate_on_submit():
         with form_action() as action:

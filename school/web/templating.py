@@ -9,6 +9,7 @@ from flask import Flask, request, url_for
 from markupsafe import Markup, escape
 
 from school import i18n
+from school.database import utcnow
 from school.labels import (
     ADMISSION_LABELS,
     AUDIENCE_LABELS,
@@ -20,6 +21,7 @@ from school.labels import (
     ROLE_LABELS,
 )
 from school.services.mail import rich_text
+from school.services.programme import lifecycle
 
 
 def register_templating(app: Flask) -> None:
@@ -36,6 +38,8 @@ def register_templating(app: Flask) -> None:
         CHOICE_STATUS_LABELS=CHOICE_STATUS_LABELS,
         ADMISSION_LABELS=ADMISSION_LABELS,
         MAIL_FAILURE_LABELS=MAIL_FAILURE_LABELS,
+        edition_state=lambda edition: lifecycle.state_of(edition, utcnow()),
+        edition_state_text=lambda edition: lifecycle.describe(edition, utcnow()),
     )
     app.jinja_env.filters.update(
         t=localized,

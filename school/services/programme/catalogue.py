@@ -19,31 +19,35 @@ from sqlalchemy.orm.attributes import set_committed_value
 from school.models import Choice, Edition, Person, Session, SessionPerson
 from school.models.vocabulary import ChoiceStatus, SessionKind
 from school.services.errors import NotFound
+from school.services.programme import lifecycle
 
 
-def get_edition(db: DbSession, slug: str) -> Edition:
+def get_edition(db: DbSession, slug: str, *, preview: bool | None = None) -> Edition:
+    """The edition of ``slug``. Public readers pass ``preview``: a draft is then found only
+    by those who may preview it (organisers); the back office and the CLI pass nothing."""
     # Days joined in: one round trip, on every page and API call of an edition.
     edition = (
         db.execute(sa.select(Edition).where(Edition.slug == slug).options(joinedload(Edition.days)))
         .unique()
         .scalar_one_or_none()
     )
-    if edition is None:
+    if edition is None or not lifecycle.readable(edition.status, preview):
         raise NotFound(f"no edition {slug!r}")
     return edition
 
 
-def edition_state(db: DbSession, slug: str) -> str:
+def edition_state(db: DbSession, slug: str, *, preview: bool | None = None) -> str:
     """What names one state of an edition's programme and seats, in one small query: the
     key of pages built from them (``web.public``)."""
     row = db.execute(
-        sa.select(Edition.id, Edition.changed_at, Edition.seats_changed_at).where(
+        sa.select(Edition.id, Edition.status, Edition.changed_at, Edition.seats_changed_at).where(
             Edition.slug == slug
         )
     ).first()
-    if row is None:
+    if row is None or not lifecycle.readable(row.status, preview):
         raise NotFound(f"no edition {slug!r}")
-    return f"{row.id}:{row.changed_at.isoformat()}:{row.seats_changed_at.isoformat()}"
+    changed, seats = row.changed_at.isoformat(), row.seats_changed_at.isoformat()
+    return f"{row.id}:{row.status}:{changed}:{seats}"
 
 
 def list_editions(db: DbSession) -> list[Edition]:

@@ -61,6 +61,7 @@ def export_data(db: DbSession, slug: str) -> dict[str, Any]:
                 "ends_on": edition.ends_on,
                 "contact_email": edition.contact_email,
                 "registration": _compact(registration) or None,
+                "published": edition.status != "draft",
             }
         ),
         "days": [

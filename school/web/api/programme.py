@@ -13,6 +13,7 @@ from school.models import Edition, Session
 from school.services.programme import catalogue
 from school.web.api.blueprint import bp
 from school.web.api.openapi import operation
+from school.web.auth import may_preview
 from school.web.render_cache import render_cache
 
 
@@ -25,7 +26,8 @@ from school.web.render_cache import render_cache
 )
 def programme_json(slug: str):
     # Absolute links inside: the address is part of what the body is made of.
-    key = f"programme-json:{catalogue.edition_state(db.session, slug)}:{request.host_url}"
+    state = catalogue.edition_state(db.session, slug, preview=may_preview())
+    key = f"programme-json:{state}:{request.host_url}"
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
     # Weak comparison, as If-None-Match asks: a proxy that compresses the answer (nginx
     # with gzip) turns its ETag into W/"…", which must still match.
@@ -35,7 +37,7 @@ def programme_json(slug: str):
         cache = render_cache()
         body = cache.get(key)
         if body is None:
-            edition = catalogue.get_edition(db.session, slug)
+            edition = catalogue.get_edition(db.session, slug, preview=may_preview())
             plan = catalogue.load_programme(db.session, edition)
             body = json.dumps(
                 {

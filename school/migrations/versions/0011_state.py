@@ -1,0 +1,38 @@
+"""an edition's lifecycle: draft, published, archived; the demo edition marked
+
+Revision ID: 0011_state
+Revises: 0008_account_security
+Create Date: 2026-12-05 03:30:00
+
+Editions that exist before this revision were public already: they become
+``published``. A new one starts as a draft, seen by organisers only.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011_state"
+down_revision = "0008_account_security"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("editions", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("status", sa.String(length=16), server_default="draft", nullable=False)
+        )
+        batch_op.add_column(
+            sa.Column("is_demo", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+        batch_op.create_check_constraint(
+            "status_known", "status IN ('draft', 'published', 'archived')"
+        )
+    op.execute("UPDATE editions SET status = 'published'")
+
+
+def downgrade():
+    with op.batch_alter_table("editions", schema=None) as batch_op:
+        batch_op.drop_constraint("ck_editions_status_known", type_="check")
+        batch_op.drop_column("is_demo")
+        batch_op.drop_column("status")
