@@ -262,3 +262,18 @@ def test_the_api_refuses_a_registration_once_the_school_has_started(client, db, 
     response = client.post(f"/api/v1/editions/{demo.slug}/registrations?lang=en", json=body)
     assert response.status_code == 403 and response.json["code"] == "registration_closed"
     assert "Registration closed on" in response.json["message"]
+
+
+def test_the_kept_programme_page_follows_the_state_in_time(client, db, demo):
+    url = f"/{demo.slug}/programme?lang=en"
+    assert f'href="/{demo.slug}/register"' in client.get(url).get_data(as_text=True)
+    assert client.get(f"/api/v1/editions/{demo.slug}/programme").json["edition"]["state"] == "open"
+    # Time passes the closing moment: nothing in the programme changed, the page does.
+    edition = db.get(Edition, demo.id)
+    edition.registration_closes_at = utcnow() - timedelta(minutes=1)
+    db.commit()
+    html = client.get(url).get_data(as_text=True)
+    # (Held: the demo's dates are past, it looked to come only while it stayed open.)
+    assert f'href="/{demo.slug}/register"' not in html and "Held" in html
+    api = client.get(f"/api/v1/editions/{demo.slug}/programme").json["edition"]
+    assert api["state"] == "held" and api["demo"] is True

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
@@ -36,18 +36,38 @@ def get_edition(db: DbSession, slug: str, *, preview: bool | None = None) -> Edi
     return edition
 
 
-def edition_state(db: DbSession, slug: str, *, preview: bool | None = None) -> str:
+def edition_state(
+    db: DbSession, slug: str, *, preview: bool | None = None, now: datetime | None = None
+) -> str:
     """What names one state of an edition's programme and seats, in one small query: the
-    key of pages built from them (``web.public``)."""
+    key of pages built from them (``web.public``). The edition's state in time is part of
+    it: the page changes (no "Register" link) the moment registration closes."""
     row = db.execute(
-        sa.select(Edition.id, Edition.status, Edition.changed_at, Edition.seats_changed_at).where(
-            Edition.slug == slug
-        )
+        sa.select(
+            Edition.id,
+            Edition.changed_at,
+            Edition.seats_changed_at,
+            *(getattr(Edition, name) for name in _STATE_COLUMNS),
+        ).where(Edition.slug == slug)
     ).first()
     if row is None or not lifecycle.readable(row.status, preview):
         raise NotFound(f"no edition {slug!r}")
+    timing = Edition(**{name: getattr(row, name) for name in _STATE_COLUMNS})
+    state = lifecycle.state_of(timing, now or datetime.now(UTC))
     changed, seats = row.changed_at.isoformat(), row.seats_changed_at.isoformat()
-    return f"{row.id}:{row.status}:{changed}:{seats}"
+    return f"{row.id}:{row.status}:{state.key}:{changed}:{seats}"
+
+
+# What an edition's state in time is computed from.
+_STATE_COLUMNS = (
+    "status",
+    "is_demo",
+    "timezone",
+    "starts_on",
+    "ends_on",
+    "registration_opens_at",
+    "registration_closes_at",
+)
 
 
 def list_editions(db: DbSession) -> list[Edition]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
+from babel import dates as babel_dates
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 
@@ -109,18 +110,24 @@ def describe(edition: Edition, now: datetime) -> str:
         if state.closes_at is not None:
             return _(
                 "Registration open until %(when)s",
-                when=i18n.local_datetime(state.closes_at, tz, "long"),
+                when=_when(state.closes_at, tz),
             )
         return _("Registration open")
     if state.key == "opens_on":
-        return _(
-            "Registration opens on %(when)s", when=i18n.local_datetime(state.opens_at, tz, "long")
-        )
+        return _("Registration opens on %(when)s", when=_when(state.opens_at, tz))
     if state.key == "closed":
         return _("Registration closed")
     if state.key == "under_way":
         return _("Under way")
     return _("Held")
+
+
+def _when(moment: datetime, tz) -> str:
+    """A moment as people read it: "1 March 2030, 09:00" in the edition's local time."""
+    local = moment.astimezone(tz)
+    # Day before month and a 24-hour clock in every language: unambiguous for all readers.
+    day = babel_dates.format_date(local.date(), "d MMMM y", locale=i18n.language())
+    return f"{day}, {local.strftime('%H:%M')}"
 
 
 def registration_refusal(edition: Edition, now: datetime) -> str | None:
@@ -136,11 +143,9 @@ def registration_refusal(edition: Edition, now: datetime) -> str | None:
     if state.registration == "not_yet":
         return _(
             "Registration opens on %(when)s.",
-            when=i18n.local_datetime(state.opens_at, tz, "long"),
+            when=_when(state.opens_at, tz),
         )
-    return _(
-        "Registration closed on %(when)s.", when=i18n.local_datetime(state.closes_at, tz, "long")
-    )
+    return _("Registration closed on %(when)s.", when=_when(state.closes_at, tz))
 
 
 def readable(status: str, preview: bool | None) -> bool:
@@ -160,10 +165,10 @@ def date_warnings(edition: Edition, now: datetime) -> list[str]:
     warnings = []
     tz = edition.tz
     if edition.registration_opens_at and edition.registration_opens_at < now:
-        when = i18n.local_datetime(edition.registration_opens_at, tz, "long")
+        when = _when(edition.registration_opens_at, tz)
         warnings.append(_("Registration opened in the past (%(when)s).", when=when))
     if edition.registration_closes_at and edition.registration_closes_at < now:
-        when = i18n.local_datetime(edition.registration_closes_at, tz, "long")
+        when = _when(edition.registration_closes_at, tz)
         warnings.append(_("Registration closes in the past (%(when)s).", when=when))
     if starts_at(edition) < now:
         warnings.append(

@@ -8,9 +8,10 @@ from typing import Any
 
 from flask import Response, request, url_for
 
+from school.database import utcnow
 from school.extensions import db
 from school.models import Edition, Session
-from school.services.programme import catalogue
+from school.services.programme import catalogue, lifecycle
 from school.web.api.blueprint import bp
 from school.web.api.openapi import operation
 from school.web.auth import may_preview
@@ -63,6 +64,22 @@ def edition_json(edition: Edition) -> dict[str, Any]:
         "city": edition.city,
         "venue": edition.venue,
         "address": edition.address,
+        **_state_json(edition),
+    }
+
+
+def _state_json(edition: Edition) -> dict[str, Any]:
+    state = lifecycle.state_of(edition, utcnow())
+    tz = edition.tz
+
+    def moment(value):
+        return value.astimezone(tz).isoformat() if value else None
+
+    return {
+        "state": "draft" if state.is_draft else state.key,
+        "registration_opens_at": moment(state.opens_at),
+        "registration_closes_at": moment(state.closes_at),
+        "demo": edition.is_demo,
     }
 
 

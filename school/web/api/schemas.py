@@ -129,8 +129,26 @@ SCHEMAS: dict[str, Any] = {
                     "venue": {"type": "string"},
                     "address": {"type": "string"},
                     "city": {"type": "string"},
+                    "state": {
+                        "type": "string",
+                        "enum": ["draft", "opens_on", "open", "closed", "under_way", "held"],
+                        "description": "Registration opens on… / open / closed, then the"
+                        " School under way or held; draft for an organiser's preview",
+                    },
+                    "registration_opens_at": {
+                        "type": "string",
+                        "format": "date-time",
+                        "nullable": True,
+                    },
+                    "registration_closes_at": {
+                        "type": "string",
+                        "nullable": True,
+                        "format": "date-time",
+                        "description": "When the School starts unless the organisers chose",
+                    },
+                    "demo": {"type": "boolean"},
                 },
-                "required": ["slug", "title", "timezone", "starts_on", "ends_on"],
+                "required": ["slug", "title", "timezone", "starts_on", "ends_on", "state"],
             },
             "sessions": {"type": "array", "items": {"$ref": "#/components/schemas/Session"}},
         },

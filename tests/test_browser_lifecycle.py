@@ -1,0 +1,105 @@
+"""In a real browser: a new edition is a draft that only organisers see (with a preview
+banner), until they publish it; then it is on the home page with its state."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from school.models import Edition
+from tests.support.backoffice import PASSWORD, fresh, make_admin
+from tests.support.browser import require_chromium
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(os.environ.get("SCHOOL_SHOTS", "/tmp/state-shots"))
+
+
+@pytest.fixture
+def contexts(browser, live_server):
+    require_chromium()
+    made = []
+
+    def new(width: int = 1280):
+        context = browser.new_context(
+            viewport={"width": width, "height": 900}, base_url=live_server.url, locale="en-GB"
+        )
+        made.append(context)
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.problems = problems
+        return page
+
+    yield new
+    for context in made:
+        context.close()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_an_organiser_publishes_a_draft_that_the_public_could_not_see(
+    app, contexts, demo, db
+):  # fmt: skip
+    make_admin(app, db)
+    page = contexts()
+    page.goto("/organiser/login?lang=en")
+    page.get_by_label("E-mail").fill("chef@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/organiser/")
+
+    page.get_by_role("link", name="Clone as the next edition").click()
+    page.get_by_label("Short name in addresses (slug)").fill("spring-school-2030")
+    page.get_by_label("Title (in French)").fill("Spring School 2030")
+    page.get_by_label("Title (in English)").fill("Spring School 2030")
+    page.get_by_label("First day of the new edition").fill("2030-06-19")
+    page.get_by_role("button", name="Create the new edition").click()
+    page.wait_for_url("**/organiser/spring-school-2030/programme")
+    bar = page.locator(".edition-bar")
+    assert "Spring School 2030" in bar.inner_text() and "Draft" in bar.inner_text()
+
+    visitor = contexts(390)
+    response = visitor.goto("/spring-school-2030/?lang=en")
+    assert response.status == 404
+    assert visitor.goto("/api/v1/editions/spring-school-2030/programme").status == 404
+
+    page.goto("/spring-school-2030/?lang=en")
+    assert "only organisers see it" in page.locator(".banner-draft").inner_text()
+    shot(page, "draft-preview-1280")
+
+    page.goto("/organiser/spring-school-2030/edit?lang=en")
+    section = page.locator("#lifecycle")
+    assert "Draft: not published yet" in section.inner_text()
+    shot(page, "edit-lifecycle-1280")
+    section.get_by_role("button", name="Publish the edition").click()
+    page.wait_for_url("**/organiser/spring-school-2030/edit#lifecycle")
+    assert "The edition is published" in page.locator(".flash").inner_text()
+    assert (
+        fresh(db).scalar(sa.select(Edition.status).where(Edition.slug == "spring-school-2030"))
+        == "published"
+    )
+
+    assert visitor.goto("/spring-school-2030/?lang=en").status == 200
+    visitor.goto("/?lang=en")
+    shot(visitor, "home-390")
+    listed = visitor.locator(".edition-list li", has_text="Spring School 2030")
+    assert "Registration opens on 1 March 2030" in listed.inner_text()
+    # The open edition (only the demo here) is offered first, with a button to register.
+    calls = visitor.locator(".call-to-register")
+    assert calls.count() == 1 and "Spring School 2019" in calls.inner_text()
+    assert calls.get_by_role("button", name="Register for Spring School 2019").is_visible()
+    wide = contexts(1280)
+    wide.goto("/?lang=en")
+    shot(wide, "home-1280")
+    wide.goto(f"/{demo.slug}/?lang=fr")
+    assert "démonstration" in wide.locator(".banner-demo").inner_text()
+    shot(wide, "demo-edition-fr-1280")
+    for each in (page, visitor, wide):
+        assert [p for p in each.problems if "404" not in p] == []
