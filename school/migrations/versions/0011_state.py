@@ -1,4 +1,5 @@
-"""an edition's lifecycle: draft, published, archived; the demo edition marked
+"""an edition's lifecycle: draft, published, archived; the demo edition marked; a
+cancelled registration remembers its sessions (shown, and asked for again on reinstating)
 
 Revision ID: 0011_state
 Revises: 0008_account_security
@@ -29,9 +30,13 @@ def upgrade():
             "status_known", "status IN ('draft', 'published', 'archived')"
         )
     op.execute("UPDATE editions SET status = 'published'")
+    with op.batch_alter_table("registrations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("cancelled_choices", sa.JSON(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("registrations", schema=None) as batch_op:
+        batch_op.drop_column("cancelled_choices")
     with op.batch_alter_table("editions", schema=None) as batch_op:
         batch_op.drop_constraint("ck_editions_status_known", type_="check")
         batch_op.drop_column("is_demo")

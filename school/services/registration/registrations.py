@@ -233,6 +233,7 @@ def _confirmed(
         registration = existing
         registration.status = RegistrationStatus.CONFIRMED
         registration.cancelled_at = None
+        registration.cancelled_choices = None
         registration.choices.clear()
         db.flush()
     else:
@@ -332,6 +333,10 @@ def cancel(
     seats.lock_edition(db, registration.edition_id)
     registration = db.get(Registration, registration_id)
     freed = [c.session_id for c in registration.choices if c.is_confirmed]
+    registration.cancelled_choices = [
+        {"session_id": c.session_id, "status": c.status}
+        for c in sorted(registration.choices, key=lambda c: (c.session.starts_at, c.session_id))
+    ]
     registration.choices.clear()
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
