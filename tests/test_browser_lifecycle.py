@@ -103,3 +103,51 @@ def test_an_organiser_publishes_a_draft_that_the_public_could_not_see(
     shot(wide, "demo-edition-fr-1280")
     for each in (page, visitor, wide):
         assert [p for p in each.problems if "404" not in p] == []
+
+
+def log_in(page) -> None:
+    page.goto("/organiser/login?lang=en")
+    page.get_by_label("E-mail").fill("chef@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/organiser/")
+
+
+def test_an_organiser_cancels_then_reinstates_a_registration(app, contexts, demo, db):
+    from school.models import Registration, Session
+    from tests.support.factories import make_choice, make_registration
+
+    make_admin(app, db)
+    explora = db.scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
+    explora.capacity = 1
+    eve = make_registration(db, demo, first_name="Ève", last_name="Ñúñez", language="en",
+                            email="eve@example.org", dietary="Végétarienne")  # fmt: skip
+    make_choice(db, eve, explora)
+    zoe = make_registration(db, demo, first_name="Zoé", email="zoe@example.org")
+    make_choice(db, zoe, explora, status="waitlisted")
+    db.commit()
+    page = contexts()
+    log_in(page)
+    page.goto(f"/organiser/{demo.slug}/registrations/{eve.id}?lang=en")
+    assert "Végétarienne" in page.locator("#attendance-title + dl").inner_text()
+    page.get_by_role("button", name="Cancel the registration…").click()
+    page.wait_for_url(f"**/registrations/{eve.id}/cancel*")
+    told = page.locator(".notice").inner_text()
+    assert "the seat goes to the person waiting for it" in told and "eve@example.org" in told
+    shot(page, "cancel-question-1280")
+    page.get_by_role("button", name="Yes, cancel the registration").click()
+    page.wait_for_url(f"**/registrations/{eve.id}")
+    assert "Before the cancellation" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Reinstate the registration").click()
+    page.wait_for_url(f"**/registrations/{eve.id}")
+    assert "reinstated" in page.locator(".flash").inner_text()
+    history = page.locator("#history-title + ul").inner_text()
+    assert "Reinstated by an organiser" in history and "Cancelled by an organiser" in history
+    shot(page, "registration-after-reinstating-1280")
+    phone = contexts(390)
+    log_in(phone)
+    phone.goto(f"/organiser/{demo.slug}/registrations/{eve.id}?lang=fr")
+    shot(phone, "registration-after-reinstating-fr-390")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    statuses = [c.status for c in fresh(db).get(Registration, eve.id).choices]
+    assert statuses == ["waitlisted"]  # Zoé took the seat meanwhile

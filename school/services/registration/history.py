@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from school import i18n
 from school.models import AuditEntry, Registration, Session
+from school.services import audit
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Event:
 
 
 def history(db: DbSession, registration: Registration) -> list[Event]:
-    """The registration's events, newest first (two queries)."""
+    """The registration's events, newest first (three queries at most)."""
     entries = db.scalars(
         sa.select(AuditEntry)
         .where(AuditEntry.target == f"registration:{registration.id}")
@@ -35,7 +36,8 @@ def history(db: DbSession, registration: Registration) -> list[Event]:
         s.id: s.text("title", i18n.language())
         for s in db.scalars(sa.select(Session).where(Session.id.in_(ids)))
     } if ids else {}  # fmt: skip
-    return [_event(entry, titles) for entry in entries]
+    who = audit.names_of(db, [entry.actor for entry in entries])
+    return [_event(entry, titles, who(entry.actor)) for entry in entries]
 
 
 def _session_ids(details: dict) -> list:
@@ -47,11 +49,7 @@ def _session_ids(details: dict) -> list:
     return found
 
 
-def _who(actor: str) -> str:
-    return _("a participant") if actor in ("", "participant", "public") else actor
-
-
-def _event(entry: AuditEntry, titles: dict[int, str]) -> Event:
+def _event(entry: AuditEntry, titles: dict[int, str], who: str) -> Event:
     details = entry.details or {}
 
     def title(session_id) -> str:
@@ -96,7 +94,7 @@ def _event(entry: AuditEntry, titles: dict[int, str]) -> Event:
         what = _("E-mail sent again: %(subject)s", subject=details.get("subject") or "—")
     else:
         what = _("Other change (%(action)s)", action=action)
-    return Event(entry.created_at, _who(entry.actor), what, lines)
+    return Event(entry.created_at, who, what, lines)
 
 
 def _status(status: str) -> str:
