@@ -73,6 +73,9 @@ def create_group(
         raise DomainError(_("A group needs at least two sessions of this School."), code="group")
     if mode not in ("first_come", "preference"):
         raise DomainError(f"unknown mode {mode!r}", code="mode")
+    if any(session.group_id is not None for session in sessions):
+        # Never taken silently from another group (``group_editing`` says which).
+        raise DomainError(_("A session already belongs to another group."), code="grouped")
     group = SessionGroup(
         edition_id=edition_id,
         key=key,
