@@ -4,6 +4,7 @@ banner), until they publish it; then it is on the home page with its state."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,33 @@ def test_an_organiser_cancels_then_reinstates_a_registration(app, contexts, demo
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     statuses = [c.status for c in fresh(db).get(Registration, eve.id).choices]
     assert statuses == ["waitlisted"]  # Zoé took the seat meanwhile
+
+
+def test_an_organiser_edits_then_deletes_a_group(app, contexts, demo, db):
+    from school.models import Session, SessionGroup
+
+    make_admin(app, db)
+    page = contexts()
+    log_in(page)
+    page.goto(f"/organiser/{demo.slug}/groups?lang=en")
+    page.get_by_label("Short name (for files and links)").fill("visits")
+    page.get_by_label("Title in French").fill("Visites")
+    page.get_by_label("How seats are given").select_option("first_come")
+    page.get_by_label("Tour of the venue", exact=False).check()
+    page.get_by_label("Tour of the permanent exhibitions (Explora)", exact=False).check()
+    page.get_by_role("button", name="Create the group").click()
+    page.wait_for_url("**/groups/*")
+    page.get_by_role("link", name="Edit or delete the group").click()
+    page.get_by_label("Title in French").fill("Visites du mercredi")
+    page.get_by_role("button", name="Save the group").click()
+    page.wait_for_url(re.compile(r"/groups/\d+$"))
+    assert "The group is saved." in page.locator(".flash").inner_text()
+    assert fresh(db).scalar(sa.select(SessionGroup.title_fr)) == "Visites du mercredi"
+    page.get_by_role("link", name="Edit or delete the group").click()
+    shot(page, "group-edit-1280")
+    page.get_by_role("button", name="Delete the group").click()
+    page.wait_for_url(re.compile(r"/groups(\?.*)?$"))
+    assert "its sessions stay" in page.locator(".flash").inner_text()
+    db = fresh(db)
+    assert db.scalar(sa.select(sa.func.count()).select_from(SessionGroup)) == 0
+    assert db.scalar(sa.select(sa.func.count()).where(Session.group_id.is_not(None))) == 0
