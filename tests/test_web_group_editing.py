@@ -4,13 +4,14 @@ past or after the start of the School is refused."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from school.database import utcnow
-from school.models import Edition, Ranking, Session, SessionGroup
+from school.models import Edition, OutboxMessage, Ranking, Session, SessionGroup
 from school.services.errors import DomainError
 from school.services.registration import group_editing
 from tests.support.backoffice import Organiser, flashes, fresh, make_admin
@@ -130,9 +131,48 @@ def test_a_published_group_no_longer_changes(db, demo, app):
         )  # fmt: skip
         group.published_at = utcnow()
         with pytest.raises(DomainError, match="published"):
-            group_editing.delete(db, group)
+            group_editing.delete(db, group, now=utcnow())
         with pytest.raises(DomainError, match="published"):
             group_editing.update(
                 db, group, key="v", title_fr="Autre", title_en=None, session_ids=[tour, explora],
                 mode="first_come", cutoff=None, now=utcnow(),
             )  # fmt: skip
+
+
+def test_a_group_by_preference_is_said_on_the_programme_the_form_and_to_the_participant(
+    organiser, demo, db, app
+):
+    from tests.support.backoffice import csrf_token
+
+    tour, explora = ids(db, "d1-visit-spaces", "d1-visit-explora")
+    closing = utcnow() + timedelta(days=2)
+    assert new_group(organiser, demo, "visits", [tour, explora],
+                     preferences_close_at=local(demo, closing)).status_code == 302  # fmt: skip
+    group_id = fresh(db).scalar(sa.select(SessionGroup.id))
+    visitor = app.test_client()
+    programme = visitor.get(f"/{demo.slug}/programme?lang=en").get_data(as_text=True)
+    card = re.search(rf'id="s{explora}".*?</article>', programme, re.S) or re.search(
+        r"Tour of the permanent exhibitions \(Explora\).*?</ul>", programme, re.S
+    )
+    assert "Allocated by preference until" in card.group(0)
+    assert "seats left" not in card.group(0)
+
+    form = visitor.get(f"/{demo.slug}/register?lang=en").get_data(as_text=True)
+    wednesday = re.search(r'data-day="2019-06-19">.*?</section>', form, re.S).group(0)
+    assert f'id="ranking-{group_id}"' in wednesday  # under its own day, not after Friday
+
+    response = visitor.post(f"/{demo.slug}/register", data={
+        "csrf_token": csrf_token(form), "first_name": "Ève", "last_name": "Núñez",
+        "email": "eve@example.org", "country": "ES", "category": "partner", "language": "en",
+        "days": ["2019-06-19"], "privacy_consent": "y",
+        f"rank-{group_id}-1": str(explora), f"rank-{group_id}-2": str(tour),
+    })  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    page = visitor.get(response.headers["Location"] + "?lang=en").get_data(as_text=True)
+    mine = re.search(r'class="my-ranking">.*?</div>', page, re.S).group(0)
+    assert "Your preferences: Group visits" in mine
+    assert mine.index("Explora") < mine.index("Tour of the venue")
+    body = fresh(db).scalar(
+        sa.select(OutboxMessage.text_body).where(OutboxMessage.purpose == "confirmation")
+    )
+    assert "Your preferences: Group visits" in body and "1. Tour of the permanent" in body

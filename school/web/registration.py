@@ -35,11 +35,22 @@ def choice_page_context(edition, form: RegistrationForm, plan_sessions, meals, r
     and the groups to rank."""
     taken = catalogue.seats_taken(db.session, [s.id for s in plan_sessions])
     plan = catalogue.Programme(edition, plan_sessions, taken)
+    days = [day for day in plan.days() if day.slots]
+    shown = {day.date for day in days}
+    by_day: dict = {}
+    for group in ranked:
+        starts = [s.starts_at for s in group.sessions if not s.is_cancelled]
+        on = edition.local(min(starts)).date() if starts else None
+        if on in shown:
+            by_day.setdefault(on, []).append(group)
     return {
         "form": form,
         "edition": edition,
         "programme": plan,
-        "choice_days": [day for day in plan.days() if day.slots],
+        "choice_days": days,
+        # Each group to rank under the day of its sessions, not after the last day.
+        "ranked_by_day": by_day,
+        "ranked_on_a_day": {g.id for groups in by_day.values() for g in groups},
         "meals": meals,
         "cites": cites.known_cites(),
         "ranked_groups": ranked,

@@ -48,6 +48,7 @@ def register_templating(app: Flask) -> None:
         time=lambda moment, tz: i18n.local_time(moment, tz),
         day=lambda value, fmt="full": i18n.local_date(value, fmt),
         datetime=lambda moment, tz, fmt="medium": i18n.local_datetime(moment, tz, fmt),
+        moment=lambda moment, tz: lifecycle.when(moment, tz),
     )
 
 

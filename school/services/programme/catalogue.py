@@ -148,7 +148,7 @@ def load_programme(db: DbSession, edition: Edition) -> Programme:
         db.scalars(
             sa.select(Session)
             .where(Session.edition_id == edition.id)
-            .options(joinedload(Session.room))
+            .options(joinedload(Session.room), joinedload(Session.group))
             .order_by(Session.starts_at, Session.ends_at, Session.id)
         ).unique()
     )

@@ -110,11 +110,11 @@ def describe(edition: Edition, now: datetime) -> str:
         if state.closes_at is not None:
             return _(
                 "Registration open until %(when)s",
-                when=_when(state.closes_at, tz),
+                when=when(state.closes_at, tz),
             )
         return _("Registration open")
     if state.key == "opens_on":
-        return _("Registration opens on %(when)s", when=_when(state.opens_at, tz))
+        return _("Registration opens on %(when)s", when=when(state.opens_at, tz))
     if state.key == "closed":
         return _("Registration closed")
     if state.key == "under_way":
@@ -122,7 +122,7 @@ def describe(edition: Edition, now: datetime) -> str:
     return _("Held")
 
 
-def _when(moment: datetime, tz) -> str:
+def when(moment: datetime, tz) -> str:
     """A moment as people read it: "1 March 2030, 09:00" in the edition's local time."""
     local = moment.astimezone(tz)
     # Day before month and a 24-hour clock in every language: unambiguous for all readers.
@@ -143,9 +143,9 @@ def registration_refusal(edition: Edition, now: datetime) -> str | None:
     if state.registration == "not_yet":
         return _(
             "Registration opens on %(when)s.",
-            when=_when(state.opens_at, tz),
+            when=when(state.opens_at, tz),
         )
-    return _("Registration closed on %(when)s.", when=_when(state.closes_at, tz))
+    return _("Registration closed on %(when)s.", when=when(state.closes_at, tz))
 
 
 def readable(status: str, preview: bool | None) -> bool:
@@ -165,11 +165,11 @@ def date_warnings(edition: Edition, now: datetime) -> list[str]:
     warnings = []
     tz = edition.tz
     if edition.registration_opens_at and edition.registration_opens_at < now:
-        when = _when(edition.registration_opens_at, tz)
-        warnings.append(_("Registration opened in the past (%(when)s).", when=when))
+        moment = when(edition.registration_opens_at, tz)
+        warnings.append(_("Registration opened in the past (%(when)s).", when=moment))
     if edition.registration_closes_at and edition.registration_closes_at < now:
-        when = _when(edition.registration_closes_at, tz)
-        warnings.append(_("Registration closes in the past (%(when)s).", when=when))
+        moment = when(edition.registration_closes_at, tz)
+        warnings.append(_("Registration closes in the past (%(when)s).", when=moment))
     if starts_at(edition) < now:
         warnings.append(
             _(

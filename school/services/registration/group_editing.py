@@ -95,10 +95,17 @@ def create(
     session_ids: list[int], mode: str, cutoff: datetime | None, now: datetime,
 ) -> SessionGroup:  # fmt: skip
     _check(db, edition, None, key, title_fr, session_ids, mode, cutoff, now)
-    return groups.create_group(
+    group = groups.create_group(
         db, edition.id, key, title_fr, session_ids, title_en=title_en, mode=mode,
         preferences_close_at=cutoff if mode == "preference" else None,
     )  # fmt: skip
+    _programme_changed(db, edition.id, now)
+    return group
+
+
+def _programme_changed(db: DbSession, edition_id: int, now: datetime) -> None:
+    """The programme says how a group's seats are given: its kept pages are built again."""
+    db.execute(sa.update(Edition).where(Edition.id == edition_id).values(changed_at=now))
 
 
 def _unpublished(group: SessionGroup) -> None:
@@ -136,12 +143,14 @@ def update(
     group.draft = None
     db.flush()
     db.expire(group, ["sessions"])
+    _programme_changed(db, group.edition_id, now)
     return group
 
 
-def delete(db: DbSession, group: SessionGroup) -> None:
+def delete(db: DbSession, group: SessionGroup, *, now: datetime) -> None:
     """Delete a group (its rankings with it); its sessions stay, outside any group."""
     _unpublished(group)
+    _programme_changed(db, group.edition_id, now)
     for session in list(group.sessions):
         session.group_id = None
     db.execute(sa.delete(Ranking).where(Ranking.group_id == group.id))

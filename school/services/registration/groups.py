@@ -92,6 +92,16 @@ def create_group(
     return group
 
 
+def pending_rankings(registration: Registration) -> list[tuple[SessionGroup, list]]:
+    """The participant's rankings of groups not yet allocated: each group with the
+    sessions in their order (None: "any other")."""
+    found: dict[int, tuple[SessionGroup, list]] = {}
+    for place in sorted(registration.rankings, key=lambda r: (r.group_id, r.rank)):
+        if place.group.published_at is None:
+            found.setdefault(place.group_id, (place.group, []))[1].append(place.session)
+    return list(found.values())
+
+
 def takes_rankings(group: SessionGroup | None, now: datetime) -> bool:
     """Whether participants rank this group's sessions right now (instead of picking)."""
     if group is None or not group.takes_rankings:

@@ -73,7 +73,7 @@ def delete_group(slug: str, group_id: int):
     if ConfirmForm().validate_on_submit():
         title = group.text("title", "fr")
         with form_action() as action:
-            group_editing.delete(db.session, group)
+            group_editing.delete(db.session, group, now=utcnow())
         if action.done:
             flash(_("The group “%(title)s” is deleted; its sessions stay.", title=title))
             return redirect(url_for(".groups_page", slug=slug))

@@ -10,7 +10,7 @@ from school import i18n
 from school.database import utcnow
 from school.extensions import db, limiter
 from school.forms.registration import CancelForm, RegistrationForm
-from school.services.registration import privacy, registrations, seats
+from school.services.registration import groups, privacy, registrations, seats
 from school.services.registration.data import data_of
 from school.web.actions import form_action
 from school.web.participant.blueprint import bp
@@ -30,6 +30,7 @@ def manage(token: str):
         edition=registration.edition,
         choices=[(c, positions.get(c.id)) for c in choices],
         meals=sorted((m.session for m in registration.meals), key=lambda s: s.starts_at),
+        ranked=groups.pending_rankings(registration),
     )
 
 
