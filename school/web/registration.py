@@ -11,7 +11,7 @@ from school.extensions import db, limiter
 from school.forms.registration import LostLinkForm, RegistrationForm
 from school.services.network import cites
 from school.services.programme import catalogue
-from school.services.registration import groups, registrations, seats
+from school.services.registration import groups, registrations
 from school.web.actions import form_action
 from school.web.auth import may_preview
 
@@ -52,7 +52,6 @@ def choice_page_context(edition, form: RegistrationForm, plan_sessions, meals, r
         "ranked_by_day": by_day,
         "ranked_on_a_day": {g.id for groups in by_day.values() for g in groups},
         "meals": meals,
-        "meals_taken": seats.meal_counts(db.session, edition.id) if meals else {},
         "cites": cites.known_cites(),
         "ranked_groups": ranked,
         "ranked_sessions": {s.id for g in ranked for s in g.sessions},

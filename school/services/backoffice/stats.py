@@ -135,8 +135,7 @@ def _choice_counts(db: DbSession, edition: Edition) -> dict[tuple[int, str], int
 
 def session_fill(db: DbSession, edition: Edition, *, capped_only: bool = True) -> list[SessionFill]:
     """Seats and waiting line of every capped session (or of every session chosen)."""
-    # Meals are counted once, as meals (``meals``), never as seats in a session.
-    where = [Session.edition_id == edition.id, sa.not_(Session.is_meal)]
+    where = [Session.edition_id == edition.id]
     if capped_only:
         where += [Session.is_capped, sa.not_(Session.is_cancelled)]
     sessions = db.scalars(

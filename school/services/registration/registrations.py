@@ -93,8 +93,7 @@ def choosable_sessions(
         offered = sa.and_(offered, Session.audience != Audience.INVITED)
     sessions = db.scalars(
         sa.select(Session)
-        # A meal is ticked among the meals, never among the sessions: one count of it.
-        .where(Session.edition_id == edition.id, offered, sa.not_(Session.is_meal))
+        .where(Session.edition_id == edition.id, offered)
         .options(selectinload(Session.room))
         .order_by(Session.starts_at, Session.id)
     ).all()
@@ -217,7 +216,6 @@ def _checked_choices(
     every problem found (``errors``: those of the fields already) is raised at once."""
     sessions = sessions_by_id(db, edition, data.sessions + data.meals)
     errors = merge_errors(errors, check_against_programme(data, edition, sessions, now, actor))
-    errors = merge_errors(errors, seats.meals_full(db, edition, data.meals, data.email))
     if errors:
         raise InvalidRegistration(errors)
     return sessions

@@ -76,9 +76,7 @@ def check_against_programme(
             continue
         title = session.text("title", lang)
         day = session.starts_at.astimezone(tz).date()
-        if session.is_meal:
-            add("sessions", _("“%(title)s” is a meal: tick it among the meals.", title=title))
-        elif session.is_cancelled:
+        if session.is_cancelled:
             add("sessions", _("“%(title)s” is cancelled.", title=title))
         elif session.audience == Audience.INVITED and not is_organiser(actor):
             # The organisers register the people concerned.

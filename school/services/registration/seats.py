@@ -15,15 +15,12 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 
-from school import i18n
 from school.database import begin_write, utcnow
-from school.models import Choice, Edition, Registration, RegistrationMeal, Session
+from school.models import Choice, Edition, Registration, Session
 from school.models.vocabulary import ChoiceStatus, RegistrationStatus
-from school.services.email_addresses import email_key
 from school.services.programme.catalogue import seats_taken
 
 
@@ -112,47 +109,3 @@ def promote_waitlist(db: DbSession, session_ids: Iterable[int], *, now: datetime
             if free is not None:
                 free -= 1
     return promoted
-
-
-def meal_counts(db: DbSession, edition_id: int) -> dict[int, int]:
-    """Confirmed participants taking each meal: the one count of a meal, shown on the
-    form, the dashboard and the caterers' list alike."""
-    rows = db.execute(
-        sa.select(RegistrationMeal.session_id, sa.func.count())
-        .join(Registration, Registration.id == RegistrationMeal.registration_id)
-        .where(
-            Registration.edition_id == edition_id,
-            Registration.status == RegistrationStatus.CONFIRMED,
-        )
-        .group_by(RegistrationMeal.session_id)
-    )
-    return dict(rows.all())
-
-
-def meals_full(db: DbSession, edition, meal_ids: list[int], email: str) -> dict[str, list[str]]:
-    """A meal with limited seats takes no one more once full (under the edition's lock);
-    one already taken by this participant stays theirs."""
-    if not meal_ids:
-        return {}
-    limited = db.scalars(
-        sa.select(Session).where(Session.id.in_(meal_ids), Session.capacity.is_not(None))
-    ).all()
-    if not limited:
-        return {}
-    held = set(
-        db.scalars(
-            sa.select(RegistrationMeal.session_id)
-            .join(Registration, Registration.id == RegistrationMeal.registration_id)
-            .where(
-                Registration.edition_id == edition.id,
-                Registration.email_key == email_key(email),
-                Registration.status == RegistrationStatus.CONFIRMED,
-            )
-        )
-    )
-    taken = meal_counts(db, edition.id)
-    lang = i18n.language()
-    full = [m for m in limited if m.id not in held and taken.get(m.id, 0) >= m.capacity]
-    if not full:
-        return {}
-    return {"meals": [_("“%(title)s” is full.", title=m.text("title", lang)) for m in full]}
