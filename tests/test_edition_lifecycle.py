@@ -277,3 +277,23 @@ def test_the_kept_programme_page_follows_the_state_in_time(client, db, demo):
     assert f'href="/{demo.slug}/register"' not in html and "Held" in html
     api = client.get(f"/api/v1/editions/{demo.slug}/programme").json["edition"]
     assert api["state"] == "held" and api["demo"] is True
+
+
+def test_the_city_has_a_name_per_language(client, db):
+    from school.services.programme import export
+
+    text = programme("autumn", published="true").replace(
+        "  city: Bruxelles", "  city: {fr: Bruxelles, en: Brussels}"
+    )
+    edition = importer.import_text(db, text, "autumn.yaml")
+    db.commit()
+    assert (edition.city, edition.city_en) == ("Bruxelles", "Brussels")
+    english = client.get("/autumn/programme?lang=en").get_data(as_text=True)
+    assert "local time in Brussels" in english
+    french = client.get("/autumn/programme?lang=fr").get_data(as_text=True)
+    assert "heure locale de Bruxelles" in french or "à Bruxelles" in french
+    assert "Brussels" in client.get("/?lang=en").get_data(as_text=True)
+    assert "en: Brussels" in export.export_text(db, "autumn")
+    # A single name stays one name in every language.
+    plain = importer.import_text(db, programme("plain", published="true"), "plain.yaml")
+    assert plain.city_in("en") == "Bruxelles" and plain.city_en is None

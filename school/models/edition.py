@@ -37,7 +37,8 @@ class Edition(Localized, Base):
     tagline_en: Mapped[str | None] = mapped_column(sa.String(300))
     description_fr: Mapped[str | None] = mapped_column(sa.Text)
     description_en: Mapped[str | None] = mapped_column(sa.Text)
-    city: Mapped[str] = mapped_column(sa.String(120))
+    city: Mapped[str] = mapped_column(sa.String(120))  # its own name, e.g. "Bruxelles"
+    city_en: Mapped[str | None] = mapped_column(sa.String(120))  # "Brussels"
     venue: Mapped[str] = mapped_column(sa.String(200))
     address: Mapped[str] = mapped_column(sa.String(300))
     timezone: Mapped[str] = mapped_column(sa.String(64))
@@ -67,6 +68,10 @@ class Edition(Localized, Base):
     sessions: Mapped[list[Session]] = relationship(
         back_populates="edition", cascade="all, delete-orphan"
     )
+
+    def city_in(self, language: str) -> str:
+        """The city's name in ``language`` ("Brussels" in English), else its own name."""
+        return (self.city_en if language == "en" else None) or self.city
 
     @property
     def tz(self) -> ZoneInfo:

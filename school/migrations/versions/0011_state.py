@@ -26,6 +26,7 @@ def upgrade():
         batch_op.add_column(
             sa.Column("is_demo", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
+        batch_op.add_column(sa.Column("city_en", sa.String(length=120), nullable=True))
         batch_op.create_check_constraint(
             "status_known", "status IN ('draft', 'published', 'archived')"
         )
@@ -39,5 +40,6 @@ def downgrade():
         batch_op.drop_column("cancelled_choices")
     with op.batch_alter_table("editions", schema=None) as batch_op:
         batch_op.drop_constraint("ck_editions_status_known", type_="check")
+        batch_op.drop_column("city_en")
         batch_op.drop_column("is_demo")
         batch_op.drop_column("status")

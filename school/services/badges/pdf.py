@@ -361,4 +361,4 @@ def _country_name(code: str, language: str) -> str:
 
 def _when(edition: Edition, language: str) -> str:
     dates = format_interval(edition.starts_on, edition.ends_on, "yMMMd", locale=language)
-    return f"{dates} · {edition.city}"
+    return f"{dates} · {edition.city_in(language)}"

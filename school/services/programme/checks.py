@@ -91,6 +91,11 @@ class Reader(FieldReader):
             self.fail("edition.registration", "closes_at", message)
         if start and opens and opens >= start:
             self.fail("edition.registration", "opens_at", N_("not before the School starts"))
+        # "city: Bruxelles", or its name per language: "city: {fr: Bruxelles, en: Brussels}".
+        if isinstance(data.get("city"), dict):
+            city = self.text(data, "city", item, required=True, max_len=120)
+        else:
+            city = {"fr": self.required_str(data, "city", item, 120), "en": None}
         published = data.get("published")
         if published is not None and not isinstance(published, bool):
             self.fail(item, "published", N_("must be true or false: %(value)r"), value=published)
@@ -100,7 +105,8 @@ class Reader(FieldReader):
             title=self.text(data, "title", item, required=True, max_len=200),
             tagline=self.text(data, "tagline", item, required=False),
             description=self.text(data, "description", item, required=False, max_len=20000),
-            city=self.required_str(data, "city", item, 120),
+            city=city["fr"] or "",
+            city_en=city["en"],
             venue=self.required_str(data, "venue", item, 200),
             address=self.required_str(data, "address", item),
             timezone=timezone,

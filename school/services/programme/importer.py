@@ -99,6 +99,7 @@ class _Importer:
             description_fr=e.description["fr"],
             description_en=e.description["en"],
             city=e.city,
+            city_en=e.city_en,
             venue=e.venue,
             address=e.address,
             timezone=e.timezone,

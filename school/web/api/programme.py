@@ -62,6 +62,7 @@ def edition_json(edition: Edition) -> dict[str, Any]:
         "starts_on": edition.starts_on.isoformat(),
         "ends_on": edition.ends_on.isoformat(),
         "city": edition.city,
+        "city_en": edition.city_en,
         "venue": edition.venue,
         "address": edition.address,
         **_state_json(edition),

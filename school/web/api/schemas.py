@@ -128,7 +128,8 @@ SCHEMAS: dict[str, Any] = {
                     "ends_on": {"type": "string", "format": "date"},
                     "venue": {"type": "string"},
                     "address": {"type": "string"},
-                    "city": {"type": "string"},
+                    "city": {"type": "string", "description": "Its own name (Bruxelles)"},
+                    "city_en": {"type": "string", "nullable": True},
                     "state": {
                         "type": "string",
                         "enum": ["draft", "opens_on", "open", "closed", "under_way", "held"],
