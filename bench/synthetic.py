@@ -113,6 +113,7 @@ def programme(
             "starts_on": start,
             "ends_on": start + timedelta(days=days - 1),
             "registration": {"opens_at": "2030-01-01 09:00"},
+            "published": True,
         },
         "days": [
             {

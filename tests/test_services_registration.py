@@ -327,6 +327,7 @@ edition:
   timezone: Europe/Lisbon
   starts_on: 2030-06-18
   ends_on: 2030-06-19
+  published: true
 sessions:
   - id: night
     date: 2030-06-19

@@ -44,7 +44,10 @@ def test_after_the_event_a_participant_downloads_the_certificate(client, school)
     assert "Jours de présence : mercredi 19 juin 2019, jeudi 20 juin 2019" in french
 
 
-def test_someone_never_checked_in_gets_no_certificate(client, school):
+def test_someone_never_checked_in_gets_no_certificate(client, school, db):
+    # Held, not the demo (which stays a School to come, open to be tried).
+    school["edition"].is_demo = False
+    db.commit()
     inigo = school["inigo"]  # his only scan was taken back
     html = client.get(f"/my/{inigo.manage_token}?lang=en").get_data(as_text=True)
     assert "No check-in was recorded for you" in section(html)
@@ -54,6 +57,12 @@ def test_someone_never_checked_in_gets_no_certificate(client, school):
     page = response.get_data(as_text=True)
     assert "No check-in was recorded for you, so there is no certificate of attendance." in page
     assert "springschool.ricdm@gmail.com" in page
+
+
+def test_the_demo_does_not_talk_about_a_certificate_to_someone_just_registered(client, school, db):
+    inigo = school["inigo"]  # never checked in: in the demo, as if the School were to come
+    html = client.get(f"/my/{inigo.manage_token}?lang=en").get_data(as_text=True)
+    assert section(html) == "" and "certificate" not in html.lower()
 
 
 def _edition_around_today(db, first: int, last: int):

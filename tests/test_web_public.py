@@ -114,6 +114,7 @@ edition:
   timezone: Europe/Paris
   starts_on: 2024-12-04
   ends_on: 2024-12-04
+  published: true
 days:
   - date: 2024-12-04
     theme: {fr: "<img src=x onerror=alert(1)>"}

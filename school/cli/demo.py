@@ -16,9 +16,9 @@ demo_cli = AppGroup("demo", help="The demo edition (Spring School 2019).")
 
 @demo_cli.command("load")
 def demo_load() -> None:
-    """Import the Spring School 2019, the directory of Cités and the demo's initiatives
-    (idempotent)."""
-    import_programme(DEMO_FILE)
+    """Import the Spring School 2019 (published, open for people to try), the directory of
+    Cités and the demo's initiatives (idempotent)."""
+    import_programme(DEMO_FILE, demo=True)
     cites.load_shipped(db.session)
     added = load_demo_initiatives(db.session)
     db.session.commit()

@@ -17,9 +17,11 @@ from school.services.programme.parsing import ProgrammeFileError
 programme_cli = AppGroup("programme", help="Import and export programme files.")
 
 
-def import_programme(path: Path) -> None:
+def import_programme(path: Path, *, demo: bool = False) -> None:
     try:
-        edition = importer.import_file(db.session, path)
+        edition = (
+            importer.import_demo(db.session) if demo else importer.import_file(db.session, path)
+        )
         db.session.commit()
     except ProgrammeFileError as exc:
         db.session.rollback()

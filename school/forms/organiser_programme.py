@@ -79,7 +79,8 @@ class EditionForm(ProblemsForm):
     tagline_en = StringField(_l("Tagline (in English)"), render_kw={"maxlength": 300})
     description_fr = TextAreaField(_l("Description (in French)"), render_kw={"rows": 4})
     description_en = TextAreaField(_l("Description (in English)"), render_kw={"rows": 4})
-    city = StringField(_l("City"), render_kw={"maxlength": 120})
+    city = StringField(_l("City (its own name)"), render_kw={"maxlength": 120})
+    city_en = StringField(_l("City in English, if different"), render_kw={"maxlength": 120})
     venue = StringField(_l("Venue"), render_kw={"maxlength": 200})
     address = StringField(_l("Address"), render_kw={"maxlength": 300})
     timezone = StringField(
@@ -109,7 +110,9 @@ class EditionForm(ProblemsForm):
             "title": pair("title"),
             "tagline": pair("tagline"),
             "description": pair("description"),
-            "city": _text(self.city.data),
+            "city": {"fr": _text(self.city.data), "en": _text(self.city_en.data)}
+            if _text(self.city_en.data)
+            else _text(self.city.data),
             "venue": _text(self.venue.data),
             "address": _text(self.address.data),
             "timezone": _text(self.timezone.data),
@@ -130,6 +133,8 @@ class EditionForm(ProblemsForm):
         for name in ("slug", "city", "venue", "address", "timezone", "starts_on", "ends_on",
                      "contact_email"):  # fmt: skip
             self[name].data = entry.get(name)
+        if isinstance(entry.get("city"), dict):
+            self.city.data, self.city_en.data = entry["city"].get("fr"), entry["city"].get("en")
         registration = entry.get("registration") or {}
         for name in ("opens_at", "closes_at"):
             value = registration.get(name)

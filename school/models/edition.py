@@ -36,6 +36,7 @@ class Edition(Localized, Base):
             " OR registration_closes_at > registration_opens_at",
             name="registration_window",
         ),
+        sa.CheckConstraint("status IN ('draft', 'published', 'archived')", name="status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,7 +47,8 @@ class Edition(Localized, Base):
     tagline_en: Mapped[str | None] = mapped_column(sa.String(300))
     description_fr: Mapped[str | None] = mapped_column(sa.Text)
     description_en: Mapped[str | None] = mapped_column(sa.Text)
-    city: Mapped[str] = mapped_column(sa.String(120))
+    city: Mapped[str] = mapped_column(sa.String(120))  # its own name, e.g. "Bruxelles"
+    city_en: Mapped[str | None] = mapped_column(sa.String(120))  # "Brussels"
     venue: Mapped[str] = mapped_column(sa.String(200))
     address: Mapped[str] = mapped_column(sa.String(300))
     timezone: Mapped[str] = mapped_column(sa.String(64))
@@ -67,6 +69,10 @@ class Edition(Localized, Base):
     # The privacy notice at /<slug>/privacy; empty: the default text.
     privacy_notice_fr: Mapped[str | None] = mapped_column(sa.Text)
     privacy_notice_en: Mapped[str | None] = mapped_column(sa.Text)
+    # draft (seen by organisers only) → published → archived; see services.programme.lifecycle.
+    status: Mapped[str] = mapped_column(sa.String(16), default="draft", server_default="draft")
+    # The demo edition stays open to registration whatever its dates, so people can try it.
+    is_demo: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Raised by every change to the programme: the key of caches and ETags.
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -83,6 +89,10 @@ class Edition(Localized, Base):
     sessions: Mapped[list[Session]] = relationship(
         back_populates="edition", cascade="all, delete-orphan"
     )
+
+    def city_in(self, language: str) -> str:
+        """The city's name in ``language`` ("Brussels" in English), else its own name."""
+        return (self.city_en if language == "en" else None) or self.city
 
     @property
     def tz(self) -> ZoneInfo:

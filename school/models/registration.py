@@ -60,6 +60,9 @@ class Registration(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The sessions held when the registration was cancelled ([{"session_id", "status"}]):
+    # what the back office shows, and what reinstating asks for again.
+    cancelled_choices: Mapped[list | None] = mapped_column(sa.JSON)
 
     edition: Mapped[Edition] = relationship()
     days: Mapped[list[RegistrationDay]] = relationship(

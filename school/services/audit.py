@@ -86,10 +86,17 @@ def entries(
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
+    who = names_of(db, [e.actor for e in rows])
+    return AuditPage([EntryView(e, who(e.actor)) for e in rows], total, page, per_page)
+
+
+def names_of(db: DbSession, actors: list[str]):
+    """A function that names each stored actor: the organiser's e-mail (one query for all),
+    or the stored label itself."""
     ids = {
-        int(e.actor.split(":", 1)[1])
-        for e in rows
-        if e.actor.startswith("organiser:") and e.actor.split(":", 1)[1].isdigit()
+        int(actor.split(":", 1)[1])
+        for actor in actors
+        if actor.startswith("organiser:") and actor.split(":", 1)[1].isdigit()
     }
     emails = (
         dict(
@@ -105,4 +112,4 @@ def entries(
             return emails.get(int(number), actor)
         return actor
 
-    return AuditPage([EntryView(e, who(e.actor)) for e in rows], total, page, per_page)
+    return who

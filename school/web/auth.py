@@ -176,3 +176,8 @@ def staff_api(roles: tuple[str, ...] = ("admin", "checkin")) -> Callable:
         return wrapped
 
     return decorate
+
+
+def may_preview() -> bool:
+    """Whether the visitor sees editions not yet published (a signed-in organiser)."""
+    return bool(current_user.is_authenticated and current_user.is_admin)

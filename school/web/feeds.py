@@ -23,6 +23,7 @@ from school.services.errors import NotFound
 from school.services.programme import catalogue
 from school.services.publishing import calendar, feeds, frab
 from school.services.publishing.feeds import FeedState
+from school.web.auth import may_preview
 from school.web.render_cache import render_cache
 
 bp = Blueprint("feeds", __name__)
@@ -113,7 +114,7 @@ def conditional(
 
 
 def _programme_state(slug: str) -> FeedState:
-    state = feeds.programme_state(db.session, slug)
+    state = feeds.programme_state(db.session, slug, preview=may_preview())
     if state is None:
         raise NotFound(f"no edition {slug!r}")
     return state

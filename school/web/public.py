@@ -8,8 +8,9 @@ from markupsafe import Markup
 from school import i18n
 from school.extensions import db
 from school.services.mail import rich_text
-from school.services.programme import catalogue
+from school.services.programme import catalogue, lifecycle
 from school.services.registration import privacy as privacy_rules
+from school.web.auth import may_preview
 from school.web.render_cache import render_cache
 
 bp = Blueprint("public", __name__)
@@ -17,7 +18,8 @@ bp = Blueprint("public", __name__)
 
 @bp.get("/")
 def index():
-    return render_template("public/index.html", editions=catalogue.list_editions(db.session))
+    editions = lifecycle.listed(catalogue.list_editions(db.session), organiser=may_preview())
+    return render_template("public/index.html", editions=editions)
 
 
 @bp.get("/favicon.ico")
@@ -27,7 +29,7 @@ def favicon():
 
 @bp.get("/<slug>/")
 def edition_home(slug: str):
-    edition = catalogue.get_edition(db.session, slug)
+    edition = catalogue.get_edition(db.session, slug, preview=may_preview())
     return render_template(
         "public/edition.html", edition=edition, figures=catalogue.key_figures(db.session, edition)
     )
@@ -38,13 +40,13 @@ def programme_page(slug: str):
     # The whole page is kept by the state of the programme and its seats: a visit then
     # costs one small query. Not when the visitor has a message waiting (it is theirs) or
     # the address carries other parameters than the language (links reflect them).
-    state = catalogue.edition_state(db.session, slug)
+    state = catalogue.edition_state(db.session, slug, preview=may_preview())
     key = f"programme-page:{state}:{i18n.language()}:{request.host}:{request.path}"
     cacheable = set(request.args) <= {"lang"} and not session.get("_flashes")
     cache = render_cache()
     page = cache.get(key) if cacheable else None
     if page is None:
-        edition = catalogue.get_edition(db.session, slug)
+        edition = catalogue.get_edition(db.session, slug, preview=may_preview())
         page = render_template(
             "public/programme.html", edition=edition, timetable=_timetable(edition, state)
         )
@@ -69,7 +71,7 @@ def _timetable(edition, state: str) -> Markup:
 
 @bp.get("/<slug>/sessions/<int:session_id>")
 def session_page(slug: str, session_id: int):
-    edition = catalogue.get_edition(db.session, slug)
+    edition = catalogue.get_edition(db.session, slug, preview=may_preview())
     session = catalogue.get_session(db.session, edition, session_id)
     taken = catalogue.seats_taken(db.session, [session.id])
     plan = catalogue.Programme(edition, [session], taken)
@@ -78,14 +80,14 @@ def session_page(slug: str, session_id: int):
 
 @bp.get("/<slug>/speakers")
 def speakers(slug: str):
-    edition = catalogue.get_edition(db.session, slug)
+    edition = catalogue.get_edition(db.session, slug, preview=may_preview())
     entries = catalogue.load_speakers(db.session, edition)
     return render_template("public/speakers.html", edition=edition, entries=entries)
 
 
 @bp.get("/<slug>/speakers/<key>")
 def speaker(slug: str, key: str):
-    edition = catalogue.get_edition(db.session, slug)
+    edition = catalogue.get_edition(db.session, slug, preview=may_preview())
     entry = catalogue.get_person(db.session, edition, key)
     return render_template("public/speaker.html", edition=edition, entry=entry)
 

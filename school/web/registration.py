@@ -13,6 +13,7 @@ from school.services.programme import catalogue
 from school.services.registration import access, groups, links, registrations
 from school.services.registration.rules import InvalidRegistration
 from school.web.actions import form_action
+from school.web.auth import may_preview
 
 bp = Blueprint("registration", __name__)
 
@@ -40,11 +41,22 @@ def choice_page_context(edition, form: RegistrationForm, plan_sessions, meals, r
     and the groups to rank."""
     taken = catalogue.seats_taken(db.session, [s.id for s in plan_sessions])
     plan = catalogue.Programme(edition, plan_sessions, taken)
+    days = [day for day in plan.days() if day.slots]
+    shown = {day.date for day in days}
+    by_day: dict = {}
+    for group in ranked:
+        starts = [s.starts_at for s in group.sessions if not s.is_cancelled]
+        on = edition.local(min(starts)).date() if starts else None
+        if on in shown:
+            by_day.setdefault(on, []).append(group)
     return {
         "form": form,
         "edition": edition,
         "programme": plan,
-        "choice_days": [day for day in plan.days() if day.slots],
+        "choice_days": days,
+        # Each group to rank under the day of its sessions, not after the last day.
+        "ranked_by_day": by_day,
+        "ranked_on_a_day": {g.id for groups in by_day.values() for g in groups},
         "meals": meals,
         "ranked_groups": ranked,
         "ranked_sessions": {s.id for g in ranked for s in g.sessions},
@@ -55,7 +67,7 @@ def choice_page_context(edition, form: RegistrationForm, plan_sessions, meals, r
 @bp.route("/<slug>/register", methods=["GET", "POST"])
 @limiter.limit(FORM_LIMIT, methods=["POST"])
 def form(slug: str):
-    edition = catalogue.get_edition(db.session, slug)
+    edition = catalogue.get_edition(db.session, slug, preview=may_preview())
     now = utcnow()
     closed = registrations.registration_window_error(edition, now)
     if closed:
@@ -92,7 +104,7 @@ def form(slug: str):
 @bp.route("/<slug>/register/lost-link", methods=["GET", "POST"])
 @limiter.limit("10 per minute;50 per hour", methods=["POST"])
 def lost_link(slug: str):
-    edition = catalogue.get_edition(db.session, slug)
+    edition = catalogue.get_edition(db.session, slug, preview=may_preview())
     form = LostLinkForm()
     if form.validate_on_submit():
         with form_action() as action:

@@ -9,6 +9,7 @@ from flask import Flask, request, url_for
 from markupsafe import Markup, escape
 
 from school import i18n
+from school.database import utcnow
 from school.extensions import db
 from school.labels import (
     ADMISSION_LABELS,
@@ -22,6 +23,7 @@ from school.labels import (
 )
 from school.services.mail import rich_text
 from school.services.network import cites
+from school.services.programme import lifecycle
 
 
 def register_templating(app: Flask) -> None:
@@ -39,6 +41,8 @@ def register_templating(app: Flask) -> None:
         CHOICE_STATUS_LABELS=CHOICE_STATUS_LABELS,
         ADMISSION_LABELS=ADMISSION_LABELS,
         MAIL_FAILURE_LABELS=MAIL_FAILURE_LABELS,
+        edition_state=lambda edition: lifecycle.state_of(edition, utcnow()),
+        edition_state_text=lambda edition: lifecycle.describe(edition, utcnow()),
     )
     app.jinja_env.filters.update(
         t=localized,
@@ -50,6 +54,7 @@ def register_templating(app: Flask) -> None:
         day=lambda value, fmt="full": i18n.local_date(value, fmt),
         datetime=lambda moment, tz, fmt="medium": i18n.local_datetime(moment, tz, fmt),
         cite_name=cite_name,
+        moment=lambda moment, tz: lifecycle.when(moment, tz),
     )
 
 

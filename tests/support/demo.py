@@ -17,7 +17,6 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 
 from school.models import Base
-from school.paths import DEMO_FILE
 from school.services.programme import importer
 from tests.support.database import empty_tables
 
@@ -39,7 +38,7 @@ class EditionRef:
 
 def import_demo(db: sa.orm.Session) -> EditionRef:
     """The demo, as ``demo load`` imports it."""
-    edition = importer.import_file(db, DEMO_FILE)
+    edition = importer.import_demo(db)
     db.commit()
     return EditionRef(edition.id, edition.slug, edition.timezone, tuple(edition.dates))
 

@@ -53,6 +53,7 @@ def make_edition(db, slug: str = "autumn-school-2024", **fields) -> Edition:
         "timezone": "Europe/Brussels",
         "starts_on": date(2024, 12, 4),
         "ends_on": date(2024, 12, 6),
+        "status": "published",
     }
     values.update(fields)
     edition = Edition(slug=slug, **values)

@@ -375,4 +375,4 @@ def _country_name(code: str, language: str) -> str:
 
 def _when(edition: Edition, language: str) -> str:
     dates = i18n.date_range(edition.starts_on, edition.ends_on, language)
-    return f"{dates} · {edition.city}"
+    return f"{dates} · {edition.city_in(language)}"

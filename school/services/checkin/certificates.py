@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from school.models import CheckIn, Edition, Registration, Session
 from school.models.vocabulary import SessionKind
 from school.services.badges.printing import print_order
+from school.services.programme import lifecycle
 
 # Not training time: a certificate leaves them out, and their hours do not count.
 NOT_ATTENDED_KINDS = frozenset({SessionKind.BREAK, SessionKind.SOCIAL})
@@ -63,14 +64,14 @@ def issue_date(edition: Edition, now: datetime) -> date:
 class CertificateStatus:
     state: str  # "not_yet" (before the last day), "none" (never checked in), "ready"
     opens_at: datetime
-    has_begun: bool  # the edition's first day has started
+    has_begun: bool  # the School has started (the edition's state says so)
 
 
 def certificate_status(db: DbSession, registration: Registration, now: datetime):
     """Whether the participant may download a certificate now; one query at most."""
     edition = registration.edition
     opens_at = certificate_opens_at(edition)
-    begun = now >= datetime.combine(edition.starts_on, time(0), tzinfo=edition.tz)
+    begun = lifecycle.state_of(edition, now).has_started
     if now < opens_at:
         return CertificateStatus("not_yet", opens_at, begun)
     came = db.scalar(

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session as DbSession
 from school.models import Choice, Registration
 from school.services.badges import printing
 from school.services.mail import outbox
-from school.services.registration import seats
+from school.services.registration import groups, seats
 from school.urls import absolute_url
 
 
@@ -28,6 +28,7 @@ def _summary(db: DbSession, registration: Registration) -> dict:
     return {
         "choices": [(c, positions.get(c.id)) for c in choices],
         "meals": sorted((m.session for m in registration.meals), key=lambda s: s.starts_at),
+        "ranked": groups.pending_rankings(registration),
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
@@ -19,31 +19,55 @@ from sqlalchemy.orm.attributes import set_committed_value
 from school.models import Choice, Edition, Person, Session, SessionPerson
 from school.models.vocabulary import ChoiceStatus, SessionKind
 from school.services.errors import NotFound
+from school.services.programme import lifecycle
 
 
-def get_edition(db: DbSession, slug: str) -> Edition:
+def get_edition(db: DbSession, slug: str, *, preview: bool | None = None) -> Edition:
+    """The edition of ``slug``. Public readers pass ``preview``: a draft is then found only
+    by those who may preview it (organisers); the back office and the CLI pass nothing."""
     # Days joined in: one round trip, on every page and API call of an edition.
     edition = (
         db.execute(sa.select(Edition).where(Edition.slug == slug).options(joinedload(Edition.days)))
         .unique()
         .scalar_one_or_none()
     )
-    if edition is None:
+    if edition is None or not lifecycle.readable(edition.status, preview):
         raise NotFound(f"no edition {slug!r}")
     return edition
 
 
-def edition_state(db: DbSession, slug: str) -> str:
+def edition_state(
+    db: DbSession, slug: str, *, preview: bool | None = None, now: datetime | None = None
+) -> str:
     """What names one state of an edition's programme and seats, in one small query: the
-    key of pages built from them (``web.public``)."""
+    key of pages built from them (``web.public``). The edition's state in time is part of
+    it: the page changes (no "Register" link) the moment registration closes."""
     row = db.execute(
-        sa.select(Edition.id, Edition.changed_at, Edition.seats_changed_at).where(
-            Edition.slug == slug
-        )
+        sa.select(
+            Edition.id,
+            Edition.changed_at,
+            Edition.seats_changed_at,
+            *(getattr(Edition, name) for name in _STATE_COLUMNS),
+        ).where(Edition.slug == slug)
     ).first()
-    if row is None:
+    if row is None or not lifecycle.readable(row.status, preview):
         raise NotFound(f"no edition {slug!r}")
-    return f"{row.id}:{row.changed_at.isoformat()}:{row.seats_changed_at.isoformat()}"
+    timing = Edition(**{name: getattr(row, name) for name in _STATE_COLUMNS})
+    state = lifecycle.state_of(timing, now or datetime.now(UTC))
+    changed, seats = row.changed_at.isoformat(), row.seats_changed_at.isoformat()
+    return f"{row.id}:{row.status}:{state.key}:{changed}:{seats}"
+
+
+# What an edition's state in time is computed from.
+_STATE_COLUMNS = (
+    "status",
+    "is_demo",
+    "timezone",
+    "starts_on",
+    "ends_on",
+    "registration_opens_at",
+    "registration_closes_at",
+)
 
 
 def list_editions(db: DbSession) -> list[Edition]:
@@ -124,7 +148,7 @@ def load_programme(db: DbSession, edition: Edition) -> Programme:
         db.scalars(
             sa.select(Session)
             .where(Session.edition_id == edition.id)
-            .options(joinedload(Session.room))
+            .options(joinedload(Session.room), joinedload(Session.group))
             .order_by(Session.starts_at, Session.ends_at, Session.id)
         ).unique()
     )

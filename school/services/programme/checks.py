@@ -10,7 +10,7 @@ with ``N_`` so the catalogue has them).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -81,12 +81,32 @@ class Reader(FieldReader):
         closes = self.local_datetime(registration, "closes_at", "edition.registration", tz)
         if opens and closes and closes <= opens:
             self.fail("edition.registration", "closes_at", N_("not after opens_at"))
+        start = (
+            datetime.combine(starts_on, time(0), tzinfo=tz).astimezone(UTC)
+            if starts_on and tz
+            else None
+        )
+        if start and closes and closes > start:
+            message = N_("after the School starts: registration closes before or at the start")
+            self.fail("edition.registration", "closes_at", message)
+        if start and opens and opens >= start:
+            self.fail("edition.registration", "opens_at", N_("not before the School starts"))
+        # "city: Bruxelles", or its name per language: "city: {fr: Bruxelles, en: Brussels}".
+        if isinstance(data.get("city"), dict):
+            city = self.text(data, "city", item, required=True, max_len=120)
+        else:
+            city = {"fr": self.required_str(data, "city", item, 120), "en": None}
+        published = data.get("published")
+        if published is not None and not isinstance(published, bool):
+            self.fail(item, "published", N_("must be true or false: %(value)r"), value=published)
+            published = None
         return EditionSpec(
             slug=slug,
             title=self.text(data, "title", item, required=True, max_len=200),
             tagline=self.text(data, "tagline", item, required=False),
             description=self.text(data, "description", item, required=False, max_len=20000),
-            city=self.required_str(data, "city", item, 120),
+            city=city["fr"] or "",
+            city_en=city["en"],
             venue=self.required_str(data, "venue", item, 200),
             address=self.required_str(data, "address", item),
             timezone=timezone,
@@ -96,6 +116,7 @@ class Reader(FieldReader):
             registration_opens_at=opens,
             registration_closes_at=closes,
             capacity=self.capacity(registration, "capacity", "edition.registration"),
+            published=published,
         )
 
     def days(self, data: dict, edition: Dates) -> list[DaySpec]:

@@ -54,7 +54,9 @@ def export_data(db: DbSession, slug: str) -> dict[str, Any]:
                 "title": _text(edition, "title"),
                 "tagline": _text(edition, "tagline"),
                 "description": _text(edition, "description"),
-                "city": edition.city,
+                "city": {"fr": edition.city, "en": edition.city_en}
+                if edition.city_en
+                else edition.city,
                 "venue": edition.venue,
                 "address": edition.address,
                 "timezone": edition.timezone,
@@ -62,6 +64,7 @@ def export_data(db: DbSession, slug: str) -> dict[str, Any]:
                 "ends_on": edition.ends_on,
                 "contact_email": edition.contact_email,
                 "registration": _compact(registration) or None,
+                "published": edition.status != "draft",
             }
         ),
         "days": [

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from school.database import begin_write, utcnow
 from school.models import Choice, Edition, EditionDay, Person, Room, Session, SessionPerson
+from school.paths import DEMO_FILE
 from school.services.mail import change_notices, notifications
 from school.services.programme.parsing import ProgrammeFileError, parse_programme
 from school.services.programme.rules import (
@@ -43,6 +44,16 @@ def import_text(db: DbSession, text: str, filename: str = "<programme>") -> Edit
     spec = parse_programme(text, filename)
     begin_write(db)
     return _Importer(db, spec, filename).run()
+
+
+def import_demo(db: DbSession) -> Edition:
+    """The demo edition, as ``demo load`` imports it: published, marked as the demo
+    (a banner says so, and it stays open to registration whatever its dates)."""
+    edition = import_file(db, DEMO_FILE)
+    edition.status = "published"
+    edition.is_demo = True
+    db.flush()
+    return edition
 
 
 class _Importer:
@@ -88,6 +99,7 @@ class _Importer:
             description_fr=e.description["fr"],
             description_en=e.description["en"],
             city=e.city,
+            city_en=e.city_en,
             venue=e.venue,
             address=e.address,
             timezone=e.timezone,
@@ -98,6 +110,11 @@ class _Importer:
             registration_closes_at=e.registration_closes_at,
             capacity=e.capacity,
         )
+        # The file may publish (or take back to draft) an edition; an archived one stays so.
+        if e.published is not None and edition.status != "archived":
+            self.assign(edition, status="published" if e.published else "draft")
+        elif edition.status is None:
+            edition.status = "draft"
         self.db.flush()
         self.place_changed = place is not None and venue_of(edition) != place
         self.days(edition)

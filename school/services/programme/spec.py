@@ -33,6 +33,8 @@ class EditionSpec:
     registration_opens_at: datetime | None
     registration_closes_at: datetime | None
     capacity: int | None
+    published: bool | None = None  # absent from the file: a new edition is a draft
+    city_en: str | None = None  # the city's English name, when it differs
 
 
 @dataclass

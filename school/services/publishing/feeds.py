@@ -26,6 +26,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from school.models import Choice, Edition, Person, Registration, Session, SessionPerson
 from school.models.vocabulary import Audience, ChoiceStatus
+from school.services.programme import lifecycle
 from school.services.publishing.calendar import FeedItem, session_item
 
 # Raise it when the output format changes, so clients holding an old ETag get the new one.
@@ -91,9 +92,11 @@ def load_sessions(db: DbSession, *criteria) -> list[Session]:
 # --- The whole programme, and one session ---------------------------------------------
 
 
-def programme_state(db: DbSession, slug: str) -> FeedState | None:
-    row = db.execute(sa.select(Edition.id, Edition.changed_at).where(Edition.slug == slug)).first()
-    if row is None:
+def programme_state(db: DbSession, slug: str, *, preview: bool | None = None) -> FeedState | None:
+    row = db.execute(
+        sa.select(Edition.id, Edition.status, Edition.changed_at).where(Edition.slug == slug)
+    ).first()
+    if row is None or not lifecycle.readable(row.status, preview):
         return None
     return FeedState(row.id, ("programme", row.id, row.changed_at), row.changed_at)
 

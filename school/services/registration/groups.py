@@ -73,6 +73,9 @@ def create_group(
         raise DomainError(_("A group needs at least two sessions of this School."), code="group")
     if mode not in ("first_come", "preference"):
         raise DomainError(f"unknown mode {mode!r}", code="mode")
+    if any(session.group_id is not None for session in sessions):
+        # Never taken silently from another group (``group_editing`` says which).
+        raise DomainError(_("A session already belongs to another group."), code="grouped")
     group = SessionGroup(
         edition_id=edition_id,
         key=key,
@@ -87,6 +90,16 @@ def create_group(
         session.group_id = group.id
     db.flush()
     return group
+
+
+def pending_rankings(registration: Registration) -> list[tuple[SessionGroup, list]]:
+    """The participant's rankings of groups not yet allocated: each group with the
+    sessions in their order (None: "any other")."""
+    found: dict[int, tuple[SessionGroup, list]] = {}
+    for place in sorted(registration.rankings, key=lambda r: (r.group_id, r.rank)):
+        if place.group.published_at is None:
+            found.setdefault(place.group_id, (place.group, []))[1].append(place.session)
+    return list(found.values())
 
 
 def takes_rankings(group: SessionGroup | None, now: datetime) -> bool:

@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
-from school import i18n
 from school.models import Choice, Edition, Organiser, Registration, Session
 from school.models.vocabulary import Audience, RegistrationStatus
 from school.services import audit
@@ -25,6 +24,7 @@ from school.services.email_addresses import email_key
 from school.services.errors import DomainError, NotFound
 from school.services.mail import notifications
 from school.services.network import cites
+from school.services.programme import lifecycle
 from school.services.registration import access, links, seats
 from school.services.registration.data import Errors, RegistrationData, check_fields, data_of
 from school.services.registration.rules import (
@@ -114,19 +114,8 @@ def meal_sessions(db: DbSession, edition: Edition) -> list[Session]:
 
 
 def registration_window_error(edition: Edition, now: datetime) -> str | None:
-    """Why registration is not possible right now, or None."""
-    tz = edition.tz
-    if edition.registration_opens_at and now < edition.registration_opens_at:
-        return _(
-            "Registration opens on %(when)s.",
-            when=i18n.local_datetime(edition.registration_opens_at, tz, "long"),
-        )
-    if edition.registration_closes_at and now >= edition.registration_closes_at:
-        return _(
-            "Registration closed on %(when)s.",
-            when=i18n.local_datetime(edition.registration_closes_at, tz, "long"),
-        )
-    return None
+    """Why registration is not possible right now, or None (the edition's state decides)."""
+    return lifecycle.registration_refusal(edition, now)
 
 
 # -- changing
@@ -391,6 +380,10 @@ def cancel(
     seats.lock_edition(db, registration.edition_id)
     registration = db.get(Registration, registration_id)
     freed = [c.session_id for c in registration.choices if c.is_confirmed]
+    registration.cancelled_choices = [
+        {"session_id": c.session_id, "status": c.status}
+        for c in sorted(registration.choices, key=lambda c: (c.session.starts_at, c.session_id))
+    ]
     registration.choices.clear()
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now

@@ -8,12 +8,14 @@ from typing import Any
 
 from flask import Response, request, url_for
 
+from school.database import utcnow
 from school.extensions import db
 from school.models import Edition, Session
 from school.models.vocabulary import CONTENT_LANGUAGES
-from school.services.programme import catalogue
+from school.services.programme import catalogue, lifecycle
 from school.web.api.blueprint import bp
 from school.web.api.openapi import operation
+from school.web.auth import may_preview
 from school.web.render_cache import render_cache
 
 
@@ -26,7 +28,8 @@ from school.web.render_cache import render_cache
 )
 def programme_json(slug: str):
     # Absolute links inside: the address is part of what the body is made of.
-    key = f"programme-json:{catalogue.edition_state(db.session, slug)}:{request.host_url}"
+    state = catalogue.edition_state(db.session, slug, preview=may_preview())
+    key = f"programme-json:{state}:{request.host_url}"
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
     # Weak comparison, as If-None-Match asks: a proxy that compresses the answer (nginx
     # with gzip) turns its ETag into W/"…", which must still match.
@@ -36,7 +39,7 @@ def programme_json(slug: str):
         cache = render_cache()
         body = cache.get(key)
         if body is None:
-            edition = catalogue.get_edition(db.session, slug)
+            edition = catalogue.get_edition(db.session, slug, preview=may_preview())
             plan = catalogue.load_programme(db.session, edition)
             body = json.dumps(
                 {
@@ -60,8 +63,25 @@ def edition_json(edition: Edition) -> dict[str, Any]:
         "starts_on": edition.starts_on.isoformat(),
         "ends_on": edition.ends_on.isoformat(),
         "city": edition.city,
+        "city_en": edition.city_en,
         "venue": edition.venue,
         "address": edition.address,
+        **_state_json(edition),
+    }
+
+
+def _state_json(edition: Edition) -> dict[str, Any]:
+    state = lifecycle.state_of(edition, utcnow())
+    tz = edition.tz
+
+    def moment(value):
+        return value.astimezone(tz).isoformat() if value else None
+
+    return {
+        "state": "draft" if state.is_draft else state.key,
+        "registration_opens_at": moment(state.opens_at),
+        "registration_closes_at": moment(state.closes_at),
+        "demo": edition.is_demo,
     }
 
 

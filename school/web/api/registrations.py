@@ -20,6 +20,7 @@ from school.urls import absolute_url
 from school.web.api.blueprint import bp
 from school.web.api.errors import InvalidInput, json_object
 from school.web.api.openapi import operation
+from school.web.auth import may_preview
 
 API_LIMIT = "60 per minute;1000 per hour"  # generous: a registration desk shares one address
 
@@ -86,7 +87,7 @@ def parse_registration(body: Any) -> tuple[RegistrationData, dict[str, list[str]
     },
 )
 def create_registration(slug: str):
-    edition = catalogue.get_edition(db.session, slug)
+    edition = catalogue.get_edition(db.session, slug, preview=may_preview())
     body = json_object()
     data, errors = parse_registration(body)
     if errors:

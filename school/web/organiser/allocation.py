@@ -10,13 +10,74 @@ from school.database import as_id, utcnow
 from school.extensions import db
 from school.forms.organiser import AdjustForm, ConfirmForm, GroupForm, RunForm
 from school.services.programme import catalogue
-from school.services.registration import groups, registrations
+from school.services.registration import group_editing, groups, registrations
 from school.web.actions import form_action
 from school.web.organiser.blueprint import bp
 
 
 def _local_to_utc(edition, value):
     return value.replace(tzinfo=edition.tz) if value else None
+
+
+def _group_values(edition, form: GroupForm) -> dict:
+    return {
+        "key": (form.key.data or "").strip(),
+        "title_fr": (form.title_fr.data or "").strip(),
+        "title_en": (form.title_en.data or "").strip() or None,
+        "session_ids": form.sessions.data or [],
+        "mode": form.mode.data,
+        "cutoff": _local_to_utc(edition, form.preferences_close_at.data),
+        "now": utcnow(),
+    }
+
+
+@bp.route("/<slug>/groups/<int:group_id>/edit", methods=["GET", "POST"])
+def edit_group(slug: str, group_id: int):
+    """Change a group until its allocation is published."""
+    edition = catalogue.get_edition(db.session, slug)
+    group = groups.get_group(db.session, edition.id, group_id)
+    form = GroupForm()
+    candidates = registrations.choosable_sessions(db.session, edition)
+    form.sessions.choices = [(s.id, s.text("title", "fr")) for s in candidates]
+    if not form.is_submitted():
+        form.key.data, form.title_fr.data, form.title_en.data = (
+            group.key, group.title_fr, group.title_en,
+        )  # fmt: skip
+        form.mode.data = group.mode
+        if group.preferences_close_at:
+            local = group.preferences_close_at.astimezone(edition.tz).replace(tzinfo=None)
+            form.preferences_close_at.data = local
+        form.sessions.data = [s.id for s in group.sessions]
+    elif form.validate():
+        with form_action() as action:
+            group_editing.update(db.session, group, **_group_values(edition, form))
+        if action.done:
+            flash(_("The group is saved."), "success")
+            return redirect(url_for(".group_page", slug=slug, group_id=group_id))
+        group = groups.get_group(db.session, edition.id, group_id)
+    return render_template(
+        "organiser/group_edit.html",
+        edition=edition,
+        group=group,
+        form=form,
+        candidates=candidates,
+        chosen=set(form.sessions.data or []),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.post("/<slug>/groups/<int:group_id>/delete")
+def delete_group(slug: str, group_id: int):
+    edition = catalogue.get_edition(db.session, slug)
+    group = groups.get_group(db.session, edition.id, group_id)
+    if ConfirmForm().validate_on_submit():
+        title = group.text("title", "fr")
+        with form_action() as action:
+            group_editing.delete(db.session, group, now=utcnow())
+        if action.done:
+            flash(_("The group “%(title)s” is deleted; its sessions stay.", title=title))
+            return redirect(url_for(".groups_page", slug=slug))
+    return redirect(url_for(".group_page", slug=slug, group_id=group_id))
 
 
 @bp.route("/<slug>/groups", methods=["GET", "POST"])
@@ -27,16 +88,7 @@ def groups_page(slug: str):
     form.sessions.choices = [(s.id, s.text("title", "fr")) for s in candidates]
     if form.validate_on_submit():
         with form_action() as action:
-            group = groups.create_group(
-                db.session,
-                edition.id,
-                (form.key.data or "").strip(),
-                (form.title_fr.data or "").strip(),
-                form.sessions.data or [],
-                title_en=(form.title_en.data or "").strip() or None,
-                mode=form.mode.data,
-                preferences_close_at=_local_to_utc(edition, form.preferences_close_at.data),
-            )
+            group = group_editing.create(db.session, edition, **_group_values(edition, form))
         if action.done:
             return redirect(url_for(".group_page", slug=slug, group_id=group.id))
     return render_template(

@@ -1,4 +1,5 @@
-"""Organisers: create, edit and clone editions; the audit log."""
+"""Organisers: create, edit and clone editions; publish, archive or delete them; the audit
+log."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from flask_babel import gettext as _
 
 from school.database import utcnow
 from school.extensions import db
+from school.forms.organiser import ConfirmForm
 from school.forms.organiser_programme import CloneForm, DaysForm, EditionForm
 from school.services import audit
-from school.services.programme import editions
+from school.services.programme import editions, lifecycle
 from school.web.actions import form_action
 from school.web.organiser.blueprint import actor, bp, load_edition
 
@@ -23,7 +25,13 @@ def new_edition():
                 db.session, form.entry(), actor=actor(), now=utcnow(), translate=_
             )
         if action.done:
-            flash(_("The edition is created. Now build its programme."))
+            flash(
+                _(
+                    "The edition is created as a draft: only organisers see it."
+                    " Build its programme, then publish it."
+                )
+            )
+            _warn_about_dates(edition)
             return redirect(url_for(".programme", slug=edition.slug))
     return render_template(
         "organiser/edition_form.html", form=form, edition=None, timezones=form.timezones()
@@ -43,12 +51,57 @@ def edit_edition(slug: str):
             )
         if action.done:
             flash(_("The edition is saved."))
+            _warn_about_dates(load_edition(slug))
             return redirect(url_for(".dashboard", slug=slug))
         edition = load_edition(slug)
     form.slug.data = edition.slug
     return render_template(
-        "organiser/edition_form.html", form=form, edition=edition, timezones=form.timezones()
+        "organiser/edition_form.html",
+        form=form,
+        edition=edition,
+        timezones=form.timezones(),
+        confirm_form=ConfirmForm(),
     )
+
+
+def _warn_about_dates(edition) -> None:
+    for warning in lifecycle.date_warnings(edition, utcnow()):
+        flash(warning, "warning")
+
+
+@bp.post("/<slug>/publish")
+def publish_edition(slug: str):
+    edition = load_edition(slug)
+    if ConfirmForm().validate_on_submit():
+        with form_action() as action:
+            lifecycle.publish(db.session, edition, actor=actor(), now=utcnow())
+        if action.done:
+            flash(_("The edition is published: everyone can see it now."), "success")
+    return redirect(url_for(".edit_edition", slug=slug, _anchor="lifecycle"))
+
+
+@bp.post("/<slug>/archive")
+def archive_edition(slug: str):
+    edition = load_edition(slug)
+    if ConfirmForm().validate_on_submit():
+        with form_action() as action:
+            lifecycle.archive(db.session, edition, actor=actor(), now=utcnow())
+        if action.done:
+            flash(_("The edition is archived: its pages stay readable, it is no longer listed."))
+    return redirect(url_for(".edit_edition", slug=slug, _anchor="lifecycle"))
+
+
+@bp.post("/<slug>/delete")
+def delete_edition(slug: str):
+    edition = load_edition(slug)
+    if ConfirmForm().validate_on_submit():
+        title = edition.title_fr
+        with form_action() as action:
+            lifecycle.delete(db.session, edition, actor=actor(), now=utcnow())
+        if action.done:
+            flash(_("The draft “%(title)s” is deleted.", title=title))
+            return redirect(url_for(".home"))
+    return redirect(url_for(".edit_edition", slug=slug, _anchor="lifecycle"))
 
 
 @bp.route("/<slug>/clone", methods=["GET", "POST"])

@@ -16,11 +16,11 @@ from school.database import utcnow
 from school.extensions import db
 from school.forms.organiser_programme import ConfirmForm
 from school.forms.registration import RegistrationForm
-from school.models import AuditEntry, CheckIn, OutboxMessage
+from school.models import CheckIn, OutboxMessage
 from school.services.backoffice import stats
 from school.services.network.countries import country_names
 from school.services.programme import catalogue
-from school.services.registration import listing, registrations, seats
+from school.services.registration import cancelling, history, listing, registrations, seats
 from school.services.registration.data import data_of
 from school.services.registration.listing import RegistrationQuery
 from school.web.actions import form_action
@@ -117,22 +117,28 @@ def _details(registration) -> dict:
         db.session, [c.session_id for c in choices if not c.is_confirmed]
     )
     lang = i18n.language()
-    move = MoveForm(prefix="move")
-    move.from_session.choices = [(c.session_id, c.session.text("title", lang)) for c in choices]
     held = {c.session_id for c in choices}
-    move.to_session.choices = [
-        (
-            s.id,
-            f"{s.text('title', lang)} ({i18n.local_datetime(s.starts_at, s.edition.tz, 'short')})",
-        )
-        for s in registrations.choosable_sessions(
-            db.session, registration.edition, by_organiser=True
-        )
-        if s.id not in held
-    ]
+    offered = registrations.choosable_sessions(db.session, registration.edition, by_organiser=True)
+    # "Move to" offers the sessions that run alongside: a move changes a workshop for
+    # another in the same slot, not the participant's day.
+    moves = {}
+    for choice in choices:
+        parallel = [
+            s for s in offered if s.id not in held and not s.is_meal and s.overlaps(choice.session)
+        ]
+        if parallel:
+            form = MoveForm(prefix=f"move{choice.session_id}")
+            form.from_session.choices = [(choice.session_id, choice.session.text("title", lang))]
+            form.from_session.data = choice.session_id
+            form.to_session.choices = [(s.id, s.text("title", lang)) for s in parallel]
+            moves[choice.session_id] = form
     return {
         "country_name": country_names(lang).get(registration.country, registration.country),
         "choices": [(c, positions.get(c.id)) for c in choices],
+        "held_before": cancelling.held_before(db.session, registration)
+        if registration.is_cancelled
+        else [],
+        "ranked": _rankings(registration),
         "scans": db.session.scalars(
             sa.select(CheckIn)
             .where(CheckIn.registration_id == registration.id)
@@ -144,14 +150,18 @@ def _details(registration) -> dict:
             .where(OutboxMessage.registration_id == registration.id)
             .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
         ).all(),
-        "history": db.session.scalars(
-            sa.select(AuditEntry)
-            .where(AuditEntry.target == f"registration:{registration.id}")
-            .order_by(AuditEntry.created_at.desc())
-        ).all(),
-        "move": move,
+        "history": history.history(db.session, registration),
+        "moves": moves,
         "actions": ConfirmForm(prefix="action"),
     }
+
+
+def _rankings(registration) -> list[tuple]:
+    """Each group the participant ranked, with the sessions in their order."""
+    groups: dict[int, tuple] = {}
+    for place in registration.rankings:
+        groups.setdefault(place.group_id, (place.group, []))[1].append(place)
+    return list(groups.values())
 
 
 def _promoted(promoted: list) -> None:
@@ -165,16 +175,53 @@ def _promoted(promoted: list) -> None:
         )
 
 
-@bp.post("/<slug>/registrations/<int:registration_id>/cancel")
+@bp.route("/<slug>/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
 def cancel_registration(slug: str, registration_id: int):
+    """Asked first: the page says what cancelling will do; the button there does it."""
     edition = load_edition(slug)
     current = listing.get_registration(db.session, edition, registration_id)
+    if request.method == "GET":
+        if current.is_cancelled:
+            return redirect(url_for(".registration", slug=slug, registration_id=registration_id))
+        return render_template(
+            "organiser/registration_cancel.html",
+            edition=edition,
+            registration=current,
+            preview=cancelling.preview(db.session, current),
+            actions=ConfirmForm(prefix="action"),
+        )
     if ConfirmForm(prefix="action").validate_on_submit():
         with form_action() as action:
             outcome = registrations.cancel(db.session, current, now=utcnow(), actor=actor())
         if action.done:
             flash(_("The registration is cancelled; its seats went to the waiting lines."))
             _promoted(outcome.promoted)
+    return redirect(url_for(".registration", slug=slug, registration_id=registration_id))
+
+
+@bp.post("/<slug>/registrations/<int:registration_id>/reinstate")
+def reinstate_registration(slug: str, registration_id: int):
+    edition = load_edition(slug)
+    current = listing.get_registration(db.session, edition, registration_id)
+    if ConfirmForm(prefix="action").validate_on_submit():
+        with form_action() as action:
+            back = cancelling.reinstate(db.session, current, now=utcnow(), actor=actor())
+        if action.done:
+            waiting = sum(1 for c in back.choices if not c.is_confirmed)
+            flash(
+                _("The registration is reinstated and the participant is told by e-mail.")
+                + (
+                    " "
+                    + ngettext(
+                        "%(num)d session was full: a place in its waiting line instead.",
+                        "%(num)d sessions were full: a place in their waiting lines instead.",
+                        waiting,
+                    )
+                    if waiting
+                    else ""
+                ),
+                "success",
+            )
     return redirect(url_for(".registration", slug=slug, registration_id=registration_id))
 
 
@@ -194,7 +241,7 @@ def resend_link(slug: str, registration_id: int):
 def move_registration(slug: str, registration_id: int):
     edition = load_edition(slug)
     current = listing.get_registration(db.session, edition, registration_id)
-    form = MoveForm(prefix="move")
+    form = MoveForm(prefix=f"move{request.form.get('from', '')[:9]}")
     if form.validate_on_submit():
         # Its refusals name the registration form's fields, not this one's: flashed.
         with form_action() as action:

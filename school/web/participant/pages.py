@@ -11,7 +11,7 @@ from school.database import utcnow
 from school.extensions import db, limiter
 from school.forms.registration import CancelForm, ChoiceActionForm, RegistrationForm
 from school.services.programme import catalogue
-from school.services.registration import privacy, registrations, seats, self_service
+from school.services.registration import groups, privacy, registrations, seats, self_service
 from school.services.registration.data import data_of
 from school.web.actions import form_action
 from school.web.participant.blueprint import bp
@@ -52,6 +52,7 @@ def manage(token: str):
         },
         joinable=self_service.joinable(registration, offered),
         tap_form=ChoiceActionForm(),
+        ranked=groups.pending_rankings(registration),
     )
 
 

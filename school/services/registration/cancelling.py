@@ -1,0 +1,112 @@
+"""Cancelling a registration from the back office, said before it is done, and undone:
+what a cancellation will free (seats given to the waiting lines, an e-mail to the
+participant), and reinstating a cancelled registration (its sessions asked for again:
+the seat if one is still free, else a place in the waiting line)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session as DbSession
+
+from school.models import Choice, Organiser, Registration, Session
+from school.models.vocabulary import ChoiceStatus, RegistrationStatus
+from school.services import audit
+from school.services.email_addresses import email_key
+from school.services.errors import DomainError
+from school.services.mail import notifications
+from school.services.registration import seats
+from school.services.registration.rules import choices_summary, take_seats
+
+
+@dataclass(frozen=True)
+class Freed:
+    """A session the registration holds and what its cancellation does there."""
+
+    session: Session
+    confirmed: bool
+    waiting: int  # people in the waiting line (the first of them gets the seat)
+
+
+@dataclass(frozen=True)
+class CancellationPreview:
+    freed: list[Freed]
+    email: str
+
+    @property
+    def seats_to_waiting_line(self) -> int:
+        return sum(1 for item in self.freed if item.confirmed and item.waiting)
+
+
+def preview(db: DbSession, registration: Registration) -> CancellationPreview:
+    """What cancelling ``registration`` would do, changing nothing."""
+    choices = sorted(registration.choices, key=lambda c: (c.session.starts_at, c.session_id))
+    ids = [c.session_id for c in choices]
+    waiting = dict(
+        db.execute(
+            sa.select(Choice.session_id, sa.func.count())
+            .where(Choice.session_id.in_(ids), Choice.status == ChoiceStatus.WAITLISTED)
+            .where(Choice.registration_id != registration.id)
+            .group_by(Choice.session_id)
+        ).all()
+    ) if ids else {}  # fmt: skip
+    return CancellationPreview(
+        [Freed(c.session, c.is_confirmed, waiting.get(c.session_id, 0)) for c in choices],
+        registration.email,
+    )
+
+
+def held_before(db: DbSession, registration: Registration) -> list[tuple[Session, str]]:
+    """The sessions a cancelled registration held, with the status each had."""
+    kept = registration.cancelled_choices or []
+    ids = [item["session_id"] for item in kept]
+    sessions = {s.id: s for s in db.scalars(sa.select(Session).where(Session.id.in_(ids)))}
+    return [
+        (sessions[item["session_id"]], item["status"])
+        for item in kept
+        if item["session_id"] in sessions
+    ]
+
+
+def reinstate(
+    db: DbSession, registration: Registration, *, now: datetime, actor: Organiser
+) -> Registration:
+    """Bring a cancelled registration back, with the sessions it held: a seat where one
+    is still free, else a place at the end of the waiting line. The participant is sent
+    their confirmation again."""
+    if not registration.is_cancelled:
+        raise DomainError(_("This registration is not cancelled."), code="not_cancelled")
+    registration_id = registration.id
+    seats.lock_edition(db, registration.edition_id)
+    registration = db.get(Registration, registration_id)
+    if registration.email_key != email_key(registration.email):
+        # The address registered again after the cancellation (a new registration with its
+        # own link): two live registrations for one address would be one too many.
+        raise DomainError(
+            _("This address has registered again since: change the new registration instead."),
+            code="registered_again",
+        )
+    wanted = [
+        session for session, _status in held_before(db, registration) if not session.is_cancelled
+    ]
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.cancelled_at = None
+    registration.cancelled_choices = None
+    registration.updated_at = now
+    db.flush()
+    take_seats(db, registration, wanted, now)
+    notifications.confirmation(db, registration, now=now)
+    audit.record(
+        db,
+        actor,
+        "registration.reinstated",
+        f"registration:{registration.id}",
+        {"email": registration.email, "after": choices_summary(registration)},
+        edition=registration.edition_id,
+        now=now,
+    )
+    db.flush()
+    return registration
