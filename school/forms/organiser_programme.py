@@ -13,12 +13,14 @@ from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
     FieldList,
     Form,
     FormField,
+    HiddenField,
     SelectField,
     StringField,
     TextAreaField,
@@ -307,3 +309,10 @@ class InviteForm(FlaskForm):
     """E-mail speakers the link to their page."""
 
     again = BooleanField(_l("Also those who already had it"))
+
+
+class SheetForm(FlaskForm):
+    """A spreadsheet of sessions: previewed first, then confirmed with the same rows."""
+
+    sheet = FileField(_l("Spreadsheet (CSV or XLSX)"))
+    rows = HiddenField()

@@ -13,6 +13,7 @@ from school.web.organiser import (  # noqa: F401 - they add routes
     mailing,
     people,
     programme,
+    programme_import,
     registrations,
     staff,
 )
