@@ -115,8 +115,12 @@ def save_session(
     move_excess: bool = False,
     notify: bool = True,
     translate: Translate | None = None,
+    refuse_clashes: bool = False,
 ) -> SessionOutcome:
-    """Create (``session=None``) or change a session from ``entry`` (the file's shape)."""
+    """Create (``session=None``) or change a session from ``entry`` (the file's shape).
+
+    A room booked twice is a warning, or refused with ``refuse_clashes`` (the timetable
+    editor: a session dropped on another is a slip of the hand)."""
     seats.lock_edition(db, edition.id)
     edit = _load(db, edition.id, session.id if session else None)
     spec = _check(edit, entry, translate)
@@ -125,6 +129,10 @@ def save_session(
         return outcome
     edit.edition.changed_at = now
     db.flush()
+    if refuse_clashes:
+        clashes = _room_clashes(db, edit.edition, outcome.session)
+        if clashes:
+            raise DomainError(clashes[0], code="clash", field="room")
     db.expire(outcome.session, ["room"])  # room_id may have changed: e-mails show the new room
     _notify(db, edit, spec, outcome, notify=notify, now=now)
     outcome.warnings = _warnings(db, edit.edition, outcome.session)
@@ -341,6 +349,19 @@ def _set_speakers(
 
 
 def _warnings(db: DbSession, edition: Edition, session: Session) -> list[str]:
+    warnings = _room_clashes(db, edition, session)
+    doubled = _overlapping_seats(db, session)
+    if doubled:
+        warnings.append(
+            _(
+                "%(num)d participants now hold another seat at the same time.",
+                num=doubled,
+            )
+        )
+    return warnings
+
+
+def _room_clashes(db: DbSession, edition: Edition, session: Session) -> list[str]:
     warnings = []
     if session.room_id is not None:
         sessions = db.scalars(
@@ -362,14 +383,6 @@ def _warnings(db: DbSession, edition: Edition, session: Session) -> list[str]:
             if session in (first, second)
             for other in [second if first is session else first]
         ]
-    doubled = _overlapping_seats(db, session)
-    if doubled:
-        warnings.append(
-            _(
-                "%(num)d participants now hold another seat at the same time.",
-                num=doubled,
-            )
-        )
     return warnings
 
 

@@ -16,6 +16,7 @@ from school.web.organiser import (  # noqa: F401 - they add routes
     programme_import,
     registrations,
     staff,
+    timetable,
 )
 from school.web.organiser.blueprint import bp
 

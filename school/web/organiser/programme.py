@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -56,8 +56,10 @@ def _form(edition, session: Session | None) -> SessionForm:
     if not form.is_submitted():
         if session is not None:
             form.fill(editing.session_entry(edition, session))
-        else:
-            form.day.data = edition.starts_on.isoformat()
+        else:  # a cell of the timetable editor may give the day, time and room
+            form.day.data = request.args.get("day") or edition.starts_on.isoformat()
+            form.start.data = request.args.get("start")
+            form.room.data = request.args.get("room") or ""
     return form.prepare(edition, edition.rooms, _people(edition), i18n.language())
 
 
