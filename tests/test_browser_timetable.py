@@ -241,8 +241,8 @@ def test_build_a_small_edition_in_the_timetable_editor(
 
 def test_the_editor_on_the_demo_edition_at_1280_and_390(app, browser, live_server, db, demo):
     make_admin(app, db)
-    for width in (1280, 390):
-        context, page, problems, outside = _page(browser, live_server, width, 1000)
+    for width, height in ((1280, 1500), (390, 844)):
+        context, page, problems, outside = _page(browser, live_server, width, height)
         _login(page)
         page.goto(f"/organiser/{demo.slug}/timetable?lang=en&day=2019-06-19")
         _wait_block(page, "Welcome")
