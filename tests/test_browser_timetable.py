@@ -279,3 +279,44 @@ def test_a_sessions_spreadsheet_with_one_bad_row(
     assert _sessions(db) == {}
     context.close()
     assert problems == [] and outside == []
+
+
+def test_the_session_form_keeps_work_in_a_browser(app, browser, live_server, db, demo):
+    make_admin(app, db)
+    context, page, problems, outside = _page(browser, live_server, 1280)
+    _login(page)
+    page.goto(f"/organiser/{demo.slug}/timetable?lang=en&day=2019-06-20")
+    page.locator('.tt-cell[data-start="14:30"][data-room="meeting-room-2"]').click()
+    page.locator("#tt-title").fill("Atelier à compléter")
+    page.get_by_role("button", name="Add", exact=True).click()
+    block = _wait_block(page, "Atelier à compléter")
+    block.get_by_role("link").click()
+    page.wait_for_url("**/sessions/*")
+    assert page.locator(".speaker-row").count() == 1
+    page.get_by_label("Title (in English)").fill("Workshop to complete")
+    page.get_by_role("button", name="Add a speaker row").click()
+    page.get_by_role("button", name="Add a speaker row").click()
+    assert page.locator(".speaker-row").count() == 3  # added in place: nothing was sent
+    assert page.get_by_label("Title (in English)").input_value() == "Workshop to complete"
+    page.locator("#speakers-1-person").select_option("alain-jouneau")
+    page.locator("#speakers-1-role").select_option("moderator")
+    page.locator("#new-person summary").click()
+    page.get_by_label("First name").fill("Fatima")
+    page.get_by_label("Last name").fill("الزهراء")
+    page.get_by_role("button", name="Add this person").click()
+    assert "is added to the list" in page.locator("main").inner_text()
+    assert page.get_by_label("Title (in English)").input_value() == "Workshop to complete"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "session-form-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(SHOTS / "session-form-390.png"), full_page=True)
+    page.get_by_role("button", name="Save", exact=True).last.click()
+    page.wait_for_url("**/programme#s*")
+    session = fresh(db).scalar(sa.select(Session).where(Session.title_fr == "Atelier à compléter"))
+    assert session.title_en == "Workshop to complete"
+    assert sorted((link.person.last_name, link.role) for link in session.people) == [
+        ("Jouneau", "moderator"),
+        ("الزهراء", "speaker"),
+    ]
+    context.close()
+    assert problems == [] and outside == []

@@ -135,13 +135,16 @@
       rowHeight: time.getBoundingClientRect().height,
       colWidth: head.getBoundingClientRect().width,
     };
-    el.setPointerCapture(event.pointerId);
   });
   scroller.addEventListener("pointermove", function (event) {
     if (!drag) return;
     var dx = event.clientX - drag.x, dy = event.clientY - drag.y;
     if (!drag.moved && Math.abs(dx) < 5 && Math.abs(dy) < 5) return;
-    drag.moved = true;
+    if (!drag.moved) {
+      // Captured only once it moves: a plain click still reaches the title's link.
+      drag.el.setPointerCapture(event.pointerId);
+      drag.moved = true;
+    }
     drag.el.classList.add("tt-dragging");
     var rows = Math.round(dy / drag.rowHeight), cols = Math.round(dx / drag.colWidth);
     var p = { row: drag.original.row, span: drag.original.span, col: drag.original.col };
