@@ -135,3 +135,28 @@ def test_the_editor_needs_a_login_and_the_pages_token(client, app, db, demo):
     )
     assert response.status_code in (400, 403)
     assert _local(_session(db, "d1-visit-explora"), demo.tz) != ("08:00", "09:00", None)
+
+
+def test_without_the_script_the_add_form_posts_and_comes_back_to_the_day(organiser, demo, db):
+    url = f"/organiser/{demo.slug}/timetable/sessions"
+    data = {"date": "2019-06-21", "title_fr": "Atelier sans script", "kind": "workshop",
+            "start": "19:30", "end": "21:00", "room": "meeting-room-2",
+            "capacity": "12"}  # fmt: skip
+    response = organiser.submit(url, data, page=f"/organiser/{demo.slug}/timetable")
+    assert response.status_code == 302
+    assert "day=2019-06-21" in response.headers["Location"]
+    made = fresh(db).scalar(sa.select(Session).where(Session.title_fr == "Atelier sans script"))
+    assert made.capacity == 12 and _local(made, demo.tz) == ("19:30", "21:00", "meeting-room-2")
+
+    # The same room and time again: refused, said on the page, nothing added.
+    again = organiser.submit(url, {**data, "title_fr": "Doublon"},
+                             page=f"/organiser/{demo.slug}/timetable")  # fmt: skip
+    assert again.status_code == 302
+    html = organiser.page(again.headers["Location"])
+    assert "also booked" in html
+    assert fresh(db).scalar(sa.select(Session).where(Session.title_fr == "Doublon")) is None
+
+    # A new session's form takes the cell it was opened from.
+    html = organiser.page(f"/organiser/{demo.slug}/sessions/new", day="2019-06-21",
+                          start="16:15", room="auditorium")  # fmt: skip
+    assert 'value="16:15"' in html and '<option selected value="auditorium">' in html

@@ -205,6 +205,10 @@
       if (!data.ok) { say(errorText(data), true); f.title_fr.focus(); return; }
       lastDuration = Math.max(STEP, minutes(body.end) - minutes(body.start));
       f.title_fr.value = "";
+      // The next session of a slot usually goes in the next room: type, Enter, type…
+      if (f.room.selectedIndex > 0 && f.room.selectedIndex < f.room.options.length - 1) {
+        f.room.selectedIndex += 1;
+      }
       say(data.message, false);
       reload(null).then(function () { f.title_fr.focus(); });
     });

@@ -8,7 +8,7 @@ twice refused rather than warned about.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 import sqlalchemy as sa
@@ -244,8 +244,3 @@ def duplicate_slot(
         for original in slot
     ]
 
-
-def step(value: str, minutes: int) -> str:
-    """``value`` ("HH:MM") moved by ``minutes``, within the day."""
-    moment = datetime.combine(date.min, time.fromisoformat(value)) + timedelta(minutes=minutes)
-    return f"{moment:%H:%M}"
