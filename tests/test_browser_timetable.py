@@ -118,7 +118,7 @@ def test_build_a_small_edition_in_the_timetable_editor(
         page.locator("#tt-title").fill(f"Atelier {n} – Łódź")
         page.locator("#tt-capacity").fill("20")
         page.get_by_role("button", name="Add", exact=True).click()
-        _wait_block(page, f"Atelier {n} – Łódź")
+        expect(status).to_contain_text(f"Added: Atelier {n} – Łódź")
     elapsed = time.monotonic() - began
     print(f"\nsix workshops added by mouse in {elapsed:.1f} s ({elapsed / 6:.1f} s each)")
     made = _sessions(db)
@@ -192,6 +192,7 @@ def test_build_a_small_edition_in_the_timetable_editor(
     page.locator("#tt-end").fill("15:00")
     page.locator("#tt-room").select_option("salle-a")
     page.locator("#tt-title").press("Enter")
+    expect(status).to_contain_text("Added: Plénière d'ouverture")
     plenary = _wait_block(page, "Plénière d'ouverture")
     plenary.focus()
     page.keyboard.press("ArrowDown")

@@ -52,10 +52,13 @@
     return parts.join(" ");
   }
 
+  var generation = 0; // a reload answered after a later one is dropped
   function reload(focusId) {
+    var mine = ++generation;
     return fetch(window.location.href, { credentials: "same-origin" })
       .then(function (r) { return r.text(); })
       .then(function (html) {
+        if (mine !== generation) return;
         var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("tt-grid");
         if (fresh) grid().replaceWith(fresh);
         enhance();
@@ -109,8 +112,7 @@
     el.classList.remove("tt-pending");
     post(el.dataset.placeUrl, place).then(function (data) {
       if (data.ok) {
-        say(data.message, false);
-        reload(el.dataset.id);
+        reload(el.dataset.id).then(function () { say(data.message, false); });
       } else {
         if (original) setPos(el, original);
         el.classList.add("tt-refused");
@@ -209,8 +211,7 @@
       if (f.room.selectedIndex > 0 && f.room.selectedIndex < f.room.options.length - 1) {
         f.room.selectedIndex += 1;
       }
-      say(data.message, false);
-      reload(null).then(function () { f.title_fr.focus(); });
+      reload(null).then(function () { say(data.message, false); f.title_fr.focus(); });
     });
   });
 
@@ -301,8 +302,7 @@
       if (!data.ok) { say(errorText(data), true); inDialog.textContent = errorText(data); return; }
       inDialog.textContent = "";
       dialog.close();
-      say(data.message, false);
-      reload(data.id);
+      reload(data.id).then(function () { say(data.message, false); });
     });
   }
   document.getElementById("tt-dup-rooms").addEventListener("submit", function (event) {

@@ -243,4 +243,3 @@ def duplicate_slot(
         ).session
         for original in slot
     ]
-
