@@ -35,6 +35,7 @@ rooms:
   - {id: salle-d, name: {fr: Salle D}}
 """
 SLUG = "autumn-school-2024"
+AUDIT = (Path(__file__).parent / "support" / "a11y_audit.js").read_text()  # axe-core
 SHOTS = Path(os.environ.get("SCHOOL_SHOTS", "/tmp/builder-shots"))
 
 
@@ -251,6 +252,11 @@ def test_the_editor_on_the_demo_edition_at_1280_and_390(app, browser, live_serve
         page.screenshot(path=str(SHOTS / f"timetable-demo-{width}.png"))
         body = page.evaluate("document.documentElement.scrollWidth")
         assert body <= width + 1  # the grid scrolls inside its own box, not the page
+        audits = {}
+        for path in ("timetable?day=2019-06-19&", "programme/import?", "sessions/new?"):
+            page.goto(f"/organiser/{demo.slug}/{path}lang=fr")
+            audits[path] = page.evaluate(AUDIT, "fr")
+        assert audits == {key: [] for key in audits}
         context.close()
         assert problems == [] and outside == []
 
