@@ -9,7 +9,8 @@ import io
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from school.models import Session
+from school.database import utcnow
+from school.models import Edition, Session
 from school.services.programme import sheet
 from tests.support.backoffice import Organiser, flashes, fresh, make_admin
 
@@ -144,6 +145,9 @@ def test_the_reader_refuses_what_is_not_a_sheet_of_sessions(app):
     import pytest
 
     with app.test_request_context():
+        french_excel = 'date;start;end;title_fr\n2019-06-20;10:00;11:00;"Atelier « A; B »"\n'
+        rows = sheet.read_rows("x.csv", french_excel.encode("utf-8-sig"))
+        assert rows[0]["title_fr"] == "Atelier « A; B »" and rows[0]["_row"] == 2
         with pytest.raises(sheet.SheetError):
             sheet.read_rows("x.pdf", b"%PDF")
         with pytest.raises(sheet.SheetError):
@@ -185,3 +189,49 @@ def test_the_command_line_dry_run_prints_the_changes_and_writes_nothing(
     assert "row 3, column end: 13:00 is not after start 14:00" in result.output
     assert result.exit_code == 1
     assert _count(db, demo) == before
+
+
+def test_the_sessions_as_a_sheet_read_back_unchanged(app, client, db, demo):
+    """Round trip: what the page gives is what the import reads, with no false change."""
+    import pytest
+
+    organiser = _organiser(app, client, db)
+    for fmt in ("csv", "xlsx"):
+        response = organiser.get(f"/organiser/{demo.slug}/programme/template.{fmt}", current="1")
+        rows = sheet.read_rows(f"s.{fmt}", response.data)
+        assert len(rows) == _count(db, demo)
+        with app.test_request_context():
+            edition = fresh(db).get(Edition, demo.id)
+            result = sheet.apply_rows(db, edition, rows, actor="test", now=utcnow())
+            db.rollback()
+        assert result.ok, [r.errors for r in result.rows if r.errors]
+        assert [r.action for r in result.rows] == ["unchanged"] * len(rows), fmt
+    with pytest.raises(AssertionError):  # the check above can fail: a real change shows
+        rows[0]["start"] = "07:00"
+        with app.test_request_context():
+            edition = fresh(db).get(Edition, demo.id)
+            result = sheet.apply_rows(db, edition, rows[:1], actor="test", now=utcnow())
+            db.rollback()
+        assert result.rows[0].action == "unchanged"
+
+
+def test_real_date_and_time_cells_of_an_xlsx_are_read(app, db, demo):
+    from datetime import date, time
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["date", "start", "end", "title_fr", "room", "capacity", "meal"])
+    book.active.append([date(2019, 6, 21), time(16, 0), time(17, 15), "Atelier Excel",
+                        "Meeting room 1", 12.0, "oui"])  # fmt: skip
+    out = io.BytesIO()
+    book.save(out)
+    rows = sheet.read_rows("excel.xlsx", out.getvalue())
+    assert rows[0]["date"] == "2019-06-21" and rows[0]["start"] == "16:00"
+    with app.test_request_context():
+        edition = fresh(db).get(Edition, demo.id)
+        result = sheet.apply_rows(db, edition, rows, actor="test", now=utcnow())
+        assert result.ok and result.rows[0].action == "create"
+        db.commit()
+    made = fresh(db).scalar(sa.select(Session).where(Session.title_fr == "Atelier Excel"))
+    assert made.capacity == 12 and made.is_meal and made.room.key == "meeting-room-1"

@@ -1,5 +1,5 @@
 """Sessions from a spreadsheet (CSV or XLSX): one row per session, in the columns of
-``COLUMNS``; a template to start from.
+``COLUMNS`` (the template and the sessions as a sheet: ``sheet_export``).
 
 Rows become entries in the programme file's shape and go through
 ``editing.save_session``, the service the session form uses: the same checks, keys,
@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy.orm import Session as DbSession
 
 from school.models import Edition, Person, Session
@@ -130,11 +130,10 @@ def _csv_table(data: bytes) -> list[list[Any]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SheetError(_("The CSV file must be in UTF-8.")) from None
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    # Only the delimiter varies (a French Excel writes ";"); quoting is always Excel's.
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
 def _xlsx_table(data: bytes) -> list[list[Any]]:
@@ -346,34 +345,3 @@ def _save(db, edition, entry, session, result, problems, actor, now, translate) 
     elif outcome.changed:
         result.action = "change"
         result.changed = sorted(outcome.changed)
-
-
-# -- the template
-
-
-def template_rows(edition: Edition) -> list[list[Any]]:
-    day = edition.starts_on.isoformat()
-    room = edition.rooms[0].key if edition.rooms else ""
-    return [
-        COLUMNS,
-        ["", day, "14:00", "15:30", "workshop", "Atelier : l'accueil des publics",
-         "Workshop: welcoming the public", room, 25, "yes", "everyone", "scheduled", "no",
-         "", "", ""],
-    ]  # fmt: skip
-
-
-def template_xlsx(edition: Edition) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "sessions"
-    for row in template_rows(edition):
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def template_csv(edition: Edition) -> bytes:
-    out = io.StringIO()
-    csv.writer(out).writerows(template_rows(edition))
-    return out.getvalue().encode("utf-8-sig")

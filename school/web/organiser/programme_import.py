@@ -4,29 +4,35 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from school.database import utcnow
 from school.extensions import db
 from school.forms.organiser_programme import SheetForm
-from school.services.programme import sheet
+from school.services.programme import sheet, sheet_export
 from school.web.organiser.blueprint import actor, bp, load_edition
 
 
 @bp.get("/<slug>/programme/template.<any(csv, xlsx):fmt>")
 def sessions_template(slug: str, fmt: str):
+    """The template (an example row), or with ``?current=1`` the sessions as they are."""
     edition = load_edition(slug)
+    current = request.args.get("current") == "1"
+    rows = (
+        sheet_export.current_rows(db.session, edition)
+        if current
+        else sheet_export.template_rows(edition)
+    )
     if fmt == "xlsx":
-        body = sheet.template_xlsx(edition)
+        body = sheet_export.to_xlsx(rows)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        body, media = sheet.template_csv(edition), "text/csv; charset=utf-8"
+        body, media = sheet_export.to_csv(rows), "text/csv; charset=utf-8"
+    name = f"{edition.slug}-sessions{'' if current else '-template'}.{fmt}"
     return Response(
-        body,
-        mimetype=media,
-        headers={"Content-Disposition": f'attachment; filename="{edition.slug}-sessions.{fmt}"'},
+        body, mimetype=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
 
 
