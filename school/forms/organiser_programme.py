@@ -13,14 +13,17 @@ from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
     FieldList,
     Form,
     FormField,
+    HiddenField,
     SelectField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 
@@ -169,8 +172,13 @@ class SpeakerRow(Form):
     tentative = BooleanField(_l("To be confirmed"))
 
 
+MAX_SPEAKERS = 30
+
+
 class SessionForm(ProblemsForm):
-    FIELD_OF = {"title": "title_fr", "date": "day", "meal": "is_meal", "person": "speakers"}
+    FIELD_OF = {"title": "title_fr", "date": "day", "meal": "is_meal", "person": "speakers",
+                "first_name": "new_first_name", "last_name": "new_last_name",
+                "organisation": "new_organisation", "function.fr": "new_function"}  # fmt: skip
 
     title_fr = StringField(_l("Title (in French)"), render_kw={"maxlength": 300})
     title_en = StringField(_l("Title (in English)"), render_kw={"maxlength": 300})
@@ -206,7 +214,13 @@ class SessionForm(ProblemsForm):
     description_pt = TextAreaField(
         _l("Description (in Portuguese)"), render_kw={"rows": 3, "lang": "pt"}
     )
-    speakers = FieldList(FormField(SpeakerRow), min_entries=0)
+    speakers = FieldList(FormField(SpeakerRow), min_entries=0, max_entries=MAX_SPEAKERS)
+    add_row = SubmitField(_l("Add a speaker row"))
+    new_first_name = StringField(_l("First name"), render_kw={"maxlength": 100})
+    new_last_name = StringField(_l("Last name"), render_kw={"maxlength": 100})
+    new_organisation = StringField(_l("Organisation"), render_kw={"maxlength": 200})
+    new_function = StringField(_l("Function (in French)"), render_kw={"maxlength": 300})
+    add_person = SubmitField(_l("Add this person"))
     move_excess = BooleanField(_l("Move the last confirmed to the waiting list"))
     notify = BooleanField(
         _l("Tell the people concerned if the time, room, title or status changes"),
@@ -219,12 +233,36 @@ class SessionForm(ProblemsForm):
         persons = [("", "—")] + [
             (p.key, p.full_name) for p in sorted(people, key=lambda p: p.sort_key)
         ]
-        for _ in range(2):  # room for two more speakers
-            if len(self.speakers.entries) < 30:
-                self.speakers.append_entry()
+        # One empty row to fill; more on demand ("add a row": a script, or a round trip).
+        if self.add_row.data and len(self.speakers.entries) < MAX_SPEAKERS:
+            self.speakers.append_entry()
+        if all(row.person.data for row in self.speakers) and len(self.speakers) < MAX_SPEAKERS:
+            self.speakers.append_entry()
         for row in self.speakers:
             row.person.choices = persons
         return self
+
+    def new_person_entry(self) -> dict[str, Any] | None:
+        """The person typed in "add a person", in the file's shape (None: nothing typed)."""
+        names = (self.new_first_name.data, self.new_last_name.data, self.new_organisation.data)
+        if not any(_text(value) for value in names):
+            return None
+        return {
+            "first_name": _text(self.new_first_name.data),
+            "last_name": _text(self.new_last_name.data),
+            "organisation": _text(self.new_organisation.data),
+            "function": {"fr": _text(self.new_function.data), "en": None},
+        }
+
+    def take_new_person(self, key: str) -> None:
+        """The person just added goes into the first empty row; the fields are cleared."""
+        row = next((row for row in self.speakers if not row.person.data), None)
+        if row is None:
+            self.speakers.append_entry()
+            row = self.speakers.entries[-1]
+        row.person.data = key
+        for name in ("new_first_name", "new_last_name", "new_organisation", "new_function"):
+            self[name].data = ""
 
     def entry(self) -> dict[str, Any]:
         return {
@@ -326,3 +364,10 @@ class InviteForm(FlaskForm):
     """E-mail speakers the link to their page."""
 
     again = BooleanField(_l("Also those who already had it"))
+
+
+class SheetForm(FlaskForm):
+    """A spreadsheet of sessions: previewed first, then confirmed with the same rows."""
+
+    sheet = FileField(_l("Spreadsheet (CSV or XLSX)"))
+    rows = HiddenField()

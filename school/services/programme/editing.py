@@ -9,7 +9,8 @@ it with the file's rules. Then, under the edition lock (seats may move):
 - a change of time, room, title or status raises the calendar SEQUENCE (the same
   function the importer uses), and may e-mail the participants concerned;
 - a room booked twice at the same time is a warning, not an error (a room may
-  really host a coffee and a welcome desk).
+  really host a coffee and a welcome desk), except in the timetable editor
+  (``refuse_clashes``); what a session collides with is in ``collisions``.
 
 Rooms and speakers are in ``people``.
 """
@@ -25,7 +26,6 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
-from school import i18n
 from school.models import (
     ChangeNotice,
     Choice,
@@ -36,18 +36,17 @@ from school.models import (
     Session,
     SessionPerson,
 )
-from school.models.vocabulary import CONTENT_LANGUAGES, ChoiceStatus
+from school.models.vocabulary import CONTENT_LANGUAGES
 from school.services import audit
 from school.services.errors import DomainError
 from school.services.mail import change_notices, notifications
-from school.services.programme import capacity
+from school.services.programme import capacity, collisions
 from school.services.programme.checks import check_session
 from school.services.programme.fields import Translate
 from school.services.programme.rules import (
     CALENDAR_FIELDS,
     apply_session_values,
     new_key,
-    room_clashes,
     session_values,
 )
 from school.services.programme.spec import Problem, SessionSpec
@@ -117,8 +116,12 @@ def save_session(
     move_excess: bool = False,
     notify: bool = True,
     translate: Translate | None = None,
+    refuse_clashes: bool = False,
 ) -> SessionOutcome:
-    """Create (``session=None``) or change a session from ``entry`` (the file's shape)."""
+    """Create (``session=None``) or change a session from ``entry`` (the file's shape).
+
+    A room booked twice is a warning, or refused with ``refuse_clashes`` (the timetable
+    editor: a session dropped on another is a slip of the hand)."""
     seats.lock_edition(db, edition.id)
     edit = _load(db, edition.id, session.id if session else None)
     spec = _check(edit, entry, translate)
@@ -127,9 +130,13 @@ def save_session(
         return outcome
     edit.edition.changed_at = now
     db.flush()
+    if refuse_clashes:
+        clashes = collisions.room_clashes(db, edit.edition, outcome.session)
+        if clashes:
+            raise DomainError(clashes[0], code="clash", field="room")
     db.expire(outcome.session, ["room"])  # room_id may have changed: e-mails show the new room
     _notify(db, edit, spec, outcome, notify=notify, now=now)
-    outcome.warnings = _warnings(db, edit.edition, outcome.session)
+    outcome.warnings = collisions.warnings(db, edit.edition, outcome.session)
     _audit(db, actor, edit, outcome, now=now)
     db.flush()
     return outcome
@@ -340,64 +347,6 @@ def _set_speakers(
             SessionPerson(person=people[key], role=role, is_tentative=tentative, position=position)
         )
     return True
-
-
-def _warnings(db: DbSession, edition: Edition, session: Session) -> list[str]:
-    warnings = []
-    if session.room_id is not None:
-        sessions = db.scalars(
-            sa.select(Session).where(
-                Session.edition_id == edition.id,
-                Session.room_id == session.room_id,
-                Session.overlaps(session),
-            )
-        ).all()
-        lang = i18n.language()
-        warnings = [
-            _(
-                "%(room)s is also booked for “%(title)s” (%(time)s).",
-                room=db.get(Room, session.room_id).text("name", lang),
-                title=other.text("title", lang),
-                time=i18n.time_range(other.starts_at, other.ends_at, edition.tz, lang),
-            )
-            for first, second in room_clashes(sessions)
-            if session in (first, second)
-            for other in [second if first is session else first]
-        ]
-    doubled = _overlapping_seats(db, session)
-    if doubled:
-        warnings.append(
-            _(
-                "%(num)d participants now hold another seat at the same time.",
-                num=doubled,
-            )
-        )
-    return warnings
-
-
-def _overlapping_seats(db: DbSession, session: Session) -> int:
-    if session.is_cancelled:
-        return 0
-    mine = sa.orm.aliased(Choice)
-    other = sa.orm.aliased(Choice)
-    other_session = sa.orm.aliased(Session)
-    return (
-        db.scalar(
-            sa.select(sa.func.count(sa.distinct(mine.registration_id)))
-            .select_from(mine)
-            .join(other, other.registration_id == mine.registration_id)
-            .join(other_session, other_session.id == other.session_id)
-            .where(
-                mine.session_id == session.id,
-                mine.status == ChoiceStatus.CONFIRMED,
-                other.session_id != session.id,
-                other.status == ChoiceStatus.CONFIRMED,
-                sa.not_(other_session.is_cancelled),
-                other_session.overlaps(session),
-            )
-        )
-        or 0
-    )
 
 
 def _plain(value: Any) -> Any:

@@ -17,8 +17,10 @@ from school.web.organiser import (  # noqa: F401 - they add routes
     network,
     people,
     programme,
+    programme_import,
     registrations,
     staff,
+    timetable,
 )
 from school.web.organiser.blueprint import bp
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -14,7 +14,7 @@ from school.forms.organiser_programme import ConfirmForm, SessionForm
 from school.models import Choice, Person, Session
 from school.models.vocabulary import ChoiceStatus
 from school.services.mail import change_notices
-from school.services.programme import catalogue, editing, rules
+from school.services.programme import catalogue, editing, people, rules
 from school.services.programme.editing import SessionOutcome
 from school.services.registration import seats
 from school.web.actions import form_action
@@ -56,10 +56,11 @@ def _form(edition, session: Session | None) -> SessionForm:
     if not form.is_submitted():
         if session is not None:
             form.fill(editing.session_entry(edition, session))
-        else:
-            form.day.data = edition.starts_on.isoformat()
-    people = db.session.scalars(sa.select(Person).where(Person.edition_id == edition.id)).all()
-    return form.prepare(edition, edition.rooms, list(people), i18n.language())
+        else:  # a cell of the timetable editor may give the day, time and room
+            form.day.data = request.args.get("day") or edition.starts_on.isoformat()
+            form.start.data = request.args.get("start")
+            form.room.data = request.args.get("room") or ""
+    return form.prepare(edition, edition.rooms, _people(edition), i18n.language())
 
 
 def _report(outcome: SessionOutcome) -> None:
@@ -122,12 +123,44 @@ def notify_changes(slug: str):
     return redirect(url_for(".programme", slug=slug))
 
 
+def _people(edition) -> list[Person]:
+    return list(db.session.scalars(sa.select(Person).where(Person.edition_id == edition.id)))
+
+
+def _post(edition, session: Session | None, form: SessionForm):
+    """The form's buttons: add a speaker row, add a person to the list (both keep what
+    was typed, and save nothing else), or save the session."""
+    if form.add_row.data:
+        return None
+    if form.add_person.data:
+        with form_action(form) as action:
+            person = people.save_person(
+                db.session, edition, form.new_person_entry() or {}, actor=actor(),
+                now=utcnow(), translate=_,
+            )  # fmt: skip
+            key, name = person.key, person.full_name
+        if action.done:
+            flash(_("%(name)s is added to the list and to the speakers.", name=name))
+            form.take_new_person(key)
+            form.prepare(edition, edition.rooms, _people(edition), i18n.language())
+        return None
+    return _save(edition, session, form)
+
+
 def _save(edition, session: Session | None, form: SessionForm):
     with form_action(form) as action:
+        entry = form.entry()
+        newcomer = form.new_person_entry()
+        if newcomer is not None:  # typed in "add a person" and saved with the session
+            seats.lock_edition(db.session, edition.id)  # the session's save writes under it
+            person = people.save_person(
+                db.session, edition, newcomer, actor=actor(), now=utcnow(), translate=_
+            )
+            entry["speakers"].append({"person": person.key, "role": "speaker", "tentative": False})
         outcome = editing.save_session(
             db.session,
             edition,
-            form.entry(),
+            entry,
             session=session,
             actor=actor(),
             now=utcnow(),
@@ -146,7 +179,7 @@ def new_session(slug: str):
     edition = load_edition(slug)
     form = _form(edition, None)
     if form.validate_on_submit():
-        done = _save(edition, None, form)
+        done = _post(edition, None, form)
         if done:
             return done
         edition = load_edition(slug)
@@ -161,7 +194,7 @@ def session(slug: str, session_id: int):
     current = catalogue.get_session(db.session, edition, session_id)
     form = _form(edition, current)
     if form.validate_on_submit():
-        done = _save(edition, current, form)
+        done = _post(edition, current, form)
         if done:
             return done
         edition = load_edition(slug)
