@@ -276,6 +276,19 @@ def test_the_programme_file_carries_the_other_languages(runner, db, demo, tmp_pa
     again = runner.invoke(args=["programme", "export", demo.slug]).output
     assert "Visita a Explora" in again and "Una visita." in again
 
+    data["edition"]["content_fallback"] = "fr"
+    source.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert runner.invoke(args=["programme", "import", str(source)]).exit_code == 0
+    db.rollback()  # a new transaction sees the import
+    assert db.get(Edition, demo.id).content_fallback == "fr"
+    assert "content_fallback: fr" in runner.invoke(args=["programme", "export", demo.slug]).output
+
+    data["edition"]["content_fallback"] = "de"
+    source.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    refused = runner.invoke(args=["programme", "import", str(source)])
+    assert refused.exit_code != 0 and "content_fallback" in refused.output
+    data["edition"]["content_fallback"] = "fr"
+
     entry["title"]["de"] = "Besuch"
     source.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     refused = runner.invoke(args=["programme", "import", str(source)])

@@ -84,6 +84,12 @@ class EditionForm(ProblemsForm):
     description_en = TextAreaField(_l("Description (in English)"), render_kw={"rows": 4})
     city = StringField(_l("City (its own name)"), render_kw={"maxlength": 120})
     city_en = StringField(_l("City in English, if different"), render_kw={"maxlength": 120})
+    content_fallback = SelectField(
+        _l("Readers of Italian, Spanish or Portuguese see untranslated texts in"),
+        choices=[("en", _l("English")), ("fr", _l("French"))],
+        default="en",
+        validate_choice=False,
+    )
     venue = StringField(_l("Venue"), render_kw={"maxlength": 200})
     address = StringField(_l("Address"), render_kw={"maxlength": 300})
     timezone = StringField(
@@ -122,6 +128,7 @@ class EditionForm(ProblemsForm):
             "starts_on": _text(self.starts_on.data),
             "ends_on": _text(self.ends_on.data),
             "contact_email": _text(self.contact_email.data),
+            "content_fallback": self.content_fallback.data or "en",
             "registration": {
                 "opens_at": _text(self.registration_opens_at.data),
                 "closes_at": _text(self.registration_closes_at.data),
@@ -138,6 +145,7 @@ class EditionForm(ProblemsForm):
             self[name].data = entry.get(name)
         if isinstance(entry.get("city"), dict):
             self.city.data, self.city_en.data = entry["city"].get("fr"), entry["city"].get("en")
+        self.content_fallback.data = entry.get("content_fallback") or "en"
         registration = entry.get("registration") or {}
         for name in ("opens_at", "closes_at"):
             value = registration.get(name)

@@ -96,6 +96,10 @@ class Reader(FieldReader):
             city = self.text(data, "city", item, required=True, max_len=120)
         else:
             city = {"fr": self.required_str(data, "city", item, 120), "en": None}
+        fallback = data.get("content_fallback", "en")
+        if fallback not in ("en", "fr"):
+            self.fail(item, "content_fallback", N_("must be en or fr: %(value)r"), value=fallback)
+            fallback = "en"
         published = data.get("published")
         if published is not None and not isinstance(published, bool):
             self.fail(item, "published", N_("must be true or false: %(value)r"), value=published)
@@ -117,6 +121,7 @@ class Reader(FieldReader):
             registration_closes_at=closes,
             capacity=self.capacity(registration, "capacity", "edition.registration"),
             published=published,
+            content_fallback=fallback,
         )
 
     def days(self, data: dict, edition: Dates) -> list[DaySpec]:

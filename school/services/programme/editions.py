@@ -34,6 +34,7 @@ def edition_entry(edition: Edition) -> dict[str, Any]:
         "tagline": {"fr": edition.tagline_fr, "en": edition.tagline_en},
         "description": {"fr": edition.description_fr, "en": edition.description_en},
         "city": {"fr": edition.city, "en": edition.city_en} if edition.city_en else edition.city,
+        "content_fallback": edition.content_fallback,
         "venue": edition.venue,
         "address": edition.address,
         "timezone": edition.timezone,
@@ -73,6 +74,7 @@ def _apply(edition: Edition, spec: EditionSpec) -> None:
         setattr(edition, f"{name}_en", value["en"])
     edition.city, edition.venue, edition.address = spec.city, spec.venue, spec.address
     edition.city_en = spec.city_en
+    edition.content_fallback = spec.content_fallback
     edition.timezone = spec.timezone
     edition.starts_on, edition.ends_on = spec.starts_on, spec.ends_on
     edition.contact_email = spec.contact_email

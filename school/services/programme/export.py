@@ -65,6 +65,10 @@ def export_data(db: DbSession, slug: str) -> dict[str, Any]:
                 "contact_email": edition.contact_email,
                 "registration": _compact(registration) or None,
                 "published": edition.status != "draft",
+                # Written only when it is not the default (English).
+                "content_fallback": edition.content_fallback
+                if edition.content_fallback != "en"
+                else None,
             }
         ),
         "days": [

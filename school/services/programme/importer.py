@@ -100,6 +100,7 @@ class _Importer:
             description_en=e.description["en"],
             city=e.city,
             city_en=e.city_en,
+            content_fallback=e.content_fallback,
             venue=e.venue,
             address=e.address,
             timezone=e.timezone,

@@ -36,8 +36,8 @@ COLUMNS = [
 ]  # fmt: skip
 MAX_ROWS = 1000
 MAX_BYTES = 2_000_000
-_TRUE = {"yes", "y", "oui", "o", "true", "vrai", "1", "x"}
-_FALSE = {"no", "n", "non", "false", "faux", "0", ""}
+_TRUE = {"yes", "y", "oui", "o", "true", "vrai", "1", "x", "sì", "si", "sí", "sim"}
+_FALSE = {"no", "n", "non", "false", "faux", "0", "", "não", "nao"}
 # The file's field names (what the checks name) → the sheet's columns.
 _COLUMN_OF = {
     "title": "title_fr",

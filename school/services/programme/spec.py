@@ -35,6 +35,8 @@ class EditionSpec:
     capacity: int | None
     published: bool | None = None  # absent from the file: a new edition is a draft
     city_en: str | None = None  # the city's English name, when it differs
+    # What readers of it/es/pt see where a text is not in their language: en or fr.
+    content_fallback: str = "en"
 
 
 @dataclass
