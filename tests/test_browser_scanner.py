@@ -313,10 +313,16 @@ def test_the_offline_decision_agrees_with_the_server(phone, app, db, demo):
     explora, tour = sessions["d1-visit-explora"], sessions["d1-visit-spaces"]
     sessions["d2-stakes"].status = "cancelled"
     people = [
-        make_registration(db, edition, category="member", days=edition.dates[:1]),
+        make_registration(
+            db, edition, category="member", member_verified=False, days=edition.dates[:1]
+        ),
         make_registration(db, edition, category="partner", days=edition.dates[:2]),
         make_registration(db, edition, category="guest", days=edition.dates[1:]),
         make_registration(db, edition, status="cancelled"),
+        # A member who proved it (the member code): the General Assembly's door opens.
+        make_registration(
+            db, edition, category="member", member_verified=True, days=edition.dates[:1]
+        ),
     ]
     make_choice(db, people[0], explora)
     make_choice(db, people[1], tour)

@@ -31,7 +31,9 @@ def people(ctx, demo, db):
     edition = db.get(Edition, demo.id)
     explora = db.scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
     tour = db.scalar(sa.select(Session).where(Session.key == "d1-visit-spaces"))
-    member = make_registration(db, edition, first_name="Majda", category="member", days=[D1])
+    member = make_registration(
+        db, edition, first_name="Majda", category="member", member_verified=True, days=[D1]
+    )
     partner = make_registration(db, edition, first_name="Ève", category="partner", days=[D1, D2])
     waiting = make_registration(db, edition, first_name="Zainoudine", days=[D1])
     make_choice(db, member, explora, "confirmed")
@@ -110,6 +112,12 @@ def test_open_and_members_only_sessions(people, db):
         "not_registered_for_session"
     )
     assert scan(db, edition, people["partner"], session=plenary).verdict == "ok"
+    # "Network member" ticked without the member code nor an organiser's word: not a door.
+    claimed = make_registration(
+        db, edition, first_name="Ivan", category="member", member_verified=False, days=[D1]
+    )
+    db.commit()
+    assert scan(db, edition, claimed, session=assembly).verdict == "not_registered_for_session"
     # Not attending day 2: the plenary of day 2 is not theirs.
     assert scan(db, edition, people["member"], session=plenary).verdict == (
         "not_registered_for_session"

@@ -83,7 +83,9 @@ def test_the_member_code_is_shown_and_changed_in_the_back_office(organiser, demo
 def test_the_registration_page_says_whether_membership_is_proved(organiser, demo, db):
     from tests.support.factories import make_registration
 
-    member = make_registration(db, fresh(db).get(Edition, demo.id), category="member")
+    member = make_registration(
+        db, fresh(db).get(Edition, demo.id), category="member", member_verified=False
+    )
     db.commit()
     page = organiser.page(f"/organiser/{demo.slug}/registrations/{member.id}")
     assert "Membership not proved" in page and 'name="member_code"' not in page

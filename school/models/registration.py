@@ -81,6 +81,12 @@ class Registration(Base):
         return f"{self.first_name} {self.last_name}".strip()
 
     @property
+    def is_proved_member(self) -> bool:
+        """A network member who proved it (the edition's member code, or an organiser): the
+        one door to members-only sessions, never the category ticked alone."""
+        return self.category == Category.MEMBER and self.member_verified
+
+    @property
     def is_cancelled(self) -> bool:
         return self.status == RegistrationStatus.CANCELLED
 

@@ -51,7 +51,13 @@ def spring_school_scans(db, demo) -> dict:
     coffee = session_named(db, "d1-coffee-break")
     plenary = session_named(db, "d2-stakes")  # everyone, day 2, 9:30–10:30
     majda = make_registration(
-        db, edition, first_name="Majda", last_name="Jelenčić", category="member", days=[D1]
+        db,
+        edition,
+        first_name="Majda",
+        last_name="Jelenčić",
+        category="member",
+        days=[D1],
+        member_verified=True,
     )
     eve = make_registration(
         db,
@@ -64,7 +70,13 @@ def spring_school_scans(db, demo) -> dict:
         organisation="Ciudad de los Oficios",
     )
     jan = make_registration(
-        db, edition, first_name="Jan", last_name="Łukasiewicz", category="member", days=[D1]
+        db,
+        edition,
+        first_name="Jan",
+        last_name="Łukasiewicz",
+        category="member",
+        days=[D1],
+        member_verified=True,
     )
     zainoudine = make_registration(
         db, edition, first_name="Zainoudine", last_name="Abdou", category="guest", days=[D1]

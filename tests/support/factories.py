@@ -28,6 +28,8 @@ def make_registration(db, edition: Edition, **fields) -> Registration:
     }
     values.update(fields)
     values.setdefault("email_key", values["email"].strip().lower())
+    # A member made here proved it (as with the member code), unless a test says otherwise.
+    values.setdefault("member_verified", values["category"] == "member")
     days = values.pop("days", edition.dates)
     registration = Registration(edition_id=edition.id, **values)
     registration.days = [RegistrationDay(date=day) for day in days]

@@ -75,6 +75,7 @@ def roster(db: DbSession, edition: Edition) -> dict:
                 "organisation": r.organisation,
                 "cite": r.cite,
                 "category": r.category,
+                "member": r.is_proved_member,
                 "status": r.status,
                 "dietary": r.dietary,
                 "days": [d.isoformat() for d in r.attended_dates],

@@ -28,7 +28,7 @@ from sqlalchemy.orm import joinedload
 
 from school.database import begin_write, insert_new, lock_rows
 from school.models import CheckIn, Choice, Edition, Organiser, Registration, Session
-from school.models.vocabulary import Admission, Audience, Category, Verdict
+from school.models.vocabulary import Admission, Audience, Verdict
 from school.services.badges import tokens
 from school.services.badges.tokens import BadgeStatus
 from school.services.errors import DomainError, NotFound
@@ -158,7 +158,7 @@ def is_admitted(registration: Registration, checkpoint: Checkpoint, seat: Choice
     if rule == Admission.EVERYONE:
         return attends
     if rule == Admission.MEMBERS:
-        return attends and registration.category == Category.MEMBER
+        return attends and registration.is_proved_member
     return False
 
 

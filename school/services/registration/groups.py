@@ -29,7 +29,7 @@ from sqlalchemy.orm import selectinload
 
 from school.database import begin_write
 from school.models import Choice, Ranking, Registration, Session, SessionGroup
-from school.models.vocabulary import Admission, Audience, Category, ChoiceStatus, RegistrationStatus
+from school.models.vocabulary import Admission, Audience, ChoiceStatus, RegistrationStatus
 from school.services.checkin import scanning
 from school.services.errors import DomainError, NotFound
 from school.services.mail import outbox
@@ -154,7 +154,7 @@ def eligible_sessions(registration: Registration, group: SessionGroup) -> set[in
             continue
         if scanning.admission(session) == Admission.CLOSED:
             continue
-        if session.audience == Audience.MEMBERS and registration.category != Category.MEMBER:
+        if session.audience == Audience.MEMBERS and not registration.is_proved_member:
             continue
         if any(session.overlaps(other) for other in held):
             continue

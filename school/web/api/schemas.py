@@ -351,6 +351,10 @@ SCHEMAS: dict[str, Any] = {
                         "first_name": {"type": "string"},
                         "last_name": {"type": "string"},
                         "category": {"type": "string"},
+                        "member": {
+                            "type": "boolean",
+                            "description": "a network member who proved it: members-only doors",
+                        },
                         "status": _one_of(RegistrationStatus),
                         "days": {"type": "array", "items": {"type": "string", "format": "date"}},
                         "seats": {"type": "array", "items": {"type": "integer"}},

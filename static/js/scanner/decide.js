@@ -4,7 +4,7 @@
 // participant's status, days, category, confirmed seats and places in waiting lines. The few lines of `isAdmitted` mirror
 // school.services.checkin.is_admitted; the server decides again when the scan syncs.
 
-import { ADMISSION, CATEGORY, REGISTRATION_STATUS, VERDICT } from "./vocabulary.js";
+import { ADMISSION, REGISTRATION_STATUS, VERDICT } from "./vocabulary.js";
 
 const TOKEN = /^[0-9A-Z]{1,4}:([0-9A-Z]{1,6}):([0-9A-Z]{1,8}):[A-Z2-7]{24}$/;
 
@@ -23,7 +23,7 @@ export function isAdmitted(person, checkpoint, session) {
   if (person.seats.includes(session.id)) return rule !== ADMISSION.CLOSED;
   const attends = person.days.includes(checkpoint.day);
   if (rule === ADMISSION.EVERYONE) return attends;
-  if (rule === ADMISSION.MEMBERS) return attends && person.category === CATEGORY.MEMBER;
+  if (rule === ADMISSION.MEMBERS) return attends && person.member === true;
   return false;
 }
 
