@@ -99,3 +99,13 @@ def shape_if_needed(pdf: FPDF, text: str) -> None:
     wanted = needs_shaping(text)
     if bool(pdf.text_shaping) != wanted:
         pdf.set_text_shaping(wanted)
+
+
+def fit_line(pdf: FPDF, text: str, width: float) -> str:
+    """``text``, cut with an ellipsis so that it fits on one line of ``width`` at the current
+    font (a table cell, a chart's label, a line of contents)."""
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text.rstrip() + "…"

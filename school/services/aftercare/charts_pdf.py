@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fpdf import FPDF
 
-from school.services.pdf_fonts import FAMILY
+from school.services.pdf_fonts import FAMILY, fit_line
 
 BAR = (35, 87, 153)
 AXIS = (150, 150, 150)
@@ -57,7 +57,7 @@ def bars(pdf: FPDF, items: list[tuple[str, int]], *, label_width: float = 80.0) 
         pdf.set_font(FAMILY, "", 8.5)
         pdf.set_text_color(*INK)
         pdf.set_xy(pdf.l_margin, y)
-        pdf.cell(label_width - 2, row, _fit(pdf, label, label_width - 3), align="R")
+        pdf.cell(label_width - 2, row, fit_line(pdf, label, label_width - 3), align="R")
         length = width * n / top
         pdf.set_fill_color(*BAR)
         if length > 0:
@@ -67,12 +67,3 @@ def bars(pdf: FPDF, items: list[tuple[str, int]], *, label_width: float = 80.0) 
         pdf.cell(10, row, str(n))
         pdf.set_xy(pdf.l_margin, y + row)
     pdf.ln(3)
-
-
-def _fit(pdf: FPDF, text: str, width: float) -> str:
-    """``text``, cut with an ellipsis so that it fits in ``width`` at the current font."""
-    if pdf.get_string_width(text) <= width:
-        return text
-    while text and pdf.get_string_width(text + "…") > width:
-        text = text[:-1]
-    return text.rstrip() + "…"

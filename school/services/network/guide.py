@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session as DbSession
 from school.models import Edition, Initiative
 from school.services.network import cites, initiatives
 from school.services.network.countries import country_names
-from school.services.pdf_fonts import FAMILY, add_fonts
+from school.services.pdf_fonts import FAMILY, add_fonts, fit_line
 
 INK = (20, 33, 46)
 ACCENT = (29, 92, 141)
@@ -174,19 +174,10 @@ def _contents(pdf: FPDF, rows, placed: dict[int, int], themes: dict[str, str], l
         pdf.set_font(FAMILY, "", 10)
         for i in sorted(held, key=lambda i: placed.get(i.id, 0)):
             page = str(placed.get(i.id, ""))
-            text = _fit(pdf, i.text("title", lang), width - 18)
+            text = fit_line(pdf, i.text("title", lang), width - 18)
             pdf.cell(width - 14, 6, text, link=pdf.add_link(page=placed.get(i.id, 1)))
             pdf.cell(14, 6, page, align="R", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
-
-
-def _fit(pdf: FPDF, text: str, width: float) -> str:
-    """The text, cut with an ellipsis to fit on one line of ``width``."""
-    if pdf.get_string_width(text) <= width:
-        return text
-    while text and pdf.get_string_width(text + "…") > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
 
 
 def _initiative_page(pdf: _Guide, i: Initiative, lang, names, countries, themes, kinds) -> None:
