@@ -70,7 +70,7 @@ def test_clone_an_edition_move_a_session_and_export_the_lists(app, laptop, demo,
     summary = {row[0]: row for row in book["Sessions"].iter_rows(min_row=2, values_only=True)}
     moved = summary["Tour of the permanent exhibitions (Explora)"]
     assert moved[1].date().isoformat() == "2020-06-17"
-    assert moved[2] == "16:00–17:30" and moved[3:] == (20, 0, 0)
+    assert moved[2] == "16:00–17:30" and moved[3:] == ("Scheduled", 20, 0, 0)
 
     db = fresh(db)
     new = db.scalar(sa.select(Edition).where(Edition.slug == "spring-school-2020"))

@@ -17,6 +17,8 @@ PUBLIC_API = {
     "/api/v1/openapi.json",
     "/api/v1/editions/<slug>/programme",
     "/api/v1/editions/<slug>/registrations",
+    "/api/v1/cites",
+    "/api/v1/editions/<slug>/initiatives",
 }
 
 

@@ -4,6 +4,7 @@ of the demo edition (so a refusal is a refusal, not a 404 for a missing row)."""
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
+from PIL import Image
 
 from school.models import (
     CheckIn,
@@ -58,7 +60,14 @@ class World:
 
     def url(self, rule: str, **override) -> str:
         values = self.params | override
-        return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule)
+        return re.sub(r"<(?:[^<>]*:)?(\w+)>", lambda m: str(values[m.group(1)]), rule)
+
+
+def _tiny_png() -> bytes:
+    """A picture for the world's initiative, so that its picture route has one to show."""
+    out = io.BytesIO()
+    Image.new("RGB", (4, 3), (11, 92, 173)).save(out, "PNG")
+    return out.getvalue()
 
 
 def _register(client, slug, first, last, email, sessions=()) -> Participant:
@@ -103,6 +112,7 @@ def build(app, client, db, demo) -> World:
             edition_id=demo.id, title_fr="Hobo", summary_fr="Réalité virtuelle.", cite="charleroi",
             country="BE", kind="innovation", themes=["digital"], contact_name="Fiona",
             contact_email="fiona@example.org", consent_publish=True,
+            picture=_tiny_png(), picture_type="image/png",
         )  # fmt: skip
         db.add(initiative)
         if not db.scalar(sa.select(SessionGroup.id).where(SessionGroup.edition_id == demo.id)):
@@ -152,6 +162,7 @@ def build(app, client, db, demo) -> World:
         "fmt": "csv",
         "token": alice.manage,
         "key": speakers[0][2],
+        "cite_key": "bruxelles",
         "filename": "css/school.css",
         "stranger_id": stranger.id,
         "organiser_id": door_id,

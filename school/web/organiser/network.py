@@ -32,9 +32,10 @@ def cites_page():
     )
 
 
-@bp.route("/cites/new", methods=["GET", "POST"], defaults={"key": None})
-@bp.route("/cites/<key>", methods=["GET", "POST"])
-def cite_page(key: str | None):
+@bp.route("/cites/new", methods=["GET", "POST"], defaults={"cite_key": None})
+@bp.route("/cites/<cite_key>", methods=["GET", "POST"])
+def cite_page(cite_key: str | None):
+    key = cite_key
     form = CiteForm().prepare(i18n.language())
     cite = None
     if key is not None:
