@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school.database import Base, UTCDateTime, utcnow
@@ -62,7 +63,10 @@ class Registration(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The sessions held when the registration was cancelled ([{"session_id", "status"}]):
     # what the back office shows, and what reinstating asks for again.
-    cancelled_choices: Mapped[list | None] = mapped_column(sa.JSON)
+    # JSONB on PostgreSQL: a plain json column has no equality, which SELECT DISTINCT needs.
+    cancelled_choices: Mapped[list | None] = mapped_column(
+        sa.JSON().with_variant(JSONB(), "postgresql")
+    )
 
     edition: Mapped[Edition] = relationship()
     days: Mapped[list[RegistrationDay]] = relationship(

@@ -11,6 +11,7 @@ Editions that exist before this revision were public already: they become
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "0013_state"
 down_revision = "0012_access"
@@ -32,7 +33,13 @@ def upgrade():
         )
     op.execute("UPDATE editions SET status = 'published'")
     with op.batch_alter_table("registrations", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("cancelled_choices", sa.JSON(), nullable=True))
+        batch_op.add_column(
+            sa.Column(
+                "cancelled_choices",
+                sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+                nullable=True,
+            )
+        )
 
 
 def downgrade():

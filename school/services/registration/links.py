@@ -30,7 +30,12 @@ def interval() -> timedelta:
 
 def send_link(db: DbSession, registration: Registration, *, now: datetime) -> bool:
     """Queue the link e-mail, unless one was queued to this address (in any edition)
-    within the interval. Says whether it was queued; the caller tells nobody."""
+    within the interval. Says whether it was queued; the caller tells nobody.
+
+    The registration's row is locked first, whichever way the link was asked for (an
+    address registered again, or "I lost my link"): two requests at once send one e-mail."""
+    begin_write(db)
+    db.scalar(lock_rows(db, sa.select(Registration.id).where(Registration.id == registration.id)))
     recent = db.scalar(
         sa.select(OutboxMessage.id)
         .join(Registration, OutboxMessage.registration_id == Registration.id)
@@ -49,7 +54,7 @@ def send_link(db: DbSession, registration: Registration, *, now: datetime) -> bo
 
 def send_lost_link(db: DbSession, edition: Edition, email: str, *, now: datetime) -> None:
     """E-mail the private link if the address is registered; say nothing either way.
-    The registration's row is locked, so requests at once send one e-mail."""
+    (``send_link`` locks the registration's row, so requests at once send one e-mail.)"""
     begin_write(db)
     registration = db.scalar(
         lock_rows(
