@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from school.models import Registration, Session
+from tests.support.factories import api_registration as body
 from tests.support.openapi import response_matches
 
 PATH = "/api/v1/editions/{slug}/registrations"
@@ -16,23 +17,6 @@ PATH = "/api/v1/editions/{slug}/registrations"
 @pytest.fixture
 def openapi(client):
     return client.get("/api/v1/openapi.json").get_json()
-
-
-def body(**overrides):
-    data = {
-        "first_name": "Zainoudine",
-        "last_name": "Younoussa",
-        "email": "zainoudine@example.org",
-        "organisation": "Cité des métiers de Mamoudzou",
-        "country": "YT",
-        "category": "member",
-        "language": "fr",
-        "days": ["2019-06-19", "2019-06-21"],
-        "sessions": [],
-        "consent": True,
-    }
-    data.update(overrides)
-    return data
 
 
 def post(client, demo, json=None, **kwargs):

@@ -13,26 +13,10 @@ import sqlalchemy as sa
 from school.database import utcnow
 from school.models import OutboxMessage, Registration, Session
 from school.services.registration import registrations
+from tests.support.factories import api_registration as body
 from tests.support.http_client import HttpClient
 
 API = "/api/v1/editions/{slug}/registrations"
-
-
-def body(**overrides):
-    data = {
-        "first_name": "Zainoudine",
-        "last_name": "Younoussa",
-        "email": "zainoudine@example.org",
-        "organisation": "Cité des métiers de Mamoudzou",
-        "country": "YT",
-        "category": "member",
-        "language": "fr",
-        "days": ["2019-06-19", "2019-06-21"],
-        "sessions": [],
-        "consent": True,
-    }
-    data.update(overrides)
-    return data
 
 
 def post(client, demo, json):

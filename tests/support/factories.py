@@ -62,3 +62,21 @@ def make_edition(db, slug: str = "autumn-school-2024", **fields) -> Edition:
     db.add(edition)
     db.flush()
     return edition
+
+
+def api_registration(**overrides) -> dict:
+    """A valid body for ``POST /api/v1/editions/<slug>/registrations`` (the demo's dates)."""
+    data = {
+        "first_name": "Zainoudine",
+        "last_name": "Younoussa",
+        "email": "zainoudine@example.org",
+        "organisation": "Cité des métiers de Mamoudzou",
+        "country": "YT",
+        "category": "member",
+        "language": "fr",
+        "days": ["2019-06-19", "2019-06-21"],
+        "sessions": [],
+        "consent": True,
+    }
+    data.update(overrides)
+    return data
