@@ -13,7 +13,6 @@ import sqlalchemy as sa
 
 from bench.harness import RESULTS_DIR, Context, Endpoint, Request, Suite, main
 from bench.load import lua_string
-from school.paths import DEMO_FILE
 
 DEMO = "spring-school-2019"
 BODY = (
@@ -37,14 +36,18 @@ def _explora(ctx: Context) -> int:
 
 
 def load_demo_without_cap(ctx: Context) -> None:
-    """The demo edition without its cap of 200 participants: a benchmark that registers
-    thousands would otherwise measure the "the School is full" answer."""
-    text = DEMO_FILE.read_text(encoding="utf-8")
-    capped = "\n    capacity: 200\n"
-    assert capped in text, "the demo's edition cap moved: update bench/registration.py"
-    path = ctx.workdir / "demo-uncapped.yaml"
-    path.write_text(text.replace(capped, "\n    capacity: null\n", 1), encoding="utf-8")
-    ctx.flask("programme", "import", str(path))
+    """The demo edition (kept open to be tried) without its cap of 200 participants: a
+    benchmark that registers thousands would otherwise measure the "the School is full"
+    answer."""
+    ctx.flask("demo", "load")
+    engine = sa.create_engine(
+        ctx.env["SCHOOL_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
+    )
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE editions SET capacity = NULL WHERE slug = :slug"), {"slug": DEMO}
+        )
+    engine.dispose()
 
 
 def prepare(ctx: Context) -> list[Endpoint]:

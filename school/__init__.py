@@ -66,6 +66,7 @@ def register_id_converter(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from school import data_versions
     from school.database import configure_engine, render_migration_item
     from school.extensions import babel, csrf, db, limiter, login, migrate
     from school.i18n import select_locale
@@ -73,6 +74,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+        data_versions.install(db.engine, enabled=app.config["KEEP_BETWEEN_REQUESTS"])
     migrate.init_app(
         app,
         db,

@@ -57,6 +57,9 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     JSON_SORT_KEYS = False
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
+    # Editions, token checks and feed states kept by each process while their tables do not
+    # change (school/data_versions.py); off: every request reads them again.
+    KEEP_BETWEEN_REQUESTS = True
     RENDER_CACHE_BYTES = 16 * 1024 * 1024  # feeds, timetable, programme JSON kept per process
     # Change notices go by themselves once nobody has edited the programme for this long.
     CHANGE_NOTICE_QUIET_MINUTES = 10
@@ -78,9 +81,10 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # A connection dropped by a database restart is noticed and replaced, so the app
-        # recovers by itself when the database comes back.
+        # recovers by itself when the database comes back: school.database pings a
+        # connection that has been idle a while (not every one, which cost a round trip
+        # per request).
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
-        options.setdefault("pool_pre_ping", True)
         options.setdefault("connect_args", {"connect_timeout": 5})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     # Flask-Limiter's own name for the storage setting.

@@ -7,6 +7,7 @@ alike; Python code only ever sees timezone-aware UTC datetimes.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from time import monotonic
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -73,9 +74,17 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.replace(tzinfo=UTC)
 
 
+# A pooled connection unused for this long is tried before it is handed out: the database
+# may have restarted meanwhile. One used a moment ago is not (a round trip per request).
+IDLE_PING_SECONDS = 10.0
+
+
 def configure_engine(engine: Engine) -> None:
-    """SQLite: foreign keys on, WAL, a busy timeout, and transactions we begin
-    ourselves so a writer can take the write lock first (``BEGIN IMMEDIATE``)."""
+    """PostgreSQL: connections idle for a while are pinged before use. SQLite: foreign
+    keys on, WAL, a busy timeout, and transactions we begin ourselves so a writer can
+    take the write lock first (``BEGIN IMMEDIATE``)."""
+    if engine.dialect.name == "postgresql":
+        _ping_idle_connections(engine)
     if engine.dialect.name != "sqlite":
         return
 
@@ -101,6 +110,24 @@ def configure_engine(engine: Engine) -> None:
     def _on_execute(conn, _cursor, statement, _params, _context, _many):
         if not statement.lstrip()[:6].upper().startswith(("SELECT", "PRAGMA", "BEGIN")):
             conn.info["sqlite_wrote"] = True
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _note_return(_dbapi_connection, record):
+        if record is not None:
+            record.info["school_returned_at"] = monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy):
+        returned = record.info.get("school_returned_at")
+        if returned is not None and monotonic() - returned < IDLE_PING_SECONDS:
+            return
+        try:
+            dbapi_connection.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as exc:  # any failure: the pool replaces it and tries another
+            raise sa.exc.DisconnectionError() from exc
 
 
 def begin_write(session: Session) -> None:

@@ -69,10 +69,11 @@ def test_ok_then_already_then_replay(client, demo, scanner, openapi):
 
 
 def test_a_scan_runs_a_fixed_small_number_of_statements(client, demo, scanner, count_queries, db):
-    # The token, the edition, the badge's row under its lock (seats, their sessions and
-    # rooms, days), the standing check-in with the arrivals count, the insert; a session
-    # checkpoint is read by its id.
-    expected = {"ok": 5, "already": 5, "ok at a session": 6, "already at a session": 6}
+    # The badge's row under its lock (seats, their sessions and rooms, days), the standing
+    # check-in with the arrivals count, the insert; a session checkpoint is read by its id.
+    # The token's check and the edition are kept by the process (school/data_versions.py):
+    # the first scan reads the token again, as the previous request recorded its use.
+    expected = {"ok": 4, "already": 3, "ok at a session": 4, "already at a session": 4}
     assert post(client, demo, scanner, token="not a badge").get_json()["verdict"] == "invalid"
     counts = {}
     for name, body in [
@@ -88,9 +89,10 @@ def test_a_scan_runs_a_fixed_small_number_of_statements(client, demo, scanner, c
     if db.get_bind().dialect.name == "postgresql":
         assert counts == expected
     else:
-        # SQLite restarts the transaction as the writer (BEGIN IMMEDIATE) after the token
-        # and edition were read, and reads them again: at most two more.
-        assert all(expected[name] <= n <= expected[name] + 2 for name, n in counts.items())
+        # SQLite cannot say which tables another connection changed: after each scan's
+        # commit the token and edition are read again (two more), and the transaction
+        # restarts as the writer (BEGIN IMMEDIATE) and reads them once more: four at most.
+        assert all(expected[name] <= n <= expected[name] + 4 for name, n in counts.items())
 
 
 def test_session_checkpoint_and_unknown_session(client, demo, scanner):

@@ -118,7 +118,7 @@ def test_a_cancelled_session_stays_in_the_feed_as_cancelled(client, demo, db):
     assert event["sequence"] == 1
 
 
-def test_a_repeated_request_is_answered_304_after_one_query(client, demo, count_queries):
+def test_a_repeated_request_is_answered_304_without_a_query(client, demo, count_queries):
     first = _programme(client)
     etag, last_modified = first.headers["ETag"], first.headers["Last-Modified"]
     assert first.headers["Cache-Control"] == "public, no-cache"
@@ -126,7 +126,7 @@ def test_a_repeated_request_is_answered_304_after_one_query(client, demo, count_
         again = _programme(client, If_None_Match=etag)
     assert again.status_code == 304 and again.data == b""
     assert again.headers["ETag"] == etag
-    assert len(statements) == 1
+    assert statements == []  # the process keeps the edition while it does not change
     assert _programme(client, If_Modified_Since=last_modified).status_code == 304
     # Another language is another body, with its own ETag.
     english = _programme(client, lang="en", If_None_Match=etag)

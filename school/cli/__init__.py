@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
         attendance,
         backup,
         badges,
+        cache,
         demo,
         deploy,
         mail,
@@ -44,3 +45,4 @@ def register(app: Flask) -> None:
     ):
         app.cli.add_command(group)
     app.cli.add_command(report.report_command)
+    app.cli.add_command(cache.cache_command)

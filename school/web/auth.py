@@ -25,6 +25,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import Forbidden, Unauthorized
 
+from school import data_versions
 from school.database import utcnow
 from school.extensions import csrf, db, login
 from school.models import Organiser
@@ -122,10 +123,10 @@ def current_staff() -> Organiser | None:
     staff = None
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        api_token = organisers.find_api_token(db.session, header[7:].strip())
-        if api_token is not None:
-            g.api_token = api_token
-            staff = api_token.organiser
+        grant = organisers.find_api_token(db.session, header[7:].strip())
+        if grant is not None:
+            g.api_token = grant
+            staff = data_versions.attach(db.session, grant.organiser)
     elif current_user.is_authenticated:
         staff = current_user._get_current_object()
     g.staff = staff

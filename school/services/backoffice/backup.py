@@ -27,6 +27,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from school import data_versions
 from school.database import utcnow
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -113,6 +114,17 @@ def restore(url: str, source: Path, *, replace: bool = False) -> None:
         _sqlite_restore(source, database.path)
     else:
         _pg_restore(database.url, source, clean=bool(tables))
+        _announce_restore(database.url)
+
+
+def _announce_restore(url: sa.engine.URL) -> None:
+    """Processes still running (they should not be) read everything again."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.begin() as connection:
+            data_versions.announce_everything(connection)
+    finally:
+        engine.dispose()
 
 
 def backup_kind(path: Path) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from school import data_versions
 from school.models import ApiToken, Edition, Organiser
 from school.models.vocabulary import OrganiserRole
 from school.services import audit
@@ -181,37 +183,70 @@ def create_api_token(
     return token
 
 
-def find_api_token(db: DbSession, token: str) -> ApiToken | None:
-    """The unrevoked token behind a bearer string, of an active account (reads only).
+@dataclass(frozen=True)
+class TokenGrant:
+    """What an unrevoked bearer token of an active account grants, as read from the
+    database. Each process keeps it while the tables it comes from do not change
+    (school/data_versions.py), so a revocation or a deactivated account is refused by the
+    next request, whichever process answers it."""
+
+    id: int
+    organiser: Organiser  # a detached copy: data_versions.attach gives a request its own
+    role: str
+    expires_at: datetime | None
+    edition_slug: str | None  # the one edition it acts on, if scoped
+    last_used_at: datetime | None
+
+    def has_expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+
+TOKEN_TABLES = ("api_tokens", "organisers", "editions")
+
+
+def find_api_token(db: DbSession, token: str) -> TokenGrant | None:
+    """What the bearer string grants, or None (unknown, revoked, inactive account).
     Its expiry and edition are the caller's to check against the request
     (``token_admits``), which answers each refusal differently."""
     if not token or len(token) > 200:
         return None
-    api_token = db.scalar(
-        sa.select(ApiToken)
-        .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
-        .options(joinedload(ApiToken.organiser), joinedload(ApiToken.edition))
-    )
-    if api_token is None or not api_token.organiser.is_active:
-        return None
-    return api_token
+    digest = _digest(token)
+
+    def load() -> TokenGrant | None:
+        api_token = db.scalar(
+            sa.select(ApiToken)
+            .where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None))
+            .options(joinedload(ApiToken.organiser), joinedload(ApiToken.edition))
+        )
+        if api_token is None or not api_token.organiser.is_active:
+            return None
+        return TokenGrant(
+            api_token.id,
+            data_versions.snapshot(api_token.organiser),
+            api_token.organiser.role,
+            api_token.expires_at,
+            api_token.edition.slug if api_token.edition else None,
+            api_token.last_used_at,
+        )
+
+    return data_versions.keep(db, "token", TOKEN_TABLES, digest, load)
 
 
 def organiser_for_token(db: DbSession, token: str) -> Organiser | None:
-    api_token = find_api_token(db, token)
-    return api_token.organiser if api_token else None
+    grant = find_api_token(db, token)
+    return data_versions.attach(db, grant.organiser) if grant else None
 
 
-def token_admits(api_token: ApiToken, edition_slug: str | None) -> bool:
+def token_admits(grant: TokenGrant, edition_slug: str | None) -> bool:
     """Whether a token may act on this edition's routes (``None``: a route of no edition):
     a token scoped to an edition acts on that edition only."""
-    return api_token.edition is None or api_token.edition.slug == edition_slug
+    return grant.edition_slug is None or grant.edition_slug == edition_slug
 
 
-def use_is_due(api_token: ApiToken, now: datetime) -> bool:
+def use_is_due(grant: TokenGrant, now: datetime) -> bool:
     """Whether this use of the token is worth recording (once a minute at most): most
     scans then cost no write at all."""
-    return api_token.last_used_at is None or api_token.last_used_at < now - ONE_MINUTE
+    return grant.last_used_at is None or grant.last_used_at < now - ONE_MINUTE
 
 
 def mark_used(db: DbSession, api_token_id: int, *, now: datetime) -> None:

@@ -16,58 +16,59 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from school import data_versions
 from school.models import Choice, Edition, Person, Session, SessionPerson
 from school.models.vocabulary import ChoiceStatus, SessionKind
 from school.services.errors import NotFound
 from school.services.programme import lifecycle
 
+# An edition is read on every page and API call of it, and changes rarely: each process
+# keeps a copy while these tables do not change (school/data_versions.py).
+EDITION_TABLES = ("editions", "edition_days")
+
+
+def _kept_edition(db: DbSession, slug: str) -> Edition | None:
+    """A detached copy of the edition of ``slug`` with its days, or None."""
+
+    def load() -> Edition | None:
+        edition = (
+            db.execute(
+                sa.select(Edition).where(Edition.slug == slug).options(joinedload(Edition.days))
+            )
+            .unique()
+            .scalar_one_or_none()
+        )
+        return None if edition is None else data_versions.snapshot(edition, "days")
+
+    return data_versions.keep(db, "edition", EDITION_TABLES, slug, load)
+
 
 def get_edition(db: DbSession, slug: str, *, preview: bool | None = None) -> Edition:
     """The edition of ``slug``. Public readers pass ``preview``: a draft is then found only
     by those who may preview it (organisers); the back office and the CLI pass nothing."""
-    # Days joined in: one round trip, on every page and API call of an edition.
-    edition = (
-        db.execute(sa.select(Edition).where(Edition.slug == slug).options(joinedload(Edition.days)))
-        .unique()
-        .scalar_one_or_none()
-    )
-    if edition is None or not lifecycle.readable(edition.status, preview):
+    return data_versions.attach(db, read_only_edition(db, slug, preview=preview))
+
+
+def read_only_edition(db: DbSession, slug: str, *, preview: bool | None = None) -> Edition:
+    """The same, as the process keeps it: to read only, outside any session (no
+    relationship but its days, nothing to change)."""
+    kept = _kept_edition(db, slug)
+    if kept is None or not lifecycle.readable(kept.status, preview):
         raise NotFound(f"no edition {slug!r}")
-    return edition
+    return kept
 
 
 def edition_state(
     db: DbSession, slug: str, *, preview: bool | None = None, now: datetime | None = None
 ) -> str:
-    """What names one state of an edition's programme and seats, in one small query: the
-    key of pages built from them (``web.public``). The edition's state in time is part of
-    it: the page changes (no "Register" link) the moment registration closes."""
-    row = db.execute(
-        sa.select(
-            Edition.id,
-            Edition.changed_at,
-            Edition.seats_changed_at,
-            *(getattr(Edition, name) for name in _STATE_COLUMNS),
-        ).where(Edition.slug == slug)
-    ).first()
-    if row is None or not lifecycle.readable(row.status, preview):
-        raise NotFound(f"no edition {slug!r}")
-    timing = Edition(**{name: getattr(row, name) for name in _STATE_COLUMNS})
-    state = lifecycle.state_of(timing, now or datetime.now(UTC))
-    changed, seats = row.changed_at.isoformat(), row.seats_changed_at.isoformat()
-    return f"{row.id}:{row.status}:{state.key}:{changed}:{seats}"
-
-
-# What an edition's state in time is computed from.
-_STATE_COLUMNS = (
-    "status",
-    "is_demo",
-    "timezone",
-    "starts_on",
-    "ends_on",
-    "registration_opens_at",
-    "registration_closes_at",
-)
+    """What names one state of an edition's programme and seats, without a query while the
+    edition is kept: the key of pages built from them (``web.public``). The edition's state
+    in time is part of it: the page changes (no "Register" link) the moment registration
+    closes."""
+    edition = read_only_edition(db, slug, preview=preview)
+    state = lifecycle.state_of(edition, now or datetime.now(UTC))
+    changed, seats = edition.changed_at.isoformat(), edition.seats_changed_at.isoformat()
+    return f"{edition.id}:{edition.status}:{state.key}:{changed}:{seats}"
 
 
 def list_editions(db: DbSession) -> list[Edition]:

@@ -24,9 +24,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from school import data_versions
 from school.models import Choice, Edition, Person, Registration, Session, SessionPerson
 from school.models.vocabulary import Audience, ChoiceStatus
-from school.services.programme import lifecycle
+from school.services.errors import NotFound
+from school.services.programme import catalogue
 from school.services.publishing.calendar import FeedItem, session_item
 
 # Raise it when the output format changes, so clients holding an old ETag get the new one.
@@ -93,10 +95,9 @@ def load_sessions(db: DbSession, *criteria) -> list[Session]:
 
 
 def programme_state(db: DbSession, slug: str, *, preview: bool | None = None) -> FeedState | None:
-    row = db.execute(
-        sa.select(Edition.id, Edition.status, Edition.changed_at).where(Edition.slug == slug)
-    ).first()
-    if row is None or not lifecycle.readable(row.status, preview):
+    try:
+        row = catalogue.read_only_edition(db, slug, preview=preview)
+    except NotFound:
         return None
     return FeedState(row.id, ("programme", row.id, row.changed_at), row.changed_at)
 
@@ -160,11 +161,22 @@ def _participant_query() -> sa.Select:
     )
 
 
+# What a participant's state is read from: each process keeps it while they do not change.
+PARTICIPANT_TABLES = ("registrations", "choices", "editions")
+
+
 def participant_state(db: DbSession, token: str) -> ParticipantState | None:
-    """The registration's version in one query: its row, the edition's programme
-    version and each choice with its place in line (counted in the database)."""
+    """The registration's version in one query (none while the process keeps it): its row,
+    the edition's programme version and each choice with its place in line (counted in
+    the database)."""
     if not token or len(token) > 64:
         return None
+    return data_versions.keep(
+        db, "participant-state", PARTICIPANT_TABLES, token, lambda: _participant_state(db, token)
+    )
+
+
+def _participant_state(db: DbSession, token: str) -> ParticipantState | None:
     rows = db.execute(_participant_query(), {"token": token}).all()
     if not rows:
         return None

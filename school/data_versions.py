@@ -1,0 +1,327 @@
+"""What each process may keep between requests, and for how long: as long as the tables it
+was read from have not changed.
+
+Every process holds a version number per table. A write through the app's engine (a
+request, the CLI, the mail worker, a migration) notes the tables its statements touched;
+when it commits, PostgreSQL is told (``NOTIFY school_data, 'table,table'``, delivered to
+every listening process with the commit and only if it commits) and the writing process
+raises those versions itself at once. Every process listens on a connection of its own
+and reads what has arrived before each use of a kept value: reading the socket, not a
+round trip to the database.
+
+So a kept value (an edition, a bearer token's check, a feed's state) is used only while
+the versions it was read under stand. In the writing process that holds from the commit
+on; other processes hear of it as soon as PostgreSQL delivers the notification, a fraction
+of a millisecond after the commit returns (tests/test_data_versions.py): a revoked token
+or a changed programme is refused or rebuilt by the next request that comes after it.
+If the listening connection is lost, nothing is kept until it is back (and every version
+is raised: what was kept may be stale); it is tried every few seconds, so a connection cut
+without a word is noticed too.
+
+SQLite has no NOTIFY: there, a connection of the process's own asks ``PRAGMA
+data_version``, which moves as soon as another connection (of this process or another)
+has committed, and every version is raised then. Writes made outside the app (``psql``)
+are not seen: ``flask cache reset`` afterwards tells every process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sqlite3
+import threading
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+CHANNEL = "school_data"
+EVERYTHING = "*"
+LISTENER_CHECK_SECONDS = 5.0  # how often the listening connection is tried (a round trip)
+_DML = re.compile(
+    r'^\s*(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from|truncate(?:\s+table)?)\s+"?(\w+)',
+    re.IGNORECASE,
+)
+_READS = re.compile(
+    r"^\s*(?:select|pragma|begin|commit|rollback|savepoint|release|show|set|explain|listen"
+    r"|notify|values|vacuum|analyze)\b",
+    re.IGNORECASE,
+)
+_WRITES_ANYWHERE = re.compile(r"\b(?:insert|update|delete|truncate)\b", re.IGNORECASE)
+_TOUCHED = "school_touched"
+
+T = TypeVar("T")
+
+
+def touched_table(statement: str) -> str | None:
+    """The table a statement writes to, ``*`` when it cannot tell (DDL, a ``WITH`` that
+    may write), None when it only reads."""
+    if _READS.match(statement):
+        return None
+    if statement.lstrip()[:4].upper() == "WITH" and not _WRITES_ANYWHERE.search(statement):
+        return None
+    found = _DML.match(statement)
+    return found.group(1).lower() if found else EVERYTHING
+
+
+class DataVersions:
+    """The versions of one database's tables, as this process knows them."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._versions: dict[str, int] = {}
+        self._epoch = 0  # raised when anything may have changed
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self._listener: Any = None
+        self._sqlite: sqlite3.Connection | None = None
+        self._sqlite_version: int | None = None
+        self._tried_at = time.monotonic()
+        self.enabled = True
+        self._kept: dict[str, Kept] = {}
+        _track_writes(engine, self)
+
+    def kept(self, name: str, tables: Iterable[str], max_items: int = 4096) -> Kept:
+        """The process's store ``name`` (made at first use)."""
+        found = self._kept.get(name)
+        if found is None:
+            found = self._kept.setdefault(name, Kept(self, tables, max_items))
+        return found
+
+    # --- what a cache asks ------------------------------------------------------------
+
+    def stamp(self, tables: Iterable[str]) -> tuple | None:
+        """The versions of these tables now, or None when nothing may be kept (the news
+        of changes cannot be heard). Read it *before* reading what it will stamp."""
+        if not self.enabled:
+            return None
+        with self._lock:
+            if not self._hear_news():
+                return None
+            return (self._epoch, *(self._versions.get(t, 0) for t in tables))
+
+    def raise_versions(self, tables: Iterable[str]) -> None:
+        with self._lock:
+            self._raise(tables)
+
+    def _raise(self, tables: Iterable[str]) -> None:
+        for table in tables:
+            if table == EVERYTHING:
+                self._epoch += 1
+            else:
+                self._versions[table] = self._versions.get(table, 0) + 1
+
+    # --- hearing about other processes' writes ----------------------------------------
+
+    def _hear_news(self) -> bool:
+        if self._pid != os.getpid():  # a forked child: its parent's connection is not its own
+            self._pid, self._listener, self._sqlite = os.getpid(), None, None
+            self._epoch += 1
+        if self.engine.dialect.name == "postgresql":
+            return self._hear_postgresql()
+        if self.engine.dialect.name == "sqlite":
+            return self._hear_sqlite()
+        return False
+
+    def _hear_postgresql(self) -> bool:
+        import psycopg
+
+        try:
+            if self._listener is None:
+                url = self.engine.url.set(drivername="postgresql")
+                listener = psycopg.connect(
+                    url.render_as_string(hide_password=False), autocommit=True, connect_timeout=5
+                )
+                listener.execute(f"LISTEN {CHANNEL}")
+                self._listener = listener
+                self._epoch += 1  # what was kept before listening may be stale
+            for notice in self._listener.notifies(timeout=0):
+                self._raise(notice.payload.split(","))
+            now = time.monotonic()
+            if now - self._tried_at > LISTENER_CHECK_SECONDS:
+                # A connection cut without a word (no reset) would otherwise stay silent.
+                self._listener.execute("SELECT 1")
+                self._tried_at = now
+            return True
+        except psycopg.Error:
+            if self._listener is not None:
+                with contextlib.suppress(psycopg.Error):
+                    self._listener.close()
+            self._listener = None
+            self._epoch += 1
+            return False
+
+    def _hear_sqlite(self) -> bool:
+        database = self.engine.url.database
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return False  # another connection would open another database
+        try:
+            if self._sqlite is None:
+                self._sqlite = sqlite3.connect(database, check_same_thread=False)
+            version = self._sqlite.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error:
+            self._sqlite = None
+            return False
+        # Another connection committed: this one cannot tell what, so everything.
+        if version != self._sqlite_version:
+            self._sqlite_version = version
+            self._epoch += 1
+        return True
+
+    def close(self) -> None:
+        with self._lock:
+            if self._listener is not None:
+                self._listener.close()
+                self._listener = None
+            if self._sqlite is not None:
+                self._sqlite.close()
+                self._sqlite = None
+
+
+def _track_writes(engine: Engine, versions: DataVersions) -> None:
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note_write(conn: Connection, _cursor, statement, _params, _context, _many):
+        table = touched_table(statement)
+        if table is not None:
+            conn.info.setdefault(_TOUCHED, set()).add(table)
+
+    @event.listens_for(engine, "commit")
+    def _announce(conn: Connection):
+        touched = conn.info.pop(_TOUCHED, None)
+        if not touched:
+            return
+        if conn.dialect.name == "postgresql":
+            payload = ",".join(sorted(touched))
+            # On the driver's connection: this is the commit's own moment, not a statement
+            # of the transaction the engine would track. Delivered only if it commits.
+            conn.connection.driver_connection.execute(
+                "SELECT pg_notify(%s, %s)", (CHANNEL, payload)
+            )
+        # Before the commit as well as after it (``_after``): a value read in between is
+        # stamped with the raised versions but may predate the commit; the second raise
+        # (and PostgreSQL's own notice) makes it unreachable.
+        versions.raise_versions(touched)
+        conn.info.setdefault("school_committed", set()).update(touched)
+
+    @event.listens_for(engine, "rollback")
+    def _forget(conn: Connection):
+        conn.info.pop(_TOUCHED, None)
+
+    @event.listens_for(engine, "checkin")
+    def _after(_dbapi_connection, record):
+        if record is None:
+            return
+        record.info.pop(_TOUCHED, None)
+        committed = record.info.pop("school_committed", None)
+        if committed:
+            versions.raise_versions(committed)
+
+    @event.listens_for(engine, "engine_disposed")
+    def _disposed(_engine):
+        versions.close()
+
+
+_BY_ENGINE: weakref.WeakKeyDictionary[Engine, DataVersions] = weakref.WeakKeyDictionary()
+
+
+def install(engine: Engine, *, enabled: bool = True) -> DataVersions:
+    """Track the writes made through ``engine`` and let its readers keep values."""
+    versions = _BY_ENGINE.get(engine)
+    if versions is None:
+        versions = _BY_ENGINE[engine] = DataVersions(engine)
+    versions.enabled = enabled
+    return versions
+
+
+def kept(db: Any, name: str, tables: Iterable[str], max_items: int = 4096) -> Kept | None:
+    """The store ``name`` of the database behind the ORM session ``db``, or None when its
+    engine was not installed (then nothing is kept)."""
+    versions = _BY_ENGINE.get(db.get_bind())
+    return None if versions is None else versions.kept(name, tables, max_items)
+
+
+def keep(db: Any, name: str, tables: Iterable[str], key: Hashable, load: Callable[[], T]) -> T:
+    """``load()``, or what it gave under the same versions of ``tables``."""
+    store = kept(db, name, tables)
+    return load() if store is None else store.get(key, load)
+
+
+class Kept:
+    """Values this process keeps by key, each as long as the versions of ``tables`` it was
+    read under stand. Bounded: least recently used out first. The values are shared by
+    every thread of the process: keep immutable ones (or detached ORM objects that are
+    only ever merged into a session, never changed)."""
+
+    def __init__(self, versions: DataVersions, tables: Iterable[str], max_items: int = 4096):
+        self.versions = versions
+        self.tables = tuple(tables)
+        self.max_items = max_items
+        self._items: OrderedDict[Hashable, tuple[tuple, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, load: Callable[[], T]) -> T:
+        stamp = self.versions.stamp(self.tables)
+        if stamp is not None:
+            with self._lock:
+                found = self._items.get(key)
+                if found is not None and found[0] == stamp:
+                    self._items.move_to_end(key)
+                    return found[1]
+        value = load()
+        if stamp is not None:
+            with self._lock:
+                self._items[key] = (stamp, value)
+                self._items.move_to_end(key)
+                while len(self._items) > self.max_items:
+                    self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def snapshot(instance: Any, *relationships: str) -> Any:
+    """A detached copy of a loaded ORM object (its columns, and the named relationships'
+    objects copied the same way), to keep: each request gets its own with ``attach``.
+    The original, tied to the request that read it, is left alone."""
+    from sqlalchemy.orm import make_transient_to_detached
+
+    made: list[Any] = []
+    copy = _transient_copy(instance, relationships, made)
+    for item in made:  # once all are linked: each as if just loaded, nothing to flush
+        make_transient_to_detached(item)
+    return copy
+
+
+def _transient_copy(instance: Any, relationships: Iterable[str], made: list[Any]) -> Any:
+    from sqlalchemy import inspect
+
+    mapper = inspect(instance).mapper
+    copy = mapper.class_manager.new_instance()
+    for column in mapper.column_attrs:
+        setattr(copy, column.key, getattr(instance, column.key))
+    for name in relationships:
+        setattr(copy, name, [_transient_copy(item, (), made) for item in getattr(instance, name)])
+    made.append(copy)
+    return copy
+
+
+def attach(db: Any, kept_copy: Any) -> Any:
+    """This request's own instance of a kept copy, in its session, without a query."""
+    return db.merge(kept_copy, load=False)
+
+
+def announce_everything(connection: Connection) -> None:
+    """Tell every process that anything may have changed (after a restore, or writes made
+    outside the app): on ``connection``, delivered when it commits."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"NOTIFY {CHANNEL}, '{EVERYTHING}'")
+    versions = _BY_ENGINE.get(connection.engine)
+    if versions is not None:
+        versions.raise_versions([EVERYTHING])

@@ -1,0 +1,191 @@
+"""What a process keeps between requests (an edition, a bearer token's check, a feed's
+state) is never used once the database changed it: not in this process, not in another
+one, and not while the process cannot hear of changes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import sqlalchemy as sa
+
+from school import create_app, data_versions
+from school.database import utcnow
+from school.extensions import db as flask_db
+from school.models import Edition
+from school.services.backoffice import organisers
+from school.services.badges.tokens import token_for
+from school.services.programme import catalogue
+from school.services.registration import registrations
+from tests.support import production
+from tests.support.factories import make_registration
+from tests.support.http_client import HttpClient
+from tests.support.servers import free_port
+
+
+@pytest.mark.parametrize(
+    ("statement", "table"),
+    [
+        ("INSERT INTO checkins (id) VALUES (1)", "checkins"),
+        ("INSERT OR IGNORE INTO choices (id) VALUES (1)", "choices"),
+        ('UPDATE "editions" SET city = ?', "editions"),
+        ("  delete from api_tokens where id = 3", "api_tokens"),
+        ("TRUNCATE TABLE registrations", "registrations"),
+        ("SELECT * FROM editions FOR UPDATE", None),
+        ("WITH t AS (SELECT 1) SELECT * FROM t", None),
+        ("WITH t AS (SELECT 1) UPDATE editions SET city = 'x'", "*"),
+        ("ALTER TABLE editions ADD COLUMN x INT", "*"),
+        ("BEGIN IMMEDIATE", None),
+        ("PRAGMA foreign_keys = ON", None),
+    ],
+)
+def test_the_table_a_statement_writes_is_named(statement, table):
+    assert data_versions.touched_table(statement) == table
+
+
+@pytest.fixture
+def app_config(app_config):
+    app_config["SECRET_KEY"] = production.app_environment()["SCHOOL_SECRET_KEY"]  # badges
+    return app_config
+
+
+@pytest.fixture
+def other_process(app_config):
+    """Another app on the same database, with its own connections and its own kept
+    values: as a second worker, or the CLI, would be."""
+    other = create_app(dict(app_config))
+    yield other
+    with other.app_context():
+        flask_db.session.remove()
+        flask_db.engine.dispose()
+
+
+def _eventually(check, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.001)
+    return True
+
+
+def _city(app, slug: str) -> str:
+    with app.app_context():
+        return catalogue.read_only_edition(flask_db.session, slug).city
+
+
+def test_a_kept_edition_costs_no_query_and_a_change_elsewhere_is_seen_at_once(
+    app, demo, other_process, count_queries
+):
+    assert _city(app, demo.slug) == "Paris"
+    with count_queries() as statements:
+        assert _city(app, demo.slug) == "Paris"
+    assert statements == []
+    with other_process.app_context():
+        flask_db.session.execute(
+            sa.update(Edition).where(Edition.id == demo.id).values(city="Bruxelles")
+        )
+        flask_db.session.commit()
+    # PostgreSQL delivers the news a moment after the commit returns (SQLite: at once).
+    assert _eventually(lambda: _city(app, demo.slug) == "Bruxelles")
+    with count_queries() as statements:
+        assert _city(app, demo.slug) == "Bruxelles"
+    assert statements == []
+
+
+def test_a_change_in_this_process_is_seen_by_its_next_read(app, demo):
+    assert _city(app, demo.slug) == "Paris"
+    with app.app_context():
+        edition = catalogue.get_edition(flask_db.session, demo.slug)
+        edition.city = "Lisboa"
+        flask_db.session.commit()
+    assert _city(app, demo.slug) == "Lisboa"
+
+
+def test_a_change_to_an_unrelated_table_keeps_the_edition(app, demo, count_queries):
+    _city(app, demo.slug)
+    with app.app_context():
+        make_registration(flask_db.session, catalogue.get_edition(flask_db.session, demo.slug))
+        flask_db.session.commit()
+    with count_queries() as statements:
+        _city(app, demo.slug)
+    backend = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
+    # PostgreSQL says which tables changed; SQLite only that something did.
+    assert len(statements) == (0 if backend == "postgresql" else 1)
+
+
+@pytest.mark.postgres
+def test_nothing_is_kept_while_the_news_of_changes_cannot_be_heard(
+    app, demo, other_process, count_queries
+):
+    if not production.SUITE_ON_POSTGRES:
+        pytest.skip("PostgreSQL's LISTEN connection (SQLite asks PRAGMA data_version)")
+    assert _city(app, demo.slug) == "Paris"
+    with other_process.app_context():
+        # The listening connection of the first app dies (a database restart, a proxy).
+        flask_db.session.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE query = 'LISTEN school_data' AND datname = current_database()"
+            )
+        )
+        flask_db.session.execute(
+            sa.update(Edition).where(Edition.id == demo.id).values(city="Genève")
+        )
+        flask_db.session.commit()
+    assert _eventually(lambda: _city(app, demo.slug) == "Genève")
+    # Listening again, it keeps again.
+    with count_queries() as statements:
+        assert _city(app, demo.slug) == "Genève"
+        assert _city(app, demo.slug) == "Genève"
+    assert len(statements) <= 1
+
+
+def test_a_token_revoked_by_the_cli_is_refused_by_every_worker_at_once(app, db, demo, database_url):
+    """gunicorn's two workers have both checked the token and keep it; another process
+    (the CLI) revokes it: the very next requests, to either worker, are refused. A badge
+    cancelled meanwhile is refused at the next scan."""
+    with app.app_context():
+        staff = organisers.create_organiser(db, "door@example.org", "checkin", "door pass 12")
+        token = organisers.create_api_token(db, staff, "door phone")
+        edition = db.get(Edition, demo.id)
+        person = make_registration(db, edition, first_name="Мирослава", last_name="Ковальчук")
+        db.commit()
+        badge = token_for(person)
+    auth = {"Authorization": f"Bearer {token}"}
+    bind = f"127.0.0.1:{free_port()}"
+    env = production.app_environment(
+        DATABASE_URL=database_url, RATELIMIT_ENABLED="false", MAIL_SEND_AFTER_REQUEST="false"
+    )
+    env["WEB_CONCURRENCY"] = "2"
+    roster = f"/api/v1/editions/{demo.slug}/roster"
+    checkins = f"/api/v1/editions/{demo.slug}/checkins"
+
+    def statuses(path: str, n: int = 24) -> set[int]:
+        def one(_k):
+            return HttpClient(f"http://{bind}").request("GET", path, headers=auth)[0]
+
+        with ThreadPoolExecutor(8) as pool:
+            return set(pool.map(one, range(n)))
+
+    with production.gunicorn(env, bind):
+        assert statuses(roster) == {200}  # both workers now keep the token's check
+        with app.app_context():
+            registrations.cancel(db, db.get(type(person), person.id), now=utcnow())
+            db.commit()
+        body = {"token": badge, "client_id": "after-cancel", "day": "2019-06-19"}
+        status, _headers, text = HttpClient(f"http://{bind}").request(
+            "POST", checkins, json_body=body, headers=auth
+        )
+        assert status == 200 and json.loads(text)["verdict"] == "cancelled"
+        revoked = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "school", "token", "revoke",
+             "door@example.org"],
+            env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert revoked.returncode == 0, revoked.stderr
+        assert statuses(roster) == {401}
