@@ -358,6 +358,11 @@ SCHEMAS: dict[str, Any] = {
                         "status": _one_of(RegistrationStatus),
                         "days": {"type": "array", "items": {"type": "string", "format": "date"}},
                         "seats": {"type": "array", "items": {"type": "integer"}},
+                        "meals": {
+                            "type": "array",
+                            "items": {"type": "integer"},
+                            "description": "the meals taken: what a meal's door admits",
+                        },
                         "waiting": {"type": "object", "additionalProperties": {"type": "integer"}},
                         "checked_in": {
                             "type": "object",
