@@ -137,14 +137,14 @@ def test_the_151st_is_refused_in_their_language_and_nothing_is_written(client, d
     )
     assert response.status_code == 422
     assert response.get_json()["errors"]["meals"] == [
-        "« Buffet déjeuner » est complet : il ne reste aucune place."
+        "Il ne reste aucune place pour « Buffet déjeuner »."
     ]
     db.rollback()
     assert db.scalar(sa.select(sa.func.count()).select_from(Registration)) == 150
     assert db.scalar(sa.select(sa.func.count()).select_from(RegistrationMeal)) == 150
     assert db.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == outbox
     form = Visitor(client, lang="it").submit(f"/{demo.slug}/register", answers(meals=[lunch.id]))
-    assert form.status_code == 200 and "Buffet" in form.get_data(as_text=True)
+    assert form.status_code == 200 and "Non resta alcun posto per «" in form.get_data(as_text=True)
     db.rollback()
     assert db.scalar(sa.select(sa.func.count()).select_from(Registration)) == 150
 
