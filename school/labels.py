@@ -49,6 +49,7 @@ CHOICE_STATUS_LABELS = {
 # Who a session's scanner lets in, as the attendance page says it.
 ADMISSION_LABELS = {
     Admission.SEAT: _l("Seat holders"),
+    Admission.MEAL: _l("Those taking the meal"),
     Admission.MEMBERS: _l("Members attending that day"),
     Admission.EVERYONE: _l("Everyone attending that day"),
     Admission.CLOSED: _l("Cancelled"),

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from school.models import CheckIn, Edition, Session
+from school.models import CheckIn, Edition, RegistrationMeal, Session
 from school.services.backoffice import organisers
 from school.services.badges import tokens
 from school.services.checkin import roster as rosters
@@ -306,7 +306,7 @@ def test_without_a_camera_the_code_is_typed_and_the_keyboard_serves_the_next_per
 
 def test_the_offline_decision_agrees_with_the_server(phone, app, db, demo):
     """decide.js, run in the browser on the roster, gives the server's verdict for every
-    person at every checkpoint: seats, waiting lines, members-only, invitation, a
+    person at every checkpoint: seats, waiting lines, members-only, invitation, meals, a
     cancelled session, days not attended, a cancelled registration, unknown badges."""
     edition = db.get(Edition, demo.id)
     sessions = {s.key: s for s in edition.sessions}
@@ -328,6 +328,8 @@ def test_the_offline_decision_agrees_with_the_server(phone, app, db, demo):
     make_choice(db, people[1], tour)
     make_choice(db, people[2], explora, "waitlisted")
     make_choice(db, people[1], explora, "waitlisted")
+    # A meal's door: those taking it, whatever the days of the others.
+    db.add(RegistrationMeal(registration_id=people[1].id, session_id=sessions["d1-lunch"].id))
     stranger = make_registration(db, make_edition(db))  # a genuine badge of another edition
     db.commit()
     with app.app_context():
@@ -363,7 +365,8 @@ def test_the_offline_decision_agrees_with_the_server(phone, app, db, demo):
             if s != v
         ]
         assert differ == [], round_
-    assert {s["admission"] for s in roster["sessions"]} == {"everyone", "members", "seat", "closed"}
+    admissions = {s["admission"] for s in roster["sessions"]}
+    assert admissions == {"everyone", "members", "seat", "meal", "closed"}
     assert set(server) == {
         "already",
         "not_registered_for_session",

@@ -231,13 +231,13 @@ def test_sessions_touching_end_to_start_do_not_overlap_anywhere(app, db):
         assert {s["id"]: s["overlaps"] for s in roster["sessions"]}[base.id] == sorted(expected)
         # Seats: someone in the 10:00 session may hold the 9:00 and the 11:00 ones.
         person = make_registration(db, edition)
-        rules.take_seats(db, person, [base], MORNING)
-        rules.take_seats(
-            db, person, [others["ends-as-it-starts"], others["starts-as-it-ends"]], MORNING
+        rules.take_places(db, person, [base], [], MORNING)
+        rules.take_places(
+            db, person, [others["ends-as-it-starts"], others["starts-as-it-ends"]], [], MORNING
         )
         assert len([c for c in person.choices if c.is_confirmed]) == 3
         with pytest.raises(InvalidRegistration) as refused:
-            rules.take_seats(db, person, [others["inside"]], MORNING)
+            rules.take_places(db, person, [others["inside"]], [], MORNING)
         assert list(refused.value.errors) == ["sessions"]
 
 
@@ -281,7 +281,8 @@ def test_what_is_offered_for_choice_reads_the_same_in_python_sql_and_every_list(
     sessions = {s.key: s for s in edition.sessions}
     sessions["d1-visit-explora"].status = "cancelled"  # registration required, cancelled
     sessions["d1-workshops"].requires_registration = True  # without a cap
-    sessions["d2-lunch"].capacity = 0  # a cap of nothing is a cap
+    sessions["d2-lunch"].capacity = 0  # a meal with a cap: a meal still, never a seat
+    sessions["d2-round-table-1"].capacity = 0  # a cap of nothing is a cap
     sessions["d3-cdm-france"].capacity = 12  # by invitation, with seats
     db.commit()
 
@@ -293,7 +294,10 @@ def test_what_is_offered_for_choice_reads_the_same_in_python_sql_and_every_list(
     by_choice = {s.id for s in sessions.values() if s.is_by_choice}
     assert where(Session.is_offered_for_choice) == offered
     assert where(Session.is_by_choice) == by_choice
-    assert {sessions[k].id for k in ("d1-visit-explora", "d1-workshops", "d2-lunch")} <= by_choice
+    assert {sessions[k].id for k in ("d1-visit-explora", "d1-workshops", "d2-round-table-1")} <= (
+        by_choice
+    )
+    assert not any(s.is_by_choice for s in sessions.values() if s.is_meal)
     assert sessions["d1-visit-explora"].id not in offered
     invited = {s.id for s in sessions.values() if s.audience == "invited" and not s.is_cancelled}
     with app.test_request_context():
@@ -304,6 +308,9 @@ def test_what_is_offered_for_choice_reads_the_same_in_python_sql_and_every_list(
     # The scanner admits those on a seat only.
     seat = {s.id for s in sessions.values() if scanning.admission(s) == "seat"}
     assert seat == offered | invited
+    # And those taking the meal only, at a meal.
+    meal = {s.id for s in sessions.values() if scanning.admission(s) == "meal"}
+    assert meal == {s.id for s in sessions.values() if s.is_meal and not s.is_cancelled}
 
 
 # -- a room renamed raises its sessions' SEQUENCE: programme.rules.raise_sequence

@@ -101,8 +101,13 @@ class Session(Localized, Base):
     def is_by_choice(self) -> bool:
         """Whether people come by choosing it: it requires registration (*sur inscription*)
         or its seats are counted. Whatever its status: a cancelled workshop still
-        concerns the holders of its seats, and only them."""
-        return (self.requires_registration == True) | self.is_capped  # noqa: E712
+        concerns the holders of its seats, and only them.
+
+        Never a meal: a meal is taken (``RegistrationMeal``), its capacity caps the people
+        taking it; were it a seat as well, it would be offered and counted twice."""
+        return ((self.requires_registration == True) | self.is_capped) & (  # noqa: E712
+            self.is_meal != True  # noqa: E712
+        )
 
     @hybrid_property
     def is_offered_for_choice(self) -> bool:

@@ -74,6 +74,7 @@ class Admission(StrEnum):
     EVERYONE = "everyone"  # anyone attending that day
     MEMBERS = "members"  # network members attending that day
     SEAT = "seat"  # a confirmed seat only
+    MEAL = "meal"  # those taking the meal only
     CLOSED = "closed"  # cancelled: nobody
 
 

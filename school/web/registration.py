@@ -37,9 +37,9 @@ def show_session_errors(form: RegistrationForm, refusal) -> None:
 
 
 def choice_page_context(edition, form: RegistrationForm, plan_sessions, meals, ranked):
-    """What the form shows beside the fields: sessions by day and slot, with seats left,
-    and the groups to rank."""
-    taken = catalogue.seats_taken(db.session, [s.id for s in plan_sessions])
+    """What the form shows beside the fields: sessions by day and slot, and meals, with
+    seats left, and the groups to rank."""
+    taken = catalogue.seats_taken(db.session, [s.id for s in [*plan_sessions, *meals]])
     plan = catalogue.Programme(edition, plan_sessions, taken)
     days = [day for day in plan.days() if day.slots]
     shown = {day.date for day in days}

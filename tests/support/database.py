@@ -43,6 +43,23 @@ def process_database(folder: Path) -> Iterator[str]:
         _recreate(base, name, again=False)
 
 
+@contextmanager
+def scratch_database(folder: Path, label: str) -> Iterator[str]:
+    """The URL of an empty database beside the process's, for a test that runs the
+    migrations itself: a file in ``folder``, or on PostgreSQL a database dropped after."""
+    if not IS_POSTGRES:
+        yield f"sqlite:///{folder / f'{label}.db'}"
+        return
+    base = sa.engine.make_url(database_uri(BASE_URL, Path()))
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = re.sub(r"\W", "_", f"{base.database}_{label}_{worker}")
+    _recreate(base, name, again=True)
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        _recreate(base, name, again=False)
+
+
 def _recreate(base: sa.URL, name: str, *, again: bool) -> None:
     admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

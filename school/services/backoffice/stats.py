@@ -2,7 +2,9 @@
 computed by these same functions, so the two always agree.
 
 Counted: confirmed registrations (a cancelled one is gone); a seat is a confirmed
-choice; "checked in" is having a standing check-in (``CheckIn.is_standing``).
+choice, a meal is taken by a confirmed registration, both counted by
+``catalogue.seats_taken_in_edition`` (the programme, the form and the API count with it);
+"checked in" is having a standing check-in (``CheckIn.is_standing``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from school.models import (
 )
 from school.models.vocabulary import ChoiceStatus, RegistrationStatus
 from school.services.network import cites
+from school.services.programme import catalogue
 
 
 def checked_in_clause():
@@ -140,33 +143,28 @@ class SessionFill:
         return self.confirmed / self.session.capacity
 
 
-def _choice_counts(db: DbSession, edition: Edition) -> dict[tuple[int, str], int]:
+def _waiting(db: DbSession, edition: Edition) -> dict[int, int]:
     rows = db.execute(
-        sa.select(Choice.session_id, Choice.status, sa.func.count())
+        sa.select(Choice.session_id, sa.func.count())
         .join(Session, Session.id == Choice.session_id)
-        .where(Session.edition_id == edition.id)
-        .group_by(Choice.session_id, Choice.status)
+        .where(Session.edition_id == edition.id, Choice.status == ChoiceStatus.WAITLISTED)
+        .group_by(Choice.session_id)
     ).all()
-    return {(sid, status): count for sid, status, count in rows}
+    return dict(rows)
 
 
 def session_fill(db: DbSession, edition: Edition, *, capped_only: bool = True) -> list[SessionFill]:
-    """Seats and waiting line of every capped session (or of every session chosen)."""
-    where = [Session.edition_id == edition.id]
+    """Seats and waiting line of every capped session (or of every session chosen). Not
+    the meals: they have their own table (``meals``), and would otherwise show twice."""
+    where = [Session.edition_id == edition.id, Session.is_meal.is_(False)]
     if capped_only:
         where += [Session.is_capped, sa.not_(Session.is_cancelled)]
     sessions = db.scalars(
         sa.select(Session).where(*where).order_by(Session.starts_at, Session.id)
     ).all()
-    counts = _choice_counts(db, edition)
-    fills = [
-        SessionFill(
-            s,
-            counts.get((s.id, ChoiceStatus.CONFIRMED), 0),
-            counts.get((s.id, ChoiceStatus.WAITLISTED), 0),
-        )
-        for s in sessions
-    ]
+    taken = catalogue.seats_taken_in_edition(db, edition)
+    waiting = _waiting(db, edition)
+    fills = [SessionFill(s, taken.get(s.id, 0), waiting.get(s.id, 0)) for s in sessions]
     if not capped_only:
         fills = [f for f in fills if f.session.is_offered_for_choice or f.confirmed or f.waitlisted]
     return fills
@@ -178,6 +176,10 @@ class MealCount:
     count: int
     # Dietary needs as written (grouped when they differ only by case or spaces).
     dietary: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def capacity(self) -> int | None:
+        return self.session.capacity
 
     @property
     def with_needs(self) -> int:
@@ -198,13 +200,12 @@ def meals(db: DbSession, edition: Edition) -> list[MealCount]:
     rows = db.execute(
         sa.select(RegistrationMeal.session_id, Registration.dietary)
         .join(Registration, Registration.id == RegistrationMeal.registration_id)
-        .where(*_confirmed(edition))
+        .where(*_confirmed(edition), Registration.dietary.is_not(None))
     ).all()
-    count: Counter[int] = Counter()
+    count = catalogue.seats_taken_in_edition(db, edition)
     notes: dict[int, Counter[str]] = {}
     spelling: dict[str, str] = {}
     for session_id, dietary in rows:
-        count[session_id] += 1
         text = " ".join((dietary or "").split())
         if text:
             key = text.casefold()
@@ -213,7 +214,7 @@ def meals(db: DbSession, edition: Edition) -> list[MealCount]:
     return [
         MealCount(
             s,
-            count[s.id],
+            count.get(s.id, 0),
             sorted(
                 ((spelling[k], n) for k, n in notes.get(s.id, Counter()).items()),
                 key=lambda item: (-item[1], item[0].casefold()),
@@ -241,7 +242,7 @@ class CheckinProgress:
 
 def checkin_progress(db: DbSession, edition: Edition) -> CheckinProgress:
     """At the entrance, day by day (expected: those attending that day); in each
-    session chosen (expected: the confirmed seats)."""
+    session chosen (expected: the confirmed seats) and at each meal (those taking it)."""
     expected_days = dict(
         db.execute(
             sa.select(RegistrationDay.date, sa.func.count())
@@ -266,15 +267,17 @@ def checkin_progress(db: DbSession, edition: Edition) -> CheckinProgress:
             .group_by(CheckIn.session_id)
         ).all()
     )
-    fills = session_fill(db, edition, capped_only=False)
+    expected = [(f.session, f.confirmed) for f in session_fill(db, edition, capped_only=False)]
+    expected += [(m.session, m.count) for m in meals(db, edition)]
+    expected.sort(key=lambda item: (item[0].starts_at, item[0].id))
     return CheckinProgress(
         days=[
             (day, Arrival(expected_days.get(day, 0), arrived_days.get(day, 0)))
             for day in edition.dates
         ],
         sessions=[
-            (f.session, Arrival(f.confirmed, arrived_sessions.get(f.session.id, 0)))
-            for f in fills
-            if not f.session.is_cancelled
+            (session, Arrival(count, arrived_sessions.get(session.id, 0)))
+            for session, count in expected
+            if not session.is_cancelled
         ],
     )

@@ -8,9 +8,9 @@ them:
   the edition's local time;
 - who is expected at a checkpoint: at the entrance on a day, the confirmed registrations
   attending that day; at a session, the confirmed registrations its scanner admits
-  (``checkin.is_admitted``: a confirmed seat; for an open session, attending that day;
-  for a members' session, a member attending that day). Nobody is expected at a
-  cancelled session;
+  (``checkin.is_admitted``: a confirmed seat; at a meal, taking it; for an open session,
+  attending that day; for a members' session, a member attending that day). Nobody is
+  expected at a cancelled session;
 - no-shows: expected, and not checked in;
 - the attendance sheet of a checkpoint: the expected people and anyone checked in there,
   by last name, with the time they were checked in.
@@ -38,6 +38,7 @@ from school.models import (
     Edition,
     Registration,
     RegistrationDay,
+    RegistrationMeal,
     Session,
     SessionPerson,
 )
@@ -145,8 +146,8 @@ class Attendance:
 def overview(db: DbSession, edition: Edition) -> Attendance:
     """Arrivals, expected people and no-shows at every checkpoint of ``edition``.
 
-    Five queries: sessions, confirmed registrations (with their days and choices),
-    standing check-ins. Cancelled sessions are left out unless someone was checked in.
+    Six queries: sessions, confirmed registrations (with their days, choices and
+    meals), standing check-ins. Cancelled sessions are left out unless someone was checked in.
     """
     sessions = db.scalars(
         sa.select(Session)
@@ -175,15 +176,18 @@ def overview(db: DbSession, edition: Edition) -> Attendance:
 
 class Expected:
     """Who is expected where, among the confirmed registrations of ``registrations``
-    (loaded with their days and choices)."""
+    (loaded with their days, choices and meals)."""
 
     def __init__(self, registrations: Iterable[Registration]) -> None:
         self.people = [r for r in registrations if r.status == RegistrationStatus.CONFIRMED]
         # session id -> registration id -> (registration, their choice there)
         self.seats: dict[int, dict[int, tuple[Registration, Choice]]] = defaultdict(dict)
+        self.meals: dict[int, list[Registration]] = defaultdict(list)
         for registration in self.people:
             for choice in registration.choices:
                 self.seats[choice.session_id][registration.id] = (registration, choice)
+            for meal in registration.meals:
+                self.meals[meal.session_id].append(registration)
 
     def at(self, checkpoint: Checkpoint) -> set[int]:
         """Ids of the registrations expected at ``checkpoint``: the scanner's own rule."""
@@ -191,9 +195,15 @@ class Expected:
         if session is None:
             return {r.id for r in self.people if checkpoint.day in r.attended_dates}
         held = self.seats.get(session.id, {})
-        # Only a seat admits to a session of seats: nobody else needs asking.
-        open_to_the_day = admission(session) in (Admission.EVERYONE, Admission.MEMBERS)
-        candidates = self.people if open_to_the_day else [r for r, _ in held.values()]
+        # Only a seat admits to a session of seats, only the meal to a meal: nobody else
+        # needs asking.
+        rule = admission(session)
+        if rule in (Admission.EVERYONE, Admission.MEMBERS):
+            candidates = self.people
+        elif rule == Admission.MEAL:
+            candidates = self.meals.get(session.id, [])
+        else:
+            candidates = [r for r, _ in held.values()]
         return {
             r.id
             for r in candidates
@@ -207,7 +217,11 @@ def _registrations(db: DbSession, where) -> list[Registration]:
     return db.scalars(
         sa.select(Registration)
         .where(where)
-        .options(subqueryload(Registration.days), subqueryload(Registration.choices))
+        .options(
+            subqueryload(Registration.days),
+            subqueryload(Registration.choices),
+            subqueryload(Registration.meals),
+        )
     ).all()
 
 
@@ -285,8 +299,9 @@ def checkpoint_of(db: DbSession, edition: Edition, key: str) -> Checkpoint:
 def sheet(db: DbSession, edition: Edition, checkpoint: Checkpoint) -> Sheet:
     """Who is expected at ``checkpoint`` and who was checked in there, by last name.
 
-    Four queries: the people who may be on it (attending that day, holding a seat there,
-    or checked in there) with their days and choices, and the check-ins.
+    Five queries: the people who may be on it (attending that day, holding a seat or
+    taking the meal there, or checked in there) with their days, choices and meals, and
+    the check-ins.
     """
     arrivals = _arrivals(
         db, sa.and_(CheckIn.edition_id == edition.id, CheckIn.checkpoint == checkpoint.key)
@@ -301,6 +316,10 @@ def sheet(db: DbSession, edition: Edition, checkpoint: Checkpoint) -> Sheet:
             sa.exists().where(
                 Choice.registration_id == Registration.id,
                 Choice.session_id == checkpoint.session_id,
+            ),
+            sa.exists().where(
+                RegistrationMeal.registration_id == Registration.id,
+                RegistrationMeal.session_id == checkpoint.session_id,
             ),
         ),
     )

@@ -137,9 +137,12 @@ def checkpoints(db: DbSession, edition: Edition) -> list[Checkpoint]:
 
 def admission(session: Session) -> Admission:
     """Who may come in: ``everyone`` attending that day, ``members`` attending that day,
-    ``seat`` (a confirmed choice only), or ``closed`` (cancelled)."""
+    ``seat`` (a confirmed choice only), ``meal`` (those taking the meal: what the caterers
+    were told), or ``closed`` (cancelled)."""
     if session.is_cancelled:
         return Admission.CLOSED
+    if session.is_meal:
+        return Admission.MEAL
     if session.is_offered_for_choice or session.audience == Audience.INVITED:
         return Admission.SEAT
     if session.audience == Audience.MEMBERS:
@@ -152,6 +155,8 @@ def is_admitted(registration: Registration, checkpoint: Checkpoint, seat: Choice
     if session is None:
         return True  # anyone registered enters the venue; the day is shown as a note
     rule = admission(session)
+    if rule == Admission.MEAL:
+        return any(meal.session_id == session.id for meal in registration.meals)
     if seat is not None and seat.is_confirmed:
         return rule != Admission.CLOSED
     attends = checkpoint.day in registration.attended_dates
@@ -291,6 +296,7 @@ def _lock_badge(db: DbSession, registration_id: int) -> Registration | None:
     locked = locked.options(
         joinedload(Registration.choices).joinedload(Choice.session).joinedload(Session.room),
         joinedload(Registration.days),
+        joinedload(Registration.meals),
     )
     return (
         db.execute(lock_rows(db, locked, of=Registration).execution_options(populate_existing=True))

@@ -126,14 +126,14 @@ def concerned_registrations(
         Registration.status == RegistrationStatus.CONFIRMED,
     )
     # Seats and lines, even once cancelled: a cancelled workshop concerns its holders only.
-    if session.is_by_choice or session.audience == Audience.INVITED:
-        link = sa.exists().where(
-            Choice.registration_id == Registration.id, Choice.session_id == session.id
-        )
-    elif session.is_meal:
+    if session.is_meal:
         link = sa.exists().where(
             RegistrationMeal.registration_id == Registration.id,
             RegistrationMeal.session_id == session.id,
+        )
+    elif session.is_by_choice or session.audience == Audience.INVITED:
+        link = sa.exists().where(
+            Choice.registration_id == Registration.id, Choice.session_id == session.id
         )
     else:
         starts = [session.starts_at]

@@ -1,7 +1,8 @@
 """A session's capacity changed on the organisers' pages, against the seats it has given.
 
 A capacity below the confirmed seats is refused, naming the numbers, unless the
-organiser explicitly moves the excess to the waiting line: the latest confirmed go
+organiser explicitly moves the excess to the waiting line (a meal's, below the people
+taking it, is refused: a meal has no waiting line): the latest confirmed go
 first (by the time their seat was confirmed) and keep their original place in line (the
 moment they asked). A raised capacity gives the new seats to the waiting line at once
 (``editing`` calls ``seats.promote_waitlist``).
@@ -26,6 +27,10 @@ class CapacityBelowSeats(DomainError):
     code = "capacity_below_seats"
 
 
+class CapacityBelowMeals(DomainError):
+    code = "capacity_below_meals"
+
+
 def fit(
     db: DbSession, session: Session, capacity: int | None, *, move_excess: bool, now: datetime
 ) -> list[Choice]:
@@ -36,6 +41,15 @@ def fit(
     if not over:
         return []
     capacity, confirmed = over[session.id]
+    if session.is_meal:  # no waiting line to move anyone to: a meal is had or not
+        raise CapacityBelowMeals(
+            _(
+                "%(taken)d people take this meal: the capacity cannot go down to %(capacity)d.",
+                taken=confirmed,
+                capacity=capacity,
+            ),
+            field="capacity",
+        )
     excess = confirmed - capacity
     if not move_excess:
         raise CapacityBelowSeats(

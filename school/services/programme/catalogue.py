@@ -17,8 +17,16 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from school import data_versions
-from school.models import Choice, Edition, Person, Session, SessionPerson
-from school.models.vocabulary import ChoiceStatus, SessionKind
+from school.models import (
+    Choice,
+    Edition,
+    Person,
+    Registration,
+    RegistrationMeal,
+    Session,
+    SessionPerson,
+)
+from school.models.vocabulary import ChoiceStatus, RegistrationStatus, SessionKind
 from school.services.errors import NotFound
 from school.services.programme import lifecycle
 
@@ -76,28 +84,39 @@ def list_editions(db: DbSession) -> list[Edition]:
 
 
 def seats_taken(db: DbSession, session_ids: Iterable[int]) -> dict[int, int]:
-    """Confirmed seats per session, in one query."""
+    """Places taken per session, in one query (``taken``)."""
     ids = list(session_ids)
     if not ids:
         return {}
-    rows = db.execute(
-        sa.select(Choice.session_id, sa.func.count())
-        .where(Choice.session_id.in_(ids), Choice.status == ChoiceStatus.CONFIRMED)
-        .group_by(Choice.session_id)
-    )
-    return {session_id: count for session_id, count in rows}
+    return _taken(db, Session.id.in_(ids))
 
 
 def seats_taken_in_edition(db: DbSession, edition: Edition) -> dict[int, int]:
-    """Confirmed seats per session of the edition, in one query. Selecting by edition
+    """Places taken per session of the edition, in one query. Selecting by edition
     rather than by a list of ids keeps the statement the same whatever the size of
     the programme (a 500-id ``IN`` list cost more to build than to run)."""
-    rows = db.execute(
-        sa.select(Choice.session_id, sa.func.count())
+    return _taken(db, Session.edition_id == edition.id)
+
+
+def _taken(db: DbSession, which: sa.ColumnElement[bool]) -> dict[int, int]:
+    """The one count of a session's places, which every page, export, the API and the
+    rules share: a session's confirmed seats; a meal's confirmed registrations taking it
+    (a meal is never a seat, whatever rows an old database may still hold)."""
+    seated = (
+        sa.select(Choice.session_id)
         .join(Session, Session.id == Choice.session_id)
-        .where(Session.edition_id == edition.id, Choice.status == ChoiceStatus.CONFIRMED)
-        .group_by(Choice.session_id)
+        .where(which, Session.is_meal.is_(False), Choice.status == ChoiceStatus.CONFIRMED)
     )
+    fed = (
+        sa.select(RegistrationMeal.session_id)
+        .join(Session, Session.id == RegistrationMeal.session_id)
+        .join(Registration, Registration.id == RegistrationMeal.registration_id)
+        .where(
+            which, Session.is_meal.is_(True), Registration.status == RegistrationStatus.CONFIRMED
+        )
+    )
+    places = sa.union_all(seated, fed).subquery()
+    rows = db.execute(sa.select(places.c.session_id, sa.func.count()).group_by(places.c.session_id))
     return {session_id: count for session_id, count in rows}
 
 
@@ -134,6 +153,7 @@ class Programme:
     taken: dict[int, int]
 
     def seats_left(self, session: Session) -> int | None:
+        """Seats left, or for a meal the people who may still take it (None: no cap)."""
         if session.capacity is None:
             return None
         return max(session.capacity - self.taken.get(session.id, 0), 0)

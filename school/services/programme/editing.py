@@ -46,6 +46,7 @@ from school.services.programme.fields import Translate
 from school.services.programme.rules import (
     CALENDAR_FIELDS,
     apply_session_values,
+    booked,
     new_key,
     session_values,
 )
@@ -213,6 +214,7 @@ def _apply(
         outcome.session.created_at = now
     else:
         outcome = SessionOutcome(edit.session)
+        _refuse_switching_meal(db, edit.session, spec)
         outcome.moved_to_waitlist = capacity.fit(
             db, edit.session, spec.capacity, move_excess=move_excess, now=now
         )
@@ -224,6 +226,19 @@ def _apply(
         outcome.changed.add("speakers")
         session.updated_at = now
     return outcome
+
+
+def _refuse_switching_meal(db: DbSession, session: Session, spec: SessionSpec) -> None:
+    """Seats would become meals or meals seats, and be counted as neither."""
+    if bool(spec.meal) != bool(session.is_meal) and booked(db, [session.id]):
+        raise DomainError(
+            _(
+                "People have chosen this session or take this meal: it cannot become, or"
+                " stop being, a meal. Cancel it and add another."
+            ),
+            code="meal_switch",
+            field="meal",
+        )
 
 
 def _notify(

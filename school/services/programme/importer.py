@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
 from school.database import begin_write, utcnow
-from school.models import Choice, Edition, EditionDay, Person, Room, Session, SessionPerson
+from school.models import Edition, EditionDay, Person, Room, Session, SessionPerson
 from school.paths import DEMO_FILE
 from school.services.mail import change_notices, notifications
 from school.services.programme.parsing import ProgrammeFileError, parse_programme
 from school.services.programme.rules import (
     apply_session_values,
+    booked,
     over_capacity,
     session_values,
     venue_of,
@@ -214,6 +215,7 @@ class _Importer:
         specs = {spec.key: spec for spec in self.spec.sessions}
         self.refuse_removing_booked(existing.keys() - specs.keys(), existing)
         self.refuse_capacity_below_seats(existing, specs)
+        self.refuse_switching_meals(existing, specs)
         for spec in self.spec.sessions:
             session = existing.pop(spec.key, None)
             if session is None:
@@ -230,12 +232,9 @@ class _Importer:
         if not removed:
             return
         ids = [existing[key].id for key in removed]
-        booked = self.db.scalars(
-            sa.select(Session.key).where(
-                Session.id.in_(ids), sa.exists().where(Choice.session_id == Session.id)
-            )
-        ).all()
-        if booked:
+        held = booked(self.db, ids)
+        booked_keys = sorted(key for key in removed if existing[key].id in held)
+        if booked_keys:
             raise ProgrammeFileError(
                 self.filename,
                 [
@@ -245,7 +244,7 @@ class _Importer:
                         "this session has registrations and is missing from the file;"
                         " keep it with status: cancelled instead",
                     )
-                    for key in sorted(booked)
+                    for key in booked_keys
                 ],
             )
 
@@ -258,17 +257,44 @@ class _Importer:
         )
         if over:
             keys = {s.id: key for key, s in existing.items()}
+            meals = {s.id for s in existing.values() if s.is_meal}
             raise ProgrammeFileError(
                 self.filename,
                 [
                     Problem(
                         f"sessions ({keys[sid]})",
                         "capacity",
-                        f"{capacity} is below the {taken} confirmed seats; raise it, or lower"
-                        " it from the organisers' page, which can move the latest confirmed"
-                        " to the waiting list",
+                        f"{capacity} is below the {taken} people taking this meal; raise it"
+                        if sid in meals
+                        else f"{capacity} is below the {taken} confirmed seats; raise it, or"
+                        " lower it from the organisers' page, which can move the latest"
+                        " confirmed to the waiting list",
                     )
                     for sid, (capacity, taken) in sorted(over.items(), key=lambda i: keys[i[0]])
+                ],
+            )
+
+    def refuse_switching_meals(
+        self, existing: dict[str, Session], specs: dict[str, SessionSpec]
+    ) -> None:
+        """Seats would become meals or meals seats, and be counted as neither."""
+        switched = {
+            s.id: key
+            for key, s in existing.items()
+            if key in specs and bool(specs[key].meal) != bool(s.is_meal)
+        }
+        held = booked(self.db, switched)
+        if held:
+            raise ProgrammeFileError(
+                self.filename,
+                [
+                    Problem(
+                        f"sessions ({switched[sid]})",
+                        "meal",
+                        "people have chosen this session or take this meal: it cannot"
+                        " become or stop being a meal; cancel it and add another",
+                    )
+                    for sid in sorted(held, key=switched.get)
                 ],
             )
 

@@ -10,9 +10,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
 
-from school.models import Room, Session
+from school.models import Choice, RegistrationMeal, Room, Session
 from school.models.vocabulary import CONTENT_LANGUAGES
 from school.services.programme.spec import SessionSpec
 from school.services.registration import seats
@@ -68,8 +69,20 @@ def session_values(spec: SessionSpec, room: Room | None) -> dict[str, Any]:
     }
 
 
+def booked(db: DbSession, session_ids: Iterable[int]) -> set[int]:
+    """The sessions someone holds a seat or a place in line in, or takes as a meal."""
+    ids = list(session_ids)
+    if not ids:
+        return set()
+    held = sa.exists().where(Choice.session_id == Session.id) | sa.exists().where(
+        RegistrationMeal.session_id == Session.id
+    )
+    return set(db.scalars(sa.select(Session.id).where(Session.id.in_(ids), held)))
+
+
 def over_capacity(db: DbSession, capacities: dict[int, int | None]) -> dict[int, tuple[int, int]]:
-    """Sessions whose new capacity is below their confirmed seats: {id: (capacity, seats)}."""
+    """Sessions whose new capacity is below their places taken (``seats.seats_taken``:
+    confirmed seats, or people taking a meal): {id: (capacity, taken)}."""
     capped = {sid: cap for sid, cap in capacities.items() if cap is not None}
     taken = seats.seats_taken(db, capped)
     return {sid: (cap, taken.get(sid, 0)) for sid, cap in capped.items() if taken.get(sid, 0) > cap}

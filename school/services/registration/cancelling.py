@@ -19,7 +19,7 @@ from school.services.email_addresses import email_key
 from school.services.errors import DomainError
 from school.services.mail import notifications
 from school.services.registration import seats
-from school.services.registration.rules import choices_summary, take_seats
+from school.services.registration.rules import choices_summary, take_places
 
 
 @dataclass(frozen=True)
@@ -90,21 +90,31 @@ def reinstate(
             code="registered_again",
         )
     wanted = [
-        session for session, _status in held_before(db, registration) if not session.is_cancelled
+        session
+        for session, _status in held_before(db, registration)
+        if not (session.is_cancelled or session.is_meal)
     ]
+    # Meals kept through the cancellation count again, so they are taken again against
+    # their capacity; one now full is left out (the confirmation lists the meals kept).
+    meals = [m.session_id for m in registration.meals if not m.session.is_cancelled]
+    registration.meals.clear()
     registration.status = RegistrationStatus.CONFIRMED
     registration.cancelled_at = None
     registration.cancelled_choices = None
     registration.updated_at = now
     db.flush()
-    take_seats(db, registration, wanted, now)
+    left_out = take_places(db, registration, wanted, meals, now, skip_full_meals=True)
     notifications.confirmation(db, registration, now=now)
     audit.record(
         db,
         actor,
         "registration.reinstated",
         f"registration:{registration.id}",
-        {"email": registration.email, "after": choices_summary(registration)},
+        {
+            "email": registration.email,
+            "after": choices_summary(registration),
+            **({"meals_full": [m.id for m in left_out]} if left_out else {}),
+        },
         edition=registration.edition_id,
         now=now,
     )

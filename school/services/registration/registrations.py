@@ -2,7 +2,7 @@
 
 The form, the JSON API and the CLI all call these functions. They take the database
 session, the data, who acts and when; they ``flush()`` and the caller commits once.
-Seats are decided under the edition lock (see ``seats``).
+Seats and capped meals are decided under the edition lock (see ``seats``).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from school.services.registration.rules import (
     merge_errors,
     rank,
     sessions_by_id,
-    take_seats,
+    take_places,
 )
 
 __all__ = ["EditionFull", "InvalidRegistration", "Outcome", "RegistrationClosed"]
@@ -88,7 +88,11 @@ def choosable_sessions(
     organisers give those: ``by_organiser=True`` includes them)."""
     offered = Session.is_chosen_on_form
     if by_organiser:
-        invited = sa.and_(Session.audience == Audience.INVITED, sa.not_(Session.is_cancelled))
+        invited = sa.and_(
+            Session.audience == Audience.INVITED,
+            sa.not_(Session.is_cancelled),
+            Session.is_meal.is_(False),
+        )
         offered = sa.or_(Session.is_offered_for_choice, invited)
     sessions = db.scalars(
         sa.select(Session)
@@ -166,7 +170,7 @@ def register(
         _set_aside(db, existing)
     registration = _confirmed(db, edition, data, now)
     registration.member_verified = verified
-    take_seats(db, registration, [sessions[i] for i in data.sessions], now)
+    take_places(db, registration, [sessions[i] for i in data.sessions], data.meals, now)
     rank(db, registration, data, now)
     notifications.confirmation(db, registration, now=now)
     if actor is not None:
@@ -194,7 +198,7 @@ def _try_as_new(
     savepoint = db.begin_nested()
     try:
         trial = _confirmed(db, edition, data, now, key=f"#trial-{edition.id}")
-        take_seats(db, trial, [sessions[i] for i in data.sessions], now)
+        take_places(db, trial, [sessions[i] for i in data.sessions], data.meals, now)
         rank(db, trial, data, now)
     finally:
         savepoint.rollback()
@@ -336,7 +340,8 @@ def update(
     registration.member_verified = verified
     db.flush()
     kept = {c.session_id for c in registration.choices}
-    take_seats(db, registration, [sessions[i] for i in data.sessions if i not in kept], now)
+    new_seats = [sessions[i] for i in data.sessions if i not in kept]
+    take_places(db, registration, new_seats, data.meals, now)
     rank(db, registration, data, now)
     promoted = seats.promote_waitlist(db, freed, now=now)
     notifications.promotions(db, promoted, now=now)

@@ -1,5 +1,6 @@
 """The rules of a registration that need the programme: which sessions and meals may
-be chosen, and who gets a seat. ``registrations`` applies them under the edition lock."""
+be chosen, and who gets a seat or a meal. ``registrations`` applies them under the
+edition lock."""
 
 from __future__ import annotations
 
@@ -80,6 +81,9 @@ def check_against_programme(
         day = session.starts_at.astimezone(tz).date()
         if session.is_cancelled:
             add("sessions", _("“%(title)s” is cancelled.", title=title))
+        elif session.is_meal:
+            # A meal is taken among the meals, never held as a seat (one count of it).
+            add("sessions", _("“%(title)s” is a meal: tick it among the meals.", title=title))
         elif session.audience == Audience.INVITED and not is_organiser(actor):
             # The organisers register the people concerned.
             add("sessions", _("“%(title)s” is by invitation only.", title=title))
@@ -101,7 +105,55 @@ def check_against_programme(
     return errors
 
 
-def take_seats(
+def take_places(
+    db: DbSession,
+    registration: Registration,
+    wanted: list[Session],
+    meals: list[int],
+    now: datetime,
+    *,
+    skip_full_meals: bool = False,
+) -> list[Session]:
+    """The seats of ``wanted`` and the meals of ``meals`` the registration does not hold
+    yet, decided together: call it under ``seats.lock_edition``, so whatever locks seats
+    locks meals too. Both are counted by ``seats.seats_taken``. A full meal is refused
+    (``InvalidRegistration``: the caller rolls back, nothing is kept), or with
+    ``skip_full_meals`` left out; the meals left out are returned."""
+    skipped = _take_meals(db, registration, meals, skip_full=skip_full_meals)
+    _take_seats(db, registration, wanted, now)
+    return skipped
+
+
+def _take_meals(
+    db: DbSession, registration: Registration, meal_ids: list[int], *, skip_full: bool
+) -> list[Session]:
+    """Add the meals not held yet while their capacity allows (no waiting line: a meal
+    is had or not)."""
+    held = {m.session_id for m in registration.meals}
+    new = [i for i in dict.fromkeys(meal_ids) if i not in held]
+    if not new:
+        return []
+    meals = db.scalars(
+        sa.select(Session).where(Session.id.in_(new)).order_by(Session.starts_at, Session.id)
+    ).all()
+    taken = seats.seats_taken(db, new)
+    full = [m for m in meals if m.capacity is not None and taken.get(m.id, 0) >= m.capacity]
+    if full and not skip_full:
+        lang = i18n.language()
+        raise InvalidRegistration(
+            {
+                "meals": [
+                    _("“%(title)s” is full: no place is left.", title=m.text("title", lang))
+                    for m in full
+                ]
+            }
+        )
+    registration.meals.extend(RegistrationMeal(session_id=m.id) for m in meals if m not in full)
+    db.flush()
+    return full
+
+
+def _take_seats(
     db: DbSession, registration: Registration, wanted: list[Session], now: datetime
 ) -> None:
     """Confirmed while seats remain, else in the waiting line; never two confirmed
@@ -166,6 +218,8 @@ def rank(db: DbSession, registration: Registration, data: RegistrationData, now)
 
 
 def apply_details(registration: Registration, data: RegistrationData, now: datetime) -> None:
+    """The details and days as given; meals no longer wanted are given up (the new ones
+    are taken by ``take_places``, against their capacity)."""
     registration.first_name = data.first_name
     registration.last_name = data.last_name
     registration.email = data.email
@@ -187,10 +241,6 @@ def apply_details(registration: Registration, data: RegistrationData, now: datet
     registration.days.extend(RegistrationDay(date=day) for day in data.days if day not in held_days)
     for meal in [m for m in registration.meals if m.session_id not in data.meals]:
         registration.meals.remove(meal)
-    held_meals = {m.session_id for m in registration.meals}
-    registration.meals.extend(
-        RegistrationMeal(session_id=sid) for sid in data.meals if sid not in held_meals
-    )
 
 
 def merge_errors(first: Errors, second: Errors) -> Errors:

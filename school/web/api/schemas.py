@@ -94,7 +94,11 @@ SCHEMAS: dict[str, Any] = {
             "ends_at": {"type": "string", "format": "date-time"},
             "room": {"$ref": "#/components/schemas/Room"},
             "capacity": {"type": "integer", "nullable": True},
-            "seats_left": {"type": "integer", "nullable": True},
+            "seats_left": {
+                "type": "integer",
+                "nullable": True,
+                "description": "null: no cap; for a meal, how many more may take it",
+            },
             "requires_registration": {"type": "boolean"},
             "audience": _one_of(Audience),
             "status": _one_of(SessionStatus),
@@ -358,6 +362,11 @@ SCHEMAS: dict[str, Any] = {
                         "status": _one_of(RegistrationStatus),
                         "days": {"type": "array", "items": {"type": "string", "format": "date"}},
                         "seats": {"type": "array", "items": {"type": "integer"}},
+                        "meals": {
+                            "type": "array",
+                            "items": {"type": "integer"},
+                            "description": "the meals taken: what a meal's door admits",
+                        },
                         "waiting": {"type": "object", "additionalProperties": {"type": "integer"}},
                         "checked_in": {
                             "type": "object",

@@ -1,7 +1,7 @@
 // The verdict when the server cannot be asked, from the roster the server made.
 // Nothing is decided here that the server did not compute: each session's `admission`
-// (everyone / members / seat / closed) and the sessions it `overlaps`, and the
-// participant's status, days, category, confirmed seats and places in waiting lines. The few lines of `isAdmitted` mirror
+// (everyone / members / seat / meal / closed) and the sessions it `overlaps`, and the
+// participant's status, days, category, confirmed seats, meals and places in waiting lines. The few lines of `isAdmitted` mirror
 // school.services.checkin.is_admitted; the server decides again when the scan syncs.
 
 import { ADMISSION, REGISTRATION_STATUS, VERDICT } from "./vocabulary.js";
@@ -20,6 +20,8 @@ export function indexRoster(roster, { placeholder = false } = {}) {
 export function isAdmitted(person, checkpoint, session) {
   if (!session) return true; // anyone registered enters the venue; the day is a note
   const rule = session.admission;
+  // A roster from before meals were listed has none: the server decides on sync.
+  if (rule === ADMISSION.MEAL) return (person.meals || []).includes(session.id);
   if (person.seats.includes(session.id)) return rule !== ADMISSION.CLOSED;
   const attends = person.days.includes(checkpoint.day);
   if (rule === ADMISSION.EVERYONE) return attends;

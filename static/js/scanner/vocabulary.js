@@ -15,6 +15,7 @@ export const ADMISSION = Object.freeze({
   EVERYONE: "everyone",
   MEMBERS: "members",
   SEAT: "seat",
+  MEAL: "meal",
   CLOSED: "closed",
 });
 
