@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import select
 import sqlite3
 import threading
 import time
@@ -100,10 +101,26 @@ class DataVersions:
         of changes cannot be heard). Read it *before* reading what it will stamp."""
         if not self.enabled:
             return None
-        with self._lock:
-            if not self._hear_news():
-                return None
-            return (self._epoch, *(self._versions.get(t, 0) for t in tables))
+        if not self._quiet():
+            with self._lock:
+                if not self._hear_news():
+                    return None
+        return (self._epoch, *(self._versions.get(t, 0) for t in tables))
+
+    def _quiet(self) -> bool:
+        """Whether the listening connection is up and has nothing new: one system call,
+        no lock (the common case, taken by every request that uses a kept value). The
+        driver parses everything it reads, so an empty socket means no news."""
+        listener = self._listener
+        if listener is None or self._pid != os.getpid():
+            return False
+        if time.monotonic() - self._tried_at > LISTENER_CHECK_SECONDS:
+            return False
+        try:
+            readable, _, _ = select.select([listener.fileno()], [], [], 0)
+        except (OSError, ValueError):
+            return False
+        return not readable
 
     def raise_versions(self, tables: Iterable[str]) -> None:
         with self._lock:
@@ -243,6 +260,13 @@ def kept(db: Any, name: str, tables: Iterable[str], max_items: int = 4096) -> Ke
     engine was not installed (then nothing is kept)."""
     versions = _BY_ENGINE.get(db.get_bind())
     return None if versions is None else versions.kept(name, tables, max_items)
+
+
+def stamp(db: Any, tables: Iterable[str]) -> tuple | None:
+    """The versions of ``tables`` in this process (read it before what it stamps), or None
+    when nothing may be kept."""
+    versions = _BY_ENGINE.get(db.get_bind())
+    return None if versions is None else versions.stamp(tables)
 
 
 def keep(db: Any, name: str, tables: Iterable[str], key: Hashable, load: Callable[[], T]) -> T:

@@ -83,12 +83,14 @@ def conditional(
     """
     key = state.etag(lang, request.url)
     cache = render_cache()
-    body = cache.get(key)
-    if body is None:
+    kept = cache.get(key)  # the body's digest (its ETag), then the body
+    if kept is None:
         with force_locale(lang):
             body = build()
-        cache.put(key, body)
-    etag = hashlib.sha256(body).hexdigest()[:40]
+        etag = hashlib.sha256(body).hexdigest()[:40]
+        cache.put(key, etag.encode() + body)
+    else:
+        etag, body = kept[:40].decode(), kept[40:]
     last_modified = state.last_modified.replace(microsecond=0)
     if request.if_none_match:
         fresh = request.if_none_match.contains_weak(etag)

@@ -38,11 +38,11 @@ def edition_home(slug: str):
 @bp.get("/<slug>/programme")
 def programme_page(slug: str):
     # The whole page is kept by the state of the programme and its seats: a visit then
-    # costs one small query. Not when the visitor has a message waiting (it is theirs) or
-    # the address carries other parameters than the language (links reflect them).
+    # costs no query. Not when the visitor has a message waiting (it is theirs) or the
+    # address carries other parameters than the language (links reflect them).
     state = catalogue.edition_state(db.session, slug, preview=may_preview())
     key = f"programme-page:{state}:{i18n.language()}:{request.host}:{request.path}"
-    cacheable = set(request.args) <= {"lang"} and not session.get("_flashes")
+    cacheable = state is not None and set(request.args) <= {"lang"} and not session.get("_flashes")
     cache = render_cache()
     page = cache.get(key) if cacheable else None
     if page is None:
@@ -55,16 +55,17 @@ def programme_page(slug: str):
     return page
 
 
-def _timetable(edition, state: str) -> Markup:
+def _timetable(edition, state: str | None) -> Markup:
     """The timetable alone, kept by the same state: shared by the page's variants that are
     not kept whole (another address, a visitor's message)."""
     key = f"timetable:{state}:{i18n.language()}"
     cache = render_cache()
-    timetable = cache.get(key)
+    timetable = cache.get(key) if state is not None else None
     if timetable is None:
         plan = catalogue.load_programme(db.session, edition)
         timetable = render_template("public/_timetable.html", edition=edition, programme=plan)
-        cache.put(key, timetable)
+        if state is not None:
+            cache.put(key, timetable)
     # The fragment is our own template output, already escaped when it was rendered.
     return Markup(timetable)  # noqa: S704
 

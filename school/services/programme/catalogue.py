@@ -66,17 +66,27 @@ def read_only_edition(db: DbSession, slug: str, *, preview: bool | None = None) 
     return kept
 
 
+# Seats are taken without touching the edition's row (registration.seats): pages that
+# show seats left are kept by these tables' versions too.
+SEAT_TABLES = ("choices", "registration_meals", "registrations")
+
+
 def edition_state(
     db: DbSession, slug: str, *, preview: bool | None = None, now: datetime | None = None
-) -> str:
-    """What names one state of an edition's programme and seats, without a query while the
-    edition is kept: the key of pages built from them (``web.public``). The edition's state
-    in time is part of it: the page changes (no "Register" link) the moment registration
+) -> str | None:
+    """What names one state of an edition's programme and seats in this process, without a
+    query while the edition is kept: the key of pages built from them (``web.public``);
+    None when this process cannot tell (then nothing is kept). The edition's state in
+    time is part of it: the page changes (no "Register" link) the moment registration
     closes."""
+    seats = data_versions.stamp(db, SEAT_TABLES)
     edition = read_only_edition(db, slug, preview=preview)
+    if seats is None:
+        return None
     state = lifecycle.state_of(edition, now or datetime.now(UTC))
-    changed, seats = edition.changed_at.isoformat(), edition.seats_changed_at.isoformat()
-    return f"{edition.id}:{edition.status}:{state.key}:{changed}:{seats}"
+    changed = edition.changed_at.isoformat()
+    taken = ".".join(map(str, seats))
+    return f"{edition.id}:{edition.status}:{state.key}:{changed}:{taken}"
 
 
 def list_editions(db: DbSession) -> list[Edition]:

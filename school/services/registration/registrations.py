@@ -154,7 +154,12 @@ def register(
     errors = check_fields(data, edition_dates=edition.dates, cites=known_cites(db))
     if not force:
         _check_window(edition, now)
-    seats.lock_edition(db, edition.id)
+    seats.lock_places(
+        db,
+        edition.id,
+        data.sessions + data.meals,
+        edition_cap=edition.capacity is not None and not force,
+    )
     edition = db.get(Edition, edition.id)
     # Every field and choice is checked before the address is looked up: a registered
     # address and an unknown one get the same answer to the same mistakes (no probing).

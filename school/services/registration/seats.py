@@ -1,11 +1,17 @@
 """Seats in capped sessions: counting them under a lock, waiting lines, promotion.
 
-Every change to who holds a seat starts with ``lock_edition``: on PostgreSQL a row
-lock on the edition (``SELECT … FOR UPDATE``), on SQLite the single write lock
-(``BEGIN IMMEDIATE``). Seats are then counted inside that transaction, so two people
-clicking for the last seat are served one after the other and never both get it.
-Registrations are rare events; one lock per edition keeps the reasoning simple
-(the edition-wide cap and every session's seats are decided under the same lock).
+Every change to who holds a seat first locks the rows it decides on: on PostgreSQL the
+capped sessions' rows (``SELECT … FOR UPDATE``, in the order of their ids, so two
+transactions never wait on each other in a circle), and the edition's row when its
+cap of participants is counted; on SQLite the single write lock (``BEGIN IMMEDIATE``).
+Seats are then counted inside that transaction, so two people clicking for the last
+seat are served one after the other and never both get it.
+
+A new registration locks only what it asks for (``lock_places``): people choosing
+different workshops, or none, when registration opens are not served one at a time.
+Everything else that moves seats (a cancellation, a change of choices, an organiser's
+edit, the allocation) takes the whole edition (``lock_edition``): its row, then every
+session's, in the same order.
 """
 
 from __future__ import annotations
@@ -18,20 +24,47 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 
-from school.database import begin_write, utcnow
+from school.database import begin_write, is_id, lock_rows, utcnow
 from school.models import Choice, Edition, Registration, Session
 from school.models.vocabulary import ChoiceStatus, RegistrationStatus
 from school.services.programme.catalogue import seats_taken
 
 
 def lock_edition(db: DbSession, edition_id: int) -> None:
-    """Take the edition's lock for a change of seats. The UPDATE is the lock (a row lock on
-    PostgreSQL, the write lock on SQLite) and stamps the seats as changed, which is what
-    cached pages showing seats left are keyed on; it rolls back with the transaction."""
+    """Take the edition's lock for a change of seats: its row (the UPDATE, which stamps the
+    seats as changed and rolls back with the transaction), then every session's row."""
     begin_write(db)
     db.execute(sa.update(Edition).where(Edition.id == edition_id).values(seats_changed_at=utcnow()))
+    _lock_sessions(db, Session.edition_id == edition_id)
     # What was loaded before the lock may have changed since: decide on fresh rows.
     db.expire_all()
+
+
+def lock_places(
+    db: DbSession, edition_id: int, session_ids: Iterable[int], *, edition_cap: bool
+) -> None:
+    """Take the locks a new registration's places are decided under: the rows of the
+    capped sessions and meals among ``session_ids`` and, with ``edition_cap``, the
+    edition's row (its cap of participants is counted). Nothing else: a registration
+    that asks for no seat waits for nobody."""
+    begin_write(db)
+    if edition_cap:
+        db.execute(lock_rows(db, sa.select(Edition.id).where(Edition.id == edition_id))).all()
+    ids = sorted({i for i in session_ids if is_id(i)})
+    if ids:
+        _lock_sessions(
+            db,
+            Session.edition_id == edition_id,
+            Session.id.in_(ids),
+            Session.capacity.is_not(None),
+        )
+    db.expire_all()
+
+
+def _lock_sessions(db: DbSession, *criteria) -> None:
+    if db.get_bind().dialect.name != "postgresql":
+        return  # SQLite: begin_write's lock covers everything
+    db.execute(sa.select(Session.id).where(*criteria).order_by(Session.id).with_for_update()).all()
 
 
 def confirmed_registrations(db: DbSession, edition_id: int) -> int:

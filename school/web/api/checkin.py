@@ -7,7 +7,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import jsonify
+from flask import Response, jsonify, request
 from flask_babel import gettext as _
 
 from school.database import is_id, utcnow
@@ -186,12 +186,39 @@ def undo_checkin(slug: str, checkin_id: int):
 @operation(
     "get",
     "/editions/{slug}/roster",
-    "Every badge of the edition and what admits it where: scanners decide offline with it",
+    "Every badge of the edition and what admits it where: scanners decide offline with it."
+    " With `since` (the `generated_at` of the roster held), only the participants that may"
+    " have changed since (`complete: false`)",
     secured=True,
+    parameters=[
+        {
+            "name": "since",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string", "format": "date-time"},
+            "description": "the `generated_at` of the roster the scanner holds",
+        }
+    ],
     responses={"200": ("The roster", "Roster")},
 )
 def get_roster(slug: str):
     edition = catalogue.get_edition(db.session, slug)
-    response = jsonify(roster.roster(db.session, edition) | {"generated_at": utcnow().isoformat()})
+    since = None
+    if "since" in request.args:
+        since = _moment(request.args["since"])
+        if since is None:
+            raise InvalidInput(
+                {"since": [_("Must be a date and time with its offset (ISO 8601).")]}
+            )
+    body = roster.roster_json(db.session, edition, now=utcnow(), since=since)
+    response = Response(body, mimetype="application/json")
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def _moment(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo is not None else None

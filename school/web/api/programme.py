@@ -27,28 +27,33 @@ from school.web.render_cache import render_cache
     responses={"200": ("The programme", "Programme")},
 )
 def programme_json(slug: str):
-    # Absolute links inside: the address is part of what the body is made of.
+    # Absolute links inside: the address is part of what the body is made of. The key
+    # names a state in this process only: the ETag is the body's digest, the same in
+    # every process for the same body.
     state = catalogue.edition_state(db.session, slug, preview=may_preview())
     key = f"programme-json:{state}:{request.host_url}"
-    etag = hashlib.sha256(key.encode()).hexdigest()[:32]
+    cache = render_cache()
+    kept = cache.get(key) if state is not None else None
+    if kept is None:
+        edition = catalogue.get_edition(db.session, slug, preview=may_preview())
+        plan = catalogue.load_programme(db.session, edition)
+        body = json.dumps(
+            {
+                "edition": edition_json(edition),
+                "sessions": [session_json(s, plan) for s in plan.sessions],
+            },
+            ensure_ascii=False,
+        ).encode()
+        etag = hashlib.sha256(body).hexdigest()[:32]
+        if state is not None:
+            cache.put(key, etag.encode() + body)
+    else:
+        etag, body = kept[:32].decode(), kept[32:]
     # Weak comparison, as If-None-Match asks: a proxy that compresses the answer (nginx
     # with gzip) turns its ETag into W/"…", which must still match.
     if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
-        cache = render_cache()
-        body = cache.get(key)
-        if body is None:
-            edition = catalogue.get_edition(db.session, slug, preview=may_preview())
-            plan = catalogue.load_programme(db.session, edition)
-            body = json.dumps(
-                {
-                    "edition": edition_json(edition),
-                    "sessions": [session_json(s, plan) for s in plan.sessions],
-                },
-                ensure_ascii=False,
-            ).encode()
-            cache.put(key, body)
         response = Response(body, mimetype="application/json")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "public, no-cache"

@@ -327,6 +327,11 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "edition": {"type": "object"},
             "generated_at": {"type": "string", "format": "date-time"},
+            "complete": {
+                "type": "boolean",
+                "description": "false: only the participants that may have changed since"
+                " the time asked (`since`), to put in place of those held",
+            },
             "sessions": {
                 "type": "array",
                 "items": {

@@ -53,6 +53,8 @@ export function undoCheckin(checkinId) {
   return call(config.urls.undo.replace("{id}", String(checkinId)), { timeout: 5000 });
 }
 
-export function fetchRoster() {
-  return call(config.urls.roster, { method: "GET", timeout: 15000 });
+// With `since` (the generated_at of the roster kept), only who changed since then.
+export function fetchRoster(since = null) {
+  const url = since ? `${config.urls.roster}?since=${encodeURIComponent(since)}` : config.urls.roster;
+  return call(url, { method: "GET", timeout: 15000 });
 }

@@ -28,11 +28,19 @@ export async function keepPages(paths) {
   }
 }
 
+// A roster kept this long is fetched whole again rather than brought up to date.
+const WHOLE_AFTER_MS = 6 * 60 * 60 * 1000;
+
 // The roster from the server, kept; or the one kept before when the server cannot be
-// reached. Returns {roster, saved_at, fresh}.
+// reached. Returns {roster, saved_at, fresh}. A phone that keeps a recent roster asks
+// only for who changed since (a few kB at the door instead of the whole list).
 export async function loadRoster() {
   try {
-    const roster = await fetchRoster();
+    const kept = await store.getRoster(config.slug);
+    const since = kept && kept.roster.generated_at;
+    const recent = since && Date.now() - Date.parse(since) < WHOLE_AFTER_MS;
+    const answer = await fetchRoster(recent ? since : null);
+    const roster = recent ? mergeRoster(kept.roster, answer) : answer;
     await store.putRoster(config.slug, roster);
     return { roster, saved_at: new Date().toISOString(), fresh: true };
   } catch (error) {
@@ -40,4 +48,15 @@ export async function loadRoster() {
     if (error.status === 401 || error.status === 403) throw error;
     return kept ? { roster: kept.roster, saved_at: kept.saved_at, fresh: false } : null;
   }
+}
+
+// The kept roster brought up to date: the participants sent take the place of the kept
+// ones with the same id (new ones are added); sessions and the edition are the server's.
+export function mergeRoster(kept, answer) {
+  if (answer.complete !== false || !kept || kept.edition.id !== answer.edition.id) return answer;
+  const changed = new Map(answer.participants.map((p) => [p.id, p]));
+  const participants = kept.participants.map((p) => changed.get(p.id) || p);
+  const known = new Set(kept.participants.map((p) => p.id));
+  for (const p of answer.participants) if (!known.has(p.id)) participants.push(p);
+  return { ...answer, participants, complete: true };
 }
