@@ -29,10 +29,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import select
 import sqlite3
 import threading
-import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -44,6 +42,7 @@ from sqlalchemy.engine import Connection, Engine
 CHANNEL = "school_data"
 EVERYTHING = "*"
 LISTENER_CHECK_SECONDS = 5.0  # how often the listening connection is tried (a round trip)
+LISTENER_CONNECT_SECONDS = 5.0  # the longest a process's first request waits for it
 _DML = re.compile(
     r'^\s*(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from|truncate(?:\s+table)?)\s+"?(\w+)',
     re.IGNORECASE,
@@ -82,9 +81,12 @@ class DataVersions:
         self._listener: Any = None
         self._sqlite: sqlite3.Connection | None = None
         self._sqlite_version: int | None = None
-        self._tried_at = time.monotonic()
         self.enabled = True
         self._kept: dict[str, Kept] = {}
+        # The database sessions of this process's own connections: the news of their
+        # commits was taken into account when they committed, and is not taken twice
+        # (it would make what was read since look stale).
+        self.own_backends: set[int] = set()
         _track_writes(engine, self)
 
     def kept(self, name: str, tables: Iterable[str], max_items: int = 4096) -> Kept:
@@ -98,29 +100,36 @@ class DataVersions:
 
     def stamp(self, tables: Iterable[str]) -> tuple | None:
         """The versions of these tables now, or None when nothing may be kept (the news
-        of changes cannot be heard). Read it *before* reading what it will stamp."""
+        of changes cannot be heard). Read it *before* reading what it will stamp.
+
+        On PostgreSQL no system call, no lock: the listening thread raises the versions
+        as the news comes (a call that waits lets the other threads of the process take
+        their turn, which under load cost more than the rest of a kept answer)."""
         if not self.enabled:
             return None
-        if not self._quiet():
+        if self._pid != os.getpid():  # a forked child: its parent's connections are not its own
             with self._lock:
-                if not self._hear_news():
+                if self._pid != os.getpid():
+                    self._pid, self._listener, self._sqlite = os.getpid(), None, None
+                    self._epoch += 1
+        if self.engine.dialect.name == "postgresql":
+            listener = self._listener
+            if listener is None:
+                with self._lock:
+                    if self._listener is None:
+                        self._listener = _Listener(self)
+                    listener = self._listener
+                # Once per process: its first request waits for the connection (a few ms).
+                listener.first_try.wait(LISTENER_CONNECT_SECONDS)
+            if not listener.listening:
+                return None
+        elif self.engine.dialect.name == "sqlite":
+            with self._lock:
+                if not self._hear_sqlite():
                     return None
+        else:
+            return None
         return (self._epoch, *(self._versions.get(t, 0) for t in tables))
-
-    def _quiet(self) -> bool:
-        """Whether the listening connection is up and has nothing new: one system call,
-        no lock (the common case, taken by every request that uses a kept value). The
-        driver parses everything it reads, so an empty socket means no news."""
-        listener = self._listener
-        if listener is None or self._pid != os.getpid():
-            return False
-        if time.monotonic() - self._tried_at > LISTENER_CHECK_SECONDS:
-            return False
-        try:
-            readable, _, _ = select.select([listener.fileno()], [], [], 0)
-        except (OSError, ValueError):
-            return False
-        return not readable
 
     def raise_versions(self, tables: Iterable[str]) -> None:
         with self._lock:
@@ -134,44 +143,6 @@ class DataVersions:
                 self._versions[table] = self._versions.get(table, 0) + 1
 
     # --- hearing about other processes' writes ----------------------------------------
-
-    def _hear_news(self) -> bool:
-        if self._pid != os.getpid():  # a forked child: its parent's connection is not its own
-            self._pid, self._listener, self._sqlite = os.getpid(), None, None
-            self._epoch += 1
-        if self.engine.dialect.name == "postgresql":
-            return self._hear_postgresql()
-        if self.engine.dialect.name == "sqlite":
-            return self._hear_sqlite()
-        return False
-
-    def _hear_postgresql(self) -> bool:
-        import psycopg
-
-        try:
-            if self._listener is None:
-                url = self.engine.url.set(drivername="postgresql")
-                listener = psycopg.connect(
-                    url.render_as_string(hide_password=False), autocommit=True, connect_timeout=5
-                )
-                listener.execute(f"LISTEN {CHANNEL}")
-                self._listener = listener
-                self._epoch += 1  # what was kept before listening may be stale
-            for notice in self._listener.notifies(timeout=0):
-                self._raise(notice.payload.split(","))
-            now = time.monotonic()
-            if now - self._tried_at > LISTENER_CHECK_SECONDS:
-                # A connection cut without a word (no reset) would otherwise stay silent.
-                self._listener.execute("SELECT 1")
-                self._tried_at = now
-            return True
-        except psycopg.Error:
-            if self._listener is not None:
-                with contextlib.suppress(psycopg.Error):
-                    self._listener.close()
-            self._listener = None
-            self._epoch += 1
-            return False
 
     def _hear_sqlite(self) -> bool:
         database = self.engine.url.database
@@ -193,11 +164,63 @@ class DataVersions:
     def close(self) -> None:
         with self._lock:
             if self._listener is not None:
-                self._listener.close()
+                self._listener.stop()
                 self._listener = None
             if self._sqlite is not None:
                 self._sqlite.close()
                 self._sqlite = None
+
+
+class _Listener:
+    """A thread of the process that listens for the news of commits (PostgreSQL) and
+    raises the versions as it comes. While it is not listening, nothing is kept; every
+    time it starts listening (again), every version is raised."""
+
+    def __init__(self, versions: DataVersions):
+        self.versions = versions
+        self.listening = False
+        self.first_try = threading.Event()  # set once the first connection is made or failed
+        self._stopped = threading.Event()
+        self._connection: Any = None
+        self._thread = threading.Thread(target=self._run, name="school-data-versions", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.listening = False
+        connection = self._connection
+        if connection is not None:  # the thread's wait ends with an error, and it stops
+            with contextlib.suppress(Exception):
+                connection.close()
+
+    def _run(self) -> None:
+        import psycopg
+
+        versions = self.versions
+        url = versions.engine.url.set(drivername="postgresql")
+        conninfo = url.render_as_string(hide_password=False)
+        while not self._stopped.is_set():
+            try:
+                with psycopg.connect(conninfo, autocommit=True, connect_timeout=5) as connection:
+                    self._connection = connection
+                    connection.execute(f"LISTEN {CHANNEL}")
+                    versions.raise_versions([EVERYTHING])  # what was kept before may be stale
+                    self.listening = True
+                    self.first_try.set()
+                    while not self._stopped.is_set():
+                        for notice in connection.notifies(timeout=LISTENER_CHECK_SECONDS):
+                            if notice.pid not in versions.own_backends:
+                                versions.raise_versions(notice.payload.split(","))
+                        # A connection cut without a word (no reset) would stay silent.
+                        connection.execute("SELECT 1")
+            except psycopg.Error:
+                pass
+            finally:
+                self.listening = False
+                self._connection = None
+                versions.raise_versions([EVERYTHING])
+                self.first_try.set()
+            self._stopped.wait(1.0)
 
 
 def _track_writes(engine: Engine, versions: DataVersions) -> None:
@@ -237,6 +260,22 @@ def _track_writes(engine: Engine, versions: DataVersions) -> None:
         committed = record.info.pop("school_committed", None)
         if committed:
             versions.raise_versions(committed)
+
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "connect")
+        def _own(dbapi_connection, record):
+            record.info["school_backend"] = dbapi_connection.info.backend_pid
+            versions.own_backends.add(record.info["school_backend"])
+
+        @event.listens_for(engine, "close")
+        def _not_own(_dbapi_connection, record):
+            # Its number may be given to another process's session now.
+            versions.own_backends.discard(record.info.pop("school_backend", None))
+
+        @event.listens_for(engine, "invalidate")
+        def _lost(_dbapi_connection, record, _exc):
+            versions.own_backends.discard(record.info.pop("school_backend", None))
 
     @event.listens_for(engine, "engine_disposed")
     def _disposed(_engine):
