@@ -17,6 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
+from school import data_versions
+from school.database import begin_write
 from school.models import Choice, Edition, Organiser, Registration, Session
 from school.models.vocabulary import Audience, RegistrationStatus
 from school.services import audit
@@ -125,8 +127,16 @@ def registration_window_error(edition: Edition, now: datetime) -> str | None:
 # -- changing
 
 
-def known_cites(db: DbSession) -> set[str]:
-    return {c.key for c in cites.directory(db, active_only=True)}
+def known_cites(db: DbSession) -> frozenset[str]:
+    """The keys a registration may name as its Cité: read on every registration, kept by
+    the process while the directory does not change."""
+    return data_versions.keep(
+        db,
+        "known-cites",
+        ("cites",),
+        "active",
+        lambda: frozenset(c.key for c in cites.directory(db, active_only=True)),
+    )
 
 
 def register(
@@ -154,13 +164,7 @@ def register(
     errors = check_fields(data, edition_dates=edition.dates, cites=known_cites(db))
     if not force:
         _check_window(edition, now)
-    seats.lock_places(
-        db,
-        edition.id,
-        data.sessions + data.meals,
-        edition_cap=edition.capacity is not None and not force,
-    )
-    edition = db.get(Edition, edition.id)
+    begin_write(db)  # SQLite's one writer lock first (PostgreSQL locks rows below)
     # Every field and choice is checked before the address is looked up: a registered
     # address and an unknown one get the same answer to the same mistakes (no probing).
     sessions, verified = _checked_choices(db, edition, data, errors, now=now, actor=actor)
@@ -169,14 +173,20 @@ def register(
         if actor is None:
             _try_as_new(db, edition, data, sessions, now=now)
         return _already_registered(db, existing, actor=actor, now=now)
-    if not force:
-        _check_room_left(db, edition)
     if existing is not None:  # cancelled: it keeps its link, history and badge
         _set_aside(db, existing)
+    # Two at once with the same address: the second waits on the first's row (a unique
+    # key) and is told the address is registered.
     registration = _confirmed(db, edition, data, now)
     registration.member_verified = verified
-    take_places(db, registration, [sessions[i] for i in data.sessions], data.meals, now)
     rank(db, registration, data, now)
+    # Seats, meals and the edition's cap last, under the locks of what they count, held
+    # until the commit: people registering at once wait for each other only there.
+    edition_cap = edition.capacity is not None and not force
+    seats.lock_places(db, edition.id, data.sessions + data.meals, edition_cap=edition_cap)
+    if edition_cap:
+        _check_room_left(db, edition)
+    take_places(db, registration, [sessions[i] for i in data.sessions], data.meals, now)
     notifications.confirmation(db, registration, now=now)
     if actor is not None:
         details = {"walk_in": force, "choices": choices_summary(registration)}
@@ -231,10 +241,10 @@ def _registered_as(db: DbSession, edition: Edition, email: str) -> Registration 
 
 
 def _check_room_left(db: DbSession, edition: Edition) -> None:
-    """The edition's cap, counted under its lock."""
+    """The edition's cap, counted under its lock, the new registration included."""
     if edition.capacity is None:
         return
-    if seats.confirmed_registrations(db, edition.id) >= edition.capacity:
+    if seats.confirmed_registrations(db, edition.id) > edition.capacity:
         raise EditionFull(
             _(
                 "The School is full. Please write to %(contact)s.",

@@ -129,6 +129,8 @@ def _take_meals(
 ) -> list[Session]:
     """Add the meals not held yet while their capacity allows (no waiting line: a meal
     is had or not)."""
+    if not meal_ids:
+        return []
     held = {m.session_id for m in registration.meals}
     new = [i for i in dict.fromkeys(meal_ids) if i not in held]
     if not new:

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 
-from school.database import begin_write, is_id, lock_rows, utcnow
+from school.database import begin_write, is_id, utcnow
 from school.models import Choice, Edition, Registration, Session
 from school.models.vocabulary import ChoiceStatus, RegistrationStatus
 from school.services.programme.catalogue import seats_taken
@@ -46,10 +46,16 @@ def lock_places(
     """Take the locks a new registration's places are decided under: the rows of the
     capped sessions and meals among ``session_ids`` and, with ``edition_cap``, the
     edition's row (its cap of participants is counted). Nothing else: a registration
-    that asks for no seat waits for nobody."""
+    that asks for no seat waits for nobody. Seats are then counted by queries; the
+    sessions (and edition) loaded before are read again (an organiser may have changed
+    a capacity meanwhile)."""
     begin_write(db)
-    if edition_cap:
-        db.execute(lock_rows(db, sa.select(Edition.id).where(Edition.id == edition_id))).all()
+    if edition_cap and db.get_bind().dialect.name == "postgresql":
+        # FOR NO KEY UPDATE: it excludes its like (and lock_edition's UPDATE), but not the
+        # key share that a new registration's row, inserted before, holds on its edition.
+        db.execute(
+            sa.select(Edition.id).where(Edition.id == edition_id).with_for_update(key_share=True)
+        ).all()
     ids = sorted({i for i in session_ids if is_id(i)})
     if ids:
         _lock_sessions(
@@ -58,7 +64,10 @@ def lock_places(
             Session.id.in_(ids),
             Session.capacity.is_not(None),
         )
-    db.expire_all()
+    stale = (Session, Edition) if edition_cap else (Session,)
+    for instance in list(db.identity_map.values()):
+        if isinstance(instance, stale):
+            db.expire(instance)
 
 
 def _lock_sessions(db: DbSession, *criteria) -> None:
