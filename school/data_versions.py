@@ -236,12 +236,15 @@ def _track_writes(engine: Engine, versions: DataVersions) -> None:
         if not touched:
             return
         if conn.dialect.name == "postgresql":
+            from psycopg import pq
+
+            driver = conn.connection.driver_connection
+            if driver.info.transaction_status == pq.TransactionStatus.INERROR:
+                return  # a failed transaction: its COMMIT is a rollback, nothing changed
             payload = ",".join(sorted(touched))
             # On the driver's connection: this is the commit's own moment, not a statement
             # of the transaction the engine would track. Delivered only if it commits.
-            conn.connection.driver_connection.execute(
-                "SELECT pg_notify(%s, %s)", (CHANNEL, payload)
-            )
+            driver.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
         # Before the commit as well as after it (``_after``): a value read in between is
         # stamped with the raised versions but may predate the commit; the second raise
         # (and PostgreSQL's own notice) makes it unreachable.

@@ -6,6 +6,7 @@ alike; Python code only ever sees timezone-aware UTC datetimes.
 
 from __future__ import annotations
 
+import select
 from datetime import UTC, datetime
 from time import monotonic
 
@@ -75,7 +76,8 @@ class UTCDateTime(sa.types.TypeDecorator):
 
 
 # A pooled connection unused for this long is tried before it is handed out: the database
-# may have restarted meanwhile. One used a moment ago is not (a round trip per request).
+# may have restarted meanwhile. One used a moment ago is tried only if the server has sent
+# it something since (a restart says goodbye): not a round trip per request.
 IDLE_PING_SECONDS = 10.0
 
 
@@ -121,13 +123,24 @@ def _ping_idle_connections(engine: Engine) -> None:
     @event.listens_for(engine, "checkout")
     def _ping_if_idle(dbapi_connection, record, _proxy):
         returned = record.info.get("school_returned_at")
-        if returned is not None and monotonic() - returned < IDLE_PING_SECONDS:
+        recent = returned is not None and monotonic() - returned < IDLE_PING_SECONDS
+        if recent and not _has_unread_input(dbapi_connection):
             return
         try:
             dbapi_connection.execute("SELECT 1")
             dbapi_connection.rollback()
         except Exception as exc:  # any failure: the pool replaces it and tries another
             raise sa.exc.DisconnectionError() from exc
+
+
+def _has_unread_input(dbapi_connection) -> bool:
+    """Whether the server sent something to a connection at rest: its farewell when it shut
+    down or restarted (or the socket's end). One system call, no round trip."""
+    try:
+        readable, _, _ = select.select([dbapi_connection.pgconn.socket], [], [], 0)
+    except (OSError, ValueError, AttributeError):
+        return True
+    return bool(readable)
 
 
 def begin_write(session: Session) -> None:
