@@ -196,3 +196,18 @@ def test_a_token_revoked_by_the_cli_is_refused_by_every_worker_at_once(app, db, 
         )  # fmt: skip
         assert revoked.returncode == 0, revoked.stderr
         assert statuses(roster) == {401}
+
+
+def test_cache_reset_after_a_change_made_outside_the_app(app, demo, database_url, runner):
+    assert _city(app, demo.slug) == "Paris"
+    outside = sa.create_engine(flask_db_url(app), poolclass=sa.pool.NullPool)
+    with outside.begin() as conn:  # psql, as it were: no NOTIFY, not through the app
+        conn.execute(sa.text("UPDATE editions SET city = 'Porto' WHERE id = :id"), {"id": demo.id})
+    outside.dispose()
+    result = runner.invoke(args=["cache", "reset"])
+    assert result.exit_code == 0, result.output
+    assert _eventually(lambda: _city(app, demo.slug) == "Porto")
+
+
+def flask_db_url(app) -> str:
+    return app.config["SQLALCHEMY_DATABASE_URI"]

@@ -39,10 +39,10 @@ def register(app: Flask) -> None:
         privacy.privacy_cli,
         deploy.deploy_cli,
         backup.backup_cli,
+        cache.cache_cli,
         survey.survey_cli,
         network.cites_cli,
         network.initiatives_cli,
     ):
         app.cli.add_command(group)
     app.cli.add_command(report.report_command)
-    app.cli.add_command(cache.cache_command)
