@@ -113,7 +113,10 @@ SUITE = Suite(
     prepare,
     notes=[
         "Every request registers a new participant (unique address) with a choice of the"
-        " Explora visit (20 seats): the seat is decided under the edition lock."
+        " Explora visit (20 seats): the seat is decided under that session's row lock, so"
+        " all of them queue on one row.",
+        "Target (issue 23): 0.05 of the ceiling or more, as many a second at 32 connections"
+        " as at 1, p99 under 250 ms.",
     ],
     verify=verify,
 )

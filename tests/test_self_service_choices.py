@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from school.database import utcnow
 from school.models import Edition, OutboxMessage, Registration, Session
 from school.services.errors import DomainError
-from school.services.registration import registrations, self_service
+from school.services.registration import offer, registrations, self_service
 from school.services.registration.data import RegistrationData
 from school.services.registration.rules import InvalidRegistration
 from tests.support.backoffice import fresh
@@ -60,7 +60,7 @@ def mails_to(db, address: str, purpose: str = "choices_changed") -> list[OutboxM
 def test_a_swap_for_a_parallel_session_moves_the_seat_and_says_so(ctx, demo, db):
     spaces, explora = session_of(db, "d1-visit-spaces"), session_of(db, "d1-visit-explora")
     person = registered(db, demo, sessions=[spaces.id])
-    offered = registrations.choosable_sessions(db, db.get(Edition, demo.id))
+    offered = offer.choosable_sessions(db, db.get(Edition, demo.id))
     assert explora in self_service.alternatives(person, offered, spaces)
     # At the same time as a seat held: offered as a swap, not to add.
     assert explora not in self_service.joinable(person, offered)

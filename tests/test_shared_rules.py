@@ -42,7 +42,7 @@ from school.services.errors import DomainError
 from school.services.mail import mailing, outbox, transports
 from school.services.programme import checks, export, importer, people
 from school.services.programme.rules import room_clashes
-from school.services.registration import access, data, listing, registrations, rules
+from school.services.registration import access, data, listing, offer, rules
 from school.services.registration.rules import InvalidRegistration
 from tests.support.factories import make_choice, make_edition, make_registration
 
@@ -301,8 +301,8 @@ def test_what_is_offered_for_choice_reads_the_same_in_python_sql_and_every_list(
     assert sessions["d1-visit-explora"].id not in offered
     invited = {s.id for s in sessions.values() if s.audience == "invited" and not s.is_cancelled}
     with app.test_request_context():
-        public = {s.id for s in registrations.choosable_sessions(db, edition)}
-        given = {s.id for s in registrations.choosable_sessions(db, edition, by_organiser=True)}
+        public = {s.id for s in offer.choosable_sessions(db, edition)}
+        given = {s.id for s in offer.choosable_sessions(db, edition, by_organiser=True)}
     assert public == offered - invited
     assert given == offered | invited
     # The scanner admits those on a seat only.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
 from school import i18n
@@ -47,12 +47,13 @@ def programme_page(slug: str):
     page = cache.get(key) if cacheable else None
     if page is None:
         edition = catalogue.get_edition(db.session, slug, preview=may_preview())
+        # Kept encoded: 300 kB of text for 500 sessions is not encoded again per visit.
         page = render_template(
             "public/programme.html", edition=edition, timetable=_timetable(edition, state)
-        )
+        ).encode()
         if cacheable:
             cache.put(key, page)
-    return page
+    return Response(page, mimetype="text/html")
 
 
 def _timetable(edition, state: str | None) -> Markup:

@@ -10,7 +10,7 @@ from school.database import utcnow
 from school.extensions import db, limiter
 from school.forms.registration import LostLinkForm, RegistrationForm
 from school.services.programme import catalogue
-from school.services.registration import access, groups, links, registrations
+from school.services.registration import access, groups, links, offer, registrations
 from school.services.registration.rules import InvalidRegistration
 from school.web.actions import form_action
 from school.web.auth import may_preview
@@ -69,11 +69,11 @@ def choice_page_context(edition, form: RegistrationForm, plan_sessions, meals, r
 def form(slug: str):
     edition = catalogue.get_edition(db.session, slug, preview=may_preview())
     now = utcnow()
-    closed = registrations.registration_window_error(edition, now)
+    closed = offer.registration_window_error(edition, now)
     if closed:
         return render_template("registration/closed.html", edition=edition, message=closed)
-    sessions = registrations.choosable_sessions(db.session, edition)
-    meals = registrations.meal_sessions(db.session, edition)
+    sessions = offer.choosable_sessions(db.session, edition)
+    meals = offer.meal_sessions(db.session, edition)
     form = RegistrationForm()
     speaker_token = request.args.get("speaker") if not form.is_submitted() else None
     # A speaker's link: they register as a speaker (the service checks the token again).
@@ -95,7 +95,7 @@ def form(slug: str):
             flash(_("Thank you! Your registration is confirmed. We have sent you an e-mail."))
             return redirect(url_for("participant.manage", token=outcome.registration.manage_token))
         # What could not be kept: the page is shown again with the answers as typed.
-        sessions = registrations.choosable_sessions(db.session, edition)
+        sessions = offer.choosable_sessions(db.session, edition)
     return render_template(
         "registration/form.html", **choice_page_context(edition, form, sessions, meals, ranked)
     )

@@ -5,6 +5,7 @@ time (``Session.overlaps``), who is checked in (``CheckIn.is_standing``)."""
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,7 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from school import data_versions
 from school.database import utcnow
-from school.models import CheckIn, Choice, Edition, Registration, Session
+from school.models import CheckIn, Edition, Registration, Session
 from school.models.vocabulary import ChoiceStatus
 from school.services.badges import tokens
 from school.services.checkin.scanning import admission
@@ -39,6 +40,12 @@ class _Parts:
     edition: str
     sessions: str
     participants: tuple[tuple[int, str], ...]  # (registration id, '{…, "checked_in": ')
+    # When each participant's row or one of their choices last changed, and the sessions
+    # each has a choice in (whose waiting lines move them): ``since`` is answered from
+    # these, without asking the database.
+    changed_at: dict[int, datetime]
+    lines: dict[int, frozenset[int]]  # session id -> registration ids with a choice in it
+    line_moved_at: dict[int, datetime]  # session id -> its latest choice change
 
 
 def roster(db: DbSession, edition: Edition) -> dict:
@@ -54,20 +61,21 @@ def roster_json(
     changed since then are listed (``complete: false``): the scanner puts them in place
     of its own; sessions and the edition are always whole.
 
-    Two queries when the process keeps the roster's parts (the check-ins; with ``since``,
-    the participants touched since), seven when it builds them, whatever the size."""
+    One query when the process keeps the roster's parts (the check-ins), five more when
+    it builds them, whatever the size."""
     parts = data_versions.keep(
         db, "roster", ROSTER_TABLES, edition.id, lambda: _build_parts(db, edition)
     )
-    wanted = None if since is None else _changed_since(db, edition, since - SINCE_MARGIN)
-    standing = sa.select(CheckIn.registration_id, CheckIn.checkpoint, CheckIn.scanned_at).where(
-        CheckIn.edition_id == edition.id, CheckIn.is_standing
-    )
-    if wanted is not None:
-        standing = standing.where(CheckIn.registration_id.in_(wanted))
+    after = None if since is None else since - SINCE_MARGIN
+    rows = db.execute(_checkins_query(), {"edition_id": edition.id, "after": after})
     checked: dict[int, dict[str, str]] = {}
-    for registration_id, checkpoint, at in db.execute(standing):
-        checked.setdefault(registration_id, {})[checkpoint] = at.isoformat()
+    scanned_since: set[int] = set()
+    for registration_id, checkpoint, at, standing, recent in rows:
+        if standing:
+            checked.setdefault(registration_id, {})[checkpoint] = at.isoformat()
+        if recent and registration_id is not None:
+            scanned_since.add(registration_id)
+    wanted = None if after is None else _changed_since(parts, after) | scanned_since
     people = ",".join(
         prefix + json.dumps(checked.get(rid, {}), ensure_ascii=False) + "}"
         for rid, prefix in parts.participants
@@ -82,27 +90,31 @@ def roster_json(
     ).encode()
 
 
-def _changed_since(db: DbSession, edition: Edition, since: datetime) -> set[int]:
-    """The participants whose badge, days, seats, meals, place in a line or check-ins may
-    have changed since ``since``: one query."""
-    of_edition = Registration.edition_id == edition.id
-    moved_lines = (
-        sa.select(Choice.session_id)
-        .join(Registration, Registration.id == Choice.registration_id)
-        .where(of_edition, Choice.updated_at >= since)
+@functools.cache
+def _checkins_query() -> sa.Select:
+    """The standing check-ins, and every check-in recorded or undone after ``after`` (a
+    participant checked in, or undone, since): one query, built once."""
+    after = sa.bindparam("after", type_=CheckIn.recorded_at.type)
+    recent = sa.and_(
+        after.is_not(None), sa.or_(CheckIn.recorded_at >= after, CheckIn.undone_at >= after)
     )
-    touched = sa.union(
-        sa.select(Registration.id).where(of_edition, Registration.updated_at >= since),
-        sa.select(Choice.registration_id)
-        .join(Registration, Registration.id == Choice.registration_id)
-        .where(of_edition, Choice.session_id.in_(moved_lines)),
-        sa.select(CheckIn.registration_id).where(
-            CheckIn.edition_id == edition.id,
-            CheckIn.registration_id.is_not(None),
-            sa.or_(CheckIn.recorded_at >= since, CheckIn.undone_at >= since),
-        ),
-    )
-    return set(db.scalars(touched))
+    return sa.select(
+        CheckIn.registration_id,
+        CheckIn.checkpoint,
+        CheckIn.scanned_at,
+        CheckIn.is_standing.label("standing"),
+        recent.label("recent"),
+    ).where(CheckIn.edition_id == sa.bindparam("edition_id"), sa.or_(CheckIn.is_standing, recent))
+
+
+def _changed_since(parts: _Parts, after: datetime) -> set[int]:
+    """The participants whose badge, days, seats, meals or place in a line may have
+    changed after ``after``, from the kept parts (their check-ins are the caller's)."""
+    changed = {rid for rid, at in parts.changed_at.items() if at >= after}
+    for session_id, moved_at in parts.line_moved_at.items():
+        if moved_at >= after:
+            changed |= parts.lines[session_id]
+    return changed
 
 
 def _build_parts(db: DbSession, edition: Edition) -> _Parts:
@@ -152,7 +164,16 @@ def _build_parts(db: DbSession, edition: Edition) -> _Parts:
         for s in sessions
     ]
     participants = []
+    changed_at: dict[int, datetime] = {}
+    lines: dict[int, set[int]] = {}
+    line_moved_at: dict[int, datetime] = {}
     for r in registrations:
+        changed_at[r.id] = max([r.updated_at, *(c.updated_at for c in r.choices)])
+        for c in r.choices:
+            lines.setdefault(c.session_id, set()).add(r.id)
+            line_moved_at[c.session_id] = max(
+                line_moved_at.get(c.session_id, c.updated_at), c.updated_at
+            )
         person = {
             "id": r.id,
             "token": tokens.token_for(r, keyring),
@@ -170,7 +191,14 @@ def _build_parts(db: DbSession, edition: Edition) -> _Parts:
             "waiting": {str(c.session_id): line[c.id] for c in r.choices if not c.is_confirmed},
         }
         participants.append((r.id, dumps(person)[:-1] + ', "checked_in": '))
-    return _Parts(dumps(edition_part), dumps(session_parts), tuple(participants))
+    return _Parts(
+        dumps(edition_part),
+        dumps(session_parts),
+        tuple(participants),
+        changed_at,
+        {session_id: frozenset(ids) for session_id, ids in lines.items()},
+        line_moved_at,
+    )
 
 
 def _overlaps(sessions: list[Session]) -> dict[int, list[int]]:

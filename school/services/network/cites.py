@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import object_session
 
+from school import data_versions
 from school.database import begin_write, utcnow
 from school.models import Cite
 from school.models.vocabulary import CiteStatus
@@ -195,8 +196,20 @@ def name_of(owner: Any) -> str:
     if not value:
         return ""
     db = object_session(owner)
-    cite = db.get(Cite, value) if db is not None else None
-    if cite is not None:
-        return cite.name
+    names = directory_names(db) if db is not None else {}
+    if value in names:
+        return names[value]
     entry = next((e for e in shipped() if e.key == value), None)
     return entry.name if entry is not None else value
+
+
+def directory_names(db: DbSession) -> dict[str, str]:
+    """Every Cité's name by key, as saved (not the shipped file): shown in every row of
+    the organisers' tables, so each process keeps it while the directory does not change."""
+    return data_versions.keep(
+        db,
+        "cite-names",
+        ("cites",),
+        "names",
+        lambda: dict(db.execute(sa.select(Cite.key, Cite.name)).tuples().all()),
+    )

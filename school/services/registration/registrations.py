@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from school import data_versions
 from school.database import begin_write
 from school.models import Choice, Edition, Organiser, Registration, Session
-from school.models.vocabulary import Audience, RegistrationStatus
+from school.models.vocabulary import RegistrationStatus
 from school.services import audit
 from school.services.email_addresses import email_key
 from school.services.errors import DomainError, NotFound
@@ -80,48 +80,6 @@ def get_by_manage_token(db: DbSession, token: str) -> Registration:
     if registration is None:
         raise NotFound("no registration for this link")
     return registration
-
-
-def choosable_sessions(
-    db: DbSession, edition: Edition, *, by_organiser: bool = False
-) -> list[Session]:
-    """Sessions a participant picks when registering: those that require registration
-    or have limited seats; not the cancelled ones, not those by invitation only (the
-    organisers give those: ``by_organiser=True`` includes them)."""
-    offered = Session.is_chosen_on_form
-    if by_organiser:
-        invited = sa.and_(
-            Session.audience == Audience.INVITED,
-            sa.not_(Session.is_cancelled),
-            Session.is_meal.is_(False),
-        )
-        offered = sa.or_(Session.is_offered_for_choice, invited)
-    sessions = db.scalars(
-        sa.select(Session)
-        .where(Session.edition_id == edition.id, offered)
-        .options(selectinload(Session.room))
-        .order_by(Session.starts_at, Session.id)
-    ).all()
-    return list(sessions)
-
-
-def meal_sessions(db: DbSession, edition: Edition) -> list[Session]:
-    return list(
-        db.scalars(
-            sa.select(Session)
-            .where(
-                Session.edition_id == edition.id,
-                Session.is_meal.is_(True),
-                sa.not_(Session.is_cancelled),
-            )
-            .order_by(Session.starts_at)
-        )
-    )
-
-
-def registration_window_error(edition: Edition, now: datetime) -> str | None:
-    """Why registration is not possible right now, or None (the edition's state decides)."""
-    return lifecycle.registration_refusal(edition, now)
 
 
 # -- changing
@@ -195,7 +153,7 @@ def register(
 
 
 def _check_window(edition: Edition, now: datetime) -> None:
-    window = registration_window_error(edition, now)
+    window = lifecycle.registration_refusal(edition, now)
     if window:
         raise RegistrationClosed(window)
 

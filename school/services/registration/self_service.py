@@ -15,7 +15,7 @@ from school.models import Edition, Registration, Session
 from school.models.vocabulary import ChoiceStatus
 from school.services.errors import DomainError
 from school.services.mail import notifications
-from school.services.registration import registrations, seats
+from school.services.registration import offer, registrations, seats
 from school.services.registration.data import data_of
 
 
@@ -136,4 +136,4 @@ def _change(
 
 def offered_sessions(db: DbSession, edition: Edition) -> list[Session]:
     """What the form offers (the same query)."""
-    return registrations.choosable_sessions(db, edition)
+    return offer.choosable_sessions(db, edition)

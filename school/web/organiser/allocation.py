@@ -10,7 +10,7 @@ from school.database import as_id, utcnow
 from school.extensions import db
 from school.forms.organiser import AdjustForm, ConfirmForm, GroupForm, RunForm
 from school.services.programme import catalogue
-from school.services.registration import group_editing, groups, registrations
+from school.services.registration import group_editing, groups, offer
 from school.web.actions import form_action
 from school.web.organiser.blueprint import bp
 
@@ -37,7 +37,7 @@ def edit_group(slug: str, group_id: int):
     edition = catalogue.get_edition(db.session, slug)
     group = groups.get_group(db.session, edition.id, group_id)
     form = GroupForm()
-    candidates = registrations.choosable_sessions(db.session, edition)
+    candidates = offer.choosable_sessions(db.session, edition)
     form.sessions.choices = [(s.id, s.text("title", "fr")) for s in candidates]
     if not form.is_submitted():
         form.key.data, form.title_fr.data, form.title_en.data = (
@@ -84,7 +84,7 @@ def delete_group(slug: str, group_id: int):
 def groups_page(slug: str):
     edition = catalogue.get_edition(db.session, slug)
     form = GroupForm()
-    candidates = registrations.choosable_sessions(db.session, edition)
+    candidates = offer.choosable_sessions(db.session, edition)
     form.sessions.choices = [(s.id, s.text("title", "fr")) for s in candidates]
     if form.validate_on_submit():
         with form_action() as action:

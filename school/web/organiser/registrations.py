@@ -20,7 +20,7 @@ from school.models import CheckIn, OutboxMessage
 from school.services.backoffice import stats
 from school.services.network.countries import country_names
 from school.services.programme import catalogue
-from school.services.registration import cancelling, history, listing, registrations, seats
+from school.services.registration import cancelling, history, listing, offer, registrations, seats
 from school.services.registration.data import data_of
 from school.services.registration.listing import RegistrationQuery
 from school.web.actions import form_action
@@ -44,7 +44,7 @@ def registrations_table(slug: str):
         page=page,
         query=page.query,
         options=listing.filter_options(db.session, edition),
-        sessions=registrations.choosable_sessions(db.session, edition, by_organiser=True),
+        sessions=offer.choosable_sessions(db.session, edition, by_organiser=True),
         countries=country_names(i18n.language()),
         page_sizes=listing.PAGE_SIZES,
     )
@@ -53,8 +53,8 @@ def registrations_table(slug: str):
 def _form_page(edition, form, registration=None, **extra):
     """Prepare the registration form as participants see it (with the sessions by
     invitation), and what its page shows beside it."""
-    sessions = registrations.choosable_sessions(db.session, edition, by_organiser=True)
-    meals = registrations.meal_sessions(db.session, edition)
+    sessions = offer.choosable_sessions(db.session, edition, by_organiser=True)
+    meals = offer.meal_sessions(db.session, edition)
     form.prepare(edition, i18n.language(), meals, sessions, every_category=True)
     ranked = ranking_groups(edition, utcnow())
     read_form(form, ranked)
@@ -118,7 +118,7 @@ def _details(registration) -> dict:
     )
     lang = i18n.language()
     held = {c.session_id for c in choices}
-    offered = registrations.choosable_sessions(db.session, registration.edition, by_organiser=True)
+    offered = offer.choosable_sessions(db.session, registration.edition, by_organiser=True)
     # "Move to" offers the sessions that run alongside: a move changes a workshop for
     # another in the same slot, not the participant's day.
     moves = {}

@@ -11,7 +11,7 @@ from school.database import utcnow
 from school.extensions import db, limiter
 from school.forms.registration import CancelForm, ChoiceActionForm, RegistrationForm
 from school.services.programme import catalogue
-from school.services.registration import groups, privacy, registrations, seats, self_service
+from school.services.registration import groups, offer, privacy, registrations, seats, self_service
 from school.services.registration.data import data_of
 from school.web.actions import form_action
 from school.web.participant.blueprint import bp
@@ -33,7 +33,7 @@ def manage(token: str):
         db.session, [c.session_id for c in choices if not c.is_confirmed]
     )
     # What one tap may change: swap a choice for a session at the same time, or join one.
-    offered = registrations.choosable_sessions(db.session, edition)
+    offered = offer.choosable_sessions(db.session, edition)
     ranked = {s.id for g in ranking_groups(edition, utcnow()) for s in g.sessions}
     offered = [s for s in offered if s.id not in ranked]
     plan = catalogue.Programme(
@@ -63,9 +63,9 @@ def edit(token: str):
     edition = registration.edition
     if registration.is_cancelled:
         return redirect(url_for(".manage", token=token))
-    sessions = registrations.choosable_sessions(db.session, edition)
+    sessions = offer.choosable_sessions(db.session, edition)
     held = {c.session_id for c in registration.choices}
-    meals = registrations.meal_sessions(db.session, edition)
+    meals = offer.meal_sessions(db.session, edition)
     form = RegistrationForm()
     if not form.is_submitted():
         form.fill(data_of(registration))
@@ -80,7 +80,7 @@ def edit(token: str):
             flash(_("Your changes are saved."))
             return redirect(url_for(".manage", token=token))
         registration = registrations.get_by_manage_token(db.session, token)
-        sessions = registrations.choosable_sessions(db.session, registration.edition)
+        sessions = offer.choosable_sessions(db.session, registration.edition)
         held = {c.session_id for c in registration.choices}
     context = choice_page_context(registration.edition, form, sessions, meals, ranked)
     return render_template("participant/edit.html", registration=registration, held=held, **context)
