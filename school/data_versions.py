@@ -111,6 +111,7 @@ class DataVersions:
             with self._lock:
                 if self._pid != os.getpid():
                     self._pid, self._listener, self._sqlite = os.getpid(), None, None
+                    self.own_backends.clear()
                     self._epoch += 1
         if self.engine.dialect.name == "postgresql":
             listener = self._listener
