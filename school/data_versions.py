@@ -298,13 +298,6 @@ def install(engine: Engine, *, enabled: bool = True) -> DataVersions:
     return versions
 
 
-def kept(db: Any, name: str, tables: Iterable[str], max_items: int = 4096) -> Kept | None:
-    """The store ``name`` of the database behind the ORM session ``db``, or None when its
-    engine was not installed (then nothing is kept)."""
-    versions = _BY_ENGINE.get(db.get_bind())
-    return None if versions is None else versions.kept(name, tables, max_items)
-
-
 def stamp(db: Any, tables: Iterable[str]) -> tuple | None:
     """The versions of ``tables`` in this process (read it before what it stamps), or None
     when nothing may be kept."""
@@ -313,9 +306,10 @@ def stamp(db: Any, tables: Iterable[str]) -> tuple | None:
 
 
 def keep(db: Any, name: str, tables: Iterable[str], key: Hashable, load: Callable[[], T]) -> T:
-    """``load()``, or what it gave under the same versions of ``tables``."""
-    store = kept(db, name, tables)
-    return load() if store is None else store.get(key, load)
+    """``load()``, or what it gave under the same versions of ``tables`` (the process's
+    store ``name``; nothing is kept when the session's engine was not installed)."""
+    versions = _BY_ENGINE.get(db.get_bind())
+    return load() if versions is None else versions.kept(name, tables).get(key, load)
 
 
 class Kept:
@@ -347,10 +341,6 @@ class Kept:
                 while len(self._items) > self.max_items:
                     self._items.popitem(last=False)
         return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
 
 
 def snapshot(instance: Any, *relationships: str) -> Any:
