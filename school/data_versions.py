@@ -55,7 +55,24 @@ _READS = re.compile(
 _WRITES_ANYWHERE = re.compile(r"\b(?:insert|update|delete|truncate)\b", re.IGNORECASE)
 _TOUCHED = "school_touched"
 
+# The tables some kept value is read from, declared where it is kept (``watched``), at
+# import: every process builds the whole app, so each knows them all. Only writes to them
+# are announced, so a scan or a queued e-mail (nothing is kept from them) costs no NOTIFY.
+WATCHED: set[str] = set()
+
 T = TypeVar("T")
+
+
+def watched(*tables: str) -> tuple[str, ...]:
+    """Declare that values are kept from ``tables``: their writes are announced."""
+    WATCHED.update(tables)
+    return tables
+
+
+def _check_watched(tables: tuple[str, ...]) -> None:
+    if not WATCHED.issuperset(tables):
+        unknown = ", ".join(sorted(set(tables) - WATCHED))
+        raise ValueError(f"kept from {unknown}, which no module declared with watched()")
 
 
 def touched_table(statement: str) -> str | None:
@@ -228,7 +245,7 @@ def _track_writes(engine: Engine, versions: DataVersions) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _note_write(conn: Connection, _cursor, statement, _params, _context, _many):
         table = touched_table(statement)
-        if table is not None:
+        if table is not None and (table == EVERYTHING or table in WATCHED):
             conn.info.setdefault(_TOUCHED, set()).add(table)
 
     @event.listens_for(engine, "commit")
@@ -301,6 +318,8 @@ def install(engine: Engine, *, enabled: bool = True) -> DataVersions:
 def stamp(db: Any, tables: Iterable[str]) -> tuple | None:
     """The versions of ``tables`` in this process (read it before what it stamps), or None
     when nothing may be kept."""
+    tables = tuple(tables)
+    _check_watched(tables)
     versions = _BY_ENGINE.get(db.get_bind())
     return None if versions is None else versions.stamp(tables)
 
@@ -321,6 +340,7 @@ class Kept:
     def __init__(self, versions: DataVersions, tables: Iterable[str], max_items: int = 4096):
         self.versions = versions
         self.tables = tuple(tables)
+        _check_watched(self.tables)
         self.max_items = max_items
         self._items: OrderedDict[Hashable, tuple[tuple, Any]] = OrderedDict()
         self._lock = threading.Lock()

@@ -179,7 +179,13 @@ def insert_new(session: Session, model: type, key: str) -> sa.Insert:
     says the row was there, without an error to recover from in a savepoint."""
     if isinstance(session, scoped_session):
         session = session()
-    if session.get_bind().dialect.name == "postgresql":
+    return insert_new_on(session.get_bind().dialect.name, model, key)
+
+
+def insert_new_on(dialect: str, model: type, key: str) -> sa.Insert:
+    """``insert_new`` for a kind of database (``postgresql``, ``sqlite``): for statements
+    built once."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from school import create_app, data_versions
 from school.database import utcnow
 from school.extensions import db as flask_db
-from school.models import Edition
+from school.models import CheckIn, Edition
 from school.services.backoffice import organisers
 from school.services.badges.tokens import token_for
 from school.services.programme import catalogue
@@ -211,3 +211,30 @@ def test_cache_reset_after_a_change_made_outside_the_app(app, demo, database_url
 
 def flask_db_url(app) -> str:
     return app.config["SQLALCHEMY_DATABASE_URI"]
+
+
+@pytest.mark.postgres
+def test_only_writes_to_tables_something_is_kept_from_are_announced(app, demo):
+    """A scan writes only the check-ins, which nothing is kept from: its commit costs no
+    NOTIFY. A change to the edition is announced, naming its table."""
+    if not production.SUITE_ON_POSTGRES:
+        pytest.skip("PostgreSQL's NOTIFY (SQLite asks PRAGMA data_version)")
+    import psycopg
+
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).set(drivername="postgresql")
+    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as listening:
+        listening.execute(f"LISTEN {data_versions.CHANNEL}")
+        with app.app_context():
+            flask_db.session.execute(sa.update(CheckIn).values(device="door 2"))
+            flask_db.session.commit()
+            flask_db.session.execute(
+                sa.update(Edition).where(Edition.id == demo.id).values(city="Liège")
+            )
+            flask_db.session.commit()
+        heard = [notice.payload for notice in listening.notifies(timeout=1.0)]
+    assert heard == ["editions"]
+
+
+def test_a_value_kept_from_an_undeclared_table_is_refused(app):
+    with app.app_context(), pytest.raises(ValueError, match="checkins"):
+        data_versions.keep(flask_db.session, "test", ("checkins",), 1, lambda: 1)

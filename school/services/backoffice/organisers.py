@@ -201,7 +201,7 @@ class TokenGrant:
         return self.expires_at is not None and self.expires_at <= now
 
 
-TOKEN_TABLES = ("api_tokens", "organisers", "editions")
+TOKEN_TABLES = data_versions.watched("api_tokens", "organisers", "editions")
 
 
 def find_api_token(db: DbSession, token: str) -> TokenGrant | None:

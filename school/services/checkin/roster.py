@@ -23,7 +23,7 @@ from school.services.checkin.scanning import admission
 
 # What the roster is made of but the check-ins: each process keeps it, ready to send,
 # while these tables do not change (school/data_versions.py). A scan changes none of them.
-ROSTER_TABLES = (
+ROSTER_TABLES = data_versions.watched(
     "editions", "edition_days", "sessions", "rooms",
     "registrations", "registration_days", "choices", "registration_meals",
 )  # fmt: skip

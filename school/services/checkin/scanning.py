@@ -18,15 +18,17 @@ becomes ``already``. The scanner page decides offline from the roster, whose
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 
-from school.database import begin_write, insert_new, lock_rows
+from school.database import begin_write, insert_new_on
 from school.models import CheckIn, Choice, Edition, Organiser, Registration, Session
 from school.models.vocabulary import Admission, Audience, Verdict
 from school.services.badges import tokens
@@ -271,16 +273,16 @@ def _same_scan(
 
 def _record(db: DbSession, superseded: CheckIn | None, **values) -> CheckIn | None:
     """The new scan's row, or None if a scan with its ``client_id`` is there already."""
-    statement = insert_new(db, CheckIn, "client_id").values(**values).returning(CheckIn)
+    statement = _statements(db).record
     if superseded is None:
-        return db.scalar(statement)
+        return db.scalar(statement, values)
     # An older scan that arrived late is the check-in, and the standing one becomes
     # ``already`` first (one standing check-in per checkpoint is a unique index). Rare
     # enough for a savepoint, which undoes that if this scan was recorded already.
     savepoint = db.begin_nested()
     superseded.verdict = Verdict.ALREADY
     db.flush()
-    record = db.scalar(statement)
+    record = db.scalar(statement, values)
     if record is None:
         savepoint.rollback()
     else:
@@ -292,17 +294,52 @@ def _lock_badge(db: DbSession, registration_id: int) -> Registration | None:
     """Scans of one badge are decided one after the other: its row, seats (with their
     sessions and rooms, which the answer shows) and days are read again under the lock,
     as they are now, in one query."""
-    locked = sa.select(Registration).where(Registration.id == registration_id)
-    locked = locked.options(
-        joinedload(Registration.choices).joinedload(Choice.session).joinedload(Session.room),
-        joinedload(Registration.days),
-        joinedload(Registration.meals),
+    found = db.execute(_statements(db).lock_badge, {"registration_id": registration_id})
+    return found.unique().scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class _Statements:
+    lock_badge: sa.Select
+    standing: sa.Select
+    record: sa.Insert
+
+
+@functools.cache
+def _statements_for(dialect: str) -> _Statements:
+    """A scan's three statements, built once per database kind: at the door's pace,
+    building and compiling them cost more than running them (bench/README.md)."""
+    registration_id = sa.bindparam("registration_id")
+    checkpoint = sa.bindparam("checkpoint")
+    lock_badge = (
+        sa.select(Registration)
+        .where(Registration.id == registration_id)
+        .options(
+            joinedload(Registration.choices).joinedload(Choice.session).joinedload(Session.room),
+            joinedload(Registration.days),
+            joinedload(Registration.meals),
+        )
+        .execution_options(populate_existing=True)
     )
-    return (
-        db.execute(lock_rows(db, locked, of=Registration).execution_options(populate_existing=True))
-        .unique()
-        .scalar_one_or_none()
+    if dialect == "postgresql":
+        lock_badge = lock_badge.with_for_update(of=Registration)
+    # The person's standing check-in at the checkpoint, if any, and the checkpoint's
+    # arrivals so far, in one query (one row, from a one-row table the check-in is
+    # outer-joined to).
+    count = _arrivals_query(sa.bindparam("edition_id"), checkpoint).scalar_subquery()
+    one = sa.select(sa.literal(1).label("one")).subquery()
+    standing = (
+        sa.select(CheckIn, count)
+        .select_from(one)
+        .outerjoin(CheckIn, _standing_at(registration_id, checkpoint))
+        .options(joinedload(CheckIn.organiser))
     )
+    record = insert_new_on(dialect, CheckIn, "client_id").returning(CheckIn)
+    return _Statements(lock_badge, standing, record)
+
+
+def _statements(db: DbSession) -> _Statements:
+    return _statements_for(db.get_bind().dialect.name)
 
 
 def _decide(db: DbSession, result: ScanResult, scanned_at: datetime) -> None:
@@ -340,16 +377,13 @@ def _standing(
     db: DbSession, registration: Registration, checkpoint: str
 ) -> tuple[CheckIn | None, int]:
     """The person's standing check-in at the checkpoint, if any, and the checkpoint's
-    arrivals so far, in one query (one row, from a one-row table the check-in is
-    outer-joined to)."""
-    count = _arrivals_query(registration.edition_id, checkpoint).scalar_subquery()
-    one = sa.select(sa.literal(1).label("one")).subquery()
-    row = db.execute(
-        sa.select(CheckIn, count)
-        .select_from(one)
-        .outerjoin(CheckIn, _standing_at(registration.id, checkpoint))
-        .options(joinedload(CheckIn.organiser))
-    ).one()
+    arrivals so far."""
+    values = {
+        "registration_id": registration.id,
+        "checkpoint": checkpoint,
+        "edition_id": registration.edition_id,
+    }
+    row = db.execute(_statements(db).standing, values).one()
     return row[0], row[1]
 
 
@@ -361,7 +395,7 @@ def first_checkin(db: DbSession, registration_id: int, checkpoint: str) -> Check
     )
 
 
-def _standing_at(registration_id: int, checkpoint: str) -> sa.ColumnElement[bool]:
+def _standing_at(registration_id: Any, checkpoint: Any) -> sa.ColumnElement[bool]:
     """The person's check-in at the checkpoint that counts (one at most: a unique index)."""
     return sa.and_(
         CheckIn.registration_id == registration_id,
@@ -405,7 +439,7 @@ def arrivals(db: DbSession, edition: Edition, checkpoint: str) -> int:
     return db.scalar(_arrivals_query(edition.id, checkpoint))
 
 
-def _arrivals_query(edition_id: int, checkpoint: str) -> sa.Select:
+def _arrivals_query(edition_id: Any, checkpoint: Any) -> sa.Select:
     return (
         sa.select(sa.func.count())
         .select_from(CheckIn)

@@ -203,13 +203,17 @@ def name_of(owner: Any) -> str:
     return entry.name if entry is not None else value
 
 
+# The directory, kept by each process while it does not change (school/data_versions.py).
+DIRECTORY_TABLES = data_versions.watched("cites")
+
+
 def directory_names(db: DbSession) -> dict[str, str]:
     """Every Cité's name by key, as saved (not the shipped file): shown in every row of
     the organisers' tables, so each process keeps it while the directory does not change."""
     return data_versions.keep(
         db,
         "cite-names",
-        ("cites",),
+        DIRECTORY_TABLES,
         "names",
         lambda: dict(db.execute(sa.select(Cite.key, Cite.name)).tuples().all()),
     )

@@ -32,7 +32,7 @@ from school.services.programme import lifecycle
 
 # An edition is read on every page and API call of it, and changes rarely: each process
 # keeps a copy while these tables do not change (school/data_versions.py).
-EDITION_TABLES = ("editions", "edition_days")
+EDITION_TABLES = data_versions.watched("editions", "edition_days")
 
 
 def _kept_edition(db: DbSession, slug: str) -> Edition | None:
@@ -68,7 +68,7 @@ def read_only_edition(db: DbSession, slug: str, *, preview: bool | None = None) 
 
 # Seats are taken without touching the edition's row (registration.seats): pages that
 # show seats left are kept by these tables' versions too.
-SEAT_TABLES = ("choices", "registration_meals", "registrations")
+SEAT_TABLES = data_versions.watched("choices", "registration_meals", "registrations")
 
 
 def edition_state(

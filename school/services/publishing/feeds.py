@@ -162,7 +162,7 @@ def _participant_query() -> sa.Select:
 
 
 # What a participant's state is read from: each process keeps it while they do not change.
-PARTICIPANT_TABLES = ("registrations", "choices", "editions")
+PARTICIPANT_TABLES = data_versions.watched("registrations", "choices", "editions")
 
 
 def participant_state(db: DbSession, token: str) -> ParticipantState | None:

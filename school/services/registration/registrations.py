@@ -91,7 +91,7 @@ def known_cites(db: DbSession) -> frozenset[str]:
     return data_versions.keep(
         db,
         "known-cites",
-        ("cites",),
+        cites.DIRECTORY_TABLES,
         "active",
         lambda: frozenset(c.key for c in cites.directory(db, active_only=True)),
     )
