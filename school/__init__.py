@@ -19,7 +19,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from school.config import load_config
 
     load_config(app, config)
-    register_proxy(app)
     register_id_converter(app)
     register_extensions(app)
     register_blueprints(app)
@@ -35,7 +34,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_security(app)
     register_login_sessions(app)
     register_mail_wake()
+    register_revalidation(app)
+    register_proxy(app)  # last: what it wraps sees the client's own address
     return app
+
+
+def register_revalidation(app: Flask) -> None:
+    if app.config["REVALIDATE_BEFORE_FLASK"]:
+        from school.web import revalidation
+
+        revalidation.install(app)
 
 
 def register_proxy(app: Flask) -> None:
@@ -74,7 +82,8 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
-        data_versions.install(db.engine, enabled=app.config["KEEP_BETWEEN_REQUESTS"])
+        versions = data_versions.install(db.engine, enabled=app.config["KEEP_BETWEEN_REQUESTS"])
+        app.extensions["school.data_versions"] = versions
     migrate.init_app(
         app,
         db,

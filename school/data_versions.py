@@ -54,6 +54,7 @@ _READS = re.compile(
 )
 _WRITES_ANYWHERE = re.compile(r"\b(?:insert|update|delete|truncate)\b", re.IGNORECASE)
 _TOUCHED = "school_touched"
+NOT_KEPT = object()  # what ``peek`` gives when nothing current is kept
 
 # The tables some kept value is read from, declared where it is kept (``watched``), at
 # import: every process builds the whole app, so each knows them all. Only writes to them
@@ -105,6 +106,12 @@ class DataVersions:
         # (it would make what was read since look stale).
         self.own_backends: set[int] = set()
         _track_writes(engine, self)
+
+    def peek(self, name: str, key: Hashable) -> Any:
+        """What the store ``name`` holds for ``key`` under the versions that stand now, or
+        ``NOT_KEPT``: for a caller that has no database session to load it with."""
+        found = self._kept.get(name)
+        return NOT_KEPT if found is None else found.peek(key)
 
     def kept(self, name: str, tables: Iterable[str], max_items: int = 4096) -> Kept:
         """The process's store ``name`` (made at first use)."""
@@ -306,6 +313,10 @@ def _track_writes(engine: Engine, versions: DataVersions) -> None:
 _BY_ENGINE: weakref.WeakKeyDictionary[Engine, DataVersions] = weakref.WeakKeyDictionary()
 
 
+def of_engine(engine: Engine) -> DataVersions | None:
+    return _BY_ENGINE.get(engine)
+
+
 def install(engine: Engine, *, enabled: bool = True) -> DataVersions:
     """Track the writes made through ``engine`` and let its readers keep values."""
     versions = _BY_ENGINE.get(engine)
@@ -344,6 +355,14 @@ class Kept:
         self.max_items = max_items
         self._items: OrderedDict[Hashable, tuple[tuple, Any]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def peek(self, key: Hashable) -> Any:
+        stamp = self.versions.stamp(self.tables)
+        if stamp is None:
+            return NOT_KEPT
+        with self._lock:
+            found = self._items.get(key)
+        return found[1] if found is not None and found[0] == stamp else NOT_KEPT
 
     def get(self, key: Hashable, load: Callable[[], T]) -> T:
         stamp = self.versions.stamp(self.tables)

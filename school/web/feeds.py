@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Flask, Response, current_app, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -24,9 +24,12 @@ from school.services.programme import catalogue
 from school.services.publishing import calendar, feeds, frab
 from school.services.publishing.feeds import FeedState
 from school.web.auth import may_preview
-from school.web.render_cache import render_cache
+from school.web.render_cache import RENDER_CACHE, render_cache
 
 bp = Blueprint("feeds", __name__)
+# A feed of someone's own: clients may keep it, but must ask again each time (cheap:
+# usually a 304), and no shared cache may.
+PRIVATE_FEED = "private, no-cache"
 
 
 # --- Helpers shared by every feed -------------------------------------------------------
@@ -64,6 +67,18 @@ def webcal(url: str) -> str:
     return "webcal://" + url.split("://", 1)[1]
 
 
+def _feed_key(state: FeedState, lang: str, url: str) -> str:
+    return state.etag(lang, url)
+
+
+def kept_feed(app: Flask, state: FeedState, lang: str, url: str) -> tuple[str, bytes] | None:
+    """The ETag and body this process built for the feed at ``url`` in this state and
+    language, if it still has them."""
+    cache = app.extensions.get(RENDER_CACHE)
+    kept = cache.get(_feed_key(state, lang, url)) if cache is not None else None
+    return None if kept is None else (kept[:40].decode(), kept[40:])  # digest, then body
+
+
 def conditional(
     state: FeedState,
     build: Callable[[], bytes],
@@ -81,16 +96,14 @@ def conditional(
     in the render cache: a client polling a feed that did not change gets its 304 after
     the one small query of the state.
     """
-    key = state.etag(lang, request.url)
-    cache = render_cache()
-    kept = cache.get(key)  # the body's digest (its ETag), then the body
+    kept = kept_feed(current_app, state, lang, request.url)
     if kept is None:
         with force_locale(lang):
             body = build()
         etag = hashlib.sha256(body).hexdigest()[:40]
-        cache.put(key, etag.encode() + body)
+        render_cache().put(_feed_key(state, lang, request.url), etag.encode() + body)
     else:
-        etag, body = kept[:40].decode(), kept[40:]
+        etag, body = kept
     last_modified = state.last_modified.replace(microsecond=0)
     if request.if_none_match:
         fresh = request.if_none_match.contains_weak(etag)
@@ -106,7 +119,7 @@ def conditional(
     response.set_etag(etag)
     response.last_modified = last_modified
     # Clients may keep it, but must ask again each time (cheap: usually a 304).
-    response.headers["Cache-Control"] = "private, no-cache" if private else "public, no-cache"
+    response.headers["Cache-Control"] = PRIVATE_FEED if private else "public, no-cache"
     if "lang" not in request.args and not state.language:
         response.vary.add("Accept-Language")
     return response

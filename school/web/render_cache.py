@@ -42,9 +42,12 @@ class RenderCache:
                 self.size -= len(dropped)
 
 
+RENDER_CACHE = "school.render_cache"  # its name in the app's extensions
+
+
 def render_cache() -> RenderCache:
-    cache = current_app.extensions.get("school.render_cache")
+    cache = current_app.extensions.get(RENDER_CACHE)
     if cache is None:
         cache = RenderCache(current_app.config.get("RENDER_CACHE_BYTES", 16 * 1024 * 1024))
-        current_app.extensions["school.render_cache"] = cache
+        current_app.extensions[RENDER_CACHE] = cache
     return cache

@@ -25,6 +25,17 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+# On every answer, unless a view set its own.
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    # Never to another site (a private link's token stays here), but to this one:
+    # over HTTPS, Flask-WTF refuses a form sent without a Referer of this site.
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
 
 
 # How deep a JSON body may nest: ours nest three levels at most. Deeper is refused (400)
@@ -126,12 +137,6 @@ def register_security(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        # Never to another site (a private link's token stays here), but to this one:
-        # over HTTPS, Flask-WTF refuses a form sent without a Referer of this site.
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        for name, value in SECURITY_HEADERS:
+            headers.setdefault(name, value)
         return response

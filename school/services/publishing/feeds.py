@@ -19,6 +19,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
@@ -163,6 +164,7 @@ def _participant_query() -> sa.Select:
 
 # What a participant's state is read from: each process keeps it while they do not change.
 PARTICIPANT_TABLES = data_versions.watched("registrations", "choices", "editions")
+_PARTICIPANT_STORE = "participant-state"
 
 
 def participant_state(db: DbSession, token: str) -> ParticipantState | None:
@@ -172,8 +174,14 @@ def participant_state(db: DbSession, token: str) -> ParticipantState | None:
     if not token or len(token) > 64:
         return None
     return data_versions.keep(
-        db, "participant-state", PARTICIPANT_TABLES, token, lambda: _participant_state(db, token)
+        db, _PARTICIPANT_STORE, PARTICIPANT_TABLES, token, lambda: _participant_state(db, token)
     )
+
+
+def kept_participant_state(versions: data_versions.DataVersions, token: str) -> Any:
+    """The state ``participant_state`` keeps for ``token``, if it is current, else
+    ``data_versions.NOT_KEPT`` (without a database session: nothing is read)."""
+    return versions.peek(_PARTICIPANT_STORE, token)
 
 
 def _participant_state(db: DbSession, token: str) -> ParticipantState | None:
