@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from school import create_app
-from school.extensions import db as flask_db
 from school.database import utcnow
+from school.extensions import db as flask_db
 from school.models import Edition, Registration
 from school.services.programme import catalogue
 from tests.support.factories import make_registration
