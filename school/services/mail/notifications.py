@@ -32,7 +32,9 @@ def _summary(db: DbSession, registration: Registration) -> dict:
     }
 
 
-def confirmation(db: DbSession, registration: Registration, *, now: datetime) -> None:
+def confirmation(db: DbSession, registration: Registration, *, now: datetime) -> dict[int, int]:
+    """Queue the confirmation; the places in line it gives, by choice id."""
+    summary = _summary(db, registration)
     outbox.queue_mail(
         db,
         to=registration.email,
@@ -43,8 +45,9 @@ def confirmation(db: DbSession, registration: Registration, *, now: datetime) ->
         registration=registration,
         edition=registration.edition,
         **_links(registration),
-        **_summary(db, registration),
+        **summary,
     )
+    return {choice.id: position for choice, position in summary["choices"] if position}
 
 
 def link_reminder(db: DbSession, registration: Registration, *, now: datetime) -> None:

@@ -6,6 +6,7 @@ the programme page and the JSON API are the busiest paths of the site.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -98,36 +99,45 @@ def seats_taken(db: DbSession, session_ids: Iterable[int]) -> dict[int, int]:
     ids = list(session_ids)
     if not ids:
         return {}
-    return _taken(db, Session.id.in_(ids))
+    return _taken(db, _taken_statement("ids"), {"ids": ids})
 
 
 def seats_taken_in_edition(db: DbSession, edition: Edition) -> dict[int, int]:
     """Places taken per session of the edition, in one query. Selecting by edition
     rather than by a list of ids keeps the statement the same whatever the size of
     the programme (a 500-id ``IN`` list cost more to build than to run)."""
-    return _taken(db, Session.edition_id == edition.id)
+    return _taken(db, _taken_statement("edition"), {"edition_id": edition.id})
 
 
-def _taken(db: DbSession, which: sa.ColumnElement[bool]) -> dict[int, int]:
+def _taken(db: DbSession, statement: sa.Select, values: dict) -> dict[int, int]:
+    return {session_id: count for session_id, count in db.execute(statement, values)}
+
+
+@functools.cache
+def _taken_statement(which: str) -> sa.Select:
     """The one count of a session's places, which every page, export, the API and the
     rules share: a session's confirmed seats; a meal's confirmed registrations taking it
-    (a meal is never a seat, whatever rows an old database may still hold)."""
+    (a meal is never a seat, whatever rows an old database may still hold). Built once:
+    every registration asks it, and building it cost more than running it."""
+    if which == "ids":
+        chosen = Session.id.in_(sa.bindparam("ids", expanding=True))
+    else:
+        chosen = Session.edition_id == sa.bindparam("edition_id")
     seated = (
         sa.select(Choice.session_id)
         .join(Session, Session.id == Choice.session_id)
-        .where(which, Session.is_meal.is_(False), Choice.status == ChoiceStatus.CONFIRMED)
+        .where(chosen, Session.is_meal.is_(False), Choice.status == ChoiceStatus.CONFIRMED)
     )
     fed = (
         sa.select(RegistrationMeal.session_id)
         .join(Session, Session.id == RegistrationMeal.session_id)
         .join(Registration, Registration.id == RegistrationMeal.registration_id)
         .where(
-            which, Session.is_meal.is_(True), Registration.status == RegistrationStatus.CONFIRMED
+            chosen, Session.is_meal.is_(True), Registration.status == RegistrationStatus.CONFIRMED
         )
     )
     places = sa.union_all(seated, fed).subquery()
-    rows = db.execute(sa.select(places.c.session_id, sa.func.count()).group_by(places.c.session_id))
-    return {session_id: count for session_id, count in rows}
+    return sa.select(places.c.session_id, sa.func.count()).group_by(places.c.session_id)
 
 
 def key_figures(db: DbSession, edition: Edition) -> dict[str, int]:

@@ -7,7 +7,7 @@ Seats and capped meals are decided under the edition lock (see ``seats``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -59,6 +59,8 @@ class Outcome:
     # False when the address was already registered: nothing was registered and
     # the private link of the existing registration was e-mailed again.
     created: bool = True
+    # Place in line of each waitlisted choice, by choice id, as the confirmation says.
+    positions: dict[int, int] = field(default_factory=dict)
 
 
 # -- reading
@@ -145,11 +147,11 @@ def register(
     if edition_cap:
         _check_room_left(db, edition)
     take_places(db, registration, [sessions[i] for i in data.sessions], data.meals, now)
-    notifications.confirmation(db, registration, now=now)
+    positions = notifications.confirmation(db, registration, now=now)
     if actor is not None:
         details = {"walk_in": force, "choices": choices_summary(registration)}
         _audit(db, actor, "registration.created", registration, details, now=now)
-    return Outcome(registration, [])
+    return Outcome(registration, [], positions=positions)
 
 
 def _check_window(edition: Edition, now: datetime) -> None:
@@ -253,7 +255,8 @@ def _confirmed(
     db: DbSession, edition: Edition, data: RegistrationData, now: datetime, key: str | None = None
 ) -> Registration:
     """A new registration with the details given (``key``: under another ``email_key``)."""
-    registration = Registration(edition_id=edition.id, created_at=now)
+    # Its seats and meals are empty, said so: not read back after the flush.
+    registration = Registration(edition_id=edition.id, created_at=now, choices=[], meals=[])
     db.add(registration)
     apply_details(registration, data, now)
     registration.email_key = key or registration.email_key

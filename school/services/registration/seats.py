@@ -68,6 +68,9 @@ def lock_places(
     for instance in list(db.identity_map.values()):
         if isinstance(instance, stale):
             db.expire(instance)
+    if ids:  # those the rules read next, again in one query rather than one by one
+        refresh = sa.select(Session).where(Session.id.in_(ids))
+        db.execute(refresh.execution_options(populate_existing=True)).all()
 
 
 def _lock_sessions(db: DbSession, *criteria) -> None:

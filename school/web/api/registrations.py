@@ -14,7 +14,7 @@ from school.services.badges import printing
 from school.services.errors import DomainError
 from school.services.mail import outbox
 from school.services.programme import catalogue
-from school.services.registration import registrations, seats
+from school.services.registration import registrations
 from school.services.registration.data import RegistrationData
 from school.urls import absolute_url
 from school.web.api.blueprint import bp
@@ -96,7 +96,7 @@ def create_registration(slug: str):
         data.privacy_consent = False
     outcome = registrations.register(db.session, edition, data, now=utcnow())
     # Written before the commit, which would expire what it reads and load it all again.
-    answer = registration_json(outcome.registration) if outcome.created else None
+    answer = registration_json(outcome.registration, outcome.positions) if outcome.created else None
     db.session.commit()  # an address already registered: its private link is e-mailed again
     outbox.wake(current_app._get_current_object())
     if answer is None:
@@ -107,12 +107,9 @@ def create_registration(slug: str):
     return jsonify(answer), 201
 
 
-def registration_json(registration) -> dict[str, Any]:
+def registration_json(registration, positions: dict[int, int]) -> dict[str, Any]:
     manage_url = absolute_url("participant.manage", token=registration.manage_token)
     choices = sorted(registration.choices, key=lambda c: c.session.starts_at)
-    positions = seats.waitlist_positions(
-        db.session, [c.session_id for c in choices if not c.is_confirmed]
-    )
     return {
         "id": registration.id,
         "status": registration.status,
