@@ -52,8 +52,12 @@ def latency(results: list[SuiteResult], path: Path) -> Path:
 
 def scale(points: list[ScalePoint], path: Path) -> Path:
     views = list(dict.fromkeys(p.view for p in points))
-    figure, axes = plt.subplots(1, len(views), figsize=(4.2 * len(views), 3.6), squeeze=False)
-    for ax, view in zip(axes.flat, views, strict=True):
+    columns = min(5, len(views))
+    rows = -(-len(views) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.6 * rows), squeeze=False)
+    for ax in axes.flat[len(views) :]:
+        ax.set_visible(False)
+    for ax, view in zip(axes.flat, views, strict=False):
         for sessions in sorted({p.sessions for p in points}):
             line = [p for p in points if p.view == view and p.sessions == sessions]
             ax.plot(

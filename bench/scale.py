@@ -1,10 +1,11 @@
-"""Scale curves: the programme page and the organisers' registrations table as an edition
-grows, over 50 and 500 sessions × 100, 1,000 and 10,000 participants, on PostgreSQL.
+"""Scale curves: the programme page, the scanners' roster and the organisers' pages as an
+edition grows, over 50 and 500 sessions × 100, 1,000 and 10,000 participants, on PostgreSQL.
 
 Flask's test client in one process (no network): each figure is the whole request's
-work, median of several runs. The programme page is measured twice: *built* (its
-per-process cache emptied before each request: what the first visitor after a change
-pays) and *served* (what everyone else pays until the next change).
+work, median of several runs, with the number of SQL statements it ran. The programme
+page and the roster are measured *built* (what the process keeps forgotten before each
+request: what the first visitor after a change pays) and *served* (what everyone else
+pays until the next change); the roster also asked ``since`` the one a scanner holds.
 
     python -m bench.scale [--database-url URL] [--output bench/results/scale.md]
 """
@@ -16,13 +17,14 @@ import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import event
 
 from bench import people, server, synthetic
 from bench.registrations_table import PASSWORD, login
 from bench.report import RESULTS_DIR
-from school import create_app
+from school import create_app, data_versions
 from school.extensions import db
 from school.models import Edition
 from school.services.backoffice import organisers
@@ -86,6 +88,9 @@ def _edition_of(sessions: int, database_url: str, log) -> list[ScalePoint]:
         def forget_pages() -> None:
             app.extensions.pop("school.render_cache", None)
 
+        def forget_kept() -> None:
+            data_versions.of_engine(engine).raise_versions([data_versions.EVERYTHING])
+
         added = 0
         for participants in PARTICIPANTS:
             # Each request ends the app's session: the edition is read again.
@@ -93,15 +98,23 @@ def _edition_of(sessions: int, database_url: str, log) -> list[ScalePoint]:
             people.add(db.session, edition, participants - added, first=added)
             added = participants
             people.analyze(engine)
+            roster = f"/api/v1/editions/{slug}/roster"
+            since = quote(client.get(roster).get_json()["generated_at"])
             views = [
                 ("programme page, built", f"/{slug}/programme?lang=en", forget_pages),
                 ("programme page, served", f"/{slug}/programme?lang=en", None),
+                ("roster, built", roster, forget_kept),
+                ("roster, served", roster, None),
+                ("roster since the one held", f"{roster}?since={since}", None),
+                ("dashboard", f"/organiser/{slug}/", None),
                 ("registrations table, first page", f"/organiser/{slug}/registrations", None),
                 (
                     "registrations table, search",
                     f"/organiser/{slug}/registrations?q=p{participants // 2}%40",
                     None,
                 ),
+                ("attendance", f"/organiser/{slug}/attendance", None),
+                ("lists", f"/organiser/{slug}/lists", None),
             ]
             for view, url, before in views:
                 median, queries = _timed(client, engine, url, before)
@@ -124,19 +137,20 @@ def run(database_url: str, log=print) -> list[ScalePoint]:
 
 
 def table(points: list[ScalePoint]) -> str:
-    views = list(dict.fromkeys(p.view for p in points))
+    """One row per view, one column per size of edition."""
+    sizes = list(dict.fromkeys((p.sessions, p.participants) for p in points))
     rows = [
-        "| sessions | participants | " + " | ".join(views) + " |",
-        "|--:|--:|" + "--:|" * len(views),
+        "| view | " + " | ".join(f"{s} sessions, {n:,} people" for s, n in sizes) + " |",
+        "|---|" + "--:|" * len(sizes),
     ]
-    keys = list(dict.fromkeys((p.sessions, p.participants) for p in points))
-    found = {(p.sessions, p.participants, p.view): p for p in points}
-    for sessions, participants in keys:
-        cells = []
-        for view in views:
-            p = found[(sessions, participants, view)]
-            cells.append(f"{p.median_ms:.1f} ms ({p.queries} q.)")
-        rows.append(f"| {sessions} | {participants:,} | " + " | ".join(cells) + " |")
+    found = {(p.view, p.sessions, p.participants): p for p in points}
+    for view in dict.fromkeys(p.view for p in points):
+        cells = [found[(view, s, n)] for s, n in sizes]
+        rows.append(
+            f"| {view} | "
+            + " | ".join(f"{p.median_ms:.1f} ms ({p.queries} q.)" for p in cells)
+            + " |"
+        )
     return "\n".join(rows)
 
 
