@@ -18,7 +18,7 @@ from school.models import AuditEntry, Edition, Initiative
 from school.services.backoffice import organisers
 from school.services.errors import DomainError
 from school.services.mail import outbox
-from school.services.network import guide, initiatives
+from school.services.network import guide, initiatives, moderation
 from school.services.network.initiatives import InitiativeData
 from tests.support.backoffice import Organiser, csrf_token, make_admin
 from tests.support.openapi import response_matches
@@ -38,7 +38,7 @@ def call(app, db, demo):
     """The demo edition with its call for initiatives open."""
     with app.app_context():
         edition = db.get(Edition, demo.id)
-        initiatives.set_call(db, edition, utcnow() - timedelta(days=1), None, actor="test")
+        moderation.set_call(db, edition, utcnow() - timedelta(days=1), None, actor="test")
         db.commit()
     return demo
 
@@ -425,7 +425,7 @@ def test_service_refuses_submitter_changes_once_decided(app, db, call):
             contact_email="elka@example.org", consent_publish=True,
         )  # fmt: skip
         initiative = initiatives.submit(db, edition, data, now=utcnow())
-        initiatives.decide(db, initiative, "accepted", None, actor="test", now=utcnow())
+        moderation.decide(db, initiative, "accepted", None, actor="test", now=utcnow())
         with pytest.raises(DomainError) as refused:
             initiatives.update_by_submitter(db, initiative, data, now=utcnow())
         assert refused.value.code == "decided"
