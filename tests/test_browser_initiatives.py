@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 
 from school.database import utcnow
 from school.models import Edition, Initiative
-from school.services.network import initiatives
+from school.services.network import moderation
 from school.services.network.demo import load_demo_initiatives
 
 SHOTS = Path("/tmp/network-shots")
@@ -22,7 +22,7 @@ SHOTS = Path("/tmp/network-shots")
 def demo_wall(app, db, demo) -> None:
     with app.app_context():
         edition = db.get(Edition, demo.id)
-        initiatives.set_call(db, edition, utcnow() - timedelta(days=1), None, actor="test")
+        moderation.set_call(db, edition, utcnow() - timedelta(days=1), None, actor="test")
         load_demo_initiatives(db)
         hobo = db.scalar(sa.select(Initiative).where(Initiative.cite == "charleroi"))
         picture = Image.new("RGB", (800, 500), (29, 92, 141))

@@ -33,6 +33,7 @@ from tests.support.factories import make_edition, make_registration
 
 ADMIN = ("admin@example.org", "correct horse 1")
 DOOR = ("door@example.org", "correct horse 2")
+STRONG = "heron lantern 4417 quay"  # a password the rule takes, for a new one
 
 
 @dataclass

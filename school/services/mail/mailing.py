@@ -1,5 +1,5 @@
-"""The organisers' e-mails: to every participant, one category, one session's
-attendees, one session's waiting line, or the speakers.
+"""The organisers' e-mails: what they write, checked, previewed and rendered into the
+outbox for the audience they chose (who that is: ``audience``).
 
 Subject and body are written per language, with placeholders ``{first_name}``,
 ``{last_name}``, ``{name}``, ``{manage_link}`` (a participant's private page, a
@@ -29,27 +29,13 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import Session as DbSession
 
-from school.models import (
-    Choice,
-    Edition,
-    Mailing,
-    OutboxMessage,
-    Person,
-    Registration,
-    Session,
-    SessionPerson,
-)
+from school.models import Edition, Mailing, OutboxMessage
 from school.models.localized import fallback_order
-from school.models.vocabulary import (
-    Category,
-    ChoiceStatus,
-    MailingAudience,
-    RegistrationStatus,
-)
+from school.models.vocabulary import MailingAudience
 from school.services import audit
-from school.services.email_addresses import email_key
 from school.services.errors import DomainError, NotFound
 from school.services.mail import outbox, rich_text, unsubscribe
+from school.services.mail.audience import Recipient, check_audience, first_recipient, recipients
 from school.services.registration.data import Errors
 from school.urls import absolute_url
 
@@ -121,121 +107,9 @@ def check(db: DbSession, edition: Edition, draft: Draft) -> None:
     for lang in ("fr", "en"):
         _check_text(errors, f"subject_{lang}", draft.subject.get(lang, ""), SUBJECT_MAX)
         _check_text(errors, f"body_{lang}", draft.body.get(lang, ""), BODY_MAX)
-    if draft.audience not in set(MailingAudience):
-        errors["audience"] = [_("Please choose who receives it.")]
-    elif draft.audience == MailingAudience.CATEGORY and draft.category not in set(Category):
-        errors["category"] = [_("Please choose a category from the list.")]
-    elif draft.audience in (MailingAudience.SESSION, MailingAudience.WAITLIST) and not (
-        draft.session_id
-        and db.scalar(
-            sa.select(Session.id).where(
-                Session.id == draft.session_id, Session.edition_id == edition.id
-            )
-        )
-    ):
-        errors["session_id"] = [_("Please choose a session.")]
+    check_audience(db, edition, draft, errors)
     if errors:
         raise InvalidMailing(errors)
-
-
-@dataclass
-class Recipient:
-    """Someone a mailing writes to: a participant or a speaker."""
-
-    email: str
-    first_name: str
-    last_name: str
-    language: str
-    link: str  # their private page
-    registration: Registration | None = None
-
-    @property
-    def key(self) -> str:
-        return email_key(self.email)
-
-
-def _registrations(edition: Edition, draft: Draft) -> sa.Select:
-    """The confirmed registrations the draft is for (one message each)."""
-    stmt = sa.select(Registration).where(
-        Registration.edition_id == edition.id,
-        Registration.status == RegistrationStatus.CONFIRMED,
-    )
-    if draft.audience == MailingAudience.CATEGORY:
-        stmt = stmt.where(Registration.category == draft.category)
-    elif draft.audience in (MailingAudience.SESSION, MailingAudience.WAITLIST):
-        status = (
-            ChoiceStatus.CONFIRMED
-            if draft.audience == MailingAudience.SESSION
-            else ChoiceStatus.WAITLISTED
-        )
-        stmt = stmt.where(
-            sa.exists().where(
-                Choice.registration_id == Registration.id,
-                Choice.session_id == draft.session_id,
-                Choice.status == status,
-            )
-        )
-    if not draft.is_essential:
-        stmt = stmt.where(Registration.email_key.not_in(unsubscribe.opted_out(edition)))
-    return stmt.order_by(Registration.id)
-
-
-def _participant(registration: Registration) -> Recipient:
-    return Recipient(
-        registration.email,
-        registration.first_name,
-        registration.last_name,
-        registration.language,
-        absolute_url("participant.manage", token=registration.manage_token),
-        registration,
-    )
-
-
-def _speakers(db: DbSession, edition: Edition, draft: Draft) -> list[Recipient]:
-    """The people with a part in the programme and an address, each address once."""
-    people = db.scalars(
-        sa.select(Person)
-        .where(
-            Person.edition_id == edition.id,
-            Person.email.is_not(None),
-            sa.exists().where(SessionPerson.person_id == Person.id),
-        )
-        .order_by(Person.last_name, Person.first_name, Person.id)
-    ).all()
-    left = set() if draft.is_essential else set(db.scalars(unsubscribe.opted_out(edition)))
-    found: dict[str, Recipient] = {}
-    for person in people:
-        recipient = Recipient(
-            person.email or "",
-            person.first_name,
-            person.last_name,
-            person.language,
-            absolute_url("speaker.corner", token=person.speaker_token),
-        )
-        if recipient.email and recipient.key not in left:
-            found.setdefault(recipient.key, recipient)
-    return list(found.values())
-
-
-def recipients(db: DbSession, edition: Edition, draft: Draft) -> list[Recipient]:
-    if draft.audience == MailingAudience.SPEAKERS:
-        return _speakers(db, edition, draft)
-    return [_participant(r) for r in db.scalars(_registrations(edition, draft))]
-
-
-def count_recipients(db: DbSession, edition: Edition, draft: Draft) -> int:
-    if draft.audience == MailingAudience.SPEAKERS:
-        return len(_speakers(db, edition, draft))
-    return db.scalar(
-        sa.select(sa.func.count()).select_from(_registrations(edition, draft).subquery())
-    )
-
-
-def _first(db: DbSession, edition: Edition, draft: Draft) -> Recipient | None:
-    if draft.audience == MailingAudience.SPEAKERS:
-        return next(iter(_speakers(db, edition, draft)), None)
-    first = db.scalar(_registrations(edition, draft).limit(1))
-    return _participant(first) if first is not None else None
 
 
 def _values(edition: Edition, recipient: Recipient, lang: str) -> dict[str, str]:
@@ -270,7 +144,7 @@ class Preview:
 def preview(db: DbSession, edition: Edition, draft: Draft) -> list[Preview]:
     """The message as its first recipient would read it, in each language written."""
     check(db, edition, draft)
-    sample = _first(db, edition, draft) or Recipient(
+    sample = first_recipient(db, edition, draft) or Recipient(
         "",
         "Majda",
         "Jelenčić",

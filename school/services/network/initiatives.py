@@ -1,5 +1,6 @@
-"""The call for initiatives of an edition: submission, the submitter's private edit link,
-moderation (edit, translate, decide), and what the wall shows (accepted ones only)."""
+"""The call for initiatives of an edition: what an initiative holds and its rules,
+submission, the submitter's private edit link and e-mails, and what the wall shows
+(accepted ones only). What the organisers decide is in ``moderation``."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session as DbSession
 
 from school.database import begin_write
-from school.models import Edition, Initiative, Organiser
+from school.models import Edition, Initiative
 from school.models.vocabulary import Decision, InitiativeKind
 from school.services import audit
 from school.services.email_addresses import EMAIL_MAX, normalized_email
@@ -51,7 +52,6 @@ DECISION_LABELS = {
     Decision.ACCEPTED: _l("Accepted"),
     Decision.DECLINED: _l("Declined"),
 }
-DECIDABLE = (Decision.ACCEPTED, Decision.DECLINED, Decision.CHANGES_REQUESTED)
 Errors = dict[str, list[str]]
 
 
@@ -102,27 +102,6 @@ def call_open(edition: Edition, now: datetime) -> bool:
     return opens is not None and opens <= now and (closes is None or now < closes)
 
 
-def set_call(
-    db: DbSession,
-    edition: Edition,
-    opens_at: datetime | None,
-    closes_at: datetime | None,
-    *,
-    actor: audit.Actor,
-) -> None:
-    begin_write(db)
-    if opens_at is not None and closes_at is not None and closes_at <= opens_at:
-        raise InvalidInitiative({"closes_at": [_("The call must close after it opens.")]})
-    edition.initiatives_open_at, edition.initiatives_close_at = opens_at, closes_at
-    audit.record(
-        db, actor, "initiatives.call", f"edition:{edition.id}",
-        {"opens_at": opens_at and opens_at.isoformat(),
-         "closes_at": closes_at and closes_at.isoformat()},
-        edition=edition,
-    )  # fmt: skip
-    db.flush()
-
-
 # -- checks
 
 
@@ -140,7 +119,7 @@ def check(db: DbSession, data: InitiativeData, *, held_cite: str | None = None) 
             setattr(data, key, value)
             if value and len(value) > limit:
                 add(key, _("Please keep it under %(max)d characters.", max=limit))
-            elif value and _unprintable(value):
+            elif value and unprintable(value):
                 add(key, _("This contains characters that cannot be printed."))
     if not (data.title_fr or data.title_en):
         add("title", _("Please give a title, in French or in English."))
@@ -153,7 +132,7 @@ def check(db: DbSession, data: InitiativeData, *, held_cite: str | None = None) 
         add("cite", _("Please choose a Cité from the directory, or “None”."))
     if data.cite is None and not data.organisation:
         add("cite", _("Please choose your Cité, or name your organisation."))
-    if data.organisation and (len(data.organisation) > NAME_MAX or _unprintable(data.organisation)):
+    if data.organisation and (len(data.organisation) > NAME_MAX or unprintable(data.organisation)):
         add("organisation", _("Please keep it under %(max)d characters.", max=NAME_MAX))
     data.country = (data.country or "").strip().upper()
     if not is_country(data.country):
@@ -167,7 +146,7 @@ def check(db: DbSession, data: InitiativeData, *, held_cite: str | None = None) 
     data.contact_name = _clean(data.contact_name) or ""
     if not data.contact_name:
         add("contact_name", _("Please give a contact person."))
-    elif len(data.contact_name) > NAME_MAX or _unprintable(data.contact_name):
+    elif len(data.contact_name) > NAME_MAX or unprintable(data.contact_name):
         add("contact_name", _("Please keep it under %(max)d characters.", max=NAME_MAX))
     email = normalized_email((data.contact_email or "").strip())
     if email is None or len(email) > EMAIL_MAX:
@@ -203,11 +182,11 @@ def _clean(value: str | None, *, multiline: bool = False) -> str | None:
     return value or None
 
 
-def _unprintable(value: str) -> bool:
+def unprintable(value: str) -> bool:
     return bool(re.search(r"[\x00-\x08\x0b-\x1f\x7f]", value))
 
 
-def _apply(initiative: Initiative, data: InitiativeData, now: datetime) -> None:
+def apply_data(initiative: Initiative, data: InitiativeData, now: datetime) -> None:
     for name in (
         "title_fr", "title_en", "summary_fr", "summary_en", "cite", "organisation", "country",
         "kind", "contact_name", "contact_email", "language", "consent_publish",
@@ -234,11 +213,11 @@ def submit(db: DbSession, edition: Edition, data: InitiativeData, *, now: dateti
         raise InvalidInitiative(errors)
     initiative = Initiative(edition_id=edition.id, created_at=now)
     initiative.edition = edition
-    _apply(initiative, data, now)
+    apply_data(initiative, data, now)
     db.add(initiative)
     db.flush()
     audit.record(db, "public", "initiative.submit", f"initiative:{initiative.id}", edition=edition)
-    _mail(db, initiative, "initiative_received", now)
+    notify_submitter(db, initiative, "initiative_received", now)
     return initiative
 
 
@@ -262,7 +241,7 @@ def update_by_submitter(
     errors = check(db, data, held_cite=initiative.cite)
     if errors:
         raise InvalidInitiative(errors)
-    _apply(initiative, data, now)
+    apply_data(initiative, data, now)
     if initiative.decision == Decision.CHANGES_REQUESTED:
         initiative.decision = Decision.SUBMITTED.value
     audit.record(
@@ -272,7 +251,7 @@ def update_by_submitter(
     db.flush()
 
 
-# -- the organisers
+# -- an edition's initiatives
 
 
 def get(db: DbSession, edition: Edition, initiative_id: int) -> Initiative:
@@ -280,56 +259,6 @@ def get(db: DbSession, edition: Edition, initiative_id: int) -> Initiative:
     if initiative is None or initiative.edition_id != edition.id:
         raise NotFound(f"no initiative {initiative_id} in {edition.slug}")
     return initiative
-
-
-def update_by_organiser(
-    db: DbSession, initiative: Initiative, data: InitiativeData, *, actor: Organiser, now: datetime
-) -> None:
-    """Edit and translate, whatever the decision."""
-    begin_write(db)
-    errors = check(db, data, held_cite=initiative.cite)
-    if errors:
-        raise InvalidInitiative(errors)
-    _apply(initiative, data, now)
-    audit.record(
-        db, actor, "initiative.edit", f"initiative:{initiative.id}", edition=initiative.edition_id
-    )
-    db.flush()
-
-
-def decide(
-    db: DbSession,
-    initiative: Initiative,
-    decision: str,
-    message: str | None,
-    *,
-    actor: audit.Actor,
-    now: datetime,
-) -> None:
-    """Accept, decline or ask for changes; the submitter is e-mailed, in their language."""
-    begin_write(db)
-    errors: Errors = {}
-    if decision not in {d.value for d in DECIDABLE}:
-        errors["decision"] = [_("Please choose accepted, declined or changes_requested.")]
-    message = (message or "").replace("\r\n", "\n").strip() or None
-    if message and (len(message) > SUMMARY_MAX or _unprintable(message)):
-        errors["message"] = [_("Please keep it under %(max)d characters.", max=SUMMARY_MAX)]
-    if decision == Decision.CHANGES_REQUESTED and not message:
-        errors["message"] = [_("Please say which changes you ask for.")]
-    if decision == Decision.ACCEPTED and not initiative.consent_publish:
-        errors["decision"] = [_("The submitter has not agreed to publication.")]
-    if errors:
-        raise InvalidInitiative(errors)
-    initiative.decision = decision
-    initiative.decision_message = message
-    initiative.decided_at = now
-    initiative.updated_at = now
-    audit.record(
-        db, actor, "initiative.decide", f"initiative:{initiative.id}",
-        {"decision": decision, "message": message}, edition=initiative.edition_id, now=now,
-    )  # fmt: skip
-    _mail(db, initiative, "initiative_decision", now)
-    db.flush()
 
 
 def listing(db: DbSession, edition: Edition, decision: str | None = None) -> list[Initiative]:
@@ -416,7 +345,7 @@ def public_json(initiative: Initiative, names: dict, picture_url: str | None) ->
 # -- mail
 
 
-def _mail(db: DbSession, initiative: Initiative, template: str, now: datetime) -> None:
+def notify_submitter(db: DbSession, initiative: Initiative, template: str, now: datetime) -> None:
     language = initiative.language
     edition = initiative.edition
     with force_locale(language):

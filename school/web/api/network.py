@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from school.database import utcnow
 from school.extensions import db, limiter
 from school.services.mail import outbox
-from school.services.network import cites, initiatives, pictures
+from school.services.network import cites, initiatives, moderation, pictures
 from school.services.network.initiatives import InitiativeData
 from school.services.programme import catalogue
 from school.urls import absolute_url
@@ -157,7 +157,7 @@ def decide_initiative(slug: str, initiative_id: int):
         errors["message"] = [_("Must be text.")]
     if errors:
         raise InvalidInput(errors)
-    initiatives.decide(
+    moderation.decide(
         db.session, initiative, decision, message, actor=current_staff(), now=utcnow()
     )
     answer = {"id": initiative.id, "decision": initiative.decision}

@@ -14,7 +14,7 @@ from school.extensions import db
 from school.forms.organiser_mailing import MailingForm
 from school.forms.organiser_programme import ConfirmForm
 from school.models import Session
-from school.services.mail import failures, mailing
+from school.services.mail import audience, failures, mailing
 from school.web.actions import form_action
 from school.web.organiser.blueprint import actor, bp, load_edition
 
@@ -43,7 +43,7 @@ def mailings(slug: str):
                 sent = mailing.queue(db.session, edition, draft, actor=actor(), now=utcnow())
             else:
                 previews = mailing.preview(db.session, edition, draft)
-                recipients = mailing.count_recipients(db.session, edition, draft)
+                recipients = audience.count_recipients(db.session, edition, draft)
         if action.done and sending:
             flash(
                 ngettext(

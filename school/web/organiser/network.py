@@ -14,7 +14,7 @@ from school.extensions import db
 from school.forms.initiative import CallForm, CiteForm, DecisionForm, InitiativeForm
 from school.models.vocabulary import Decision
 from school.services.errors import NotFound
-from school.services.network import cites, guide, initiatives, pictures
+from school.services.network import cites, guide, initiatives, moderation, pictures
 from school.services.network.countries import country_names
 from school.web.actions import form_action
 from school.web.organiser.blueprint import actor, bp, load_edition
@@ -70,7 +70,7 @@ def initiatives_page(slug: str):
         with form_action(form) as action:
             opens = _parse(edition, form.opens_at.data, "opens_at")
             closes = _parse(edition, form.closes_at.data, "closes_at")
-            initiatives.set_call(db.session, edition, opens, closes, actor=actor())
+            moderation.set_call(db.session, edition, opens, closes, actor=actor())
         if action.done:
             flash(_("The call's dates are saved."))
             return redirect(url_for(".initiatives_page", slug=slug))
@@ -99,12 +99,12 @@ def initiative_page(slug: str, initiative_id: int):
     form = InitiativeForm().prepare(i18n.language())
     decision_form = DecisionForm(prefix="d")
     decision_form.decision.choices = [(d.value, initiatives.DECISION_LABELS[d]) for d in
-                                      initiatives.DECIDABLE]  # fmt: skip
+                                      moderation.DECIDABLE]  # fmt: skip
     if request.method == "GET":
         form.fill(initiatives.data_of(initiative))
     elif form.validate_on_submit():
         with form_action(form) as action:
-            initiatives.update_by_organiser(
+            moderation.update_by_organiser(
                 db.session, initiative, form.to_data(), actor=actor(), now=utcnow()
             )
         if action.done:
@@ -119,10 +119,10 @@ def decide_initiative(slug: str, initiative_id: int):
     initiative = _initiative(edition, initiative_id)
     decision_form = DecisionForm(prefix="d")
     decision_form.decision.choices = [(d.value, initiatives.DECISION_LABELS[d]) for d in
-                                      initiatives.DECIDABLE]  # fmt: skip
+                                      moderation.DECIDABLE]  # fmt: skip
     if decision_form.validate_on_submit():
         with form_action(decision_form) as action:
-            initiatives.decide(
+            moderation.decide(
                 db.session, initiative, decision_form.decision.data or "",
                 decision_form.message.data, actor=actor(), now=utcnow(),
             )  # fmt: skip

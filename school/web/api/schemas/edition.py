@@ -1,21 +1,15 @@
-"""JSON Schemas (OpenAPI 3.0 dialect) of what the API takes and returns. Closed lists
-and lengths come from where they are defined (``models.vocabulary``, the registration
-data's limits), so the document cannot drift from what the API does."""
+"""The body of every error, and what an edition's programme, registrations and check-in
+take and return."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from school.models.vocabulary import (
-    CONTENT_LANGUAGES,
     LANGUAGES,
     Admission,
     Audience,
     ChoiceStatus,
-    CiteStatus,
-    Decision,
-    InitiativeKind,
     RegistrationStatus,
     Role,
     SessionKind,
@@ -24,18 +18,9 @@ from school.models.vocabulary import (
 )
 from school.services.registration.access import MEMBER_CODE_MAX, PUBLIC_CATEGORIES
 from school.services.registration.data import NAME_MAX, NOTE_MAX, TEXT_MAX
+from school.web.api.schemas.fields import TEXT, one_of
 
-
-def _one_of(vocabulary: type[StrEnum]) -> dict[str, Any]:
-    return {"type": "string", "enum": [member.value for member in vocabulary]}
-
-
-_text = {
-    "type": "object",
-    "properties": {lang: {"type": "string"} for lang in CONTENT_LANGUAGES},
-    "required": ["fr", "en"],
-}
-_nullable_text = _text | {"nullable": True}
+_nullable_text = TEXT | {"nullable": True}
 
 SCHEMAS: dict[str, Any] = {
     "Error": {
@@ -64,7 +49,7 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "id": {"type": "string", "description": "the person's key in the programme file"},
             "name": {"type": "string"},
-            "role": _one_of(Role),
+            "role": one_of(Role),
             "tentative": {"type": "boolean"},
             "function": {"type": "string", "nullable": True},
             "organisation": {"type": "string", "nullable": True},
@@ -76,7 +61,7 @@ SCHEMAS: dict[str, Any] = {
         "nullable": True,
         "properties": {
             "id": {"type": "string"},
-            "name": _text,
+            "name": TEXT,
             "capacity": {"type": "integer", "nullable": True},
         },
         "required": ["id", "name"],
@@ -87,8 +72,8 @@ SCHEMAS: dict[str, Any] = {
             "id": {"type": "integer"},
             "key": {"type": "string"},
             "uid": {"type": "string"},
-            "kind": _one_of(SessionKind),
-            "title": _text,
+            "kind": one_of(SessionKind),
+            "title": TEXT,
             "description": _nullable_text,
             "starts_at": {"type": "string", "format": "date-time"},
             "ends_at": {"type": "string", "format": "date-time"},
@@ -100,8 +85,8 @@ SCHEMAS: dict[str, Any] = {
                 "description": "null: no cap; for a meal, how many more may take it",
             },
             "requires_registration": {"type": "boolean"},
-            "audience": _one_of(Audience),
-            "status": _one_of(SessionStatus),
+            "audience": one_of(Audience),
+            "status": one_of(SessionStatus),
             "meal": {"type": "boolean"},
             "url": {"type": "string"},
             "speakers": {
@@ -131,7 +116,7 @@ SCHEMAS: dict[str, Any] = {
                 "type": "object",
                 "properties": {
                     "slug": {"type": "string"},
-                    "title": _text,
+                    "title": TEXT,
                     "timezone": {"type": "string"},
                     "starts_on": {"type": "string", "format": "date"},
                     "ends_on": {"type": "string", "format": "date"},
@@ -212,7 +197,7 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "properties": {
             "id": {"type": "integer"},
-            "status": _one_of(RegistrationStatus),
+            "status": one_of(RegistrationStatus),
             "manage_url": {"type": "string"},
             "badge_url": {"type": "string"},
             "agenda_url": {"type": "string"},
@@ -222,7 +207,7 @@ SCHEMAS: dict[str, Any] = {
                     "type": "object",
                     "properties": {
                         "session_id": {"type": "integer"},
-                        "status": _one_of(ChoiceStatus),
+                        "status": one_of(ChoiceStatus),
                         "waitlist_position": {"type": "integer", "nullable": True},
                     },
                     "required": ["session_id", "status", "waitlist_position"],
@@ -251,17 +236,17 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "properties": {
             "session_id": {"type": "integer"},
-            "title": _text,
+            "title": TEXT,
             "starts_at": {"type": "string", "format": "date-time"},
             "ends_at": {"type": "string", "format": "date-time"},
-            "room": {**_text, "nullable": True, "description": "the room's name in both languages"},
+            "room": {**TEXT, "nullable": True, "description": "the room's name in both languages"},
         },
         "required": ["session_id", "title", "starts_at", "ends_at"],
     },
     "CheckinResult": {
         "type": "object",
         "properties": {
-            "verdict": _one_of(Verdict),
+            "verdict": one_of(Verdict),
             "message": {"type": "string"},
             "checkpoint": {
                 "type": "object",
@@ -340,7 +325,7 @@ SCHEMAS: dict[str, Any] = {
                         "id": {"type": "integer"},
                         "checkpoint": {"type": "string"},
                         "day": {"type": "string", "format": "date"},
-                        "admission": _one_of(Admission),
+                        "admission": one_of(Admission),
                         "overlaps": {
                             "type": "array",
                             "items": {"type": "integer"},
@@ -364,7 +349,7 @@ SCHEMAS: dict[str, Any] = {
                             "type": "boolean",
                             "description": "a network member who proved it: members-only doors",
                         },
-                        "status": _one_of(RegistrationStatus),
+                        "status": one_of(RegistrationStatus),
                         "days": {"type": "array", "items": {"type": "string", "format": "date"}},
                         "seats": {"type": "array", "items": {"type": "integer"}},
                         "meals": {
@@ -385,194 +370,3 @@ SCHEMAS: dict[str, Any] = {
         "required": ["edition", "sessions", "participants"],
     },
 }
-
-_count = {"type": "integer", "minimum": 0}
-_share = {"type": "number", "minimum": 0, "maximum": 1, "nullable": True}
-_average = {"type": "number", "minimum": 1, "maximum": 5, "nullable": True}
-SCHEMAS["Report"] = {
-    "type": "object",
-    "description": "The edition's figures, computed from registrations, check-ins and the"
-    " survey's answers. `initiatives_shared` appears once the edition has a wall of"
-    " initiatives.",
-    "properties": {
-        "edition": {
-            "type": "object",
-            "properties": {"slug": {"type": "string"}, "title": _text},
-            "required": ["slug", "title"],
-        },
-        "registered": _count | {"description": "confirmed registrations"},
-        "cancelled": _count,
-        "present": _count | {"description": "people checked in at least once"},
-        "no_shows": _count | {"description": "confirmed registrations never checked in"},
-        "present_per_day": {
-            "type": "object",
-            "description": "ISO date -> people checked in somewhere that day",
-            "additionalProperties": _count,
-        },
-        "sessions_held": _count | {"description": "sessions not cancelled"},
-        "sessions_held_by_kind": {"type": "object", "additionalProperties": _count},
-        "workshops": _count,
-        "attendance_per_session": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "session_id": {"type": "integer"},
-                    "key": {"type": "string"},
-                    "title": _text,
-                    "kind": _one_of(SessionKind),
-                    "starts_at": {"type": "string", "format": "date-time"},
-                    "present": _count,
-                    "average_rating": _average,
-                },
-                "required": ["session_id", "key", "title", "kind", "starts_at", "present"],
-            },
-        },
-        "cites_present": _count,
-        "countries_present": _count,
-        "participants_per_cite": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"cite": {"type": "string"}, "present": _count},
-                "required": ["cite", "present"],
-            },
-        },
-        "participants_per_country": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"country": {"type": "string"}, "present": _count},
-                "required": ["country", "present"],
-            },
-        },
-        "survey": {
-            "type": "object",
-            "nullable": True,
-            "properties": {
-                "invited": _count,
-                "answered": _count,
-                "response_rate": _share,
-                "overall_average": _average,
-            },
-            "required": ["invited", "answered", "response_rate", "overall_average"],
-        },
-        "initiatives_shared": _count,
-    },
-    "required": [
-        "edition",
-        "registered",
-        "present",
-        "no_shows",
-        "present_per_day",
-        "sessions_held",
-        "sessions_held_by_kind",
-        "workshops",
-        "attendance_per_session",
-        "cites_present",
-        "countries_present",
-        "participants_per_cite",
-        "participants_per_country",
-        "survey",
-    ],
-}
-
-# The network's exchange: the directory and the initiatives.
-_LOCALIZED = {
-    "type": "object",
-    "properties": {
-        "fr": {"type": "string", "nullable": True},
-        "en": {"type": "string", "nullable": True},
-    },
-    "description": "the text in French and in English; one may be left for the organisers",
-}
-SCHEMAS.update(
-    {
-        "Cite": {
-            "type": "object",
-            "properties": {
-                "key": {"type": "string"},
-                "name": {"type": "string", "description": "in the Cité's own language"},
-                "country": {"type": "string", "description": "ISO 3166-1 alpha-2"},
-                "city": {"type": "string"},
-                "status": _one_of(CiteStatus),
-                "website": {"type": "string", "nullable": True},
-            },
-            "required": ["key", "name", "country", "city", "status", "website"],
-        },
-        "Cites": {"type": "array", "items": {"$ref": "#/components/schemas/Cite"}},
-        "InitiativeRequest": {
-            "type": "object",
-            "properties": {
-                "title": _LOCALIZED,
-                "summary": _LOCALIZED,
-                "cite": {"type": "string", "description": "a key of GET /cites"},
-                "organisation": {"type": "string", "description": "when not from a Cité"},
-                "country": {"type": "string", "description": "ISO 3166-1 alpha-2"},
-                "kind": _one_of(InitiativeKind),
-                "themes": {"type": "array", "items": {"type": "string"}},
-                "contact_name": {"type": "string"},
-                "contact_email": {"type": "string", "format": "email"},
-                "language": {"type": "string", "enum": list(LANGUAGES)},
-                "consent_publish": {"type": "boolean", "description": "must be true"},
-                "picture": {
-                    "type": "string",
-                    "description": "optional JPEG, PNG or WebP image in base64 (1.5 MB at most)",
-                },
-            },
-            "required": [
-                "title",
-                "summary",
-                "country",
-                "kind",
-                "themes",
-                "contact_name",
-                "contact_email",
-                "consent_publish",
-            ],
-        },
-        "InitiativeCreated": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "decision": _one_of(Decision),
-                "edit_url": {"type": "string", "description": "the submitter's private link"},
-            },
-            "required": ["id", "decision", "edit_url"],
-        },
-        "Initiative": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "title": _LOCALIZED,
-                "summary": _LOCALIZED,
-                "cite": {"type": "string", "nullable": True},
-                "cite_name": {"type": "string", "nullable": True},
-                "organisation": {"type": "string", "nullable": True},
-                "country": {"type": "string"},
-                "kind": _one_of(InitiativeKind),
-                "themes": {"type": "array", "items": {"type": "string"}},
-                "contact_name": {"type": "string"},
-                "picture_url": {"type": "string", "nullable": True},
-            },
-            "required": ["id", "title", "summary", "cite", "country", "kind", "themes"],
-        },
-        "Initiatives": {"type": "array", "items": {"$ref": "#/components/schemas/Initiative"}},
-        "DecisionRequest": {
-            "type": "object",
-            "properties": {
-                "decision": {
-                    "type": "string",
-                    "enum": ["accepted", "declined", "changes_requested"],
-                },
-                "message": {"type": "string", "description": "e-mailed to the submitter"},
-            },
-            "required": ["decision"],
-        },
-        "DecisionResult": {
-            "type": "object",
-            "properties": {"id": {"type": "integer"}, "decision": _one_of(Decision)},
-            "required": ["id", "decision"],
-        },
-    }
-)
