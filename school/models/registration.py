@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school.database import Base, UTCDateTime, utcnow
@@ -84,11 +85,16 @@ class Registration(Base):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
-    @property
+    @hybrid_property
     def is_proved_member(self) -> bool:
         """A network member who proved it (the edition's member code, or an organiser): the
         one door to members-only sessions, never the category ticked alone."""
-        return self.category == Category.MEMBER and self.member_verified
+        return self.category == Category.MEMBER and bool(self.member_verified)
+
+    @is_proved_member.inplace.expression
+    @classmethod
+    def _is_proved_member(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.category == Category.MEMBER, cls.member_verified)
 
     @property
     def is_cancelled(self) -> bool:
@@ -152,6 +158,6 @@ class Choice(Base):
     registration: Mapped[Registration] = relationship(back_populates="choices")
     session: Mapped[Session] = relationship()
 
-    @property
-    def is_confirmed(self) -> bool:
+    @hybrid_property
+    def is_confirmed(self) -> bool:  # the same operator in Python and in SQL
         return self.status == ChoiceStatus.CONFIRMED
