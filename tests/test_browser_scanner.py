@@ -18,8 +18,8 @@ from playwright.sync_api import expect
 from school.models import CheckIn, Edition, RegistrationMeal, Session
 from school.services.backoffice import organisers
 from school.services.badges import tokens
+from school.services.checkin import checkpoints, scanning
 from school.services.checkin import roster as rosters
-from school.services.checkin import scanning
 from tests.support.browser import launch
 from tests.support.camera import write_y4m
 from tests.support.factories import make_choice, make_edition, make_registration
@@ -333,7 +333,7 @@ def test_the_offline_decision_agrees_with_the_server(phone, app, db, demo):
     stranger = make_registration(db, make_edition(db))  # a genuine badge of another edition
     db.commit()
     with app.app_context():
-        points = scanning.checkpoints(db, edition)
+        points = checkpoints.checkpoints(db, edition)
         badge_tokens = [tokens.token_for(p) for p in [*people, stranger]]
     forged = badge_tokens[0][:-1] + ("A" if badge_tokens[0][-1] != "A" else "B")
     badge_tokens += [forged, "hello"]

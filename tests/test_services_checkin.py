@@ -12,7 +12,7 @@ from school.models import CheckIn, Edition, Session
 from school.services.badges import tokens
 from school.services.checkin import roster as rosters
 from school.services.checkin import scanning
-from school.services.checkin.scanning import admission
+from school.services.checkin.checkpoints import admission
 from school.services.programme import export, importer
 from tests.support.factories import make_choice, make_registration
 

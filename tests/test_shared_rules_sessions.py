@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from school.models import Edition, Room, Session
+from school.services.checkin import checkpoints
 from school.services.checkin import roster as rosters
-from school.services.checkin import scanning
 from school.services.programme import export, importer, people
 from school.services.programme.rules import room_clashes
 from school.services.registration import offer, rules
@@ -122,10 +122,10 @@ def test_what_is_offered_for_choice_reads_the_same_in_python_sql_and_every_list(
     assert public == offered - invited
     assert given == offered | invited
     # The scanner admits those on a seat only.
-    seat = {s.id for s in sessions.values() if scanning.admission(s) == "seat"}
+    seat = {s.id for s in sessions.values() if checkpoints.admission(s) == "seat"}
     assert seat == offered | invited
     # And those taking the meal only, at a meal.
-    meal = {s.id for s in sessions.values() if scanning.admission(s) == "meal"}
+    meal = {s.id for s in sessions.values() if checkpoints.admission(s) == "meal"}
     assert meal == {s.id for s in sessions.values() if s.is_meal and not s.is_cancelled}
 
 

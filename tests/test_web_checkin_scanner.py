@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from school.models import Edition, Session
 from school.services.backoffice import organisers
-from school.services.checkin import scanning
+from school.services.checkin import checkpoints
 from school.services.errors import NotFound
 from tests.support.backoffice import attempt_login
 
@@ -155,14 +155,14 @@ def test_checkpoints_by_key(app, db, demo):
     edition = db.get(Edition, demo.id)
     explora = db.scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
     with app.app_context():
-        entrance = scanning.checkpoint_by_key(db, edition, "entrance:2019-06-21")
+        entrance = checkpoints.checkpoint_by_key(db, edition, "entrance:2019-06-21")
         assert entrance.key == "entrance:2019-06-21" and entrance.session is None
-        visit = scanning.checkpoint_by_key(db, edition, f"session:{explora.id}")
+        visit = checkpoints.checkpoint_by_key(db, edition, f"session:{explora.id}")
         assert visit.session.id == explora.id and visit.day.isoformat() == "2019-06-19"
         for key in ("entrance:2019-06-22", "session:x", "", "session:", "entrance:"):
             with pytest.raises(NotFound):
-                scanning.checkpoint_by_key(db, edition, key)
-        points = scanning.checkpoints(db, edition)
+                checkpoints.checkpoint_by_key(db, edition, key)
+        points = checkpoints.checkpoints(db, edition)
         assert [p.key for p in points[:3]] == [f"entrance:2019-06-{d}" for d in (19, 20, 21)]
         starts = [p.session.starts_at for p in points[3:]]
         assert starts == sorted(starts) and len(starts) == len(edition.sessions)

@@ -69,7 +69,7 @@ class Verdict(StrEnum):
 
 
 class Admission(StrEnum):
-    """Who a session lets in, as its scanner decides (``checkin.scanning.admission``)."""
+    """Who a session lets in, as its scanner decides (``checkin.checkpoints.admission``)."""
 
     EVERYONE = "everyone"  # anyone attending that day
     MEMBERS = "members"  # network members attending that day

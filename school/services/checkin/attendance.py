@@ -44,7 +44,7 @@ from school.models import (
 )
 from school.models.vocabulary import Admission, RegistrationStatus
 from school.services.badges.printing import print_order
-from school.services.checkin.scanning import Checkpoint, admission, is_admitted
+from school.services.checkin.checkpoints import Checkpoint, admission, is_admitted
 from school.services.errors import NotFound
 
 BUCKET = timedelta(minutes=10)

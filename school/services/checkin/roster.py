@@ -1,6 +1,6 @@
 """The roster: every badge of an edition and what admits it where, for a scanner that
 decides on its own when the network is gone. The rules are the server's, applied here:
-who a session admits (``scanning.admission``), which sessions take place at the same
+who a session admits (``checkpoints.admission``), which sessions take place at the same
 time (``Session.overlaps``), who is checked in (``CheckIn.is_standing``)."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from school.models import (
 )
 from school.models.vocabulary import ChoiceStatus
 from school.services.badges import tokens
-from school.services.checkin.scanning import admission
+from school.services.checkin.checkpoints import admission
 
 # What the roster is made of but the check-ins: each process keeps it, ready to send,
 # while these tables do not change (school/data_versions.py). A scan changes none of them.

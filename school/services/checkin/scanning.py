@@ -12,8 +12,8 @@ The same id with another badge, checkpoint or edition is refused (``ClientIdReus
 a replay answers only the scan it replays.
 Scans made offline arrive late and out of order; the earliest scan wins: if a scan
 older than the standing check-in arrives, it becomes the check-in and the other one
-becomes ``already``. The scanner page decides offline from the roster, whose
-``admission`` of each session is computed here too.
+becomes ``already``. Who a checkpoint lets in is ``checkin.checkpoints``'s rule, which
+the scanner page applies offline too (the roster gives each session's ``admission``).
 """
 
 from __future__ import annotations
@@ -30,42 +30,16 @@ from sqlalchemy.orm import joinedload
 
 from school.database import begin_write, insert_new_on
 from school.models import CheckIn, Choice, Edition, Organiser, Registration, Session
-from school.models.vocabulary import Admission, Audience, Verdict
+from school.models.vocabulary import Verdict
 from school.services.badges import tokens
 from school.services.badges.tokens import BadgeStatus
+from school.services.checkin.checkpoints import Checkpoint, checkpoint_for, is_admitted
 from school.services.errors import DomainError, NotFound
 from school.services.registration import seats
 
 # How far ahead of the server a phone's clock may run: a scan said to come from later
 # than that is taken as made then (a scan cannot come from the future).
 CLOCK_AHEAD = timedelta(minutes=5)
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    day: date
-    session: Session | None = None
-
-    @property
-    def key(self) -> str:
-        if self.session is None:
-            return f"entrance:{self.day.isoformat()}"
-        return f"session:{self.session.id}"
-
-    @property
-    def session_id(self) -> int | None:
-        return self.session.id if self.session else None
-
-
-class InvalidScan(DomainError):
-    """A scan at a checkpoint the edition does not have: ``errors`` maps the field (the
-    API's name) to its message. Nothing is recorded."""
-
-    code = "invalid"
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("no such checkpoint in this edition")
-        self.errors = errors
 
 
 class ClientIdReused(DomainError):
@@ -78,95 +52,6 @@ class ClientIdReused(DomainError):
         super().__init__(
             _("This scan's id was already used for another scan: nothing was recorded.")
         )
-
-
-def checkpoint_for(
-    db: DbSession, edition: Edition, session_id: int | None, day: date | None, at: datetime
-) -> Checkpoint:
-    """The checkpoint a scanner is at: a session of this edition, or the entrance on one
-    of its days (when not given, the day of the scan in the edition's timezone)."""
-    if day is not None and day not in edition.dates:
-        raise InvalidScan({"day": [_outside(edition)]})
-    if session_id is not None:
-        session = db.scalar(
-            sa.select(Session).where(Session.id == session_id, Session.edition_id == edition.id)
-        )
-        if session is None:
-            raise InvalidScan({"session_id": [_("This session is not in this School.")]})
-        return Checkpoint(edition.local(session.starts_at).date(), session)
-    return Checkpoint(day or edition.local(at).date())
-
-
-def _outside(edition: Edition) -> str:
-    return _(
-        "The School takes place from %(first)s to %(last)s: no check-in on another day.",
-        first=edition.starts_on.isoformat(),
-        last=edition.ends_on.isoformat(),
-    )
-
-
-def checkpoint_by_key(db: DbSession, edition: Edition, key: str) -> Checkpoint:
-    """The checkpoint a key names (``entrance:2019-06-19``, ``session:17``), in this edition."""
-    kind, _, value = key.partition(":")
-    if kind == "entrance":
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            day = None
-        if day is None or day not in edition.dates:
-            raise NotFound(f"no day {value} in {edition.slug}")
-        return Checkpoint(day)
-    if kind == "session" and value.isdigit() and len(value) < 10:
-        session = db.scalar(
-            sa.select(Session).where(Session.id == int(value), Session.edition_id == edition.id)
-        )
-        if session is not None:
-            return Checkpoint(edition.local(session.starts_at).date(), session)
-    raise NotFound(f"no checkpoint {key}")
-
-
-def checkpoints(db: DbSession, edition: Edition) -> list[Checkpoint]:
-    """Where staff can scan: the entrance on each day, then every session in time order."""
-    sessions = db.scalars(
-        sa.select(Session)
-        .where(Session.edition_id == edition.id)
-        .options(joinedload(Session.room))
-        .order_by(Session.starts_at, Session.id)
-    ).all()
-    entrances = [Checkpoint(day) for day in edition.dates]
-    return entrances + [Checkpoint(edition.local(s.starts_at).date(), s) for s in sessions]
-
-
-def admission(session: Session) -> Admission:
-    """Who may come in: ``everyone`` attending that day, ``members`` attending that day,
-    ``seat`` (a confirmed choice only), ``meal`` (those taking the meal: what the caterers
-    were told), or ``closed`` (cancelled)."""
-    if session.is_cancelled:
-        return Admission.CLOSED
-    if session.is_meal:
-        return Admission.MEAL
-    if session.is_offered_for_choice or session.audience == Audience.INVITED:
-        return Admission.SEAT
-    if session.audience == Audience.MEMBERS:
-        return Admission.MEMBERS
-    return Admission.EVERYONE
-
-
-def is_admitted(registration: Registration, checkpoint: Checkpoint, seat: Choice | None) -> bool:
-    session = checkpoint.session
-    if session is None:
-        return True  # anyone registered enters the venue; the day is shown as a note
-    rule = admission(session)
-    if rule == Admission.MEAL:
-        return any(meal.session_id == session.id for meal in registration.meals)
-    if seat is not None and seat.is_confirmed:
-        return rule != Admission.CLOSED
-    attends = checkpoint.day in registration.attended_dates
-    if rule == Admission.EVERYONE:
-        return attends
-    if rule == Admission.MEMBERS:
-        return attends and registration.is_proved_member
-    return False
 
 
 @dataclass

@@ -30,7 +30,7 @@ from sqlalchemy.orm import selectinload
 from school.database import begin_write
 from school.models import Choice, Ranking, Registration, Session, SessionGroup
 from school.models.vocabulary import Admission, Audience, ChoiceStatus, RegistrationStatus
-from school.services.checkin import scanning
+from school.services.checkin import checkpoints
 from school.services.errors import DomainError, NotFound
 from school.services.mail import outbox
 from school.services.registration import allocation, seats
@@ -152,7 +152,7 @@ def eligible_sessions(registration: Registration, group: SessionGroup) -> set[in
         day = registration.edition.local(session.starts_at).date()
         if session.is_cancelled or day not in registration.attended_dates:
             continue
-        if scanning.admission(session) == Admission.CLOSED:
+        if checkpoints.admission(session) == Admission.CLOSED:
             continue
         if session.audience == Audience.MEMBERS and not registration.is_proved_member:
             continue

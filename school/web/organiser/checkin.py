@@ -29,7 +29,7 @@ from school.extensions import db
 from school.i18n import language
 from school.models import Edition
 from school.models.vocabulary import Verdict
-from school.services.checkin import scanning
+from school.services.checkin import checkpoints, scanning
 from school.services.programme import catalogue
 from school.web.api.checkin import verdict_message
 from school.web.auth import allow_checkin_staff
@@ -86,7 +86,7 @@ def _offline_config(edition: Edition) -> dict:
 @allow_checkin_staff
 def checkin_picker(slug: str):
     edition = catalogue.get_edition(db.session, slug)
-    points = scanning.checkpoints(db.session, edition)
+    points = checkpoints.checkpoints(db.session, edition)
     entrances = [p for p in points if p.session is None]
     sessions = [
         (day, list(group))
@@ -107,7 +107,7 @@ def checkin_picker(slug: str):
 @allow_checkin_staff
 def checkin_scanner(slug: str, checkpoint: str):
     edition = catalogue.get_edition(db.session, slug)
-    point = scanning.checkpoint_by_key(db.session, edition, checkpoint)
+    point = checkpoints.checkpoint_by_key(db.session, edition, checkpoint)
     config = _offline_config(edition) | {
         "checkpoint": {
             "key": point.key,
