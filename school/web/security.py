@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Request, Response, abort, request
 from flask.json.provider import DefaultJSONProvider
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.exceptions import BadRequest
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -25,6 +26,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+FORM_TYPES = frozenset(("application/x-www-form-urlencoded", "multipart/form-data"))
+
 # On every answer, unless a view set its own.
 SECURITY_HEADERS = (
     ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
@@ -122,14 +125,28 @@ def _check_texts(texts: Iterable[tuple[str, str]]) -> None:
             raise NotUnicode(_printable_name(field))
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, where a request without the cookie (a scanner's API
+    call, a calendar app, a first visit) gets its empty session without a signer being
+    made for it."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def register_security(app: Flask) -> None:
     app.json = BoundedJSONProvider(app)
+    app.session_interface = CookieSessions()
 
     @app.before_request
     def _refuse_unprintable_text() -> None:
         if "\x00" in request.path:
             abort(404)  # no page has such an address
-        sent = [*request.args.items(multi=True), *request.form.items(multi=True)]
+        sent = list(request.args.items(multi=True))
+        if request.mimetype in FORM_TYPES:  # else the form is empty: not parsed for nothing
+            sent += request.form.items(multi=True)
         _check_texts(text for pair in sent for text in _texts(list(pair), pair[0]))
         if request.is_json:
             _check_texts(_texts(request.get_json(silent=True)))
