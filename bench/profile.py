@@ -47,7 +47,7 @@ ACTIVITIES = [
     ("our code (school/)", "school/"),
 ]
 OTHER = "server and framework (gunicorn, flask, werkzeug)"
-IN_REQUEST = "Flask.__call__"  # the WSGI entry: the revalidation in front of Flask too
+IN_REQUEST = "Flask.__call__"  # the WSGI entry: what is answered in front of Flask too
 
 
 def activities(stacks: Counter[str]) -> tuple[Counter[str], Counter[str], int]:

@@ -34,16 +34,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_security(app)
     register_login_sessions(app)
     register_mail_wake()
-    register_revalidation(app)
+    register_front(app)
     register_proxy(app)  # last: what it wraps sees the client's own address
     return app
 
 
-def register_revalidation(app: Flask) -> None:
-    if app.config["REVALIDATE_BEFORE_FLASK"]:
-        from school.web import revalidation
+def register_front(app: Flask) -> None:
+    if app.config["ANSWER_IN_FRONT"]:
+        from school.web import front
 
-        revalidation.install(app)
+        front.install(app)
 
 
 def register_proxy(app: Flask) -> None:

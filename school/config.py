@@ -60,9 +60,10 @@ class Defaults:
     # Editions, token checks and feed states kept by each process while their tables do not
     # change (school/data_versions.py); off: every request reads them again.
     KEEP_BETWEEN_REQUESTS = True
-    # A calendar app's revalidation of a kept agenda answered 304 in front of Flask
-    # (school/web/revalidation.py); off: the view answers every one.
-    REVALIDATE_BEFORE_FLASK = True
+    # A calendar app's revalidation of a kept agenda, and the kept programme page for a
+    # visitor without a cookie, answered in front of Flask (school/web/front.py); off:
+    # the views answer every request.
+    ANSWER_IN_FRONT = True
     RENDER_CACHE_BYTES = 16 * 1024 * 1024  # feeds, timetable, programme JSON kept per process
     # Change notices go by themselves once nobody has edited the programme for this long.
     CHANGE_NOTICE_QUIET_MINUTES = 10

@@ -13,6 +13,7 @@ from datetime import date, datetime, tzinfo
 from babel import dates as babel_dates
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
+from werkzeug.datastructures import LanguageAccept
 
 # Back-office pages a door volunteer also meets: they follow the volunteer's language.
 DOOR_ENDPOINTS = frozenset(
@@ -42,7 +43,12 @@ def select_locale() -> str:
     remembered = session.get("lang")
     if remembered in languages:
         return remembered
-    return request.accept_languages.best_match(languages) or languages[0]
+    return best_language(request.accept_languages, languages)
+
+
+def best_language(accepted: LanguageAccept, languages: tuple[str, ...]) -> str:
+    """The browser's preferred language among ``languages``, else the first of them."""
+    return accepted.best_match(languages) or languages[0]
 
 
 def language() -> str:

@@ -41,7 +41,7 @@ def programme_page(slug: str):
     # costs no query. Not when the visitor has a message waiting (it is theirs) or the
     # address carries other parameters than the language (links reflect them).
     state = catalogue.edition_state(db.session, slug, preview=may_preview())
-    key = f"programme-page:{state}:{i18n.language()}:{request.host}:{request.path}"
+    key = programme_page_key(state, i18n.language(), request.host, request.path)
     cacheable = state is not None and set(request.args) <= {"lang"} and not session.get("_flashes")
     cache = render_cache()
     page = cache.get(key) if cacheable else None
@@ -54,6 +54,11 @@ def programme_page(slug: str):
         if cacheable:
             cache.put(key, page)
     return Response(page, mimetype="text/html")
+
+
+def programme_page_key(state: str | None, lang: str, host: str, path: str) -> str:
+    """What names a kept programme page (``web.front`` serves it by the same name)."""
+    return f"programme-page:{state}:{lang}:{host}:{path}"
 
 
 def _timetable(edition, state: str | None) -> Markup:

@@ -34,6 +34,7 @@ from school.services.programme import lifecycle
 # An edition is read on every page and API call of it, and changes rarely: each process
 # keeps a copy while these tables do not change (school/data_versions.py).
 EDITION_TABLES = data_versions.watched("editions", "edition_days")
+_EDITION_STORE = "edition"
 
 
 def _kept_edition(db: DbSession, slug: str) -> Edition | None:
@@ -49,7 +50,7 @@ def _kept_edition(db: DbSession, slug: str) -> Edition | None:
         )
         return None if edition is None else data_versions.snapshot(edition, "days")
 
-    return data_versions.keep(db, "edition", EDITION_TABLES, slug, load)
+    return data_versions.keep(db, _EDITION_STORE, EDITION_TABLES, slug, load)
 
 
 def get_edition(db: DbSession, slug: str, *, preview: bool | None = None) -> Edition:
@@ -82,9 +83,23 @@ def edition_state(
     closes."""
     seats = data_versions.stamp(db, SEAT_TABLES)
     edition = read_only_edition(db, slug, preview=preview)
-    if seats is None:
+    return None if seats is None else _state_key(edition, seats, now or datetime.now(UTC))
+
+
+def kept_edition_state(versions: data_versions.DataVersions, slug: str) -> str | None:
+    """``edition_state`` for a public reader, from what this process keeps only (None when
+    it keeps nothing current: then the view reads it)."""
+    seats = versions.stamp(SEAT_TABLES)
+    edition = versions.peek(_EDITION_STORE, slug)
+    if seats is None or not isinstance(edition, Edition):
         return None
-    state = lifecycle.state_of(edition, now or datetime.now(UTC))
+    if not lifecycle.readable(edition.status, False):
+        return None
+    return _state_key(edition, seats, datetime.now(UTC))
+
+
+def _state_key(edition: Edition, seats: tuple, now: datetime) -> str:
+    state = lifecycle.state_of(edition, now)
     changed = edition.changed_at.isoformat()
     taken = ".".join(map(str, seats))
     return f"{edition.id}:{edition.status}:{state.key}:{changed}:{taken}"

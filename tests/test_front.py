@@ -1,5 +1,6 @@
-"""A calendar app revalidating a participant's agenda gets its 304 in front of Flask
-(school/web/revalidation.py) exactly as the view would answer it, and only then."""
+"""What is answered in front of Flask (school/web/front.py), a calendar app's revalidation
+of an agenda and the programme page for a visitor without a cookie, is exactly what the
+view would answer, and only then."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def agenda(app, demo):
 @pytest.fixture
 def view_only(app_config):
     """The same database served by an app that lets the view answer everything."""
-    app = create_app(app_config | {"REVALIDATE_BEFORE_FLASK": False})
+    app = create_app(app_config | {"ANSWER_IN_FRONT": False})
     yield app
     with app.app_context():
         flask_db.engine.dispose()
@@ -86,3 +87,53 @@ def test_a_cancelled_registration_is_not_answered_from_what_was_kept(app, agenda
         flask_db.session.execute(sa.update(Registration).values(status="cancelled"))
         flask_db.session.commit()
     assert _revalidate(client, agenda, etag).status_code != 304
+
+
+@pytest.fixture
+def no_dispatch(app, monkeypatch):
+    """Counts the requests Flask's dispatch answers."""
+    dispatched = []
+    real = app.full_dispatch_request
+    monkeypatch.setattr(app, "full_dispatch_request", lambda: dispatched.append(1) or real())
+    return dispatched
+
+
+@pytest.mark.parametrize("accept", ["fr-FR,fr;q=0.9", "it-IT,it;q=0.9", "ar,zh-CN;q=0.8", ""])
+def test_the_programme_page_in_front_of_flask_is_the_one_the_view_gives(
+    app, view_only, demo, no_dispatch, accept
+):
+    page = f"/{demo.slug}/programme"
+    visitor = app.test_client(use_cookies=False)
+    headers = {"Accept-Language": accept} if accept else {}
+    first = visitor.get(page, headers=headers)  # the view builds and keeps it
+    again = visitor.get(page, headers=headers)
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert no_dispatch == [1]  # the second one never reached Flask's dispatch
+    view = view_only.test_client(use_cookies=False).get(page, headers=headers)
+    assert again.data == view.data == first.data
+    assert sorted(again.headers.items()) == sorted(view.headers.items())
+    head = visitor.head(page, headers=headers)
+    assert head.status_code == 200 and head.data == b"" and no_dispatch == [1]
+    assert head.headers["Content-Length"] == again.headers["Content-Length"]
+
+
+def test_a_visitor_with_a_cookie_or_a_changed_programme_gets_the_view(app, demo, no_dispatch):
+    page = f"/{demo.slug}/programme"
+    visitor = app.test_client(use_cookies=False)
+    visitor.get(page)
+    assert len(no_dispatch) == 1
+    visitor.get(page, headers={"Cookie": "session=x"})
+    visitor.get(page + "?lang=en")
+    assert len(no_dispatch) == 3
+    with app.app_context():
+        flask_db.session.execute(
+            sa.update(Edition).values(title_fr="Printemps « Ωmega »", changed_at=utcnow())
+        )
+        flask_db.session.commit()
+    changed = visitor.get(page)
+    assert len(no_dispatch) == 4 and "Ωmega" in changed.get_data(as_text=True)
+    assert visitor.get(page).data == changed.data and len(no_dispatch) == 4
+    with app.app_context():
+        flask_db.session.execute(sa.update(Edition).values(status="draft"))
+        flask_db.session.commit()
+    assert visitor.get(page).status_code == 404  # a draft is no visitor's
