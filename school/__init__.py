@@ -77,7 +77,7 @@ def register_extensions(app: Flask) -> None:
     from school import data_versions
     from school.database import configure_engine, render_migration_item
     from school.extensions import babel, csrf, db, limiter, login, migrate
-    from school.i18n import select_locale
+    from school.i18n import select_locale, vary_with_negotiated_language
 
     db.init_app(app)
     with app.app_context():
@@ -94,6 +94,7 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    app.after_request(vary_with_negotiated_language)
     limiter.init_app(app)
     login.init_app(app)
 

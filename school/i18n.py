@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 
 from babel import dates as babel_dates
-from flask import current_app, has_request_context, request, session
+from flask import Response, current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from werkzeug.datastructures import LanguageAccept
 
@@ -43,7 +43,16 @@ def select_locale() -> str:
     remembered = session.get("lang")
     if remembered in languages:
         return remembered
+    g.language_negotiated = True  # the answer varies with Accept-Language: say so
     return best_language(request.accept_languages, languages)
+
+
+def vary_with_negotiated_language(response: Response) -> Response:
+    """After a request: a page whose language came from the browser's preference says so
+    (``Vary``), so no shared cache gives it to a reader of another language."""
+    if g.get("language_negotiated"):
+        response.vary.add("Accept-Language")
+    return response
 
 
 def best_language(accepted: LanguageAccept, languages: tuple[str, ...]) -> str:

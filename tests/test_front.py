@@ -112,6 +112,8 @@ def test_the_programme_page_in_front_of_flask_is_the_one_the_view_gives(
     view = view_only.test_client(use_cookies=False).get(page, headers=headers)
     assert again.data == view.data == first.data
     assert sorted(again.headers.items()) == sorted(view.headers.items())
+    # Its language is the browser's: no shared cache may give it to another reader.
+    assert "Accept-Language" in again.headers["Vary"]
     head = visitor.head(page, headers=headers)
     assert head.status_code == 200 and head.data == b"" and no_dispatch == [1]
     assert head.headers["Content-Length"] == again.headers["Content-Length"]

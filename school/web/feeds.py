@@ -16,6 +16,7 @@ from flask import Blueprint, Flask, Response, current_app, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from school import i18n
 from school.extensions import db
 from school.labels import AUDIENCE_LABELS, KIND_LABELS, ROLE_LABELS
 from school.models import Edition, Session
@@ -50,7 +51,7 @@ def feed_language(default: str | None = None) -> str:
         return asked
     if default in languages:
         return default
-    return request.accept_languages.best_match(languages) or languages[0]
+    return i18n.best_language(request.accept_languages, languages)
 
 
 def session_url(slug: str, lang: str) -> Callable[[Session], str]:

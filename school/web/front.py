@@ -113,7 +113,7 @@ def _programme_page(app: Flask, versions, environ: dict, slug: str) -> Answer | 
         ("Content-Type", "text/html; charset=utf-8"),
         ("Content-Length", str(len(page))),
         *SECURITY_HEADERS,
-        VARY,
+        ("Vary", "Accept-Language, Cookie"),  # its language is the browser's
     ]
     return "200 OK", headers, page
 
