@@ -44,6 +44,7 @@ from school.models import (
 )
 from school.models.vocabulary import Admission, RegistrationStatus
 from school.services.badges.printing import print_order
+from school.services.checkin import people
 from school.services.checkin.checkpoints import Checkpoint, admission, is_admitted
 from school.services.errors import NotFound
 
@@ -147,7 +148,8 @@ def overview(db: DbSession, edition: Edition) -> Attendance:
     """Arrivals, expected people and no-shows at every checkpoint of ``edition``.
 
     Six queries: sessions, confirmed registrations (with their days, choices and
-    meals), standing check-ins. Cancelled sessions are left out unless someone was checked in.
+    meals, as plain rows: ``checkin.people``), standing check-ins. Cancelled sessions are
+    left out unless someone was checked in.
     """
     sessions = db.scalars(
         sa.select(Session)
@@ -155,7 +157,7 @@ def overview(db: DbSession, edition: Edition) -> Attendance:
         .options(joinedload(Session.room))
         .order_by(Session.starts_at, Session.ends_at, Session.id)
     ).all()
-    registrations = _registrations(
+    registrations = people.read(
         db,
         sa.and_(
             Registration.edition_id == edition.id,
@@ -176,9 +178,9 @@ def overview(db: DbSession, edition: Edition) -> Attendance:
 
 class Expected:
     """Who is expected where, among the confirmed registrations of ``registrations``
-    (loaded with their days, choices and meals)."""
+    (loaded with their days, choices and meals: objects, or ``checkin.people``'s rows)."""
 
-    def __init__(self, registrations: Iterable[Registration]) -> None:
+    def __init__(self, registrations: Iterable[Registration | people.Person]) -> None:
         self.people = [r for r in registrations if r.status == RegistrationStatus.CONFIRMED]
         # session id -> registration id -> (registration, their choice there)
         self.seats: dict[int, dict[int, tuple[Registration, Choice]]] = defaultdict(dict)
@@ -210,7 +212,7 @@ class Expected:
         return expected | {
             r.id
             for r in candidates
-            if is_admitted(r, checkpoint, held[r.id][1] if r.id in held else None)
+            if is_admitted(r, checkpoint, held[r.id][1] if r.id in held else None, rule)
         }
 
     def _seatless(self, checkpoint: Checkpoint, rule: str) -> set[int]:
@@ -220,7 +222,7 @@ class Expected:
         key = (checkpoint.day, rule)
         if key not in self._without_seat:
             self._without_seat[key] = {
-                r.id for r in self.people if is_admitted(r, checkpoint, None)
+                r.id for r in self.people if is_admitted(r, checkpoint, None, rule)
             }
         return self._without_seat[key]
 
@@ -344,13 +346,13 @@ def sheet(db: DbSession, edition: Edition, checkpoint: Checkpoint) -> Sheet:
             CheckIn.is_standing,
         )
     )
-    people = _registrations(
+    candidates = _registrations(
         db, sa.and_(Registration.edition_id == edition.id, sa.or_(may_be_expected, checked_in))
     )
-    expected = Expected(people).at(checkpoint)
+    expected = Expected(candidates).at(checkpoint)
     lines = [
         SheetLine(r, arrivals.get(r.id), r.id in expected)
-        for r in sorted(people, key=print_order)
+        for r in sorted(candidates, key=print_order)
         if r.id in expected or r.id in arrivals
     ]
     return Sheet(edition, checkpoint, lines)

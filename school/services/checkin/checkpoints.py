@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from school.models import Choice, Edition, Registration, Session
 from school.models.vocabulary import Admission, Audience
+from school.services.checkin.people import Person, Seat
 from school.services.errors import DomainError, NotFound
 
 
@@ -117,11 +118,18 @@ def admission(session: Session) -> Admission:
     return Admission.EVERYONE
 
 
-def is_admitted(registration: Registration, checkpoint: Checkpoint, seat: Choice | None) -> bool:
+def is_admitted(
+    registration: Registration | Person,
+    checkpoint: Checkpoint,
+    seat: Choice | Seat | None,
+    rule: Admission | None = None,
+) -> bool:
+    """Whether the person gets in at the checkpoint, holding ``seat`` there (or none).
+    ``rule``: the session's ``admission``, when the caller asks for many people."""
     session = checkpoint.session
     if session is None:
         return True  # anyone registered enters the venue; the day is shown as a note
-    rule = admission(session)
+    rule = rule or admission(session)
     if rule == Admission.MEAL:
         return any(meal.session_id == session.id for meal in registration.meals)
     if seat is not None and seat.is_confirmed:

@@ -1,0 +1,98 @@
+"""An edition's people as the door sees them, read as plain rows: for the roster and the
+attendance figures, which read everyone at once. As ORM objects, 10,000 people with their
+days, seats and meals took seconds to load; as rows, a fraction of that, in four queries
+whatever their number.
+
+A ``Person`` answers what ``checkpoints.is_admitted`` asks of a registration (its days,
+meals and proved membership; its seats' ``is_confirmed``), so the rule is the same one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session as DbSession
+
+from school.models import Choice, Registration, RegistrationDay, RegistrationMeal
+
+
+@dataclass
+class Seat:
+    id: int
+    session_id: int
+    status: str
+    is_confirmed: bool
+    queued_at: datetime
+    updated_at: datetime
+
+
+@dataclass
+class Meal:
+    session_id: int
+
+
+@dataclass
+class Person:
+    id: int
+    edition_id: int  # with the id, what a badge's token is made of
+    first_name: str
+    last_name: str
+    organisation: str | None
+    cite: str | None
+    category: str
+    is_proved_member: bool
+    status: str
+    dietary: str | None
+    updated_at: datetime
+    attended_dates: list[date] = field(default_factory=list)
+    choices: list[Seat] = field(default_factory=list)
+    meals: list[Meal] = field(default_factory=list)
+
+
+def read(db: DbSession, which: sa.ColumnElement[bool]) -> list[Person]:
+    """The registrations ``which`` selects, by last name, with their days (in order),
+    choices (seats and waiting places, by id) and meals."""
+    rows = db.execute(
+        sa.select(
+            Registration.id,
+            Registration.edition_id,
+            Registration.first_name,
+            Registration.last_name,
+            Registration.organisation,
+            Registration.cite,
+            Registration.category,
+            Registration.is_proved_member,
+            Registration.status,
+            Registration.dietary,
+            Registration.updated_at,
+        )
+        .where(which)
+        .order_by(Registration.last_name, Registration.first_name, Registration.id)
+    )
+    people = {row[0]: Person(*row[:7], bool(row[7]), *row[8:]) for row in rows}
+    days = sa.select(RegistrationDay.registration_id, RegistrationDay.date)
+    for registration_id, day in _of(db, days.order_by(RegistrationDay.date), which):
+        people[registration_id].attended_dates.append(day)
+    seats = sa.select(
+        Choice.registration_id,
+        Choice.id,
+        Choice.session_id,
+        Choice.status,
+        Choice.is_confirmed,
+        Choice.queued_at,
+        Choice.updated_at,
+    )
+    for registration_id, *seat in _of(db, seats.order_by(Choice.id), which):
+        people[registration_id].choices.append(Seat(*seat[:3], bool(seat[3]), *seat[4:]))
+    meals = sa.select(RegistrationMeal.registration_id, RegistrationMeal.session_id)
+    for registration_id, session_id in _of(db, meals, which):
+        people[registration_id].meals.append(Meal(session_id))
+    return list(people.values())
+
+
+def _of(db: DbSession, rows: sa.Select, which: sa.ColumnElement[bool]) -> Any:
+    """The rows of the people ``which`` selects (joined on their registration)."""
+    return db.execute(rows.join(Registration).where(which))
