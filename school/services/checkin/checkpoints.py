@@ -93,14 +93,23 @@ def checkpoint_by_key(db: DbSession, edition: Edition, key: str) -> Checkpoint:
 
 def checkpoints(db: DbSession, edition: Edition) -> list[Checkpoint]:
     """Where staff can scan: the entrance on each day, then every session in time order."""
-    sessions = db.scalars(
-        sa.select(Session)
-        .where(Session.edition_id == edition.id)
-        .options(joinedload(Session.room))
-        .order_by(Session.starts_at, Session.id)
-    ).all()
     entrances = [Checkpoint(day) for day in edition.dates]
-    return entrances + [Checkpoint(edition.local(s.starts_at).date(), s) for s in sessions]
+    return entrances + [
+        Checkpoint(edition.local(s.starts_at).date(), s) for s in sessions_in_order(db, edition)
+    ]
+
+
+def sessions_in_order(db: DbSession, edition: Edition) -> list[Session]:
+    """The edition's sessions with their rooms, in time order: its checkpoints after the
+    entrances, as the scanner page and the roster list them."""
+    return list(
+        db.scalars(
+            sa.select(Session)
+            .where(Session.edition_id == edition.id)
+            .options(joinedload(Session.room))
+            .order_by(Session.starts_at, Session.id)
+        )
+    )
 
 
 def admission(session: Session) -> Admission:

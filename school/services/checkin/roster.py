@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import joinedload
 
 from school import data_versions
 from school.database import utcnow
@@ -25,7 +24,7 @@ from school.models import (
 from school.models.vocabulary import ChoiceStatus
 from school.services.badges import tokens
 from school.services.checkin import people
-from school.services.checkin.checkpoints import admission
+from school.services.checkin.checkpoints import admission, sessions_in_order
 
 # What the roster is made of but the check-ins: each process keeps it, ready to send,
 # while these tables do not change (school/data_versions.py). A scan changes none of them.
@@ -124,12 +123,7 @@ def _changed_since(parts: _Parts, after: datetime) -> set[int]:
 
 
 def _build_parts(db: DbSession, edition: Edition) -> _Parts:
-    sessions = db.scalars(
-        sa.select(Session)
-        .where(Session.edition_id == edition.id)
-        .options(joinedload(Session.room))
-        .order_by(Session.starts_at, Session.id)
-    ).all()
+    sessions = sessions_in_order(db, edition)
     registrations = people.read(db, Registration.edition_id == edition.id)
     overlaps = _overlaps(sessions)
     line = _waiting_lines(registrations)
