@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from school.database import Base, UTCDateTime, utcnow
 from school.models.people import new_private_token
 from school.models.vocabulary import MailFailure, MailingAudience, check_in
+
+if TYPE_CHECKING:
+    from school.models.registration import Registration
 
 
 class OutboxMessage(Base):
@@ -56,6 +60,11 @@ class OutboxMessage(Base):
     # never sent again unless an organiser resends it.
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failure: Mapped[str | None] = mapped_column(sa.String(20))
+    # A message written once its transaction has committed (``mail.writing``): the
+    # template it is written from, until it is; subject and bodies are empty until then.
+    template: Mapped[str | None] = mapped_column(sa.String(60))
+
+    registration: Mapped[Registration | None] = relationship()
 
 
 class Mailing(Base):

@@ -7,6 +7,7 @@ transaction commits, once.
 
 E-mail follows the commit, not the route: ``queue_mail`` notes on the database session
 that its transaction queued a message, and a hook (installed by ``register_mail_wake``)
+writes what was left to write after the commit (``writing.queue_after_commit``), then
 wakes the outbox's sender after a request commits such a transaction. No page can
 forget it, whichever way it commits. Commands are not requests: each sends what it
 queued itself or leaves it to ``flask mail send`` and the worker.
@@ -26,7 +27,7 @@ from sqlalchemy.orm import SessionTransaction
 
 from school.extensions import db
 from school.services.errors import DomainError
-from school.services.mail import outbox
+from school.services.mail import outbox, writing
 
 
 class ShowsErrors(Protocol):
@@ -87,23 +88,25 @@ def show_refusal(refusal: DomainError, form: ShowsErrors | None = None) -> None:
         flash(message, "error")
 
 
-# -- the outbox's sender, woken after a request commits mail
+# -- after a commit: the mail it left to write, then the outbox's sender
 
 
 def register_mail_wake() -> None:
-    """Listen on the application's database session (once per process)."""
-    if not event.contains(db.session, "after_commit", _wake_sender):
-        event.listen(db.session, "after_commit", _wake_sender)
-        event.listen(db.session, "after_transaction_end", _transaction_ended)
+    """Listen on every database session of the process (once): those of requests, of
+    commands and of tests alike write their mail after their commit."""
+    if not event.contains(DbSession, "after_commit", _after_commit):
+        event.listen(DbSession, "after_commit", _after_commit)
+        event.listen(DbSession, "after_transaction_end", _transaction_ended)
 
 
-def _wake_sender(session: DbSession) -> None:
-    if session.in_nested_transaction():  # a savepoint released: the transaction goes on
-        return
-    if outbox.queued_mail(session) and has_request_context():
-        outbox.wake(current_app._get_current_object())
+def _after_commit(session: DbSession) -> None:
+    if not session.in_nested_transaction():  # a savepoint released: the transaction goes on
+        writing.committed(session)
 
 
 def _transaction_ended(session: DbSession, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # committed or rolled back: the next one starts afresh
-        outbox.forget_queued_mail(session)
+    if transaction.parent is not None:
+        return
+    # Committed or rolled back: the mail it committed is written, then sent.
+    if writing.ended(session) and has_request_context():
+        outbox.wake(current_app._get_current_object())

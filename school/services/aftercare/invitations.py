@@ -27,7 +27,7 @@ from school.models import (
     SurveyResponse,
 )
 from school.services.aftercare.survey import ensure_survey
-from school.services.mail import outbox
+from school.services.mail import writing
 from school.services.registration.privacy import ANONYMOUS_DOMAIN
 from school.urls import absolute_url
 
@@ -135,7 +135,7 @@ def remind(db: DbSession, edition: Edition, *, now: datetime) -> Sent:
 
 
 def _write(db, edition, registration, invitation, template, now) -> None:
-    outbox.queue_mail(
+    writing.queue_mail(
         db,
         to=registration.email,
         template=template,

@@ -34,7 +34,7 @@ from school.models import (
 )
 from school.models.vocabulary import Audience, RegistrationStatus
 from school.services.email_addresses import email_key
-from school.services.mail import outbox
+from school.services.mail import writing
 from school.services.registration.seats import lock_edition
 from school.urls import absolute_url
 
@@ -197,9 +197,9 @@ def notify(db: DbSession, edition: Edition, *, now: datetime) -> int:
     changes = net_changes(notices)
     rooms = {r.id: r for r in db.scalars(sa.select(Room).where(Room.edition_id == edition.id))}
     people = recipients(db, changes)
-    batch = outbox.new_batch()
+    batch = writing.new_batch()
     for recipient in people:
-        outbox.queue_mail(
+        writing.queue_mail(
             db,
             to=recipient.email,
             template="change_notice",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session as DbSession
 from school.models import Edition, OutboxMessage, Registration
 from school.services import audit
 from school.services.errors import DomainError, NotFound
-from school.services.mail import outbox
+from school.services.mail import outbox, writing
 
 SHOWN = 200  # the newest failures listed on a page
 
@@ -61,7 +61,7 @@ def resend(db: DbSession, message: OutboxMessage, *, now: datetime, actor) -> Ou
     message.failed_at = message.failure = message.last_error = message.claimed_until = None
     message.attempts = 0
     message.send_after = now
-    outbox.mark_queued(db)
+    writing.mark_queued(db)
     audit.record(
         db,
         actor,

@@ -34,7 +34,7 @@ from school.models.localized import fallback_order
 from school.models.vocabulary import MailingAudience
 from school.services import audit
 from school.services.errors import DomainError, NotFound
-from school.services.mail import outbox, rich_text, unsubscribe
+from school.services.mail import outbox, rich_text, unsubscribe, writing
 from school.services.mail.audience import Recipient, check_audience, first_recipient, recipients
 from school.services.registration.data import Errors
 from school.urls import absolute_url
@@ -170,7 +170,7 @@ def preview(db: DbSession, edition: Edition, draft: Draft) -> list[Preview]:
 def queue(db: DbSession, edition: Edition, draft: Draft, *, actor, now: datetime) -> Mailing:
     """Render one message per recipient into the outbox, as one batch."""
     check(db, edition, draft)
-    batch = outbox.new_batch()
+    batch = writing.new_batch()
     mailing = Mailing(
         edition_id=edition.id,
         batch=batch,
@@ -196,7 +196,7 @@ def queue(db: DbSession, edition: Edition, draft: Draft, *, actor, now: datetime
     for recipient in people:
         lang = _language(edition, draft, recipient)
         values = _values(edition, recipient, lang)
-        outbox.queue_mail(
+        writing.queue_mail(
             db,
             to=recipient.email,
             template="organiser_message",

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from school.models import Choice, Registration
 from school.services.badges import printing
-from school.services.mail import outbox
+from school.services.mail import writing
 from school.services.registration import groups, seats
 from school.urls import absolute_url
 
@@ -22,9 +22,8 @@ def _links(registration: Registration) -> dict[str, str]:
     }
 
 
-def _summary(db: DbSession, registration: Registration) -> dict:
+def _summary(registration: Registration, positions: dict[int, int]) -> dict:
     choices = sorted(registration.choices, key=lambda c: c.session.starts_at)
-    positions = seats.waitlist_positions(db, [c.session_id for c in choices if not c.is_confirmed])
     return {
         "choices": [(c, positions.get(c.id)) for c in choices],
         "meals": sorted((m.session for m in registration.meals), key=lambda s: s.starts_at),
@@ -32,26 +31,33 @@ def _summary(db: DbSession, registration: Registration) -> dict:
     }
 
 
+def _in_line(db: DbSession, registration: Registration) -> dict[int, int]:
+    return seats.places_in_line(db, [c.id for c in registration.choices if not c.is_confirmed])
+
+
 def confirmation(db: DbSession, registration: Registration, *, now: datetime) -> dict[int, int]:
-    """Queue the confirmation; the places in line it gives, by choice id."""
-    summary = _summary(db, registration)
-    outbox.queue_mail(
+    """Queue the confirmation, written once the registration has committed: everyone
+    after the same seats waits for that commit, not for two templates to render. Its
+    places in line are counted now, under the seats' locks; returned, by choice id."""
+    positions = _in_line(db, registration)
+    writing.queue_after_commit(
         db,
-        to=registration.email,
+        registration,
         template="registration_confirmed",
-        language=registration.language,
         purpose="confirmation",
         now=now,
-        registration=registration,
-        edition=registration.edition,
-        **_links(registration),
-        **summary,
+        context=lambda: {**_links(registration), **_summary(registration, positions)},
     )
-    return {choice.id: position for choice, position in summary["choices"] if position}
+    return positions
+
+
+@writing.renders("registration_confirmed")
+def _confirmation(db: DbSession, registration: Registration) -> dict:
+    return {**_links(registration), **_summary(registration, _in_line(db, registration))}
 
 
 def link_reminder(db: DbSession, registration: Registration, *, now: datetime) -> None:
-    outbox.queue_mail(
+    writing.queue_mail(
         db,
         to=registration.email,
         template="registration_link",
@@ -67,7 +73,7 @@ def link_reminder(db: DbSession, registration: Registration, *, now: datetime) -
 def promotions(db: DbSession, promoted: list[Choice], *, now: datetime) -> None:
     for choice in promoted:
         registration = choice.registration
-        outbox.queue_mail(
+        writing.queue_mail(
             db,
             to=registration.email,
             template="waitlist_promoted",
@@ -82,7 +88,7 @@ def promotions(db: DbSession, promoted: list[Choice], *, now: datetime) -> None:
 
 
 def cancellation(db: DbSession, registration: Registration, *, now: datetime) -> None:
-    outbox.queue_mail(
+    writing.queue_mail(
         db,
         to=registration.email,
         template="registration_cancelled",
@@ -100,7 +106,7 @@ def moved_to_waitlist(db: DbSession, choices: list[Choice], *, now: datetime) ->
     positions = seats.waitlist_positions(db, [c.session_id for c in choices])
     for choice in choices:
         registration = choice.registration
-        outbox.queue_mail(
+        writing.queue_mail(
             db,
             to=registration.email,
             template="moved_to_waitlist",
@@ -118,7 +124,7 @@ def moved_to_waitlist(db: DbSession, choices: list[Choice], *, now: datetime) ->
 def choices_changed(db: DbSession, registration: Registration, changes: list, *, now) -> None:
     """One short e-mail for one change made on the participant's page: what changed
     (``self_service.Change``: a seat left, taken, or a place in a waiting line)."""
-    outbox.queue_mail(
+    writing.queue_mail(
         db,
         to=registration.email,
         template="choices_changed",

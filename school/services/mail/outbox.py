@@ -1,10 +1,7 @@
 """E-mail through an outbox: a message is stored with the change that caused it,
 then sent; a mail server that is down delays it and loses nothing.
 
-- ``queue_mail`` renders a message (``templates/mail/<name>.txt`` and ``.html``, in
-  the recipient's language, with the footer every message carries) into the outbox,
-  in the caller's transaction, and notes on the session that this transaction queued
-  mail (``queued_mail``).
+- ``mail.writing`` writes messages into the outbox.
 - ``send_pending`` sends what is due, claiming each message first so two senders
   (two workers, a worker and ``flask mail send``) never send it twice. A message
   refused for now, or kept back by a server that is down, is retried later with a
@@ -20,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.headerregistry import Address
@@ -30,28 +26,27 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Flask, render_template
-from flask_babel import force_locale
+from flask import Flask
 from sqlalchemy.orm import Session as DbSession
 
 from school.database import begin_write, utcnow
-from school.models import Edition, OutboxMessage
+from school.models import OutboxMessage
 from school.models.vocabulary import MailFailure
 from school.services.email_addresses import address_for_delivery
+from school.services.mail import writing
 from school.services.mail.transports import Outcome, Transport, Verdict, transport_for, verdict
-from school.urls import absolute_url
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
 CLAIM_FOR = timedelta(minutes=2)
-_QUEUED_MAIL = "school.outbox.queued_mail"  # a key of the database session's ``info``
 
 
 def is_due(now: datetime) -> sa.ColumnElement[bool]:
-    """A message to send now: not sent, its time come, not given up, and not claimed by
-    a sender (or its claim ran out: that sender died)."""
+    """A message to send now: written, not sent, its time come, not given up, and not
+    claimed by a sender (or its claim ran out: that sender died)."""
     return sa.and_(
+        sa.not_(writing.unwritten()),
         OutboxMessage.sent_at.is_(None),
         OutboxMessage.send_after <= now,
         OutboxMessage.failed_at.is_(None),
@@ -63,89 +58,6 @@ def is_given_up() -> sa.ColumnElement[bool]:
     """A message given up for good (refused, unbuildable, or ``MAX_ATTEMPTS`` tried):
     never due again, unless an organiser resends it."""
     return sa.and_(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_not(None))
-
-
-def queue_mail(
-    db: DbSession,
-    *,
-    to: str,
-    template: str,
-    language: str,
-    purpose: str,
-    batch: str | None = None,
-    now: datetime | None = None,
-    flush: bool = True,
-    registration_id: int | None = None,
-    unsubscribe_url: str | None = None,
-    **context: Any,
-) -> OutboxMessage:
-    """Render ``templates/mail/<template>`` in ``language`` into the outbox (flushes,
-    unless ``flush=False``: a mailing adds a thousand messages and flushes once).
-
-    A message rendered for a ``registration`` (or given its ``registration_id``) is linked
-    to it, and every message to its ``edition``: the participant's data download lists
-    it, the privacy purge blanks it. A message about an edition goes out under its
-    title, replies go to its contact, and its footer says why the recipient gets it,
-    whom to write to and where the privacy notice is. Only a non-essential mailing
-    gives an ``unsubscribe_url`` (its List-Unsubscribe header and footer link).
-    """
-    edition: Edition | None = context.get("edition")
-    registration_id = registration_id or getattr(context.get("registration"), "id", None)
-    footer = {
-        "unsubscribe_url": unsubscribe_url,
-        # Everyone we write to without a registration takes part in the programme.
-        "to_participant": registration_id is not None,
-        "privacy_url": privacy_url(edition) if edition is not None else None,
-    }
-    with force_locale(language):
-        text = render_template(f"mail/{template}.txt", language=language, **context)
-        html = render_template(f"mail/{template}.html", language=language, footer=footer, **context)
-        signature = render_template("mail/_footer.txt", language=language, footer=footer, **context)
-    subject, _, body = text.partition("\n")
-    message = OutboxMessage(
-        to_address=to,
-        subject=subject.removeprefix("Subject:").strip(),
-        text_body=body.strip("\n") + "\n\n" + signature.strip("\n") + "\n",
-        html_body=html,
-        purpose=purpose,
-        batch=batch,
-        registration_id=registration_id,
-        edition_id=edition.id if edition is not None else None,
-        sender_name=edition.text("title", language) if edition is not None else None,
-        reply_to=edition.contact_email if edition is not None else None,
-        unsubscribe_url=unsubscribe_url,
-        created_at=now or utcnow(),
-        send_after=now or utcnow(),
-    )
-    db.add(message)
-    mark_queued(db)
-    if flush:
-        db.flush()
-    return message
-
-
-def privacy_url(edition: Edition) -> str:
-    """The edition's privacy notice, ``/<slug>/privacy`` (a public interface)."""
-    return absolute_url("public.privacy", slug=edition.slug)
-
-
-def mark_queued(db: DbSession) -> None:
-    """Note that this transaction queued mail: the sender wakes once it commits."""
-    db.info[_QUEUED_MAIL] = True
-
-
-def queued_mail(db: DbSession) -> bool:
-    """Whether the transaction under way queued a message (known until it ends)."""
-    return bool(db.info.get(_QUEUED_MAIL))
-
-
-def forget_queued_mail(db: DbSession) -> None:
-    """The transaction ended (committed or rolled back): the next one starts afresh."""
-    db.info.pop(_QUEUED_MAIL, None)
-
-
-def new_batch() -> str:
-    return uuid.uuid4().hex
 
 
 def message_id_domain(app: Flask) -> str:
@@ -261,7 +173,8 @@ def send_pending(
 
 def send_due(app: Flask, db: DbSession, *, limit: int = 500) -> Round:
     """One round of sending with the app's settings (the CLI, the worker, the background
-    sender)."""
+    sender), after writing what a process left unwritten."""
+    writing.write_waiting(db)
     return send_pending(
         db,
         transport_for(app),

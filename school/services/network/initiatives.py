@@ -20,7 +20,7 @@ from school.models.vocabulary import Decision, InitiativeKind
 from school.services import audit
 from school.services.email_addresses import EMAIL_MAX, normalized_email
 from school.services.errors import DomainError, NotFound
-from school.services.mail import outbox
+from school.services.mail import writing
 from school.services.network import cites, pictures
 from school.services.network.countries import is_country
 from school.urls import absolute_url
@@ -350,7 +350,7 @@ def notify_submitter(db: DbSession, initiative: Initiative, template: str, now: 
     edition = initiative.edition
     with force_locale(language):
         decision_label = str(DECISION_LABELS[Decision(initiative.decision)])
-    outbox.queue_mail(
+    writing.queue_mail(
         db,
         to=initiative.contact_email,
         template=template,

@@ -20,7 +20,7 @@ from school.models import AuditEntry, Edition, Person, Session, SessionPerson
 from school.models.vocabulary import LANGUAGES
 from school.services import audit
 from school.services.errors import NotFound
-from school.services.mail import outbox
+from school.services.mail import writing
 from school.services.programme.rules import raise_sequence
 from school.services.publishing.feeds import load_sessions
 
@@ -178,7 +178,7 @@ def invite(
         if person.invited_at and not again:
             report.already_invited.append(person)
             continue
-        outbox.queue_mail(
+        writing.queue_mail(
             db,
             to=person.email,
             template="speaker_invite",

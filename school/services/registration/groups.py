@@ -32,7 +32,7 @@ from school.models import Choice, Ranking, Registration, Session, SessionGroup
 from school.models.vocabulary import Admission, Audience, ChoiceStatus, RegistrationStatus
 from school.services.checkin import checkpoints
 from school.services.errors import DomainError, NotFound
-from school.services.mail import outbox
+from school.services.mail import writing
 from school.services.registration import allocation, seats
 from school.services.registration.allocation import Allocation, Applicant
 
@@ -367,7 +367,7 @@ def _result(applicant: Applicant, session_id: int | None, now: datetime) -> Choi
 def _tell(db, registration, group, choice, now) -> None:
     from school.urls import absolute_url
 
-    outbox.queue_mail(
+    writing.queue_mail(
         db,
         to=registration.email,
         template="allocation_result",

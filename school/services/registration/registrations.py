@@ -255,8 +255,11 @@ def _confirmed(
     db: DbSession, edition: Edition, data: RegistrationData, now: datetime, key: str | None = None
 ) -> Registration:
     """A new registration with the details given (``key``: under another ``email_key``)."""
-    # Its seats and meals are empty, said so: not read back after the flush.
-    registration = Registration(edition_id=edition.id, created_at=now, choices=[], meals=[])
+    # Its seats, meals and rankings are empty, said so: not read back after the flush
+    # (nor when its confirmation is written, from memory, as it commits).
+    registration = Registration(
+        edition_id=edition.id, created_at=now, choices=[], meals=[], rankings=[]
+    )
     db.add(registration)
     apply_details(registration, data, now)
     registration.email_key = key or registration.email_key
