@@ -22,6 +22,8 @@ def _nullable_to_jsonschema(node):
         if node.pop("nullable", False):
             if "$ref" in node:
                 return {"anyOf": [{"$ref": node.pop("$ref")}, {"type": "null"}]} | node
+            if "allOf" in node:
+                return {"anyOf": [{"allOf": node.pop("allOf")}, {"type": "null"}]} | node
             if "type" in node:
                 node["type"] = [node["type"], "null"]
             if "enum" in node:

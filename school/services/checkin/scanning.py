@@ -37,6 +37,9 @@ from school.services.checkin.checkpoints import Checkpoint, checkpoint_for, is_a
 from school.services.errors import DomainError, NotFound
 from school.services.registration import seats
 
+# The most scans one request may send together (``checkin.batches``).
+BATCH_MAX = 100
+
 # How far ahead of the server a phone's clock may run: a scan said to come from later
 # than that is taken as made then (a scan cannot come from the future).
 CLOCK_AHEAD = timedelta(minutes=5)
@@ -81,18 +84,23 @@ def scan(
     now: datetime,
     organiser: Organiser | None = None,
     device: str | None = None,
+    held: dict[int, Registration] | None = None,
 ) -> ScanResult:
     """Decide and record one scan. Flushes; the caller commits.
 
     ``scanned_at`` is the phone's time of the scan, ``now`` the server's: a scan from
-    later than ``now + CLOCK_AHEAD`` is recorded at that moment."""
+    later than ``now + CLOCK_AHEAD`` is recorded at that moment. ``held``: the badges
+    this transaction locked already (``lock_badges``), by registration id."""
     scanned_at = min(scanned_at, now + CLOCK_AHEAD)
     begin_write(db)
     checkpoint = checkpoint_for(db, edition, session_id, day, scanned_at)
     claim = tokens.read_token(token)
     locked = None
     if claim is not None and claim.edition_id == edition.id:
-        locked = _lock_badge(db, claim.registration_id)
+        if held is not None and claim.registration_id in held:
+            locked = held[claim.registration_id]
+        else:
+            locked = _lock_badge(db, claim.registration_id)
     check = tokens.verify(db, token, edition, read=locked)
     registration = check.registration
     if check.status in (BadgeStatus.INVALID, BadgeStatus.UNKNOWN):
@@ -183,9 +191,19 @@ def _lock_badge(db: DbSession, registration_id: int) -> Registration | None:
     return found.unique().scalar_one_or_none()
 
 
+def lock_badges(db: DbSession, registration_ids: list[int]) -> dict[int, Registration]:
+    """Lock several badges at once, as ``scan`` locks one, in the order of their ids: two
+    transactions locking some of the same never wait on each other in a circle."""
+    if not registration_ids:
+        return {}
+    found = db.execute(_statements(db).lock_badges, {"ids": sorted(set(registration_ids))})
+    return {registration.id: registration for registration in found.unique().scalars()}
+
+
 @dataclass(frozen=True)
 class _Statements:
     lock_badge: sa.Select
+    lock_badges: sa.Select
     standing: sa.Select
     record: sa.Insert
 
@@ -196,9 +214,8 @@ def _statements_for(dialect: str) -> _Statements:
     building and compiling them cost more than running them (bench/README.md)."""
     registration_id = sa.bindparam("registration_id")
     checkpoint = sa.bindparam("checkpoint")
-    lock_badge = (
+    badges = (
         sa.select(Registration)
-        .where(Registration.id == registration_id)
         .options(
             joinedload(Registration.choices).joinedload(Choice.session).joinedload(Session.room),
             joinedload(Registration.days),
@@ -207,7 +224,11 @@ def _statements_for(dialect: str) -> _Statements:
         .execution_options(populate_existing=True)
     )
     if dialect == "postgresql":
-        lock_badge = lock_badge.with_for_update(of=Registration)
+        badges = badges.with_for_update(of=Registration)
+    lock_badge = badges.where(Registration.id == registration_id)
+    lock_badges = badges.where(Registration.id.in_(sa.bindparam("ids", expanding=True))).order_by(
+        Registration.id
+    )
     # The person's standing check-in at the checkpoint, if any, and the checkpoint's
     # arrivals so far, in one query (one row, from a one-row table the check-in is
     # outer-joined to).
@@ -220,7 +241,7 @@ def _statements_for(dialect: str) -> _Statements:
         .options(joinedload(CheckIn.organiser))
     )
     record = insert_new_on(dialect, CheckIn, "client_id").returning(CheckIn)
-    return _Statements(lock_badge, standing, record)
+    return _Statements(lock_badge, lock_badges, standing, record)
 
 
 def _statements(db: DbSession) -> _Statements:

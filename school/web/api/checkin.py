@@ -14,7 +14,7 @@ from school.database import is_id, utcnow
 from school.extensions import db
 from school.models import Session
 from school.models.vocabulary import Verdict
-from school.services.checkin import roster, scanning
+from school.services.checkin import batches, roster, scanning
 from school.services.checkin.scanning import ScanResult
 from school.services.programme import catalogue
 from school.web.api.blueprint import bp
@@ -158,6 +158,49 @@ def post_checkin(slug: str):
     answer = scan_json(result, edition.tz)
     db.session.commit()
     return jsonify(answer)
+
+
+@bp.post("/editions/<slug>/checkins/batch")
+@staff_api()
+@operation(
+    "post",
+    "/editions/{slug}/checkins/batch",
+    "Check several badges in at once (a scanner's queue after an outage, or a busy door):"
+    " each decided as if sent alone, in the order sent, idempotent per client_id",
+    request="CheckinBatchRequest",
+    secured=True,
+    responses={"200": ("Each scan's verdict, or why it was refused", "CheckinBatchResult")},
+    errors={"404": "No such edition"},
+)
+def post_checkin_batch(slug: str):
+    edition = catalogue.get_edition(db.session, slug)
+    body = json_object()
+    now = utcnow()
+    scans = body.get("scans")
+    if not isinstance(scans, list) or not 1 <= len(scans) <= scanning.BATCH_MAX:
+        message = _("Must be a list of 1 to %(max)d scans.", max=scanning.BATCH_MAX)
+        raise InvalidInput({"scans": [message]})
+    parsed, errors = [], {}
+    for index, scan in enumerate(scans):
+        values, wrong = parse_scan(scan if isinstance(scan, dict) else {}, now)
+        errors |= {f"scans[{index}].{name}": messages for name, messages in wrong.items()}
+        parsed.append(values)
+    if errors:  # nothing is recorded: the scanner sent something it never makes
+        raise InvalidInput(errors)
+    outcomes = batches.scan_many(db.session, edition, parsed, now=now, organiser=current_staff())
+    # Written before the commit, which would expire what it reads and load it all again.
+    answer = {"results": [_scanned_json(outcome, edition.tz) for outcome in outcomes]}
+    db.session.commit()
+    return jsonify(answer)
+
+
+def _scanned_json(outcome: batches.Scanned, tz) -> dict[str, Any]:
+    refusal = outcome.refusal
+    return {
+        "client_id": outcome.client_id,
+        "result": scan_json(outcome.result, tz) if outcome.result else None,
+        "error": {"code": refusal.code, "message": refusal.message} if refusal else None,
+    }
 
 
 @bp.post("/editions/<slug>/checkins/<int:checkin_id>/undo")

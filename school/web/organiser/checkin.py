@@ -76,6 +76,7 @@ def _offline_config(edition: Edition) -> dict:
         "urls": {
             "roster": url_for("api.get_roster", slug=edition.slug),
             "checkins": url_for("api.post_checkin", slug=edition.slug),
+            "batch": url_for("api.post_checkin_batch", slug=edition.slug),
             "worker": url_for("organiser.service_worker"),
             "worker_scope": url_for("organiser.home"),
         },

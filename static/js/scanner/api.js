@@ -35,18 +35,28 @@ async function call(url, { body, timeout = 10000, method = "POST" } = {}) {
 
 // The body the server needs: the same client_id every time this scan is sent, so a
 // retry or a late sync is recorded once.
+function scanBody(scan) {
+  return {
+    token: scan.token,
+    client_id: scan.client_id,
+    session_id: scan.session_id,
+    day: scan.day,
+    scanned_at: scan.scanned_at,
+    device: scan.device,
+  };
+}
+
 export function postScan(scan, timeout) {
-  return call(config.urls.checkins, {
-    timeout,
-    body: {
-      token: scan.token,
-      client_id: scan.client_id,
-      session_id: scan.session_id,
-      day: scan.day,
-      scanned_at: scan.scanned_at,
-      device: scan.device,
-    },
-  });
+  return call(config.urls.checkins, { timeout, body: scanBody(scan) });
+}
+
+// The most scans the server takes in one request (BATCH_MAX in services/checkin/scanning.py).
+export const BATCH_MAX = 100;
+
+// Scans held (made offline, or not sent in time) sent together: each result, or its
+// refusal (`error`), comes back in the order sent.
+export function postScans(scans, timeout) {
+  return call(config.urls.batch, { timeout, body: { scans: scans.map(scanBody) } });
 }
 
 export function undoCheckin(checkinId) {

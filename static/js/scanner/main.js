@@ -6,7 +6,7 @@
 // network is back, each with the client_id and scanned_at it got when it was read: the
 // server records a replay once, and the earliest of two devices' scans wins.
 
-import { HttpError, postScan, undoCheckin } from "./api.js";
+import { BATCH_MAX, HttpError, postScan, postScans, undoCheckin } from "./api.js";
 import { Camera } from "./camera.js";
 import { decide, indexRoster, isStanding } from "./decide.js";
 import "./logout.js";
@@ -136,8 +136,7 @@ async function notSent(scan, error) {
     return "stop";
   }
   if (error.status >= 400 && error.status < 500) {
-    scan.state = "rejected";
-    await store.putScan(scan);
+    await rejected(scan);
     return "next";
   }
   return "retry";
@@ -192,12 +191,25 @@ async function sync() {
   if (state.syncing || state.needsLogin) return;
   state.syncing = true;
   try {
-    for (const scan of waiting()) {
+    // A queue of a hundred scans after an outage is a few requests, not a hundred.
+    let batch;
+    while ((batch = waiting().slice(0, BATCH_MAX)).length) {
+      let answer;
       try {
-        await recorded(scan, await postScan(scan, SYNC_TIMEOUT_MS));
-        if (state.offline) setOffline(false);
+        answer = await postScans(batch, SYNC_TIMEOUT_MS);
       } catch (error) {
-        if ((await notSent(scan, error)) !== "next") return;
+        if (!(error instanceof HttpError) || error.status >= 500 || [401, 403].includes(error.status)) {
+          await notSent(batch[0], error); // offline, logged out, or the server's fault: later
+          return;
+        }
+        // Refused as a whole (a scan it cannot read): each alone, so only that one is.
+        if (!(await sendEach(batch))) return;
+        continue;
+      }
+      if (state.offline) setOffline(false);
+      for (const [index, item] of answer.results.entries()) {
+        if (item.result) await recorded(batch[index], item.result);
+        else await rejected(batch[index]); // its id was used for another scan
       }
       render();
     }
@@ -206,6 +218,24 @@ async function sync() {
     render();
   }
   await refreshRoster();
+}
+
+// One by one; false when the rest must wait (offline, logged out).
+async function sendEach(scans) {
+  for (const scan of scans) {
+    try {
+      await recorded(scan, await postScan(scan, SYNC_TIMEOUT_MS));
+    } catch (error) {
+      if ((await notSent(scan, error)) !== "next") return false;
+    }
+    render();
+  }
+  return true;
+}
+
+async function rejected(scan) {
+  scan.state = "rejected";
+  await store.putScan(scan);
 }
 
 async function refreshRoster() {

@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from school.web.api.schemas import edition, network, report
+from school.web.api.schemas import checkin, edition, network, report
 
-SCHEMAS: dict[str, Any] = {**edition.SCHEMAS, **report.SCHEMAS, **network.SCHEMAS}
+SCHEMAS: dict[str, Any] = {
+    **edition.SCHEMAS,
+    **checkin.SCHEMAS,
+    **report.SCHEMAS,
+    **network.SCHEMAS,
+}

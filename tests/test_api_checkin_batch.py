@@ -1,0 +1,170 @@
+"""Scans sent together (a scanner's queue after an outage, a busy door): each decided as
+if sent alone, in the order sent; one refused scan holds back none of the others; a
+malformed batch records nothing; batches at once never wait on each other forever."""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import sqlalchemy as sa
+
+from school.models import CheckIn, Edition
+from school.services.backoffice import organisers
+from school.services.badges import tokens
+from tests.support.factories import make_registration
+from tests.support.http_client import HttpClient
+from tests.support.openapi import response_matches
+
+PATH = "/api/v1/editions/{slug}/checkins/batch"
+NAMES = [("Ольга", "Петрова"), ("晓明", "王"), ("ليلى", "حداد"), ("Zoë", "Ñúñez-Łukasiewicz")]
+
+
+@pytest.fixture
+def openapi(client):
+    return client.get("/api/v1/openapi.json").get_json()
+
+
+@pytest.fixture
+def door(app, db, demo):
+    with app.app_context():
+        staff = organisers.create_organiser(db, "door@example.org", "checkin", "door password 1")
+        token = organisers.create_api_token(db, staff, "door phone")
+        edition = db.get(Edition, demo.id)
+        people = [make_registration(db, edition, first_name=first, last_name=last)
+                  for first, last in NAMES]
+        db.commit()
+        badges = [tokens.token_for(person) for person in people]
+    return {"auth": {"Authorization": f"Bearer {token}"}, "badges": badges}
+
+
+def scan(badge: str, at: str, client_id: str | None = None) -> dict:
+    return {
+        "token": badge,
+        "client_id": client_id or str(uuid.uuid4()),
+        "day": "2019-06-19",
+        "scanned_at": f"2019-06-19T{at}:00+02:00",
+        "device": "door phone",
+    }
+
+
+def send(client, demo, door, scans, **headers):
+    return client.post(
+        f"/api/v1/editions/{demo.slug}/checkins/batch",
+        json={"scans": scans},
+        headers=door["auth"] | headers,
+    )
+
+
+def standing(db) -> int:
+    db.rollback()
+    return db.scalar(sa.select(sa.func.count()).select_from(CheckIn).where(CheckIn.is_standing))
+
+
+def test_each_scan_of_a_batch_is_decided_as_if_sent_alone(client, demo, door, db, openapi):
+    olga, xiaoming, layla, _zoe = door["badges"]
+    alone = scan(layla, "08:40")
+    assert (
+        client.post(
+            f"/api/v1/editions/{demo.slug}/checkins", json=alone, headers=door["auth"]
+        ).get_json()["verdict"]
+        == "ok"
+    )
+    scans = [
+        scan(olga, "08:50"),
+        scan(xiaoming, "08:51"),
+        scan(olga, "08:55"),  # the same person again: already in
+        scan("NOT-A-BADGE", "08:56"),
+        alone,  # sent alone first, and again in the queue: its first answer, once
+    ]
+    response = send(client, demo, door, scans)
+    assert response.status_code == 200
+    response_matches(openapi, PATH, "post", 200, response.get_json())
+    results = response.get_json()["results"]
+    assert [r["client_id"] for r in results] == [s["client_id"] for s in scans]
+    assert all(r["error"] is None for r in results)
+    verdicts = [r["result"]["verdict"] for r in results]
+    assert verdicts == ["ok", "ok", "already", "invalid", "ok"]
+    first, second, again, _forged, replayed = (r["result"] for r in results)
+    assert first["participant"]["first_name"] == "Ольга" and first["arrivals"] == 2
+    assert second["participant"]["last_name"] == "王" and second["arrivals"] == 3
+    assert again["first_checkin_at"] == "2019-06-19T08:50:00+02:00"
+    assert replayed["replayed"] and replayed["participant"]["first_name"] == "ليلى"
+    assert standing(db) == 3
+    # The whole queue sent again (the answer was lost): nothing new is recorded.
+    again = send(client, demo, door, scans).get_json()["results"]
+    assert [r["result"]["verdict"] for r in again] == verdicts
+    assert all(r["result"]["replayed"] for r in again) and standing(db) == 3
+
+
+def test_a_refused_scan_holds_back_none_of_the_others(client, demo, door, db, openapi):
+    olga, xiaoming, layla, zoe = door["badges"]
+    reused = str(uuid.uuid4())
+    assert send(client, demo, door, [scan(olga, "08:50", reused)]).status_code == 200
+    # The same id for another badge: refused, saying nothing of the scan it belongs to.
+    scans = [scan(xiaoming, "08:51"), scan(layla, "08:52", reused), scan(zoe, "08:53")]
+    response = send(client, demo, door, scans, **{"Accept-Language": "fr"})
+    assert response.status_code == 200
+    response_matches(openapi, PATH, "post", 200, response.get_json())
+    results = response.get_json()["results"]
+    assert [r["result"] and r["result"]["verdict"] for r in results] == ["ok", None, "ok"]
+    assert results[1]["error"]["code"] == "client_id_reused"
+    assert "Ольга" not in str(results[1]) and "déjà" in results[1]["error"]["message"]
+    assert standing(db) == 3
+
+
+GOOD = "good"  # stands for a well-formed scan of a real badge
+
+
+@pytest.mark.parametrize(
+    "scans, field",
+    [
+        ([], "scans"),
+        ("not a list", "scans"),
+        ([GOOD] * 101, "scans"),
+        ([GOOD, {"token": "X", "client_id": "short"}], "scans[1].client_id"),
+        ([GOOD, None], "scans[1].token"),
+    ],
+)
+def test_a_malformed_batch_records_nothing(client, demo, door, db, openapi, scans, field):
+    if isinstance(scans, list):
+        scans = [scan(door["badges"][0], "08:50") if s == GOOD else s for s in scans]
+    response = client.post(
+        f"/api/v1/editions/{demo.slug}/checkins/batch",
+        json={"scans": scans},
+        headers=door["auth"] | {"Accept-Language": "fr"},
+    )
+    assert response.status_code == 422
+    body = response.get_json()
+    response_matches(openapi, PATH, "post", 422, body)
+    assert body["errors"][field][0].startswith("Doit")  # in the scanner's language
+    assert standing(db) == 0
+
+
+def test_only_door_staff_send_batches(client, demo, door):
+    body = {"scans": [scan(door["badges"][0], "08:50")]}
+    assert client.post(f"/api/v1/editions/{demo.slug}/checkins/batch", json=body).status_code == 401
+
+
+@pytest.mark.load
+def test_batches_at_once_over_the_same_badges_all_get_through(live_server, demo, door, db):
+    badges = door["badges"]
+    path = f"/api/v1/editions/{demo.slug}/checkins/batch"
+
+    def batch(n: int):
+        # Every other phone holds the same badges in the reverse order.
+        order = badges if n % 2 else list(reversed(badges))
+        scans = [scan(badge, f"09:{n:02d}") for badge in order]
+        client = HttpClient(live_server.url)
+        status, _headers, _body = client.request(
+            "POST", path, json_body={"scans": scans}, headers=door["auth"]
+        )
+        return status
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(batch, range(24)))
+    assert answers == [200] * 24
+    assert standing(db) == len(badges)
+    db.rollback()
+    assert db.scalar(sa.select(sa.func.count()).select_from(CheckIn)) == 24 * len(badges)
