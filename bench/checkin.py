@@ -16,6 +16,7 @@ from bench.load import lua_string
 
 DEMO = "spring-school-2019"
 PARTICIPANTS = 200
+BATCH = 20
 LUA = """
 tokens = TOKENS
 n = 0
@@ -28,6 +29,34 @@ request = function()
   return wrk.format(nil, nil, nil, body)
 end
 """
+# A busy door's scanner sending its scans together: BATCH scans per request.
+BATCH_LUA = """
+tokens = TOKENS
+n = 0
+request = function()
+  local scans = {}
+  for i = 1, BATCH do
+    n = n + 1
+    local token = tokens[(n % #tokens) + 1]
+    scans[i] = string.format(
+      '{"token": "%s", "client_id": "bench-%s-%s-%d", "day": "2019-06-19", "device": "wrk"}',
+      token, bench_run, bench_thread, n)
+  end
+  return wrk.format(nil, nil, nil, '{"scans": [' .. table.concat(scans, ", ") .. ']}')
+end
+"""
+
+
+def _batch_body(tokens: list[str], run: str, n: int) -> str:
+    scans = [
+        {
+            "token": tokens[(n * BATCH + i) % len(tokens)],
+            "client_id": f"bench-{run}-{n}-{i}",
+            "day": "2019-06-19",
+        }
+        for i in range(BATCH)
+    ]
+    return json.dumps({"scans": scans})
 
 
 def _registered_an_hour_ago(ctx: Context) -> None:
@@ -95,6 +124,18 @@ def prepare(ctx: Context) -> list[Endpoint]:
             ),
         ),
         Endpoint(
+            f"check-in API, batches of {BATCH} (entrance, 200 badges)",
+            f"/api/v1/editions/{DEMO}/checkins/batch",
+            Request(
+                "POST",
+                auth,
+                body=_batch_body(tokens, "first", 0),
+                lua=BATCH_LUA.replace("TOKENS", lua_tokens).replace("BATCH", str(BATCH)),
+                python_body=lambda run, n: _batch_body(tokens, run, n),
+            ),
+            per_request=BATCH,
+        ),
+        Endpoint(
             "floor: token check and edition, no scan",
             f"/bench/floor/{DEMO}",
             Request("POST", auth, body=first),
@@ -114,6 +155,8 @@ SUITE = Suite(
         " ceiling, the roster at 0.1 (issue 23).",
         "*roster since*: the roster asked with `?since=` the time of the one held, before"
         " any scan (nothing changed): what a scanner that holds it downloads.",
+        f"*batches of {BATCH}*: a scanner sending its scans together (`…/checkins/batch`);"
+        f" its ratio is scans a second ({BATCH} × req/s) ÷ the ceiling's req/s.",
         "*floor*: school's request path, the bearer token checked and the edition read, "
         "then a fixed answer (bench/floor.py): what a check-in costs before the scan.",
     ],

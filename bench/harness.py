@@ -38,6 +38,8 @@ class Endpoint:
     path: str
     request: Request = field(default_factory=Request)
     expect: int = 200
+    # What one request carries (a batch of scans): its ratio counts those, per second.
+    per_request: int = 1
 
 
 @dataclass
@@ -142,6 +144,7 @@ def run_suite(suite: Suite, settings: Settings, log: Callable[[str], None] = pri
                             size,
                             concurrency,
                             _measure(base, endpoint.path, endpoint.request, concurrency, settings),
+                            per_request=endpoint.per_request,
                         )
                         if settings.ceiling:
                             point.ceiling = _measure(

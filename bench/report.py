@@ -23,12 +23,14 @@ class Point:
     concurrency: int
     app: Measure
     ceiling: Measure | None = None
+    per_request: int = 1  # items one request carries (scans of a batch)
 
     @property
     def ratio(self) -> float | None:
+        """req/s ÷ the ceiling's req/s; for a batch, items/s ÷ the ceiling's req/s."""
         if self.ceiling is None or not self.ceiling.rps:
             return None
-        return self.app.rps / self.ceiling.rps
+        return self.app.rps * self.per_request / self.ceiling.rps
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""What each process may keep between requests, and for how long: as long as the tables it
-was read from have not changed.
+"""How long each process may keep what it read between requests (``school.keeping``): as
+long as the tables it was read from have not changed.
 
 Every process holds a version number per table. A write through the app's engine (a
 request, the CLI, the mail worker, a migration) notes the tables its statements touched;
@@ -32,9 +32,8 @@ import re
 import sqlite3
 import threading
 import weakref
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
@@ -54,14 +53,11 @@ _READS = re.compile(
 )
 _WRITES_ANYWHERE = re.compile(r"\b(?:insert|update|delete|truncate)\b", re.IGNORECASE)
 _TOUCHED = "school_touched"
-NOT_KEPT = object()  # what ``peek`` gives when nothing current is kept
 
 # The tables some kept value is read from, declared where it is kept (``watched``), at
 # import: every process builds the whole app, so each knows them all. Only writes to them
 # are announced, so a scan or a queued e-mail (nothing is kept from them) costs no NOTIFY.
 WATCHED: set[str] = set()
-
-T = TypeVar("T")
 
 
 def watched(*tables: str) -> tuple[str, ...]:
@@ -70,7 +66,7 @@ def watched(*tables: str) -> tuple[str, ...]:
     return tables
 
 
-def _check_watched(tables: tuple[str, ...]) -> None:
+def check_watched(tables: tuple[str, ...]) -> None:
     if not WATCHED.issuperset(tables):
         unknown = ", ".join(sorted(set(tables) - WATCHED))
         raise ValueError(f"kept from {unknown}, which no module declared with watched()")
@@ -100,25 +96,13 @@ class DataVersions:
         self._sqlite: sqlite3.Connection | None = None
         self._sqlite_version: int | None = None
         self.enabled = True
-        self._kept: dict[str, Kept] = {}
+        # The stores of what this process keeps under these versions (``keeping``).
+        self.stores: dict[str, Any] = {}
         # The database sessions of this process's own connections: the news of their
         # commits was taken into account when they committed, and is not taken twice
         # (it would make what was read since look stale).
         self.own_backends: set[int] = set()
         _track_writes(engine, self)
-
-    def peek(self, name: str, key: Hashable) -> Any:
-        """What the store ``name`` holds for ``key`` under the versions that stand now, or
-        ``NOT_KEPT``: for a caller that has no database session to load it with."""
-        found = self._kept.get(name)
-        return NOT_KEPT if found is None else found.peek(key)
-
-    def kept(self, name: str, tables: Iterable[str], max_items: int = 4096) -> Kept:
-        """The process's store ``name`` (made at first use)."""
-        found = self._kept.get(name)
-        if found is None:
-            found = self._kept.setdefault(name, Kept(self, tables, max_items))
-        return found
 
     # --- what a cache asks ------------------------------------------------------------
 
@@ -330,87 +314,9 @@ def stamp(db: Any, tables: Iterable[str]) -> tuple | None:
     """The versions of ``tables`` in this process (read it before what it stamps), or None
     when nothing may be kept."""
     tables = tuple(tables)
-    _check_watched(tables)
+    check_watched(tables)
     versions = _BY_ENGINE.get(db.get_bind())
     return None if versions is None else versions.stamp(tables)
-
-
-def keep(db: Any, name: str, tables: Iterable[str], key: Hashable, load: Callable[[], T]) -> T:
-    """``load()``, or what it gave under the same versions of ``tables`` (the process's
-    store ``name``; nothing is kept when the session's engine was not installed)."""
-    versions = _BY_ENGINE.get(db.get_bind())
-    return load() if versions is None else versions.kept(name, tables).get(key, load)
-
-
-class Kept:
-    """Values this process keeps by key, each as long as the versions of ``tables`` it was
-    read under stand. Bounded: least recently used out first. The values are shared by
-    every thread of the process: keep immutable ones (or detached ORM objects that are
-    only ever merged into a session, never changed)."""
-
-    def __init__(self, versions: DataVersions, tables: Iterable[str], max_items: int = 4096):
-        self.versions = versions
-        self.tables = tuple(tables)
-        _check_watched(self.tables)
-        self.max_items = max_items
-        self._items: OrderedDict[Hashable, tuple[tuple, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def peek(self, key: Hashable) -> Any:
-        stamp = self.versions.stamp(self.tables)
-        if stamp is None:
-            return NOT_KEPT
-        with self._lock:
-            found = self._items.get(key)
-        return found[1] if found is not None and found[0] == stamp else NOT_KEPT
-
-    def get(self, key: Hashable, load: Callable[[], T]) -> T:
-        stamp = self.versions.stamp(self.tables)
-        if stamp is not None:
-            with self._lock:
-                found = self._items.get(key)
-                if found is not None and found[0] == stamp:
-                    self._items.move_to_end(key)
-                    return found[1]
-        value = load()
-        if stamp is not None:
-            with self._lock:
-                self._items[key] = (stamp, value)
-                self._items.move_to_end(key)
-                while len(self._items) > self.max_items:
-                    self._items.popitem(last=False)
-        return value
-
-
-def snapshot(instance: Any, *relationships: str) -> Any:
-    """A detached copy of a loaded ORM object (its columns, and the named relationships'
-    objects copied the same way), to keep: each request gets its own with ``attach``.
-    The original, tied to the request that read it, is left alone."""
-    from sqlalchemy.orm import make_transient_to_detached
-
-    made: list[Any] = []
-    copy = _transient_copy(instance, relationships, made)
-    for item in made:  # once all are linked: each as if just loaded, nothing to flush
-        make_transient_to_detached(item)
-    return copy
-
-
-def _transient_copy(instance: Any, relationships: Iterable[str], made: list[Any]) -> Any:
-    from sqlalchemy import inspect
-
-    mapper = inspect(instance).mapper
-    copy = mapper.class_manager.new_instance()
-    for column in mapper.column_attrs:
-        setattr(copy, column.key, getattr(instance, column.key))
-    for name in relationships:
-        setattr(copy, name, [_transient_copy(item, (), made) for item in getattr(instance, name)])
-    made.append(copy)
-    return copy
-
-
-def attach(db: Any, kept_copy: Any) -> Any:
-    """This request's own instance of a kept copy, in its session, without a query."""
-    return db.merge(kept_copy, load=False)
 
 
 def announce_everything(connection: Connection) -> None:

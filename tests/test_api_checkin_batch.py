@@ -32,8 +32,10 @@ def door(app, db, demo):
         staff = organisers.create_organiser(db, "door@example.org", "checkin", "door password 1")
         token = organisers.create_api_token(db, staff, "door phone")
         edition = db.get(Edition, demo.id)
-        people = [make_registration(db, edition, first_name=first, last_name=last)
-                  for first, last in NAMES]
+        people = [
+            make_registration(db, edition, first_name=first, last_name=last)
+            for first, last in NAMES
+        ]
         db.commit()
         badges = [tokens.token_for(person) for person in people]
     return {"auth": {"Authorization": f"Bearer {token}"}, "badges": badges}

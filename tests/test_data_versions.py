@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from school import create_app, data_versions
+from school import create_app, data_versions, keeping
 from school.database import utcnow
 from school.extensions import db as flask_db
 from school.models import CheckIn, Edition
@@ -237,4 +237,4 @@ def test_only_writes_to_tables_something_is_kept_from_are_announced(app, demo):
 
 def test_a_value_kept_from_an_undeclared_table_is_refused(app):
     with app.app_context(), pytest.raises(ValueError, match="checkins"):
-        data_versions.keep(flask_db.session, "test", ("checkins",), 1, lambda: 1)
+        keeping.keep(flask_db.session, "test", ("checkins",), 1, lambda: 1)

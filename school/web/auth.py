@@ -25,7 +25,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import Forbidden, Unauthorized
 
-from school import data_versions
+from school import keeping
 from school.database import utcnow
 from school.extensions import csrf, db, login
 from school.models import Organiser
@@ -126,7 +126,7 @@ def current_staff() -> Organiser | None:
         grant = organisers.find_api_token(db.session, header[7:].strip())
         if grant is not None:
             g.api_token = grant
-            staff = data_versions.attach(db.session, grant.organiser)
+            staff = keeping.attach(db.session, grant.organiser)
     elif current_user.is_authenticated:
         staff = current_user._get_current_object()
     g.staff = staff

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from school import data_versions
+from school import data_versions, keeping
 from school.models import ApiToken, Edition, Organiser
 from school.models.vocabulary import OrganiserRole
 from school.services import audit
@@ -191,7 +191,7 @@ class TokenGrant:
     next request, whichever process answers it."""
 
     id: int
-    organiser: Organiser  # a detached copy: data_versions.attach gives a request its own
+    organiser: Organiser  # a detached copy: keeping.attach gives a request its own
     role: str
     expires_at: datetime | None
     edition_slug: str | None  # the one edition it acts on, if scoped
@@ -222,19 +222,19 @@ def find_api_token(db: DbSession, token: str) -> TokenGrant | None:
             return None
         return TokenGrant(
             api_token.id,
-            data_versions.snapshot(api_token.organiser),
+            keeping.snapshot(api_token.organiser),
             api_token.organiser.role,
             api_token.expires_at,
             api_token.edition.slug if api_token.edition else None,
             api_token.last_used_at,
         )
 
-    return data_versions.keep(db, "token", TOKEN_TABLES, digest, load)
+    return keeping.keep(db, "token", TOKEN_TABLES, digest, load)
 
 
 def organiser_for_token(db: DbSession, token: str) -> Organiser | None:
     grant = find_api_token(db, token)
-    return data_versions.attach(db, grant.organiser) if grant else None
+    return keeping.attach(db, grant.organiser) if grant else None
 
 
 def token_admits(grant: TokenGrant, edition_slug: str | None) -> bool:

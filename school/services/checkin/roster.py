@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
 
-from school import data_versions
+from school import data_versions, keeping
 from school.database import utcnow
 from school.models import (
     CheckIn,
@@ -68,9 +68,7 @@ def roster_json(
 
     One query when the process keeps the roster's parts (the check-ins), five more when
     it builds them, whatever the size."""
-    parts = data_versions.keep(
-        db, "roster", ROSTER_TABLES, edition.id, lambda: _build_parts(db, edition)
-    )
+    parts = keeping.keep(db, "roster", ROSTER_TABLES, edition.id, lambda: _build_parts(db, edition))
     after = None if since is None else since - SINCE_MARGIN
     rows = db.execute(_checkins_query(), {"edition_id": edition.id, "after": after})
     checked: dict[int, dict[str, str]] = {}

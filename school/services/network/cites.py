@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import object_session
 
-from school import data_versions
+from school import data_versions, keeping
 from school.database import begin_write, utcnow
 from school.models import Cite
 from school.models.vocabulary import CiteStatus
@@ -210,7 +210,7 @@ DIRECTORY_TABLES = data_versions.watched("cites")
 def directory_names(db: DbSession) -> dict[str, str]:
     """Every Cité's name by key, as saved (not the shipped file): shown in every row of
     the organisers' tables, so each process keeps it while the directory does not change."""
-    return data_versions.keep(
+    return keeping.keep(
         db,
         "cite-names",
         DIRECTORY_TABLES,

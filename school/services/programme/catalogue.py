@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from school import data_versions
+from school import data_versions, keeping
 from school.models import (
     Choice,
     Edition,
@@ -48,15 +48,15 @@ def _kept_edition(db: DbSession, slug: str) -> Edition | None:
             .unique()
             .scalar_one_or_none()
         )
-        return None if edition is None else data_versions.snapshot(edition, "days")
+        return None if edition is None else keeping.snapshot(edition, "days")
 
-    return data_versions.keep(db, _EDITION_STORE, EDITION_TABLES, slug, load)
+    return keeping.keep(db, _EDITION_STORE, EDITION_TABLES, slug, load)
 
 
 def get_edition(db: DbSession, slug: str, *, preview: bool | None = None) -> Edition:
     """The edition of ``slug``. Public readers pass ``preview``: a draft is then found only
     by those who may preview it (organisers); the back office and the CLI pass nothing."""
-    return data_versions.attach(db, read_only_edition(db, slug, preview=preview))
+    return keeping.attach(db, read_only_edition(db, slug, preview=preview))
 
 
 def read_only_edition(db: DbSession, slug: str, *, preview: bool | None = None) -> Edition:
@@ -90,7 +90,7 @@ def kept_edition_state(versions: data_versions.DataVersions, slug: str) -> str |
     """``edition_state`` for a public reader, from what this process keeps only (None when
     it keeps nothing current: then the view reads it)."""
     seats = versions.stamp(SEAT_TABLES)
-    edition = versions.peek(_EDITION_STORE, slug)
+    edition = keeping.peek(versions, _EDITION_STORE, slug)
     if seats is None or not isinstance(edition, Edition):
         return None
     if not lifecycle.readable(edition.status, False):

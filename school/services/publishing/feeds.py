@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from school import data_versions
+from school import data_versions, keeping
 from school.models import Choice, Edition, Person, Registration, Session, SessionPerson
 from school.models.vocabulary import Audience, ChoiceStatus
 from school.services.errors import NotFound
@@ -173,15 +173,15 @@ def participant_state(db: DbSession, token: str) -> ParticipantState | None:
     the database)."""
     if not token or len(token) > 64:
         return None
-    return data_versions.keep(
+    return keeping.keep(
         db, _PARTICIPANT_STORE, PARTICIPANT_TABLES, token, lambda: _participant_state(db, token)
     )
 
 
 def kept_participant_state(versions: data_versions.DataVersions, token: str) -> Any:
     """The state ``participant_state`` keeps for ``token``, if it is current, else
-    ``data_versions.NOT_KEPT`` (without a database session: nothing is read)."""
-    return versions.peek(_PARTICIPANT_STORE, token)
+    ``keeping.NOT_KEPT`` (without a database session: nothing is read)."""
+    return keeping.peek(versions, _PARTICIPANT_STORE, token)
 
 
 def _participant_state(db: DbSession, token: str) -> ParticipantState | None:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
-from school import data_versions
+from school import keeping
 from school.database import begin_write
 from school.models import Choice, Edition, Organiser, Registration, Session
 from school.models.vocabulary import RegistrationStatus
@@ -90,7 +90,7 @@ def get_by_manage_token(db: DbSession, token: str) -> Registration:
 def known_cites(db: DbSession) -> frozenset[str]:
     """The keys a registration may name as its Cité: read on every registration, kept by
     the process while the directory does not change."""
-    return data_versions.keep(
+    return keeping.keep(
         db,
         "known-cites",
         cites.DIRECTORY_TABLES,
