@@ -139,3 +139,49 @@ def test_a_visitor_with_a_cookie_or_a_changed_programme_gets_the_view(app, demo,
         flask_db.session.execute(sa.update(Edition).values(status="draft"))
         flask_db.session.commit()
     assert visitor.get(page).status_code == 404  # a draft is no visitor's
+
+
+@pytest.mark.parametrize("host", ["localhost", "cites.example.org"])
+def test_the_programme_json_in_front_of_flask_is_the_one_the_view_gives(
+    app, view_only, demo, no_dispatch, host
+):
+    path = f"/api/v1/editions/{demo.slug}/programme"
+    client = app.test_client(use_cookies=False)
+    first = client.get(path, base_url=f"http://{host}")  # the view builds and keeps it
+    again = client.get(path, base_url=f"http://{host}")
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert no_dispatch == [1]
+    view = view_only.test_client(use_cookies=False).get(path, base_url=f"http://{host}")
+    assert again.data == view.data == first.data
+    assert sorted(again.headers.items()) == sorted(view.headers.items())
+    assert f"http://{host}/" in again.get_data(as_text=True)  # its links name the address
+    # A site that holds it asks whether it changed: 304, weak ETag (a gzip proxy) too.
+    etag = again.headers["ETag"]
+    for asked in (etag, "W/" + etag):
+        kept = client.get(path, base_url=f"http://{host}", headers={"If-None-Match": asked})
+        viewed = view_only.test_client(use_cookies=False).get(
+            path, base_url=f"http://{host}", headers={"If-None-Match": asked}
+        )
+        assert (kept.status_code, viewed.status_code) == (304, 304)
+        assert sorted(kept.headers.items()) == sorted(viewed.headers.items())
+    assert no_dispatch == [1]
+
+
+def test_the_programme_json_of_a_changed_or_hidden_edition_is_the_view_s(app, demo, no_dispatch):
+    path = f"/api/v1/editions/{demo.slug}/programme"
+    client = app.test_client(use_cookies=False)
+    etag = client.get(path).headers["ETag"]
+    client.get(path, headers={"Cookie": "session=x"})
+    assert len(no_dispatch) == 2
+    with app.app_context():
+        flask_db.session.execute(
+            sa.update(Edition).values(title_fr="Printemps « Ωmega »", changed_at=utcnow())
+        )
+        flask_db.session.commit()
+    changed = client.get(path, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and "Ωmega" in changed.get_data(as_text=True)
+    assert len(no_dispatch) == 3
+    with app.app_context():
+        flask_db.session.execute(sa.update(Edition).values(status="draft"))
+        flask_db.session.commit()
+    assert client.get(path).status_code == 404

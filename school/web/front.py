@@ -1,4 +1,4 @@
-"""The two requests that come most often, answered in front of Flask from what this
+"""The requests that come most often, answered in front of Flask from what this
 process keeps, when nothing about the visitor is needed:
 
 - a calendar app asking whether a participant's agenda changed (``If-None-Match`` on
@@ -6,7 +6,8 @@ process keeps, when nothing about the visitor is needed:
   almost always hold the current copy, so the answer is ``304 Not Modified``;
 - the programme page, for a visitor without a cookie (no login, no message waiting, no
   language chosen on the site): everyone looking at the programme in the weeks before
-  the School.
+  the School; and the programme's JSON (``/api/v1/editions/<slug>/programme``), which
+  the Cités' own sites and apps ask for, and ask again whether it changed.
 
 The answer is decided from the values the view would read (the participant's state and
 the agenda built from it; the edition's state and the page built for it), by the same
@@ -29,6 +30,7 @@ from werkzeug.wrappers import Request
 from school import i18n
 from school.services.programme import catalogue
 from school.services.publishing import feeds as feed_states
+from school.web.api.programme import PROGRAMME_CACHING, kept_programme_json
 from school.web.feeds import PRIVATE_FEED, kept_feed
 from school.web.participant.blueprint import NOT_INDEXED
 from school.web.public import programme_page_key
@@ -37,6 +39,7 @@ from school.web.security import SECURITY_HEADERS
 
 AGENDA = re.compile(r"/my/([A-Za-z0-9_-]{1,64})/agenda\.ics")
 PROGRAMME = re.compile(r"/([A-Za-z0-9_-]{1,100})/programme")
+PROGRAMME_JSON = re.compile(r"/api/v1/editions/([A-Za-z0-9_-]{1,100})/programme")
 # What Flask adds to a page whose session it opened (the language is looked up in it).
 VARY = ("Vary", "Cookie")
 
@@ -69,8 +72,12 @@ def _kept_answer(app: Flask, environ: dict[str, Any]) -> Answer | None:
     try:
         if found := AGENDA.fullmatch(path):
             return _agenda_not_modified(app, versions, environ, found[1])
-        if (found := PROGRAMME.fullmatch(path)) and not environ.get("HTTP_COOKIE"):
+        if environ.get("HTTP_COOKIE"):
+            return None  # who is asking may matter (an organiser sees a draft): the view
+        if found := PROGRAMME.fullmatch(path):
             return _programme_page(app, versions, environ, found[1])
+        if found := PROGRAMME_JSON.fullmatch(path):
+            return _programme_json(app, versions, environ, found[1])
     except SecurityError:
         return None  # a host not trusted: the view refuses it
     return None
@@ -116,6 +123,23 @@ def _programme_page(app: Flask, versions, environ: dict, slug: str) -> Answer | 
         ("Vary", "Accept-Language, Cookie"),  # its language is the browser's
     ]
     return "200 OK", headers, page
+
+
+def _programme_json(app: Flask, versions, environ: dict, slug: str) -> Answer | None:
+    cache = app.extensions.get(RENDER_CACHE)
+    state = catalogue.kept_edition_state(versions, slug)
+    if cache is None or state is None:
+        return None
+    request = _request(app, environ)
+    kept = kept_programme_json(cache, state, request.host_url)
+    if kept is None:
+        return None
+    etag, body = kept
+    headers = [("ETag", quote_etag(etag)), ("Cache-Control", PROGRAMME_CACHING)]
+    if request.if_none_match.contains_weak(etag):
+        return "304 NOT MODIFIED", [*headers, *SECURITY_HEADERS, VARY], b""
+    content = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    return "200 OK", [*content, *headers, *SECURITY_HEADERS, VARY], body
 
 
 def _request(app: Flask, environ: dict) -> Request:

@@ -31,9 +31,9 @@ def programme_json(slug: str):
     # names a state in this process only: the ETag is the body's digest, the same in
     # every process for the same body.
     state = catalogue.edition_state(db.session, slug, preview=may_preview())
-    key = f"programme-json:{state}:{request.host_url}"
+    key = programme_json_key(state, request.host_url)
     cache = render_cache()
-    kept = cache.get(key) if state is not None else None
+    kept = kept_programme_json(cache, state, request.host_url) if state is not None else None
     if kept is None:
         edition = catalogue.get_edition(db.session, slug, preview=may_preview())
         plan = catalogue.load_programme(db.session, edition)
@@ -48,7 +48,7 @@ def programme_json(slug: str):
         if state is not None:
             cache.put(key, etag.encode() + body)
     else:
-        etag, body = kept[:32].decode(), kept[32:]
+        etag, body = kept
     # Weak comparison, as If-None-Match asks: a proxy that compresses the answer (nginx
     # with gzip) turns its ETag into W/"…", which must still match.
     if request.if_none_match.contains_weak(etag):
@@ -56,8 +56,24 @@ def programme_json(slug: str):
     else:
         response = Response(body, mimetype="application/json")
     response.set_etag(etag)
-    response.headers["Cache-Control"] = "public, no-cache"
+    response.headers["Cache-Control"] = PROGRAMME_CACHING
     return response
+
+
+# Anyone may keep it, and asks again each time whether it changed (a 304 if not).
+PROGRAMME_CACHING = "public, no-cache"
+
+
+def programme_json_key(state: str | None, host_url: str) -> str:
+    """What the process keeps the programme's JSON under: its absolute links name the
+    address it was asked at. ``state``: ``catalogue.edition_state``."""
+    return f"programme-json:{state}:{host_url}"
+
+
+def kept_programme_json(cache, state: str, host_url: str) -> tuple[str, bytes] | None:
+    """The ETag and body of the programme's JSON, if the process keeps them."""
+    kept = cache.get(programme_json_key(state, host_url))
+    return None if kept is None else (kept[:32].decode(), kept[32:])
 
 
 def edition_json(edition: Edition) -> dict[str, Any]:
