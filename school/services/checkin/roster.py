@@ -191,10 +191,15 @@ def _build_parts(db: DbSession, edition: Edition) -> _Parts:
 
 
 def _overlaps(sessions: list[Session]) -> dict[int, list[int]]:
-    """The sessions each one takes place at the same time as (each pair tested once)."""
+    """The sessions each one takes place at the same time as. In order of their start,
+    each is tested only against those that start before it ends: past them, none can
+    overlap it (500 sessions: 125,000 pairs tested before, a few thousand now)."""
     found: dict[int, list[int]] = {s.id: [] for s in sessions}
-    for index, first in enumerate(sessions):
-        for second in sessions[index + 1 :]:
+    by_start = sorted(sessions, key=lambda s: s.starts_at)
+    for index, first in enumerate(by_start):
+        for second in by_start[index + 1 :]:
+            if second.starts_at >= first.ends_at:
+                break
             if first.overlaps(second):
                 found[first.id].append(second.id)
                 found[second.id].append(first.id)
