@@ -249,6 +249,10 @@ def _store(engine: sa.Engine, ready: list[dict[str, Any]]) -> None:
     with engine.connect() as connection:
         connection = connection.execution_options(sqlite_immediate=True)
         with connection.begin():
+            if engine.dialect.name == "postgresql":
+                # Not waited for on disk: lost in a crash, the message is still there
+                # unwritten, and the sender writes it (the registration's commit was).
+                connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
             connection.execute(store, ready)
 
 
