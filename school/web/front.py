@@ -106,12 +106,20 @@ def _agenda_not_modified(app: Flask, versions, environ: dict, token: str) -> Ans
     return "304 NOT MODIFIED", headers, b""
 
 
-def _programme_page(app: Flask, versions, environ: dict, slug: str) -> Answer | None:
+def _kept_programme(app: Flask, versions, environ: dict, slug: str) -> tuple | None:
+    """What the process keeps of the programme's answers, the edition's state they are
+    kept under (if it is current and public), and the request."""
     cache = app.extensions.get(RENDER_CACHE)
     state = catalogue.kept_edition_state(versions, slug)
     if cache is None or state is None:
         return None
-    request = _request(app, environ)
+    return cache, state, _request(app, environ)
+
+
+def _programme_page(app: Flask, versions, environ: dict, slug: str) -> Answer | None:
+    if (kept := _kept_programme(app, versions, environ, slug)) is None:
+        return None
+    cache, state, request = kept
     lang = i18n.best_language(request.accept_languages, app.config["LANGUAGES"])
     page = cache.get(programme_page_key(state, lang, request.host, request.path))
     if not isinstance(page, bytes):
@@ -126,15 +134,12 @@ def _programme_page(app: Flask, versions, environ: dict, slug: str) -> Answer | 
 
 
 def _programme_json(app: Flask, versions, environ: dict, slug: str) -> Answer | None:
-    cache = app.extensions.get(RENDER_CACHE)
-    state = catalogue.kept_edition_state(versions, slug)
-    if cache is None or state is None:
+    if (kept := _kept_programme(app, versions, environ, slug)) is None:
         return None
-    request = _request(app, environ)
-    kept = kept_programme_json(cache, state, request.host_url)
-    if kept is None:
+    cache, state, request = kept
+    if (answer := kept_programme_json(cache, state, request.host_url)) is None:
         return None
-    etag, body = kept
+    etag, body = answer
     headers = [("ETag", quote_etag(etag)), ("Cache-Control", PROGRAMME_CACHING)]
     if request.if_none_match.contains_weak(etag):
         return "304 NOT MODIFIED", [*headers, *SECURITY_HEADERS, VARY], b""
