@@ -85,7 +85,7 @@ def test_each_scan_of_a_batch_is_decided_as_if_sent_alone(client, demo, door, db
     response_matches(openapi, PATH, "post", 200, response.get_json())
     results = response.get_json()["results"]
     assert [r["client_id"] for r in results] == [s["client_id"] for s in scans]
-    assert all(r["error"] is None for r in results)
+    assert all(r["refusal"] is None for r in results)
     verdicts = [r["result"]["verdict"] for r in results]
     assert verdicts == ["ok", "ok", "already", "invalid", "ok"]
     first, second, again, _forged, replayed = (r["result"] for r in results)
@@ -111,8 +111,8 @@ def test_a_refused_scan_holds_back_none_of_the_others(client, demo, door, db, op
     response_matches(openapi, PATH, "post", 200, response.get_json())
     results = response.get_json()["results"]
     assert [r["result"] and r["result"]["verdict"] for r in results] == ["ok", None, "ok"]
-    assert results[1]["error"]["code"] == "client_id_reused"
-    assert "Ольга" not in str(results[1]) and "déjà" in results[1]["error"]["message"]
+    assert results[1]["refusal"]["code"] == "client_id_reused"
+    assert "Ольга" not in str(results[1]) and "déjà" in results[1]["refusal"]["message"]
     assert standing(db) == 3
 
 
@@ -170,3 +170,33 @@ def test_batches_at_once_over_the_same_badges_all_get_through(live_server, demo,
     assert standing(db) == len(badges)
     db.rollback()
     assert db.scalar(sa.select(sa.func.count()).select_from(CheckIn)) == 24 * len(badges)
+
+
+def test_a_place_the_edition_does_not_have_refuses_only_the_scans_made_there(
+    client, demo, door, db, openapi
+):
+    olga, xiaoming, *_ = door["badges"]
+    nowhere = scan(xiaoming, "08:45") | {"session_id": 999_999}
+    scans = [
+        scan(olga, "08:50"),
+        nowhere,
+        scan(olga, "08:40"),  # made earlier, on a phone that was offline: it is the check-in
+        scan(olga, "09:00"),
+    ]
+    response = send(client, demo, door, scans, **{"Accept-Language": "fr"})
+    response_matches(openapi, PATH, "post", 200, response.get_json())
+    results = response.get_json()["results"]
+    assert [r["result"] and r["result"]["verdict"] for r in results] == [
+        "ok", None, "ok", "already"
+    ]  # fmt: skip
+    assert results[1]["refusal"]["code"] == "invalid"  # in French, as sent alone
+    wrong = results[1]["refusal"]["errors"]["session_id"]
+    assert wrong == ["Cette session ne fait pas partie de cette School."]
+    assert [r["result"]["arrivals"] for r in results if r["result"]] == [1, 1, 1]
+    assert results[3]["result"]["first_checkin_at"] == "2019-06-19T08:40:00+02:00"
+    # As the door sees it next: one arrival, checked in at 8:40.
+    alone = client.post(
+        f"/api/v1/editions/{demo.slug}/checkins", json=scan(olga, "09:30"), headers=door["auth"]
+    ).get_json()
+    assert alone["verdict"] == "already" and alone["first_checkin_at"].endswith("08:40:00+02:00")
+    assert standing(db) == 1

@@ -4,13 +4,17 @@ scanner's scans sent as they pile up at a busy door. Each is decided as
 locked first, all at once and in the order of their ids (``scanning.lock_badges``), so
 two batches, or a batch and a single scan, never wait on each other in a circle.
 
-A scan refused on its own (its ``client_id`` used for another scan) is answered with
-its reason, and the others are recorded all the same: the batch is decided again
-without it (rare, and a batch is short).
+What the batch needs is read at once (``checkin.held``): the badges, the places scanned
+at, who stands checked in there; each scan then asks only for its own record.
+
+A scan refused on its own (its ``client_id`` used for another scan, a place the edition
+does not have) is answered with its reason, and the others are recorded all the same: a
+refusal comes before the scan writes anything.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,7 +24,8 @@ from sqlalchemy.orm import Session as DbSession
 from school.database import begin_write
 from school.models import Edition, Organiser
 from school.services.badges import tokens
-from school.services.checkin import scanning
+from school.services.checkin import held, scanning
+from school.services.checkin.checkpoints import InvalidScan
 from school.services.checkin.scanning import ClientIdReused, ScanResult
 from school.services.errors import DomainError
 
@@ -34,12 +39,6 @@ class Scanned:
     refusal: DomainError | None = None
 
 
-class _Refused(Exception):
-    def __init__(self, index: int, refusal: DomainError):
-        super().__init__(str(refusal))
-        self.index, self.refusal = index, refusal
-
-
 def scan_many(
     db: DbSession,
     edition: Edition,
@@ -49,41 +48,28 @@ def scan_many(
     organiser: Organiser | None = None,
 ) -> list[Scanned]:
     """Decide and record ``scans`` (each the keyword arguments of ``scanning.scan``
-    but ``now`` and ``organiser``), in their order. Flushes; the caller commits. Call it
-    in a transaction of its own: a refused scan rolls back what was decided before it."""
+    but ``now`` and ``organiser``), in their order. Flushes; the caller commits."""
     if not 1 <= len(scans) <= scanning.BATCH_MAX:
         raise ValueError(f"a batch holds 1 to {scanning.BATCH_MAX} scans")
-    refused: dict[int, DomainError] = {}
-    while True:
-        try:
-            return _decided(db, edition, scans, refused, now=now, organiser=organiser)
-        except _Refused as exc:
-            db.rollback()  # what the others recorded is decided again, without it
-            refused[exc.index] = exc.refusal
-
-
-def _decided(
-    db: DbSession,
-    edition: Edition,
-    scans: list[dict[str, Any]],
-    refused: dict[int, DomainError],
-    *,
-    now: datetime,
-    organiser: Organiser | None,
-) -> list[Scanned]:
     begin_write(db)
     claims = [tokens.read_token(scan["token"]) for scan in scans]
-    held = scanning.lock_badges(
+    badges = scanning.lock_badges(
         db, [c.registration_id for c in claims if c is not None and c.edition_id == edition.id]
     )
+    # The places scanned at, each once (one the edition does not have is refused below,
+    # for the scans made there only), then who stands checked in there.
+    places = held.Held(badges, {})
+    for scan in scans:
+        at = scanning.when(scan["scanned_at"], now)
+        with contextlib.suppress(InvalidScan):
+            places.checkpoint(db, edition, scan.get("session_id"), scan.get("day"), at)
+    known = held.hold(db, edition, badges, places.points)
     done: list[Scanned] = []
-    for index, scan in enumerate(scans):
-        if index in refused:
-            done.append(Scanned(scan["client_id"], refusal=refused[index]))
-            continue
+    for scan in scans:
         try:
-            result = scanning.scan(db, edition, now=now, organiser=organiser, held=held, **scan)
-        except ClientIdReused as exc:
-            raise _Refused(index, exc) from exc
+            result = scanning.scan(db, edition, now=now, organiser=organiser, held=known, **scan)
+        except (ClientIdReused, InvalidScan) as refusal:  # refused before writing anything
+            done.append(Scanned(scan["client_id"], refusal=refusal))
+            continue
         done.append(Scanned(scan["client_id"], result=result))
     return done

@@ -34,6 +34,7 @@ from school.models.vocabulary import Verdict
 from school.services.badges import tokens
 from school.services.badges.tokens import BadgeStatus
 from school.services.checkin.checkpoints import Checkpoint, checkpoint_for, is_admitted
+from school.services.checkin.held import Held
 from school.services.errors import DomainError, NotFound
 from school.services.registration import seats
 
@@ -84,21 +85,24 @@ def scan(
     now: datetime,
     organiser: Organiser | None = None,
     device: str | None = None,
-    held: dict[int, Registration] | None = None,
+    held: Held | None = None,
 ) -> ScanResult:
     """Decide and record one scan. Flushes; the caller commits.
 
     ``scanned_at`` is the phone's time of the scan, ``now`` the server's: a scan from
-    later than ``now + CLOCK_AHEAD`` is recorded at that moment. ``held``: the badges
-    this transaction locked already (``lock_badges``), by registration id."""
-    scanned_at = min(scanned_at, now + CLOCK_AHEAD)
+    later than ``now + CLOCK_AHEAD`` is recorded at that moment (``when``). ``held``:
+    what a batch read at once, under its badges' locks (``checkin.held``)."""
+    scanned_at = when(scanned_at, now)
     begin_write(db)
-    checkpoint = checkpoint_for(db, edition, session_id, day, scanned_at)
+    if held is not None:
+        checkpoint = held.checkpoint(db, edition, session_id, day, scanned_at)
+    else:
+        checkpoint = checkpoint_for(db, edition, session_id, day, scanned_at)
     claim = tokens.read_token(token)
     locked = None
     if claim is not None and claim.edition_id == edition.id:
-        if held is not None and claim.registration_id in held:
-            locked = held[claim.registration_id]
+        if held is not None and claim.registration_id in held.badges:
+            locked = held.badges[claim.registration_id]
         else:
             locked = _lock_badge(db, claim.registration_id)
     check = tokens.verify(db, token, edition, read=locked)
@@ -114,7 +118,7 @@ def scan(
         verdict = None
     result = ScanResult(verdict or Verdict.OK, checkpoint, registration)
     if verdict is None:
-        _decide(db, result, scanned_at)
+        _decide(db, result, scanned_at, held)
     superseded = result.first if result.verdict == Verdict.OK else None
     record = _record(
         db,
@@ -141,10 +145,18 @@ def scan(
             raise ClientIdReused()
         return _replay(db, edition, earlier)
     result.first = None if superseded is not None else result.first
+    if held is not None:
+        held.recorded(record)
     if result.arrivals is None:  # not decided on the person's standing: counted now
         result.arrivals = arrivals(db, edition, checkpoint.key)
     result.record = record
     return result
+
+
+def when(scanned_at: datetime, now: datetime) -> datetime:
+    """When a scan is recorded as made: the phone's time, unless ahead of the server's
+    by more than ``CLOCK_AHEAD`` (a scan cannot come from the future)."""
+    return min(scanned_at, now + CLOCK_AHEAD)
 
 
 def _same_scan(
@@ -248,7 +260,7 @@ def _statements(db: DbSession) -> _Statements:
     return _statements_for(db.get_bind().dialect.name)
 
 
-def _decide(db: DbSession, result: ScanResult, scanned_at: datetime) -> None:
+def _decide(db: DbSession, result: ScanResult, scanned_at: datetime, held: Held | None) -> None:
     registration, checkpoint = result.registration, result.checkpoint
     choices = {c.session_id: c for c in registration.choices}
     seat = choices.get(checkpoint.session_id) if checkpoint.session else None
@@ -269,7 +281,10 @@ def _decide(db: DbSession, result: ScanResult, scanned_at: datetime) -> None:
         session = checkpoint.session
         result.expected = [s for s in result.today if s.overlaps(session)]
         return
-    standing, counted = _standing(db, registration, checkpoint.key)
+    if held is not None and held.knows(registration.id, checkpoint.key):
+        standing, counted = held.standing_at(registration.id, checkpoint.key)
+    else:
+        standing, counted = _standing(db, registration, checkpoint.key)
     result.arrivals = counted + (1 if standing is None else 0)  # with this one if it is
     if standing is None:
         result.verdict = Verdict.OK

@@ -18,7 +18,7 @@ from school.services.checkin import batches, roster, scanning
 from school.services.checkin.scanning import ScanResult
 from school.services.programme import catalogue
 from school.web.api.blueprint import bp
-from school.web.api.errors import InvalidInput, json_object
+from school.web.api.errors import InvalidInput, json_object, refusal_json
 from school.web.api.openapi import operation
 from school.web.auth import current_staff, staff_api
 
@@ -199,7 +199,7 @@ def _scanned_json(outcome: batches.Scanned, tz) -> dict[str, Any]:
     return {
         "client_id": outcome.client_id,
         "result": scan_json(outcome.result, tz) if outcome.result else None,
-        "error": {"code": refusal.code, "message": refusal.message} if refusal else None,
+        "refusal": refusal_json(refusal) if refusal else None,
     }
 
 

@@ -74,13 +74,23 @@ def answer(exc: BaseException) -> Response:
     with contextlib.suppress(Exception):  # after a database outage there is nothing to undo
         db.session.rollback()
     problem = _problem(exc)
-    body: dict[str, Any] = {"code": problem.code, "message": problem.message}
-    if problem.errors is not None:
-        body["errors"] = problem.errors
-    response = jsonify(body)
+    response = jsonify(_body(problem))
     response.status_code = problem.status
     response.headers.update(problem.headers)
     return response
+
+
+def refusal_json(refusal: DomainError) -> dict[str, Any]:
+    """The body of a rule's refusal, where an answer holds several outcomes (a batch of
+    scans): what the API would answer had it been sent alone."""
+    return _body(_domain_problem(refusal))
+
+
+def _body(problem: Problem) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": problem.code, "message": problem.message}
+    if problem.errors is not None:
+        body["errors"] = problem.errors
+    return body
 
 
 def _problem(exc: BaseException) -> Problem:

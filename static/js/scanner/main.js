@@ -209,7 +209,7 @@ async function sync() {
       if (state.offline) setOffline(false);
       for (const [index, item] of answer.results.entries()) {
         if (item.result) await recorded(batch[index], item.result);
-        else await rejected(batch[index]); // its id was used for another scan
+        else await rejected(batch[index]); // refused alone: its id reused, or no such place
       }
       render();
     }

@@ -183,7 +183,8 @@ SCHEMAS: dict[str, Any] = {
             "results": {
                 "type": "array",
                 "description": "one per scan, in the order sent: its verdict, or why it was"
-                " refused (`error`; the other scans are recorded all the same)",
+                " refused (`refusal`, the error it would get sent alone; the other scans are"
+                " recorded all the same)",
                 "items": {
                     "type": "object",
                     "properties": {
@@ -192,12 +193,12 @@ SCHEMAS: dict[str, Any] = {
                             "allOf": [{"$ref": "#/components/schemas/CheckinResult"}],
                             "nullable": True,
                         },
-                        "error": {
+                        "refusal": {
                             "allOf": [{"$ref": "#/components/schemas/Error"}],
                             "nullable": True,
                         },
                     },
-                    "required": ["client_id", "result", "error"],
+                    "required": ["client_id", "result", "refusal"],
                 },
             },
         },
