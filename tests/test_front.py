@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from school import create_app
 from school.database import utcnow
 from school.extensions import db as flask_db
+from school.extensions import limiter
 from school.models import Edition, Registration
 from school.services.programme import catalogue
 from tests.support.factories import make_registration
@@ -185,3 +186,18 @@ def test_the_programme_json_of_a_changed_or_hidden_edition_is_the_view_s(app, de
         flask_db.session.execute(sa.update(Edition).values(status="draft"))
         flask_db.session.commit()
     assert client.get(path).status_code == 404
+
+
+def test_a_limit_set_on_every_route_counts_the_programme_too(app_config, demo):
+    every_route = {"RATELIMIT_ENABLED": True, "RATELIMIT_DEFAULT": "2 per minute"}
+    limited = create_app(app_config | every_route)
+    try:
+        visitor = limited.test_client(use_cookies=False)
+        for path in (f"/{demo.slug}/programme", f"/api/v1/editions/{demo.slug}/programme"):
+            statuses = [visitor.get(path).status_code for _ in range(3)]
+            assert statuses == [200, 200, 429], path
+    finally:
+        # One limiter for every app of the process: it keeps the first app's defaults.
+        limiter.limit_manager.set_default_limits([])
+        with limited.app_context():
+            flask_db.engine.dispose()

@@ -13,7 +13,9 @@ The answer is decided from the values the view would read (the participant's sta
 the agenda built from it; the edition's state and the page built for it), by the same
 functions, without a request context, a database session or the hooks a page needs.
 Anything else, or a value not kept, is the view's: this only ever gives what the view
-would give, with the same headers (tests/test_front.py compares both).
+would give, with the same headers (tests/test_front.py compares both). So is everything
+when the operators set a rate limit on every route (``RATELIMIT_DEFAULT``): these routes
+have none of their own.
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ def install(app: Flask) -> None:
 def _kept_answer(app: Flask, environ: dict[str, Any]) -> Answer | None:
     if environ["REQUEST_METHOD"] not in ("GET", "HEAD") or environ.get("QUERY_STRING"):
         return None  # ?lang= and the like: the view
+    if app.config.get("RATELIMIT_ENABLED") and app.config.get("RATELIMIT_DEFAULT"):
+        return None  # a limit on every route: the limiter counts these requests too
     versions = app.extensions.get("school.data_versions")
     if versions is None:
         return None
