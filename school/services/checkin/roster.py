@@ -70,7 +70,8 @@ def roster_json(
     it builds them, whatever the size."""
     parts = keeping.keep(db, "roster", ROSTER_TABLES, edition.id, lambda: _build_parts(db, edition))
     after = None if since is None else since - SINCE_MARGIN
-    rows = db.execute(_checkins_query(), {"edition_id": edition.id, "after": after})
+    values = {"edition_id": edition.id, "after": after}
+    rows = db.execute(_checkins_query(after is not None), values)
     checked: dict[int, dict[str, str]] = {}
     scanned_since: set[int] = set()
     for registration_id, checkpoint, at, standing, recent in rows:
@@ -94,20 +95,22 @@ def roster_json(
 
 
 @functools.cache
-def _checkins_query() -> sa.Select:
-    """The standing check-ins, and every check-in recorded or undone after ``after`` (a
-    participant checked in, or undone, since): one query, built once."""
+def _checkins_query(since: bool) -> sa.Select:
+    """The standing check-ins and, ``since`` a time (``after``), every check-in recorded or
+    undone after it (a participant checked in, or undone, since): one query, built once
+    for each. Without ``since`` it asks for the standing ones only, which their partial
+    index finds among all the scans of the day (asked "or recent", the plan PostgreSQL
+    keeps for the statement read every scan of the edition)."""
     after = sa.bindparam("after", type_=CheckIn.recorded_at.type)
-    recent = sa.and_(
-        after.is_not(None), sa.or_(CheckIn.recorded_at >= after, CheckIn.undone_at >= after)
-    )
+    recent = sa.or_(CheckIn.recorded_at >= after, CheckIn.undone_at >= after)
+    which = sa.or_(CheckIn.is_standing, recent) if since else CheckIn.is_standing
     return sa.select(
         CheckIn.registration_id,
         CheckIn.checkpoint,
         CheckIn.scanned_at,
         CheckIn.is_standing.label("standing"),
-        recent.label("recent"),
-    ).where(CheckIn.edition_id == sa.bindparam("edition_id"), sa.or_(CheckIn.is_standing, recent))
+        (recent if since else sa.false()).label("recent"),
+    ).where(CheckIn.edition_id == sa.bindparam("edition_id"), which)
 
 
 def _changed_since(parts: _Parts, after: datetime) -> set[int]:
