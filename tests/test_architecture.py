@@ -10,8 +10,10 @@ import textwrap
 from pathlib import Path
 
 import networkx as nx
+import pytest
 
 from school.paths import PACKAGE_DIR
+from tests.support.production import SUITE_ON_POSTGRES
 
 ROOT = PACKAGE_DIR.parent
 SHARED_SERVICES = {"__init__.py", "errors.py", "audit.py", "pdf_fonts.py", "email_addresses.py"}
@@ -157,6 +159,11 @@ ISOLATION = textwrap.dedent(
 )
 
 
+@pytest.mark.skipif(
+    SUITE_ON_POSTGRES,
+    reason="what a module imports does not depend on the database: the SQLite run checks it"
+    " (a minute of CI saved)",
+)
 def test_every_module_imports_on_its_own():
     """Each module in a fresh process of its own: an import that only works after another
     module happened to run first shows here."""
