@@ -9,14 +9,16 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import force_locale
 
 from school.database import utcnow
-from school.models import Edition, OutboxMessage, Session
+from school.models import Edition, OutboxMessage, Registration, Session
 from school.models.vocabulary import MailFailure
 from school.services.mail import outbox, transports
-from school.services.registration import registrations, seats
+from school.services.registration import cancelling, registrations, seats
 from school.services.registration.data import RegistrationData
+from tests.support.backoffice import make_admin
 
 
 @pytest.fixture
@@ -91,6 +93,47 @@ def test_the_confirmation_is_written_once_the_registration_has_committed(ctx, de
     }
     # Written from what the registration held in memory as it committed, not read again.
     assert not [r for r in caplog.records if "from the database" in r.getMessage()]
+
+
+def test_the_place_in_line_said_is_the_lines_after_people_leave_and_come_back(ctx, demo, db):
+    """The place a new registration is told (in its answer and its e-mail) is counted
+    with the seats, before its own choice exists: it must still be its place in the
+    line as the line orders it, with people gone from the line and one put back."""
+    visit = explora(db, 1)
+    edition = db.get(Edition, demo.id)
+    names = ["Ærøskøbing", "Шевченко", "欧阳", "عبد الله", "Nguyễn", "Łukasiewicz"]
+    people = []
+    for n, name in enumerate(names[:4]):
+        people.append(
+            registrations.register(db, edition, person(n, name, sessions=[visit]), now=utcnow())
+        )
+        db.commit()
+    assert [o.positions for o in people[1:]] == [
+        {o.registration.choices[0].id: place} for place, o in enumerate(people[1:], 1)
+    ]
+    # The second in line leaves; the one who held the seat cancels: the first in line
+    # takes it. Left waiting: the third in line, now first.
+    registrations.cancel(db, people[2].registration, now=utcnow())
+    registrations.cancel(db, people[0].registration, now=utcnow())
+    db.commit()
+    late = registrations.register(db, edition, person(4, names[4], sessions=[visit]), now=utcnow())
+    db.commit()
+    admin = make_admin(current_app, db)
+    back = cancelling.reinstate(
+        db, db.get(Registration, people[2].registration.id), now=utcnow(), actor=admin
+    )
+    db.commit()
+    line = seats.waitlist_positions(db, [visit])
+    late_choice, back_choice = late.registration.choices[0], back.choices[0]
+    assert late.positions == {late_choice.id: 2} == {late_choice.id: line[late_choice.id]}
+    assert line[back_choice.id] == 3
+    assert "liste d'attente, place 2" in confirmation_of(db, late.registration.id).text_body
+    reinstated = db.scalars(
+        sa.select(OutboxMessage.text_body)
+        .where(OutboxMessage.registration_id == back.id, OutboxMessage.purpose == "confirmation")
+        .order_by(OutboxMessage.id.desc())
+    ).first()
+    assert "liste d'attente, place 3" in reinstated
 
 
 def test_a_registration_rolled_back_leaves_nothing_to_write(ctx, demo, db):

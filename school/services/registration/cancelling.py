@@ -103,8 +103,9 @@ def reinstate(
     registration.cancelled_choices = None
     registration.updated_at = now
     db.flush()
-    left_out = take_places(db, registration, wanted, meals, now, skip_full_meals=True)
-    notifications.confirmation(db, registration, now=now)
+    places = take_places(db, registration, wanted, meals, now, skip_full_meals=True)
+    left_out = places.meals_left_out
+    notifications.confirmation(db, registration, now=now, places_in_line=places.in_line)
     audit.record(
         db,
         actor,

@@ -139,6 +139,10 @@ def register(
     # key) and is told the address is registered.
     registration = _confirmed(db, edition, data, now)
     registration.member_verified = verified
+    # Queued (and stored by rank's flush) before the seats' locks are taken: its places
+    # in line are filled in under them, and it is written after the commit.
+    positions: dict[int, int] = {}
+    notifications.confirmation(db, registration, now=now, places_in_line=positions)
     rank(db, registration, data, now)
     # Seats, meals and the edition's cap last, under the locks of what they count, held
     # until the commit: people registering at once wait for each other only there.
@@ -146,8 +150,8 @@ def register(
     seats.lock_places(db, edition.id, data.sessions + data.meals, edition_cap=edition_cap)
     if edition_cap:
         _check_room_left(db, edition)
-    take_places(db, registration, [sessions[i] for i in data.sessions], data.meals, now)
-    positions = notifications.confirmation(db, registration, now=now)
+    wanted = [sessions[i] for i in data.sessions]
+    positions.update(take_places(db, registration, wanted, data.meals, now).in_line)
     if actor is not None:
         details = {"walk_in": force, "choices": choices_summary(registration)}
         _audit(db, actor, "registration.created", registration, details, now=now)

@@ -4,6 +4,7 @@ edition lock."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -25,6 +26,7 @@ from school.models import (
 from school.models.vocabulary import Audience, Category, ChoiceStatus
 from school.services.email_addresses import email_key
 from school.services.errors import DomainError
+from school.services.programme.catalogue import seats_taken_and_waiting
 from school.services.registration import groups, seats
 from school.services.registration.data import Errors, RegistrationData
 
@@ -105,6 +107,15 @@ def check_against_programme(
     return errors
 
 
+@dataclass
+class Places:
+    """What ``take_places`` decided, beyond the rows it added."""
+
+    meals_left_out: list[Session] = field(default_factory=list)
+    # Place in line (1 = next) of each choice it put in a waiting line, by choice id.
+    in_line: dict[int, int] = field(default_factory=dict)
+
+
 def take_places(
     db: DbSession,
     registration: Registration,
@@ -113,15 +124,14 @@ def take_places(
     now: datetime,
     *,
     skip_full_meals: bool = False,
-) -> list[Session]:
+) -> Places:
     """The seats of ``wanted`` and the meals of ``meals`` the registration does not hold
     yet, decided together: call it under ``seats.lock_edition``, so whatever locks seats
     locks meals too. Both are counted by ``seats.seats_taken``. A full meal is refused
     (``InvalidRegistration``: the caller rolls back, nothing is kept), or with
-    ``skip_full_meals`` left out; the meals left out are returned."""
+    ``skip_full_meals`` left out (``Places.meals_left_out``)."""
     skipped = _take_meals(db, registration, meals, skip_full=skip_full_meals)
-    _take_seats(db, registration, wanted, now)
-    return skipped
+    return Places(skipped, _take_seats(db, registration, wanted, now))
 
 
 def _take_meals(
@@ -157,18 +167,22 @@ def _take_meals(
 
 def _take_seats(
     db: DbSession, registration: Registration, wanted: list[Session], now: datetime
-) -> None:
+) -> dict[int, int]:
     """Confirmed while seats remain, else in the waiting line; never two confirmed
-    seats at the same time (a waiting-line place may overlap a seat: a fallback)."""
+    seats at the same time (a waiting-line place may overlap a seat: a fallback).
+    Returns the place in line of each new waitlisted choice, by choice id."""
     if not wanted:
-        return
-    taken = seats.seats_taken(db, [s.id for s in wanted])
-    held = [c.session for c in registration.choices if c.is_confirmed]
+        return {}
     # The place in line is the moment the lock was granted, not when the request began:
     # the line then follows the order in which seats were decided.
     queued_at = max(now, utcnow())
+    # Who is in line up to now is counted with the seats: the new choice comes after
+    # them all (its id is the line's highest, under the lock), and that is its place.
+    taken, waiting = seats_taken_and_waiting(db, [s.id for s in wanted], queued_at)
+    held = [c.session for c in registration.choices if c.is_confirmed]
     lang = i18n.language()
     conflicts: list[str] = []
+    queued: list[Choice] = []
     for session in sorted(wanted, key=lambda s: (s.starts_at, s.id)):
         has_seat = session.capacity is None or taken.get(session.id, 0) < session.capacity
         status = ChoiceStatus.CONFIRMED if has_seat else ChoiceStatus.WAITLISTED
@@ -184,14 +198,16 @@ def _take_seats(
                 )
                 continue
             held.append(session)
-        registration.choices.append(
-            Choice(
-                session=session, status=status, queued_at=queued_at, created_at=now, updated_at=now
-            )
+        choice = Choice(
+            session=session, status=status, queued_at=queued_at, created_at=now, updated_at=now
         )
+        registration.choices.append(choice)
+        if not has_seat:
+            queued.append(choice)
     if conflicts:
         raise InvalidRegistration({"sessions": conflicts})
     db.flush()
+    return {c.id: waiting.get(c.session_id, 0) + 1 for c in queued}
 
 
 def rank(db: DbSession, registration: Registration, data: RegistrationData, now) -> None:
