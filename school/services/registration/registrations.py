@@ -137,12 +137,13 @@ def register(
         _set_aside(db, existing)
     # Two at once with the same address: the second waits on the first's row (a unique
     # key) and is told the address is registered.
-    registration = _confirmed(db, edition, data, now)
+    registration = _new(edition, data, now)
     registration.member_verified = verified
-    # Queued (and stored by rank's flush) before the seats' locks are taken: its places
-    # in line are filled in under them, and it is written after the commit.
+    # Queued and stored with the registration, before the seats' locks are taken: its
+    # places in line are filled in under them, and it is written after the commit.
     positions: dict[int, int] = {}
     notifications.confirmation(db, registration, now=now, places_in_line=positions)
+    _store(db, registration)
     rank(db, registration, data, now)
     # Seats, meals and the edition's cap last, under the locks of what they count, held
     # until the commit: people registering at once wait for each other only there.
@@ -176,7 +177,7 @@ def _try_as_new(
     new one and undone: raises what a new address would be told."""
     savepoint = db.begin_nested()
     try:
-        trial = _confirmed(db, edition, data, now, key=f"#trial-{edition.id}")
+        trial = _store(db, _new(edition, data, now, key=f"#trial-{edition.id}"))
         take_places(db, trial, [sessions[i] for i in data.sessions], data.meals, now)
         rank(db, trial, data, now)
     finally:
@@ -255,19 +256,24 @@ def set_aside_key(registration: Registration) -> str:
     return email_key(registration.email)[: 254 - len(suffix)] + suffix
 
 
-def _confirmed(
-    db: DbSession, edition: Edition, data: RegistrationData, now: datetime, key: str | None = None
+def _new(
+    edition: Edition, data: RegistrationData, now: datetime, key: str | None = None
 ) -> Registration:
-    """A new registration with the details given (``key``: under another ``email_key``)."""
+    """A new registration with the details given (``key``: under another ``email_key``),
+    not stored yet (``_store``)."""
     # Its seats, meals and rankings are empty, said so: not read back after the flush
     # (nor when its confirmation is written, from memory, as it commits).
     registration = Registration(
         edition_id=edition.id, created_at=now, choices=[], meals=[], rankings=[]
     )
-    db.add(registration)
     apply_details(registration, data, now)
     registration.email_key = key or registration.email_key
     registration.privacy_consent_at = now
+    return registration
+
+
+def _store(db: DbSession, registration: Registration) -> Registration:
+    db.add(registration)
     try:
         db.flush()
     except IntegrityError as exc:  # cannot happen under the lock; refuse cleanly if it does
