@@ -217,7 +217,7 @@ def test_every_email_is_written_in_the_participants_language(app, db, demo, lang
     db.commit()
     now = utcnow()
     with app.test_request_context():
-        notifications.confirmation(db, registration, now=now)
+        notifications.confirmation(db, registration, now=now, places_in_line={choice.id: 1})
         notifications.link_reminder(db, registration, now=now)
         notifications.promotions(db, [choice], now=now)
         notifications.moved_to_waitlist(db, [choice], now=now)
