@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from school.database import utcnow
 from school.models import Person, Registration
-from school.services.registration import registrations
+from school.services.registration import cancelling
 from tests.support import libical
 from tests.support.calendars import calendar_of, change_session, session
 from tests.support.factories import make_choice, make_registration
@@ -60,7 +60,7 @@ def test_libical_reads_every_feed_with_no_error_and_its_restrictions_pass(client
         assert ok, (name, report)
     # A cancelled registration's feed too.
     with client.application.app_context():
-        registrations.cancel(db, db.get(Registration, registration.id), now=utcnow())
+        cancelling.cancel(db, db.get(Registration, registration.id), now=utcnow())
         db.commit()
     ok, report = libical.check(client.get(f"/my/{registration.manage_token}/agenda.ics").data)
     assert ok, report

@@ -20,7 +20,7 @@ from school.models import CheckIn, Edition
 from school.services.backoffice import organisers
 from school.services.badges.tokens import token_for
 from school.services.programme import catalogue
-from school.services.registration import registrations
+from school.services.registration import cancelling
 from tests.support import production
 from tests.support.factories import make_registration
 from tests.support.http_client import HttpClient
@@ -182,7 +182,7 @@ def test_a_token_revoked_by_the_cli_is_refused_by_every_worker_at_once(app, db, 
     with production.gunicorn(env, bind):
         assert statuses(roster) == {200}  # both workers now keep the token's check
         with app.app_context():
-            registrations.cancel(db, db.get(type(person), person.id), now=utcnow())
+            cancelling.cancel(db, db.get(type(person), person.id), now=utcnow())
             db.commit()
         body = {"token": badge, "client_id": "after-cancel", "day": "2019-06-19"}
         status, _headers, text = HttpClient(f"http://{bind}").request(

@@ -113,8 +113,8 @@ def test_the_place_in_line_said_is_the_lines_after_people_leave_and_come_back(ct
     ]
     # The second in line leaves; the one who held the seat cancels: the first in line
     # takes it. Left waiting: the third in line, now first.
-    registrations.cancel(db, people[2].registration, now=utcnow())
-    registrations.cancel(db, people[0].registration, now=utcnow())
+    cancelling.cancel(db, people[2].registration, now=utcnow())
+    cancelling.cancel(db, people[0].registration, now=utcnow())
     db.commit()
     late = registrations.register(db, edition, person(4, names[4], sessions=[visit]), now=utcnow())
     db.commit()

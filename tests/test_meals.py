@@ -171,7 +171,7 @@ def test_a_meal_held_stays_when_full_and_changing_to_a_full_one_is_refused(app, 
         # The first one cancels, the second takes the place; the first is reinstated
         # without it (the meal is full again), and told which meals they have.
         cancelling_first = db.get(Registration, first.registration.id)
-        registrations.cancel(db, cancelling_first, now=NOON)
+        cancelling.cancel(db, cancelling_first, now=NOON)
         registrations.update(db, db.get(Registration, second.id), wanted, now=NOON)
         db.commit()
         admin = make_admin(app, db)

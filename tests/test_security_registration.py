@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from school.database import utcnow
 from school.models import OutboxMessage, Registration, Session
-from school.services.registration import registrations
+from school.services.registration import cancelling
 from tests.support.factories import api_registration as body
 from tests.support.http_client import HttpClient
 
@@ -37,7 +37,7 @@ def cancel(app, db, registration_id: int) -> None:
     with app.app_context():
         from school.extensions import db as app_db
 
-        registrations.cancel(
+        cancelling.cancel(
             app_db.session, app_db.session.get(Registration, registration_id), now=utcnow()
         )
         app_db.session.commit()

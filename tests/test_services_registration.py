@@ -12,7 +12,7 @@ from school.database import utcnow
 from school.models import Choice, Edition, OutboxMessage, Registration, Session
 from school.services.errors import DomainError
 from school.services.programme import export, importer
-from school.services.registration import registrations
+from school.services.registration import cancelling, registrations
 from school.services.registration.data import RegistrationData, data_of
 from school.services.registration.registrations import EditionFull, RegistrationClosed
 from school.services.registration.rules import InvalidRegistration
@@ -111,7 +111,7 @@ def test_a_cancellation_promotes_the_first_in_line_and_tells_them(ctx, demo, db)
     first = register(db, demo, person(0, sessions=[explora])).registration
     register(db, demo, person(1, sessions=[explora]))
     register(db, demo, person(2, sessions=[explora]))
-    outcome = registrations.cancel(db, db.get(Registration, first.id), now=utcnow())
+    outcome = cancelling.cancel(db, db.get(Registration, first.id), now=utcnow())
     db.commit()
     assert [c.registration.email for c in outcome.promoted] == ["person1@example.org"]
     assert statuses(db, "d1-visit-explora") == [
@@ -159,7 +159,7 @@ def test_a_promotion_never_creates_an_overlap(ctx, demo, db):
     # Person 1 waits for Explora but holds a seat on the tour at the same time (a fallback).
     register(db, demo, person(1, sessions=[explora, tour]))
     register(db, demo, person(2, sessions=[explora]))
-    registrations.cancel(db, db.get(Registration, holder.id), now=utcnow())
+    cancelling.cancel(db, db.get(Registration, holder.id), now=utcnow())
     db.commit()
     assert statuses(db, "d1-visit-explora") == [
         ("person2@example.org", "confirmed"),
@@ -273,7 +273,7 @@ def test_the_registration_window_and_the_edition_capacity(ctx, demo, db):
 
 def test_cancelled_then_registered_again(ctx, demo, db):
     first = register(db, demo, person(0)).registration
-    registrations.cancel(db, db.get(Registration, first.id), now=utcnow())
+    cancelling.cancel(db, db.get(Registration, first.id), now=utcnow())
     db.commit()
     again = register(db, demo, person(0, first_name="Majda"))
     # A registration of its own: a new private link, nothing of the one who cancelled.
@@ -281,7 +281,7 @@ def test_cancelled_then_registered_again(ctx, demo, db):
     db.expire_all()
     assert db.get(Registration, again.registration.id).status == "confirmed"
     assert db.get(Registration, first.id).status == "cancelled"
-    registrations.cancel(db, db.get(Registration, again.registration.id), now=utcnow())
+    cancelling.cancel(db, db.get(Registration, again.registration.id), now=utcnow())
     db.commit()
     with pytest.raises(DomainError) as caught:
         again = db.get(Registration, again.registration.id)

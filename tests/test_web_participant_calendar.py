@@ -11,7 +11,7 @@ from bench.synthetic import programme_text
 from school.database import utcnow
 from school.models import Choice, Edition, Registration, Session
 from school.services.programme import editing, importer
-from school.services.registration import registrations
+from school.services.registration import cancelling
 from tests.support.calendars import LISBON, change_session, local, parse, session
 from tests.support.factories import make_choice, make_registration
 
@@ -106,7 +106,7 @@ def test_the_feed_follows_a_waiting_list_promotion(app, client, demo, db):
     work_cafe = session(db, "d3-work-cafe")
     _fill_to_capacity(db, demo, work_cafe, keep=holder)
     with app.app_context():
-        registrations.cancel(db, db.get(Registration, holder.id), now=utcnow())
+        cancelling.cancel(db, db.get(Registration, holder.id), now=utcnow())
         db.commit()
     third = _agenda(client, registration, etag=second.headers["ETag"])
     assert third.status_code == 200

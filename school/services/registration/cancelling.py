@@ -1,5 +1,5 @@
-"""Cancelling a registration from the back office, said before it is done, and undone:
-what a cancellation will free (seats given to the waiting lines, an e-mail to the
+"""Cancelling a registration (by its participant or an organiser), said before it is done,
+and undone: what a cancellation will free (seats given to the waiting lines, an e-mail to the
 participant), and reinstating a cancelled registration (its sessions asked for again:
 the seat if one is still free, else a place in the waiting line)."""
 
@@ -14,11 +14,10 @@ from sqlalchemy.orm import Session as DbSession
 
 from school.models import Choice, Organiser, Registration, Session
 from school.models.vocabulary import ChoiceStatus, RegistrationStatus
-from school.services import audit
 from school.services.email_addresses import email_key
 from school.services.errors import DomainError
 from school.services.mail import notifications
-from school.services.registration import seats
+from school.services.registration import history, seats
 from school.services.registration.rules import choices_summary, take_places
 
 
@@ -71,6 +70,39 @@ def held_before(db: DbSession, registration: Registration) -> list[tuple[Session
     ]
 
 
+@dataclass(frozen=True)
+class Cancelled:
+    registration: Registration
+    promoted: list[Choice]  # the seats it freed, given to the first in line
+
+
+def cancel(
+    db: DbSession, registration: Registration, *, now: datetime, actor: Organiser | None = None
+) -> Cancelled:
+    """Cancel entirely: every seat goes to the waiting lines; the badge stops working."""
+    if registration.is_cancelled:
+        return Cancelled(registration, [])
+    registration_id = registration.id
+    seats.lock_edition(db, registration.edition_id)
+    registration = db.get(Registration, registration_id)
+    freed = [c.session_id for c in registration.choices if c.is_confirmed]
+    registration.cancelled_choices = [
+        {"session_id": c.session_id, "status": c.status}
+        for c in sorted(registration.choices, key=lambda c: (c.session.starts_at, c.session_id))
+    ]
+    registration.choices.clear()
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now
+    registration.updated_at = now
+    db.flush()
+    promoted = seats.promote_waitlist(db, freed, now=now)
+    notifications.promotions(db, promoted, now=now)
+    notifications.cancellation(db, registration, now=now)
+    if actor is not None:
+        history.record(db, actor, "registration.cancelled", registration, {"freed": freed}, now=now)
+    return Cancelled(registration, promoted)
+
+
 def reinstate(
     db: DbSession, registration: Registration, *, now: datetime, actor: Organiser
 ) -> Registration:
@@ -106,18 +138,10 @@ def reinstate(
     places = take_places(db, registration, wanted, meals, now, skip_full_meals=True)
     left_out = places.meals_left_out
     notifications.confirmation(db, registration, now=now, places_in_line=places.in_line)
-    audit.record(
-        db,
-        actor,
-        "registration.reinstated",
-        f"registration:{registration.id}",
-        {
-            "email": registration.email,
-            "after": choices_summary(registration),
-            **({"meals_full": [m.id for m in left_out]} if left_out else {}),
-        },
-        edition=registration.edition_id,
-        now=now,
-    )
+    details = {
+        "after": choices_summary(registration),
+        **({"meals_full": [m.id for m in left_out]} if left_out else {}),
+    }
+    history.record(db, actor, "registration.reinstated", registration, details, now=now)
     db.flush()
     return registration

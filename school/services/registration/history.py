@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -22,6 +23,27 @@ class Event:
     who: str
     what: str
     details: list[str]
+
+
+def record(
+    db: DbSession,
+    actor: audit.Actor,
+    action: str,
+    registration: Registration,
+    details: dict[str, Any],
+    *,
+    now: datetime,
+) -> None:
+    """What an organiser did to a registration, in the edition's log (told by ``history``)."""
+    audit.record(
+        db,
+        actor,
+        action,
+        f"registration:{registration.id}",
+        {"email": registration.email, **details},
+        edition=registration.edition_id,
+        now=now,
+    )
 
 
 def history(db: DbSession, registration: Registration) -> list[Event]:

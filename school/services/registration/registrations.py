@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -20,14 +19,12 @@ from sqlalchemy.orm import selectinload
 from school import keeping
 from school.database import begin_write
 from school.models import Choice, Edition, Organiser, Registration, Session
-from school.models.vocabulary import RegistrationStatus
-from school.services import audit
 from school.services.email_addresses import email_key
 from school.services.errors import DomainError, NotFound
 from school.services.mail import notifications
 from school.services.network import cites
 from school.services.programme import lifecycle
-from school.services.registration import access, links, seats
+from school.services.registration import access, history, links, seats
 from school.services.registration.data import Errors, RegistrationData, check_fields, data_of
 from school.services.registration.rules import (
     InvalidRegistration,
@@ -155,7 +152,7 @@ def register(
     positions.update(take_places(db, registration, wanted, data.meals, now).in_line)
     if actor is not None:
         details = {"walk_in": force, "choices": choices_summary(registration)}
-        _audit(db, actor, "registration.created", registration, details, now=now)
+        history.record(db, actor, "registration.created", registration, details, now=now)
     return Outcome(registration, [], positions=positions)
 
 
@@ -336,7 +333,7 @@ def update(
     notifications.promotions(db, promoted, now=now)
     if actor is not None:
         details = {"before": before, "after": choices_summary(registration)}
-        _audit(db, actor, "registration.updated", registration, details, now=now)
+        history.record(db, actor, "registration.updated", registration, details, now=now)
     return Outcome(registration, promoted)
 
 
@@ -361,52 +358,4 @@ def move_choice(
 def resend_link(db: DbSession, registration: Registration, *, now: datetime, actor) -> None:
     """E-mail the private link again (an organiser, at the participant's request)."""
     notifications.link_reminder(db, registration, now=now)
-    _audit(db, actor, "registration.link_sent", registration, {}, now=now)
-
-
-def cancel(
-    db: DbSession, registration: Registration, *, now: datetime, actor: Organiser | None = None
-) -> Outcome:
-    """Cancel entirely: every seat goes to the waiting lines; the badge stops working."""
-    if registration.is_cancelled:
-        return Outcome(registration, [])
-    registration_id = registration.id
-    seats.lock_edition(db, registration.edition_id)
-    registration = db.get(Registration, registration_id)
-    freed = [c.session_id for c in registration.choices if c.is_confirmed]
-    registration.cancelled_choices = [
-        {"session_id": c.session_id, "status": c.status}
-        for c in sorted(registration.choices, key=lambda c: (c.session.starts_at, c.session_id))
-    ]
-    registration.choices.clear()
-    registration.status = RegistrationStatus.CANCELLED
-    registration.cancelled_at = now
-    registration.updated_at = now
-    db.flush()
-    promoted = seats.promote_waitlist(db, freed, now=now)
-    notifications.promotions(db, promoted, now=now)
-    notifications.cancellation(db, registration, now=now)
-    if actor is not None:
-        _audit(db, actor, "registration.cancelled", registration, {"freed": freed}, now=now)
-    return Outcome(registration, promoted)
-
-
-def _audit(
-    db: DbSession,
-    actor: audit.Actor,
-    action: str,
-    registration: Registration,
-    details: dict[str, Any],
-    *,
-    now: datetime,
-) -> None:
-    """What an organiser did to a registration, in the edition's log."""
-    audit.record(
-        db,
-        actor,
-        action,
-        f"registration:{registration.id}",
-        {"email": registration.email, **details},
-        edition=registration.edition_id,
-        now=now,
-    )
+    history.record(db, actor, "registration.link_sent", registration, {}, now=now)

@@ -192,7 +192,7 @@ def cancel_registration(slug: str, registration_id: int):
         )
     if ConfirmForm(prefix="action").validate_on_submit():
         with form_action() as action:
-            outcome = registrations.cancel(db.session, current, now=utcnow(), actor=actor())
+            outcome = cancelling.cancel(db.session, current, now=utcnow(), actor=actor())
         if action.done:
             flash(_("The registration is cancelled; its seats went to the waiting lines."))
             _promoted(outcome.promoted)

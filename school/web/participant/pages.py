@@ -11,7 +11,15 @@ from school.database import utcnow
 from school.extensions import db, limiter
 from school.forms.registration import CancelForm, ChoiceActionForm, RegistrationForm
 from school.services.programme import catalogue
-from school.services.registration import groups, offer, privacy, registrations, seats, self_service
+from school.services.registration import (
+    cancelling,
+    groups,
+    offer,
+    privacy,
+    registrations,
+    seats,
+    self_service,
+)
 from school.services.registration.data import data_of
 from school.web.actions import form_action
 from school.web.participant.blueprint import bp
@@ -92,7 +100,7 @@ def cancel(token: str):
     form = CancelForm()
     if form.validate_on_submit():
         with form_action() as action:
-            registrations.cancel(db.session, registration, now=utcnow())
+            cancelling.cancel(db.session, registration, now=utcnow())
         if action.done:
             flash(_("Your registration is cancelled. Thank you for freeing your seats."))
             return redirect(url_for(".manage", token=token))
