@@ -29,6 +29,7 @@ from school.extensions import db
 from school.models import Edition
 from school.services.backoffice import organisers
 from school.services.programme import importer
+from school.worker import post_worker_init
 
 SESSIONS = (50, 500)
 PARTICIPANTS = (100, 1_000, 10_000)
@@ -71,6 +72,10 @@ def _edition_of(sessions: int, database_url: str, log) -> list[ScalePoint]:
     app = create_app(
         {"DATABASE_URL": database_url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False}
     )
+    # As a web worker does once its app is built (gunicorn's post_worker_init): the app's
+    # own objects out of the garbage collector's sight, which otherwise walks them all
+    # while a 10,000-people roster is built.
+    post_worker_init()
     points: list[ScalePoint] = []
     with app.app_context():
         from flask_migrate import upgrade
