@@ -5,7 +5,8 @@ Flask's test client in one process (no network): each figure is the whole reques
 work, median of several runs, with the number of SQL statements it ran. The programme
 page and the roster are measured *built* (what the process keeps forgotten before each
 request: what the first visitor after a change pays) and *served* (what everyone else
-pays until the next change); the roster also asked ``since`` the one a scanner holds.
+pays until the next change); the roster also asked ``since`` the one a scanner holds,
+with nothing changed and with one participant changed before each request.
 
     python -m bench.scale [--database-url URL] [--output bench/results/scale.md]
 """
@@ -19,14 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import sqlalchemy as sa
 from sqlalchemy import event
 
 from bench import people, server, synthetic
 from bench.registrations_table import PASSWORD, login
 from bench.report import RESULTS_DIR
 from school import create_app, data_versions
+from school.database import utcnow
 from school.extensions import db
-from school.models import Edition
+from school.models import Edition, Registration
 from school.services.backoffice import organisers
 from school.services.programme import importer
 from school.worker import post_worker_init
@@ -96,6 +99,18 @@ def _edition_of(sessions: int, database_url: str, log) -> list[ScalePoint]:
         def forget_kept() -> None:
             data_versions.of_engine(engine).raise_versions([data_versions.EVERYTHING])
 
+        def one_changed() -> None:
+            # A participant changed at the door (what the next scanner's `since` carries).
+            someone = sa.select(Registration.id).where(Registration.edition_id == edition_id)
+            db.session.execute(
+                sa.update(Registration)
+                .where(
+                    Registration.id == someone.order_by(Registration.id).limit(1).scalar_subquery()
+                )
+                .values(updated_at=utcnow())
+            )
+            db.session.commit()
+
         added = 0
         for participants in PARTICIPANTS:
             # Each request ends the app's session: the edition is read again.
@@ -111,6 +126,7 @@ def _edition_of(sessions: int, database_url: str, log) -> list[ScalePoint]:
                 ("roster, built", roster, forget_kept),
                 ("roster, served", roster, None),
                 ("roster since the one held", f"{roster}?since={since}", None),
+                ("roster since, one person changed", f"{roster}?since={since}", one_changed),
                 ("dashboard", f"/organiser/{slug}/", None),
                 ("registrations table, first page", f"/organiser/{slug}/registrations", None),
                 (

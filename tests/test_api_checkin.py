@@ -196,6 +196,51 @@ def test_a_scanner_that_holds_the_roster_gets_only_who_changed(
     assert not {p.id for p in people} & set(changed)
 
 
+def test_the_places_in_line_sent_since_are_those_of_the_whole_roster(
+    app, client, demo, scanner, db
+):
+    """Sent ``since``, only the people changed are read: their places in a waiting line
+    are counted by the database, and must be what the whole roster says."""
+    hour_ago = utcnow() - timedelta(hours=1)
+    with app.app_context():
+        edition = db.get(Edition, demo.id)
+        visit = db.scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
+        visit.capacity = 1
+        holder = make_registration(db, edition, last_name="Ærø")
+        make_choice(db, holder, visit)
+        for minutes, name in enumerate(["Шевченко", "欧阳"]):
+            waiting = make_registration(db, edition, last_name=name)
+            make_choice(db, waiting, visit, status="waitlisted").queued_at = hour_ago + timedelta(
+                minutes=minutes
+            )
+        db.flush()
+        db.execute(sa.update(Registration).values(updated_at=hour_ago))
+        db.execute(sa.update(Choice).values(updated_at=hour_ago))
+        db.commit()
+    held = _roster(client, demo, scanner).get_json()["generated_at"]
+    with app.app_context():
+        # The second in line changes what they eat: sent alone, without who is ahead.
+        second = db.scalar(sa.select(Registration).where(Registration.last_name == "欧阳"))
+        second.dietary, second.updated_at = "halal", utcnow()
+        db.commit()
+    alone = _roster(client, demo, scanner, since=held).get_json()
+    with app.app_context():
+        late = make_registration(db, db.get(Edition, demo.id), last_name="عبد الله")
+        make_choice(db, late, db.get(Session, visit.id), status="waitlisted")
+        db.commit()
+    news = _roster(client, demo, scanner, since=held).get_json()
+    whole = _roster(client, demo, scanner).get_json()
+    key = str(visit.id)
+    waiting = {p["last_name"]: p["waiting"] for p in whole["participants"] if p["waiting"]}
+    assert waiting == {"Шевченко": {key: 1}, "欧阳": {key: 2}, "عبد الله": {key: 3}}
+    assert [(p["last_name"], p["waiting"]) for p in alone["participants"]] == [("欧阳", {key: 2})]
+    # The new one, and those whose line moved with it, each as the whole roster has them.
+    sent = {p["last_name"]: p for p in news["participants"]}
+    assert news["complete"] is False and set(waiting) <= set(sent)
+    for person in whole["participants"]:
+        assert sent.get(person["last_name"], person) == person
+
+
 def test_a_roster_since_a_time_that_is_not_one_is_refused(client, demo, scanner):
     for wrong in ("yesterday", "2019-06-19T08:00:00"):  # no offset: which time?
         response = _roster(client, demo, scanner, since=wrong)

@@ -12,45 +12,39 @@ from datetime import datetime, timedelta
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import aliased
 
 from school import data_versions, keeping
 from school.database import utcnow
-from school.models import (
-    CheckIn,
-    Edition,
-    Registration,
-    Session,
-)
+from school.models import CheckIn, Choice, Edition, Registration, Session
 from school.models.vocabulary import ChoiceStatus
 from school.services.badges import tokens
 from school.services.checkin import people
 from school.services.checkin.checkpoints import admission, sessions_in_order
+from school.services.registration import seats
 
-# What the roster is made of but the check-ins: each process keeps it, ready to send,
-# while these tables do not change (school/data_versions.py). A scan changes none of them.
-ROSTER_TABLES = data_versions.watched(
-    "editions", "edition_days", "sessions", "rooms",
-    "registrations", "registration_days", "choices", "registration_meals",
-)  # fmt: skip
+# What the roster is made of but the check-ins, kept by each process, ready to send, while
+# its tables do not change (school/data_versions.py); a scan changes none of them. The
+# programme's part apart: the people change all day at the door, the programme does not.
+PROGRAMME_TABLES = data_versions.watched("editions", "edition_days", "sessions", "rooms")
+PEOPLE_TABLES = data_versions.watched(
+    "registrations", "registration_days", "choices", "registration_meals"
+)
+ROSTER_TABLES = PROGRAMME_TABLES + PEOPLE_TABLES
 # A change is dated when its transaction began, and may commit after a roster was made:
 # an incremental roster goes back this far before the time it is asked from.
 SINCE_MARGIN = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
-class _Parts:
-    """The roster's JSON without the check-ins: each participant's object is kept open
-    at its end, where ``checked_in`` goes."""
-
+class _Programme:
     edition: bytes
     sessions: bytes
-    participants: tuple[tuple[int, bytes], ...]  # (registration id, b'{…,"checked_in":')
-    # When each participant's row or one of their choices last changed, and the sessions
-    # each has a choice in (whose waiting lines move them): ``since`` is answered from
-    # these, without asking the database.
-    changed_at: dict[int, datetime]
-    lines: dict[int, frozenset[int]]  # session id -> registration ids with a choice in it
-    line_moved_at: dict[int, datetime]  # session id -> its latest choice change
+
+
+# Each participant's object, kept open at its end where ``checked_in`` goes:
+# (registration id, b'{…,"checked_in":'), in the roster's order.
+_People = tuple[tuple[int, bytes], ...]
 
 
 def roster(db: DbSession, edition: Edition) -> dict:
@@ -66,9 +60,13 @@ def roster_json(
     changed since then are listed (``complete: false``): the scanner puts them in place
     of its own; sessions and the edition are always whole.
 
-    One query when the process keeps the roster's parts (the check-ins), five more when
-    it builds them, whatever the size."""
-    parts = keeping.keep(db, "roster", ROSTER_TABLES, edition.id, lambda: _build_parts(db, edition))
+    The whole roster: one query when the process keeps its parts (the check-ins), six
+    more when it builds them, whatever the size. ``since``: the people changed are read
+    from the database, and only they are built, so a change at the door does not make
+    the next scanner wait for everyone to be built again."""
+    programme = keeping.keep(
+        db, "roster-programme", PROGRAMME_TABLES, edition.id, lambda: _programme(db, edition)
+    )
     after = None if since is None else since - SINCE_MARGIN
     values = {"edition_id": edition.id, "after": after}
     rows = db.execute(_checkins_query(after is not None), values)
@@ -79,17 +77,22 @@ def roster_json(
             checked.setdefault(registration_id, {})[checkpoint] = at.isoformat()
         if recent and registration_id is not None:
             scanned_since.add(registration_id)
-    wanted = None if after is None else _changed_since(parts, after) | scanned_since
+    if after is None:
+        participants = keeping.keep(
+            db, "roster-people", ROSTER_TABLES, edition.id, lambda: _people(db, edition)
+        )
+    else:
+        changed = db.scalars(sa.select(Registration.id).where(_changed_since(edition, after)))
+        participants = _people(db, edition, {*changed, *scanned_since})
     nobody = b"{}}"
     listed = b",".join(
         prefix + (orjson.dumps(checked[rid]) + b"}" if rid in checked else nobody)
-        for rid, prefix in parts.participants
-        if wanted is None or rid in wanted
+        for rid, prefix in participants
     )
-    tail = orjson.dumps({"complete": wanted is None, "generated_at": now.isoformat()})
+    tail = orjson.dumps({"complete": after is None, "generated_at": now.isoformat()})
     return b"".join(
         (
-            b'{"edition":', parts.edition, b',"sessions":', parts.sessions,
+            b'{"edition":', programme.edition, b',"sessions":', programme.sessions,
             b',"participants":[', listed, b"],", tail[1:],
         )
     )  # fmt: skip
@@ -114,24 +117,31 @@ def _checkins_query(since: bool) -> sa.Select:
     ).where(CheckIn.edition_id == sa.bindparam("edition_id"), which)
 
 
-def _changed_since(parts: _Parts, after: datetime) -> set[int]:
-    """The participants whose badge, days, seats, meals or place in a line may have
-    changed after ``after``, from the kept parts (their check-ins are the caller's)."""
-    changed = {rid for rid, at in parts.changed_at.items() if at >= after}
-    for session_id, moved_at in parts.line_moved_at.items():
-        if moved_at >= after:
-            changed |= parts.lines[session_id]
-    return changed
+def _changed_since(edition: Edition, after: datetime) -> sa.ColumnElement[bool]:
+    """The edition's participants whose badge, days, seats, meals or place in a line may
+    have changed after ``after``: their row or one of their choices changed, or a choice
+    in a session where they have one (its waiting line moved)."""
+    changed = aliased(Choice)
+    moved = sa.select(changed.session_id).where(changed.updated_at >= after)
+    # Correlated on the registration only: the people's reading selects from choices too.
+    theirs = (
+        sa.select(Choice.id)
+        .where(
+            Choice.registration_id == Registration.id,
+            sa.or_(Choice.updated_at >= after, Choice.session_id.in_(moved)),
+        )
+        .correlate(Registration)
+    )
+    return sa.and_(
+        Registration.edition_id == edition.id,
+        sa.or_(Registration.updated_at >= after, theirs.exists()),
+    )
 
 
-def _build_parts(db: DbSession, edition: Edition) -> _Parts:
+def _programme(db: DbSession, edition: Edition) -> _Programme:
     sessions = sessions_in_order(db, edition)
-    registrations = people.read(db, Registration.edition_id == edition.id)
     overlaps = _overlaps(sessions)
-    line = _waiting_lines(registrations)
-    keyring = tokens.KeyRing.of_app()
     tz = edition.tz
-
     edition_part = {
         "id": edition.id,
         "slug": edition.slug,
@@ -153,17 +163,26 @@ def _build_parts(db: DbSession, edition: Edition) -> _Parts:
         }
         for s in sessions
     ]
+    return _Programme(orjson.dumps(edition_part), orjson.dumps(session_parts))
+
+
+def _people(db: DbSession, edition: Edition, ids: set[int] | None = None) -> _People:
+    """The edition's participants (those of ``ids`` only, if given), by last name, each
+    ready to be sent."""
+    selected = Registration.edition_id == edition.id
+    if ids is not None:
+        if not ids:
+            return ()
+        selected = sa.and_(selected, Registration.id.in_(ids))
+    registrations = people.read(db, selected)
+    if ids is None:
+        line = _waiting_lines(registrations)
+    else:  # the whole line is not read: each one's place is counted by the database
+        waiting = [c.id for r in registrations for c in r.choices if not c.is_confirmed]
+        line = seats.places_in_line(db, waiting)
+    keyring = tokens.KeyRing.of_app()
     participants = []
-    changed_at: dict[int, datetime] = {}
-    lines: dict[int, set[int]] = {}
-    line_moved_at: dict[int, datetime] = {}
     for r in registrations:
-        changed_at[r.id] = max([r.updated_at, *(c.updated_at for c in r.choices)])
-        for c in r.choices:
-            lines.setdefault(c.session_id, set()).add(r.id)
-            line_moved_at[c.session_id] = max(
-                line_moved_at.get(c.session_id, c.updated_at), c.updated_at
-            )
         person = {
             "id": r.id,
             "token": tokens.token_for(r, keyring),
@@ -181,14 +200,7 @@ def _build_parts(db: DbSession, edition: Edition) -> _Parts:
             "waiting": {str(c.session_id): line[c.id] for c in r.choices if not c.is_confirmed},
         }
         participants.append((r.id, orjson.dumps(person)[:-1] + b',"checked_in":'))
-    return _Parts(
-        orjson.dumps(edition_part),
-        orjson.dumps(session_parts),
-        tuple(participants),
-        changed_at,
-        {session_id: frozenset(ids) for session_id, ids in lines.items()},
-        line_moved_at,
-    )
+    return tuple(participants)
 
 
 def _overlaps(sessions: list[Session]) -> dict[int, list[int]]:
