@@ -82,7 +82,7 @@ def roster_json(
             db, "roster-people", ROSTER_TABLES, edition.id, lambda: _people(db, edition)
         )
     else:
-        changed = db.scalars(sa.select(Registration.id).where(_changed_since(edition, after)))
+        changed = db.scalars(_changed_query(), values)
         participants = _people(db, edition, {*changed, *scanned_since})
     nobody = b"{}}"
     listed = b",".join(
@@ -117,23 +117,21 @@ def _checkins_query(since: bool) -> sa.Select:
     ).where(CheckIn.edition_id == sa.bindparam("edition_id"), which)
 
 
-def _changed_since(edition: Edition, after: datetime) -> sa.ColumnElement[bool]:
+@functools.cache
+def _changed_query() -> sa.Select:
     """The edition's participants whose badge, days, seats, meals or place in a line may
     have changed after ``after``: their row or one of their choices changed, or a choice
-    in a session where they have one (its waiting line moved)."""
+    in a session where they have one (its waiting line moved). Built once: building it
+    cost more than running it."""
+    after = sa.bindparam("after", type_=Registration.updated_at.type)
     changed = aliased(Choice)
     moved = sa.select(changed.session_id).where(changed.updated_at >= after)
-    # Correlated on the registration only: the people's reading selects from choices too.
-    theirs = (
-        sa.select(Choice.id)
-        .where(
-            Choice.registration_id == Registration.id,
-            sa.or_(Choice.updated_at >= after, Choice.session_id.in_(moved)),
-        )
-        .correlate(Registration)
+    theirs = sa.select(Choice.id).where(
+        Choice.registration_id == Registration.id,
+        sa.or_(Choice.updated_at >= after, Choice.session_id.in_(moved)),
     )
-    return sa.and_(
-        Registration.edition_id == edition.id,
+    return sa.select(Registration.id).where(
+        Registration.edition_id == sa.bindparam("edition_id"),
         sa.or_(Registration.updated_at >= after, theirs.exists()),
     )
 
