@@ -25,8 +25,7 @@ class Seat:
     session_id: int
     status: str
     is_confirmed: bool
-    queued_at: datetime
-    updated_at: datetime
+    queued_at: datetime  # its place in line, with its id
 
 
 @dataclass
@@ -46,7 +45,6 @@ class Person:
     is_proved_member: bool
     status: str
     dietary: str | None
-    updated_at: datetime
     attended_dates: list[date] = field(default_factory=list)
     choices: list[Seat] = field(default_factory=list)
     meals: list[Meal] = field(default_factory=list)
@@ -67,7 +65,6 @@ def read(db: DbSession, which: sa.ColumnElement[bool]) -> list[Person]:
             Registration.is_proved_member,
             Registration.status,
             Registration.dietary,
-            Registration.updated_at,
         )
         .where(which)
         .order_by(Registration.last_name, Registration.first_name, Registration.id)
@@ -83,7 +80,6 @@ def read(db: DbSession, which: sa.ColumnElement[bool]) -> list[Person]:
         Choice.status,
         Choice.is_confirmed,
         Choice.queued_at,
-        Choice.updated_at,
     )
     for registration_id, *seat in _of(db, seats.order_by(Choice.id), which):
         people[registration_id].choices.append(Seat(*seat[:3], bool(seat[3]), *seat[4:]))

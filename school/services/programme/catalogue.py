@@ -175,8 +175,10 @@ def _taken_statement(which: str, *, line: bool = False) -> sa.Select:
     parts = [seated, fed]
     if line:
         parts.append(
-            sa.select(Choice.session_id, sa.literal(True).label("in_line")).where(
-                Choice.session_id.in_(sa.bindparam("ids", expanding=True)),
+            sa.select(Choice.session_id, sa.literal(True).label("in_line"))
+            .join(Session, Session.id == Choice.session_id)
+            .where(
+                chosen,
                 Choice.status == ChoiceStatus.WAITLISTED,
                 Choice.queued_at <= sa.bindparam("queued_at", type_=Choice.queued_at.type),
             )
