@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from school.models import CheckIn, Edition
+from school.models import CheckIn, Edition, Session
 from school.services.backoffice import organisers
 from school.services.badges import tokens
 from tests.support.factories import make_registration
@@ -200,3 +200,83 @@ def test_a_place_the_edition_does_not_have_refuses_only_the_scans_made_there(
     ).get_json()
     assert alone["verdict"] == "already" and alone["first_checkin_at"].endswith("08:40:00+02:00")
     assert standing(db) == 1
+
+
+def test_a_batch_answers_what_its_scans_sent_one_by_one_would_have(client, demo, door, db, openapi):
+    """The same queue sent scan by scan and, after the door is cleared, as one batch:
+    the same verdicts, arrivals, first check-ins and places in line, and the same people
+    left checked in at the same times."""
+    olga, xiaoming, layla, zoe = door["badges"]
+    workshop = db.scalar(
+        sa.select(Session.id).where(
+            Session.edition_id == demo.id, Session.key == "d1-visit-explora"
+        )
+    )
+    queue = [
+        scan(xiaoming, "09:10"),
+        scan(olga, "08:50"),
+        scan(olga, "08:55"),  # already in
+        scan("NOT-A-BADGE", "08:56"),
+        scan(layla, "09:00"),
+        scan(layla, "08:45"),  # made earlier on a phone that was offline: the check-in
+        scan(xiaoming, "08:30"),  # earlier than the one standing before the batch
+        scan(zoe, "09:05") | {"session_id": workshop},  # no seat there
+        scan(zoe, "09:06"),
+    ]
+
+    def answers(results):
+        kept = ("verdict", "arrivals", "first_checkin_at", "waitlist_position", "participant")
+        return [{key: r.get(key) for key in kept} for r in results]
+
+    def standing_at() -> list[tuple]:
+        db.rollback()
+        rows = db.execute(
+            sa.select(CheckIn.registration_id, CheckIn.checkpoint, CheckIn.scanned_at)
+            .where(CheckIn.is_standing)
+            .order_by(CheckIn.registration_id, CheckIn.checkpoint)
+        )
+        return [tuple(row) for row in rows]
+
+    def clear():
+        db.rollback()
+        db.execute(sa.delete(CheckIn))
+        db.commit()
+
+    first = client.post(
+        PATH.format(slug=demo.slug).removesuffix("/batch"), json=queue[0], headers=door["auth"]
+    )
+    assert first.get_json()["verdict"] == "ok"
+    alone = [
+        client.post(
+            PATH.format(slug=demo.slug).removesuffix("/batch"), json=one, headers=door["auth"]
+        ).get_json()
+        for one in queue[1:]
+    ]
+    people_alone = standing_at()
+    clear()
+    assert send(client, demo, door, queue[:1]).get_json()["results"][0]["result"]["verdict"] == "ok"
+    response = send(
+        client, demo, door, [dict(one, client_id=str(uuid.uuid4())) for one in queue[1:]]
+    )
+    assert response.status_code == 200
+    response_matches(openapi, PATH, "post", 200, response.get_json())
+    together = [r["result"] for r in response.get_json()["results"]]
+    assert answers(together) == answers(alone)
+    assert [r["verdict"] for r in together] == [
+        "ok", "already", "invalid", "ok", "ok", "ok", "not_registered_for_session", "ok"
+    ]  # fmt: skip
+    assert standing_at() == people_alone
+    assert len(people_alone) == 4  # Olga at 8:50, Layla at 8:45, Xiaoming at 8:30, Zoë
+
+
+def test_a_queue_holding_the_same_scan_twice_records_it_once(client, demo, door, db):
+    olga, xiaoming, *_ = door["badges"]
+    twice = scan(olga, "08:50")
+    scans = [twice, scan(xiaoming, "08:51"), twice]
+    results = send(client, demo, door, scans).get_json()["results"]
+    assert [r["result"]["verdict"] for r in results] == ["ok", "ok", "ok"]
+    assert [r["result"]["replayed"] for r in results] == [False, False, True]
+    assert results[2]["result"]["checkin_id"] == results[0]["result"]["checkin_id"]
+    assert standing(db) == 2
+    db.rollback()
+    assert db.scalar(sa.select(sa.func.count()).select_from(CheckIn)) == 2

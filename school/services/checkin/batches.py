@@ -5,7 +5,9 @@ locked first, all at once and in the order of their ids (``scanning.lock_badges`
 two batches, or a batch and a single scan, never wait on each other in a circle.
 
 What the batch needs is read at once (``checkin.held``): the badges, the places scanned
-at, who stands checked in there; each scan then asks only for its own record.
+at, who stands checked in there; the scans are then decided in turn and recorded by one
+insert. A batch one of whose scans was recorded before (sent again after a lost answer)
+is decided again one scan at a time, each replaying what was recorded.
 
 A scan refused on its own (its ``client_id`` used for another scan, a place the edition
 does not have) is answered with its reason, and the others are recorded all the same: a
@@ -19,10 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
 from school.database import begin_write
-from school.models import Edition, Organiser
+from school.models import CheckIn, Edition, Organiser
+from school.models.vocabulary import Verdict
 from school.services.badges import tokens
 from school.services.checkin import held, scanning
 from school.services.checkin.checkpoints import InvalidScan
@@ -63,6 +67,13 @@ def scan_many(
         at = scanning.when(scan["scanned_at"], now)
         with contextlib.suppress(InvalidScan):
             places.checkpoint(db, edition, scan.get("session_id"), scan.get("day"), at)
+    together = _recorded_together(
+        db, edition, scans, held.hold(db, edition, badges, places.points), now, organiser
+    )
+    if together is not None:
+        return together
+    # One of them was recorded already (a scanner sending its queue again, or two sends
+    # at once): each is sent alone, which replays what was recorded.
     known = held.hold(db, edition, badges, places.points)
     done: list[Scanned] = []
     for scan in scans:
@@ -72,4 +83,46 @@ def scan_many(
             done.append(Scanned(scan["client_id"], refusal=refusal))
             continue
         done.append(Scanned(scan["client_id"], result=result))
+    return done
+
+
+def _recorded_together(
+    db: DbSession,
+    edition: Edition,
+    scans: list[dict[str, Any]],
+    known: held.Held,
+    now: datetime,
+    organiser: Organiser | None,
+) -> list[Scanned] | None:
+    """Each scan decided in turn as ``scanning.scan`` decides it, then all of them
+    recorded by one insert rather than one each (what kept a busy door waiting).
+
+    None, with nothing written, if one of them had been recorded before: its
+    ``client_id`` is taken, and what it replays is for the scans sent one by one."""
+    savepoint = db.begin_nested()
+    done: list[Scanned] = []
+    for scan in scans:
+        try:
+            decided = scanning.decide(db, edition, now=now, organiser=organiser, held=known, **scan)
+        except InvalidScan as refusal:
+            done.append(Scanned(scan["client_id"], refusal=refusal))
+            continue
+        result = decided.result
+        if decided.superseded is not None:
+            # Written before the new row by the flush, which updates a table's rows
+            # before it inserts: one standing check-in at a time (a unique index).
+            decided.superseded.verdict = Verdict.ALREADY
+            result.first = None
+        result.record = CheckIn(**decided.values)
+        db.add(result.record)
+        known.recorded(result.record)
+        if result.arrivals is None:  # not decided on the person's standing
+            result.arrivals = known.arrivals[result.checkpoint.key]
+        done.append(Scanned(scan["client_id"], result=result))
+    try:
+        db.flush()
+    except IntegrityError:
+        savepoint.rollback()
+        return None
+    savepoint.commit()
     return done

@@ -73,7 +73,41 @@ class ScanResult:
     arrivals: int | None = None  # standing check-ins at this checkpoint, this one included
 
 
-def scan(
+@dataclass
+class Decided:
+    """A scan decided and not yet recorded: its answer, the standing check-in it takes
+    the place of (a late scan older than it), and the values of its row."""
+
+    result: ScanResult
+    superseded: CheckIn | None
+    values: dict[str, Any]
+
+
+def scan(db: DbSession, edition: Edition, *, day: date | None = None, **given: Any) -> ScanResult:
+    """Decide and record one scan (``decide``'s arguments). Flushes; the caller commits."""
+    decided = decide(db, edition, day=day, **given)
+    result, superseded = decided.result, decided.superseded
+    record = _record(db, superseded, **decided.values)
+    if record is None:
+        # Recorded before: a retry, a sync after an outage, or the same scan sent twice at
+        # once. Its first answer stands, and nothing was written.
+        earlier = _by_client_id(db, decided.values["client_id"])
+        if earlier is None:
+            raise RuntimeError(f"scan {decided.values['client_id']} neither recorded nor found")
+        if not _same_scan(earlier, edition, result.checkpoint, result.registration, day):
+            raise ClientIdReused()
+        return _replay(db, edition, earlier)
+    result.first = None if superseded is not None else result.first
+    held = given.get("held")
+    if held is not None:
+        held.recorded(record)
+    if result.arrivals is None:  # not decided on the person's standing: counted now
+        result.arrivals = arrivals(db, edition, result.checkpoint.key)
+    result.record = record
+    return result
+
+
+def decide(
     db: DbSession,
     edition: Edition,
     *,
@@ -86,8 +120,8 @@ def scan(
     organiser: Organiser | None = None,
     device: str | None = None,
     held: Held | None = None,
-) -> ScanResult:
-    """Decide and record one scan. Flushes; the caller commits.
+) -> Decided:
+    """What one scan is worth, and the row that records it; writes nothing.
 
     ``scanned_at`` is the phone's time of the scan, ``now`` the server's: a scan from
     later than ``now + CLOCK_AHEAD`` is recorded at that moment (``when``). ``held``:
@@ -120,37 +154,20 @@ def scan(
     if verdict is None:
         _decide(db, result, scanned_at, held)
     superseded = result.first if result.verdict == Verdict.OK else None
-    record = _record(
-        db,
-        superseded,
-        edition_id=edition.id,
-        registration_id=registration.id if registration else None,
-        session_id=checkpoint.session_id,
-        day=checkpoint.day,
-        checkpoint=checkpoint.key,
-        scanned_at=scanned_at,
-        recorded_at=now,
-        client_id=client_id,
-        device=device,
-        organiser_id=organiser.id if organiser else None,
-        verdict=result.verdict,
-    )
-    if record is None:
-        # Recorded before: a retry, a sync after an outage, or the same scan sent twice at
-        # once. Its first answer stands, and nothing was written.
-        earlier = _by_client_id(db, client_id)
-        if earlier is None:
-            raise RuntimeError(f"scan {client_id} neither recorded nor found")
-        if not _same_scan(earlier, edition, checkpoint, registration, day):
-            raise ClientIdReused()
-        return _replay(db, edition, earlier)
-    result.first = None if superseded is not None else result.first
-    if held is not None:
-        held.recorded(record)
-    if result.arrivals is None:  # not decided on the person's standing: counted now
-        result.arrivals = arrivals(db, edition, checkpoint.key)
-    result.record = record
-    return result
+    values = {
+        "edition_id": edition.id,
+        "registration_id": registration.id if registration else None,
+        "session_id": checkpoint.session_id,
+        "day": checkpoint.day,
+        "checkpoint": checkpoint.key,
+        "scanned_at": scanned_at,
+        "recorded_at": now,
+        "client_id": client_id,
+        "device": device,
+        "organiser_id": organiser.id if organiser else None,
+        "verdict": result.verdict,
+    }
+    return Decided(result, superseded, values)
 
 
 def when(scanned_at: datetime, now: datetime) -> datetime:
