@@ -12,6 +12,7 @@ from school.database import utcnow
 from school.models import Choice, Edition, Registration, Session
 from school.services.backoffice import organisers
 from school.services.badges import tokens
+from school.services.checkin import roster
 from tests.support.factories import make_choice, make_registration
 from tests.support.openapi import response_matches
 
@@ -194,6 +195,52 @@ def test_a_scanner_that_holds_the_roster_gets_only_who_changed(
     assert changed[walk_in.id]["last_name"] == "王小明"
     assert "entrance:2019-06-19" in changed[scanned["participant"]["id"]]["checked_in"]
     assert not {p.id for p in people} & set(changed)
+
+
+@pytest.mark.parametrize("built_alone", [roster.BUILT_ALONE, 1])
+def test_people_scanned_since_are_sent_as_the_whole_roster_has_them(
+    app, client, demo, scanner, db, count_queries, monkeypatch, built_alone
+):
+    """A scan changes nobody's badge or seats: those scanned in the last minutes are sent
+    again for their check-ins, cut from the people the process keeps (PostgreSQL tells
+    it nobody changed), exactly as the whole roster has them; and after a registration
+    changed, whether they are built alone or with everyone (more than ``BUILT_ALONE``)."""
+    monkeypatch.setattr(roster, "BUILT_ALONE", built_alone)
+    with app.app_context():
+        edition = db.get(Edition, demo.id)
+        for name in NAMES:
+            make_registration(db, edition, last_name=name)
+        db.commit()
+        hour_ago = utcnow() - timedelta(hours=1)
+        db.execute(sa.update(Registration).values(created_at=hour_ago, updated_at=hour_ago))
+        db.execute(sa.update(Choice).values(created_at=hour_ago, updated_at=hour_ago))
+        db.commit()
+    whole = _roster(client, demo, scanner).get_json()
+    held = whole["generated_at"]
+    door = [p for p in whole["participants"] if p["last_name"] in NAMES[:2]]
+    for person in door:
+        answer = post(client, demo, scanner, token=person["token"], day="2019-06-19").get_json()
+        assert answer["verdict"] == "ok"
+    with count_queries() as statements:
+        news = _roster(client, demo, scanner, since=held).get_json()
+    after = {p["id"]: p for p in _roster(client, demo, scanner).get_json()["participants"]}
+    assert sorted(p["id"] for p in news["participants"]) == sorted(p["id"] for p in door)
+    for person in news["participants"]:
+        assert person == after[person["id"]]
+        assert list(person["checked_in"]) == ["entrance:2019-06-19"]
+    if db.get_bind().dialect.name == "postgresql":
+        assert len(statements) <= 3  # who changed and the check-ins: nobody read again
+    with app.app_context():
+        moved = db.scalar(sa.select(Registration).where(Registration.last_name == NAMES[3]))
+        moved.dietary, moved.updated_at = "végétarien", utcnow()
+        db.commit()
+    news = _roster(client, demo, scanner, since=held).get_json()
+    after = {p["id"]: p for p in _roster(client, demo, scanner).get_json()["participants"]}
+    assert sorted(p["id"] for p in news["participants"]) == sorted(
+        [moved.id, *(p["id"] for p in door)]
+    )
+    assert all(person == after[person["id"]] for person in news["participants"])
+    assert after[moved.id]["dietary"] == "végétarien"
 
 
 def test_the_places_in_line_sent_since_are_those_of_the_whole_roster(

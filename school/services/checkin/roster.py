@@ -34,6 +34,9 @@ ROSTER_TABLES = PROGRAMME_TABLES + PEOPLE_TABLES
 # A change is dated when its transaction began, and may commit after a roster was made:
 # an incremental roster goes back this far before the time it is asked from.
 SINCE_MARGIN = timedelta(minutes=2)
+# Built alone, a participant costs some ten times what it costs among everyone
+# (bench/README.md, fifth round): past this many to send, everyone is built.
+BUILT_ALONE = 50
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,10 @@ def roster_json(
     of its own; sessions and the edition are always whole.
 
     The whole roster: one query when the process keeps its parts (the check-ins), six
-    more when it builds them, whatever the size. ``since``: the people changed are read
-    from the database, and only they are built, so a change at the door does not make
-    the next scanner wait for everyone to be built again."""
+    more when it builds them, whatever the size. ``since``: who changed is asked of the
+    database, and they are cut from the people the process keeps, or built alone when
+    it keeps none that stand and they are few (``_sent_since``): a registration at the
+    door does not make the next scanner wait for everyone to be built again."""
     programme = keeping.keep(
         db, "roster-programme", PROGRAMME_TABLES, edition.id, lambda: _programme(db, edition)
     )
@@ -83,7 +87,7 @@ def roster_json(
         )
     else:
         changed = db.scalars(_changed_query(), values)
-        participants = _people(db, edition, {*changed, *scanned_since})
+        participants = _sent_since(db, edition, {*changed, *scanned_since})
     nobody = b"{}}"
     listed = b",".join(
         prefix + (orjson.dumps(checked[rid]) + b"}" if rid in checked else nobody)
@@ -162,6 +166,30 @@ def _programme(db: DbSession, edition: Edition) -> _Programme:
         for s in sessions
     ]
     return _Programme(orjson.dumps(edition_part), orjson.dumps(session_parts))
+
+
+def _sent_since(db: DbSession, edition: Edition, ids: set[int]) -> _People:
+    """The participants of ``ids``, as the whole roster has them.
+
+    Those scanned in the last minutes are among them (``SINCE_MARGIN``), for their
+    check-ins, though a scan changes none of them: at a busy door, hundreds for each
+    scanner asking every few seconds. They are cut from the people this process keeps
+    when those stand; else a few are read and built alone, and more than
+    ``BUILT_ALONE`` make the whole people built (and kept) once, which costs less than
+    building them alone each time a scanner asks."""
+    versions = data_versions.of_engine(db.get_bind())
+    kept = (
+        keeping.NOT_KEPT
+        if versions is None
+        else keeping.peek(versions, "roster-people", edition.id)
+    )
+    if kept is keeping.NOT_KEPT:
+        if len(ids) <= BUILT_ALONE:
+            return _people(db, edition, ids)
+        kept = keeping.keep(
+            db, "roster-people", ROSTER_TABLES, edition.id, lambda: _people(db, edition)
+        )
+    return tuple(part for part in kept if part[0] in ids)
 
 
 def _people(db: DbSession, edition: Edition, ids: set[int] | None = None) -> _People:
