@@ -78,7 +78,18 @@ class KeyRing:
 
     @classmethod
     def of_app(cls) -> KeyRing:
-        return cls.from_config(current_app.config)
+        """The app's ring, derived once for the configuration it has (every scan reads
+        a token, and deriving the keys cost more than checking its signature)."""
+        config = current_app.config
+        listed = config.get("BADGE_KEYS")
+        frozen = tuple(listed.items()) if isinstance(listed, Mapping) else tuple(listed or ())
+        return _ring_of(config["SECRET_KEY"], config.get("BADGE_KEY_ID"), frozen)
+
+
+@functools.lru_cache(maxsize=8)
+def _ring_of(secret: str | bytes, key_id: str | None, listed: tuple) -> KeyRing:
+    keys = dict(listed) if listed and isinstance(listed[0], tuple) else list(listed)
+    return KeyRing.from_config({"SECRET_KEY": secret, "BADGE_KEY_ID": key_id, "BADGE_KEYS": keys})
 
 
 def _key_id(value: Any) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Response, jsonify, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from school.database import is_id, utcnow
 from school.extensions import db
@@ -25,15 +26,20 @@ from school.web.auth import current_staff, staff_api
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 
 
+# Translated when read, in the scanner's language: only the one a scan says (a batch
+# translated all six for each of its scans).
+_VERDICT_MESSAGES = {
+    Verdict.OK: _l("Welcome!"),
+    Verdict.ALREADY: _l("Already checked in"),
+    Verdict.NOT_REGISTERED_FOR_SESSION: _l("Not registered for this session"),
+    Verdict.CANCELLED: _l("Registration cancelled"),
+    Verdict.WRONG_EDITION: _l("Badge of another edition"),
+    Verdict.INVALID: _l("Unknown or damaged badge"),
+}
+
+
 def verdict_message(verdict: str) -> str:
-    return {
-        Verdict.OK: _("Welcome!"),
-        Verdict.ALREADY: _("Already checked in"),
-        Verdict.NOT_REGISTERED_FOR_SESSION: _("Not registered for this session"),
-        Verdict.CANCELLED: _("Registration cancelled"),
-        Verdict.WRONG_EDITION: _("Badge of another edition"),
-        Verdict.INVALID: _("Unknown or damaged badge"),
-    }[verdict]
+    return str(_VERDICT_MESSAGES[verdict])
 
 
 def _room_json(room) -> dict[str, str] | None:
