@@ -174,11 +174,12 @@ def _taken_statement(which: str, *, line: bool = False) -> sa.Select:
     )
     parts = [seated, fed]
     if line:
+        # The line read from its index alone (session, status, time): joined to the
+        # sessions, PostgreSQL looked each waiting choice's session up, and a line of
+        # thousands when registration opens cost milliseconds under the seats' locks.
         parts.append(
-            sa.select(Choice.session_id, sa.literal(True).label("in_line"))
-            .join(Session, Session.id == Choice.session_id)
-            .where(
-                chosen,
+            sa.select(Choice.session_id, sa.literal(True).label("in_line")).where(
+                Choice.session_id.in_(sa.bindparam("ids", expanding=True)),
                 Choice.status == ChoiceStatus.WAITLISTED,
                 Choice.queued_at <= sa.bindparam("queued_at", type_=Choice.queued_at.type),
             )
