@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -238,3 +239,56 @@ def test_only_writes_to_tables_something_is_kept_from_are_announced(app, demo):
 def test_a_value_kept_from_an_undeclared_table_is_refused(app):
     with app.app_context(), pytest.raises(ValueError, match="checkins"):
         keeping.keep(flask_db.session, "test", ("checkins",), 1, lambda: 1)
+
+
+def _kept(app) -> keeping.Kept:
+    """A store of this process, once it may keep (PostgreSQL: once it listens)."""
+    with app.app_context():
+        kept = keeping.Kept(data_versions.of_engine(flask_db.engine), ("editions",))
+    assert _eventually(lambda: kept.versions.stamp(kept.tables) is not None)
+    return kept
+
+
+def test_a_value_asked_for_by_many_at_once_is_loaded_once(app):
+    """After a change, every scanner of a process asks for the roster at once: one of
+    them builds it while the others wait for it, rather than all building it."""
+
+    kept = _kept(app)
+    loads: list[int] = []
+    release = threading.Event()
+
+    def load() -> object:
+        loads.append(1)
+        release.wait(5)
+        return object()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        asked = [pool.submit(kept.get, "roster", load) for _ in range(8)]
+        assert _eventually(lambda: loads)
+        time.sleep(0.2)  # the seven others are asking meanwhile
+        release.set()
+        values = [future.result(timeout=10) for future in asked]
+    assert len(loads) == 1
+    assert all(value is values[0] for value in values)
+
+
+def test_when_the_one_loading_fails_those_waiting_load_it_themselves(app):
+
+    kept = _kept(app)
+    started, release = threading.Event(), threading.Event()
+
+    def failing() -> object:
+        started.set()
+        release.wait(5)
+        raise RuntimeError("the database went away")
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first = pool.submit(kept.get, "roster", failing)
+        started.wait(5)
+        second = pool.submit(kept.get, "roster", lambda: "built again")
+        time.sleep(0.1)
+        release.set()
+        with pytest.raises(RuntimeError):
+            first.result(timeout=10)
+        assert second.result(timeout=10) == "built again"
+    assert kept.get("roster", lambda: "not asked") == "built again"
