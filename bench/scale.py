@@ -6,7 +6,9 @@ work, median of several runs, with the number of SQL statements it ran. The prog
 page and the roster are measured *built* (what the process keeps forgotten before each
 request: what the first visitor after a change pays) and *served* (what everyone else
 pays until the next change); the roster also asked ``since`` the one a scanner holds,
-with nothing changed and with one participant changed before each request.
+with nothing changed and with one participant changed before each request, and built
+for eight scanners asking at once after a change (the time until the last is answered,
+the statements of all eight).
 
     python -m bench.scale [--database-url URL] [--output bench/results/scale.md]
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -70,6 +73,34 @@ def _timed(client, engine, url: str, before=None) -> tuple[float, int]:
     return statistics.median(times), len(statements)
 
 
+SCANNERS = 8
+
+
+def _timed_together(clients, engine, url: str, before) -> tuple[float, int]:
+    """The time until every scanner of ``clients`` asking ``url`` at once, just after a
+    change (``before``), has its answer (what the slowest of them waits), and the
+    statements they ran between them."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    clients[0].get(url)
+    times = []
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        for _ in range(RUNS):
+            before()
+            statements.clear()
+            event.listen(engine, "before_cursor_execute", record)
+            started = time.perf_counter()
+            answers = list(pool.map(lambda client: client.get(url).status_code, clients))
+            times.append((time.perf_counter() - started) * 1000)
+            event.remove(engine, "before_cursor_execute", record)
+            if answers != [200] * len(clients):
+                raise RuntimeError(f"{url} answered {answers}")
+    return statistics.median(times), len(statements)
+
+
 def _edition_of(sessions: int, database_url: str, log) -> list[ScalePoint]:
     slug = f"synthetic-{sessions}"
     app = create_app(
@@ -92,6 +123,10 @@ def _edition_of(sessions: int, database_url: str, log) -> list[ScalePoint]:
         engine = db.engine
         client = app.test_client()
         login(client)
+        scanners = [app.test_client() for _ in range(SCANNERS)]
+        signed_in = client.get_cookie("session")  # one sign-in: more are refused as an attack
+        for scanner in scanners:
+            scanner.set_cookie("session", signed_in.value, domain=signed_in.domain)
 
         def forget_pages() -> None:
             app.extensions.pop("school.render_cache", None)
@@ -125,6 +160,11 @@ def _edition_of(sessions: int, database_url: str, log) -> list[ScalePoint]:
                 ("programme page, served", f"/{slug}/programme?lang=en", None),
                 ("roster, built", roster, forget_kept),
                 ("roster, served", roster, None),
+                (
+                    f"roster, built, {SCANNERS} scanners at once (the last one's wait)",
+                    roster,
+                    forget_kept,
+                ),
                 ("roster since the one held", f"{roster}?since={since}", None),
                 ("roster since, one person changed", f"{roster}?since={since}", one_changed),
                 ("dashboard", f"/organiser/{slug}/", None),
@@ -138,7 +178,10 @@ def _edition_of(sessions: int, database_url: str, log) -> list[ScalePoint]:
                 ("lists", f"/organiser/{slug}/lists", None),
             ]
             for view, url, before in views:
-                median, queries = _timed(client, engine, url, before)
+                if view.startswith("roster, built, "):
+                    median, queries = _timed_together(scanners, engine, url, before)
+                else:
+                    median, queries = _timed(client, engine, url, before)
                 points.append(ScalePoint(sessions, participants, view, median, queries))
                 log(
                     f"[scale] {sessions} sessions, {participants} participants, {view}:"
