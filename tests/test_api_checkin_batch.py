@@ -10,10 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from school.models import CheckIn, Edition, Session
+from school.models import CheckIn, Edition, Registration, Session
 from school.services.backoffice import organisers
 from school.services.badges import tokens
-from tests.support.factories import make_registration
+from tests.support.factories import make_choice, make_registration
 from tests.support.http_client import HttpClient
 from tests.support.openapi import response_matches
 
@@ -280,3 +280,45 @@ def test_a_queue_holding_the_same_scan_twice_records_it_once(client, demo, door,
     assert standing(db) == 2
     db.rollback()
     assert db.scalar(sa.select(sa.func.count()).select_from(CheckIn)) == 2
+
+
+def test_a_queue_sent_again_goes_through_whatever_its_new_scans_ask(
+    app, client, demo, door, db, openapi
+):
+    """Its answer lost, a scanner sends its queue again with the scans made since: one at
+    a place the edition does not have, one of a badge whose registration is gone, one
+    of someone turned away from a session where they wait in line. Each of those asks
+    the database something on the way: the scan recorded before is replayed all the
+    same, and none of them makes the whole queue fail."""
+    olga, xiaoming, layla, _zoe = door["badges"]
+    with app.app_context():
+        visit = db.scalar(
+            sa.select(Session).where(
+                Session.edition_id == demo.id, Session.key == "d1-visit-explora"
+            )
+        )
+        waiting = db.scalar(sa.select(Registration).where(Registration.last_name == "حداد"))
+        make_choice(db, waiting, visit, status="waitlisted")
+        db.commit()
+        gone = tokens.token_for(Registration(id=987_654, edition_id=demo.id))
+    first = scan(olga, "08:50")
+    assert send(client, demo, door, [first]).get_json()["results"][0]["result"]["verdict"] == "ok"
+    queue = [
+        first,
+        scan(xiaoming, "08:51") | {"session_id": 999_999},
+        scan(gone, "08:52"),
+        scan(layla, "08:53") | {"session_id": visit.id},
+        scan(xiaoming, "08:54"),
+    ]
+    response = send(client, demo, door, queue)
+    assert response.status_code == 200
+    response_matches(openapi, PATH, "post", 200, response.get_json())
+    results = response.get_json()["results"]
+    assert results[0]["result"]["replayed"] and results[0]["result"]["verdict"] == "ok"
+    assert results[1]["refusal"]["code"] == "invalid"
+    assert results[2]["result"]["verdict"] == "invalid"
+    turned_away = results[3]["result"]
+    assert turned_away["verdict"] == "not_registered_for_session"
+    assert turned_away["waitlist_position"] == 1
+    assert results[4]["result"]["verdict"] == "ok"
+    assert standing(db) == 2

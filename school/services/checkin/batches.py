@@ -100,29 +100,41 @@ def _recorded_together(
     None, with nothing written, if one of them had been recorded before: its
     ``client_id`` is taken, and what it replays is for the scans sent one by one."""
     savepoint = db.begin_nested()
-    done: list[Scanned] = []
-    for scan in scans:
-        try:
-            decided = scanning.decide(db, edition, now=now, organiser=organiser, held=known, **scan)
-        except InvalidScan as refusal:
-            done.append(Scanned(scan["client_id"], refusal=refusal))
-            continue
-        result = decided.result
-        if decided.superseded is not None:
-            # Written before the new row by the flush, which updates a table's rows
-            # before it inserts: one standing check-in at a time (a unique index).
-            decided.superseded.verdict = Verdict.ALREADY
-            result.first = None
-        result.record = CheckIn(**decided.values)
-        db.add(result.record)
-        known.recorded(result.record)
-        if result.arrivals is None:  # not decided on the person's standing
-            result.arrivals = known.arrivals[result.checkpoint.key]
-        done.append(Scanned(scan["client_id"], result=result))
     try:
+        # The rows wait for the one flush at the end: a query a scan asks on the way
+        # (a session's checkpoint, a line's places) must not write them before.
+        with db.no_autoflush:
+            done = [_decided(db, edition, scan, known, now, organiser) for scan in scans]
         db.flush()
     except IntegrityError:
         savepoint.rollback()
         return None
     savepoint.commit()
     return done
+
+
+def _decided(
+    db: DbSession,
+    edition: Edition,
+    scan: dict[str, Any],
+    known: held.Held,
+    now: datetime,
+    organiser: Organiser | None,
+) -> Scanned:
+    """One scan of the batch decided, its row added to the session (not flushed)."""
+    try:
+        decided = scanning.decide(db, edition, now=now, organiser=organiser, held=known, **scan)
+    except InvalidScan as refusal:
+        return Scanned(scan["client_id"], refusal=refusal)
+    result = decided.result
+    if decided.superseded is not None:
+        # Written before the new row by the flush, which updates a table's rows before
+        # it inserts: one standing check-in at a time (a unique index).
+        decided.superseded.verdict = Verdict.ALREADY
+        result.first = None
+    result.record = CheckIn(**decided.values)
+    db.add(result.record)
+    known.recorded(result.record)
+    if result.arrivals is None:  # not decided on the person's standing
+        result.arrivals = known.arrivals[result.checkpoint.key]
+    return Scanned(scan["client_id"], result=result)
