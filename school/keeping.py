@@ -75,43 +75,52 @@ class Kept:
         stamp = self.versions.stamp(self.tables)
         if stamp is None:
             return load()
-        while True:
-            with self._lock:
-                found = self._items.get(key)
-                if found is not None and found[0] == stamp:
-                    self._items.move_to_end(key)
-                    return found[1]
-                loading = self._loading.get((key, stamp))
-                if loading is None:
-                    loading = self._loading[(key, stamp)] = _Loading(threading.get_ident())
-                    break
-            if loading.owner == threading.get_ident():
-                return load()  # asked for again within its own load
-            if not loading.done.wait(LOAD_WAIT_SECONDS):
-                return load()  # its loader is stuck: not everyone with it
-            if loading.loaded:
-                return loading.value
-            # Its loader failed: this one tries in turn.
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None and found[0] == stamp:
+                self._items.move_to_end(key)
+                return found[1]
+            loading = self._loading.get((key, stamp))
+            mine = loading is None
+            if mine:
+                loading = self._loading[(key, stamp)] = _Loading()
+        # A thread loading something never waits for another: two loads asking for
+        # each other's keys would each wait for the other.
+        waits = not mine and not _LOADING_HERE.depth
+        if waits and loading.done.wait(LOAD_WAIT_SECONDS) and loading.loaded:
+            return loading.value
+        # Its loader failed (each of those waiting then tries on its own, at once), is
+        # stuck, or this thread is loading something already.
+        _LOADING_HERE.depth += 1
         try:
             value = load()
-            loading.value, loading.loaded = value, True
+            if mine:
+                loading.value, loading.loaded = value, True
             with self._lock:
                 self._items[key] = (stamp, value)
                 self._items.move_to_end(key)
                 while len(self._items) > self.max_items:
                     self._items.popitem(last=False)
         finally:
-            with self._lock:
-                self._loading.pop((key, stamp), None)
-            loading.done.set()
+            _LOADING_HERE.depth -= 1
+            if mine:
+                with self._lock:
+                    self._loading.pop((key, stamp), None)
+                loading.done.set()
         return value
+
+
+class _Depth(threading.local):
+    depth = 0
+
+
+_LOADING_HERE = _Depth()
 
 
 class _Loading:
     """A value one thread is loading, for those waiting for it."""
 
-    def __init__(self, owner: int):
-        self.owner = owner
+    def __init__(self):
         self.done = threading.Event()
         self.loaded = False
         self.value: Any = None
