@@ -34,7 +34,7 @@ ROSTER_TABLES = PROGRAMME_TABLES + PEOPLE_TABLES
 # A change is dated when its transaction began, and may commit after a roster was made:
 # an incremental roster goes back this far before the time it is asked from.
 SINCE_MARGIN = timedelta(minutes=2)
-# Built alone, a participant costs some ten times what it costs among everyone
+# Built alone, a participant costs several times its share of everyone built at once
 # (bench/README.md, fifth round): past this many to send, everyone is built.
 BUILT_ALONE = 50
 
