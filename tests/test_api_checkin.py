@@ -159,18 +159,24 @@ def _roster(client, demo, scanner, **params):
     )
 
 
-def test_a_scanner_that_holds_the_roster_gets_only_who_changed(
-    app, client, demo, scanner, db, openapi, count_queries
-):
+def _registered_an_hour_ago(app, db, demo) -> list[Registration]:
+    """People of ``NAMES`` registered, everyone dated an hour ago: only what happens now
+    is news to a scanner that holds the roster."""
     with app.app_context():
         edition = db.get(Edition, demo.id)
         people = [make_registration(db, edition, last_name=name) for name in NAMES]
         db.commit()
-        # Registered an hour ago: only what happens now is news.
         hour_ago = utcnow() - timedelta(hours=1)
         db.execute(sa.update(Registration).values(created_at=hour_ago, updated_at=hour_ago))
         db.execute(sa.update(Choice).values(created_at=hour_ago, updated_at=hour_ago))
         db.commit()
+    return people
+
+
+def test_a_scanner_that_holds_the_roster_gets_only_who_changed(
+    app, client, demo, scanner, db, openapi, count_queries
+):
+    people = _registered_an_hour_ago(app, db, demo)
     whole = _roster(client, demo, scanner).get_json()
     assert whole["complete"] is True and len(whole["participants"]) == len(NAMES) + 1
     held = whole["generated_at"]
@@ -206,15 +212,7 @@ def test_people_scanned_since_are_sent_as_the_whole_roster_has_them(
     it nobody changed), exactly as the whole roster has them; and after a registration
     changed, whether they are built alone or with everyone (more than ``BUILT_ALONE``)."""
     monkeypatch.setattr(roster, "BUILT_ALONE", built_alone)
-    with app.app_context():
-        edition = db.get(Edition, demo.id)
-        for name in NAMES:
-            make_registration(db, edition, last_name=name)
-        db.commit()
-        hour_ago = utcnow() - timedelta(hours=1)
-        db.execute(sa.update(Registration).values(created_at=hour_ago, updated_at=hour_ago))
-        db.execute(sa.update(Choice).values(created_at=hour_ago, updated_at=hour_ago))
-        db.commit()
+    _registered_an_hour_ago(app, db, demo)
     whole = _roster(client, demo, scanner).get_json()
     held = whole["generated_at"]
     door = [p for p in whole["participants"] if p["last_name"] in NAMES[:2]]
