@@ -82,13 +82,14 @@ class KeyRing:
         a token, and deriving the keys cost more than checking its signature)."""
         config = current_app.config
         listed = config.get("BADGE_KEYS")
-        frozen = tuple(listed.items()) if isinstance(listed, Mapping) else tuple(listed or ())
-        return _ring_of(config["SECRET_KEY"], config.get("BADGE_KEY_ID"), frozen)
+        own_secrets = isinstance(listed, Mapping)
+        frozen = tuple(listed.items()) if own_secrets else tuple(listed or ())
+        return _ring_of(config["SECRET_KEY"], config.get("BADGE_KEY_ID"), frozen, own_secrets)
 
 
 @functools.lru_cache(maxsize=8)
-def _ring_of(secret: str | bytes, key_id: str | None, listed: tuple) -> KeyRing:
-    keys = dict(listed) if listed and isinstance(listed[0], tuple) else list(listed)
+def _ring_of(secret: str | bytes, key_id: str | None, listed: tuple, own_secrets: bool) -> KeyRing:
+    keys = dict(listed) if own_secrets else list(listed)
     return KeyRing.from_config({"SECRET_KEY": secret, "BADGE_KEY_ID": key_id, "BADGE_KEYS": keys})
 
 

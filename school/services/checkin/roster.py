@@ -37,6 +37,7 @@ SINCE_MARGIN = timedelta(minutes=2)
 # Built alone, a participant costs several times its share of everyone built at once
 # (bench/README.md, fifth round): past this many to send, everyone is built.
 BUILT_ALONE = 50
+PEOPLE = "roster-people"  # the name of what each process keeps of them
 
 
 @dataclass(frozen=True)
@@ -82,9 +83,7 @@ def roster_json(
         if recent and registration_id is not None:
             scanned_since.add(registration_id)
     if after is None:
-        participants = keeping.keep(
-            db, "roster-people", ROSTER_TABLES, edition.id, lambda: _people(db, edition)
-        )
+        participants = _everyone(db, edition)
     else:
         changed = db.scalars(_changed_query(), values)
         participants = _sent_since(db, edition, {*changed, *scanned_since})
@@ -178,18 +177,17 @@ def _sent_since(db: DbSession, edition: Edition, ids: set[int]) -> _People:
     ``BUILT_ALONE`` make the whole people built (and kept) once, which costs less than
     building them alone each time a scanner asks."""
     versions = data_versions.of_engine(db.get_bind())
-    kept = (
-        keeping.NOT_KEPT
-        if versions is None
-        else keeping.peek(versions, "roster-people", edition.id)
-    )
+    kept = keeping.NOT_KEPT if versions is None else keeping.peek(versions, PEOPLE, edition.id)
     if kept is keeping.NOT_KEPT:
         if len(ids) <= BUILT_ALONE:
             return _people(db, edition, ids)
-        kept = keeping.keep(
-            db, "roster-people", ROSTER_TABLES, edition.id, lambda: _people(db, edition)
-        )
+        kept = _everyone(db, edition)
     return tuple(part for part in kept if part[0] in ids)
+
+
+def _everyone(db: DbSession, edition: Edition) -> _People:
+    """The edition's participants, as the process keeps them (``PEOPLE``)."""
+    return keeping.keep(db, PEOPLE, ROSTER_TABLES, edition.id, lambda: _people(db, edition))
 
 
 def _people(db: DbSession, edition: Edition, ids: set[int] | None = None) -> _People:
