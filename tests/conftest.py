@@ -48,6 +48,9 @@ def app_config(database_url, tmp_path) -> dict:
         # Tests that send mail ask for the ``smtp`` fixture, which turns this on.
         "MAIL_SEND_AFTER_REQUEST": False,
         "PREFERRED_URL_SCHEME": "http",
+        # Where the site lives, as production says: mail written by the sender, outside
+        # any request, links to the same address as the test client's requests.
+        "BASE_URL": "http://localhost",
     }
 
 

@@ -19,7 +19,7 @@ from school.models import Edition, OutboxMessage, Person, Session
 from school.models.vocabulary import LANGUAGES
 from school.paths import PACKAGE_DIR
 from school.services.backoffice import organisers
-from school.services.mail import notifications
+from school.services.mail import notifications, writing
 from tests.support.backoffice import attempt_login
 from tests.support.factories import make_choice, make_registration
 
@@ -217,12 +217,14 @@ def test_every_email_is_written_in_the_participants_language(app, db, demo, lang
     db.commit()
     now = utcnow()
     with app.test_request_context():
-        notifications.confirmation(db, registration, now=now, places_in_line={choice.id: 1})
+        notifications.confirmation(db, registration, now=now)
         notifications.link_reminder(db, registration, now=now)
         notifications.promotions(db, [choice], now=now)
         notifications.moved_to_waitlist(db, [choice], now=now)
         notifications.cancellation(db, registration, now=now)
     db.commit()
+    with app.test_request_context():
+        assert writing.write_waiting(db) == 1  # the confirmation
     messages = db.scalars(
         sa.select(OutboxMessage).where(OutboxMessage.registration_id == registration.id)
     ).all()

@@ -13,6 +13,7 @@ from school.models import AuditEntry, CheckIn, Edition, OutboxMessage, Person, R
 from school.services import audit
 from school.services.backoffice import stats
 from tests.support.backoffice import fresh
+from tests.support.outbox import written
 from tests.support.visitor import Visitor, answers, session_id
 
 
@@ -23,8 +24,9 @@ def register(client, demo, db, **fields) -> str:
     return response.headers["Location"]
 
 
-def test_a_participant_downloads_everything_we_keep(client, demo, db):
+def test_a_participant_downloads_everything_we_keep(app, client, demo, db):
     manage = register(client, demo, db, dietary="Sans gluten")
+    assert written(app, db) == 1  # the confirmation, as the sender writes it
     page = Visitor(client).get(manage).get_data(as_text=True)
     assert f'href="{manage}/data.json"' in page
     registration = fresh(db).scalar(sa.select(Registration))

@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from school.database import utcnow
 from school.models import Choice, Edition, OutboxMessage, Registration, Session
 from school.services.errors import DomainError
+from school.services.mail import writing
 from school.services.programme import export, importer
 from school.services.registration import cancelling, registrations
 from school.services.registration.data import RegistrationData, data_of
@@ -79,6 +80,7 @@ def test_a_registration_keeps_names_as_typed_and_confirms_seats(ctx, demo, db):
     assert (registration.first_name, registration.last_name) == ("Ève", "O'Brien-Łukasiewicz")
     assert [(c.session_id, c.status) for c in registration.choices] == [(explora, "confirmed")]
     assert len(registration.manage_token) >= 40
+    assert writing.write_waiting(db) == 1  # as the sender does before sending it
     mail = db.scalar(sa.select(OutboxMessage))
     assert mail.to_address == "person0@example.org" and mail.purpose == "confirmation"
     assert registration.manage_token in mail.text_body

@@ -16,6 +16,7 @@ from school.services.errors import DomainError
 from school.services.registration import group_editing
 from tests.support.backoffice import Organiser, flashes, fresh, make_admin
 from tests.support.factories import make_registration
+from tests.support.outbox import written
 
 
 @pytest.fixture
@@ -172,6 +173,7 @@ def test_a_group_by_preference_is_said_on_the_programme_the_form_and_to_the_part
     mine = re.search(r'class="my-ranking">.*?</div>', page, re.S).group(0)
     assert "Your preferences: Group visits" in mine
     assert mine.index("Explora") < mine.index("Tour of the venue")
+    assert written(app, fresh(db)) == 1
     body = fresh(db).scalar(
         sa.select(OutboxMessage.text_body).where(OutboxMessage.purpose == "confirmation")
     )

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from school.models import Edition, OutboxMessage
 from tests.support.backoffice import Organiser, fresh, make_admin
+from tests.support.outbox import written
 from tests.support.visitor import Visitor, answers
 
 
@@ -27,10 +28,11 @@ def test_the_default_notice_says_who_why_how_long_and_how(client, demo):
     assert client.get("/no-such-school/privacy").status_code == 404
 
 
-def test_the_consent_box_and_every_e_mail_link_to_the_notice(client, demo, db):
+def test_the_consent_box_and_every_e_mail_link_to_the_notice(app, client, demo, db):
     form = client.get(f"/{demo.slug}/register?lang=en").get_data(as_text=True)
     assert f'href="/{demo.slug}/privacy"' in form
     assert Visitor(client).submit(f"/{demo.slug}/register", answers()).status_code == 302
+    assert written(app, fresh(db)) == 1
     message = fresh(db).scalar(sa.select(OutboxMessage))
     assert f"/{demo.slug}/privacy" in message.text_body
     assert f'/{demo.slug}/privacy"' in message.html_body

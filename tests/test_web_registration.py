@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from school.models import Choice, OutboxMessage, Registration, Session
+from tests.support.outbox import written
 from tests.support.visitor import Visitor, answers, session_id
 
 
@@ -58,7 +59,7 @@ def test_answers_survive_a_validation_error(client, demo, db):
     assert db.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
 
 
-def test_names_are_shown_escaped_everywhere(client, demo, db):
+def test_names_are_shown_escaped_everywhere(app, client, demo, db):
     visitor = Visitor(client)
     response = visitor.submit(
         f"/{demo.slug}/register",
@@ -67,6 +68,7 @@ def test_names_are_shown_escaped_everywhere(client, demo, db):
     html = visitor.get(response.headers["Location"]).get_data(as_text=True)
     assert "<script>alert(1)" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert written(app, db) == 1
     mail = db.scalar(sa.select(OutboxMessage))
     assert "<script>" not in mail.html_body and "&lt;script&gt;" in mail.html_body
 

@@ -7,8 +7,8 @@ transaction commits, once.
 
 E-mail follows the commit, not the route: ``queue_mail`` notes on the database session
 that its transaction queued a message, and a hook (installed by ``register_mail_wake``)
-writes what was left to write after the commit (``writing.queue_after_commit``), then
-wakes the outbox's sender after a request commits such a transaction. No page can
+wakes the outbox's sender after a request commits such a transaction (it writes what
+was queued unwritten, ``writing.queue_to_write``, then sends). No page can
 forget it, whichever way it commits. Commands are not requests: each sends what it
 queued itself or leaves it to ``flask mail send`` and the worker.
 """
@@ -88,12 +88,12 @@ def show_refusal(refusal: DomainError, form: ShowsErrors | None = None) -> None:
         flash(message, "error")
 
 
-# -- after a commit: the mail it left to write, then the outbox's sender
+# -- after a commit: the outbox's sender
 
 
 def register_mail_wake() -> None:
     """Listen on every database session of the process (once): those of requests, of
-    commands and of tests alike write their mail after their commit."""
+    commands and of tests alike note whether they committed mail."""
     if not event.contains(DbSession, "after_commit", _after_commit):
         event.listen(DbSession, "after_commit", _after_commit)
         event.listen(DbSession, "after_transaction_end", _transaction_ended)

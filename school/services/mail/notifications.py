@@ -35,22 +35,11 @@ def _in_line(db: DbSession, registration: Registration) -> dict[int, int]:
     return seats.places_in_line(db, [c.id for c in registration.choices if not c.is_confirmed])
 
 
-def confirmation(
-    db: DbSession, registration: Registration, *, now: datetime, places_in_line: dict[int, int]
-) -> None:
-    """Queue the confirmation, written once the registration has committed: everyone
-    after the same seats waits for that commit, not for two templates to render.
-
-    ``places_in_line``: the place of each waitlisted choice, by choice id, as its seats
-    were decided (``rules.Places.in_line``). It is read as the transaction commits, so
-    a caller may queue the message first and fill it in under the seats' locks."""
-    writing.queue_after_commit(
-        db,
-        registration,
-        template="registration_confirmed",
-        purpose="confirmation",
-        now=now,
-        context=lambda: {**_links(registration), **_summary(registration, places_in_line)},
+def confirmation(db: DbSession, registration: Registration, *, now: datetime) -> None:
+    """Queue the confirmation, written by the sender: nobody registering waits for two
+    templates to render (``writing.queue_to_write``)."""
+    writing.queue_to_write(
+        db, registration, template="registration_confirmed", purpose="confirmation", now=now
     )
 
 

@@ -173,7 +173,7 @@ def send_pending(
 
 def send_due(app: Flask, db: DbSession, *, limit: int = 500) -> Round:
     """One round of sending with the app's settings (the CLI, the worker, the background
-    sender), after writing what a process left unwritten."""
+    sender), after writing what is queued unwritten."""
     writing.write_waiting(db)
     return send_pending(
         db,
@@ -298,7 +298,9 @@ def _drain(app: Flask) -> None:
 
 
 def has_due(db: DbSession, now: datetime | None = None) -> bool:
-    due = db.scalar(sa.select(OutboxMessage.id).where(is_due(now or utcnow())).limit(1))
+    """Whether a round would find something: due, or still to write."""
+    waiting = sa.or_(is_due(now or utcnow()), writing.unwritten())
+    due = db.scalar(sa.select(OutboxMessage.id).where(waiting).limit(1))
     db.rollback()
     return due is not None
 

@@ -5,49 +5,48 @@ carries) and stored with the change that caused it; ``outbox`` sends it.
 - ``queue_mail`` renders a message in the caller's transaction, and notes on the
   database session that this transaction queued mail: the sender is woken once it
   commits (``committed`` and ``ended``, called by the hooks ``web.actions`` installs).
-- ``queue_after_commit`` stores a message whose text is written once its transaction
-  has committed (``ended``, from the commit hook), in a short transaction
-  of its own, by the function the template ``renders`` names. The confirmation of a
-  registration is written so: its seats are decided under locks held until the commit,
-  and everyone registering for the same workshop waits for that commit; rendering two
-  templates there made each of them wait for all the others' e-mails. Its row is stored
-  in the registration's transaction all the same, so a process that dies between the
-  two loses nothing: the sender writes what is still unwritten (``write_waiting``)
-  before it sends.
+- ``queue_to_write`` stores a message unwritten, in the caller's transaction; the
+  sender writes it (``write_waiting``) just before sending it. The confirmation of a
+  registration is queued so: when registration opens, hundreds of people a second wait
+  for their answer, and the two templates rendered for each of them in the request (after
+  its commit, then stored by a second transaction) were a quarter of its time. The
+  sender writes them in batches, at its own pace, with what they say then (a place in
+  line that moved meanwhile is the new one).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, has_app_context, render_template
+from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from school.database import begin_write, utcnow
-from school.models import Edition, OutboxMessage, Registration
+from school.models import Choice, Edition, OutboxMessage, Registration, RegistrationMeal
 from school.models.vocabulary import MailFailure
 from school.urls import absolute_url
 
 log = logging.getLogger(__name__)
 
 _QUEUED_MAIL = "school.writing.queued_mail"  # keys of the database session's ``info``
-_TO_WRITE = "school.outbox.to_write"
-_COMMITTED = "school.outbox.committed"
+_COMMITTED = "school.writing.committed_mail"
 
 # What a template written after the commit is rendered with, for its registration.
 Context = Callable[[DbSession, Registration], dict[str, Any]]
 _CONTEXTS: dict[str, Context] = {}
 
-# A message still unwritten this long after it was queued was left by a process that
-# stopped between its two transactions: the sender writes it.
-LEFT_AFTER = timedelta(minutes=1)
+# Messages written a transaction: a sender that fails on one batch loses no more, and the
+# rows it holds locked stay few.
+WRITE_BATCH = 100
 
 
 def queue_mail(
@@ -133,22 +132,12 @@ def renders(template: str) -> Callable[[Context], Context]:
     return declare
 
 
-def queue_after_commit(
-    db: DbSession,
-    registration: Registration,
-    *,
-    template: str,
-    purpose: str,
-    now: datetime,
-    context: Callable[[], dict[str, Any]] | None = None,
+def queue_to_write(
+    db: DbSession, registration: Registration, *, template: str, purpose: str, now: datetime
 ) -> OutboxMessage:
-    """Store a message to ``registration``, written once this transaction has committed,
-    then sent. Nothing is flushed here: the row goes with the transaction's last flush.
-
-    ``context`` gives what the template is written with, from what the transaction holds
-    in memory: it is called as the transaction commits, when no query can run any more.
-    If it needs one (something not loaded), or is not given, the message is written
-    from the database instead, with what ``renders(template)`` declared."""
+    """Store a message to ``registration``, written by the sender (``write_waiting``) just
+    before it sends it, from the database, with what ``renders(template)`` declared.
+    Nothing is flushed here: the row goes with the transaction's last flush."""
     if template not in _CONTEXTS:
         raise ValueError(f"no context declared for the mail template {template!r}")
     message = OutboxMessage(
@@ -163,133 +152,87 @@ def queue_after_commit(
         send_after=now,
     )
     db.add(message)
-    # The app too: the transaction may commit outside its context (a script, a test).
-    app = current_app._get_current_object()
-    db.info.setdefault(_TO_WRITE, []).append((message, context, app))
     mark_queued(db)
     return message
 
 
 def committed(db: DbSession) -> None:
-    """The transaction committed (the commit hook): what it queued is in the outbox.
-    What it left to write is rendered now, while what it read is still in memory (the
-    commit is about to expire it); it is stored once the connection is free (``ended``)."""
-    if not db.info.get(_QUEUED_MAIL):
-        return
-    written: list[tuple[OutboxMessage, dict[str, Any] | None, Flask]] = []
-    for message, context, app in db.info.pop(_TO_WRITE, []):
-        with _within(app):
-            written.append((message, _from_memory(message, context), app))
-    db.info[_COMMITTED] = written
-
-
-def _within(app: Flask) -> AbstractContextManager:
-    return nullcontext() if has_app_context() else app.app_context()
-
-
-def _from_memory(
-    message: OutboxMessage, context: Callable[[], dict[str, Any]] | None
-) -> dict[str, Any] | None:
-    if context is None or sa.inspect(message).identity is None:
-        return None
-    try:
-        registration = message.registration
-        values = {"registration": registration, "edition": registration.edition} | context()
-        language = registration.language
-        return _rendered(message.template or "", language, registration.id, None, values)
-    except Exception as exc:  # it needed a query: written from the database instead
-        log.info("mail %s written from the database: %s", sa.inspect(message).identity, exc)
-        return None
+    """The transaction committed (the commit hook): what it queued is in the outbox."""
+    if db.info.pop(_QUEUED_MAIL, None):
+        db.info[_COMMITTED] = True
 
 
 def ended(db: DbSession) -> bool:
-    """The transaction ended (the hook, once its connection went back to the pool: a
-    request never holds two). Stores the messages it committed and left to write, in a
-    transaction of their own, and says whether it committed mail (the sender is to be
-    woken). Never raises: each message is safe in the outbox already, and the sender
-    writes what fails here. The next transaction starts afresh."""
-    written = db.info.pop(_COMMITTED, None)
+    """The transaction ended (the hook): whether it committed mail, for the sender to be
+    woken. What a rolled-back transaction queued is forgotten with it."""
     db.info.pop(_QUEUED_MAIL, None)
-    db.info.pop(_TO_WRITE, None)  # rolled back: never stored
-    if written is None:
-        return False
-    ready = [
-        {"written_id": sa.inspect(message).identity[0], **values}
-        for message, values, _app in written
-        if values is not None
-    ]
-    unread = [
-        (sa.inspect(message).identity[0], app)
-        for message, values, app in written
-        if values is None and sa.inspect(message).identity is not None
-    ]
-    try:
-        if ready:
-            _store(db.get_bind(), ready)
-        for message_id, app in unread:
-            with _within(app), DbSession(bind=db.get_bind()) as own:
-                write_waiting(own, ids=[message_id])
-    except Exception:
-        log.exception("mail not written after its commit: the sender will write it")
-    for message, _values, _app in written:  # what this session holds of them is now stale
-        if sa.inspect(message).identity is not None:
-            db.expire(message)
-    return True
+    return bool(db.info.pop(_COMMITTED, None))
 
 
-def _store(engine: sa.Engine, ready: list[dict[str, Any]]) -> None:
-    """One statement for the messages rendered at the commit; one still unwritten only
-    (a sender may have written it meanwhile, from the database)."""
-    table = OutboxMessage.__table__
-    store = (
-        table.update()
-        .where(table.c.id == sa.bindparam("written_id"), table.c.template.is_not(None))
-        .values(template=None)
+@functools.cache
+def _written_with() -> ORMOption:
+    """What a confirmation is written with, loaded for a batch at once rather than row by
+    row. Built on first use: at import, it would configure every mapper."""
+    return selectinload(OutboxMessage.registration).options(
+        joinedload(Registration.edition),
+        selectinload(Registration.choices).joinedload(Choice.session),
+        selectinload(Registration.meals).joinedload(RegistrationMeal.session),
+        selectinload(Registration.rankings),
     )
-    with engine.connect() as connection:
-        connection = connection.execution_options(sqlite_immediate=True)
-        with connection.begin():
-            if engine.dialect.name == "postgresql":
-                # Not waited for on disk: lost in a crash, the message is still there
-                # unwritten, and the sender writes it (the registration's commit was).
-                connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
-            connection.execute(store, ready)
 
 
-def write_waiting(
-    db: DbSession, *, ids: list[int] | None = None, now: datetime | None = None
-) -> int:
-    """Write the messages still unwritten: those of ``ids``, or those left longer than
-    ``LEFT_AFTER`` (a process stopped between its two transactions). Commits; returns
-    how many were written. A message whose registration is gone is given up."""
-    begin_write(db)
-    waiting = sa.select(OutboxMessage).where(OutboxMessage.template.is_not(None))
-    if ids is not None:
-        waiting = waiting.where(OutboxMessage.id.in_(ids))
-    else:
-        waiting = waiting.where(OutboxMessage.created_at < (now or utcnow()) - LEFT_AFTER)
-    # FOR UPDATE: the hook and a sender never write the same message twice.
-    messages = db.scalars(waiting.order_by(OutboxMessage.id).with_for_update()).all()
-    for message in messages:
-        _write(db, message)
-    db.commit()
-    return len(messages)
+def write_waiting(db: DbSession, *, ids: list[int] | None = None) -> int:
+    """Write the messages still unwritten (those of ``ids``, or all), ``WRITE_BATCH`` a
+    transaction; commits; returns how many were written. A message whose registration is
+    gone, or that cannot be rendered, is given up alone."""
+    written = 0
+    while True:
+        begin_write(db)
+        waiting = sa.select(OutboxMessage).where(unwritten())
+        if ids is not None:
+            waiting = waiting.where(OutboxMessage.id.in_(ids))
+        # SKIP LOCKED: two senders share what waits instead of queueing behind each other,
+        # and never write the same message twice.
+        messages = db.scalars(
+            waiting.order_by(OutboxMessage.id)
+            .limit(WRITE_BATCH)
+            .with_for_update(of=OutboxMessage, skip_locked=True)
+            .options(_written_with())
+        ).all()
+        if not messages:
+            db.rollback()
+            return written
+        for message in messages:
+            _write(db, message)
+        db.commit()
+        written += len(messages)
 
 
 def _write(db: DbSession, message: OutboxMessage) -> None:
     registration = message.registration
     context = _CONTEXTS.get(message.template or "")
     if registration is None or context is None:
-        message.failed_at, message.failure = utcnow(), MailFailure.UNBUILDABLE
-        message.last_error = f"nothing to write {message.template!r} from"
+        _give_up(message, f"nothing to write {message.template!r} from")
     else:
-        values = {"registration": registration, "edition": registration.edition}
-        values |= context(db, registration)
-        rendered = _rendered(message.template, registration.language, registration.id, None, values)
-        for name, value in rendered.items():
-            setattr(message, name, value)
-        message.to_address = registration.email
+        try:
+            values = {"registration": registration, "edition": registration.edition}
+            values |= context(db, registration)
+            rendered = _rendered(
+                message.template or "", registration.language, registration.id, None, values
+            )
+        except Exception as exc:  # whatever it is, it is about this message alone
+            log.exception("mail %s could not be written", message.id)
+            _give_up(message, f"{type(exc).__name__}: {exc}")
+        else:
+            for name, value in rendered.items():
+                setattr(message, name, value)
+            message.to_address = registration.email
     message.template = None
+
+
+def _give_up(message: OutboxMessage, why: str) -> None:
+    message.failed_at, message.failure = utcnow(), MailFailure.UNBUILDABLE
+    message.last_error = why[:500]
 
 
 def unwritten() -> sa.ColumnElement[bool]:

@@ -137,7 +137,7 @@ def reinstate(
     db.flush()
     places = take_places(db, registration, wanted, meals, now, skip_full_meals=True)
     left_out = places.meals_left_out
-    notifications.confirmation(db, registration, now=now, places_in_line=places.in_line)
+    notifications.confirmation(db, registration, now=now)
     details = {
         "after": choices_summary(registration),
         **({"meals_full": [m.id for m in left_out]} if left_out else {}),

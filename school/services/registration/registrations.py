@@ -136,10 +136,8 @@ def register(
     # key) and is told the address is registered.
     registration = _new(edition, data, now)
     registration.member_verified = verified
-    # Queued and stored with the registration, before the seats' locks are taken: its
-    # places in line are filled in under them, and it is written after the commit.
-    positions: dict[int, int] = {}
-    notifications.confirmation(db, registration, now=now, places_in_line=positions)
+    # Queued and stored with the registration, before the seats' locks are taken.
+    notifications.confirmation(db, registration, now=now)
     _store(db, registration)
     rank(db, registration, data, now)
     # Seats, meals and the edition's cap last, under the locks of what they count, held
@@ -149,7 +147,7 @@ def register(
     if edition_cap:
         _check_room_left(db, edition)
     wanted = [sessions[i] for i in data.sessions]
-    positions.update(take_places(db, registration, wanted, data.meals, now).in_line)
+    positions = take_places(db, registration, wanted, data.meals, now).in_line
     if actor is not None:
         details = {"walk_in": force, "choices": choices_summary(registration)}
         history.record(db, actor, "registration.created", registration, details, now=now)

@@ -1,10 +1,9 @@
-"""A registration's confirmation is written once the registration has committed (its
-seats' locks are not held while two templates render), and nothing is lost when the
-process stops in between: the sender writes what is left unwritten before sending it."""
+"""A registration's confirmation is stored unwritten with the registration and written by
+the outbox's sender just before it is sent: nobody registering waits for two templates
+to render, and nothing is sent empty or twice."""
 
 from __future__ import annotations
 
-import logging
 from datetime import date, timedelta
 
 import pytest
@@ -15,7 +14,7 @@ from flask_babel import force_locale
 from school.database import utcnow
 from school.models import Edition, OutboxMessage, Registration, Session
 from school.models.vocabulary import MailFailure
-from school.services.mail import outbox, transports
+from school.services.mail import outbox, transports, writing
 from school.services.registration import cancelling, registrations, seats
 from school.services.registration.data import RegistrationData
 from tests.support.backoffice import make_admin
@@ -60,8 +59,7 @@ def confirmation_of(db, registration_id: int) -> OutboxMessage:
     )
 
 
-def test_the_confirmation_is_written_once_the_registration_has_committed(ctx, demo, db, caplog):
-    caplog.set_level(logging.INFO, logger="school.services.mail.writing")
+def test_the_confirmation_is_stored_unwritten_and_written_by_the_sender(ctx, demo, db):
     visit = explora(db, 1)
     edition = db.get(Edition, demo.id)
     seated = registrations.register(
@@ -70,7 +68,7 @@ def test_the_confirmation_is_written_once_the_registration_has_committed(ctx, de
     stored = db.execute(
         sa.select(OutboxMessage.template, OutboxMessage.subject, OutboxMessage.text_body)
     ).one()
-    # Inside the registration's transaction: stored, not written yet, not due.
+    # Stored with the registration, not written: never due, so never sent empty.
     assert tuple(stored) == ("registration_confirmed", "", "")
     assert db.scalar(sa.select(sa.func.count()).where(outbox.is_due(utcnow()))) == 0
     db.commit()
@@ -78,27 +76,27 @@ def test_the_confirmation_is_written_once_the_registration_has_committed(ctx, de
         db, edition, person(2, "محمد 王芳", sessions=[visit]), now=utcnow()
     ).registration
     db.commit()
+    assert confirmation_of(db, waiting.id).template == "registration_confirmed"
+    assert outbox.has_due(db)  # the background sender does not stop before writing them
 
+    assert writing.write_waiting(db) == 2
     first, second = confirmation_of(db, seated.id), confirmation_of(db, waiting.id)
     assert first.template is None and second.template is None
     assert first.subject.startswith("Votre inscription") and second.html_body
     assert seated.manage_token in first.text_body and "Иванова" not in first.subject
     assert "Zainoudine" in first.text_body and "(confirmée)" in first.text_body
-    # Its place in line, counted once the seat was decided: as the waiting line says.
     line = seats.waitlist_positions(db, [visit])
-    assert [c.id for c in waiting.choices if c.id in line] and line[waiting.choices[0].id] == 1
+    assert line == {waiting.choices[0].id: 1}
     assert "liste d'attente, place 1" in second.text_body
-    assert seats.places_in_line(db, [waiting.choices[0].id, seated.choices[0].id]) == {
-        waiting.choices[0].id: 1
-    }
-    # Written from what the registration held in memory as it committed, not read again.
-    assert not [r for r in caplog.records if "from the database" in r.getMessage()]
+    assert db.scalar(sa.select(sa.func.count()).where(outbox.is_due(utcnow()))) == 2
+    assert writing.write_waiting(db) == 0  # written once
 
 
 def test_the_place_in_line_said_is_the_lines_after_people_leave_and_come_back(ctx, demo, db):
-    """The place a new registration is told (in its answer and its e-mail) is counted
-    with the seats, before its own choice exists: it must still be its place in the
-    line as the line orders it, with people gone from the line and one put back."""
+    """The place a new registration is told in its answer is counted with the seats,
+    before its own choice exists; its e-mail says the place as the line stands when the
+    sender writes it. Both must be its place as the line orders it, with people gone
+    from the line and one put back."""
     visit = explora(db, 1)
     edition = db.get(Edition, demo.id)
     names = ["Ærøskøbing", "Шевченко", "欧阳", "عبد الله", "Nguyễn", "Łukasiewicz"]
@@ -123,6 +121,7 @@ def test_the_place_in_line_said_is_the_lines_after_people_leave_and_come_back(ct
         db, db.get(Registration, people[2].registration.id), now=utcnow(), actor=admin
     )
     db.commit()
+    writing.write_waiting(db)
     line = seats.waitlist_positions(db, [visit])
     late_choice, back_choice = late.registration.choices[0], back.choices[0]
     assert late.positions == {late_choice.id: 2} == {late_choice.id: line[late_choice.id]}
@@ -142,44 +141,80 @@ def test_a_registration_rolled_back_leaves_nothing_to_write(ctx, demo, db):
     db.rollback()
     kept = registrations.register(db, edition, person(2, "Łukasiewicz"), now=utcnow())
     db.commit()
+    assert writing.write_waiting(db) == 1
     messages = db.scalars(sa.select(OutboxMessage)).all()
     assert [(m.registration_id, m.template) for m in messages] == [(kept.registration.id, None)]
     assert "Zainoudine" in messages[0].text_body
 
 
-def test_what_a_stopped_process_left_unwritten_is_written_then_sent(ctx, app, demo, db, smtp):
+def test_the_sender_writes_then_sends_with_what_was_typed_escaped(ctx, app, demo, db, smtp):
     edition = db.get(Edition, demo.id)
     registration = registrations.register(
         db, edition, person(1, "O'Brien", first_name="Zoé <b>&amp;</b>"), now=utcnow()
     ).registration
-    fresh = registrations.register(db, edition, person(2, "Ngô"), now=utcnow()).registration
+    registrations.register(db, edition, person(2, "Ngô"), now=utcnow())
     db.commit()  # no request: nothing is sent until a sender runs
-    # As a process leaves them when it stops between the registration's commit and the
-    # writing: stored in the registration's transaction, not written; one long ago, one
-    # just now (that process may still be writing it).
-    left = {"template": "registration_confirmed", "subject": "", "text_body": "",
-            "html_body": None}  # fmt: skip
-    for who, when in ((registration, utcnow() - timedelta(minutes=5)), (fresh, utcnow())):
-        db.execute(
-            sa.update(OutboxMessage)
-            .where(OutboxMessage.registration_id == who.id)
-            .values(created_at=when, **left)
-        )
-    db.commit()
     transport = transports.SmtpTransport(smtp.url)
     # Never sent empty: an unwritten message is not due.
     assert outbox.send_pending(db, transport, "School <s@x.org>").sent == 0
 
-    assert outbox.send_due(app, db).sent == 1
-    [email] = smtp.inbox.wait_for(1)
-    assert email["To"] == "person1@example.org"
+    assert outbox.send_due(app, db).sent == 2
+    emails = smtp.inbox.wait_for(2)
+    [email] = [e for e in emails if e["To"] == "person1@example.org"]
     assert email["Subject"].startswith("Votre inscription")
     text = email.get_body(("plain",)).get_content()
     assert registration.manage_token in text and "Zoé <b>&amp;</b>" in text
     html = email.get_body(("html",)).get_content()
     assert "&lt;b&gt;" in html and "<b>&amp;</b>" not in html  # what was typed, escaped
-    # The one just queued is another process's to write: left alone for now.
-    assert confirmation_of(db, fresh.id).template == "registration_confirmed"
+    assert outbox.send_due(app, db).sent == 0  # sent once
+
+
+def test_two_senders_share_what_waits_without_waiting_for_each_other(ctx, demo, db, engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks: SQLite has one writer at a time")
+    edition = db.get(Edition, demo.id)
+    for n, name in enumerate(["Ærøskøbing", "Шевченко", "欧阳"]):
+        registrations.register(db, edition, person(n, name), now=utcnow())
+    db.commit()
+    first = db.scalar(sa.select(sa.func.min(OutboxMessage.id)))
+    db.rollback()
+    # One sender is writing the first message: its row is locked until it commits.
+    with sa.orm.Session(engine) as busy, engine.connect() as connection:
+        busy.execute(sa.select(OutboxMessage.id).where(OutboxMessage.id == first).with_for_update())
+        # Another writes the rest at once rather than waiting (else refused after 5 s).
+        connection.exec_driver_sql("SET lock_timeout = '5s'")
+        connection.commit()
+        try:
+            with sa.orm.Session(connection) as other:
+                assert writing.write_waiting(other) == 2
+        finally:
+            connection.exec_driver_sql("RESET lock_timeout")
+            connection.commit()
+        busy.rollback()
+    assert confirmation_of(db, db.get(OutboxMessage, first).registration_id).template
+    assert writing.write_waiting(db) == 1
+
+
+def test_a_message_that_cannot_be_written_is_given_up_alone(ctx, app, demo, db, monkeypatch):
+    edition = db.get(Edition, demo.id)
+    broken, fine = (
+        registrations.register(db, edition, person(n, name), now=utcnow()).registration
+        for n, name in enumerate(["Ærøskøbing", "Шевченко"])
+    )
+    db.commit()
+    declared = writing._CONTEXTS["registration_confirmed"]
+
+    def context(own, registration):
+        if registration.id == broken.id:
+            raise KeyError("a template's value missing")
+        return declared(own, registration)
+
+    monkeypatch.setitem(writing._CONTEXTS, "registration_confirmed", context)
+    assert writing.write_waiting(db) == 2
+    given_up, written = confirmation_of(db, broken.id), confirmation_of(db, fine.id)
+    assert given_up.template is None and given_up.failure == MailFailure.UNBUILDABLE
+    assert "KeyError" in given_up.last_error
+    assert written.failure is None and fine.manage_token in written.text_body
 
 
 def test_a_message_with_nothing_to_write_it_from_is_given_up(ctx, app, demo, db, smtp):
