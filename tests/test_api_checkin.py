@@ -13,6 +13,7 @@ from school.models import Choice, Edition, Registration, Session
 from school.services.backoffice import organisers
 from school.services.badges import tokens
 from school.services.checkin import roster
+from school.services.registration import self_service
 from tests.support.factories import make_choice, make_registration
 from tests.support.openapi import response_matches
 
@@ -282,6 +283,46 @@ def test_the_places_in_line_sent_since_are_those_of_the_whole_roster(
     # The new one, and those whose line moved with it, each as the whole roster has them.
     sent = {p["last_name"]: p for p in news["participants"]}
     assert news["complete"] is False and set(waiting) <= set(sent)
+    for person in whole["participants"]:
+        assert sent.get(person["last_name"], person) == person
+
+
+def test_those_behind_someone_who_leaves_a_line_are_sent_their_new_places(
+    app, client, demo, scanner, db
+):
+    """A place given up leaves no row behind: those who waited after it are sent all the
+    same, with the places the whole roster now gives them."""
+    hour_ago = utcnow() - timedelta(hours=1)
+    names = ["Ærø", "Шевченко", "欧阳", "عبد الله"]
+    with app.app_context():
+        edition = db.get(Edition, demo.id)
+        visit = db.scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
+        visit.capacity = 1
+        for minutes, name in enumerate(names):
+            person = make_registration(db, edition, last_name=name)
+            status = "confirmed" if minutes == 0 else "waitlisted"
+            make_choice(db, person, visit, status=status).queued_at = hour_ago + timedelta(
+                minutes=minutes
+            )
+        db.flush()
+        db.execute(sa.update(Registration).values(updated_at=hour_ago))
+        db.execute(sa.update(Choice).values(updated_at=hour_ago))
+        db.commit()
+    key = str(visit.id)
+    held = _roster(client, demo, scanner).get_json()
+    assert {p["last_name"]: p["waiting"] for p in held["participants"] if p["waiting"]} == {
+        name: {key: place} for place, name in enumerate(names[1:], 1)
+    }
+    with app.test_request_context():
+        first = db.scalar(sa.select(Registration).where(Registration.last_name == names[1]))
+        self_service.leave(db, first, visit.id, now=utcnow())
+        db.commit()
+    news = _roster(client, demo, scanner, since=held["generated_at"]).get_json()
+    whole = _roster(client, demo, scanner).get_json()
+    waiting = {p["last_name"]: p["waiting"] for p in whole["participants"] if p["waiting"]}
+    assert waiting == {"欧阳": {key: 1}, "عبد الله": {key: 2}}
+    sent = {p["last_name"]: p for p in news["participants"]}
+    assert set(waiting) | {names[1]} <= set(sent)
     for person in whole["participants"]:
         assert sent.get(person["last_name"], person) == person
 

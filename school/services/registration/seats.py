@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import aliased, joinedload
 
@@ -148,6 +149,26 @@ def _in_line() -> sa.Select:
     return sa.select(mine.id, ahead).where(
         mine.id.in_(sa.bindparam("ids", expanding=True)),
         mine.status == ChoiceStatus.WAITLISTED,
+    )
+
+
+@event.listens_for(Choice, "after_delete")
+def _line_moved(_mapper, connection: sa.Connection, choice: Choice) -> None:
+    """Whoever waited behind a place that left its line moved up, though nothing of theirs
+    was written: their places are stamped as changed, in the same flush. A scanner asking
+    for the roster ``since`` the one it holds is then sent their new places (the deleted
+    row itself leaves no trace to find). Every way a choice goes (given up, swapped,
+    a registration cancelled, a group's choices redone) deletes it through the ORM."""
+    if choice.status != ChoiceStatus.WAITLISTED:
+        return  # a seat given up: whoever is promoted to it is written, and seen
+    connection.execute(
+        sa.update(Choice.__table__)
+        .where(
+            Choice.__table__.c.session_id == choice.session_id,
+            Choice.__table__.c.status == ChoiceStatus.WAITLISTED,
+            Choice.__table__.c.queued_at >= choice.queued_at,
+        )
+        .values(updated_at=utcnow())
     )
 
 
