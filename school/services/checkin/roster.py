@@ -200,7 +200,12 @@ def _people(db: DbSession, edition: Edition, ids: set[int] | None = None) -> _Pe
         selected = sa.and_(selected, Registration.id.in_(ids))
     registrations = people.read(db, selected)
     if ids is None:
-        line = _waiting_lines(registrations)
+        line = seats.numbered(
+            (c.id, c.session_id, c.queued_at)
+            for r in registrations
+            for c in r.choices
+            if c.status == ChoiceStatus.WAITLISTED
+        )
     else:  # the whole line is not read: each one's place is counted by the database
         waiting = [c.id for r in registrations for c in r.choices if not c.is_confirmed]
         line = seats.places_in_line(db, waiting)
@@ -242,16 +247,3 @@ def _overlaps(sessions: list[Session]) -> dict[int, list[int]]:
                 found[first_id].append(second_id)
                 found[second_id].append(first_id)
     return {key: sorted(ids) for key, ids in found.items()}
-
-
-def _waiting_lines(registrations: list[people.Person]) -> dict[int, int]:
-    """Place in line of every waitlisted choice, from choices already loaded."""
-    waiting = sorted(
-        (c for r in registrations for c in r.choices if c.status == ChoiceStatus.WAITLISTED),
-        key=lambda c: (c.session_id, c.queued_at, c.id),
-    )
-    positions, counts = {}, {}
-    for choice in waiting:
-        counts[choice.session_id] = counts.get(choice.session_id, 0) + 1
-        positions[choice.id] = counts[choice.session_id]
-    return positions

@@ -109,13 +109,20 @@ def waitlist_positions(db: DbSession, session_ids: Iterable[int]) -> dict[int, i
     if not ids:
         return {}
     rows = db.execute(
-        sa.select(Choice.id, Choice.session_id)
+        sa.select(Choice.id, Choice.session_id, Choice.queued_at)
         .where(Choice.session_id.in_(ids), Choice.status == ChoiceStatus.WAITLISTED)
         .order_by(Choice.session_id, Choice.queued_at, Choice.id)
     )
+    return numbered(rows)
+
+
+def numbered(waiting: Iterable[tuple[int, int, datetime]]) -> dict[int, int]:
+    """Place in line (1 = next) of each waitlisted choice given as (id, session id, time
+    queued), by choice id: the line is ordered by time queued, then id (the first to ask
+    first). ``places_in_line`` counts the same order in the database, for a few choices."""
     positions: dict[int, int] = {}
     counters: dict[int, int] = defaultdict(int)
-    for choice_id, session_id in rows:
+    for choice_id, session_id, _queued_at in sorted(waiting, key=lambda c: (c[1], c[2], c[0])):
         counters[session_id] += 1
         positions[choice_id] = counters[session_id]
     return positions
