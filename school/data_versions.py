@@ -42,6 +42,8 @@ CHANNEL = "school_data"
 EVERYTHING = "*"
 LISTENER_CHECK_SECONDS = 5.0  # how often the listening connection is tried (a round trip)
 LISTENER_CONNECT_SECONDS = 5.0  # the longest a process's first request waits for it
+# The longest a write waits, once committed, to hear its own news back (``heard_back``).
+ECHO_WAIT_SECONDS = 0.1
 _DML = re.compile(
     r'^\s*(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from|truncate(?:\s+table)?)\s+"?(\w+)',
     re.IGNORECASE,
@@ -102,6 +104,9 @@ class DataVersions:
         # commits was taken into account when they committed, and is not taken twice
         # (it would make what was read since look stale).
         self.own_backends: set[int] = set()
+        # How many of its own commits' news this process has heard back, by backend.
+        self._echoes: dict[int, int] = {}
+        self._echo = threading.Condition()
         _track_writes(engine, self)
 
     # --- what a cache asks ------------------------------------------------------------
@@ -150,6 +155,37 @@ class DataVersions:
                 self._epoch += 1
             else:
                 self._versions[table] = self._versions.get(table, 0) + 1
+
+    # --- its own writes' news, heard back ---------------------------------------------
+
+    def echoes(self, backend: int) -> int:
+        """How many notices of this process's connection ``backend`` were heard back."""
+        return self._echoes.get(backend, 0)
+
+    def heard_back(self, backend: int) -> None:
+        with self._echo:
+            self._echoes[backend] = self._echoes.get(backend, 0) + 1
+            self._echo.notify_all()
+
+    def wait_heard_back(self, backend: int, count: int) -> bool:
+        """Wait (``ECHO_WAIT_SECONDS`` at most) until the notice of ``backend``'s commit
+        numbered ``count`` is heard back. PostgreSQL tells every listening process of a
+        commit at once: once this one has heard it, the others have been told, and a
+        request that wrote does not answer before they can know (two app servers: what
+        one saved, the other shows to the next click). Before, the news could still be on
+        its way when the answer arrived, and the next request, to another process, was
+        served what it kept from before."""
+        listener = self._listener
+        if listener is None or not listener.listening:
+            return False
+        with self._echo:
+            return self._echo.wait_for(lambda: self.echoes(backend) >= count, ECHO_WAIT_SECONDS)
+
+    def forget_backend(self, backend: int | None) -> None:
+        """A connection of this process closed: its number may be given to another."""
+        self.own_backends.discard(backend)
+        with self._echo:
+            self._echoes.pop(backend, None)  # type: ignore[arg-type]
 
     # --- hearing about other processes' writes ----------------------------------------
 
@@ -218,7 +254,9 @@ class _Listener:
                     self.first_try.set()
                     while not self._stopped.is_set():
                         for notice in connection.notifies(timeout=LISTENER_CHECK_SECONDS):
-                            if notice.pid not in versions.own_backends:
+                            if notice.pid in versions.own_backends:
+                                versions.heard_back(notice.pid)
+                            else:
                                 versions.raise_versions(notice.payload.split(","))
                         # A connection cut without a word (no reset) would stay silent.
                         connection.execute("SELECT 1")
@@ -254,6 +292,8 @@ def _track_writes(engine: Engine, versions: DataVersions) -> None:
             # On the driver's connection: this is the commit's own moment, not a statement
             # of the transaction the engine would track. Delivered only if it commits.
             driver.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+            backend = driver.info.backend_pid
+            conn.info["school_echo"] = (backend, versions.echoes(backend) + 1)
         # Before the commit as well as after it (``_after``): a value read in between is
         # stamped with the raised versions but may predate the commit; the second raise
         # (and PostgreSQL's own notice) makes it unreachable.
@@ -263,6 +303,7 @@ def _track_writes(engine: Engine, versions: DataVersions) -> None:
     @event.listens_for(engine, "rollback")
     def _forget(conn: Connection):
         conn.info.pop(_TOUCHED, None)
+        conn.info.pop("school_echo", None)
 
     @event.listens_for(engine, "checkin")
     def _after(_dbapi_connection, record):
@@ -272,6 +313,9 @@ def _track_writes(engine: Engine, versions: DataVersions) -> None:
         committed = record.info.pop("school_committed", None)
         if committed:
             versions.raise_versions(committed)
+        echo = record.info.pop("school_echo", None)
+        if echo is not None:
+            versions.wait_heard_back(*echo)
 
     if engine.dialect.name == "postgresql":
 
@@ -283,11 +327,11 @@ def _track_writes(engine: Engine, versions: DataVersions) -> None:
         @event.listens_for(engine, "close")
         def _not_own(_dbapi_connection, record):
             # Its number may be given to another process's session now.
-            versions.own_backends.discard(record.info.pop("school_backend", None))
+            versions.forget_backend(record.info.pop("school_backend", None))
 
         @event.listens_for(engine, "invalidate")
         def _lost(_dbapi_connection, record, _exc):
-            versions.own_backends.discard(record.info.pop("school_backend", None))
+            versions.forget_backend(record.info.pop("school_backend", None))
 
     @event.listens_for(engine, "engine_disposed")
     def _disposed(_engine):

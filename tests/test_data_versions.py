@@ -236,6 +236,30 @@ def test_only_writes_to_tables_something_is_kept_from_are_announced(app, demo):
     assert heard == ["editions"]
 
 
+@pytest.mark.postgres
+def test_a_write_is_answered_once_its_news_has_come_back(app, demo, monkeypatch):
+    """Two app servers: what one saved, the other shows at the next click. PostgreSQL
+    tells every listening process of a commit at once, a moment after the commit
+    returns: the process that wrote waits to hear its own news back before its request
+    answers, so the next request, to another process, is not served what it kept."""
+    if not production.SUITE_ON_POSTGRES:
+        pytest.skip("PostgreSQL's NOTIFY (SQLite asks PRAGMA data_version)")
+    versions = _kept(app).versions  # this process listens
+    monkeypatch.setattr(data_versions, "ECHO_WAIT_SECONDS", 30.0)  # never cut short here
+    with app.app_context():
+        flask_db.session.execute(
+            sa.update(Edition).where(Edition.id == demo.id).values(city="Liège")
+        )
+        backend = flask_db.session.connection().connection.driver_connection.info.backend_pid
+        heard = versions.echoes(backend)
+        flask_db.session.commit()  # the connection goes back to the pool: the answer
+        assert versions.echoes(backend) == heard + 1
+        # Nothing waits for a write that announced nothing (a scan: nothing is kept).
+        flask_db.session.execute(sa.update(CheckIn).values(device="door 2"))
+        flask_db.session.commit()
+        assert versions.echoes(backend) == heard + 1
+
+
 def test_a_value_kept_from_an_undeclared_table_is_refused(app):
     with app.app_context(), pytest.raises(ValueError, match="checkins"):
         keeping.keep(flask_db.session, "test", ("checkins",), 1, lambda: 1)

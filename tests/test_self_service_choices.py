@@ -50,9 +50,9 @@ def registered(db, demo, n=0, sessions=(), **fields) -> Registration:
 def mails_to(db, address: str, purpose: str = "choices_changed") -> list[OutboxMessage]:
     return list(
         db.scalars(
-            sa.select(OutboxMessage).where(
-                OutboxMessage.to_address == address, OutboxMessage.purpose == purpose
-            )
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.to_address == address, OutboxMessage.purpose == purpose)
+            .order_by(OutboxMessage.id)  # in the order they were queued
         )
     )
 
