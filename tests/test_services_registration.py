@@ -107,6 +107,31 @@ def test_capacity_then_waiting_line_in_order(ctx, demo, db):
     assert sorted(positions[c.id] for c in choices) == [1, 2, 3]
 
 
+def test_one_registration_gets_a_seat_in_one_session_and_a_place_in_another_s_line(ctx, demo, db):
+    """Both decided by the one statement that writes the choices: what the registration
+    is told (its choices, its places in line) is what the database holds, and the line
+    counts the people already in it, not the new choice itself."""
+    set_capacity(db, "d1-visit-explora", 1)
+    set_capacity(db, "d3-work-cafe", 1)
+    explora, cafe = session_id(db, "d1-visit-explora"), session_id(db, "d3-work-cafe")
+    register(db, demo, person(0, sessions=[explora]))
+    register(db, demo, person(1, sessions=[explora]))
+    both = registrations.register(
+        db, db.get(Edition, demo.id), person(2, sessions=[explora, cafe]), now=utcnow()
+    )
+    told = {c.session_id: (c.status, both.positions.get(c.id)) for c in both.registration.choices}
+    assert told == {explora: ("waitlisted", 2), cafe: ("confirmed", None)}
+    db.commit()
+    db.expire_all()
+    from school.services.registration.seats import waitlist_positions
+
+    stored = db.scalars(
+        sa.select(Choice).where(Choice.registration_id == both.registration.id)
+    ).all()
+    line = waitlist_positions(db, [explora])
+    assert {c.session_id: (c.status, line.get(c.id)) for c in stored} == told
+
+
 def test_a_cancellation_promotes_the_first_in_line_and_tells_them(ctx, demo, db):
     set_capacity(db, "d1-visit-explora", 1)
     explora = session_id(db, "d1-visit-explora")

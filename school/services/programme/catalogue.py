@@ -124,69 +124,37 @@ def seats_taken_in_edition(db: DbSession, edition: Edition) -> dict[int, int]:
     return _taken(db, _taken_statement("edition"), {"edition_id": edition.id})
 
 
-def seats_taken_and_waiting(
-    db: DbSession, session_ids: Iterable[int], queued_at: datetime
-) -> tuple[dict[int, int], dict[int, int]]:
-    """Places taken per session, and how many wait in each one's line queued at or
-    before ``queued_at``, in one query: a new registration deciding its seats asks it
-    under their locks, where each round trip keeps everyone after the same seats waiting."""
-    ids = list(session_ids)
-    if not ids:
-        return {}, {}
-    taken: dict[int, int] = {}
-    waiting: dict[int, int] = {}
-    rows = db.execute(_taken_statement("ids", line=True), {"ids": ids, "queued_at": queued_at})
-    for session_id, in_line, count in rows:
-        (waiting if in_line else taken)[session_id] = count
-    return taken, waiting
-
-
 def _taken(db: DbSession, statement: sa.Select, values: dict) -> dict[int, int]:
     return {session_id: count for session_id, count in db.execute(statement, values)}
 
 
 @functools.cache
-def _taken_statement(which: str, *, line: bool = False) -> sa.Select:
+def _taken_statement(which: str) -> sa.Select:
     """The one count of a session's places, which every page, export, the API and the
     rules share: a session's confirmed seats; a meal's confirmed registrations taking it
     (a meal is never a seat, whatever rows an old database may still hold). Built once:
-    every registration asks it, and building it cost more than running it.
-
-    With ``line``, each count says whether it is of places (false) or of the waiting
-    line up to ``queued_at`` (true)."""
+    every registration asks it, and building it cost more than running it. A new
+    choice's seat is decided by the same count of confirmed choices, inside the
+    statement that writes it (``seats.seat_or_line``)."""
     if which == "ids":
         chosen = Session.id.in_(sa.bindparam("ids", expanding=True))
     else:
         chosen = Session.edition_id == sa.bindparam("edition_id")
-    place = (sa.literal(False).label("in_line"),) if line else ()
     seated = (
-        sa.select(Choice.session_id, *place)
+        sa.select(Choice.session_id)
         .join(Session, Session.id == Choice.session_id)
         .where(chosen, Session.is_meal.is_(False), Choice.status == ChoiceStatus.CONFIRMED)
     )
     fed = (
-        sa.select(RegistrationMeal.session_id, *place)
+        sa.select(RegistrationMeal.session_id)
         .join(Session, Session.id == RegistrationMeal.session_id)
         .join(Registration, Registration.id == RegistrationMeal.registration_id)
         .where(
             chosen, Session.is_meal.is_(True), Registration.status == RegistrationStatus.CONFIRMED
         )
     )
-    parts = [seated, fed]
-    if line:
-        # The line read from its index alone (session, status, time): joined to the
-        # sessions, PostgreSQL looked each waiting choice's session up, and a line of
-        # thousands when registration opens cost milliseconds under the seats' locks.
-        parts.append(
-            sa.select(Choice.session_id, sa.literal(True).label("in_line")).where(
-                Choice.session_id.in_(sa.bindparam("ids", expanding=True)),
-                Choice.status == ChoiceStatus.WAITLISTED,
-                Choice.queued_at <= sa.bindparam("queued_at", type_=Choice.queued_at.type),
-            )
-        )
-    places = sa.union_all(*parts).subquery()
-    keys = [places.c.session_id, places.c.in_line] if line else [places.c.session_id]
-    return sa.select(*keys, sa.func.count()).group_by(*keys)
+    places = sa.union_all(seated, fed).subquery()
+    return sa.select(places.c.session_id, sa.func.count()).group_by(places.c.session_id)
 
 
 def key_figures(db: DbSession, edition: Edition) -> dict[str, int]:

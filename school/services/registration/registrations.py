@@ -143,9 +143,9 @@ def register(
     # Seats, meals and the edition's cap last, under the locks of what they count, held
     # until the commit: people registering at once wait for each other only there.
     edition_cap = edition.capacity is not None and not force
-    seats.lock_places(db, edition.id, data.sessions + data.meals, edition_cap=edition_cap)
+    cap = seats.lock_places(db, edition.id, data.sessions + data.meals, edition_cap=edition_cap)
     if edition_cap:
-        _check_room_left(db, edition)
+        _check_room_left(db, edition, cap)
     wanted = [sessions[i] for i in data.sessions]
     positions = take_places(db, registration, wanted, data.meals, now).in_line
     if actor is not None:
@@ -200,11 +200,12 @@ def _registered_as(db: DbSession, edition: Edition, email: str) -> Registration 
     )
 
 
-def _check_room_left(db: DbSession, edition: Edition) -> None:
-    """The edition's cap, counted under its lock, the new registration included."""
-    if edition.capacity is None:
+def _check_room_left(db: DbSession, edition: Edition, capacity: int | None) -> None:
+    """The edition's cap (``capacity``, as read under its lock), counted under its lock,
+    the new registration included."""
+    if capacity is None:
         return
-    if seats.confirmed_registrations(db, edition.id) > edition.capacity:
+    if seats.confirmed_registrations(db, edition.id) > capacity:
         raise EditionFull(
             _(
                 "The School is full. Please write to %(contact)s.",

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session as DbSession
 from school import i18n
 from school.database import utcnow
 from school.models import (
-    Choice,
     Edition,
     Organiser,
     Registration,
@@ -23,10 +22,9 @@ from school.models import (
     Session,
     SessionGroup,
 )
-from school.models.vocabulary import Audience, Category, ChoiceStatus
+from school.models.vocabulary import Audience, Category
 from school.services.email_addresses import email_key
 from school.services.errors import DomainError
-from school.services.programme.catalogue import seats_taken_and_waiting
 from school.services.registration import groups, seats
 from school.services.registration.data import Errors, RegistrationData
 
@@ -145,8 +143,12 @@ def _take_meals(
     new = [i for i in dict.fromkeys(meal_ids) if i not in held]
     if not new:
         return []
+    # Read again under the locks: an organiser may have changed a capacity meanwhile.
     meals = db.scalars(
-        sa.select(Session).where(Session.id.in_(new)).order_by(Session.starts_at, Session.id)
+        sa.select(Session)
+        .where(Session.id.in_(new))
+        .order_by(Session.starts_at, Session.id)
+        .execution_options(populate_existing=True)
     ).all()
     taken = seats.seats_taken(db, new)
     full = [m for m in meals if m.capacity is not None and taken.get(m.id, 0) >= m.capacity]
@@ -173,41 +175,34 @@ def _take_seats(
     Returns the place in line of each new waitlisted choice, by choice id."""
     if not wanted:
         return {}
+    held = [c.session for c in registration.choices if c.is_confirmed]
     # The place in line is the moment the lock was granted, not when the request began:
     # the line then follows the order in which seats were decided.
     queued_at = max(now, utcnow())
-    # Who is in line up to now is counted with the seats: the new choice comes after
-    # them all (its id is the line's highest, under the lock), and that is its place.
-    taken, waiting = seats_taken_and_waiting(db, [s.id for s in wanted], queued_at)
-    held = [c.session for c in registration.choices if c.is_confirmed]
+    db.flush()  # the registration's row, which the choices name
+    in_line = seats.seat_or_line(db, registration, wanted, queued_at=queued_at, now=now)
     lang = i18n.language()
     conflicts: list[str] = []
-    queued: list[Choice] = []
-    for session in sorted(wanted, key=lambda s: (s.starts_at, s.id)):
-        has_seat = session.capacity is None or taken.get(session.id, 0) < session.capacity
-        status = ChoiceStatus.CONFIRMED if has_seat else ChoiceStatus.WAITLISTED
-        if has_seat:
-            clash = next((other for other in held if session.overlaps(other)), None)
-            if clash is not None:
-                conflicts.append(
-                    _(
-                        "“%(first)s” and “%(second)s” take place at the same time.",
-                        first=clash.text("title", lang),
-                        second=session.text("title", lang),
-                    )
-                )
-                continue
+    new = [c for c in registration.choices if c.session_id in {s.id for s in wanted}]
+    for choice in sorted(new, key=lambda c: (c.session.starts_at, c.session.id)):
+        if not choice.is_confirmed:
+            continue
+        session = choice.session
+        clash = next((other for other in held if session.overlaps(other)), None)
+        if clash is None:
             held.append(session)
-        choice = Choice(
-            session=session, status=status, queued_at=queued_at, created_at=now, updated_at=now
+            continue
+        conflicts.append(
+            _(
+                "“%(first)s” and “%(second)s” take place at the same time.",
+                first=clash.text("title", lang),
+                second=session.text("title", lang),
+            )
         )
-        registration.choices.append(choice)
-        if not has_seat:
-            queued.append(choice)
     if conflicts:
+        # Written, and refused: the caller rolls back (nothing is kept).
         raise InvalidRegistration({"sessions": conflicts})
-    db.flush()
-    return {c.id: waiting.get(c.session_id, 0) + 1 for c in queued}
+    return in_line
 
 
 def rank(db: DbSession, registration: Registration, data: RegistrationData, now) -> None:

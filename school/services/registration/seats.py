@@ -1,7 +1,7 @@
 """Seats in capped sessions: counting them under a lock, waiting lines, promotion.
 
 Every change to who holds a seat first locks the rows it decides on: on PostgreSQL the
-capped sessions' rows (``SELECT … FOR UPDATE``, in the order of their ids, so two
+capped sessions' rows (``SELECT … FOR NO KEY UPDATE``, in the order of their ids, so two
 transactions never wait on each other in a circle), and the edition's row when its
 cap of participants is counted; on SQLite the single write lock (``BEGIN IMMEDIATE``).
 Seats are then counted inside that transaction, so two people clicking for the last
@@ -9,6 +9,9 @@ seat are served one after the other and never both get it.
 
 A new registration locks only what it asks for (``lock_places``): people choosing
 different workshops, or none, when registration opens are not served one at a time.
+Everyone after the same seats waits while the one before holds their locks, so under
+them a registration does one thing: it writes its choices, seat or line decided by the
+same statement (``seat_or_line``), and commits.
 Everything else that moves seats (a cancellation, a change of choices, an organiser's
 edit, the allocation) takes the whole edition (``lock_edition``): its row, then every
 session's, in the same order.
@@ -24,7 +27,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from school.database import begin_write, is_id, utcnow
 from school.models import Choice, Edition, Registration, Session
@@ -44,52 +48,128 @@ def lock_edition(db: DbSession, edition_id: int) -> None:
 
 def lock_places(
     db: DbSession, edition_id: int, session_ids: Iterable[int], *, edition_cap: bool
-) -> None:
+) -> int | None:
     """Take the locks a new registration's places are decided under: the rows of the
     capped sessions and meals among ``session_ids`` and, with ``edition_cap``, the
     edition's row (its cap of participants is counted). Nothing else: a registration
-    that asks for no seat waits for nobody. Seats are then counted by queries; the
-    sessions (and edition) loaded before are read again (an organiser may have changed
-    a capacity meanwhile)."""
+    that asks for no seat waits for nobody. Returns the edition's cap as it is under the
+    lock (an organiser may have changed it meanwhile), with ``edition_cap``.
+
+    The locks are held while the seats are counted and until the commit: everyone after
+    the same seats waits that long, so nothing is loaded here. Seats are decided by
+    statements that read the capacities themselves (``decide``), under these locks."""
     begin_write(db)
-    if edition_cap and db.get_bind().dialect.name == "postgresql":
+    postgresql = db.get_bind().dialect.name == "postgresql"
+    capacity = None
+    if edition_cap:
         # FOR NO KEY UPDATE: it excludes its like (and lock_edition's UPDATE), but not the
         # key share that a new registration's row, inserted before, holds on its edition.
-        db.execute(
-            sa.select(Edition.id).where(Edition.id == edition_id).with_for_update(key_share=True)
-        ).all()
-    stale = (Session, Edition) if edition_cap else (Session,)
-    for instance in list(db.identity_map.values()):
-        if isinstance(instance, stale):
-            db.expire(instance)
+        lock = sa.select(Edition.capacity).where(Edition.id == edition_id)
+        capacity = db.scalar(lock.with_for_update(key_share=True) if postgresql else lock)
     ids = sorted({i for i in session_ids if is_id(i)})
-    if not ids:
-        return
-    # The rules read the chosen sessions next, fresh (an organiser may have changed a
-    # capacity meanwhile): the capped ones by the statement that locks them, while
-    # everyone after the same seats waits, the others by one more query.
-    fresh = sa.select(Session).execution_options(populate_existing=True)
-    locked: set[int] = set()
-    if db.get_bind().dialect.name == "postgresql":
-        capped = (
-            fresh.where(
-                Session.edition_id == edition_id,
-                Session.id.in_(ids),
-                Session.capacity.is_not(None),
-            )
-            .order_by(Session.id)
-            .with_for_update(of=Session)
+    if ids and postgresql:
+        _lock_sessions(db, Session.id.in_(ids), Session.capacity.is_not(None))
+    return capacity
+
+
+def seat_or_line(
+    db: DbSession,
+    registration: Registration,
+    sessions: list[Session],
+    *,
+    queued_at: datetime,
+    now: datetime,
+) -> dict[int, int]:
+    """The registration's choices of these sessions, each confirmed if its session has a
+    seat left, else at the end of its waiting line (queued at ``queued_at``), written in
+    one statement under the sessions' locks: every round trip there keeps everyone after
+    the same seats waiting. The choices join the registration's. Returns the place in
+    line (1 = next) of those waitlisted, by choice id."""
+    if not sessions:
+        return {}
+    by_id = {session.id: session for session in sessions}
+    values = {"registration_id": registration.id, "queued_at": queued_at, "now": now}
+    rows = db.execute(_seat_or_line(), {**values, "ids": list(by_id)}).all()
+    places: dict[int, int] = {}
+    for choice_id, session_id, status, waiting in rows:
+        # Written by the statement: the session is told of it as if it had loaded it.
+        choice = Choice(
+            id=choice_id,
+            registration_id=registration.id,
+            session_id=session_id,
+            status=status,
+            queued_at=queued_at,
+            created_at=now,
+            updated_at=now,
         )
-        locked = {session.id for session in db.scalars(capped)}
-    rest = [i for i in ids if i not in locked]
-    if rest:
-        db.execute(fresh.where(Session.id.in_(rest))).all()
+        make_transient_to_detached(choice)
+        db.add(choice)
+        set_committed_value(choice, "session", by_id[session_id])
+        set_committed_value(choice, "registration", registration)
+        set_committed_value(registration, "choices", [*registration.choices, choice])
+        if status != ChoiceStatus.CONFIRMED:
+            places[choice_id] = waiting + 1
+    return places
+
+
+@functools.cache
+def _seat_or_line() -> sa.Insert:
+    """Built once. Seats are counted as every page counts them (``seats_taken``: a
+    session's confirmed choices) against the capacity as it is under the lock; the line
+    up to now is counted from its index alone (session, status, time queued)."""
+    choices = Choice.__table__
+    other = choices.alias("other")
+    chosen = Session.__table__
+    seated = (
+        sa.select(sa.func.count())
+        .select_from(other)
+        .where(other.c.session_id == chosen.c.id, other.c.status == ChoiceStatus.CONFIRMED)
+        .scalar_subquery()
+    )
+    queued_at = sa.bindparam("queued_at", type_=Choice.queued_at.type)
+    now = sa.bindparam("now", type_=Choice.created_at.type)
+    status = sa.case(
+        (sa.or_(chosen.c.capacity.is_(None), seated < chosen.c.capacity), ChoiceStatus.CONFIRMED),
+        else_=ChoiceStatus.WAITLISTED,
+    )
+    # Strictly before: the new choice itself is not counted, whether or not a database
+    # shows a statement the rows it writes. Written out: SQLAlchemy does not correlate a
+    # subquery of RETURNING with the row returned.
+    waiting = sa.type_coerce(
+        sa.text(
+            "(SELECT count(*) FROM choices AS other"
+            " WHERE other.session_id = choices.session_id AND other.status = :waitlisted"
+            " AND other.queued_at < :queued_at)"
+        ).bindparams(
+            sa.bindparam("waitlisted", ChoiceStatus.WAITLISTED.value, literal_execute=True),
+            sa.bindparam("queued_at", type_=Choice.queued_at.type),
+        ),
+        sa.Integer,
+    )
+    rows = sa.select(
+        sa.bindparam("registration_id", type_=sa.Integer),
+        chosen.c.id,
+        status,
+        queued_at,
+        now,
+        now,
+    ).where(chosen.c.id.in_(sa.bindparam("ids", expanding=True)))
+    columns = ["registration_id", "session_id", "status", "queued_at", "created_at", "updated_at"]
+    return (
+        sa.insert(choices)
+        .from_select(columns, rows)
+        .returning(choices.c.id, choices.c.session_id, choices.c.status, waiting)
+    )
 
 
 def _lock_sessions(db: DbSession, *criteria) -> None:
     if db.get_bind().dialect.name != "postgresql":
         return  # SQLite: begin_write's lock covers everything
-    db.execute(sa.select(Session.id).where(*criteria).order_by(Session.id).with_for_update()).all()
+    # FOR NO KEY UPDATE, like the edition's: a new registration writes its choices before
+    # it takes these locks, and the key share those rows hold on their sessions must not
+    # keep the lock from whoever holds it next (two would wait on each other).
+    lock = sa.select(Session.id).where(*criteria).order_by(Session.id)
+    db.execute(lock.with_for_update(key_share=True)).all()
 
 
 def confirmed_registrations(db: DbSession, edition_id: int) -> int:

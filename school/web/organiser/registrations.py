@@ -113,9 +113,7 @@ def registration(slug: str, registration_id: int):
 
 def _details(registration) -> dict:
     choices = sorted(registration.choices, key=lambda c: (c.session.starts_at, c.session_id))
-    positions = seats.waitlist_positions(
-        db.session, [c.session_id for c in choices if not c.is_confirmed]
-    )
+    positions = seats.places_in_line(db.session, [c.id for c in choices if not c.is_confirmed])
     lang = i18n.language()
     held = {c.session_id for c in choices}
     offered = offer.choosable_sessions(db.session, registration.edition, by_organiser=True)

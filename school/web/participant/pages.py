@@ -37,9 +37,7 @@ def manage(token: str):
     registration = registrations.get_by_manage_token(db.session, token)
     edition = registration.edition
     choices = sorted(registration.choices, key=lambda c: c.session.starts_at)
-    positions = seats.waitlist_positions(
-        db.session, [c.session_id for c in choices if not c.is_confirmed]
-    )
+    positions = seats.places_in_line(db.session, [c.id for c in choices if not c.is_confirmed])
     # What one tap may change: swap a choice for a session at the same time, or join one.
     offered = offer.choosable_sessions(db.session, edition)
     ranked = {s.id for g in ranking_groups(edition, utcnow()) for s in g.sessions}
