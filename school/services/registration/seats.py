@@ -165,9 +165,9 @@ def _seat_or_line() -> sa.Insert:
 def _lock_sessions(db: DbSession, *criteria) -> None:
     if db.get_bind().dialect.name != "postgresql":
         return  # SQLite: begin_write's lock covers everything
-    # FOR NO KEY UPDATE, like the edition's: a new registration writes its choices before
-    # it takes these locks, and the key share those rows hold on their sessions must not
-    # keep the lock from whoever holds it next (two would wait on each other).
+    # FOR NO KEY UPDATE, like the edition's: it excludes whoever decides seats too, but
+    # not the key share that any row naming a session (a scan, a meal, a ranking being
+    # written) holds on it until its commit, which has nothing to do with seats.
     lock = sa.select(Session.id).where(*criteria).order_by(Session.id)
     db.execute(lock.with_for_update(key_share=True)).all()
 
