@@ -7,6 +7,7 @@ Seats and capped meals are decided under the edition lock (see ``seats``).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -191,12 +192,18 @@ def _already_registered(
 
 def _registered_as(db: DbSession, edition: Edition, email: str) -> Registration | None:
     """The edition's registration of this address, confirmed or cancelled (one at most:
-    a registration set aside no longer has the address as its key)."""
-    return db.scalar(
-        sa.select(Registration).where(
-            Registration.edition_id == edition.id,
-            Registration.email_key == email_key(email),
-        )
+    a registration set aside no longer has the address as its key). Looked up by its key
+    alone: nearly always there is none, and then nothing is loaded."""
+    found = db.scalar(_address_lookup(), {"edition_id": edition.id, "key": email_key(email)})
+    return None if found is None else db.get(Registration, found)
+
+
+@functools.cache
+def _address_lookup() -> sa.Select:
+    """Built once: every registration asks it."""
+    return sa.select(Registration.id).where(
+        Registration.edition_id == sa.bindparam("edition_id"),
+        Registration.email_key == sa.bindparam("key"),
     )
 
 

@@ -4,6 +4,7 @@ edition lock."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -44,10 +45,17 @@ class InvalidRegistration(DomainError):
 def sessions_by_id(db: DbSession, edition: Edition, ids: list[int]) -> dict[int, Session]:
     if not ids:
         return {}
-    found = db.scalars(
-        sa.select(Session).where(Session.id.in_(ids), Session.edition_id == edition.id)
-    ).all()
+    found = db.scalars(_sessions_of_edition(), {"ids": ids, "edition_id": edition.id}).all()
     return {s.id: s for s in found}
+
+
+@functools.cache
+def _sessions_of_edition() -> sa.Select:
+    """Built once: every registration asks it."""
+    return sa.select(Session).where(
+        Session.id.in_(sa.bindparam("ids", expanding=True)),
+        Session.edition_id == sa.bindparam("edition_id"),
+    )
 
 
 def is_organiser(actor: object) -> bool:

@@ -68,8 +68,20 @@ def lock_places(
         capacity = db.scalar(lock.with_for_update(key_share=True) if postgresql else lock)
     ids = sorted({i for i in session_ids if is_id(i)})
     if ids and postgresql:
-        _lock_sessions(db, Session.id.in_(ids), Session.capacity.is_not(None))
+        db.execute(_capped_sessions_lock(), {"ids": ids}).all()
     return capacity
+
+
+@functools.cache
+def _capped_sessions_lock() -> sa.Select:
+    """Built once: every registration asks it. In the order of their ids (see
+    ``_lock_sessions``, which takes the same kind of lock)."""
+    return (
+        sa.select(Session.id)
+        .where(Session.id.in_(sa.bindparam("ids", expanding=True)), Session.capacity.is_not(None))
+        .order_by(Session.id)
+        .with_for_update(key_share=True)
+    )
 
 
 def seat_or_line(
