@@ -22,17 +22,13 @@ def _links(registration: Registration) -> dict[str, str]:
     }
 
 
-def _summary(registration: Registration, positions: dict[int, int]) -> dict:
-    choices = sorted(registration.choices, key=lambda c: c.session.starts_at)
+def _summary(db: DbSession, registration: Registration) -> dict:
+    """What the registration holds, each place in line as the line stands now."""
     return {
-        "choices": [(c, positions.get(c.id)) for c in choices],
+        "choices": seats.choices_in_line(db, registration),
         "meals": sorted((m.session for m in registration.meals), key=lambda s: s.starts_at),
         "ranked": groups.pending_rankings(registration),
     }
-
-
-def _in_line(db: DbSession, registration: Registration) -> dict[int, int]:
-    return seats.places_in_line(db, [c.id for c in registration.choices if not c.is_confirmed])
 
 
 def confirmation(db: DbSession, registration: Registration, *, now: datetime) -> None:
@@ -45,7 +41,7 @@ def confirmation(db: DbSession, registration: Registration, *, now: datetime) ->
 
 @writing.renders("registration_confirmed")
 def _confirmation(db: DbSession, registration: Registration) -> dict:
-    return {**_links(registration), **_summary(registration, _in_line(db, registration))}
+    return {**_links(registration), **_summary(db, registration)}
 
 
 def link_reminder(db: DbSession, registration: Registration, *, now: datetime) -> None:

@@ -230,6 +230,14 @@ def places_in_line(db: DbSession, choice_ids: Iterable[int]) -> dict[int, int]:
     return {choice_id: place for choice_id, place in db.execute(_in_line(), {"ids": ids})}
 
 
+def choices_in_line(db: DbSession, registration: Registration) -> list[tuple[Choice, int | None]]:
+    """The registration's choices by start (then session), each with its place in line
+    as the line stands now (None for a seat): what its pages and e-mails list."""
+    choices = sorted(registration.choices, key=lambda c: (c.session.starts_at, c.session_id))
+    places = places_in_line(db, [c.id for c in choices if not c.is_confirmed])
+    return [(choice, places.get(choice.id)) for choice in choices]
+
+
 @functools.cache
 def _in_line() -> sa.Select:
     """Built once: a registration asks it as it decides its seats."""

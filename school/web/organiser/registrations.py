@@ -112,8 +112,8 @@ def registration(slug: str, registration_id: int):
 
 
 def _details(registration) -> dict:
-    choices = sorted(registration.choices, key=lambda c: (c.session.starts_at, c.session_id))
-    positions = seats.places_in_line(db.session, [c.id for c in choices if not c.is_confirmed])
+    listed = seats.choices_in_line(db.session, registration)
+    choices = [choice for choice, _place in listed]
     lang = i18n.language()
     held = {c.session_id for c in choices}
     offered = offer.choosable_sessions(db.session, registration.edition, by_organiser=True)
@@ -132,7 +132,7 @@ def _details(registration) -> dict:
             moves[choice.session_id] = form
     return {
         "country_name": country_names(lang).get(registration.country, registration.country),
-        "choices": [(c, positions.get(c.id)) for c in choices],
+        "choices": listed,
         "held_before": cancelling.held_before(db.session, registration)
         if registration.is_cancelled
         else [],

@@ -36,8 +36,7 @@ from school.web.registration import (
 def manage(token: str):
     registration = registrations.get_by_manage_token(db.session, token)
     edition = registration.edition
-    choices = sorted(registration.choices, key=lambda c: c.session.starts_at)
-    positions = seats.places_in_line(db.session, [c.id for c in choices if not c.is_confirmed])
+    choices = seats.choices_in_line(db.session, registration)
     # What one tap may change: swap a choice for a session at the same time, or join one.
     offered = offer.choosable_sessions(db.session, edition)
     ranked = {s.id for g in ranking_groups(edition, utcnow()) for s in g.sessions}
@@ -49,12 +48,12 @@ def manage(token: str):
         "participant/manage.html",
         registration=registration,
         edition=edition,
-        choices=[(c, positions.get(c.id)) for c in choices],
+        choices=choices,
         meals=sorted((m.session for m in registration.meals), key=lambda s: s.starts_at),
         programme=plan,
         swaps={
             c.session_id: self_service.alternatives(registration, offered, c.session)
-            for c in choices
+            for c, _place in choices
         },
         joinable=self_service.joinable(registration, offered),
         tap_form=ChoiceActionForm(),
