@@ -191,7 +191,8 @@ def _take_seats(
     in_line = seats.seat_or_line(db, registration, wanted, queued_at=queued_at, now=now)
     lang = i18n.language()
     conflicts: list[str] = []
-    new = [c for c in registration.choices if c.session_id in {s.id for s in wanted}]
+    wanted_ids = {session.id for session in wanted}
+    new = [c for c in registration.choices if c.session_id in wanted_ids]
     for choice in sorted(new, key=lambda c: (c.session.starts_at, c.session.id)):
         if not choice.is_confirmed:
             continue

@@ -56,8 +56,8 @@ def lock_places(
     lock (an organiser may have changed it meanwhile), with ``edition_cap``.
 
     The locks are held while the seats are counted and until the commit: everyone after
-    the same seats waits that long, so nothing is loaded here. Seats are decided by
-    statements that read the capacities themselves (``decide``), under these locks."""
+    the same seats waits that long, so nothing is loaded here: the statement that decides
+    the seats reads the capacities itself (``seat_or_line``), under these locks."""
     begin_write(db)
     postgresql = db.get_bind().dialect.name == "postgresql"
     capacity = None
@@ -103,8 +103,9 @@ def seat_or_line(
     values = {"registration_id": registration.id, "queued_at": queued_at, "now": now}
     rows = db.execute(_seat_or_line(), {**values, "ids": list(by_id)}).all()
     places: dict[int, int] = {}
+    written = []
     for choice_id, session_id, status, waiting in rows:
-        # Written by the statement: the session is told of it as if it had loaded it.
+        # Written by the statement: the ORM is handed the row as if it had loaded it.
         choice = Choice(
             id=choice_id,
             registration_id=registration.id,
@@ -118,9 +119,10 @@ def seat_or_line(
         db.add(choice)
         set_committed_value(choice, "session", by_id[session_id])
         set_committed_value(choice, "registration", registration)
-        set_committed_value(registration, "choices", [*registration.choices, choice])
+        written.append(choice)
         if status != ChoiceStatus.CONFIRMED:
             places[choice_id] = waiting + 1
+    set_committed_value(registration, "choices", [*registration.choices, *written])
     return places
 
 
