@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
-from school.database import begin_write, utcnow
+from school.database import begin_write, utcnow, write_now
 from school.models import Choice, Edition, OutboxMessage, Registration, RegistrationMeal
 from school.models.vocabulary import MailFailure
 from school.urls import absolute_url
@@ -137,7 +137,7 @@ def queue_to_write(
 ) -> OutboxMessage:
     """Store a message to ``registration``, written by the sender (``write_waiting``) just
     before it sends it, from the database, with what ``renders(template)`` declared.
-    Nothing is flushed here: the row goes with the transaction's last flush."""
+    The row is written at once (``write_now``): ``registration`` must be stored."""
     if template not in _CONTEXTS:
         raise ValueError(f"no context declared for the mail template {template!r}")
     message = OutboxMessage(
@@ -151,7 +151,7 @@ def queue_to_write(
         created_at=now,
         send_after=now,
     )
-    db.add(message)
+    write_now(db, message)
     mark_queued(db)
     return message
 

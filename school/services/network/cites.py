@@ -215,5 +215,5 @@ def directory_names(db: DbSession) -> dict[str, str]:
         "cite-names",
         DIRECTORY_TABLES,
         "names",
-        lambda: dict(db.execute(sa.select(Cite.key, Cite.name)).tuples().all()),
+        lambda: dict(db.execute(sa.select(Cite.key, Cite.name)).all()),
     )
