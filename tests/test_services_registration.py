@@ -132,6 +132,31 @@ def test_one_registration_gets_a_seat_in_one_session_and_a_place_in_another_s_li
     assert {c.session_id: (c.status, line.get(c.id)) for c in stored} == told
 
 
+def test_a_change_of_the_programme_applies_to_the_next_registration_at_once(ctx, demo, db):
+    """A new registration reads the sessions' rules from what the process keeps: a
+    session cancelled, or moved onto another, is refused as soon as it is committed."""
+    explora, cafe = session_id(db, "d1-visit-explora"), session_id(db, "d3-work-cafe")
+    register(db, demo, person(0, sessions=[explora, cafe]))  # the sessions are kept now
+    session = db.get(Session, cafe)
+    session.status = "cancelled"
+    db.commit()
+    with pytest.raises(InvalidRegistration) as caught:
+        register(db, demo, person(1, sessions=[cafe]))
+    db.rollback()
+    assert any("is cancelled" in m for m in caught.value.errors["sessions"])
+
+    moved = db.get(Session, explora)
+    session = db.get(Session, cafe)
+    session.status = "scheduled"
+    session.starts_at, session.ends_at = moved.starts_at, moved.ends_at
+    db.commit()
+    with pytest.raises(InvalidRegistration) as caught:
+        register(db, demo, person(2, days=[D1], sessions=[explora, cafe]))
+    db.rollback()
+    assert any("at the same time" in m for m in caught.value.errors["sessions"])
+    assert db.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
+
+
 def test_a_cancellation_promotes_the_first_in_line_and_tells_them(ctx, demo, db):
     set_capacity(db, "d1-visit-explora", 1)
     explora = session_id(db, "d1-visit-explora")

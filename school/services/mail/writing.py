@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
-from school.database import begin_write, utcnow, write_now
+from school.database import begin_write, utcnow
 from school.models import Choice, Edition, OutboxMessage, Registration, RegistrationMeal
 from school.models.vocabulary import MailFailure
 from school.urls import absolute_url
@@ -134,26 +134,36 @@ def renders(template: str) -> Callable[[Context], Context]:
 
 def queue_to_write(
     db: DbSession, registration: Registration, *, template: str, purpose: str, now: datetime
-) -> OutboxMessage:
+) -> None:
     """Store a message to ``registration``, written by the sender (``write_waiting``) just
     before it sends it, from the database, with what ``renders(template)`` declared.
-    The row is written at once (``write_now``): ``registration`` must be stored."""
+    Its row is inserted at once, by Core: nothing reads it back in this transaction, and
+    every registration queues one (the ORM's flush of it cost more than the insert)."""
     if template not in _CONTEXTS:
         raise ValueError(f"no context declared for the mail template {template!r}")
-    message = OutboxMessage(
-        to_address=registration.email,
-        subject="",
-        text_body="",
-        template=template,
-        purpose=purpose,
-        registration=registration,
-        edition_id=registration.edition_id,
-        created_at=now,
-        send_after=now,
+    if registration.id is None:
+        raise ValueError("a registration's mail is queued once the registration is stored")
+    db.execute(
+        _queue_statement(),
+        {
+            "to_address": registration.email,
+            "subject": "",
+            "text_body": "",
+            "template": template,
+            "purpose": purpose,
+            "registration_id": registration.id,
+            "edition_id": registration.edition_id,
+            "created_at": now,
+            "send_after": now,
+        },
     )
-    write_now(db, message)
     mark_queued(db)
-    return message
+
+
+@functools.cache
+def _queue_statement() -> sa.Insert:
+    """Built once (the columns not given take their defaults)."""
+    return sa.insert(OutboxMessage.__table__)
 
 
 def committed(db: DbSession) -> None:

@@ -234,7 +234,8 @@ def _checked_choices(
     """The sessions and meals chosen, by id, once they pass the programme's rules and
     who may sit where (with whether membership is proved); else every problem found
     (``errors``: those of the fields already) is raised at once."""
-    sessions = sessions_by_id(db, edition, data.sessions + data.meals)
+    chosen = data.sessions + data.meals
+    sessions = sessions_by_id(db, edition, chosen, kept=current is None)
     errors = merge_errors(errors, check_against_programme(data, edition, sessions, now, actor))
     checked = access.check_access(db, edition, data, sessions, actor=actor, current=current)
     errors = merge_errors(errors, checked.errors)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 
-from school import i18n
+from school import data_versions, i18n, keeping
 from school.database import utcnow
 from school.models import (
     Edition,
@@ -42,11 +42,32 @@ class InvalidRegistration(DomainError):
         self.by_session = by_session or {}
 
 
-def sessions_by_id(db: DbSession, edition: Edition, ids: list[int]) -> dict[int, Session]:
+def sessions_by_id(
+    db: DbSession, edition: Edition, ids: list[int], *, kept: bool = False
+) -> dict[int, Session]:
+    """The edition's sessions of ``ids`` (those that exist), read from the database, or
+    with ``kept`` from the copy of the edition's sessions this process keeps: for a new
+    registration, whose session holds none of them yet (what the programme says changes
+    rarely, and every registration reads it; seats are counted by the database, under
+    their locks, whatever is kept)."""
     if not ids:
         return {}
+    if kept:
+        everyone = _kept_sessions(db, edition.id)
+        return {i: keeping.attach(db, everyone[i]) for i in dict.fromkeys(ids) if i in everyone}
     found = db.scalars(_sessions_of_edition(), {"ids": ids, "edition_id": edition.id}).all()
     return {s.id: s for s in found}
+
+
+_SESSION_TABLES = data_versions.watched("sessions")
+
+
+def _kept_sessions(db: DbSession, edition_id: int) -> dict[int, Session]:
+    def load() -> dict[int, Session]:
+        found = db.scalars(sa.select(Session).where(Session.edition_id == edition_id)).all()
+        return {s.id: keeping.snapshot(s) for s in found}
+
+    return keeping.keep(db, "registration-sessions", _SESSION_TABLES, edition_id, load)
 
 
 @functools.cache
