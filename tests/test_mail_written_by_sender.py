@@ -93,10 +93,10 @@ def test_the_confirmation_is_stored_unwritten_and_written_by_the_sender(ctx, dem
 
 
 def test_the_place_in_line_said_is_the_lines_after_people_leave_and_come_back(ctx, demo, db):
-    """The place a new registration is told in its answer is counted once it is
-    committed (not under the seats' locks); its e-mail says the place as the line
-    stands when the sender writes it. Both must be its place as the line orders it,
-    with people gone from the line and one put back."""
+    """The place a new registration is told in its answer is counted with the seats,
+    before its own choice exists; its e-mail says the place as the line stands when the
+    sender writes it. Both must be its place as the line orders it, with people gone
+    from the line and one put back."""
     visit = explora(db, 1)
     edition = db.get(Edition, demo.id)
     names = ["Ærøskøbing", "Шевченко", "欧阳", "عبد الله", "Nguyễn", "Łukasiewicz"]
@@ -106,7 +106,7 @@ def test_the_place_in_line_said_is_the_lines_after_people_leave_and_come_back(ct
             registrations.register(db, edition, person(n, name, sessions=[visit]), now=utcnow())
         )
         db.commit()
-    assert [o.places_in_line(db) for o in people[1:]] == [
+    assert [o.positions for o in people[1:]] == [
         {o.registration.choices[0].id: place} for place, o in enumerate(people[1:], 1)
     ]
     # The second in line leaves; the one who held the seat cancels: the first in line
@@ -116,7 +116,6 @@ def test_the_place_in_line_said_is_the_lines_after_people_leave_and_come_back(ct
     db.commit()
     late = registrations.register(db, edition, person(4, names[4], sessions=[visit]), now=utcnow())
     db.commit()
-    told_late = late.places_in_line(db)  # what its answer says
     admin = make_admin(current_app, db)
     back = cancelling.reinstate(
         db, db.get(Registration, people[2].registration.id), now=utcnow(), actor=admin
@@ -125,7 +124,7 @@ def test_the_place_in_line_said_is_the_lines_after_people_leave_and_come_back(ct
     writing.write_waiting(db)
     line = seats.waitlist_positions(db, [visit])
     late_choice, back_choice = late.registration.choices[0], back.choices[0]
-    assert told_late == {late_choice.id: 2} == {late_choice.id: line[late_choice.id]}
+    assert late.positions == {late_choice.id: 2} == {late_choice.id: line[late_choice.id]}
     assert line[back_choice.id] == 3
     assert "liste d'attente, place 2" in confirmation_of(db, late.registration.id).text_body
     reinstated = db.scalars(

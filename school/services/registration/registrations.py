@@ -57,13 +57,8 @@ class Outcome:
     # False when the address was already registered: nothing was registered and
     # the private link of the existing registration was e-mailed again.
     created: bool = True
-    # Its new choices put in a waiting line, by id (``places_in_line``).
-    waiting: list[int] = field(default_factory=list)
-
-    def places_in_line(self, db: DbSession) -> dict[int, int]:
-        """The place (1 = next) of each new choice in its line, by choice id, as the line
-        stands: ask once the registration is committed, the seats' locks released."""
-        return seats.places_in_line(db, self.waiting)
+    # Place in line of each waitlisted choice, by choice id, as the confirmation says.
+    positions: dict[int, int] = field(default_factory=dict)
 
 
 # -- reading
@@ -153,12 +148,11 @@ def register(
     if edition_cap:
         _check_room_left(db, edition, cap)
     wanted = [sessions[i] for i in data.sessions]
-    take_places(db, registration, wanted, data.meals, now)
-    waiting = [c.id for c in registration.choices if not c.is_confirmed]
+    positions = take_places(db, registration, wanted, data.meals, now).in_line
     if actor is not None:
         details = {"walk_in": force, "choices": choices_summary(registration)}
         history.record(db, actor, "registration.created", registration, details, now=now)
-    return Outcome(registration, [], waiting=waiting)
+    return Outcome(registration, [], positions=positions)
 
 
 def _check_window(edition: Edition, now: datetime) -> None:

@@ -139,6 +139,8 @@ class Places:
     """What ``take_places`` decided, beyond the rows it added."""
 
     meals_left_out: list[Session] = field(default_factory=list)
+    # Place in line (1 = next) of each choice it put in a waiting line, by choice id.
+    in_line: dict[int, int] = field(default_factory=dict)
 
 
 def take_places(
@@ -156,8 +158,7 @@ def take_places(
     (``InvalidRegistration``: the caller rolls back, nothing is kept), or with
     ``skip_full_meals`` left out (``Places.meals_left_out``)."""
     skipped = _take_meals(db, registration, meals, skip_full=skip_full_meals)
-    _take_seats(db, registration, wanted, now)
-    return Places(skipped)
+    return Places(skipped, _take_seats(db, registration, wanted, now))
 
 
 def _take_meals(
@@ -197,17 +198,18 @@ def _take_meals(
 
 def _take_seats(
     db: DbSession, registration: Registration, wanted: list[Session], now: datetime
-) -> None:
+) -> dict[int, int]:
     """Confirmed while seats remain, else in the waiting line; never two confirmed
-    seats at the same time (a waiting-line place may overlap a seat: a fallback)."""
+    seats at the same time (a waiting-line place may overlap a seat: a fallback).
+    Returns the place in line of each new waitlisted choice, by choice id."""
     if not wanted:
-        return
+        return {}
     held = [c.session for c in registration.choices if c.is_confirmed]
     # The place in line is the moment the lock was granted, not when the request began:
     # the line then follows the order in which seats were decided.
     queued_at = max(now, utcnow())
     db.flush()  # the registration's row, which the choices name
-    seats.seat_or_line(db, registration, wanted, queued_at=queued_at, now=now)
+    in_line = seats.seat_or_line(db, registration, wanted, queued_at=queued_at, now=now)
     lang = i18n.language()
     conflicts: list[str] = []
     wanted_ids = {session.id for session in wanted}
@@ -230,6 +232,7 @@ def _take_seats(
     if conflicts:
         # Written, and refused: the caller rolls back (nothing is kept).
         raise InvalidRegistration({"sessions": conflicts})
+    return in_line
 
 
 def rank(db: DbSession, registration: Registration, data: RegistrationData, now) -> None:

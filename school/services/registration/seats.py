@@ -91,20 +91,20 @@ def seat_or_line(
     *,
     queued_at: datetime,
     now: datetime,
-) -> None:
+) -> dict[int, int]:
     """The registration's choices of these sessions, each confirmed if its session has a
     seat left, else at the end of its waiting line (queued at ``queued_at``), written in
     one statement under the sessions' locks: every round trip there keeps everyone after
-    the same seats waiting. The choices join the registration's. Their places in line
-    are counted once the locks are released (``places_in_line``): counting a line of
-    thousands under them kept everyone else waiting."""
+    the same seats waiting. The choices join the registration's. Returns the place in
+    line (1 = next) of those waitlisted, by choice id."""
     if not sessions:
-        return
+        return {}
     by_id = {session.id: session for session in sessions}
     values = {"registration_id": registration.id, "queued_at": queued_at, "now": now}
     rows = db.execute(_seat_or_line(), {**values, "ids": list(by_id)}).all()
+    places: dict[int, int] = {}
     written = []
-    for choice_id, session_id, status in rows:
+    for choice_id, session_id, status, waiting in rows:
         # Written by the statement: the ORM is handed the row as if it had loaded it.
         choice = Choice(
             id=choice_id,
@@ -120,13 +120,17 @@ def seat_or_line(
         set_committed_value(choice, "session", by_id[session_id])
         set_committed_value(choice, "registration", registration)
         written.append(choice)
+        if status != ChoiceStatus.CONFIRMED:
+            places[choice_id] = waiting + 1
     set_committed_value(registration, "choices", [*registration.choices, *written])
+    return places
 
 
 @functools.cache
 def _seat_or_line() -> sa.Insert:
     """Built once. Seats are counted as every page counts them (``seats_taken``: a
-    session's confirmed choices) against the capacity as it is under the lock."""
+    session's confirmed choices) against the capacity as it is under the lock; the line
+    up to now is counted from its index alone (session, status, time queued)."""
     choices = Choice.__table__
     other = choices.alias("other")
     chosen = Session.__table__
@@ -142,6 +146,20 @@ def _seat_or_line() -> sa.Insert:
         (sa.or_(chosen.c.capacity.is_(None), seated < chosen.c.capacity), ChoiceStatus.CONFIRMED),
         else_=ChoiceStatus.WAITLISTED,
     )
+    # Strictly before: the new choice itself is not counted, whether or not a database
+    # shows a statement the rows it writes. Written out: SQLAlchemy does not correlate a
+    # subquery of RETURNING with the row returned.
+    waiting = sa.type_coerce(
+        sa.text(
+            "(SELECT count(*) FROM choices AS other"
+            " WHERE other.session_id = choices.session_id AND other.status = :waitlisted"
+            " AND other.queued_at < :queued_at)"
+        ).bindparams(
+            sa.bindparam("waitlisted", ChoiceStatus.WAITLISTED.value, literal_execute=True),
+            sa.bindparam("queued_at", type_=Choice.queued_at.type),
+        ),
+        sa.Integer,
+    )
     rows = sa.select(
         sa.bindparam("registration_id", type_=sa.Integer),
         chosen.c.id,
@@ -154,7 +172,7 @@ def _seat_or_line() -> sa.Insert:
     return (
         sa.insert(choices)
         .from_select(columns, rows)
-        .returning(choices.c.id, choices.c.session_id, choices.c.status)
+        .returning(choices.c.id, choices.c.session_id, choices.c.status, waiting)
     )
 
 

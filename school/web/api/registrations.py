@@ -96,35 +96,32 @@ def create_registration(slug: str):
         data.privacy_consent = False
     outcome = registrations.register(db.session, edition, data, now=utcnow())
     # Written before the commit, which would expire what it reads and load it all again.
-    answer, choice_ids = registration_json(outcome.registration) if outcome.created else ({}, [])
+    answer = registration_json(outcome.registration, outcome.positions) if outcome.created else None
     db.session.commit()  # an address already registered: its private link is e-mailed again
     outbox.wake(current_app._get_current_object())
-    if not outcome.created:
+    if answer is None:
         raise DomainError(
             _("This address is already registered: we have e-mailed its private link to it."),
             code="already_registered",
         )
-    if outcome.waiting:  # counted now that the seats' locks are released
-        places = outcome.places_in_line(db.session)
-        for choice, choice_id in zip(answer["choices"], choice_ids, strict=True):
-            choice["waitlist_position"] = places.get(choice_id)
     return jsonify(answer), 201
 
 
-def registration_json(registration) -> tuple[dict[str, Any], list[int]]:
-    """The answer to a registration, each place in line left empty, and the ids of its
-    choices in the answer's order (to fill them in)."""
+def registration_json(registration, positions: dict[int, int]) -> dict[str, Any]:
     manage_url = absolute_url("participant.manage", token=registration.manage_token)
     choices = sorted(registration.choices, key=lambda c: c.session.starts_at)
-    answer = {
+    return {
         "id": registration.id,
         "status": registration.status,
         "manage_url": manage_url,
         "badge_url": printing.badge_url(registration),
         "agenda_url": absolute_url("participant.agenda", token=registration.manage_token),
         "choices": [
-            {"session_id": c.session_id, "status": c.status, "waitlist_position": None}
+            {
+                "session_id": c.session_id,
+                "status": c.status,
+                "waitlist_position": positions.get(c.id),
+            }
             for c in choices
         ],
     }
-    return answer, [c.id for c in choices]
