@@ -228,7 +228,8 @@ def _write_rows(session: Session, instances: list[Any]) -> None:
     params = [_row_values(sa.inspect(instance)) for instance in instances]
     # Every row names the same columns: one statement (executemany), rows in order.
     statement = _insert_returning(mapper.local_table)
-    rows = session.execute(statement, params if len(params) > 1 else params[0]).all()
+    # On the connection: a Core statement needs none of the ORM session's execution.
+    rows = session.connection().execute(statement, params if len(params) > 1 else params[0]).all()
     for instance, row in zip(instances, rows, strict=True):
         values = row._mapping
         state = sa.inspect(instance)

@@ -143,7 +143,7 @@ def queue_to_write(
         raise ValueError(f"no context declared for the mail template {template!r}")
     if registration.id is None:
         raise ValueError("a registration's mail is queued once the registration is stored")
-    db.execute(
+    db.connection().execute(  # Core, not the ORM session's execution: see write_now
         _queue_statement(),
         {
             "to_address": registration.email,

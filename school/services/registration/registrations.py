@@ -194,7 +194,9 @@ def _registered_as(db: DbSession, edition: Edition, email: str) -> Registration 
     """The edition's registration of this address, confirmed or cancelled (one at most:
     a registration set aside no longer has the address as its key). Looked up by its key
     alone: nearly always there is none, and then nothing is loaded."""
-    found = db.scalar(_address_lookup(), {"edition_id": edition.id, "key": email_key(email)})
+    found = db.connection().scalar(
+        _address_lookup(), {"edition_id": edition.id, "key": email_key(email)}
+    )
     return None if found is None else db.get(Registration, found)
 
 

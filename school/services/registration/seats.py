@@ -68,7 +68,7 @@ def lock_places(
         capacity = db.scalar(lock.with_for_update(key_share=True) if postgresql else lock)
     ids = sorted({i for i in session_ids if is_id(i)})
     if ids and postgresql:
-        db.execute(_capped_sessions_lock(), {"ids": ids}).all()
+        db.connection().execute(_capped_sessions_lock(), {"ids": ids}).all()
     return capacity
 
 
@@ -101,7 +101,7 @@ def seat_or_line(
         return {}
     by_id = {session.id: session for session in sessions}
     values = {"registration_id": registration.id, "queued_at": queued_at, "now": now}
-    rows = db.execute(_seat_or_line(), {**values, "ids": list(by_id)}).all()
+    rows = db.connection().execute(_seat_or_line(), {**values, "ids": list(by_id)}).all()
     places: dict[int, int] = {}
     written = []
     for choice_id, session_id, status, waiting in rows:
