@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 from school import data_versions, keeping
 from school.database import utcnow
 from school.models import CheckIn, Choice, Edition, Registration, Session
+from school.models.programme import times_overlap
 from school.models.vocabulary import ChoiceStatus
 from school.services.badges import tokens
 from school.services.checkin import people
@@ -239,8 +240,7 @@ def _overlaps(sessions: list[Session]) -> dict[int, list[int]]:
     overlap it (500 sessions: 125,000 pairs tested before, a few thousand now)."""
     found: dict[int, list[int]] = {s.id: [] for s in sessions}
     # Read once from the ORM objects, not at each of the thousands of comparisons: the
-    # rule (``Session.overlaps``) is asked of plain copies of their times.
-    overlaps = Session.__dict__["overlaps"].func
+    # rule is asked of plain copies of their times.
     by_start = sorted(
         (s.starts_at, s.ends_at, s.id, _Times(s.starts_at, s.ends_at)) for s in sessions
     )
@@ -248,7 +248,7 @@ def _overlaps(sessions: list[Session]) -> dict[int, list[int]]:
         for starts, _ends, second_id, second in by_start[index + 1 :]:
             if starts >= ends:
                 break
-            if overlaps(first, second):
+            if times_overlap(first, second):
                 found[first_id].append(second_id)
                 found[second_id].append(first_id)
     return {key: sorted(ids) for key, ids in found.items()}
