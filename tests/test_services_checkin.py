@@ -189,6 +189,13 @@ def test_the_roster_has_what_a_scanner_decides_with(people, db, count_queries):
     assert majda["token"] == tokens.token_for(people["member"])
     assert majda["seats"] == [people["explora"].id]
     assert majda["checked_in"].keys() == {"entrance:2019-06-19"}
+    # As the registrations hold them, on either database (SQLite keeps dates as text and
+    # booleans as numbers): days in order, membership proved or not.
+    assert majda["days"] == ["2019-06-19"]
+    assert by_name["Ève"]["days"] == ["2019-06-19", "2019-06-20"]
+    assert majda["member"] is True
+    assert by_name["Ève"]["member"] is False
+    assert by_name["Ève"]["seats"] == [people["tour"].id]
     assert by_name["Zainoudine"]["waiting"] == {str(people["explora"].id): 1}
     sessions = {s["id"]: s for s in roster["sessions"]}
     assert sessions[people["explora"].id]["admission"] == "seat"

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
 
+from school.database import plain_rows
 from school.models import Choice, Registration, RegistrationDay, RegistrationMeal
 
 
@@ -57,9 +58,11 @@ def read(db: DbSession, which: sa.ColumnElement[bool]) -> list[Person]:
     """The registrations ``which`` selects, by last name, with their days (in order),
     choices (seats and waiting places, by id) and meals."""
     # Plain columns, asked of the connection rather than the ORM session: the ORM would
-    # pass each of the 55,000 rows of 10,000 people through its loading, column by column.
+    # pass each of the 55,000 rows of 10,000 people through its loading, column by column;
+    # taken as the driver gives them (``plain_rows``), each is not even made a Row.
     connection = db.connection()
-    rows = connection.execute(
+    rows = plain_rows(
+        connection,
         sa.select(
             Registration.id,
             Registration.edition_id,
@@ -73,9 +76,9 @@ def read(db: DbSession, which: sa.ColumnElement[bool]) -> list[Person]:
             Registration.dietary,
         )
         .where(which)
-        .order_by(Registration.last_name, Registration.first_name, Registration.id)
+        .order_by(Registration.last_name, Registration.first_name, Registration.id),
     )
-    people = {row[0]: Person(*row[:7], bool(row[7]), *row[8:]) for row in rows}
+    people = {row[0]: Person(*row) for row in rows}
     days = sa.select(RegistrationDay.registration_id, RegistrationDay.date)
     for registration_id, day in _of(connection, days.order_by(RegistrationDay.date), which):
         people[registration_id].attended_dates.append(day)
@@ -88,7 +91,7 @@ def read(db: DbSession, which: sa.ColumnElement[bool]) -> list[Person]:
         sa.type_coerce(Choice.queued_at, sa.DateTime()),
     )
     for registration_id, *seat in _of(connection, seats.order_by(Choice.id), which):
-        people[registration_id].choices.append(Seat(*seat[:3], bool(seat[3]), *seat[4:]))
+        people[registration_id].choices.append(Seat(*seat))
     meals = sa.select(RegistrationMeal.registration_id, RegistrationMeal.session_id)
     for registration_id, session_id in _of(connection, meals, which):
         people[registration_id].meals.append(Meal(session_id))
@@ -97,4 +100,4 @@ def read(db: DbSession, which: sa.ColumnElement[bool]) -> list[Person]:
 
 def _of(connection: sa.Connection, rows: sa.Select, which: sa.ColumnElement[bool]) -> Any:
     """The rows of the people ``which`` selects (joined on their registration)."""
-    return connection.execute(rows.join(Registration).where(which))
+    return plain_rows(connection, rows.join(Registration).where(which))

@@ -24,6 +24,7 @@ from school.services.badges import tokens
 from school.services.checkin import people
 from school.services.checkin.checkpoints import admission, sessions_in_order
 from school.services.registration import seats
+from school.worker import collector_paused
 
 # What the roster is made of but the check-ins, kept by each process, ready to send, while
 # its tables do not change (school/data_versions.py); a scan changes none of them. The
@@ -189,7 +190,12 @@ def _sent_since(db: DbSession, edition: Edition, ids: set[int]) -> _People:
 
 def _everyone(db: DbSession, edition: Edition) -> _People:
     """The edition's participants, as the process keeps them (``PEOPLE``)."""
-    return keeping.keep(db, PEOPLE, ROSTER_TABLES, edition.id, lambda: _people(db, edition))
+    return keeping.keep(db, PEOPLE, ROSTER_TABLES, edition.id, lambda: _built(db, edition))
+
+
+def _built(db: DbSession, edition: Edition) -> _People:
+    with collector_paused():  # tens of thousands of objects, no cycle among them
+        return _people(db, edition)
 
 
 def _people(db: DbSession, edition: Edition, ids: set[int] | None = None) -> _People:
@@ -225,9 +231,9 @@ def _people(db: DbSession, edition: Edition, ids: set[int] | None = None) -> _Pe
             "member": r.is_proved_member,
             "status": r.status,
             "dietary": r.dietary,
-            "days": [d.isoformat() for d in r.attended_dates],
-            "seats": sorted(c.session_id for c in r.choices if c.is_confirmed),
-            "meals": sorted(m.session_id for m in r.meals),
+            "days": r.attended_dates,  # dates: orjson writes them as isoformat() does
+            "seats": sorted([c.session_id for c in r.choices if c.is_confirmed]),
+            "meals": sorted([m.session_id for m in r.meals]),
             "waiting": {str(c.session_id): line[c.id] for c in r.choices if not c.is_confirmed},
         }
         participants.append((r.id, orjson.dumps(person)[:-1] + b',"checked_in":'))

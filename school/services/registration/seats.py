@@ -23,6 +23,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from operator import itemgetter
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -216,7 +217,7 @@ def numbered(waiting: Iterable[tuple[int, int, datetime]]) -> dict[int, int]:
     first). ``places_in_line`` counts the same order in the database, for a few choices."""
     positions: dict[int, int] = {}
     counters: dict[int, int] = defaultdict(int)
-    for choice_id, session_id, _queued_at in sorted(waiting, key=lambda c: (c[1], c[2], c[0])):
+    for choice_id, session_id, _queued_at in sorted(waiting, key=itemgetter(1, 2, 0)):
         counters[session_id] += 1
         positions[choice_id] = counters[session_id]
     return positions
