@@ -97,6 +97,16 @@ def verify(ctx: Context) -> list[str]:
                 " JOIN sessions s ON s.id = c.session_id GROUP BY s.key, s.capacity"
             )
         ).all()
+        # The lines' lengths the database keeps (told to each new registration) against
+        # the lines counted: any difference is a place told wrong.
+        astray = conn.execute(
+            sa.text(
+                "SELECT s.key, coalesce(w.people, 0), count(c.id) FROM sessions s"
+                " LEFT JOIN waiting_lines w ON w.session_id = s.id"
+                " LEFT JOIN choices c ON c.session_id = s.id AND c.status = 'waitlisted'"
+                " GROUP BY s.key, w.people HAVING coalesce(w.people, 0) <> count(c.id)"
+            )
+        ).all()
     engine.dispose()
     lines = [f"After the run: {registrations} registrations, {duplicates} duplicate addresses."]
     lines += [
@@ -104,7 +114,12 @@ def verify(ctx: Context) -> list[str]:
         for key, capacity, confirmed, waiting in seated
     ]
     lines.append("No session over capacity." if not over else f"OVER CAPACITY: {over}")
-    if over or duplicates:
+    lines.append(
+        "Every line's length as the database keeps it is the line counted."
+        if not astray
+        else f"LINES' LENGTHS ASTRAY (kept, counted): {astray}"
+    )
+    if over or duplicates or astray:
         raise RuntimeError("\n".join(lines))
     lines.append(_written_by_the_sender(ctx))
     return lines

@@ -157,6 +157,54 @@ def test_a_change_of_the_programme_applies_to_the_next_registration_at_once(ctx,
     assert db.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
 
 
+def test_the_database_keeps_each_lines_length_whatever_changes_it(ctx, demo, db):
+    """A new registration is told its place from the line's length as the database keeps
+    it (``waiting_lines``): whatever way people leave the line, the length and the place
+    told stay the line's own."""
+    from school.models import WaitingLine
+    from school.services.registration.seats import places_in_line
+
+    set_capacity(db, "d1-visit-explora", 1)
+    explora = session_id(db, "d1-visit-explora")
+
+    def kept_and_counted() -> tuple[int, int]:
+        db.expire_all()
+        kept = db.scalar(sa.select(WaitingLine.people).where(WaitingLine.session_id == explora))
+        counted = db.scalar(
+            sa.select(sa.func.count())
+            .select_from(Choice)
+            .where(Choice.session_id == explora, Choice.status == "waitlisted")
+        )
+        return kept or 0, counted
+
+    people = [register(db, demo, person(n, sessions=[explora])) for n in range(6)]
+    assert kept_and_counted() == (5, 5)
+    assert [list(o.positions.values()) for o in people[1:]] == [[1], [2], [3], [4], [5]]
+    # One gives up their place (the ORM deletes the choice).
+    data = data_of(db.get(Registration, people[2].registration.id))
+    data.sessions = []
+    registrations.update(db, db.get(Registration, people[2].registration.id), data, now=utcnow())
+    db.commit()
+    assert kept_and_counted() == (4, 4)
+    # One is erased by a statement of its own (the database deletes their choices).
+    db.execute(sa.delete(Registration).where(Registration.id == people[4].registration.id))
+    db.commit()
+    assert kept_and_counted() == (3, 3)
+    # The seat is given up: the first in line is promoted (their choice changes status).
+    cancelling.cancel(db, db.get(Registration, people[0].registration.id), now=utcnow())
+    db.commit()
+    assert kept_and_counted() == (2, 2)
+    # The next one is told the place the line gives them.
+    latest = register(db, demo, person(9, sessions=[explora]))
+    [(choice_id, place)] = latest.positions.items()
+    assert place == 3 == places_in_line(db, [choice_id])[choice_id]
+    assert kept_and_counted() == (3, 3)
+    # The session's choices all go with it, and its line's length too.
+    db.execute(sa.delete(Choice).where(Choice.session_id == explora))
+    db.commit()
+    assert kept_and_counted() == (0, 0)
+
+
 def test_a_cancellation_promotes_the_first_in_line_and_tells_them(ctx, demo, db):
     set_capacity(db, "d1-visit-explora", 1)
     explora = session_id(db, "d1-visit-explora")

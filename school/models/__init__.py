@@ -11,7 +11,13 @@ from school.models.network import Cite, Initiative
 from school.models.organiser import ApiToken, LoginSession, Organiser
 from school.models.people import Person, SessionPerson
 from school.models.programme import Session
-from school.models.registration import Choice, Registration, RegistrationDay, RegistrationMeal
+from school.models.registration import (
+    Choice,
+    Registration,
+    RegistrationDay,
+    RegistrationMeal,
+    WaitingLine,
+)
 from school.models.survey import Survey, SurveyInvitation, SurveyResponse
 
 __all__ = [
@@ -42,4 +48,5 @@ __all__ = [
     "Survey",
     "SurveyInvitation",
     "SurveyResponse",
+    "WaitingLine",
 ]

@@ -134,6 +134,19 @@ class RegistrationMeal(Base):
     session: Mapped[Session] = relationship()
 
 
+class WaitingLine(Base):
+    """How many wait in a session's line, counted by the database itself as choices come,
+    go and change (triggers on ``choices``, migration 0016): a new registration is told
+    its place without counting a line of thousands while it holds the seats' locks."""
+
+    __tablename__ = "waiting_lines"
+
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    people: Mapped[int]
+
+
 class Choice(Base):
     """A registration's seat in a session, confirmed or waiting in line."""
 

@@ -130,8 +130,9 @@ def seat_or_line(
 @functools.cache
 def _seat_or_line() -> sa.Insert:
     """Built once. Seats are counted as every page counts them (``seats_taken``: a
-    session's confirmed choices) against the capacity as it is under the lock; the line
-    up to now is counted from its index alone (session, status, time queued)."""
+    session's confirmed choices) against the capacity as it is under the lock; the
+    place in line is the line's length as the database keeps it, not a count of
+    everyone in it (thousands when registration opens)."""
     choices = Choice.__table__
     other = choices.alias("other")
     chosen = Session.__table__
@@ -147,14 +148,19 @@ def _seat_or_line() -> sa.Insert:
         (sa.or_(chosen.c.capacity.is_(None), seated < chosen.c.capacity), ChoiceStatus.CONFIRMED),
         else_=ChoiceStatus.WAITLISTED,
     )
-    # Strictly before: the new choice itself is not counted, whether or not a database
-    # shows a statement the rows it writes. Written out: SQLAlchemy does not correlate a
-    # subquery of RETURNING with the row returned.
+    # Ahead of it: everyone in the line as the database keeps its length (``waiting_lines``,
+    # whose row this statement's own choice changes only after its RETURNING is made, on
+    # either database), but those queued after it (a few at most, found at the end of the
+    # index). Strictly after: the new choice itself is never among them, whether or not a
+    # database shows a statement the rows it writes. Written out: SQLAlchemy does not
+    # correlate a subquery of RETURNING with the row returned.
     waiting = sa.type_coerce(
         sa.text(
-            "(SELECT count(*) FROM choices AS other"
+            "(coalesce((SELECT people FROM waiting_lines"
+            " WHERE waiting_lines.session_id = choices.session_id), 0)"
+            " - (SELECT count(*) FROM choices AS other"
             " WHERE other.session_id = choices.session_id AND other.status = :waitlisted"
-            " AND other.queued_at < :queued_at)"
+            " AND other.queued_at > :queued_at))"
         ).bindparams(
             sa.bindparam("waitlisted", ChoiceStatus.WAITLISTED.value, literal_execute=True),
             sa.bindparam("queued_at", type_=Choice.queued_at.type),
