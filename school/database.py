@@ -257,9 +257,7 @@ def _insert_returning(table: sa.Table) -> sa.Insert:
     return sa.insert(table).returning(*table.c, sort_by_parameter_order=True)
 
 
-def plain_rows(
-    connection: sa.Connection, statement: sa.Select, parameters: dict[str, Any] | None = None
-) -> list[tuple]:
+def plain_rows(connection: sa.Connection, statement: sa.Select) -> list[tuple]:
     """Every row of ``statement`` as a plain tuple, each column converted as SQLAlchemy
     converts it on this database (its type's result processor: SQLite keeps dates as
     text, booleans as numbers).
@@ -268,7 +266,7 @@ def plain_rows(
     people): SQLAlchemy still compiles and runs the statement (its cache, its events),
     only the making of a ``Row`` for each is skipped, which cost more than the
     database's own work (bench/README.md, ninth round)."""
-    result = connection.execute(statement, parameters or {})
+    result = connection.execute(statement)
     try:
         description = result.cursor.description
         rows = result.cursor.fetchall()
