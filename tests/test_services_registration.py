@@ -9,67 +9,28 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from school.database import utcnow
-from school.models import Choice, Edition, OutboxMessage, Registration, Session
+from school.models import Edition, OutboxMessage, Registration, Session
 from school.services.errors import DomainError
 from school.services.mail import writing
 from school.services.programme import export, importer
 from school.services.registration import cancelling, registrations
-from school.services.registration.data import RegistrationData, data_of
+from school.services.registration.data import data_of
 from school.services.registration.registrations import EditionFull, RegistrationClosed
 from school.services.registration.rules import InvalidRegistration
-
-D1, D2, D3 = date(2019, 6, 19), date(2019, 6, 20), date(2019, 6, 21)
+from tests.support.registering import (
+    D1,
+    D2,
+    D3,
+    person,
+    register,
+    session_id,
+)
 
 
 @pytest.fixture
 def ctx(app):
     with app.app_context(), force_locale("en"):
         yield
-
-
-def session_id(db, key: str) -> int:
-    return db.scalar(sa.select(Session.id).where(Session.key == key))
-
-
-def person(n: int = 0, **fields) -> RegistrationData:
-    values = dict(
-        first_name="Zainoudine",
-        last_name=f"Younoussa {n}",
-        email=f"person{n}@example.org",
-        organisation="Cité des métiers de Mamoudzou",
-        country="YT",
-        category="member",
-        language="fr",
-        days=[D1, D2, D3],
-        privacy_consent=True,
-    )
-    values.update(fields)
-    return RegistrationData(**values)
-
-
-def register(db, demo, data, now=None):
-    outcome = registrations.register(db, db.get(Edition, demo.id), data, now=now or utcnow())
-    db.commit()
-    return outcome
-
-
-def set_capacity(db, key: str, capacity: int | None) -> Session:
-    session = db.scalar(sa.select(Session).where(Session.key == key))
-    session.capacity = capacity
-    db.commit()
-    return session
-
-
-def statuses(db, key: str) -> list[tuple[str, str]]:
-    db.expire_all()
-    rows = db.execute(
-        sa.select(Registration.email, Choice.status)
-        .join(Choice.registration)
-        .join(Choice.session)
-        .where(Session.key == key)
-        .order_by(Choice.status, Choice.queued_at, Choice.id)
-    )
-    return [tuple(row) for row in rows]
 
 
 def test_a_registration_keeps_names_as_typed_and_confirms_seats(ctx, demo, db):
@@ -84,52 +45,6 @@ def test_a_registration_keeps_names_as_typed_and_confirms_seats(ctx, demo, db):
     mail = db.scalar(sa.select(OutboxMessage))
     assert mail.to_address == "person0@example.org" and mail.purpose == "confirmation"
     assert registration.manage_token in mail.text_body
-
-
-def test_capacity_then_waiting_line_in_order(ctx, demo, db):
-    set_capacity(db, "d1-visit-explora", 2)
-    explora = session_id(db, "d1-visit-explora")
-    for n in range(5):
-        register(db, demo, person(n, sessions=[explora]))
-    assert statuses(db, "d1-visit-explora") == [
-        ("person0@example.org", "confirmed"),
-        ("person1@example.org", "confirmed"),
-        ("person2@example.org", "waitlisted"),
-        ("person3@example.org", "waitlisted"),
-        ("person4@example.org", "waitlisted"),
-    ]
-    choices = db.scalars(
-        sa.select(Choice).where(Choice.session_id == explora, Choice.status == "waitlisted")
-    ).all()
-    from school.services.registration.seats import waitlist_positions
-
-    positions = waitlist_positions(db, [explora])
-    assert sorted(positions[c.id] for c in choices) == [1, 2, 3]
-
-
-def test_one_registration_gets_a_seat_in_one_session_and_a_place_in_another_s_line(ctx, demo, db):
-    """Both decided by the one statement that writes the choices: what the registration
-    is told (its choices, its places in line) is what the database holds, and the line
-    counts the people already in it, not the new choice itself."""
-    set_capacity(db, "d1-visit-explora", 1)
-    set_capacity(db, "d3-work-cafe", 1)
-    explora, cafe = session_id(db, "d1-visit-explora"), session_id(db, "d3-work-cafe")
-    register(db, demo, person(0, sessions=[explora]))
-    register(db, demo, person(1, sessions=[explora]))
-    both = registrations.register(
-        db, db.get(Edition, demo.id), person(2, sessions=[explora, cafe]), now=utcnow()
-    )
-    told = {c.session_id: (c.status, both.positions.get(c.id)) for c in both.registration.choices}
-    assert told == {explora: ("waitlisted", 2), cafe: ("confirmed", None)}
-    db.commit()
-    db.expire_all()
-    from school.services.registration.seats import waitlist_positions
-
-    stored = db.scalars(
-        sa.select(Choice).where(Choice.registration_id == both.registration.id)
-    ).all()
-    line = waitlist_positions(db, [explora])
-    assert {c.session_id: (c.status, line.get(c.id)) for c in stored} == told
 
 
 def test_a_change_of_the_programme_applies_to_the_next_registration_at_once(ctx, demo, db):
@@ -155,122 +70,6 @@ def test_a_change_of_the_programme_applies_to_the_next_registration_at_once(ctx,
     db.rollback()
     assert any("at the same time" in m for m in caught.value.errors["sessions"])
     assert db.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
-
-
-def test_the_database_keeps_each_lines_length_whatever_changes_it(ctx, demo, db):
-    """A new registration is told its place from the line's length as the database keeps
-    it (``waiting_lines``): whatever way people leave the line, the length and the place
-    told stay the line's own."""
-    from school.models import WaitingLine
-    from school.services.registration.seats import places_in_line
-
-    set_capacity(db, "d1-visit-explora", 1)
-    explora = session_id(db, "d1-visit-explora")
-
-    def kept_and_counted() -> tuple[int, int]:
-        db.expire_all()
-        kept = db.scalar(sa.select(WaitingLine.people).where(WaitingLine.session_id == explora))
-        counted = db.scalar(
-            sa.select(sa.func.count())
-            .select_from(Choice)
-            .where(Choice.session_id == explora, Choice.status == "waitlisted")
-        )
-        return kept or 0, counted
-
-    people = [register(db, demo, person(n, sessions=[explora])) for n in range(6)]
-    assert kept_and_counted() == (5, 5)
-    assert [list(o.positions.values()) for o in people[1:]] == [[1], [2], [3], [4], [5]]
-    # One gives up their place (the ORM deletes the choice).
-    data = data_of(db.get(Registration, people[2].registration.id))
-    data.sessions = []
-    registrations.update(db, db.get(Registration, people[2].registration.id), data, now=utcnow())
-    db.commit()
-    assert kept_and_counted() == (4, 4)
-    # One is erased by a statement of its own (the database deletes their choices).
-    db.execute(sa.delete(Registration).where(Registration.id == people[4].registration.id))
-    db.commit()
-    assert kept_and_counted() == (3, 3)
-    # The seat is given up: the first in line is promoted (their choice changes status).
-    cancelling.cancel(db, db.get(Registration, people[0].registration.id), now=utcnow())
-    db.commit()
-    assert kept_and_counted() == (2, 2)
-    # The next one is told the place the line gives them.
-    latest = register(db, demo, person(9, sessions=[explora]))
-    [(choice_id, place)] = latest.positions.items()
-    assert place == 3 == places_in_line(db, [choice_id])[choice_id]
-    assert kept_and_counted() == (3, 3)
-    # The session's choices all go with it, and its line's length too.
-    db.execute(sa.delete(Choice).where(Choice.session_id == explora))
-    db.commit()
-    assert kept_and_counted() == (0, 0)
-
-
-def test_a_cancellation_promotes_the_first_in_line_and_tells_them(ctx, demo, db):
-    set_capacity(db, "d1-visit-explora", 1)
-    explora = session_id(db, "d1-visit-explora")
-    first = register(db, demo, person(0, sessions=[explora])).registration
-    register(db, demo, person(1, sessions=[explora]))
-    register(db, demo, person(2, sessions=[explora]))
-    outcome = cancelling.cancel(db, db.get(Registration, first.id), now=utcnow())
-    db.commit()
-    assert [c.registration.email for c in outcome.promoted] == ["person1@example.org"]
-    assert statuses(db, "d1-visit-explora") == [
-        ("person1@example.org", "confirmed"),
-        ("person2@example.org", "waitlisted"),
-    ]
-    purposes = db.execute(sa.select(OutboxMessage.to_address, OutboxMessage.purpose)).all()
-    assert ("person1@example.org", "promotion") in purposes
-    assert ("person0@example.org", "cancellation") in purposes
-    assert db.get(Registration, first.id).status == "cancelled"
-
-
-def test_giving_up_a_seat_by_changing_choices_promotes_the_next(ctx, demo, db):
-    set_capacity(db, "d3-work-cafe", 1)
-    cafe = session_id(db, "d3-work-cafe")
-    holder = register(db, demo, person(0, sessions=[cafe])).registration
-    register(db, demo, person(1, sessions=[cafe]))
-    data = data_of(db.get(Registration, holder.id))
-    data.sessions = []
-    registrations.update(db, db.get(Registration, holder.id), data, now=utcnow())
-    db.commit()
-    assert statuses(db, "d3-work-cafe") == [("person1@example.org", "confirmed")]
-
-
-def test_raising_a_capacity_promotes_the_waiting_line(ctx, demo, db):
-    set_capacity(db, "d1-visit-explora", 1)
-    explora = session_id(db, "d1-visit-explora")
-    for n in range(3):
-        register(db, demo, person(n, sessions=[explora]))
-    text = export.export_text(db, demo.slug).replace("capacity: 1\n", "capacity: 2\n", 1)
-    importer.import_text(db, text, "raised.yaml")
-    db.commit()
-    assert [s for _, s in statuses(db, "d1-visit-explora")] == [
-        "confirmed",
-        "confirmed",
-        "waitlisted",
-    ]
-    assert statuses(db, "d1-visit-explora")[1][0] == "person1@example.org"
-
-
-def test_a_promotion_never_creates_an_overlap(ctx, demo, db):
-    set_capacity(db, "d1-visit-explora", 1)
-    explora, tour = session_id(db, "d1-visit-explora"), session_id(db, "d1-visit-spaces")
-    holder = register(db, demo, person(0, sessions=[explora])).registration
-    # Person 1 waits for Explora but holds a seat on the tour at the same time (a fallback).
-    register(db, demo, person(1, sessions=[explora, tour]))
-    register(db, demo, person(2, sessions=[explora]))
-    cancelling.cancel(db, db.get(Registration, holder.id), now=utcnow())
-    db.commit()
-    assert statuses(db, "d1-visit-explora") == [
-        ("person2@example.org", "confirmed"),
-        ("person1@example.org", "waitlisted"),
-    ]
-    from school.services.registration.seats import waitlist_positions
-
-    waiting = db.scalar(
-        sa.select(Choice).where(Choice.session_id == explora, Choice.status == "waitlisted")
-    )
-    assert waitlist_positions(db, [explora])[waiting.id] == 1  # kept their place
 
 
 def test_two_confirmed_seats_at_the_same_time_are_refused_naming_both(ctx, demo, db):
