@@ -282,23 +282,35 @@ def _track_writes(engine: Engine, versions: DataVersions) -> None:
         touched = conn.info.pop(_TOUCHED, None)
         if not touched:
             return
-        if conn.dialect.name == "postgresql":
-            from psycopg import pq
-
-            driver = conn.connection.driver_connection
-            if driver.info.transaction_status == pq.TransactionStatus.INERROR:
-                return  # a failed transaction: its COMMIT is a rollback, nothing changed
-            payload = ",".join(sorted(touched))
-            # On the driver's connection: this is the commit's own moment, not a statement
-            # of the transaction the engine would track. Delivered only if it commits.
-            driver.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
-            backend = driver.info.backend_pid
-            conn.info["school_echo"] = (backend, versions.echoes(backend) + 1)
         # Before the commit as well as after it (``_after``): a value read in between is
         # stamped with the raised versions but may predate the commit; the second raise
         # (and PostgreSQL's own notice) makes it unreachable.
         versions.raise_versions(touched)
         conn.info.setdefault("school_committed", set()).update(touched)
+        if conn.dialect.name == "postgresql":
+            _notify_and_commit(conn, touched)
+
+    def _notify_and_commit(conn: Connection, touched: set[str]) -> None:
+        from psycopg import pq, sql
+
+        driver = conn.connection.driver_connection
+        if driver.info.transaction_status == pq.TransactionStatus.INERROR:
+            return  # a failed transaction: its COMMIT is a rollback, nothing changed
+        backend = driver.info.backend_pid
+        # Counted before the commit: its notice may be heard as soon as it is sent.
+        conn.info["school_echo"] = (backend, versions.echoes(backend) + 1)
+        # On the driver's connection: this is the commit's own moment, not a statement of
+        # the transaction the engine would track. Delivered only if it commits. The notice
+        # and the COMMIT go as one query, in one round trip: a transaction holding locks (a
+        # registration's seats) releases them without waiting on this process between the
+        # two, which under load meant waiting for a core (bench/README.md, tenth round).
+        # The engine's own COMMIT, which follows, finds no transaction and sends nothing;
+        # should this one fail, its error is the commit's.
+        driver.execute(
+            sql.SQL("NOTIFY {}, {}; COMMIT").format(
+                sql.Identifier(CHANNEL), sql.Literal(",".join(sorted(touched)))
+            )
+        )
 
     @event.listens_for(engine, "rollback")
     def _forget(conn: Connection):
