@@ -190,24 +190,33 @@ def insert_new(session: Session, model: type, key: str) -> sa.Insert:
     return insert_new_on(session.get_bind().dialect.name, model, key)
 
 
-def insert_new_on(dialect: str, model: type, key: str) -> sa.Insert:
+def insert_new_on(dialect: str, model: Any, key: str | tuple[str, ...]) -> sa.Insert:
     """``insert_new`` for a kind of database (``postgresql``, ``sqlite``): for statements
-    built once."""
+    built once. ``key``: a unique column, or the columns of a unique key."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(model).on_conflict_do_nothing(index_elements=[key])
+    columns = [key] if isinstance(key, str) else list(key)
+    return insert(model).on_conflict_do_nothing(index_elements=columns)
 
 
-def write_now(session: Session, instance: Any, *collections: str) -> None:
+def write_now(
+    session: Session, instance: Any, *collections: str, unless_taken: tuple[str, ...] = ()
+) -> bool:
     """Write a new object's row, and those of the new objects in its one-to-many
     ``collections``, by ``INSERT … RETURNING`` at once, and hand them to the session as if
     loaded. The unit of work's flush (ordering, events, bookkeeping) costs a registration
     more CPU than its rows' statements do; this is for the writes every registration makes.
     Columns left unset take their defaults (read back); a many-to-one relationship given
-    instead of its key gives the key."""
-    _write_rows(session, [instance])
+    instead of its key gives the key.
+
+    With ``unless_taken`` (the columns of a unique key), nothing is written when a row
+    already holds that key (``ON CONFLICT DO NOTHING``, on either database): returns
+    False, and the object stays as it was, new. One statement where a look-up then an
+    insert took two."""
+    if not _write_rows(session, [instance], unless_taken):
+        return False
     written = [instance]
     for name in collections:
         relationship = sa.inspect(instance).mapper.relationships[name]
@@ -221,20 +230,24 @@ def write_now(session: Session, instance: Any, *collections: str) -> None:
     for item in written:  # once all are written: nothing left for a flush
         make_transient_to_detached(item)
     session.add(instance)
+    return True
 
 
-def _write_rows(session: Session, instances: list[Any]) -> None:
+def _write_rows(session: Session, instances: list[Any], unless_taken: tuple[str, ...] = ()) -> bool:
     mapper = sa.inspect(instances[0]).mapper
     params = [_row_values(sa.inspect(instance)) for instance in instances]
     # Every row names the same columns: one statement (executemany), rows in order.
-    statement = _insert_returning(mapper.local_table)
-    # On the connection: a Core statement needs none of the ORM session's execution.
-    rows = session.connection().execute(statement, params if len(params) > 1 else params[0]).all()
+    connection = session.connection()  # a Core statement needs none of the ORM session's
+    statement = _insert_returning(mapper.local_table, connection.dialect.name, unless_taken)
+    rows = connection.execute(statement, params if len(params) > 1 else params[0]).all()
+    if not rows:
+        return False
     for instance, row in zip(instances, rows, strict=True):
         values = row._mapping
         state = sa.inspect(instance)
         for prop in mapper.column_attrs:
             state.dict[prop.key] = values[prop.columns[0]]
+    return True
 
 
 def _row_values(state: Any) -> dict[str, Any]:
@@ -252,9 +265,10 @@ def _row_values(state: Any) -> dict[str, Any]:
 
 
 @functools.cache
-def _insert_returning(table: sa.Table) -> sa.Insert:
-    """Built once per table (compiled once per set of columns given)."""
-    return sa.insert(table).returning(*table.c, sort_by_parameter_order=True)
+def _insert_returning(table: sa.Table, dialect: str, unless_taken: tuple[str, ...]) -> sa.Insert:
+    """Built once per table and key (compiled once per set of columns given)."""
+    insert = insert_new_on(dialect, table, unless_taken) if unless_taken else sa.insert(table)
+    return insert.returning(*table.c, sort_by_parameter_order=True)
 
 
 def plain_rows(connection: sa.Connection, statement: sa.Select) -> list[tuple]:

@@ -7,7 +7,6 @@ Seats and capped meals are decided under the edition lock (see ``seats``).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -126,19 +125,22 @@ def register(
     # Every field and choice is checked before the address is looked up: a registered
     # address and an unknown one get the same answer to the same mistakes (no probing).
     sessions, verified = _checked_choices(db, edition, data, errors, now=now, actor=actor)
-    existing = _registered_as(db, edition, data.email)
-    if existing is not None and not existing.is_cancelled:
-        if actor is None:
-            _try_as_new(db, edition, data, sessions, now=now)
-        return _already_registered(db, existing, actor=actor, now=now)
-    if existing is not None:  # cancelled: it keeps its link, history and badge
-        _set_aside(db, existing)
-    # Two at once with the same address: the second waits on the first's row (a unique
-    # key) and is told the address is registered.
     registration = _new(edition, data, now)
     registration.member_verified = verified
-    # Stored with its confirmation before the seats' locks are taken.
-    _store(db, registration)
+    # Stored with its confirmation before the seats' locks are taken. Written unless the
+    # address is registered already, which is then looked up: nearly always it is not,
+    # and one statement does (two at once with the same address: the second waits on
+    # the first's row, its unique key, and finds it registered).
+    if not _store(db, registration, unless_registered=True):
+        existing = _registered_as(db, edition, data.email)
+        if existing is None:  # erased in between: refused as a duplicate would have been
+            raise DomainError(_("This address is already registered."), code="duplicate")
+        if not existing.is_cancelled:
+            if actor is None:
+                _try_as_new(db, edition, data, sessions, now=now)
+            return _already_registered(db, existing, actor=actor, now=now)
+        _set_aside(db, existing)  # cancelled: it keeps its link, history and badge
+        _store(db, registration)
     notifications.confirmation(db, registration, now=now)
     rank(db, registration, data, now)
     # Seats, meals and the edition's cap last, under the locks of what they count, held
@@ -173,7 +175,8 @@ def _try_as_new(
     new one and undone: raises what a new address would be told."""
     savepoint = db.begin_nested()
     try:
-        trial = _store(db, _new(edition, data, now, key=f"#trial-{edition.id}"))
+        trial = _new(edition, data, now, key=f"#trial-{edition.id}")
+        _store(db, trial)
         take_places(db, trial, [sessions[i] for i in data.sessions], data.meals, now)
         rank(db, trial, data, now)
     finally:
@@ -192,20 +195,11 @@ def _already_registered(
 
 def _registered_as(db: DbSession, edition: Edition, email: str) -> Registration | None:
     """The edition's registration of this address, confirmed or cancelled (one at most:
-    a registration set aside no longer has the address as its key). Looked up by its key
-    alone: nearly always there is none, and then nothing is loaded."""
-    found = db.connection().scalar(
-        _address_lookup(), {"edition_id": edition.id, "key": email_key(email)}
-    )
-    return None if found is None else db.get(Registration, found)
-
-
-@functools.cache
-def _address_lookup() -> sa.Select:
-    """Built once: every registration asks it."""
-    return sa.select(Registration.id).where(
-        Registration.edition_id == sa.bindparam("edition_id"),
-        Registration.email_key == sa.bindparam("key"),
+    a registration set aside no longer has the address as its key)."""
+    return db.scalar(
+        sa.select(Registration).where(
+            Registration.edition_id == edition.id, Registration.email_key == email_key(email)
+        )
     )
 
 
@@ -278,13 +272,15 @@ def _new(
     return registration
 
 
-def _store(db: DbSession, registration: Registration) -> Registration:
-    """Its row and its days', written at once (``write_now``: a flush costs more)."""
+def _store(db: DbSession, registration: Registration, *, unless_registered: bool = False) -> bool:
+    """Its row and its days', written at once (``write_now``: a flush costs more); with
+    ``unless_registered``, not when its address is the key of a registration already
+    (returns False)."""
+    key = ("edition_id", "email_key") if unless_registered else ()
     try:
-        write_now(db, registration, "days")
+        return write_now(db, registration, "days", unless_taken=key)
     except IntegrityError as exc:  # cannot happen under the lock; refuse cleanly if it does
         raise DomainError(_("This address is already registered."), code="duplicate") from exc
-    return registration
 
 
 def update(
