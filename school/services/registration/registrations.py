@@ -177,6 +177,12 @@ def _try_as_new(
     try:
         trial = _new(edition, data, now, key=f"#trial-{edition.id}")
         _store(db, trial)
+        # Under the locks a new registration takes, in the same order: the choices it
+        # writes change the kept lengths of waiting lines (``waiting_lines``, by trigger),
+        # and whoever changes seats holds those locks first. Without them, a trial and a
+        # cancellation took two lines' rows in opposite orders: a deadlock. The savepoint's
+        # rollback lets them go.
+        seats.lock_places(db, edition.id, data.sessions + data.meals, edition_cap=False)
         take_places(db, trial, [sessions[i] for i in data.sessions], data.meals, now)
         rank(db, trial, data, now)
     finally:
