@@ -20,6 +20,7 @@ from school.services.programme.capacity import CapacityBelowMeals
 from school.services.registration import cancelling, registrations
 from school.services.registration.data import RegistrationData, data_of
 from school.services.registration.rules import InvalidRegistration
+from tests.support import registering
 from tests.support.backoffice import Organiser, fresh, make_admin
 from tests.support.factories import api_registration, make_registration
 from tests.support.visitor import Visitor, answers
@@ -38,13 +39,8 @@ def lunch(db, demo) -> Session:
 
 
 def person(n: int = 0, **fields) -> RegistrationData:
-    values = dict(
-        first_name="Zainoudine", last_name=f"Younoussa {n}", email=f"person{n}@example.org",
-        organisation="Cité des métiers de Mamoudzou", country="YT", category="partner",
-        language="fr", days=[D1], privacy_consent=True,
-    )  # fmt: skip
-    values.update(fields)
-    return RegistrationData(**values)
+    """A partner there on the first day."""
+    return registering.person(n, **{"category": "partner", "days": [D1], **fields})
 
 
 def fill(db, demo, meal: Session, count: int) -> None:

@@ -4,7 +4,6 @@ members-only seat, the same through the service, the form, the API and the CSV i
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -15,11 +14,10 @@ from school.models import Edition, Person, Registration, Session
 from school.services.backoffice import organisers
 from school.services.errors import DomainError
 from school.services.registration import access, registrations
-from school.services.registration.data import RegistrationData, data_of
+from school.services.registration.data import data_of
 from school.services.registration.rules import InvalidRegistration
+from tests.support.registering import person, register
 from tests.support.visitor import Visitor, answers
-
-D1, D2, D3 = date(2019, 6, 19), date(2019, 6, 20), date(2019, 6, 21)
 
 
 @pytest.fixture
@@ -37,31 +35,9 @@ def assembly(db, demo) -> Session:
     return session
 
 
-def person(n: int = 0, **fields) -> RegistrationData:
-    values = dict(
-        first_name="Nadia",
-        last_name=f"Benali {n}",
-        email=f"nadia{n}@example.org",
-        organisation="Cité des métiers du Val-de-Marne",
-        country="FR",
-        category="member",
-        language="en",
-        days=[D1, D2, D3],
-        privacy_consent=True,
-    )
-    values.update(fields)
-    return RegistrationData(**values)
-
-
-def register(db, demo, data, actor=None):
-    outcome = registrations.register(db, db.get(Edition, demo.id), data, now=utcnow(), actor=actor)
-    db.commit()
-    return outcome
-
-
 def refusal(db, demo, data, actor=None) -> InvalidRegistration:
     with pytest.raises(InvalidRegistration) as caught:
-        register(db, demo, data, actor)
+        register(db, demo, data, actor=actor)
     db.rollback()
     return caught.value
 

@@ -35,8 +35,9 @@ def person(n: int = 0, **fields) -> RegistrationData:
     return RegistrationData(**values)
 
 
-def register(db, demo, data, now=None):
-    outcome = registrations.register(db, db.get(Edition, demo.id), data, now=now or utcnow())
+def register(db, demo, data, now=None, actor=None):
+    edition = db.get(Edition, demo.id)
+    outcome = registrations.register(db, edition, data, now=now or utcnow(), actor=actor)
     db.commit()
     return outcome
 
