@@ -8,6 +8,7 @@ import re
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from school.models import Edition, Session
 from tests.support.backoffice import PASSWORD, fresh, make_admin
@@ -106,4 +107,5 @@ def test_the_registrations_table_scrolls_inside_its_frame_on_a_phone(app, phone,
     page.wait_for_function("() => document.querySelector('.table-wrap').scrollLeft > 0")
     page.get_by_label("Rechercher").fill("p1@")
     page.get_by_role("button", name="Filtrer").click()
-    assert page.locator("tbody tr").count() == 1
+    # The filtered page may still be loading when the click returns: wait for its one row.
+    expect(page.locator("tbody tr")).to_have_count(1)
