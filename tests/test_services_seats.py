@@ -3,6 +3,10 @@ order and each place told, promotions."""
 
 from __future__ import annotations
 
+import threading
+import time
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -217,3 +221,62 @@ def test_an_address_registered_again_waits_for_whoever_is_changing_those_seats(
     assert not register(db, demo, person(1, sessions=[explora])).created
     assert statuses(db, "d1-visit-explora") == [("person1@example.org", "confirmed")]
     assert db.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
+
+
+def test_someone_waiting_for_the_last_seat_finds_it_taken_by_whoever_held_it(app, demo, db, engine):
+    """On PostgreSQL the seats' locks and the statement that decides them go to the
+    database together; the seats must still be counted as the one before left them,
+    once its lock is let go, not as they were when the request arrived."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time: nobody holds a seat's lock apart")
+    with app.app_context():
+        explora = set_capacity(db, "d1-visit-explora", 1).id
+        # Without a cap of participants: only the session's lock stands between them.
+        db.get(Edition, demo.id).capacity = None
+        db.commit()
+    first = sa.orm.Session(engine)
+    told: dict[str, dict[int, int]] = {}
+
+    def second() -> None:
+        with app.app_context(), force_locale("en"), sa.orm.Session(engine) as session:
+            # A connection in another time zone than the database's: times stay UTC.
+            session.execute(sa.text("SET LOCAL TIME ZONE 'Asia/Tokyo'"))
+            edition = session.get(Edition, demo.id)
+            outcome = registrations.register(
+                session, edition, person(2, sessions=[explora]), now=utcnow()
+            )
+            told["queued"] = outcome.registration.choices[0].queued_at
+            session.commit()
+            told["places"] = outcome.positions
+
+    waiting = sa.text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    try:
+        with app.app_context(), force_locale("en"):
+            edition = first.get(Edition, demo.id)
+            registrations.register(first, edition, person(1, sessions=[explora]), now=utcnow())
+        behind = threading.Thread(target=second)
+        behind.start()
+        deadline = time.monotonic() + 10
+        while not db.scalar(waiting) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert db.scalar(waiting) == 1  # the second one waits for the first's lock
+        first.commit()  # the last seat is taken
+        behind.join(10)
+    finally:
+        first.close()
+    db.rollback()
+    with app.app_context():
+        assert statuses(db, "d1-visit-explora") == [
+            ("person1@example.org", "confirmed"),
+            ("person2@example.org", "waitlisted"),
+        ]
+    assert list(told["places"].values()) == [1]
+    first_queued, second_queued = db.scalars(
+        sa.select(Choice.queued_at).where(Choice.session_id == explora).order_by(Choice.id)
+    )
+    assert first_queued < second_queued  # queued once the lock was granted
+    assert told["queued"] == second_queued  # as written, and in UTC like every time
+    assert timedelta(0) < utcnow() - second_queued < timedelta(seconds=30)

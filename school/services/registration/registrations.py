@@ -146,7 +146,7 @@ def register(
     # Seats, meals and the edition's cap last, under the locks of what they count, held
     # until the commit: people registering at once wait for each other only there.
     edition_cap = edition.capacity is not None and not force
-    cap = seats.lock_places(db, edition.id, data.sessions + data.meals, edition_cap=edition_cap)
+    cap = seats.lock_places(db, edition.id, data.sessions, data.meals, edition_cap=edition_cap)
     if edition_cap:
         _check_room_left(db, edition, cap)
     wanted = [sessions[i] for i in data.sessions]
@@ -182,7 +182,7 @@ def _try_as_new(
         # and whoever changes seats holds those locks first. Without them, a trial and a
         # cancellation took two lines' rows in opposite orders: a deadlock. The savepoint's
         # rollback lets them go.
-        seats.lock_places(db, edition.id, data.sessions + data.meals, edition_cap=False)
+        seats.lock_places(db, edition.id, data.sessions, data.meals, edition_cap=False)
         take_places(db, trial, [sessions[i] for i in data.sessions], data.meals, now)
         rank(db, trial, data, now)
     finally:

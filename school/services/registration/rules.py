@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 
 from school import data_versions, i18n, keeping
-from school.database import utcnow
 from school.models import (
     Edition,
     Organiser,
@@ -205,11 +204,8 @@ def _take_seats(
     if not wanted:
         return {}
     held = [c.session for c in registration.choices if c.is_confirmed]
-    # The place in line is the moment the lock was granted, not when the request began:
-    # the line then follows the order in which seats were decided.
-    queued_at = max(now, utcnow())
     db.flush()  # the registration's row, which the choices name
-    in_line = seats.seat_or_line(db, registration, wanted, queued_at=queued_at, now=now)
+    in_line = seats.seat_or_line(db, registration, wanted, now=now)
     lang = i18n.language()
     conflicts: list[str] = []
     wanted_ids = {session.id for session in wanted}

@@ -11,7 +11,8 @@ A new registration locks only what it asks for (``lock_places``): people choosin
 different workshops, or none, when registration opens are not served one at a time.
 Everyone after the same seats waits while the one before holds their locks, so under
 them a registration does one thing: it writes its choices, seat or line decided by the
-same statement (``seat_or_line``), and commits.
+same statement (``seat_or_line``, sent to PostgreSQL with the sessions' locks as one
+query), and commits.
 Everything else that moves seats (a cancellation, a change of choices, an organiser's
 edit, the allocation) takes the whole edition (``lock_edition``): its row, then every
 session's, in the same order.
@@ -27,10 +28,12 @@ from operator import itemgetter
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import aliased, joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
+from school import data_versions
 from school.database import begin_write, is_id, utcnow
 from school.models import Choice, Edition, Registration, Session
 from school.models.vocabulary import ChoiceStatus, RegistrationStatus
@@ -48,17 +51,23 @@ def lock_edition(db: DbSession, edition_id: int) -> None:
 
 
 def lock_places(
-    db: DbSession, edition_id: int, session_ids: Iterable[int], *, edition_cap: bool
+    db: DbSession,
+    edition_id: int,
+    sessions: Iterable[int],
+    meals: Iterable[int],
+    *,
+    edition_cap: bool,
 ) -> int | None:
-    """Take the locks a new registration's places are decided under: the rows of the
-    capped sessions and meals among ``session_ids`` and, with ``edition_cap``, the
-    edition's row (its cap of participants is counted). Nothing else: a registration
-    that asks for no seat waits for nobody. Returns the edition's cap as it is under the
+    """Take the locks a new registration's places are decided under: with
+    ``edition_cap``, the edition's row (its cap of participants is counted); with meals,
+    the rows of the capped sessions and meals among those chosen, in the order of their
+    ids. Without meals, the sessions' locks are taken by the statement that decides the
+    seats (``seat_or_line``), in the same round trip. Nothing else: a registration that
+    asks for no seat waits for nobody. Returns the edition's cap as it is under the
     lock (an organiser may have changed it meanwhile), with ``edition_cap``.
 
-    The locks are held while the seats are counted and until the commit: everyone after
-    the same seats waits that long, so nothing is loaded here: the statement that decides
-    the seats reads the capacities itself (``seat_or_line``), under these locks."""
+    The locks are held while the places are counted and until the commit: everyone after
+    the same seats waits that long, so nothing is loaded here."""
     begin_write(db)
     postgresql = db.get_bind().dialect.name == "postgresql"
     capacity = None
@@ -67,45 +76,53 @@ def lock_places(
         # key share that a new registration's row, inserted before, holds on its edition.
         lock = sa.select(Edition.capacity).where(Edition.id == edition_id)
         capacity = db.scalar(lock.with_for_update(key_share=True) if postgresql else lock)
-    ids = sorted({i for i in session_ids if is_id(i)})
-    if ids and postgresql:
+    meals = [i for i in meals if is_id(i)]
+    if meals and postgresql:
+        # Meals are counted before seats: every lock now, in one order (see _lock_sessions).
+        ids = sorted({i for i in [*sessions, *meals] if is_id(i)})
         db.connection().execute(_capped_sessions_lock(), {"ids": ids}).all()
     return capacity
 
 
 @functools.cache
 def _capped_sessions_lock() -> sa.Select:
-    """Built once: every registration asks it. In the order of their ids (see
-    ``_lock_sessions``, which takes the same kind of lock)."""
+    """Built once: every registration asks it (PostgreSQL). In the order of their ids
+    (see ``_lock_sessions``, which takes the same kind of lock)."""
     return (
         sa.select(Session.id)
-        .where(Session.id.in_(sa.bindparam("ids", expanding=True)), Session.capacity.is_not(None))
+        .where(
+            Session.id == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.Integer))),
+            Session.capacity.is_not(None),
+        )
         .order_by(Session.id)
         .with_for_update(key_share=True)
     )
 
 
 def seat_or_line(
-    db: DbSession,
-    registration: Registration,
-    sessions: list[Session],
-    *,
-    queued_at: datetime,
-    now: datetime,
+    db: DbSession, registration: Registration, sessions: list[Session], *, now: datetime
 ) -> dict[int, int]:
     """The registration's choices of these sessions, each confirmed if its session has a
-    seat left, else at the end of its waiting line (queued at ``queued_at``), written in
-    one statement under the sessions' locks: every round trip there keeps everyone after
-    the same seats waiting. The choices join the registration's. Returns the place in
-    line (1 = next) of those waitlisted, by choice id."""
+    seat left, else at the end of its waiting line, written under the sessions' locks:
+    every round trip there keeps everyone after the same seats waiting. On PostgreSQL the
+    locks are taken by the same round trip (``_locked_then_written``); on SQLite
+    ``begin_write``'s lock is held already. The choices join the registration's. Returns
+    the place in line (1 = next) of those waitlisted, by choice id."""
     if not sessions:
         return {}
     by_id = {session.id: session for session in sessions}
-    values = {"registration_id": registration.id, "queued_at": queued_at, "now": now}
-    rows = db.connection().execute(_seat_or_line(), {**values, "ids": list(by_id)}).all()
+    conn = db.connection()
+    values = {"registration_id": registration.id, "now": now, "ids": list(by_id)}
+    if conn.dialect.name == "postgresql":
+        rows = _locked_then_written(conn, values)
+    else:
+        # Queued at the moment the seats are decided (under the lock, held since before):
+        # the line then follows the order in which they were.
+        values["queued_at"] = max(now, utcnow())
+        rows = conn.execute(_seat_or_line(conn.dialect.name), values).all()
     places: dict[int, int] = {}
     written = []
-    for choice_id, session_id, status, waiting in rows:
+    for choice_id, session_id, status, queued_at, waiting in rows:
         # Written by the statement: the ORM is handed the row as if it had loaded it.
         choice = Choice(
             id=choice_id,
@@ -127,12 +144,63 @@ def seat_or_line(
     return places
 
 
+def _locked_then_written(conn: sa.Connection, values: dict) -> list[tuple]:
+    """PostgreSQL: the capped sessions' locks (in the order of their ids, as everywhere)
+    and the seats' statement, sent as one query: two statements, each with a snapshot of
+    its own, so the seats are counted as the one before left them, and the lock is
+    granted and the seats decided without a return to this process in between (under
+    load, a wait for a core: bench/README.md, eleventh round). A transaction that holds
+    these locks already (``lock_places``, ``lock_edition``) is granted them at once.
+
+    The values are bound here, by the driver (``mogrify``): several statements cannot be
+    sent with parameters."""
+    from psycopg import ClientCursor
+
+    lock, write, defaults = _locked_then_written_sql()
+    # Times as the ORM binds and reads them (naive UTC in the database, aware in Python).
+    times = Choice.__table__.c.queued_at.type
+    now = times.process_bind_param(values["now"], conn.dialect)
+    params = {**defaults, **values, "now": now}
+    with ClientCursor(conn.connection.driver_connection) as cursor:  # binds, sends nothing
+        query = f"{cursor.mogrify(lock, params)};\n{cursor.mogrify(write, params)}"
+    # Not parsed for the tables it writes (it begins with the lock): said here.
+    data_versions.note_written(conn, "choices")
+    result = conn.exec_driver_sql(query)
+    try:
+        raw = result.cursor
+        raw.nextset()  # the lock's rows first, then the written choices
+        rows = raw.fetchall()
+    finally:
+        result.close()
+    return [
+        (choice_id, session_id, status, times.process_result_value(queued_at, conn.dialect), ahead)
+        for choice_id, session_id, status, queued_at, ahead in rows
+    ]
+
+
 @functools.cache
-def _seat_or_line() -> sa.Insert:
-    """Built once. Seats are counted as every page counts them (``seats_taken``: a
-    session's confirmed choices) against the capacity as it is under the lock; the
-    place in line is the line's length as the database keeps it, not a count of
-    everyone in it (thousands when registration opens)."""
+def _locked_then_written_sql() -> tuple[str, str, dict]:
+    """Built once: the two statements' text with their parameters named, and the values
+    of those the statements hold themselves."""
+    from sqlalchemy.dialects import postgresql
+
+    dialect = postgresql.psycopg.dialect()
+    lock = _capped_sessions_lock().compile(dialect=dialect)
+    write = _seat_or_line("postgresql").compile(dialect=dialect)
+    defaults = {
+        name: getattr(value, "value", value)  # an enum's value, as the ORM writes it
+        for name, value in {**lock.params, **write.params}.items()
+        if value is not None
+    }
+    return lock.string, write.string, defaults
+
+
+@functools.cache
+def _seat_or_line(dialect: str) -> sa.Insert:
+    """Built once per database. Seats are counted as every page counts them
+    (``seats_taken``: a session's confirmed choices) against the capacity as it is under
+    the lock; the place in line is the line's length as the database keeps it, not a
+    count of everyone in it (thousands when registration opens)."""
     choices = Choice.__table__
     other = choices.alias("other")
     chosen = Session.__table__
@@ -142,8 +210,17 @@ def _seat_or_line() -> sa.Insert:
         .where(other.c.session_id == chosen.c.id, other.c.status == ChoiceStatus.CONFIRMED)
         .scalar_subquery()
     )
-    queued_at = sa.bindparam("queued_at", type_=Choice.queued_at.type)
     now = sa.bindparam("now", type_=Choice.created_at.type)
+    if dialect == "postgresql":
+        # The moment the seats are decided, the lock granted (the statement's own clock,
+        # not that of the query's arrival): the line follows the order they were decided
+        # in. In the database's clock: one clock for every app server. Never before
+        # ``now`` (a registration's time as the app gives it).
+        queued_at = sa.func.greatest(now, sa.func.timezone("UTC", sa.func.clock_timestamp()))
+        wanted = chosen.c.id == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.Integer)))
+    else:
+        queued_at = sa.bindparam("queued_at", type_=Choice.queued_at.type)
+        wanted = chosen.c.id.in_(sa.bindparam("ids", expanding=True))
     status = sa.case(
         (sa.or_(chosen.c.capacity.is_(None), seated < chosen.c.capacity), ChoiceStatus.CONFIRMED),
         else_=ChoiceStatus.WAITLISTED,
@@ -160,26 +237,20 @@ def _seat_or_line() -> sa.Insert:
             " WHERE waiting_lines.session_id = choices.session_id), 0)"
             " - (SELECT count(*) FROM choices AS other"
             " WHERE other.session_id = choices.session_id AND other.status = :waitlisted"
-            " AND other.queued_at > :queued_at))"
-        ).bindparams(
-            sa.bindparam("waitlisted", ChoiceStatus.WAITLISTED.value, literal_execute=True),
-            sa.bindparam("queued_at", type_=Choice.queued_at.type),
-        ),
+            " AND other.queued_at > choices.queued_at))"
+        ).bindparams(sa.bindparam("waitlisted", ChoiceStatus.WAITLISTED.value)),
         sa.Integer,
     )
     rows = sa.select(
-        sa.bindparam("registration_id", type_=sa.Integer),
-        chosen.c.id,
-        status,
-        queued_at,
-        now,
-        now,
-    ).where(chosen.c.id.in_(sa.bindparam("ids", expanding=True)))
+        sa.bindparam("registration_id", type_=sa.Integer), chosen.c.id, status, queued_at, now, now
+    ).where(wanted)
     columns = ["registration_id", "session_id", "status", "queued_at", "created_at", "updated_at"]
     return (
         sa.insert(choices)
         .from_select(columns, rows)
-        .returning(choices.c.id, choices.c.session_id, choices.c.status, waiting)
+        .returning(
+            choices.c.id, choices.c.session_id, choices.c.status, choices.c.queued_at, waiting
+        )
     )
 
 
