@@ -306,11 +306,17 @@ def _track_writes(engine: Engine, versions: DataVersions) -> None:
         # two, which under load meant waiting for a core (bench/README.md, tenth round).
         # The engine's own COMMIT, which follows, finds no transaction and sends nothing;
         # should this one fail, its error is the commit's.
-        driver.execute(
-            sql.SQL("NOTIFY {}, {}; COMMIT").format(
-                sql.Identifier(CHANNEL), sql.Literal(",".join(sorted(touched)))
+        try:
+            driver.execute(
+                sql.SQL("NOTIFY {}, {}; COMMIT").format(
+                    sql.Identifier(CHANNEL), sql.Literal(",".join(sorted(touched)))
+                )
             )
-        )
+        except Exception as exc:
+            # As SQLAlchemy's own COMMIT fails (this event is called before its guard): the
+            # error wrapped (a lost server is an OperationalError, ``is_unreachable``, and
+            # its connection is dropped from the pool), not the driver's bare exception.
+            conn._handle_dbapi_exception(exc, None, None, None, None)
 
     @event.listens_for(engine, "rollback")
     def _forget(conn: Connection):
@@ -383,3 +389,11 @@ def announce_everything(connection: Connection) -> None:
     versions = _BY_ENGINE.get(connection.engine)
     if versions is not None:
         versions.raise_versions([EVERYTHING])
+
+
+def note_written(connection: Connection, *tables: str) -> None:
+    """Note writes to ``tables`` by a statement that cannot be read for them (one that
+    begins with something else): announced when ``connection`` commits, as if parsed."""
+    noted = [t for t in tables if t in WATCHED]
+    if noted:
+        connection.info.setdefault(_TOUCHED, set()).update(noted)

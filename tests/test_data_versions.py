@@ -337,3 +337,27 @@ def test_two_loads_asking_for_each_others_key_do_not_wait_for_each_other(app, mo
         # other's key depends on who stored it first).
         assert first.result(timeout=10).startswith("with ")
         assert second.result(timeout=10).startswith("with ")
+
+
+@pytest.mark.postgres
+def test_a_commit_that_loses_the_server_is_told_as_the_database_being_unreachable(app, demo):
+    """The commit goes with its notice (``NOTIFY …; COMMIT``): when the server is lost at
+    that moment, the request is answered as for any lost database (``is_unreachable``:
+    "try again shortly"), nothing is written, and the next request gets a new connection."""
+    if not production.SUITE_ON_POSTGRES:
+        pytest.skip("PostgreSQL's NOTIFY (SQLite asks PRAGMA data_version)")
+    from school.database import is_unreachable
+
+    with app.app_context():
+        flask_db.session.execute(
+            sa.update(Edition).where(Edition.id == demo.id).values(city="Liège")
+        )
+        backend = flask_db.session.connection().connection.driver_connection.info.backend_pid
+        with flask_db.engine.connect() as other:
+            other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        with pytest.raises(sa.exc.DBAPIError) as lost:
+            flask_db.session.commit()
+        assert is_unreachable(lost.value)
+        flask_db.session.rollback()
+        city = flask_db.session.scalar(sa.select(Edition.city).where(Edition.id == demo.id))
+    assert city != "Liège"
