@@ -92,7 +92,11 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         # No JIT: our queries are short, and on a table whose statistics are not known
         # yet (a new edition's, before autovacuum's first ANALYZE) the planner's guess
         # made compiling a two-row read take 200 ms.
-        options.setdefault("connect_args", {"connect_timeout": 5, "options": "-c jit=off"})
+        # READ COMMITTED whatever the database's default: seats are counted by a statement
+        # sent after their locks' (school/services/registration/seats.py), which must see
+        # what the one before committed; a transaction's first snapshot would oversell.
+        session = r"-c jit=off -c default_transaction_isolation=read\ committed"
+        options.setdefault("connect_args", {"connect_timeout": 5, "options": session})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     # Flask-Limiter's own name for the storage setting.
     app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URL"]

@@ -312,7 +312,10 @@ def _track_writes(engine: Engine, versions: DataVersions) -> None:
                     sql.Identifier(CHANNEL), sql.Literal(",".join(sorted(touched)))
                 )
             )
-        except Exception as exc:
+        except BaseException as exc:
+            # Nothing was committed: no news to wait for, no versions to raise again.
+            conn.info.pop("school_echo", None)
+            conn.info.pop("school_committed", None)
             # As SQLAlchemy's own COMMIT fails (this event is called before its guard): the
             # error wrapped (a lost server is an OperationalError, ``is_unreachable``, and
             # its connection is dropped from the pool), not the driver's bare exception.

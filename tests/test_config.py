@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from school import create_app
 
@@ -53,3 +54,23 @@ def test_postgresql_plans_are_never_compiled_for_a_request(app, engine):
         pytest.skip("PostgreSQL's JIT (SQLite has none)")
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+
+
+def test_seats_are_counted_in_read_committed_whatever_the_databases_default(app, engine):
+    """Seats are counted by a statement sent after their locks' (registration/seats.py):
+    in READ COMMITTED it sees what whoever held them committed. Under a database whose
+    default is REPEATABLE READ it would count from the transaction's first snapshot and
+    oversell: the app's connections set their own level."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    alter = f'ALTER DATABASE "{engine.url.database}"'
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as admin:
+        admin.exec_driver_sql(f"{alter} SET default_transaction_isolation = 'repeatable read'")
+        try:
+            fresh = sa.create_engine(engine.url, **app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+            with fresh.connect() as connection:
+                level = connection.exec_driver_sql("SHOW transaction_isolation").scalar()
+            fresh.dispose()
+        finally:
+            admin.exec_driver_sql(f"{alter} RESET default_transaction_isolation")
+    assert level == "read committed"

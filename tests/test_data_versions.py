@@ -354,10 +354,12 @@ def test_a_commit_that_loses_the_server_is_told_as_the_database_being_unreachabl
         )
         backend = flask_db.session.connection().connection.driver_connection.info.backend_pid
         with flask_db.engine.connect() as other:
-            other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+            # With a timeout: returns once the backend is gone, not when it is told to go.
+            other.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": backend})
         with pytest.raises(sa.exc.DBAPIError) as lost:
             flask_db.session.commit()
         assert is_unreachable(lost.value)
+        assert lost.value.connection_invalidated  # not handed to the next request
         flask_db.session.rollback()
         city = flask_db.session.scalar(sa.select(Edition.city).where(Edition.id == demo.id))
     assert city != "Liège"

@@ -249,24 +249,31 @@ def test_someone_waiting_for_the_last_seat_finds_it_taken_by_whoever_held_it(app
             session.commit()
             told["places"] = outcome.positions
 
-    waiting = sa.text(
-        "SELECT count(*) FROM pg_stat_activity"
-        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-    )
+    def waiting_for_a_lock() -> int:  # a new connection each time: the view as it is now
+        with engine.connect() as connection:
+            return connection.scalar(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+
+    behind = threading.Thread(target=second)
     try:
         with app.app_context(), force_locale("en"):
             edition = first.get(Edition, demo.id)
             registrations.register(first, edition, person(1, sessions=[explora]), now=utcnow())
-        behind = threading.Thread(target=second)
         behind.start()
         deadline = time.monotonic() + 10
-        while not db.scalar(waiting) and time.monotonic() < deadline:
+        while not waiting_for_a_lock() and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert db.scalar(waiting) == 1  # the second one waits for the first's lock
+        assert waiting_for_a_lock() == 1  # the second one waits for the first's lock
+        released = utcnow()
         first.commit()  # the last seat is taken
-        behind.join(10)
     finally:
-        first.close()
+        first.close()  # whatever failed, the second one is let go and ends
+        if behind.ident is not None:
+            behind.join(10)
     db.rollback()
     with app.app_context():
         assert statuses(db, "d1-visit-explora") == [
@@ -277,6 +284,6 @@ def test_someone_waiting_for_the_last_seat_finds_it_taken_by_whoever_held_it(app
     first_queued, second_queued = db.scalars(
         sa.select(Choice.queued_at).where(Choice.session_id == explora).order_by(Choice.id)
     )
-    assert first_queued < second_queued  # queued once the lock was granted
+    assert first_queued < released < second_queued  # queued once the lock was granted
     assert told["queued"] == second_queued  # as written, and in UTC like every time
     assert timedelta(0) < utcnow() - second_queued < timedelta(seconds=30)

@@ -165,7 +165,8 @@ def _locked_then_written(conn: sa.Connection, values: dict) -> list[tuple]:
         query = f"{cursor.mogrify(lock, params)};\n{cursor.mogrify(write, params)}"
     # Not parsed for the tables it writes (it begins with the lock): said here.
     data_versions.note_written(conn, "choices")
-    result = conn.exec_driver_sql(query)
+    # Sent as it is: without no_parameters the driver would read it again for placeholders.
+    result = conn.execution_options(no_parameters=True).exec_driver_sql(query)
     try:
         raw = result.cursor
         raw.nextset()  # the lock's rows first, then the written choices
