@@ -215,8 +215,9 @@ def _seat_or_line(dialect: str) -> sa.Insert:
     if dialect == "postgresql":
         # The moment the seats are decided, the lock granted (the statement's own clock,
         # not that of the query's arrival): the line follows the order they were decided
-        # in. In the database's clock: one clock for every app server. Never before
-        # ``now`` (a registration's time as the app gives it).
+        # in. In the database's clock, the same for every app server, unless ``now`` (the
+        # registration's time as the app gives it, which the line was never before) is
+        # later: an app server's clock ahead of the database's still orders its own.
         queued_at = sa.func.greatest(now, sa.func.timezone("UTC", sa.func.clock_timestamp()))
         wanted = chosen.c.id == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.Integer)))
     else:
