@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from school.models import Choice, Registration, Session
-from school.services.registration.seats import waitlist_positions
+from school.services.registration.waiting_lines import waitlist_positions
 from tests.support.http_client import HttpClient
 
 pytestmark = pytest.mark.load

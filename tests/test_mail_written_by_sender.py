@@ -15,7 +15,7 @@ from school.database import utcnow
 from school.models import Edition, OutboxMessage, Registration, Session
 from school.models.vocabulary import MailFailure
 from school.services.mail import outbox, transports, writing
-from school.services.registration import cancelling, registrations, seats
+from school.services.registration import cancelling, registrations, waiting_lines
 from school.services.registration.data import RegistrationData
 from tests.support.backoffice import make_admin
 
@@ -85,7 +85,7 @@ def test_the_confirmation_is_stored_unwritten_and_written_by_the_sender(ctx, dem
     assert first.subject.startswith("Votre inscription") and second.html_body
     assert seated.manage_token in first.text_body and "Иванова" not in first.subject
     assert "Zainoudine" in first.text_body and "(confirmée)" in first.text_body
-    line = seats.waitlist_positions(db, [visit])
+    line = waiting_lines.waitlist_positions(db, [visit])
     assert line == {waiting.choices[0].id: 1}
     assert "liste d'attente, place 1" in second.text_body
     assert db.scalar(sa.select(sa.func.count()).where(outbox.is_due(utcnow()))) == 2
@@ -122,7 +122,7 @@ def test_the_place_in_line_said_is_the_lines_after_people_leave_and_come_back(ct
     )
     db.commit()
     writing.write_waiting(db)
-    line = seats.waitlist_positions(db, [visit])
+    line = waiting_lines.waitlist_positions(db, [visit])
     late_choice, back_choice = late.registration.choices[0], back.choices[0]
     assert late.positions == {late_choice.id: 2} == {late_choice.id: line[late_choice.id]}
     assert line[back_choice.id] == 3

@@ -46,7 +46,7 @@ def test_capacity_then_waiting_line_in_order(ctx, demo, db):
     choices = db.scalars(
         sa.select(Choice).where(Choice.session_id == explora, Choice.status == "waitlisted")
     ).all()
-    from school.services.registration.seats import waitlist_positions
+    from school.services.registration.waiting_lines import waitlist_positions
 
     positions = waitlist_positions(db, [explora])
     assert sorted(positions[c.id] for c in choices) == [1, 2, 3]
@@ -68,7 +68,7 @@ def test_one_registration_gets_a_seat_in_one_session_and_a_place_in_another_s_li
     assert told == {explora: ("waitlisted", 2), cafe: ("confirmed", None)}
     db.commit()
     db.expire_all()
-    from school.services.registration.seats import waitlist_positions
+    from school.services.registration.waiting_lines import waitlist_positions
 
     stored = db.scalars(
         sa.select(Choice).where(Choice.registration_id == both.registration.id)
@@ -82,7 +82,7 @@ def test_the_database_keeps_each_lines_length_whatever_changes_it(ctx, demo, db)
     it (``waiting_lines``): whatever way people leave the line, the length and the place
     told stay the line's own."""
     from school.models import WaitingLine
-    from school.services.registration.seats import places_in_line
+    from school.services.registration.waiting_lines import places_in_line
 
     set_capacity(db, "d1-visit-explora", 1)
     explora = session_id(db, "d1-visit-explora")
@@ -185,7 +185,7 @@ def test_a_promotion_never_creates_an_overlap(ctx, demo, db):
         ("person2@example.org", "confirmed"),
         ("person1@example.org", "waitlisted"),
     ]
-    from school.services.registration.seats import waitlist_positions
+    from school.services.registration.waiting_lines import waitlist_positions
 
     waiting = db.scalar(
         sa.select(Choice).where(Choice.session_id == explora, Choice.status == "waitlisted")

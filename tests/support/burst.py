@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from school.models import Choice, OutboxMessage, Registration, RegistrationDay, Session
-from school.services.registration.seats import waitlist_positions
+from school.services.registration.waiting_lines import waitlist_positions
 from tests.support import production
 from tests.support.factories import make_edition
 

@@ -36,7 +36,7 @@ from school.models import CheckIn, Edition, Session
 from school.services.backoffice import stats
 from school.services.network import cites
 from school.services.network.countries import country_names
-from school.services.registration import listing, seats
+from school.services.registration import listing, waiting_lines
 from school.services.registration.listing import RegistrationQuery
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -232,7 +232,7 @@ def session_lists(
     lang = i18n.language()
     fills = {f.session.id: f for f in stats.session_fill(db, edition, capped_only=False)}
     wanted = [sid for sid in fills if session_ids is None or sid in session_ids]
-    positions = seats.waitlist_positions(db, wanted)
+    positions = waiting_lines.waitlist_positions(db, wanted)
     choices = listing.session_rosters(db, wanted)
     headers = [
         _("Session"), _("Day"), _("Time"), _("Room"), _("Session status"), _("Status"),

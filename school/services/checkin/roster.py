@@ -23,7 +23,7 @@ from school.models.vocabulary import ChoiceStatus
 from school.services.badges import tokens
 from school.services.checkin import people
 from school.services.checkin.checkpoints import admission, sessions_in_order
-from school.services.registration import seats
+from school.services.registration import waiting_lines
 from school.worker import collector_paused
 
 # What the roster is made of but the check-ins, kept by each process, ready to send, while
@@ -208,7 +208,7 @@ def _people(db: DbSession, edition: Edition, ids: set[int] | None = None) -> _Pe
         selected = sa.and_(selected, Registration.id.in_(ids))
     registrations = people.read(db, selected)
     if ids is None:
-        line = seats.numbered(
+        line = waiting_lines.numbered(
             (c.id, c.session_id, c.queued_at)
             for r in registrations
             for c in r.choices
@@ -216,7 +216,7 @@ def _people(db: DbSession, edition: Edition, ids: set[int] | None = None) -> _Pe
         )
     else:  # the whole line is not read: each one's place is counted by the database
         waiting = [c.id for r in registrations for c in r.choices if not c.is_confirmed]
-        line = seats.places_in_line(db, waiting)
+        line = waiting_lines.places_in_line(db, waiting)
     keyring = tokens.KeyRing.of_app()
     participants = []
     for r in registrations:

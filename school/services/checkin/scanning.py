@@ -36,7 +36,7 @@ from school.services.badges.tokens import BadgeStatus
 from school.services.checkin.checkpoints import Checkpoint, checkpoint_for, is_admitted
 from school.services.checkin.held import Held
 from school.services.errors import DomainError, NotFound
-from school.services.registration import seats
+from school.services.registration import waiting_lines
 
 # The most scans one request may send together (``checkin.batches``).
 BATCH_MAX = 100
@@ -294,7 +294,8 @@ def _decide(db: DbSession, result: ScanResult, scanned_at: datetime, held: Held 
     if not is_admitted(registration, checkpoint, seat):
         result.verdict = Verdict.NOT_REGISTERED_FOR_SESSION
         if seat is not None and not seat.is_confirmed:
-            result.waitlist_position = seats.waitlist_positions(db, [seat.session_id]).get(seat.id)
+            places = waiting_lines.waitlist_positions(db, [seat.session_id])
+            result.waitlist_position = places.get(seat.id)
         session = checkpoint.session
         result.expected = [s for s in result.today if s.overlaps(session)]
         return

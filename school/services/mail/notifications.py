@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session as DbSession
 from school.models import Choice, Registration
 from school.services.badges import printing
 from school.services.mail import writing
-from school.services.registration import groups, seats
+from school.services.registration import groups, waiting_lines
 from school.urls import absolute_url
 
 
@@ -25,7 +25,7 @@ def _links(registration: Registration) -> dict[str, str]:
 def _summary(db: DbSession, registration: Registration) -> dict:
     """What the registration holds, each place in line as the line stands now."""
     return {
-        "choices": seats.choices_in_line(db, registration),
+        "choices": waiting_lines.choices_in_line(db, registration),
         "meals": sorted((m.session for m in registration.meals), key=lambda s: s.starts_at),
         "ranked": groups.pending_rankings(registration),
     }
@@ -91,7 +91,7 @@ def cancellation(db: DbSession, registration: Registration, *, now: datetime) ->
 def moved_to_waitlist(db: DbSession, choices: list[Choice], *, now: datetime) -> None:
     """The organisers lowered a session's capacity below its seats: say so, and where
     the participant now stands in line."""
-    positions = seats.waitlist_positions(db, [c.session_id for c in choices])
+    positions = waiting_lines.waitlist_positions(db, [c.session_id for c in choices])
     for choice in choices:
         registration = choice.registration
         writing.queue_mail(

@@ -36,7 +36,7 @@ from school.models import (
 from school.models.people import new_private_token
 from school.services import audit
 from school.services.errors import DomainError
-from school.services.registration import seats
+from school.services.registration import seats, waiting_lines
 
 ANONYMOUS_DOMAIN = "invalid"  # RFC 2606: can never be delivered
 
@@ -160,7 +160,7 @@ def _scrub(value: Any, replaced: dict[str, str]) -> Any:
 def participant_data(db: DbSession, registration: Registration) -> dict[str, Any]:
     """Everything kept about a participant, for them to download."""
     edition = registration.edition
-    positions = seats.waitlist_positions(
+    positions = waiting_lines.waitlist_positions(
         db, [c.session_id for c in registration.choices if not c.is_confirmed]
     )
     checkins = db.scalars(

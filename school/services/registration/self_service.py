@@ -15,7 +15,7 @@ from school.models import Edition, Registration, Session
 from school.models.vocabulary import ChoiceStatus
 from school.services.errors import DomainError
 from school.services.mail import notifications
-from school.services.registration import offer, registrations, seats
+from school.services.registration import offer, registrations, waiting_lines
 from school.services.registration.data import data_of
 
 
@@ -115,7 +115,7 @@ def _change(
     outcome = registrations.update(db, registration, data, now=now)
     registration = outcome.registration
     after = {c.session_id: c for c in registration.choices}
-    positions = seats.waitlist_positions(
+    positions = waiting_lines.waitlist_positions(
         db, [c.session_id for c in after.values() if c.status == ChoiceStatus.WAITLISTED]
     )
     changes = []

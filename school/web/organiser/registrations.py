@@ -20,7 +20,14 @@ from school.models import CheckIn, OutboxMessage
 from school.services.backoffice import stats
 from school.services.network.countries import country_names
 from school.services.programme import catalogue
-from school.services.registration import cancelling, history, listing, offer, registrations, seats
+from school.services.registration import (
+    cancelling,
+    history,
+    listing,
+    offer,
+    registrations,
+    waiting_lines,
+)
 from school.services.registration.data import data_of
 from school.services.registration.listing import RegistrationQuery
 from school.web.actions import form_action
@@ -112,7 +119,7 @@ def registration(slug: str, registration_id: int):
 
 
 def _details(registration) -> dict:
-    listed = seats.choices_in_line(db.session, registration)
+    listed = waiting_lines.choices_in_line(db.session, registration)
     choices = [choice for choice, _place in listed]
     lang = i18n.language()
     held = {c.session_id for c in choices}
@@ -274,7 +281,7 @@ def session_list(slug: str, session_id: int):
     edition = load_edition(slug)
     session = catalogue.get_session(db.session, edition, session_id)
     roster = listing.session_rosters(db.session, [session.id]).get(session.id, [])
-    positions = seats.waitlist_positions(db.session, [session.id])
+    positions = waiting_lines.waitlist_positions(db.session, [session.id])
     return render_template(
         "organiser/session_list.html",
         edition=edition,

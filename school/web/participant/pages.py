@@ -17,8 +17,8 @@ from school.services.registration import (
     offer,
     privacy,
     registrations,
-    seats,
     self_service,
+    waiting_lines,
 )
 from school.services.registration.data import data_of
 from school.web.actions import form_action
@@ -36,7 +36,7 @@ from school.web.registration import (
 def manage(token: str):
     registration = registrations.get_by_manage_token(db.session, token)
     edition = registration.edition
-    choices = seats.choices_in_line(db.session, registration)
+    choices = waiting_lines.choices_in_line(db.session, registration)
     # What one tap may change: swap a choice for a session at the same time, or join one.
     offered = offer.choosable_sessions(db.session, edition)
     ranked = {s.id for g in ranking_groups(edition, utcnow()) for s in g.sessions}
