@@ -2,7 +2,7 @@
 
 The form, the JSON API and the CLI all call these functions. They take the database
 session, the data, who acts and when; they ``flush()`` and the caller commits once.
-Seats and capped meals are decided under the edition lock (see ``seats``).
+Seats and capped meals are decided under the locks of what they count (see ``seats``).
 """
 
 from __future__ import annotations
