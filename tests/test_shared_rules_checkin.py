@@ -16,6 +16,7 @@ from school.services.backoffice import exports, stats
 from school.services.badges import tokens
 from school.services.checkin import attendance, certificates, scanning
 from school.services.checkin import roster as rosters
+from school.services.checkin import standing as standings
 from school.services.registration import listing
 from tests.support.factories import make_choice, make_registration
 
@@ -113,7 +114,7 @@ def test_every_reader_of_check_ins_agrees_on_who_is_checked_in(scans, db, app):
         # The scanner's count, and its answer to a scan.
         assert scanning.arrivals(db, edition, ENTRANCE) == 2
         assert scanning.arrivals(db, edition, session_key) == 2
-        first = scanning.first_checkin(db, s["superseded"].id, ENTRANCE)
+        first = standings.first_checkin(db, s["superseded"].id, ENTRANCE)
         assert first.scanned_at == MORNING - timedelta(minutes=10)
 
         # Attendance, its sheet and the certificates.

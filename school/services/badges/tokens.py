@@ -190,25 +190,30 @@ def verify(
     edition: Edition | int,
     *,
     keyring: KeyRing | None = None,
-    read: Registration | None = None,
 ) -> BadgeCheck:
     """What a scanned token is worth at ``edition``. The registration is given whenever
-    the token is genuine and it exists, also for another edition or when cancelled.
-    ``read``: the registration the caller has just read for this token (under a lock)."""
+    the token is genuine and it exists, also for another edition or when cancelled."""
     claim = read_token(token, keyring)
     if claim is None:
         return BadgeCheck(BadgeStatus.INVALID)
-    if read is not None and read.id == claim.registration_id:
-        registration = read
-    else:
-        registration = db.get(Registration, claim.registration_id)
-    if registration is not None and registration.edition_id != claim.edition_id:
-        registration = None  # not the one the badge was made for (a database started afresh)
+    registration = db.get(Registration, claim.registration_id)
     edition_id = edition if isinstance(edition, int) else edition.id
+    status = status_of(claim, registration, edition_id)
+    if registration is not None and registration.edition_id != claim.edition_id:
+        registration = None
+    return BadgeCheck(status, registration if status != BadgeStatus.UNKNOWN else None, claim)
+
+
+def status_of(claim: BadgeClaim, found: Any, edition_id: int) -> BadgeStatus:
+    """What a genuine token is worth at the edition ``edition_id``, ``found`` being what
+    the database holds under its registration id (a ``Registration``, or anything with
+    its ``edition_id`` and ``is_cancelled``), or None."""
+    if found is not None and found.edition_id != claim.edition_id:
+        found = None  # not the one the badge was made for (a database started afresh)
     if claim.edition_id != edition_id:
-        return BadgeCheck(BadgeStatus.WRONG_EDITION, registration, claim)
-    if registration is None:
-        return BadgeCheck(BadgeStatus.UNKNOWN, None, claim)
-    if registration.is_cancelled:
-        return BadgeCheck(BadgeStatus.CANCELLED, registration, claim)
-    return BadgeCheck(BadgeStatus.VALID, registration, claim)
+        return BadgeStatus.WRONG_EDITION
+    if found is None:
+        return BadgeStatus.UNKNOWN
+    if found.is_cancelled:
+        return BadgeStatus.CANCELLED
+    return BadgeStatus.VALID

@@ -1,7 +1,7 @@
 """Scans sent together: a scanner's queue after the network came back, or an online
 scanner's scans sent as they pile up at a busy door. Each is decided as
 ``scanning.scan`` decides one, in the order sent, in one transaction. The badges are
-locked first, all at once and in the order of their ids (``scanning.lock_badges``), so
+locked first, all at once and in the order of their ids (``badge_rows.lock_badges``), so
 two batches, or a batch and a single scan, never wait on each other in a circle.
 
 What the batch needs is read at once (``checkin.held``): the badges, the places scanned
@@ -26,9 +26,8 @@ from sqlalchemy.orm import Session as DbSession
 
 from school.database import begin_write
 from school.models import CheckIn, Edition, Organiser
-from school.models.vocabulary import Verdict
 from school.services.badges import tokens
-from school.services.checkin import held, scanning
+from school.services.checkin import badge_rows, held, scanning
 from school.services.checkin.checkpoints import InvalidScan
 from school.services.checkin.scanning import ClientIdReused, ScanResult
 from school.services.errors import DomainError
@@ -57,7 +56,7 @@ def scan_many(
         raise ValueError(f"a batch holds 1 to {scanning.BATCH_MAX} scans")
     begin_write(db)
     claims = [tokens.read_token(scan["token"]) for scan in scans]
-    badges = scanning.lock_badges(
+    badges = badge_rows.lock_badges(
         db, [c.registration_id for c in claims if c is not None and c.edition_id == edition.id]
     )
     # The places scanned at, each once (one the edition does not have is refused below,
@@ -128,13 +127,12 @@ def _decided(
         return Scanned(scan["client_id"], refusal=refusal)
     result = decided.result
     if decided.superseded is not None:
-        # Written before the new row by the flush, which updates a table's rows before
-        # it inserts: one standing check-in at a time (a unique index).
-        decided.superseded.verdict = Verdict.ALREADY
+        # Before the new row the flush inserts: one standing check-in at a time.
+        known.demote(db, decided.superseded)
         result.first = None
     result.record = CheckIn(**decided.values)
     db.add(result.record)
-    known.recorded(result.record)
+    known.recorded(result.record, organiser)
     if result.arrivals is None:  # not decided on the person's standing
         result.arrivals = known.arrivals[result.checkpoint.key]
     return Scanned(scan["client_id"], result=result)

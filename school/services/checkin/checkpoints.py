@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from school.models import Choice, Edition, Registration, Session
 from school.models.vocabulary import Admission, Audience
+from school.services.checkin.door_sessions import DoorSession, door_sessions
 from school.services.checkin.people import Person, Seat
 from school.services.errors import DomainError, NotFound
 
@@ -22,7 +23,8 @@ from school.services.errors import DomainError, NotFound
 @dataclass(frozen=True)
 class Checkpoint:
     day: date
-    session: Session | None = None
+    # A scan's is the session as the process keeps it for the door (``door_sessions``).
+    session: Session | DoorSession | None = None
 
     @property
     def key(self) -> str:
@@ -54,12 +56,10 @@ def checkpoint_for(
     if day is not None and day not in edition.dates:
         raise InvalidScan({"day": [_outside(edition)]})
     if session_id is not None:
-        session = db.scalar(
-            sa.select(Session).where(Session.id == session_id, Session.edition_id == edition.id)
-        )
+        session = door_sessions(db, edition).get(session_id)
         if session is None:
             raise InvalidScan({"session_id": [_("This session is not in this School.")]})
-        return Checkpoint(edition.local(session.starts_at).date(), session)
+        return Checkpoint(session.day, session)
     return Checkpoint(day or edition.local(at).date())
 
 
@@ -112,7 +112,7 @@ def sessions_in_order(db: DbSession, edition: Edition) -> list[Session]:
     )
 
 
-def admission(session: Session) -> Admission:
+def admission(session: Session | DoorSession) -> Admission:
     """Who may come in: ``everyone`` attending that day, ``members`` attending that day,
     ``seat`` (a confirmed choice only), ``meal`` (those taking the meal: what the caterers
     were told), or ``closed`` (cancelled)."""

@@ -15,25 +15,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import joinedload
 
-from school.models import CheckIn, Edition, Registration
+from school.models import CheckIn, Edition, Organiser
+from school.models.vocabulary import Verdict
+from school.services.checkin import standing as standings
 from school.services.checkin.checkpoints import Checkpoint, checkpoint_for
+from school.services.checkin.people import Person
+from school.services.checkin.standing import Standing
 
 
 @dataclass
 class Held:
-    badges: dict[int, Registration]  # by registration id, read under their locks
+    badges: dict[int, Person]  # by registration id, read under their locks
     arrivals: dict[str, int]  # checkpoint key -> standing check-ins there
-    standing: dict[tuple[int, str], CheckIn] = field(default_factory=dict)
+    standing: dict[tuple[int, str], Standing] = field(default_factory=dict)
     points: dict[tuple, Checkpoint] = field(default_factory=dict)
+    # The batch's own check-ins not written yet (``batches`` inserts them at the end).
+    unwritten: dict[tuple[int, str], CheckIn] = field(default_factory=dict)
 
     def checkpoint(
         self, db: DbSession, edition: Edition, session_id: int | None, day: date | None, at
     ) -> Checkpoint:
-        """``checkpoint_for``, asked once per place in the batch (a session's is a query)."""
+        """``checkpoint_for``, asked once per place in the batch."""
         # The entrance on no given day is the one of the scan's date.
         on = edition.local(at).date() if session_id is None and day is None else None
         key = (session_id, day, on)
@@ -44,11 +48,11 @@ class Held:
     def knows(self, registration_id: int, checkpoint: str) -> bool:
         return registration_id in self.badges and checkpoint in self.arrivals
 
-    def standing_at(self, registration_id: int, checkpoint: str) -> tuple[CheckIn | None, int]:
+    def standing_at(self, registration_id: int, checkpoint: str) -> tuple[Standing | None, int]:
         """The person's standing check-in at the checkpoint, if any, and the arrivals."""
         return self.standing.get((registration_id, checkpoint)), self.arrivals[checkpoint]
 
-    def recorded(self, record: CheckIn) -> None:
+    def recorded(self, record: CheckIn, organiser: Organiser | None) -> None:
         """A scan of the batch was recorded: who stands, and the count, as they are now
         (a late scan that takes another's place adds nobody)."""
         pair = (record.registration_id, record.checkpoint)
@@ -56,31 +60,30 @@ class Held:
             return
         if pair not in self.standing:
             self.arrivals[record.checkpoint] += 1
-        self.standing[pair] = record
+        self.standing[pair] = Standing.of(record, organiser)
+        if record.id is None:
+            self.unwritten[pair] = record
+
+    def demote(self, db: DbSession, superseded: Standing) -> None:
+        """``standing.demote``, or the batch's own check-in made ``already`` before it is
+        written. The batch holds the badge's lock: the check-in still stands."""
+        pair = (superseded.registration_id, superseded.checkpoint)
+        if superseded.id is None:
+            self.unwritten.pop(pair).verdict = Verdict.ALREADY
+        else:
+            standings.demote(db, superseded)
 
 
 def hold(
     db: DbSession,
     edition: Edition,
-    badges: dict[int, Registration],
+    badges: dict[int, Person],
     points: dict[tuple, Checkpoint],
 ) -> Held:
     """Read who stands checked in at ``points`` among ``badges``, and the arrivals there:
     two queries for the whole batch."""
     keys = sorted({point.key for point in points.values()})
     held = Held(badges, dict.fromkeys(keys, 0), points=dict(points))
-    if not keys:
-        return held
-    at_points = sa.and_(
-        CheckIn.edition_id == edition.id, CheckIn.checkpoint.in_(keys), CheckIn.is_standing
-    )
-    counts = sa.select(CheckIn.checkpoint, sa.func.count()).where(at_points)
-    held.arrivals.update(dict(db.execute(counts.group_by(CheckIn.checkpoint)).all()))
-    if badges:
-        standing = db.scalars(
-            sa.select(CheckIn)
-            .where(at_points, CheckIn.registration_id.in_(list(badges)))
-            .options(joinedload(CheckIn.organiser))
-        )
-        held.standing = {(c.registration_id, c.checkpoint): c for c in standing}
+    if keys:
+        held.arrivals, held.standing = standings.at_points(db, edition, keys, list(badges))
     return held

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from school.database import plain_rows
 from school.models import Choice, Registration, RegistrationDay, RegistrationMeal
+from school.models.vocabulary import RegistrationStatus
 
 
 # Slotted: 10,000 people and their seats are made for each roster built.
@@ -52,6 +53,10 @@ class Person:
     attended_dates: list[date] = field(default_factory=list)
     choices: list[Seat] = field(default_factory=list)
     meals: list[Meal] = field(default_factory=list)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == RegistrationStatus.CANCELLED
 
 
 def read(db: DbSession, which: sa.ColumnElement[bool]) -> list[Person]:

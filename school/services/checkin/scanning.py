@@ -14,11 +14,19 @@ Scans made offline arrive late and out of order; the earliest scan wins: if a sc
 older than the standing check-in arrives, it becomes the check-in and the other one
 becomes ``already``. Who a checkpoint lets in is ``checkin.checkpoints``'s rule, which
 the scanner page applies offline too (the roster gives each session's ``admission``).
+
+A scan sent alone takes no lock: the badge, its seats and who stands checked in at the
+checkpoint are read by one statement, and the unique index of standing check-ins decides
+between two doors scanning the same person at once. The insert skips a row that index
+refuses (the other door's scan committed after the read, or is about to: the database
+waits for it), and the scan is decided again, as things then stand (``already``). Under
+load, a lock and the round trips around it were most of a scan's cost (bench/README.md,
+twelfth round). Batches lock their badges (``lock_badges``), which also holds back a
+lone scan's insert for these people until the batch is committed.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -26,15 +34,19 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import joinedload
 
-from school.database import begin_write, insert_new_on
-from school.models import CheckIn, Choice, Edition, Organiser, Registration, Session
+from school.database import begin_write
+from school.models import CheckIn, Edition, Organiser, Registration
 from school.models.vocabulary import Verdict
 from school.services.badges import tokens
 from school.services.badges.tokens import BadgeStatus
+from school.services.checkin import badge_rows, people
+from school.services.checkin import standing as standings
 from school.services.checkin.checkpoints import Checkpoint, checkpoint_for, is_admitted
+from school.services.checkin.door_sessions import DoorSession, door_sessions
 from school.services.checkin.held import Held
+from school.services.checkin.people import Person
+from school.services.checkin.standing import Standing
 from school.services.errors import DomainError, NotFound
 from school.services.registration import waiting_lines
 
@@ -44,6 +56,10 @@ BATCH_MAX = 100
 # How far ahead of the server a phone's clock may run: a scan said to come from later
 # than that is taken as made then (a scan cannot come from the future).
 CLOCK_AHEAD = timedelta(minutes=5)
+
+# How many times a scan is decided again when another door checked the person in at the
+# same checkpoint between its read and its write (twice would take three doors at once).
+DECISIONS = 4
 
 
 class ClientIdReused(DomainError):
@@ -62,12 +78,12 @@ class ClientIdReused(DomainError):
 class ScanResult:
     verdict: str
     checkpoint: Checkpoint
-    registration: Registration | None = None
+    registration: Person | None = None
     record: CheckIn | None = None
-    first: CheckIn | None = None  # the standing check-in, for ``already``
-    expected: list[Session] = field(default_factory=list)  # where they have a seat then
+    first: Standing | None = None  # the standing check-in, for ``already``
+    expected: list[DoorSession] = field(default_factory=list)  # where they have a seat then
     waitlist_position: int | None = None
-    today: list[Session] = field(default_factory=list)  # their seats that day
+    today: list[DoorSession] = field(default_factory=list)  # their seats that day
     attends_today: bool = True
     replayed: bool = False
     arrivals: int | None = None  # standing check-ins at this checkpoint, this one included
@@ -79,30 +95,37 @@ class Decided:
     the place of (a late scan older than it), and the values of its row."""
 
     result: ScanResult
-    superseded: CheckIn | None
+    superseded: Standing | None
     values: dict[str, Any]
 
 
 def scan(db: DbSession, edition: Edition, *, day: date | None = None, **given: Any) -> ScanResult:
-    """Decide and record one scan (``decide``'s arguments). Flushes; the caller commits."""
-    decided = decide(db, edition, day=day, **given)
-    result, superseded = decided.result, decided.superseded
-    record = _record(db, superseded, **decided.values)
-    if record is None:
-        # Recorded before: a retry, a sync after an outage, or the same scan sent twice at
-        # once. Its first answer stands, and nothing was written.
+    """Decide and record one scan (``decide``'s arguments). Writes; the caller commits."""
+    for _attempt in range(DECISIONS):
+        decided = decide(db, edition, day=day, **given)
+        result = decided.result
+        record = _record(db, decided)
+        if record is not None:
+            break
         earlier = _by_client_id(db, decided.values["client_id"])
-        if earlier is None:
-            raise RuntimeError(f"scan {decided.values['client_id']} neither recorded nor found")
-        if not _same_scan(earlier, edition, result.checkpoint, result.registration, day):
-            raise ClientIdReused()
-        return _replay(db, edition, earlier)
-    result.first = None if superseded is not None else result.first
+        if earlier is not None:
+            # Recorded before: a retry, a sync after an outage, or the same scan sent twice
+            # at once. Its first answer stands, and nothing was written.
+            if not _same_scan(earlier, edition, result.checkpoint, result.registration, day):
+                raise ClientIdReused()
+            return _replay(db, edition, earlier)
+        # Another door checked the person in here after this scan read who stands: decided
+        # again as things stand now (what a batch held is as old).
+        given["held"] = None
+    else:
+        raise RuntimeError(f"scan {decided.values['client_id']} could not be recorded")
+    if decided.superseded is not None:
+        result.first = None
     held = given.get("held")
     if held is not None:
-        held.recorded(record)
+        held.recorded(record, given.get("organiser"))
     if result.arrivals is None:  # not decided on the person's standing: counted now
-        result.arrivals = arrivals(db, edition, result.checkpoint.key)
+        result.arrivals = standings.arrivals(db, edition, result.checkpoint.key)
     result.record = record
     return result
 
@@ -133,30 +156,30 @@ def decide(
     else:
         checkpoint = checkpoint_for(db, edition, session_id, day, scanned_at)
     claim = tokens.read_token(token)
-    locked = None
+    person, standing, counted = None, None, None
     if claim is not None and claim.edition_id == edition.id:
-        if held is not None and claim.registration_id in held.badges:
-            locked = held.badges[claim.registration_id]
+        badge = claim.registration_id
+        if held is not None and held.knows(badge, checkpoint.key):
+            person = held.badges[badge]
+            standing, counted = held.standing_at(badge, checkpoint.key)
         else:
-            locked = _lock_badge(db, claim.registration_id)
-    check = tokens.verify(db, token, edition, read=locked)
-    registration = check.registration
-    if check.status in (BadgeStatus.INVALID, BadgeStatus.UNKNOWN):
-        verdict = Verdict.INVALID
-        registration = None
-    elif check.status == BadgeStatus.WRONG_EDITION:
-        verdict, registration = Verdict.WRONG_EDITION, None
-    elif check.status == BadgeStatus.CANCELLED:
-        verdict = Verdict.CANCELLED
-    else:
-        verdict = None
-    result = ScanResult(verdict or Verdict.OK, checkpoint, registration)
+            person, standing, counted = badge_rows.read(db, edition, badge, checkpoint)
+    status = BadgeStatus.INVALID if claim is None else tokens.status_of(claim, person, edition.id)
+    verdict = {
+        BadgeStatus.INVALID: Verdict.INVALID,
+        BadgeStatus.UNKNOWN: Verdict.INVALID,
+        BadgeStatus.WRONG_EDITION: Verdict.WRONG_EDITION,
+        BadgeStatus.CANCELLED: Verdict.CANCELLED,
+    }.get(status)
+    if status != BadgeStatus.CANCELLED and verdict is not None:
+        person = None
+    result = ScanResult(verdict or Verdict.OK, checkpoint, person)
     if verdict is None:
-        _decide(db, result, scanned_at, held)
+        _decide(db, edition, result, scanned_at, standing, counted)
     superseded = result.first if result.verdict == Verdict.OK else None
     values = {
         "edition_id": edition.id,
-        "registration_id": registration.id if registration else None,
+        "registration_id": person.id if person else None,
         "session_id": checkpoint.session_id,
         "day": checkpoint.day,
         "checkpoint": checkpoint.key,
@@ -180,7 +203,7 @@ def _same_scan(
     earlier: CheckIn,
     edition: Edition,
     checkpoint: Checkpoint,
-    registration: Registration | None,
+    registration: Person | None,
     day: date | None,
 ) -> bool:
     """Whether a scan sent again is the one recorded under its ``client_id``: the same
@@ -193,105 +216,51 @@ def _same_scan(
     return checkpoint.session is not None or day is None or earlier.day == day
 
 
-def _record(db: DbSession, superseded: CheckIn | None, **values) -> CheckIn | None:
-    """The new scan's row, or None if a scan with its ``client_id`` is there already."""
-    statement = _statements(db).record
+def _record(db: DbSession, decided: Decided) -> CheckIn | None:
+    """The new scan's row, or None if the database refused it: a scan with its
+    ``client_id`` is there already, or another standing check-in of the person at the
+    checkpoint (or the one this scan takes the place of is no longer standing)."""
+    superseded = decided.superseded
     if superseded is None:
-        return db.scalar(statement, values)
-    # An older scan that arrived late is the check-in, and the standing one becomes
-    # ``already`` first (one standing check-in per checkpoint is a unique index). Rare
-    # enough for a savepoint, which undoes that if this scan was recorded already.
-    savepoint = db.begin_nested()
-    superseded.verdict = Verdict.ALREADY
-    db.flush()
-    record = db.scalar(statement, values)
-    if record is None:
-        savepoint.rollback()
+        checkin_id = badge_rows.insert(db, decided.values)
     else:
+        # An older scan that arrived late is the check-in, and the standing one becomes
+        # ``already`` first (one standing check-in per checkpoint). Rare enough for a
+        # savepoint, which undoes that if this scan cannot be recorded.
+        savepoint = db.begin_nested()
+        demoted = standings.demote(db, superseded)
+        checkin_id = badge_rows.insert(db, decided.values)
+        if checkin_id is None or not demoted:
+            savepoint.rollback()
+            return None
         savepoint.commit()
-    return record
+    if checkin_id is None:
+        return None
+    return CheckIn(id=checkin_id, **decided.values)
 
 
-def _lock_badge(db: DbSession, registration_id: int) -> Registration | None:
-    """Scans of one badge are decided one after the other: its row, seats (with their
-    sessions and rooms, which the answer shows) and days are read again under the lock,
-    as they are now, in one query."""
-    found = db.execute(_statements(db).lock_badge, {"registration_id": registration_id})
-    return found.unique().scalar_one_or_none()
-
-
-def lock_badges(db: DbSession, registration_ids: list[int]) -> dict[int, Registration]:
-    """Lock several badges at once, as ``scan`` locks one, in the order of their ids: two
-    transactions locking some of the same never wait on each other in a circle."""
-    if not registration_ids:
-        return {}
-    found = db.execute(_statements(db).lock_badges, {"ids": sorted(set(registration_ids))})
-    return {registration.id: registration for registration in found.unique().scalars()}
-
-
-@dataclass(frozen=True)
-class _Statements:
-    lock_badge: sa.Select
-    lock_badges: sa.Select
-    standing: sa.Select
-    record: sa.Insert
-
-
-@functools.cache
-def _statements_for(dialect: str) -> _Statements:
-    """A scan's three statements, built once per database kind: at the door's pace,
-    building and compiling them cost more than running them (bench/README.md)."""
-    registration_id = sa.bindparam("registration_id")
-    checkpoint = sa.bindparam("checkpoint")
-    badges = (
-        sa.select(Registration)
-        .options(
-            joinedload(Registration.choices).joinedload(Choice.session).joinedload(Session.room),
-            joinedload(Registration.days),
-            joinedload(Registration.meals),
-        )
-        .execution_options(populate_existing=True)
-    )
-    if dialect == "postgresql":
-        badges = badges.with_for_update(of=Registration)
-    lock_badge = badges.where(Registration.id == registration_id)
-    lock_badges = badges.where(Registration.id.in_(sa.bindparam("ids", expanding=True))).order_by(
-        Registration.id
-    )
-    # The person's standing check-in at the checkpoint, if any, and the checkpoint's
-    # arrivals so far, in one query (one row, from a one-row table the check-in is
-    # outer-joined to).
-    count = _arrivals_query(sa.bindparam("edition_id"), checkpoint).scalar_subquery()
-    one = sa.select(sa.literal(1).label("one")).subquery()
-    standing = (
-        sa.select(CheckIn, count)
-        .select_from(one)
-        .outerjoin(CheckIn, _standing_at(registration_id, checkpoint))
-        .options(joinedload(CheckIn.organiser))
-    )
-    record = insert_new_on(dialect, CheckIn, "client_id").returning(CheckIn)
-    return _Statements(lock_badge, lock_badges, standing, record)
-
-
-def _statements(db: DbSession) -> _Statements:
-    return _statements_for(db.get_bind().dialect.name)
-
-
-def _decide(db: DbSession, result: ScanResult, scanned_at: datetime, held: Held | None) -> None:
-    registration, checkpoint = result.registration, result.checkpoint
-    choices = {c.session_id: c for c in registration.choices}
-    seat = choices.get(checkpoint.session_id) if checkpoint.session else None
+def _decide(
+    db: DbSession,
+    edition: Edition,
+    result: ScanResult,
+    scanned_at: datetime,
+    standing: Standing | None,
+    counted: int | None,
+) -> None:
+    person, checkpoint = result.registration, result.checkpoint
+    sessions = door_sessions(db, edition)
+    seat = None
+    if checkpoint.session is not None:
+        seat = next((c for c in person.choices if c.session_id == checkpoint.session_id), None)
+    # A session this process does not keep yet (made a moment ago, the news on its way)
+    # is left out of the list.
+    seated = (sessions.get(c.session_id) for c in person.choices if c.is_confirmed)
     result.today = sorted(
-        (
-            c.session
-            for c in choices.values()
-            if c.is_confirmed
-            and registration.edition.local(c.session.starts_at).date() == checkpoint.day
-        ),
+        (s for s in seated if s is not None and s.day == checkpoint.day),
         key=lambda s: s.starts_at,
     )
-    result.attends_today = checkpoint.day in registration.attended_dates
-    if not is_admitted(registration, checkpoint, seat):
+    result.attends_today = checkpoint.day in person.attended_dates
+    if not is_admitted(person, checkpoint, seat):
         result.verdict = Verdict.NOT_REGISTERED_FOR_SESSION
         if seat is not None and not seat.is_confirmed:
             places = waiting_lines.waitlist_positions(db, [seat.session_id])
@@ -299,10 +268,8 @@ def _decide(db: DbSession, result: ScanResult, scanned_at: datetime, held: Held 
         session = checkpoint.session
         result.expected = [s for s in result.today if s.overlaps(session)]
         return
-    if held is not None and held.knows(registration.id, checkpoint.key):
-        standing, counted = held.standing_at(registration.id, checkpoint.key)
-    else:
-        standing, counted = _standing(db, registration, checkpoint.key)
+    if counted is None:
+        standing, counted = _standing(db, edition, person.id, checkpoint.key)
     result.arrivals = counted + (1 if standing is None else 0)  # with this one if it is
     if standing is None:
         result.verdict = Verdict.OK
@@ -313,33 +280,11 @@ def _decide(db: DbSession, result: ScanResult, scanned_at: datetime, held: Held 
 
 
 def _standing(
-    db: DbSession, registration: Registration, checkpoint: str
-) -> tuple[CheckIn | None, int]:
-    """The person's standing check-in at the checkpoint, if any, and the checkpoint's
-    arrivals so far."""
-    values = {
-        "registration_id": registration.id,
-        "checkpoint": checkpoint,
-        "edition_id": registration.edition_id,
-    }
-    row = db.execute(_statements(db).standing, values).one()
-    return row[0], row[1]
-
-
-def first_checkin(db: DbSession, registration_id: int, checkpoint: str) -> CheckIn | None:
-    return db.scalar(
-        sa.select(CheckIn)
-        .where(_standing_at(registration_id, checkpoint))
-        .options(joinedload(CheckIn.organiser))
-    )
-
-
-def _standing_at(registration_id: Any, checkpoint: Any) -> sa.ColumnElement[bool]:
-    """The person's check-in at the checkpoint that counts (one at most: a unique index)."""
-    return sa.and_(
-        CheckIn.registration_id == registration_id,
-        CheckIn.checkpoint == checkpoint,
-        CheckIn.is_standing,
+    db: DbSession, edition: Edition, registration_id: int, checkpoint: str
+) -> tuple[Standing | None, int]:
+    return (
+        standings.first_checkin(db, registration_id, checkpoint),
+        standings.arrivals(db, edition, checkpoint),
     )
 
 
@@ -349,13 +294,16 @@ def _by_client_id(db: DbSession, client_id: str) -> CheckIn | None:
 
 def _replay(db: DbSession, edition: Edition, record: CheckIn) -> ScanResult:
     """The answer a recorded scan got, rebuilt from the record."""
-    session = db.get(Session, record.session_id) if record.session_id else None
+    session = door_sessions(db, edition).get(record.session_id) if record.session_id else None
     checkpoint = Checkpoint(record.day, session)
-    registration = db.get(Registration, record.registration_id) if record.registration_id else None
+    registration = None
+    if record.registration_id is not None:
+        found = people.read(db, Registration.id == record.registration_id)
+        registration = found[0] if found else None
     result = ScanResult(record.verdict, checkpoint, registration, record, replayed=True)
     if record.verdict == Verdict.ALREADY and registration is not None:
-        result.first = first_checkin(db, registration.id, checkpoint.key)
-    result.arrivals = arrivals(db, edition, checkpoint.key)
+        result.first = standings.first_checkin(db, registration.id, checkpoint.key)
+    result.arrivals = standings.arrivals(db, edition, checkpoint.key)
     return result
 
 
@@ -374,15 +322,5 @@ def undo(db: DbSession, edition: Edition, checkin_id: int, *, now: datetime) -> 
     return record
 
 
-def arrivals(db: DbSession, edition: Edition, checkpoint: str) -> int:
-    return db.scalar(_arrivals_query(edition.id, checkpoint))
-
-
-def _arrivals_query(edition_id: Any, checkpoint: Any) -> sa.Select:
-    return (
-        sa.select(sa.func.count())
-        .select_from(CheckIn)
-        .where(
-            CheckIn.edition_id == edition_id, CheckIn.checkpoint == checkpoint, CheckIn.is_standing
-        )
-    )
+# Asked by the API and the organiser pages after an undo, or to show a door's count.
+arrivals = standings.arrivals

@@ -13,7 +13,6 @@ from flask_babel import lazy_gettext as _l
 
 from school.database import is_id, utcnow
 from school.extensions import db
-from school.models import Session
 from school.models.vocabulary import Verdict
 from school.services.checkin import batches, roster, scanning
 from school.services.checkin.scanning import ScanResult
@@ -42,21 +41,6 @@ def verdict_message(verdict: str) -> str:
     return str(_VERDICT_MESSAGES[verdict])
 
 
-def _room_json(room) -> dict[str, str] | None:
-    """A room's name in both languages: the scanner shows the one it speaks."""
-    return {"fr": room.name_fr, "en": room.text("name", "en")} if room else None
-
-
-def _session_json(session: Session, tz) -> dict[str, Any]:
-    return {
-        "session_id": session.id,
-        "title": {"fr": session.title_fr, "en": session.text("title", "en")},
-        "starts_at": session.starts_at.astimezone(tz).isoformat(),
-        "ends_at": session.ends_at.astimezone(tz).isoformat(),
-        "room": _room_json(session.room),
-    }
-
-
 def scan_json(result: ScanResult, tz) -> dict[str, Any]:
     registration, first = result.registration, result.first
     participant = None
@@ -70,7 +54,7 @@ def scan_json(result: ScanResult, tz) -> dict[str, Any]:
             "category": registration.category,
             "dietary": registration.dietary,
             "attends_today": result.attends_today,
-            "today": [_session_json(s, tz) for s in result.today],
+            "today": [s.shown for s in result.today],
         }
     return {
         "verdict": result.verdict,
@@ -85,12 +69,12 @@ def scan_json(result: ScanResult, tz) -> dict[str, Any]:
         "first_checkin": {
             "at": first.scanned_at.astimezone(tz).isoformat(),
             "checkpoint": first.checkpoint,
-            "by": (first.organiser.name or first.organiser.email) if first.organiser else None,
+            "by": first.by,
             "device": first.device,
         }
         if first
         else None,
-        "expected": [_session_json(s, tz) for s in result.expected],
+        "expected": [s.shown for s in result.expected],
         "waitlist_position": result.waitlist_position,
         "checkin_id": result.record.id if result.record else None,
         "replayed": result.replayed,

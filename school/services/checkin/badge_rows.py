@@ -1,0 +1,147 @@
+"""The rows a scan reads and writes, in as few statements as the door can afford: a badge
+with its seats and who of it stands checked in (``read``), the badges a batch locks
+(``lock_badges``), a scan's row (``insert``). Built once per kind of database: at the
+door's pace, building and compiling them cost more than running them (bench/README.md)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session as DbSession
+
+from school.models import (
+    CheckIn,
+    Choice,
+    Edition,
+    Organiser,
+    Registration,
+    RegistrationDay,
+    RegistrationMeal,
+)
+from school.services.checkin import people
+from school.services.checkin import standing as standings
+from school.services.checkin.checkpoints import Checkpoint
+from school.services.checkin.people import Meal, Person, Seat
+from school.services.checkin.standing import Standing
+
+
+def insert(db: DbSession, values: dict[str, Any]) -> int | None:
+    """A scan's new row (its id), or None if a unique index refused it: a scan with its
+    ``client_id`` is there already, or another standing check-in of the person at the
+    checkpoint (the database waits for the one not committed yet)."""
+    return db.connection().execute(_statements(db).record, values).scalar()
+
+
+def lock_badges(db: DbSession, registration_ids: list[int]) -> dict[int, Person]:
+    """Lock several badges at once, in the order of their ids (two transactions locking
+    some of the same never wait on each other in a circle), then read them as they are."""
+    ids = sorted(set(registration_ids))
+    if not ids:
+        return {}
+    if db.get_bind().dialect.name == "postgresql":  # SQLite's lock is begin_write's
+        db.execute(_statements(db).lock_badges, {"ids": ids})
+    return {person.id: person for person in people.read(db, Registration.id.in_(ids))}
+
+
+def read(
+    db: DbSession, edition: Edition, registration_id: int, checkpoint: Checkpoint
+) -> tuple[Person | None, Standing | None, int | None]:
+    """The badge's registration with its seats, whether it attends the checkpoint's day
+    and takes its meal, who of it stands checked in there, and the arrivals there: one
+    statement, a row per seat. The ``Person`` holds its days and meals as far as this
+    checkpoint asks (``is_admitted``)."""
+    values = {
+        "registration_id": registration_id,
+        "checkpoint": checkpoint.key,
+        "edition_id": edition.id,
+        "day": checkpoint.day,
+        "session_id": checkpoint.session_id,
+    }
+    rows = db.connection().execute(_statements(db).badge, values).all()
+    if not rows:
+        return None, None, None
+    first = rows[0]
+    person = Person(*first[:10])
+    if first[10]:
+        person.attended_dates.append(checkpoint.day)
+    if first[11]:
+        person.meals.append(Meal(checkpoint.session_id))
+    person.choices = [Seat(*row[12:17]) for row in rows if row[12] is not None]
+    return person, standings.from_row(tuple(first[17:24])), first[24]
+
+
+@dataclass(frozen=True)
+class _Statements:
+    badge: sa.Select
+    lock_badges: sa.Select
+    record: sa.Insert
+
+
+@functools.cache
+def _statements_for(dialect: str) -> _Statements:
+    """A scan's statements, built once per database kind: at the door's pace, building
+    and compiling them cost more than running them (bench/README.md)."""
+    registration_id = sa.bindparam("registration_id")
+    checkpoint = sa.bindparam("checkpoint")
+    day = sa.bindparam("day", type_=RegistrationDay.date.type)
+    attends = sa.exists().where(
+        RegistrationDay.registration_id == Registration.id, RegistrationDay.date == day
+    )
+    eats = sa.exists().where(
+        RegistrationMeal.registration_id == Registration.id,
+        RegistrationMeal.session_id == sa.bindparam("session_id", type_=sa.Integer),
+    )
+    count = standings.arrivals_query(sa.bindparam("edition_id"), checkpoint).scalar_subquery()
+    badge = (
+        sa.select(
+            # A ``Person``'s columns, in its order (``people.read``'s).
+            Registration.id,
+            Registration.edition_id,
+            Registration.first_name,
+            Registration.last_name,
+            Registration.organisation,
+            Registration.cite,
+            Registration.category,
+            Registration.is_proved_member,
+            Registration.status,
+            Registration.dietary,
+            attends,
+            eats,
+            # A ``Seat``'s.
+            Choice.id,
+            Choice.session_id,
+            Choice.status,
+            Choice.is_confirmed,
+            sa.type_coerce(Choice.queued_at, sa.DateTime()),
+            *standings.COLUMNS,
+            count,
+        )
+        .select_from(Registration)
+        .outerjoin(Choice, Choice.registration_id == Registration.id)
+        .outerjoin(CheckIn, standings.standing_at(Registration.id, checkpoint))
+        .outerjoin(Organiser, Organiser.id == CheckIn.organiser_id)
+        .where(Registration.id == registration_id)
+        .order_by(Choice.id)
+    )
+    lock_badges = (
+        sa.select(Registration.id)
+        .where(Registration.id.in_(sa.bindparam("ids", expanding=True)))
+        .order_by(Registration.id)
+        .with_for_update()
+    )
+    table = CheckIn.__table__
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    # Whichever unique index refuses it: its ``client_id``, or the person's standing
+    # check-in at the checkpoint.
+    record = upsert(table).on_conflict_do_nothing().returning(table.c.id)
+    return _Statements(badge, lock_badges, record)
+
+
+def _statements(db: DbSession) -> _Statements:
+    return _statements_for(db.get_bind().dialect.name)
