@@ -11,11 +11,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import joinedload
 
 from school.models import Choice, Edition, Registration, Session
 from school.models.vocabulary import Admission, Audience
-from school.services.checkin.door_sessions import DoorSession, door_sessions
+from school.services.checkin.door_sessions import DoorSession, door_sessions, sessions_in_order
 from school.services.checkin.people import Person, Seat
 from school.services.errors import DomainError, NotFound
 
@@ -97,19 +96,6 @@ def checkpoints(db: DbSession, edition: Edition) -> list[Checkpoint]:
     return entrances + [
         Checkpoint(edition.local(s.starts_at).date(), s) for s in sessions_in_order(db, edition)
     ]
-
-
-def sessions_in_order(db: DbSession, edition: Edition) -> list[Session]:
-    """The edition's sessions with their rooms, in time order: its checkpoints after the
-    entrances, as the scanner page and the roster list them."""
-    return list(
-        db.scalars(
-            sa.select(Session)
-            .where(Session.edition_id == edition.id)
-            .options(joinedload(Session.room))
-            .order_by(Session.starts_at, Session.id)
-        )
-    )
 
 
 def admission(session: Session | DoorSession) -> Admission:

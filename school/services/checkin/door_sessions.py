@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import joinedload
 
 from school import data_versions, keeping
 from school.models import Edition, Session
@@ -47,9 +49,20 @@ def door_sessions(db: DbSession, edition: Edition) -> dict[int, DoorSession]:
 
 
 def _read(db: DbSession, edition: Edition) -> dict[int, DoorSession]:
-    from school.services.checkin.checkpoints import sessions_in_order
-
     return {s.id: _door_session(edition, s) for s in sessions_in_order(db, edition)}
+
+
+def sessions_in_order(db: DbSession, edition: Edition) -> list[Session]:
+    """The edition's sessions with their rooms, in time order: its checkpoints after the
+    entrances, as the scanner page and the roster list them."""
+    return list(
+        db.scalars(
+            sa.select(Session)
+            .where(Session.edition_id == edition.id)
+            .options(joinedload(Session.room))
+            .order_by(Session.starts_at, Session.id)
+        )
+    )
 
 
 def _door_session(edition: Edition, session: Session) -> DoorSession:

@@ -22,7 +22,8 @@ from school.models.programme import times_overlap
 from school.models.vocabulary import ChoiceStatus
 from school.services.badges import tokens
 from school.services.checkin import people
-from school.services.checkin.checkpoints import admission, sessions_in_order
+from school.services.checkin.checkpoints import admission
+from school.services.checkin.door_sessions import sessions_in_order
 from school.services.registration import waiting_lines
 from school.worker import collector_paused
 
