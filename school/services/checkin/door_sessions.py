@@ -9,7 +9,7 @@ rule), what ``times_overlap`` asks, and carries what the scanner shows, ready to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -37,7 +37,7 @@ class DoorSession:
     is_offered_for_choice: bool
     audience: str
     # As the scanner shows it: each in both languages, times in the edition's timezone.
-    shown: dict[str, Any]
+    shown: dict[str, Any] = field(compare=False)
 
     def overlaps(self, other: Any) -> bool:
         return times_overlap(self, other)

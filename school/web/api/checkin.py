@@ -20,7 +20,7 @@ from school.services.programme import catalogue
 from school.web.api.blueprint import bp
 from school.web.api.errors import InvalidInput, json_object, refusal_json
 from school.web.api.openapi import operation
-from school.web.auth import current_staff, staff_api
+from school.web.auth import staff_api, staff_to_read
 
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 
@@ -137,13 +137,15 @@ def parse_scan(body: Any, now: datetime) -> tuple[dict[str, Any], dict[str, list
     },
 )
 def post_checkin(slug: str):
-    edition = catalogue.get_edition(db.session, slug)
+    # Only read: the edition and the organiser as the process keeps them (taking them into
+    # the request's session cost more than deciding the scan).
+    edition = catalogue.read_only_edition(db.session, slug)
     body = json_object()
     now = utcnow()
     values, errors = parse_scan(body, now)
     if errors:
         raise InvalidInput(errors)
-    result = scanning.scan(db.session, edition, now=now, organiser=current_staff(), **values)
+    result = scanning.scan(db.session, edition, now=now, organiser=staff_to_read(), **values)
     # Written before the commit, which would expire what it reads and load it all again.
     answer = scan_json(result, edition.tz)
     db.session.commit()
@@ -163,7 +165,7 @@ def post_checkin(slug: str):
     errors={"404": "No such edition"},
 )
 def post_checkin_batch(slug: str):
-    edition = catalogue.get_edition(db.session, slug)
+    edition = catalogue.read_only_edition(db.session, slug)
     body = json_object()
     now = utcnow()
     scans = body.get("scans")
@@ -177,7 +179,8 @@ def post_checkin_batch(slug: str):
         parsed.append(values)
     if errors:  # nothing is recorded: the scanner sent something it never makes
         raise InvalidInput(errors)
-    outcomes = batches.scan_many(db.session, edition, parsed, now=now, organiser=current_staff())
+    organiser = staff_to_read()
+    outcomes = batches.scan_many(db.session, edition, parsed, now=now, organiser=organiser)
     # Written before the commit, which would expire what it reads and load it all again.
     answer = {"results": [_scanned_json(outcome, edition.tz) for outcome in outcomes]}
     db.session.commit()
