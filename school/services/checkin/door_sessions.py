@@ -49,6 +49,9 @@ def door_sessions(db: DbSession, edition: Edition) -> dict[int, DoorSession]:
 
 
 def _read(db: DbSession, edition: Edition) -> dict[int, DoorSession]:
+    # The edition taken into the session: what a title falls back to is its setting, read
+    # through each session's ``edition`` (a query each time, for a kept copy).
+    edition = keeping.attach(db, edition)
     return {s.id: _door_session(edition, s) for s in sessions_in_order(db, edition)}
 
 
