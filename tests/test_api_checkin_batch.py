@@ -172,6 +172,46 @@ def test_batches_at_once_over_the_same_badges_all_get_through(live_server, demo,
     assert db.scalar(sa.select(sa.func.count()).select_from(CheckIn)) == 24 * len(badges)
 
 
+@pytest.mark.load
+def test_scans_sent_alone_and_batches_at_once_check_each_person_in_once(
+    live_server, demo, door, db
+):
+    # A scan sent alone takes no lock: the unique index of standing check-ins decides
+    # between it and the batches (which lock their badges) and the other lone scans.
+    badges = door["badges"]
+    base = f"/api/v1/editions/{demo.slug}/checkins"
+
+    def send_some(n: int) -> list[int]:
+        client = HttpClient(live_server.url)
+        if n % 3 == 0:
+            scans = [scan(badge, f"09:{n:02d}") for badge in reversed(badges)]
+            body = {"scans": scans}
+            status, _headers, _body = client.request(
+                "POST", base + "/batch", json_body=body, headers=door["auth"]
+            )
+            return [status]
+        statuses = []
+        for badge in badges:
+            status, _headers, _body = client.request(
+                "POST", base, json_body=scan(badge, f"09:{n:02d}"), headers=door["auth"]
+            )
+            statuses.append(status)
+        return statuses
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = [status for statuses in pool.map(send_some, range(24)) for status in statuses]
+    assert set(answers) == {200}
+    db.rollback()
+    # Each person stands checked in once, by the earliest of their scans (09:00).
+    rows = db.execute(
+        sa.select(CheckIn.registration_id, CheckIn.scanned_at).where(CheckIn.is_standing)
+    ).all()
+    assert len(rows) == len(badges) == len({person for person, _at in rows})
+    earliest = db.scalar(sa.select(sa.func.min(CheckIn.scanned_at)))
+    assert {at for _person, at in rows} == {earliest}
+    assert db.scalar(sa.select(sa.func.count()).select_from(CheckIn)) == 24 * len(badges)
+
+
 def test_a_place_the_edition_does_not_have_refuses_only_the_scans_made_there(
     client, demo, door, db, openapi
 ):

@@ -126,11 +126,15 @@ def _statements_for(dialect: str) -> _Statements:
         .where(Registration.id == registration_id)
         .order_by(Choice.id)
     )
+    # Not ``FOR UPDATE``: a lone scan's row refers to its registration (a foreign key, whose
+    # check takes ``FOR KEY SHARE``). Against ``FOR UPDATE`` a lone scan that had written
+    # its row would wait for the batch, while the batch, writing the same person's
+    # check-in, waited for that row: a deadlock. Batches still wait for each other.
     lock_badges = (
         sa.select(Registration.id)
         .where(Registration.id.in_(sa.bindparam("ids", expanding=True)))
         .order_by(Registration.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
     )
     table = CheckIn.__table__
     if dialect == "postgresql":

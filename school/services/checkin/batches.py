@@ -2,12 +2,14 @@
 scanner's scans sent as they pile up at a busy door. Each is decided as
 ``scanning.scan`` decides one, in the order sent, in one transaction. The badges are
 locked first, all at once and in the order of their ids (``badge_rows.lock_badges``), so
-two batches, or a batch and a single scan, never wait on each other in a circle.
+two batches never wait on each other in a circle; a scan sent alone takes no lock.
 
 What the batch needs is read at once (``checkin.held``): the badges, the places scanned
 at, who stands checked in there; the scans are then decided in turn and recorded by one
-insert. A batch one of whose scans was recorded before (sent again after a lost answer)
-is decided again one scan at a time, each replaying what was recorded.
+insert. A batch that insert cannot record (one of its scans recorded before, sent again
+after a lost answer; or one of its people checked in meanwhile by a scan sent alone) is
+decided again one scan at a time, each replaying what was recorded or deciding on what
+stands now.
 
 A scan refused on its own (its ``client_id`` used for another scan, a place the edition
 does not have) is answered with its reason, and the others are recorded all the same: a
@@ -96,8 +98,9 @@ def _recorded_together(
     """Each scan decided in turn as ``scanning.scan`` decides it, then all of them
     recorded by one insert rather than one each (what kept a busy door waiting).
 
-    None, with nothing written, if one of them had been recorded before: its
-    ``client_id`` is taken, and what it replays is for the scans sent one by one."""
+    None, with nothing written, if the insert was refused: a scan recorded before (its
+    ``client_id`` taken: what it replays is for the scans sent one by one), or one of
+    these people checked in at the same place by a scan sent alone meanwhile."""
     savepoint = db.begin_nested()
     try:
         # The rows wait for the one flush at the end: a query a scan asks on the way

@@ -5,9 +5,11 @@ The batch's own scans update it as they are recorded, so its second scan of a ba
 ``already``, as it would be sent alone.
 
 Who stands is ``CheckIn.is_standing``, the rule every query asks; the badges' locks keep
-anyone else from checking these people in meanwhile. The arrivals of others scanned by
-another door at the same moment are counted as a scan sent alone counts them: as they
-were when read.
+other batches from checking these people in meanwhile. A scan sent alone takes no lock:
+if it checks one of them in first, the unique index of standing check-ins refuses the
+batch's insert, and the batch is decided again one scan at a time (``checkin.batches``).
+The arrivals of others scanned by another door at the same moment are counted as a scan
+sent alone counts them: as they were when read.
 """
 
 from __future__ import annotations

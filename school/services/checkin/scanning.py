@@ -21,8 +21,9 @@ between two doors scanning the same person at once. The insert skips a row that 
 refuses (the other door's scan committed after the read, or is about to: the database
 waits for it), and the scan is decided again, as things then stand (``already``). Under
 load, a lock and the round trips around it were most of a scan's cost (bench/README.md,
-twelfth round). Batches lock their badges (``lock_badges``), which also holds back a
-lone scan's insert for these people until the batch is committed.
+twelfth round). Batches lock their badges against each other (``badge_rows``); between
+a batch and a lone scan the index decides as well (``checkin.batches`` decides a batch
+whose insert it refuses again, one scan at a time).
 """
 
 from __future__ import annotations
@@ -229,8 +230,8 @@ def _record(db: DbSession, decided: Decided) -> CheckIn | None:
         # savepoint, which undoes that if this scan cannot be recorded.
         savepoint = db.begin_nested()
         demoted = standings.demote(db, superseded)
-        checkin_id = badge_rows.insert(db, decided.values)
-        if checkin_id is None or not demoted:
+        checkin_id = badge_rows.insert(db, decided.values) if demoted else None
+        if checkin_id is None:
             savepoint.rollback()
             return None
         savepoint.commit()
