@@ -64,13 +64,21 @@ def read(
     if not rows:
         return None, None, None
     first = rows[0]
-    person = Person(*first[:10])
-    if first[10]:
+    person = Person(*first[:_ATTENDS])
+    if first[_ATTENDS]:
         person.attended_dates.append(checkpoint.day)
-    if first[11]:
+    if first[_EATS]:
         person.meals.append(Meal(checkpoint.session_id))
-    person.choices = [Seat(*row[12:17]) for row in rows if row[12] is not None]
-    return person, standings.from_row(tuple(first[17:24])), first[24]
+    person.choices = [Seat(*row[_SEAT:_STANDING]) for row in rows if row[_SEAT] is not None]
+    return person, standings.from_row(tuple(first[_STANDING:_COUNT])), first[_COUNT]
+
+
+# Where each part of the badge's row begins (``_statements_for``'s order).
+_ATTENDS = len(people.PERSON_COLUMNS)
+_EATS = _ATTENDS + 1
+_SEAT = _EATS + 1
+_STANDING = _SEAT + len(people.SEAT_COLUMNS)
+_COUNT = _STANDING + len(standings.COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -97,25 +105,10 @@ def _statements_for(dialect: str) -> _Statements:
     count = standings.arrivals_query(sa.bindparam("edition_id"), checkpoint).scalar_subquery()
     badge = (
         sa.select(
-            # A ``Person``'s columns, in its order (``people.read``'s).
-            Registration.id,
-            Registration.edition_id,
-            Registration.first_name,
-            Registration.last_name,
-            Registration.organisation,
-            Registration.cite,
-            Registration.category,
-            Registration.is_proved_member,
-            Registration.status,
-            Registration.dietary,
+            *people.PERSON_COLUMNS,
             attends,
             eats,
-            # A ``Seat``'s.
-            Choice.id,
-            Choice.session_id,
-            Choice.status,
-            Choice.is_confirmed,
-            sa.type_coerce(Choice.queued_at, sa.DateTime()),
+            *people.SEAT_COLUMNS,
             *standings.COLUMNS,
             count,
         )

@@ -59,6 +59,28 @@ class Person:
         return self.status == RegistrationStatus.CANCELLED
 
 
+# What a ``Person`` and a ``Seat`` are made of, in their fields' order.
+PERSON_COLUMNS = (
+    Registration.id,
+    Registration.edition_id,
+    Registration.first_name,
+    Registration.last_name,
+    Registration.organisation,
+    Registration.cite,
+    Registration.category,
+    Registration.is_proved_member,
+    Registration.status,
+    Registration.dietary,
+)
+SEAT_COLUMNS = (
+    Choice.id,
+    Choice.session_id,
+    Choice.status,
+    Choice.is_confirmed,
+    sa.type_coerce(Choice.queued_at, sa.DateTime()),
+)
+
+
 def read(db: DbSession, which: sa.ColumnElement[bool]) -> list[Person]:
     """The registrations ``which`` selects, by last name, with their days (in order),
     choices (seats and waiting places, by id) and meals."""
@@ -68,18 +90,7 @@ def read(db: DbSession, which: sa.ColumnElement[bool]) -> list[Person]:
     connection = db.connection()
     rows = plain_rows(
         connection,
-        sa.select(
-            Registration.id,
-            Registration.edition_id,
-            Registration.first_name,
-            Registration.last_name,
-            Registration.organisation,
-            Registration.cite,
-            Registration.category,
-            Registration.is_proved_member,
-            Registration.status,
-            Registration.dietary,
-        )
+        sa.select(*PERSON_COLUMNS)
         .where(which)
         .order_by(Registration.last_name, Registration.first_name, Registration.id),
     )
@@ -87,14 +98,7 @@ def read(db: DbSession, which: sa.ColumnElement[bool]) -> list[Person]:
     days = sa.select(RegistrationDay.registration_id, RegistrationDay.date)
     for registration_id, day in _of(connection, days.order_by(RegistrationDay.date), which):
         people[registration_id].attended_dates.append(day)
-    seats = sa.select(
-        Choice.registration_id,
-        Choice.id,
-        Choice.session_id,
-        Choice.status,
-        Choice.is_confirmed,
-        sa.type_coerce(Choice.queued_at, sa.DateTime()),
-    )
+    seats = sa.select(Choice.registration_id, *SEAT_COLUMNS)
     for registration_id, *seat in _of(connection, seats.order_by(Choice.id), which):
         people[registration_id].choices.append(Seat(*seat))
     meals = sa.select(RegistrationMeal.registration_id, RegistrationMeal.session_id)
