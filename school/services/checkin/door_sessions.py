@@ -37,6 +37,7 @@ class DoorSession:
     is_offered_for_choice: bool
     audience: str
     # As the scanner shows it: each in both languages, times in the edition's timezone.
+    # Put in every answer as it is, shared by the process's threads: never changed.
     shown: dict[str, Any] = field(compare=False)
 
     def overlaps(self, other: Any) -> bool:
