@@ -15,7 +15,7 @@ from flask import Flask, jsonify, request
 from school import create_app as create_school
 from school.extensions import csrf, db
 from school.services.programme import catalogue
-from school.web.auth import current_staff, staff_api
+from school.web.auth import staff_api, staff_to_read
 
 VERDICT_SIZE = 400  # bytes, about a check-in answer
 
@@ -26,9 +26,9 @@ def create_app(config: dict | None = None) -> Flask:
     @staff_api()
     def floor(slug: str):
         request.get_json(silent=True)
-        edition = catalogue.get_edition(db.session, slug)
-        staff = current_staff()
-        # Read before the commit, which expires them (as the check-in API writes its answer).
+        # As the check-in API reads them: as the process keeps them, only to read.
+        edition = catalogue.read_only_edition(db.session, slug)
+        staff = staff_to_read()
         answer = {"edition": edition.id, "staff": staff.id if staff else None}
         db.session.commit()
         return jsonify(answer | {"pad": "-" * VERDICT_SIZE})
