@@ -68,7 +68,9 @@ class Held:
 
     def demote(self, db: DbSession, superseded: Standing) -> None:
         """``standing.demote``, or the batch's own check-in made ``already`` before it is
-        written. The batch holds the badge's lock: the check-in still stands."""
+        written. No other batch can have changed it (the badge's lock); a scan sent alone
+        that took its place meanwhile makes the index refuse the batch's insert, and the
+        batch is decided again one scan at a time."""
         pair = (superseded.registration_id, superseded.checkpoint)
         if superseded.id is None:
             self.unwritten.pop(pair).verdict = Verdict.ALREADY
