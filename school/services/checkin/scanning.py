@@ -246,7 +246,7 @@ def _decide(
     result: ScanResult,
     scanned_at: datetime,
     standing: Standing | None,
-    counted: int | None,
+    counted: int,
 ) -> None:
     person, checkpoint = result.registration, result.checkpoint
     sessions = door_sessions(db, edition)
@@ -269,8 +269,6 @@ def _decide(
         session = checkpoint.session
         result.expected = [s for s in result.today if s.overlaps(session)]
         return
-    if counted is None:
-        standing, counted = _standing(db, edition, person.id, checkpoint.key)
     result.arrivals = counted + (1 if standing is None else 0)  # with this one if it is
     if standing is None:
         result.verdict = Verdict.OK
@@ -278,15 +276,6 @@ def _decide(
         result.verdict, result.first = Verdict.OK, standing
     else:
         result.verdict, result.first = Verdict.ALREADY, standing
-
-
-def _standing(
-    db: DbSession, edition: Edition, registration_id: int, checkpoint: str
-) -> tuple[Standing | None, int]:
-    return (
-        standings.first_checkin(db, registration_id, checkpoint),
-        standings.arrivals(db, edition, checkpoint),
-    )
 
 
 def _by_client_id(db: DbSession, client_id: str) -> CheckIn | None:
