@@ -1,0 +1,119 @@
+"""Statements on the bare driver (``school.bare_statements``), which a scan sent alone runs
+on PostgreSQL: the values go in and come out as SQLAlchemy converts them, the errors are
+SQLAlchemy's, and the pooled connection goes back as it was lent, or is forgotten."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from school.bare_statements import autocommit, bare
+from school.database import is_unreachable
+from school.models import CheckIn, Edition, Registration, Session
+from school.services.checkin.badge_rows import RECORDED
+from tests.support.factories import make_registration
+
+PARIS_SUMMER = timezone(timedelta(hours=2))
+
+
+@pytest.fixture
+def postgres(engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the bare driver runs a scan sent alone on PostgreSQL only")
+    # One connection: what a test leaves in it is what the next checkout gets.
+    single = sa.create_engine(engine.url, pool_size=1, max_overflow=0)
+    yield single
+    single.dispose()
+
+
+@pytest.fixture
+def person(app, demo, db):
+    with app.app_context():
+        person = make_registration(db, db.get(Edition, demo.id), first_name="Олена")
+        db.commit()
+        return {"id": person.id, "edition_id": demo.id}
+
+
+def _row(person, **values):
+    now = datetime.now(UTC)
+    return {
+        "edition_id": person["edition_id"],
+        "registration_id": person["id"],
+        "session_id": None,
+        "day": date(2019, 6, 19),
+        "checkpoint": "entrance:2019-06-19",
+        "scanned_at": now,
+        "recorded_at": now,
+        "client_id": str(uuid.uuid4()),
+        "device": None,
+        "organiser_id": None,
+        "verdict": "ok",
+    } | values
+
+
+def _insert(dialect):
+    table = CheckIn.__table__
+    return bare(table.insert().returning(table.c.id), dialect, values=RECORDED)
+
+
+def test_values_go_in_and_come_out_as_sqlalchemy_converts_them(postgres, person, db):
+    scanned = datetime(2019, 6, 19, 9, 5, 30, tzinfo=PARIS_SUMMER)
+    device = "Двері №2 · 门口 · باب"
+    with autocommit(postgres) as cursor:
+        row = _row(person, scanned_at=scanned, device=device)
+        checkin_id = cursor.scalar(_insert(postgres.dialect), row)
+        read = bare(
+            sa.select(CheckIn.scanned_at, CheckIn.device, CheckIn.day).where(
+                CheckIn.id == sa.bindparam("id")
+            ),
+            postgres.dialect,
+        )
+        assert cursor.all(read, {"id": checkin_id}) == [(scanned, device, date(2019, 6, 19))]
+        (at, _device, _day) = cursor.all(read, {"id": checkin_id})[0]
+        assert at.tzinfo == UTC and at.hour == 7  # stored as UTC, given back with its zone
+
+    # Committed on its own: another session sees it, as the ORM would have written it.
+    stored = db.get(CheckIn, checkin_id)
+    assert (stored.scanned_at, stored.device, stored.is_standing) == (scanned, device, True)
+
+
+def test_errors_are_sqlalchemys_and_the_connection_goes_back_as_lent(postgres, person, db):
+    with autocommit(postgres) as cursor, pytest.raises(sa.exc.IntegrityError):
+        cursor.scalar(  # nobody has this id
+            _insert(postgres.dialect), _row(person, registration_id=2**31 - 1)
+        )
+    # The pool's one connection is back in transactions: what a session does not commit
+    # is not kept.
+    with postgres.connect() as connection:
+        assert connection.connection.driver_connection.autocommit is False
+        connection.execute(sa.insert(CheckIn).values(**_row(person, client_id="kept-not")))
+        connection.rollback()
+    assert db.scalar(sa.select(sa.func.count(CheckIn.id))) == 0
+
+
+def test_a_connection_lost_mid_statement_is_forgotten_by_the_pool(postgres, engine):
+    backend_pid = bare(sa.select(sa.func.pg_backend_pid()), postgres.dialect)
+    with autocommit(postgres) as cursor:
+        pid = cursor.scalar(backend_pid, {})
+        with engine.connect() as other:  # the server ends it, as a restart would
+            other.execute(sa.select(sa.func.pg_terminate_backend(pid)))
+        with pytest.raises(sa.exc.DBAPIError) as lost:
+            cursor.scalar(backend_pid, {})
+    assert is_unreachable(lost.value) and lost.value.connection_invalidated
+    with autocommit(postgres) as cursor:  # a new connection, not the dead one
+        assert cursor.scalar(backend_pid, {}) not in (None, pid)
+
+
+def test_a_write_to_a_table_whose_values_are_kept_is_refused(engine):
+    # Processes keep the programme and the people: only SQLAlchemy's commits announce
+    # their changes (school/data_versions.py).
+    for statement in (
+        sa.update(Session).values(title_en=sa.bindparam("title")),
+        sa.insert(Registration).values(first_name=sa.bindparam("name")),
+    ):
+        with pytest.raises(ValueError, match="values are kept from it"):
+            bare(statement, engine.dialect)
+    assert bare(sa.insert(CheckIn), engine.dialect, values=("client_id",)).text
