@@ -6,9 +6,12 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
+from school import bare_statements
+
 
 class QueryCounter:
-    """Counts the SQL statements a block of code sends to the database."""
+    """Counts the SQL statements a block of code sends to the database, through
+    SQLAlchemy or on the bare driver (``school.bare_statements``)."""
 
     def __init__(self, engine):
         self.engine = engine
@@ -22,7 +25,9 @@ class QueryCounter:
                 statements.append(statement)
 
         event.listen(self.engine, "before_cursor_execute", record)
+        bare_statements.observers.append(statements.append)
         try:
             yield statements
         finally:
             event.remove(self.engine, "before_cursor_execute", record)
+            bare_statements.observers.remove(statements.append)

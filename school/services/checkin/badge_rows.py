@@ -1,17 +1,29 @@
 """The rows a scan reads and writes, in as few statements as the door can afford: a badge
 with its seats and who of it stands checked in (``read``), the badges a batch locks
 (``lock_badges``), a scan's row (``insert``). Built once per kind of database: at the
-door's pace, building and compiling them cost more than running them (bench/README.md)."""
+door's pace, building and compiling them cost more than running them (bench/README.md).
+
+A scan's statements run where its ``Rows`` say: in the session's transaction (``in_session``:
+batches, SQLite, a late scan taking a check-in's place), or, for a scan sent alone on
+PostgreSQL, on the bare driver, each statement committing on its own (``alone``). The scan
+needs no transaction around them: it takes no lock, and its insert is one statement that a
+unique index refuses or not (``checkin.scanning``).
+"""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session as DbSession
 
+from school import bare_statements
+from school.bare_statements import BareCursor, BareStatement
 from school.models import (
     CheckIn,
     Choice,
@@ -28,11 +40,61 @@ from school.services.checkin.people import Meal, Person, Seat
 from school.services.checkin.standing import Standing
 
 
-def insert(db: DbSession, values: dict[str, Any]) -> int | None:
+class Rows(Protocol):
+    """Where a scan's two statements run."""
+
+    def badge(self, values: dict[str, Any]) -> list[tuple]: ...
+
+    def record(self, values: dict[str, Any]) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class _InSession:
+    db: DbSession
+
+    def badge(self, values: dict[str, Any]) -> list[tuple]:
+        return self.db.connection().execute(_statements(self.db).badge, values).all()
+
+    def record(self, values: dict[str, Any]) -> int | None:
+        return self.db.connection().execute(_statements(self.db).record, values).scalar()
+
+
+@dataclass(frozen=True)
+class _Bare:
+    cursor: BareCursor
+    statements: _BareStatements
+
+    def badge(self, values: dict[str, Any]) -> list[tuple]:
+        return self.cursor.all(self.statements.badge, values)
+
+    def record(self, values: dict[str, Any]) -> int | None:
+        return self.cursor.scalar(self.statements.record, values)
+
+
+def in_session(db: DbSession) -> Rows:
+    """A scan's statements in the session's transaction, which the caller commits."""
+    return _InSession(db)
+
+
+@contextmanager
+def alone(db: DbSession) -> Iterator[Rows]:
+    """Where a scan sent alone runs its statements: on PostgreSQL, a pooled connection of
+    the bare driver where each commits on its own (what the door waits for is then one
+    round trip a statement, and the scan is recorded once its insert returns). On SQLite,
+    whose one writer the session's ``BEGIN IMMEDIATE`` holds, the session's transaction."""
+    engine = db.get_bind()
+    if engine.dialect.name != "postgresql":
+        yield _InSession(db)
+        return
+    with bare_statements.autocommit(engine) as cursor:
+        yield _Bare(cursor, _bare_statements_for(engine.dialect))
+
+
+def insert(rows: Rows, values: dict[str, Any]) -> int | None:
     """A scan's new row (its id), or None if a unique index refused it: a scan with its
     ``client_id`` is there already, or another standing check-in of the person at the
     checkpoint (the database waits for the one not committed yet)."""
-    return db.connection().execute(_statements(db).record, values).scalar()
+    return rows.record(values)
 
 
 def lock_badges(db: DbSession, registration_ids: list[int]) -> dict[int, Person]:
@@ -47,7 +109,7 @@ def lock_badges(db: DbSession, registration_ids: list[int]) -> dict[int, Person]
 
 
 def read(
-    db: DbSession, edition: Edition, registration_id: int, checkpoint: Checkpoint
+    rows: Rows, edition: Edition, registration_id: int, checkpoint: Checkpoint
 ) -> tuple[Person | None, Standing | None, int | None]:
     """The badge's registration with its seats, whether it attends the checkpoint's day
     and takes its meal, who of it stands checked in there, and the arrivals there: one
@@ -60,16 +122,16 @@ def read(
         "day": checkpoint.day,
         "session_id": checkpoint.session_id,
     }
-    rows = db.connection().execute(_statements(db).badge, values).all()
-    if not rows:
+    found = rows.badge(values)
+    if not found:
         return None, None, None
-    first = rows[0]
+    first = found[0]
     person = Person(*first[:_ATTENDS])
     if first[_ATTENDS]:
         person.attended_dates.append(checkpoint.day)
     if first[_EATS]:
         person.meals.append(Meal(checkpoint.session_id))
-    person.choices = [Seat(*row[_SEAT:_STANDING]) for row in rows if row[_SEAT] is not None]
+    person.choices = [Seat(*row[_SEAT:_STANDING]) for row in found if row[_SEAT] is not None]
     return person, standings.from_row(tuple(first[_STANDING:_COUNT])), first[_COUNT]
 
 
@@ -86,6 +148,29 @@ class _Statements:
     badge: sa.Select
     lock_badges: sa.Select
     record: sa.Insert
+
+
+@dataclass(frozen=True)
+class _BareStatements:
+    badge: BareStatement
+    record: BareStatement
+
+
+# The columns a scan's row is given (``scanning.decide``'s values); the others are left to
+# their defaults.
+RECORDED = (
+    "edition_id",
+    "registration_id",
+    "session_id",
+    "day",
+    "checkpoint",
+    "scanned_at",
+    "recorded_at",
+    "client_id",
+    "device",
+    "organiser_id",
+    "verdict",
+)
 
 
 @functools.cache
@@ -142,3 +227,12 @@ def _statements_for(dialect: str) -> _Statements:
 
 def _statements(db: DbSession) -> _Statements:
     return _statements_for(db.get_bind().dialect.name)
+
+
+@functools.lru_cache(maxsize=4)  # one dialect an engine: a test suite makes many
+def _bare_statements_for(dialect: Dialect) -> _BareStatements:
+    statements = _statements_for(dialect.name)
+    return _BareStatements(
+        bare_statements.bare(statements.badge, dialect),
+        bare_statements.bare(statements.record, dialect, values=RECORDED),
+    )

@@ -24,7 +24,7 @@ from school.models.vocabulary import Verdict
 from school.services.checkin import standing as standings
 from school.services.checkin.checkpoints import Checkpoint, checkpoint_for
 from school.services.checkin.people import Person
-from school.services.checkin.standing import Standing
+from school.services.checkin.standing import Recorded, Standing
 
 
 @dataclass
@@ -54,7 +54,7 @@ class Held:
         """The person's standing check-in at the checkpoint, if any, and the arrivals."""
         return self.standing.get((registration_id, checkpoint)), self.arrivals[checkpoint]
 
-    def recorded(self, record: CheckIn, organiser: Organiser | None) -> None:
+    def recorded(self, record: CheckIn | Recorded, organiser: Organiser | None) -> None:
         """A scan of the batch was recorded: who stands, and the count, as they are now
         (a late scan that takes another's place adds nobody)."""
         pair = (record.registration_id, record.checkpoint)

@@ -21,7 +21,10 @@ between two doors scanning the same person at once. The insert skips a row that 
 refuses (the other door's scan committed after the read, or is about to: the database
 waits for it), and the scan is decided again, as things then stand (``already``). Under
 load, a lock and the round trips around it were most of a scan's cost (bench/README.md,
-twelfth round). Batches lock their badges against each other (``badge_rows``); between
+twelfth round). Needing no transaction, a scan sent alone runs its read and its insert on
+the bare driver on PostgreSQL, each committing on its own (``scan_alone``,
+``badge_rows.alone``): SQLAlchemy's session around them cost more than the scan's own
+work (thirteenth round). Batches lock their badges against each other (``badge_rows``); between
 a batch and a lone scan the index decides as well (``checkin.batches`` decides a batch
 whose insert it refuses again, one scan at a time).
 """
@@ -43,11 +46,12 @@ from school.services.badges import tokens
 from school.services.badges.tokens import BadgeStatus
 from school.services.checkin import badge_rows, people
 from school.services.checkin import standing as standings
+from school.services.checkin.badge_rows import Rows
 from school.services.checkin.checkpoints import Checkpoint, checkpoint_for, is_admitted
 from school.services.checkin.door_sessions import DoorSession, door_sessions
 from school.services.checkin.held import Held
 from school.services.checkin.people import Person
-from school.services.checkin.standing import Standing
+from school.services.checkin.standing import Recorded, Standing
 from school.services.errors import DomainError, NotFound
 from school.services.registration import waiting_lines
 
@@ -80,7 +84,7 @@ class ScanResult:
     verdict: str
     checkpoint: Checkpoint
     registration: Person | None = None
-    record: CheckIn | None = None
+    record: CheckIn | Recorded | None = None
     first: Standing | None = None  # the standing check-in, for ``already``
     expected: list[DoorSession] = field(default_factory=list)  # where they have a seat then
     waitlist_position: int | None = None
@@ -102,10 +106,27 @@ class Decided:
 
 def scan(db: DbSession, edition: Edition, *, day: date | None = None, **given: Any) -> ScanResult:
     """Decide and record one scan (``decide``'s arguments). Writes; the caller commits."""
+    return _scan(db, badge_rows.in_session(db), edition, day, given)
+
+
+def scan_alone(
+    db: DbSession, edition: Edition, *, day: date | None = None, **given: Any
+) -> ScanResult:
+    """One scan sent alone (``decide``'s arguments), recorded at once: on PostgreSQL its
+    read and its insert each commit on their own (``badge_rows.alone``). A late scan that
+    takes a check-in's place writes in the session's transaction, which the caller
+    commits, as on SQLite."""
+    with badge_rows.alone(db) as rows:
+        return _scan(db, rows, edition, day, given)
+
+
+def _scan(
+    db: DbSession, rows: Rows, edition: Edition, day: date | None, given: dict[str, Any]
+) -> ScanResult:
     for _attempt in range(DECISIONS):
-        decided = decide(db, edition, day=day, **given)
+        decided = decide(db, edition, day=day, rows=rows, **given)
         result = decided.result
-        record = _record(db, decided)
+        record = _record(db, rows, decided)
         if record is not None:
             break
         earlier = _by_client_id(db, decided.values["client_id"])
@@ -144,12 +165,14 @@ def decide(
     organiser: Organiser | None = None,
     device: str | None = None,
     held: Held | None = None,
+    rows: Rows | None = None,
 ) -> Decided:
     """What one scan is worth, and the row that records it; writes nothing.
 
     ``scanned_at`` is the phone's time of the scan, ``now`` the server's: a scan from
     later than ``now + CLOCK_AHEAD`` is recorded at that moment (``when``). ``held``:
-    what a batch read at once, under its badges' locks (``checkin.held``)."""
+    what a batch read at once, under its badges' locks (``checkin.held``). ``rows``: where
+    the badge is read (``badge_rows``; the session's transaction if not given)."""
     scanned_at = when(scanned_at, now)
     begin_write(db)
     if held is not None:
@@ -164,7 +187,9 @@ def decide(
             person = held.badges[badge]
             standing, counted = held.standing_at(badge, checkpoint.key)
         else:
-            person, standing, counted = badge_rows.read(db, edition, badge, checkpoint)
+            person, standing, counted = badge_rows.read(
+                rows or badge_rows.in_session(db), edition, badge, checkpoint
+            )
     status = BadgeStatus.INVALID if claim is None else tokens.status_of(claim, person, edition.id)
     verdict = {
         BadgeStatus.INVALID: Verdict.INVALID,
@@ -217,27 +242,28 @@ def _same_scan(
     return checkpoint.session is not None or day is None or earlier.day == day
 
 
-def _record(db: DbSession, decided: Decided) -> CheckIn | None:
+def _record(db: DbSession, rows: Rows, decided: Decided) -> Recorded | None:
     """The new scan's row, or None if the database refused it: a scan with its
     ``client_id`` is there already, or another standing check-in of the person at the
     checkpoint (or the one this scan takes the place of is no longer standing)."""
     superseded = decided.superseded
     if superseded is None:
-        checkin_id = badge_rows.insert(db, decided.values)
+        checkin_id = badge_rows.insert(rows, decided.values)
     else:
         # An older scan that arrived late is the check-in, and the standing one becomes
         # ``already`` first (one standing check-in per checkpoint). Rare enough for a
         # savepoint, which undoes that if this scan cannot be recorded.
         savepoint = db.begin_nested()
         demoted = standings.demote(db, superseded)
-        checkin_id = badge_rows.insert(db, decided.values) if demoted else None
+        in_session = badge_rows.in_session(db)
+        checkin_id = badge_rows.insert(in_session, decided.values) if demoted else None
         if checkin_id is None:
             savepoint.rollback()
             return None
         savepoint.commit()
     if checkin_id is None:
         return None
-    return CheckIn(id=checkin_id, **decided.values)
+    return Recorded(checkin_id, **decided.values)
 
 
 def _decide(

@@ -4,7 +4,7 @@ a unique index), as a scan's answer shows it, and how many have arrived there.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,6 +12,29 @@ from sqlalchemy.orm import Session as DbSession
 
 from school.models import CheckIn, Edition, Organiser
 from school.models.vocabulary import Verdict
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A scan's row as it was written: its values, not an ORM object (the door writes
+    hundreds a minute, and making one cost as much as the decision)."""
+
+    id: int
+    edition_id: int
+    registration_id: int | None
+    session_id: int | None
+    day: date
+    checkpoint: str
+    scanned_at: datetime
+    recorded_at: datetime
+    client_id: str
+    device: str | None
+    organiser_id: int | None
+    verdict: str
+    undone_at: datetime | None = None
+
+    # The check-in's own rule, read on these values (``CheckIn.is_standing``).
+    is_standing = CheckIn.__dict__["is_standing"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +50,7 @@ class Standing:
     by: str | None  # the organiser's name, else e-mail
 
     @classmethod
-    def of(cls, record: CheckIn, organiser: Organiser | None) -> Standing:
+    def of(cls, record: CheckIn | Recorded, organiser: Organiser | None) -> Standing:
         return cls(
             record.id,
             record.registration_id,

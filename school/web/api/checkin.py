@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Response, jsonify, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -38,7 +40,12 @@ _VERDICT_MESSAGES = {
 
 
 def verdict_message(verdict: str) -> str:
-    return str(_VERDICT_MESSAGES[verdict])
+    return _message(str(get_locale()), verdict)
+
+
+@functools.cache  # six messages a language, asked at every scan
+def _message(language: str, verdict: str) -> str:
+    return str(_VERDICT_MESSAGES[verdict])  # in the request's language, ``language``
 
 
 def scan_json(result: ScanResult, tz) -> dict[str, Any]:
@@ -145,10 +152,13 @@ def post_checkin(slug: str):
     values, errors = parse_scan(body, now)
     if errors:
         raise InvalidInput(errors)
-    result = scanning.scan(db.session, edition, now=now, organiser=staff_to_read(), **values)
-    # Written before the commit, which would expire what it reads and load it all again.
+    organiser = staff_to_read()
+    result = scanning.scan_alone(db.session, edition, now=now, organiser=organiser, **values)
+    # Written before the commit (a late scan's, or SQLite's), which would expire what it
+    # reads and load it all again.
     answer = scan_json(result, edition.tz)
-    db.session.commit()
+    if db.session().get_transaction() is not None:  # else the scan committed on its own
+        db.session.commit()
     return jsonify(answer)
 
 
