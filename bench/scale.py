@@ -29,7 +29,7 @@ from sqlalchemy import event
 from bench import people, server, synthetic
 from bench.registrations_table import PASSWORD, login
 from bench.report import RESULTS_DIR
-from school import create_app, data_versions
+from school import create_app, data_versions, watched_tables
 from school.database import utcnow
 from school.extensions import db
 from school.models import Edition, Registration
@@ -132,7 +132,7 @@ def _edition_of(sessions: int, database_url: str, log) -> list[ScalePoint]:
             app.extensions.pop("school.render_cache", None)
 
         def forget_kept() -> None:
-            data_versions.of_engine(engine).raise_versions([data_versions.EVERYTHING])
+            data_versions.of_engine(engine).raise_versions([watched_tables.EVERYTHING])
 
         def one_changed() -> None:
             # A participant changed at the door (what the next scanner's `since` carries).

@@ -23,8 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.sql.compiler import Compiled
 
-from school import data_versions
-from school.data_versions import WATCHED
+from school import watched_tables
 
 # Told each statement's text before it runs: SQLAlchemy's events do not see these (a test
 # counts a scan's statements whichever way they run).
@@ -59,8 +58,8 @@ def bare(
     """``statement`` compiled for ``dialect``; ``values``: the columns an INSERT is given
     (the others are left to their defaults)."""
     compiled = statement.compile(dialect=dialect, column_keys=list(values) or None)
-    written = data_versions.touched_table(str(compiled))
-    if written is not None and (written == data_versions.EVERYTHING or written in WATCHED):
+    written = watched_tables.announced(str(compiled))
+    if written is not None:
         # Its commit would announce nothing, and what processes keep of it would go stale.
         raise ValueError(f"{written}: values are kept from it, write it through SQLAlchemy")
     binds = []

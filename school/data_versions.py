@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sqlite3
 import threading
 import weakref
@@ -38,51 +37,14 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from school.watched_tables import EVERYTHING, WATCHED, announced, check_watched
+
 CHANNEL = "school_data"
-EVERYTHING = "*"
 LISTENER_CHECK_SECONDS = 5.0  # how often the listening connection is tried (a round trip)
 LISTENER_CONNECT_SECONDS = 5.0  # the longest a process's first request waits for it
 # The longest a write waits, once committed, to hear its own news back (``heard_back``).
 ECHO_WAIT_SECONDS = 0.1
-_DML = re.compile(
-    r'^\s*(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from|truncate(?:\s+table)?)\s+"?(\w+)',
-    re.IGNORECASE,
-)
-_READS = re.compile(
-    r"^\s*(?:select|pragma|begin|commit|rollback|savepoint|release|show|set|explain|listen"
-    r"|notify|values|vacuum|analyze)\b",
-    re.IGNORECASE,
-)
-_WRITES_ANYWHERE = re.compile(r"\b(?:insert|update|delete|truncate)\b", re.IGNORECASE)
 _TOUCHED = "school_touched"
-
-# The tables some kept value is read from, declared where it is kept (``watched``), at
-# import: every process builds the whole app, so each knows them all. Only writes to them
-# are announced, so a scan or a queued e-mail (nothing is kept from them) costs no NOTIFY.
-WATCHED: set[str] = set()
-
-
-def watched(*tables: str) -> tuple[str, ...]:
-    """Declare that values are kept from ``tables``: their writes are announced."""
-    WATCHED.update(tables)
-    return tables
-
-
-def check_watched(tables: tuple[str, ...]) -> None:
-    if not WATCHED.issuperset(tables):
-        unknown = ", ".join(sorted(set(tables) - WATCHED))
-        raise ValueError(f"kept from {unknown}, which no module declared with watched()")
-
-
-def touched_table(statement: str) -> str | None:
-    """The table a statement writes to, ``*`` when it cannot tell (DDL, a ``WITH`` that
-    may write), None when it only reads."""
-    if _READS.match(statement):
-        return None
-    if statement.lstrip()[:4].upper() == "WITH" and not _WRITES_ANYWHERE.search(statement):
-        return None
-    found = _DML.match(statement)
-    return found.group(1).lower() if found else EVERYTHING
 
 
 class DataVersions:
@@ -273,8 +235,8 @@ class _Listener:
 def _track_writes(engine: Engine, versions: DataVersions) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _note_write(conn: Connection, _cursor, statement, _params, _context, _many):
-        table = touched_table(statement)
-        if table is not None and (table == EVERYTHING or table in WATCHED):
+        table = announced(statement)
+        if table is not None:
             conn.info.setdefault(_TOUCHED, set()).add(table)
 
     @event.listens_for(engine, "commit")

@@ -11,7 +11,8 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar
 
 from school import data_versions
-from school.data_versions import DataVersions, check_watched
+from school.data_versions import DataVersions
+from school.watched_tables import check_watched
 
 NOT_KEPT = object()  # what ``peek`` gives when nothing current is kept
 # How long a request waits for another thread loading what it asks for before it loads

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from school import create_app, data_versions, keeping
+from school import create_app, data_versions, keeping, watched_tables
 from school.database import utcnow
 from school.extensions import db as flask_db
 from school.models import CheckIn, Edition
@@ -45,7 +45,7 @@ from tests.support.servers import free_port
     ],
 )
 def test_the_table_a_statement_writes_is_named(statement, table):
-    assert data_versions.touched_table(statement) == table
+    assert watched_tables.touched_table(statement) == table
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from school import data_versions, keeping
+from school import keeping, watched_tables
 from school.models import ApiToken, Edition, Organiser
 from school.models.vocabulary import OrganiserRole
 from school.services import audit
@@ -201,7 +201,7 @@ class TokenGrant:
         return self.expires_at is not None and self.expires_at <= now
 
 
-TOKEN_TABLES = data_versions.watched("api_tokens", "organisers", "editions")
+TOKEN_TABLES = watched_tables.watched("api_tokens", "organisers", "editions")
 
 
 def find_api_token(db: DbSession, token: str) -> TokenGrant | None:

@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 
-from school import data_versions, keeping
+from school import keeping, watched_tables
 from school.models import Edition, Session
 from school.models.programme import times_overlap
 
-TABLES = data_versions.watched("editions", "sessions", "rooms")
+TABLES = watched_tables.watched("editions", "sessions", "rooms")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import aliased
 
-from school import data_versions, keeping
+from school import data_versions, keeping, watched_tables
 from school.database import utcnow
 from school.models import CheckIn, Choice, Edition, Registration, Session
 from school.models.programme import times_overlap
@@ -30,8 +30,8 @@ from school.worker import collector_paused
 # What the roster is made of but the check-ins, kept by each process, ready to send, while
 # its tables do not change (school/data_versions.py); a scan changes none of them. The
 # programme's part apart: the people change all day at the door, the programme does not.
-PROGRAMME_TABLES = data_versions.watched("editions", "edition_days", "sessions", "rooms")
-PEOPLE_TABLES = data_versions.watched(
+PROGRAMME_TABLES = watched_tables.watched("editions", "edition_days", "sessions", "rooms")
+PEOPLE_TABLES = watched_tables.watched(
     "registrations", "registration_days", "choices", "registration_meals"
 )
 ROSTER_TABLES = PROGRAMME_TABLES + PEOPLE_TABLES

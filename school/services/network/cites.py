@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import object_session
 
-from school import data_versions, keeping
+from school import keeping, watched_tables
 from school.database import begin_write, utcnow
 from school.models import Cite
 from school.models.vocabulary import CiteStatus
@@ -204,7 +204,7 @@ def name_of(owner: Any) -> str:
 
 
 # The directory, kept by each process while it does not change (school/data_versions.py).
-DIRECTORY_TABLES = data_versions.watched("cites")
+DIRECTORY_TABLES = watched_tables.watched("cites")
 
 
 def directory_names(db: DbSession) -> dict[str, str]:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from school import data_versions, keeping
+from school import data_versions, keeping, watched_tables
 from school.models import (
     Choice,
     Edition,
@@ -33,7 +33,7 @@ from school.services.programme import lifecycle
 
 # An edition is read on every page and API call of it, and changes rarely: each process
 # keeps a copy while these tables do not change (school/data_versions.py).
-EDITION_TABLES = data_versions.watched("editions", "edition_days")
+EDITION_TABLES = watched_tables.watched("editions", "edition_days")
 _EDITION_STORE = "edition"
 
 
@@ -70,7 +70,7 @@ def read_only_edition(db: DbSession, slug: str, *, preview: bool | None = None) 
 
 # Seats are taken without touching the edition's row (registration.seats): pages that
 # show seats left are kept by these tables' versions too.
-SEAT_TABLES = data_versions.watched("choices", "registration_meals", "registrations")
+SEAT_TABLES = watched_tables.watched("choices", "registration_meals", "registrations")
 
 
 def edition_state(

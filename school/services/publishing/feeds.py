@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from school import data_versions, keeping
+from school import data_versions, keeping, watched_tables
 from school.models import Choice, Edition, Person, Registration, Session, SessionPerson
 from school.models.vocabulary import Audience, ChoiceStatus
 from school.services.errors import NotFound
@@ -163,7 +163,7 @@ def _participant_query() -> sa.Select:
 
 
 # What a participant's state is read from: each process keeps it while they do not change.
-PARTICIPANT_TABLES = data_versions.watched("registrations", "choices", "editions")
+PARTICIPANT_TABLES = watched_tables.watched("registrations", "choices", "editions")
 _PARTICIPANT_STORE = "participant-state"
 
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 
-from school import data_versions, i18n, keeping
+from school import i18n, keeping, watched_tables
 from school.models import (
     Edition,
     Organiser,
@@ -58,7 +58,7 @@ def sessions_by_id(
     return {s.id: s for s in found}
 
 
-_SESSION_TABLES = data_versions.watched("sessions")
+_SESSION_TABLES = watched_tables.watched("sessions")
 
 
 def _kept_sessions(db: DbSession, edition_id: int) -> dict[int, Session]:
