@@ -71,8 +71,8 @@ def test_values_go_in_and_come_out_as_sqlalchemy_converts_them(postgres, person,
             ),
             postgres.dialect,
         )
-        assert cursor.all(read, {"id": checkin_id}) == [(scanned, device, date(2019, 6, 19))]
-        (at, _device, _day) = cursor.all(read, {"id": checkin_id})[0]
+        [(at, got, day)] = cursor.all(read, {"id": checkin_id})
+        assert (at, got, day) == (scanned, device, date(2019, 6, 19))
         assert at.tzinfo == UTC and at.hour == 7  # stored as UTC, given back with its zone
 
     # Committed on its own: another session sees it, as the ORM would have written it.

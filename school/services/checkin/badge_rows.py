@@ -12,6 +12,7 @@ unique index refuses or not (``checkin.scanning``).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,7 +38,7 @@ from school.services.checkin import people
 from school.services.checkin import standing as standings
 from school.services.checkin.checkpoints import Checkpoint
 from school.services.checkin.people import Meal, Person, Seat
-from school.services.checkin.standing import Standing
+from school.services.checkin.standing import Recorded, Standing
 
 
 class Rows(Protocol):
@@ -156,21 +157,9 @@ class _BareStatements:
     record: BareStatement
 
 
-# The columns a scan's row is given (``scanning.decide``'s values); the others are left to
-# their defaults.
-RECORDED = (
-    "edition_id",
-    "registration_id",
-    "session_id",
-    "day",
-    "checkpoint",
-    "scanned_at",
-    "recorded_at",
-    "client_id",
-    "device",
-    "organiser_id",
-    "verdict",
-)
+# The columns a scan's row is given (``scanning.decide``'s values, a ``Recorded`` but its
+# id and undoing); the others are left to their defaults.
+RECORDED = tuple(f.name for f in dataclasses.fields(Recorded) if f.name not in ("id", "undone_at"))
 
 
 @functools.cache

@@ -255,7 +255,7 @@ def _record(db: DbSession, rows: Rows, decided: Decided) -> Recorded | None:
         # savepoint, which undoes that if this scan cannot be recorded.
         savepoint = db.begin_nested()
         demoted = standings.demote(db, superseded)
-        in_session = badge_rows.in_session(db)
+        in_session = badge_rows.in_session(db)  # the savepoint's transaction
         checkin_id = badge_rows.insert(in_session, decided.values) if demoted else None
         if checkin_id is None:
             savepoint.rollback()
