@@ -4,16 +4,18 @@ SQLAlchemy's, and the pooled connection goes back as it was lent, or is forgotte
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta, timezone
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 
 from school.bare_statements import autocommit, bare
 from school.database import is_unreachable
 from school.models import CheckIn, Edition, Registration, Session
-from school.services.checkin.badge_rows import RECORDED
+from school.services.checkin.badge_rows import RECORDED, _bare_statements_for
 from tests.support.factories import make_registration
 
 PARIS_SUMMER = timezone(timedelta(hours=2))
@@ -117,3 +119,47 @@ def test_a_write_to_a_table_whose_values_are_kept_is_refused(engine):
         with pytest.raises(ValueError, match="values are kept from it"):
             bare(statement, engine.dialect)
     assert bare(sa.insert(CheckIn), engine.dialect, values=("client_id",)).text
+
+
+def test_a_scans_read_is_planned_once_on_the_indexes_of_standing_check_ins(postgres, person):
+    """PostgreSQL plans a prepared statement once for all its executions only if that plan
+    serves as well as one made for the values at hand. The scan's read must reach the
+    standing check-in and the arrivals through their partial indexes without knowing its
+    values: when it could not, the database planned it anew at every scan."""
+    read = _bare_statements_for(postgres.dialect).badge
+    names: list[str] = []
+
+    def numbered(match: re.Match) -> str:
+        names.append(match.group(1))
+        return f"${len(names)}"
+
+    prepared = re.sub(r"%\((\w+)\)s", numbered, read.text)
+    values = read.parameters(
+        {
+            "registration_id": person["id"],
+            "checkpoint": "entrance:2019-06-19",
+            "edition_id": person["edition_id"],
+            "day": date(2019, 6, 19),
+            "session_id": None,
+        }
+    )
+    raw = postgres.raw_connection()
+    try:
+        connection = raw.driver_connection
+        connection.autocommit = True
+        connection.execute("SET plan_cache_mode = force_generic_plan")
+        connection.execute("SET enable_seqscan = off")  # a few rows: a scan would do
+        connection.execute(f"PREPARE scan_read AS {prepared}")
+        arguments = ", ".join(["%s"] * len(names))
+        plan = "\n".join(
+            row[0]
+            for row in psycopg.ClientCursor(connection).execute(
+                f"EXPLAIN EXECUTE scan_read({arguments})",
+                [getattr(values[name], "value", values[name]) for name in names],
+            )
+        )
+    finally:
+        raw.invalidate()  # its settings go with it
+    assert re.search(r"\$\d", plan), plan  # the plan made once, for any values
+    assert "uq_checkins_one_ok_per_checkpoint" in plan  # who stands checked in
+    assert "Index Only Scan using ix_checkins_arrivals" in plan  # how many arrived

@@ -7,13 +7,16 @@ import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from school.database import Base, UTCDateTime, utcnow
+from school.database import Base, UTCDateTime, Written, utcnow
 from school.models.vocabulary import Verdict, check_in
 
 if TYPE_CHECKING:
     from school.models.organiser import Organiser
     from school.models.programme import Session
     from school.models.registration import Registration
+
+
+_OK = Written(Verdict.OK)  # written into the SQL: the partial index below names it
 
 
 class CheckIn(Base):
@@ -58,7 +61,7 @@ class CheckIn(Base):
         attribute of a loaded check-in and the condition of every query (and of the
         unique index below): who is checked in is decided here only.
         """
-        return (self.verdict == Verdict.OK) & (self.undone_at == None)  # noqa: E711
+        return (self.verdict == _OK) & (self.undone_at == None)  # noqa: E711
 
 
 # One standing check-in per person and checkpoint, whatever the devices do.
@@ -67,6 +70,17 @@ sa.Index(
     CheckIn.registration_id,
     CheckIn.checkpoint,
     unique=True,
+    sqlite_where=CheckIn.is_standing,
+    postgresql_where=CheckIn.is_standing,
+)
+
+# The arrivals at a checkpoint, counted at every scan (``standing.arrivals_query``): read
+# from this index alone, which holds only the standing check-ins, rather than from each
+# one's row (200 rows read a scan at a door of 200 people, 2,000 at ten times that).
+sa.Index(
+    "ix_checkins_arrivals",
+    CheckIn.edition_id,
+    CheckIn.checkpoint,
     sqlite_where=CheckIn.is_standing,
     postgresql_where=CheckIn.is_standing,
 )
