@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from school import data_versions
 from school.data_versions import DataVersions
+from school.database import engine_of
 from school.watched_tables import check_watched
 
 NOT_KEPT = object()  # what ``peek`` gives when nothing current is kept
@@ -40,7 +41,7 @@ def store(versions: DataVersions, name: str, tables: Iterable[str], max_items: i
 def keep(db: Any, name: str, tables: Iterable[str], key: Hashable, load: Callable[[], T]) -> T:
     """``load()``, or what it gave under the same versions of ``tables`` (the process's
     store ``name``; nothing is kept when the session's engine was not installed)."""
-    versions = data_versions.of_engine(db.get_bind())
+    versions = data_versions.of_engine(engine_of(db))
     return load() if versions is None else store(versions, name, tables).get(key, load)
 
 

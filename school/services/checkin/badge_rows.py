@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from school import bare_statements
 from school.bare_statements import BareCursor, BareStatement
+from school.database import engine_of
 from school.models import (
     CheckIn,
     Choice,
@@ -83,7 +84,7 @@ def alone(db: DbSession) -> Iterator[Rows]:
     the bare driver where each commits on its own (what the door waits for is then one
     round trip a statement, and the scan is recorded once its insert returns). On SQLite,
     whose one writer the session's ``BEGIN IMMEDIATE`` holds, the session's transaction."""
-    engine = db.get_bind()
+    engine = engine_of(db)
     if engine.dialect.name != "postgresql":
         yield _InSession(db)
         return

@@ -157,7 +157,8 @@ def post_checkin(slug: str):
     # Written before the commit (a late scan's, or SQLite's), which would expire what it
     # reads and load it all again.
     answer = scan_json(result, edition.tz)
-    if db.session().get_transaction() is not None:  # else the scan committed on its own
+    if db.session.registry.has() and db.session().get_transaction() is not None:
+        # else the scan committed on its own, and made no session
         db.session.commit()
     return jsonify(answer)
 
