@@ -196,20 +196,22 @@ def verify(
     claim = read_token(token, keyring)
     if claim is None:
         return BadgeCheck(BadgeStatus.INVALID)
-    registration = db.get(Registration, claim.registration_id)
+    registration = claimed(claim, db.get(Registration, claim.registration_id))
     edition_id = edition if isinstance(edition, int) else edition.id
-    status = status_of(claim, registration, edition_id)
-    if registration is not None and registration.edition_id != claim.edition_id:
-        registration = None
-    return BadgeCheck(status, registration if status != BadgeStatus.UNKNOWN else None, claim)
+    return BadgeCheck(status_of(claim, registration, edition_id), registration, claim)
+
+
+def claimed(claim: BadgeClaim, found: Any) -> Any:
+    """``found`` if it is the registration the badge was made for, else None: a database
+    started afresh may give its id to someone of another edition."""
+    return found if found is not None and found.edition_id == claim.edition_id else None
 
 
 def status_of(claim: BadgeClaim, found: Any, edition_id: int) -> BadgeStatus:
     """What a genuine token is worth at the edition ``edition_id``, ``found`` being what
     the database holds under its registration id (a ``Registration``, or anything with
     its ``edition_id`` and ``is_cancelled``), or None."""
-    if found is not None and found.edition_id != claim.edition_id:
-        found = None  # not the one the badge was made for (a database started afresh)
+    found = claimed(claim, found)
     if claim.edition_id != edition_id:
         return BadgeStatus.WRONG_EDITION
     if found is None:

@@ -47,7 +47,10 @@ class Rows(Protocol):
 
     def badge(self, values: dict[str, Any]) -> list[tuple]: ...
 
-    def record(self, values: dict[str, Any]) -> int | None: ...
+    def record(self, values: dict[str, Any]) -> int | None:
+        """A scan's new row (its id), or None if a unique index refused it: a scan with
+        its ``client_id`` is there already, or another standing check-in of the person at
+        the checkpoint (the database waits for the one not committed yet)."""
 
 
 @dataclass(frozen=True)
@@ -90,13 +93,6 @@ def alone(db: DbSession) -> Iterator[Rows]:
         return
     with bare_statements.autocommit(engine) as cursor:
         yield _Bare(cursor, _bare_statements_for(engine.dialect))
-
-
-def insert(rows: Rows, values: dict[str, Any]) -> int | None:
-    """A scan's new row (its id), or None if a unique index refused it: a scan with its
-    ``client_id`` is there already, or another standing check-in of the person at the
-    checkpoint (the database waits for the one not committed yet)."""
-    return rows.record(values)
 
 
 def lock_badges(db: DbSession, registration_ids: list[int]) -> dict[int, Person]:

@@ -125,7 +125,15 @@ def _decided(
 ) -> Scanned:
     """One scan of the batch decided, its row added to the session (not flushed)."""
     try:
-        decided = scanning.decide(db, edition, now=now, organiser=organiser, held=known, **scan)
+        decided = scanning.decide(
+            db,
+            edition,
+            now=now,
+            organiser=organiser,
+            held=known,
+            rows=badge_rows.in_session(db),  # for a badge the batch does not hold
+            **scan,
+        )
     except InvalidScan as refusal:
         return Scanned(scan["client_id"], refusal=refusal)
     result = decided.result

@@ -164,15 +164,15 @@ def decide(
     now: datetime,
     organiser: Organiser | None = None,
     device: str | None = None,
+    rows: Rows,
     held: Held | None = None,
-    rows: Rows | None = None,
 ) -> Decided:
     """What one scan is worth, and the row that records it; writes nothing.
 
     ``scanned_at`` is the phone's time of the scan, ``now`` the server's: a scan from
     later than ``now + CLOCK_AHEAD`` is recorded at that moment (``when``). ``held``:
     what a batch read at once, under its badges' locks (``checkin.held``). ``rows``: where
-    the badge is read (``badge_rows``; the session's transaction if not given)."""
+    the badge is read (``badge_rows``)."""
     scanned_at = when(scanned_at, now)
     begin_write(db)
     if held is not None:
@@ -187,9 +187,7 @@ def decide(
             person = held.badges[badge]
             standing, counted = held.standing_at(badge, checkpoint.key)
         else:
-            person, standing, counted = badge_rows.read(
-                rows or badge_rows.in_session(db), edition, badge, checkpoint
-            )
+            person, standing, counted = badge_rows.read(rows, edition, badge, checkpoint)
     status = BadgeStatus.INVALID if claim is None else tokens.status_of(claim, person, edition.id)
     verdict = {
         BadgeStatus.INVALID: Verdict.INVALID,
@@ -248,7 +246,7 @@ def _record(db: DbSession, rows: Rows, decided: Decided) -> Recorded | None:
     checkpoint (or the one this scan takes the place of is no longer standing)."""
     superseded = decided.superseded
     if superseded is None:
-        checkin_id = badge_rows.insert(rows, decided.values)
+        checkin_id = rows.record(decided.values)
     else:
         # An older scan that arrived late is the check-in, and the standing one becomes
         # ``already`` first (one standing check-in per checkpoint). Rare enough for a
@@ -256,7 +254,7 @@ def _record(db: DbSession, rows: Rows, decided: Decided) -> Recorded | None:
         savepoint = db.begin_nested()
         demoted = standings.demote(db, superseded)
         in_session = badge_rows.in_session(db)  # the savepoint's transaction
-        checkin_id = badge_rows.insert(in_session, decided.values) if demoted else None
+        checkin_id = in_session.record(decided.values) if demoted else None
         if checkin_id is None:
             savepoint.rollback()
             return None
