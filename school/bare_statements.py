@@ -24,6 +24,7 @@ from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.sql.compiler import Compiled
 
 from school import watched_tables
+from school.database import unchecked_checkout
 
 # Told each statement's text before it runs: SQLAlchemy's events do not see these (a test
 # counts a scan's statements whichever way they run).
@@ -77,10 +78,18 @@ def bare(
 
 
 class BareCursor:
-    """Runs bare statements on one pooled connection, each committing on its own."""
+    """Runs bare statements on one pooled connection, each committing on its own. The
+    connection is lent at the first statement, without the pool's check of one returned
+    moments ago (``school.database.unchecked_checkout``): a system call that lets the
+    other threads in, 5–8% of a scan's cost at the door (bench/README.md, fifteenth round).
+    If the server turns out gone at that first statement (it restarted since), the
+    statement is sent again on another connection, checked as usual: every statement run
+    here may be sent twice (a read, or an insert that skips a row already there)."""
 
-    def __init__(self, engine: Engine, pooled, cursor):
-        self._engine, self._pooled, self._cursor = engine, pooled, cursor
+    def __init__(self, engine: Engine):
+        self._engine = engine
+        self._pooled: Any = None
+        self._cursor: Any = None
 
     def all(self, statement: BareStatement, values: Mapping[str, Any]) -> list[tuple]:
         self._execute(statement, values)
@@ -95,37 +104,72 @@ class BareCursor:
         params = statement.parameters(values)
         for observe in observers:
             observe(statement.text)
-        dialect = self._engine.dialect
+        if self._cursor is None:
+            with unchecked_checkout():
+                self._lend()
+            try:
+                self._cursor.execute(statement.text, params)
+                return
+            except self._engine.dialect.loaded_dbapi.Error as exc:
+                if not self._lost(exc):
+                    raise self._translated(exc, statement, params, lost=False) from exc
+                self._lend()  # the server restarted since: a new connection, checked
         try:
             self._cursor.execute(statement.text, params)
-        except dialect.loaded_dbapi.Error as exc:
-            lost = dialect.is_disconnect(exc, self._pooled, self._cursor)
-            if lost:
-                self._pooled.invalidate(exc)
-            raise sa.exc.DBAPIError.instance(
-                statement.text,
-                params,
-                exc,
-                dialect.loaded_dbapi.Error,
-                connection_invalidated=lost,
-                dialect=dialect,
-            ) from exc
+        except self._engine.dialect.loaded_dbapi.Error as exc:
+            raise self._translated(exc, statement, params, lost=self._lost(exc)) from exc
+
+    def _lend(self) -> None:
+        self._pooled = self._engine.raw_connection()
+        connection = self._pooled.driver_connection
+        connection.autocommit = True
+        self._cursor = connection.cursor()
+
+    def _lost(self, exc: Exception) -> bool:
+        """Whether ``exc`` says the connection is gone; if so the pool forgets it."""
+        lost = self._engine.dialect.is_disconnect(exc, self._pooled, self._cursor)
+        if lost:
+            self._pooled.invalidate(exc)
+            self._pooled.close()
+            self._pooled = self._cursor = None
+        return lost
+
+    def _translated(
+        self, exc: Exception, statement: BareStatement, params: dict, *, lost: bool
+    ) -> sa.exc.DBAPIError:
+        dialect = self._engine.dialect
+        return sa.exc.DBAPIError.instance(
+            statement.text,
+            params,
+            exc,
+            dialect.loaded_dbapi.Error,
+            connection_invalidated=lost,
+            dialect=dialect,
+        )
+
+    def give_back(self) -> None:
+        """Back to the pool as it was lent, in no transaction (if a statement lent it)."""
+        pooled, self._pooled = self._pooled, None
+        if pooled is None:
+            return
+        self._cursor.close()
+        self._cursor = None
+        connection = pooled.driver_connection
+        try:
+            if not connection.closed:
+                connection.autocommit = False
+        except self._engine.dialect.loaded_dbapi.Error as exc:
+            pooled.invalidate(exc)  # never lent again committing each statement
+        pooled.close()
 
 
 @contextmanager
 def autocommit(engine: Engine) -> Iterator[BareCursor]:
     """A connection of ``engine``'s pool (PostgreSQL) on which each statement commits on
-    its own; given back to the pool as it was lent, in no transaction."""
-    pooled = engine.raw_connection()
-    connection = pooled.driver_connection
+    its own, lent at the first statement; given back to the pool as it was lent, in no
+    transaction."""
+    cursor = BareCursor(engine)
     try:
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            yield BareCursor(engine, pooled, cursor)
+        yield cursor
     finally:
-        try:
-            if not connection.closed:
-                connection.autocommit = False
-        except engine.dialect.loaded_dbapi.Error as exc:
-            pooled.invalidate(exc)  # never lent again committing each statement
-        pooled.close()
+        cursor.give_back()

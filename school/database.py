@@ -9,6 +9,9 @@ from __future__ import annotations
 import functools
 import re
 import select
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from time import monotonic
 from typing import Any
@@ -111,6 +114,22 @@ class UTCDateTime(sa.types.TypeDecorator):
 # it something since (a restart says goodbye): not a round trip per request.
 IDLE_PING_SECONDS = 10.0
 
+# Set while a caller that sends its first statement again on another connection if the
+# server is gone takes a connection (``unchecked_checkout``): the check is left to it.
+_CHECKED_BY_CALLER: ContextVar[bool] = ContextVar("checked_by_caller", default=False)
+
+
+@contextmanager
+def unchecked_checkout() -> Iterator[None]:
+    """Connections taken from a pool in this block are not checked if they were returned
+    moments ago: the caller finds a server gone at its first statement, and sends it again
+    on another connection (``school.bare_statements``)."""
+    token = _CHECKED_BY_CALLER.set(True)
+    try:
+        yield
+    finally:
+        _CHECKED_BY_CALLER.reset(token)
+
 
 def configure_engine(engine: Engine) -> None:
     """PostgreSQL: connections idle for a while are pinged before use. SQLite: foreign
@@ -155,7 +174,7 @@ def _ping_idle_connections(engine: Engine) -> None:
     def _ping_if_idle(dbapi_connection, record, _proxy):
         returned = record.info.get("school_returned_at")
         recent = returned is not None and monotonic() - returned < IDLE_PING_SECONDS
-        if recent and not _has_unread_input(dbapi_connection):
+        if recent and (_CHECKED_BY_CALLER.get() or not _has_unread_input(dbapi_connection)):
             return
         try:
             dbapi_connection.execute("SELECT 1")

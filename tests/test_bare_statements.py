@@ -109,6 +109,25 @@ def test_a_connection_lost_mid_statement_is_forgotten_by_the_pool(postgres, engi
         assert cursor.scalar(backend_pid, {}) not in (None, pid)
 
 
+def test_a_connection_ended_since_it_was_returned_is_replaced_at_its_first_statement(
+    postgres, engine
+):
+    # A door's scan right after the database restarted: the pool lends the connection
+    # returned moments ago unchecked, and the scan's read is sent again on a new one.
+    backend_pid = bare(sa.select(sa.func.pg_backend_pid()), postgres.dialect)
+    with autocommit(postgres) as cursor:
+        pid = cursor.scalar(backend_pid, {})
+    with engine.connect() as other:
+        other.execute(sa.select(sa.func.pg_terminate_backend(pid)))
+        gone = sa.select(sa.func.count()).where(sa.column("pid") == pid)
+        gone = gone.select_from(sa.table("pg_stat_activity", sa.column("pid")))
+        while other.execute(gone).scalar():
+            other.rollback()
+    with autocommit(postgres) as cursor:
+        assert cursor.scalar(backend_pid, {}) not in (None, pid)
+        assert cursor.scalar(backend_pid, {}) not in (None, pid)  # and stays on it
+
+
 def test_a_write_to_a_table_whose_values_are_kept_is_refused(engine):
     # Processes keep the programme and the people: only SQLAlchemy's commits announce
     # their changes (school/data_versions.py).
