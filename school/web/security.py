@@ -39,6 +39,7 @@ SECURITY_HEADERS = (
     ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
     ("Cross-Origin-Opener-Policy", "same-origin"),
 )
+_SECURITY_LOWER = tuple((pair[0].lower(), pair) for pair in SECURITY_HEADERS)
 
 
 # How deep a JSON body may nest: ours nest three levels at most. Deeper is refused (400)
@@ -153,7 +154,9 @@ def register_security(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
+        # One pass over the answer's headers: six ``setdefault`` calls walked them six
+        # times, lowercasing each name, which cost a scan at the door 3% (fifteenth round).
         headers = response.headers
-        for name, value in SECURITY_HEADERS:
-            headers.setdefault(name, value)
+        present = {name.lower() for name, _value in headers.items()}
+        headers.extend(pair for lower, pair in _SECURITY_LOWER if lower not in present)
         return response
