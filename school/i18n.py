@@ -8,12 +8,15 @@ Dates and times are formatted for the language and shown in the edition's timezo
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, tzinfo
 
+from babel import Locale
 from babel import dates as babel_dates
 from flask import Response, current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 # Back-office pages a door volunteer also meets: they follow the volunteer's language.
 DOOR_ENDPOINTS = frozenset(
@@ -32,19 +35,33 @@ def page_languages() -> tuple[str, ...]:
     return current_app.config["LANGUAGES"]
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
+    """The request's language, as the ``Locale`` Flask-Babel would make of its name: made
+    once per language (and the browser's preference read once per header), not at every
+    request: 20 µs of a scan at the door, which asks at every scan (fifteenth round)."""
     languages = page_languages()
     if not has_request_context():
-        return languages[0]
+        return _locale(languages[0])
     asked = request.args.get("lang")
     if asked in languages:
         session["lang"] = asked
-        return asked
+        return _locale(asked)
     remembered = session.get("lang")
     if remembered in languages:
-        return remembered
+        return _locale(remembered)
     g.language_negotiated = True  # the answer varies with Accept-Language: say so
-    return best_language(request.accept_languages, languages)
+    header = request.headers.get("Accept-Language", "")
+    return _locale(_preferred(header, tuple(languages)))
+
+
+@functools.cache  # one per language of the site
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
+
+
+@functools.lru_cache(maxsize=512)  # browsers send a few dozen different headers, not more
+def _preferred(header: str, languages: tuple[str, ...]) -> str:
+    return best_language(parse_accept_header(header, LanguageAccept), languages)
 
 
 def vary_with_negotiated_language(response: Response) -> Response:
