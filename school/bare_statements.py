@@ -81,7 +81,8 @@ class BareCursor:
     """Runs bare statements on one pooled connection, each committing on its own. The
     connection is lent at the first statement, without the pool's check of one returned
     moments ago (``school.database.unchecked_checkout``): a system call that lets the
-    other threads in, 5–8% of a scan's cost at the door (bench/README.md, fifteenth round).
+    other threads in, and the thread then waits for its turn (bench/README.md, fifteenth
+    round).
     If the server turns out gone at that first statement (it restarted since), the
     statement is sent again on another connection, checked as usual: every statement run
     here may be sent twice (a read, or an insert that skips a row already there)."""
