@@ -74,8 +74,20 @@ def vary_with_negotiated_language(response: Response) -> Response:
 
 
 def best_language(accepted: LanguageAccept, languages: tuple[str, ...]) -> str:
-    """The browser's preferred language among ``languages``, else the first of them."""
-    return accepted.best_match(languages) or languages[0]
+    """The browser's preferred language among ``languages``, else the first of them. A
+    regional tag counts for its language (``pt-PT`` is Portuguese): werkzeug's
+    ``best_match`` tries every tag exactly before any region, so ``pt-PT, en;q=0.5``
+    gave a Portuguese reader English."""
+    offered = {language.lower(): language for language in languages}
+    for tag, quality in accepted:  # best first
+        primary = tag.replace("_", "-").split("-")[0].lower()
+        if quality <= 0:
+            continue
+        if primary == "*":
+            return languages[0]
+        if primary in offered:
+            return offered[primary]
+    return languages[0]
 
 
 def language() -> str:

@@ -146,9 +146,20 @@ def test_the_language_switch_offers_the_five(client, demo, lang):
     assert re.findall(r' lang="(\w\w)"', switch) == list(LANGUAGES)
 
 
-def test_the_browser_preference_picks_among_the_five(client, demo):
-    html = client.get(f"/{demo.slug}/", headers={"Accept-Language": "pt-PT,pt;q=0.9,en;q=0.5"})
-    assert '<html lang="pt"' in html.get_data(as_text=True)
+@pytest.mark.parametrize(
+    ("header", "lang"),
+    [
+        ("pt-PT,pt;q=0.9,en;q=0.5", "pt"),
+        ("pt-PT, en;q=0.5", "pt"),  # a region counts for its language, before the next one
+        ("de-CH, it;q=0.8, en;q=0.5", "it"),
+        ("es-419", "es"),
+        ("zh-CN, ar;q=0.9", "fr"),
+        ("en;q=0, it", "it"),
+    ],
+)
+def test_the_browser_preference_picks_among_the_five(client, demo, header, lang):
+    html = client.get(f"/{demo.slug}/", headers={"Accept-Language": header})
+    assert f'<html lang="{lang}"' in html.get_data(as_text=True)
 
 
 def test_the_back_office_stays_in_french_and_english(client, demo):
