@@ -276,3 +276,22 @@ def test_requests_at_once_send_one_link_email(live_server, demo, db):
         statuses = list(pool.map(attempt, range(16)))
     assert sorted(set(statuses)) == [200, 409]
     assert link_emails(db, KNOWN) == 1
+
+
+def test_links_sent_during_a_request_are_the_sites_not_the_requests_host(app, client, demo, db):
+    """The link e-mailed again for a known address is written during the request: built on
+    the ``Host`` the request claims, whoever asks could have it point to their own site
+    and collect the owner's private link when they click it."""
+    app.config["BASE_URL"] = "https://school.example.org"
+    created = post(client, demo, body(email=KNOWN))
+    assert created.get_json()["manage_url"].startswith("https://school.example.org/my/")
+    again = client.post(
+        API.format(slug=demo.slug),
+        json=body(email=KNOWN),
+        headers={"Host": "attacker.example", "X-Forwarded-Host": "attacker.example"},
+    )
+    assert again.status_code == 409
+    db.rollback()
+    message = db.scalar(sa.select(OutboxMessage).where(OutboxMessage.purpose == "link"))
+    assert "attacker.example" not in message.text_body + (message.html_body or "")
+    assert "https://school.example.org/my/" in message.text_body
