@@ -105,6 +105,26 @@ def test_lost_link_answers_the_same_for_known_and_unknown_addresses(client, demo
     assert [m.to_address for m in mails] == ["majda@example.org"]
 
 
+@pytest.mark.parametrize(
+    ("lang", "typed", "said"),
+    [
+        ("pt", "", "Indique o seu endereço de e-mail."),
+        ("en", "not an email", "This does not look like an e-mail address."),
+    ],
+)
+def test_lost_link_refuses_what_is_not_an_address_in_the_pages_language(
+    client, demo, db, lang, typed, said
+):
+    visitor = Visitor(client, lang=lang)  # the language is remembered from the page read
+    response = visitor.submit(f"/{demo.slug}/register/lost-link", {"email": typed})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert said in html
+    assert f'value="{typed}"' in html or not typed  # what was typed is kept
+    assert 'name="email"' in html  # the form again, not "check your inbox"
+    assert db.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
+
+
 def test_change_choices_then_cancel_from_the_private_page(client, demo, db):
     visitor = Visitor(client)
     explora, tour = session_id(db, "d1-visit-explora"), session_id(db, "d1-visit-spaces")

@@ -225,6 +225,10 @@ def _position(anchor: str, order: list[str]) -> int:
 class LostLinkForm(FlaskForm):
     email = EmailField(_l("E-mail"), render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX})
 
+    def show_errors(self, errors: dict[str, list[str]]) -> list[str]:
+        self.email.errors = list(self.email.errors or []) + errors.get("email", [])
+        return [m for name, messages in errors.items() if name != "email" for m in messages]
+
 
 class CancelForm(FlaskForm):
     pass

@@ -9,12 +9,14 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 
 from school.database import begin_write, lock_rows
 from school.models import Edition, OutboxMessage, Registration
 from school.models.vocabulary import RegistrationStatus
-from school.services.email_addresses import email_key
+from school.services.email_addresses import email_key, normalized_email
+from school.services.errors import DomainError
 from school.services.mail import notifications
 
 DEFAULT_INTERVAL_MINUTES = 5
@@ -54,7 +56,16 @@ def send_link(db: DbSession, registration: Registration, *, now: datetime) -> bo
 
 def send_lost_link(db: DbSession, edition: Edition, email: str, *, now: datetime) -> None:
     """E-mail the private link if the address is registered; say nothing either way.
-    (``send_link`` locks the registration's row, so requests at once send one e-mail.)"""
+    (``send_link`` locks the registration's row, so requests at once send one e-mail.)
+    What is not an address at all is refused, as on the registration form: "if a
+    registration exists for ``not an email``, we sent it" would tell nobody anything."""
+    email = email.strip()
+    if not email:
+        raise DomainError(_("Please give your e-mail address."), code="invalid", field="email")
+    if normalized_email(email) is None:
+        raise DomainError(
+            _("This does not look like an e-mail address."), code="invalid", field="email"
+        )
     begin_write(db)
     registration = db.scalar(
         lock_rows(
