@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+import random
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -185,6 +186,39 @@ def test_the_form_on_a_phone_takes_a_picture_and_refuses_a_fake_one(client, call
     assert stored.title_en == "Digital mediation à la carte" and stored.title_fr is None
     assert stored.picture_type == "image/jpeg"
     assert max(Image.open(io.BytesIO(stored.picture)).size) == 1600  # re-encoded, smaller
+
+
+def test_a_phones_photo_is_taken_and_a_bigger_one_is_refused_beside_its_field(client, call, db):
+    """A 1.1 MB picture was refused with a bare 413 that threw the whole form away: the
+    limit the route raised came after the form had been read."""
+    url = f"/{call.slug}/initiatives/submit?lang=fr"
+    fields = {
+        "csrf_token": csrf_token(client.get(url).get_data(as_text=True)),
+        "title_en": "Guichet numérique",
+        "summary_en": "Un accompagnement aux démarches en ligne.",
+        "cite": "saint-quentin-en-yvelines",
+        "country": "FR",
+        "kind": "practice",
+        "themes": ["digital"],
+        "contact_name": "Zoë Ñúñez-Łukasiewicz",
+        "contact_email": "zoe@example.org",
+        "language": "fr",
+        "consent_publish": "y",
+    }
+    too_big = b"\xff\xd8\xff" + bytes(8_100_000)
+    refused = client.post(url, data={**fields, "picture": (io.BytesIO(too_big), "big.jpg")})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert "Cette photo est trop lourde (8 Mo au plus)." in page
+    assert "Zoë Ñúñez-Łukasiewicz" in page  # what was typed is kept
+    assert count(db) == 0
+    photo = io.BytesIO()  # a phone's photo: noise does not compress
+    noise = random.Random(7).randbytes(2000 * 1500 * 3)
+    Image.frombytes("RGB", (2000, 1500), noise).save(photo, "JPEG", quality=95)
+    assert 2_000_000 < len(photo.getvalue()) < 8_000_000
+    taken = client.post(url, data={**fields, "picture": (io.BytesIO(photo.getvalue()), "p.jpg")})
+    assert taken.status_code == 302
+    assert count(db) == 1
 
 
 def test_each_decision_is_emailed_in_the_submitters_language_and_logged(

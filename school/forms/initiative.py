@@ -69,7 +69,7 @@ class InitiativeForm(FlaskForm):
         validate_choice=False,
     )
     picture = FileField(
-        _l("A picture (optional: JPEG, PNG or WebP, 1.5 MB at most)"),
+        _l("A picture (optional: JPEG, PNG or WebP, 8 MB at most)"),
         render_kw={"accept": "image/jpeg,image/png,image/webp"},
     )
     remove_picture = BooleanField(_l("Remove the picture"))

@@ -17,6 +17,7 @@ from school.services.network import cites, initiatives, pictures
 from school.services.network.countries import country_names
 from school.services.programme import catalogue
 from school.web.actions import form_action
+from school.web.security import takes_picture
 
 bp = Blueprint("initiatives", __name__)
 
@@ -87,13 +88,13 @@ def picture(slug: str, initiative_id: int):
 
 
 @bp.route("/<slug>/initiatives/submit", methods=["GET", "POST"])
+@takes_picture(pictures.REQUEST_MAX)
 @limiter.limit(SUBMIT_LIMIT, methods=["POST"])
 def submit(slug: str):
     edition = catalogue.get_edition(db.session, slug)
     now = utcnow()
     if not initiatives.call_open(edition, now):
         return render_template("initiatives/closed.html", edition=edition), 403
-    request.max_content_length = pictures.REQUEST_MAX
     form = InitiativeForm().prepare(i18n.language())
     if request.method == "GET":
         form.language.data = i18n.language()
@@ -109,11 +110,11 @@ def submit(slug: str):
 
 
 @bp.route("/<slug>/initiatives/edit/<token>", methods=["GET", "POST"])
+@takes_picture(pictures.REQUEST_MAX)
 @limiter.limit(SUBMIT_LIMIT, methods=["POST"])
 def edit(slug: str, token: str):
     edition = catalogue.get_edition(db.session, slug)
     initiative = _by_token(edition, token)
-    request.max_content_length = pictures.REQUEST_MAX
     form = InitiativeForm().prepare(i18n.language())
     if request.method == "GET":
         form.fill(initiatives.data_of(initiative))

@@ -137,9 +137,31 @@ class CookieSessions(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
+def takes_picture(limit: int):
+    """Mark a view that takes a picture: its requests may be up to ``limit`` bytes,
+    not ``MAX_CONTENT_LENGTH``. Raised before anything reads the form (the CSRF check,
+    the check of unprintable text below): raised in the view, it came too late, and a
+    1.1 MB picture threw the whole form away with a bare 413."""
+
+    def mark(view):
+        view.max_content_length = limit
+        return view
+
+    return mark
+
+
 def register_security(app: Flask) -> None:
     app.json = BoundedJSONProvider(app)
     app.session_interface = CookieSessions()
+
+    def _raise_the_limit_for_a_picture() -> None:
+        limit = getattr(app.view_functions.get(request.endpoint), "max_content_length", None)
+        if limit is not None:
+            request.max_content_length = limit
+
+    # First of all: the CSRF check (Flask-WTF's, registered with the extensions) reads
+    # the form too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _raise_the_limit_for_a_picture)
 
     @app.before_request
     def _refuse_unprintable_text() -> None:

@@ -166,7 +166,7 @@ def check(db: DbSession, data: InitiativeData, *, held_cite: str | None = None) 
             reason = str(bad)
             add(
                 "picture",
-                _("This picture is too large (1.5 MB at most).")
+                _("This picture is too large (8 MB at most).")
                 if reason == "too_large"
                 else _("Please send a JPEG, PNG or WebP image."),
             )

@@ -7,7 +7,7 @@ import base64
 import binascii
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify
 from flask_babel import gettext as _
 
 from school.database import utcnow
@@ -21,6 +21,7 @@ from school.web.api.blueprint import bp
 from school.web.api.errors import InvalidInput, json_object
 from school.web.api.openapi import operation
 from school.web.auth import current_staff, staff_api
+from school.web.security import takes_picture
 
 SUBMIT_LIMIT = "10 per minute;100 per hour"
 _TEXT = ("cite", "organisation", "country", "kind", "contact_name", "contact_email", "language")
@@ -84,6 +85,7 @@ def parse_initiative(body: dict[str, Any]) -> tuple[InitiativeData, dict[str, li
 
 
 @bp.post("/editions/<slug>/initiatives")
+@takes_picture(pictures.REQUEST_MAX)
 @limiter.limit(SUBMIT_LIMIT)
 @operation(
     "post",
@@ -95,7 +97,6 @@ def parse_initiative(body: dict[str, Any]) -> tuple[InitiativeData, dict[str, li
 )
 def submit_initiative(slug: str):
     edition = catalogue.get_edition(db.session, slug)
-    request.max_content_length = pictures.REQUEST_MAX
     data, errors = parse_initiative(json_object())
     if errors:
         raise InvalidInput(errors)

@@ -18,6 +18,7 @@ from school.services.network import cites, guide, initiatives, moderation, pictu
 from school.services.network.countries import country_names
 from school.web.actions import form_action
 from school.web.organiser.blueprint import actor, bp, load_edition
+from school.web.security import takes_picture
 
 # -- the directory
 
@@ -92,10 +93,10 @@ def initiatives_page(slug: str):
 
 
 @bp.route("/<slug>/initiatives/<int:initiative_id>", methods=["GET", "POST"])
+@takes_picture(pictures.REQUEST_MAX)
 def initiative_page(slug: str, initiative_id: int):
     edition = load_edition(slug)
     initiative = _initiative(edition, initiative_id)
-    request.max_content_length = pictures.REQUEST_MAX
     form = InitiativeForm().prepare(i18n.language())
     decision_form = DecisionForm(prefix="d")
     decision_form.decision.choices = [(d.value, initiatives.DECISION_LABELS[d]) for d in

@@ -45,7 +45,7 @@ SCHEMAS: dict[str, Any] = {
             "consent_publish": {"type": "boolean", "description": "must be true"},
             "picture": {
                 "type": "string",
-                "description": "optional JPEG, PNG or WebP image in base64 (1.5 MB at most)",
+                "description": "optional JPEG, PNG or WebP image in base64 (8 MB at most)",
             },
         },
         "required": [
