@@ -331,6 +331,8 @@ def rate_limited(app_config):
 @pytest.fixture
 def behind_one_proxy(rate_limited):
     rate_limited["PROXY_FIX"] = 1
+    # Links made of the address the proxy forwards: BASE_URL, when set, is used instead.
+    rate_limited["BASE_URL"] = None
 
 
 def test_behind_one_proxy_links_are_https_and_the_client_is_the_last_forwarded_address(
