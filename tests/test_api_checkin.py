@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from school.database import utcnow
-from school.models import Choice, Edition, Registration, Session
+from school.models import CheckIn, Choice, Edition, Registration, Session
 from school.services.backoffice import organisers
 from school.services.badges import tokens
 from school.services.checkin import roster
@@ -78,7 +78,8 @@ def test_a_scan_runs_a_fixed_small_number_of_statements(client, demo, scanner, c
     # by the process (school/data_versions.py): the first scan reads the token again, as
     # the previous request recorded its use, and the sessions, which no scan read before.
     expected = {"ok": 4, "already": 2, "ok at a session": 2, "already at a session": 2}
-    assert post(client, demo, scanner, token="not a badge").get_json()["verdict"] == "invalid"
+    invalid = post(client, demo, scanner, token="not a badge", day="2019-06-19")
+    assert invalid.get_json()["verdict"] == "invalid"
     counts = {}
     for name, body in [
         ("ok", {"day": "2019-06-19"}),
@@ -110,7 +111,8 @@ def test_session_checkpoint_and_unknown_session(client, demo, scanner):
 
 
 def test_a_forged_badge_is_invalid_not_an_error(client, demo, scanner):
-    data = post(client, demo, scanner, token="<script>alert(1)</script>").get_json()
+    data = post(client, demo, scanner, token="<script>alert(1)</script>", day="2019-06-19")
+    data = data.get_json()
     assert data["verdict"] == "invalid" and data["participant"] is None
 
 
@@ -133,7 +135,7 @@ def test_malformed_scans_are_422(client, demo, scanner, openapi, body, field):
 
 
 def test_undo(client, demo, scanner):
-    first = post(client, demo, scanner, token=scanner["badge"]).get_json()
+    first = post(client, demo, scanner, token=scanner["badge"], day="2019-06-19").get_json()
     undo = client.post(
         f"/api/v1/editions/{demo.slug}/checkins/{first['checkin_id']}/undo",
         headers=scanner["auth"],
@@ -336,3 +338,30 @@ def test_a_roster_since_a_time_that_is_not_one_is_refused(client, demo, scanner)
 
 
 NAMES = ["Ivanova Мария", "Łukasiewicz", "محمد", "Øyen"]
+
+
+def test_an_entrance_scan_on_a_day_of_no_school_is_refused_and_its_resend_replayed(
+    client, demo, scanner, db
+):
+    """Without its day, an entrance scan is the day it was made: today is none of the
+    2019 School's, and the scan would count the person present on it (in the report, on
+    their certificate)."""
+    refused = post(client, demo, scanner, token=scanner["badge"])
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"]["day"] == [
+        "La School a lieu du 2019-06-19 au 2019-06-21 : aucun enregistrement un autre jour."
+    ]  # in the API's language, French without Accept-Language
+    assert db.scalar(sa.select(sa.func.count(CheckIn.id))) == 0
+    client_id = str(uuid.uuid4())
+    made = post(
+        client, demo, scanner, token=scanner["badge"], client_id=client_id,
+        scanned_at="2019-06-20T09:00:00+02:00",
+    )  # fmt: skip
+    assert made.get_json()["verdict"] == "ok"
+    # Sent again without its time (a retry): the first answer, nothing new recorded.
+    again = post(client, demo, scanner, token=scanner["badge"], client_id=client_id)
+    assert again.status_code == 200 and again.get_json()["verdict"] == "ok"
+    other = post(client, demo, scanner, token="not a badge", client_id=client_id)
+    assert other.get_json()["code"] == "client_id_reused"
+    db.rollback()
+    assert db.scalar(sa.select(sa.func.count(CheckIn.id))) == 1

@@ -47,6 +47,12 @@ class InvalidScan(DomainError):
         self.errors = errors
 
 
+class NotASchoolDay(InvalidScan):
+    """A scan at the entrance that does not say its day, made on a day the School does not
+    have: it makes no checkpoint (a test scan in December counted someone present on a
+    day of no School, in the report and on their certificate)."""
+
+
 def checkpoint_for(
     db: DbSession, edition: Edition, session_id: int | None, day: date | None, at: datetime
 ) -> Checkpoint:
@@ -59,7 +65,11 @@ def checkpoint_for(
         if session is None:
             raise InvalidScan({"session_id": [_("This session is not in this School.")]})
         return Checkpoint(session.day, session)
-    return Checkpoint(day or edition.local(at).date())
+    if day is None:
+        day = edition.local(at).date()
+        if day not in edition.dates:
+            raise NotASchoolDay({"day": [_outside(edition)]})
+    return Checkpoint(day)
 
 
 def _outside(edition: Edition) -> str:

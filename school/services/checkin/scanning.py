@@ -47,7 +47,12 @@ from school.services.badges.tokens import BadgeStatus
 from school.services.checkin import badge_rows, people
 from school.services.checkin import standing as standings
 from school.services.checkin.badge_rows import Rows
-from school.services.checkin.checkpoints import Checkpoint, checkpoint_for, is_admitted
+from school.services.checkin.checkpoints import (
+    Checkpoint,
+    NotASchoolDay,
+    checkpoint_for,
+    is_admitted,
+)
 from school.services.checkin.door_sessions import DoorSession, door_sessions
 from school.services.checkin.held import Held
 from school.services.checkin.people import Person
@@ -124,7 +129,17 @@ def _scan(
     db: DbSession, rows: Rows, edition: Edition, day: date | None, given: dict[str, Any]
 ) -> ScanResult:
     for _attempt in range(DECISIONS):
-        decided = decide(db, edition, day=day, rows=rows, **given)
+        try:
+            decided = decide(db, edition, day=day, rows=rows, **given)
+        except NotASchoolDay:
+            # Sent again later without its time, a scan's day is today's: its first
+            # answer stands all the same.
+            earlier = _by_client_id(db, given["client_id"])
+            if earlier is None:
+                raise
+            if not _same_badge(earlier, edition, given["token"]):
+                raise ClientIdReused() from None
+            return _replay(db, edition, earlier)
         result = decided.result
         record = _record(db, rows, decided)
         if record is not None:
@@ -238,6 +253,18 @@ def _same_scan(
     if earlier.registration_id != (registration.id if registration else None):
         return False
     return checkpoint.session is not None or day is None or earlier.day == day
+
+
+def _same_badge(earlier: CheckIn, edition: Edition, token: str) -> bool:
+    """Whether a scan sent again without its day is the entrance scan recorded under its
+    ``client_id``: the same edition and badge (``_same_scan``, the checkpoint unknown)."""
+    claim = tokens.read_token(token)
+    badge = claim.registration_id if claim is not None and claim.edition_id == edition.id else None
+    return (earlier.edition_id, earlier.session_id, earlier.registration_id) == (
+        edition.id,
+        None,
+        badge,
+    )
 
 
 def _record(db: DbSession, rows: Rows, decided: Decided) -> Recorded | None:
