@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime, time
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask import current_app, has_app_context
+
 from school.models.vocabulary import CONTENT_LANGUAGES, Audience, Role, SessionKind, SessionStatus
 from school.services.programme.fields import KEY_PATTERN, N_, FieldReader, Translate
 from school.services.programme.spec import (
@@ -26,6 +28,17 @@ from school.services.programme.spec import (
     SessionSpec,
     SpeakerSpec,
 )
+
+
+def site_addresses() -> frozenset[str]:
+    """The first parts of the site's own addresses (``organiser``, ``api``, ``my``…): an
+    edition's address is the first part of its pages', and ``/organiser/`` as an edition
+    would send its participants to the organisers' login. Read from the routes, so a new
+    one is never forgotten; none outside the app (a programme file checked alone)."""
+    if not has_app_context():
+        return frozenset()
+    firsts = (rule.rule.split("/")[1] for rule in current_app.url_map.iter_rules())
+    return frozenset(first for first in firsts if first and not first.startswith("<"))
 
 
 class Dates(Protocol):
@@ -62,6 +75,9 @@ class Reader(FieldReader):
             self.fail(
                 item, "slug", N_("missing or not a slug (a-z, 0-9, -): %(value)r"), value=slug
             )
+            slug = ""
+        elif slug in site_addresses():
+            self.fail(item, "slug", N_("%(value)r is an address of the site itself"), value=slug)
             slug = ""
         timezone = self.required_str(data, "timezone", item, 64)
         tz = zone(timezone)
