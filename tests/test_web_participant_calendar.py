@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from bench.synthetic import programme_text
 from school.database import utcnow
-from school.models import Choice, Edition, Registration, Session
+from school.models import Choice, Edition, Registration, RegistrationMeal, Session
 from school.services.programme import editing, importer
 from school.services.registration import cancelling
 from tests.support.calendars import LISBON, change_session, local, parse, session
@@ -39,6 +39,7 @@ def _waitlist(db, edition, key, ahead=1):
 def test_the_feed_holds_the_days_open_sessions_and_choices(client, demo, db):
     registration = make_registration(db, demo, days=[THURSDAY], language="en")
     make_choice(db, registration, session(db, "d1-visit-explora"))
+    registration.meals = [RegistrationMeal(session_id=session(db, "d2-lunch").id)]
     db.commit()
     response = _agenda(client, registration)
     assert response.status_code == 200
@@ -55,9 +56,8 @@ def test_the_feed_holds_the_days_open_sessions_and_choices(client, demo, db):
         "d2-round-table-2",
         "d2-round-table-3",
         "d2-closing",
-        "d2-cocktail",
         "d1-visit-explora",  # a choice, on another day
-    }
+    }  # not the cocktail: a meal this person does not take (the caterers were told so)
     assert set(events) == {session(db, key).uid for key in keys}
     explora = events[session(db, "d1-visit-explora").uid]
     assert explora["status"] == "CONFIRMED"
@@ -66,12 +66,18 @@ def test_the_feed_holds_the_days_open_sessions_and_choices(client, demo, db):
 
 
 def test_members_only_and_capped_sessions_are_not_everyones(client, demo, db):
-    registration = make_registration(db, demo, days=[date(2019, 6, 19)])
+    guest = make_registration(db, demo, days=[date(2019, 6, 19)], category="guest")
+    member = make_registration(db, demo, days=[date(2019, 6, 19)])  # proved
+    unproved = make_registration(db, demo, days=[date(2019, 6, 19)], member_verified=False)
     db.commit()
-    events = parse(_agenda(client, registration).data)
-    for key in ("d1-general-assembly", "d1-visit-explora", "d1-visit-spaces"):
-        assert session(db, key).uid not in events, key
-    assert session(db, "d1-public-square").uid in events
+    general_assembly = session(db, "d1-general-assembly").uid
+    for registration in (guest, member, unproved):
+        events = parse(_agenda(client, registration).data)
+        for key in ("d1-visit-explora", "d1-visit-spaces"):
+            assert session(db, key).uid not in events, key
+        assert session(db, "d1-public-square").uid in events
+        # The members' assembly: in the calendar of those the door lets in.
+        assert (general_assembly in events) == (registration is member)
 
 
 def test_the_feed_follows_a_waiting_list_promotion(app, client, demo, db):

@@ -108,11 +108,12 @@ def checkpoints(db: DbSession, edition: Edition) -> list[Checkpoint]:
     ]
 
 
-def admission(session: Session | DoorSession) -> Admission:
+def admission(session: Session | DoorSession, *, as_planned: bool = False) -> Admission:
     """Who may come in: ``everyone`` attending that day, ``members`` attending that day,
     ``seat`` (a confirmed choice only), ``meal`` (those taking the meal: what the caterers
-    were told), or ``closed`` (cancelled)."""
-    if session.is_cancelled:
+    were told), or ``closed`` (cancelled). ``as_planned``: who would have, had it not been
+    cancelled (a calendar then shows them its cancellation)."""
+    if session.is_cancelled and not as_planned:
         return Admission.CLOSED
     if session.is_meal:
         return Admission.MEAL

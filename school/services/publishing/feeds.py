@@ -27,7 +27,8 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from school import data_versions, keeping, watched_tables
 from school.models import Choice, Edition, Person, Registration, Session, SessionPerson
-from school.models.vocabulary import Audience, ChoiceStatus
+from school.models.vocabulary import ChoiceStatus
+from school.services.checkin.checkpoints import Checkpoint, admission, is_admitted
 from school.services.errors import NotFound
 from school.services.programme import catalogue
 from school.services.publishing.calendar import FeedItem, session_item
@@ -217,26 +218,32 @@ def _participant_state(db: DbSession, token: str) -> ParticipantState | None:
 def participant_items(
     db: DbSession, state: ParticipantState
 ) -> tuple[Registration, list[FeedItem]]:
-    """The participant's days: the sessions open to everyone on those days, their
-    confirmed choices, and their waiting-list places (shown as tentative)."""
+    """The participant's days: their confirmed choices, their waiting-list places (shown
+    as tentative), and on the days they come what lets them in without a choice, as the
+    door decides it (``checkin.checkpoints``): what is open to all, the members' sessions
+    for a proved member, the meals they take. A cancelled session stays, marked so."""
     registration = db.scalar(
         sa.select(Registration)
         .where(Registration.id == state.registration_id)
-        .options(joinedload(Registration.edition), selectinload(Registration.days))
+        .options(
+            joinedload(Registration.edition),
+            selectinload(Registration.days),
+            selectinload(Registration.meals),
+        )
     )
     edition = registration.edition
     tz = edition.tz
     days = set(registration.attended_dates)
     chosen = state.choices
-    open_to_all = sa.and_(Session.audience == Audience.EVERYONE, sa.not_(Session.is_by_choice))
     sessions = load_sessions(
         db,
         Session.edition_id == edition.id,
-        sa.or_(Session.id.in_(list(chosen)), open_to_all),
+        sa.or_(Session.id.in_(list(chosen)), sa.not_(Session.is_by_choice)),
     )
     items = []
     for session in sessions:
         choice = chosen.get(session.id)
+        day = session.starts_at.astimezone(tz).date()
         if choice is not None:
             confirmed = choice.status == ChoiceStatus.CONFIRMED
             item = FeedItem(
@@ -247,7 +254,9 @@ def participant_items(
             if not confirmed:
                 item.personal_uid = personal_uid(session, registration)
                 item.personal_sequence = personal_sequence(registration)
-        elif session.starts_at.astimezone(tz).date() in days:
+        elif day in days and is_admitted(
+            registration, Checkpoint(day, session), None, admission(session, as_planned=True)
+        ):
             item = session_item(session)
         else:
             continue
