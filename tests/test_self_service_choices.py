@@ -75,6 +75,9 @@ def test_a_swap_for_a_parallel_session_moves_the_seat_and_says_so(ctx, demo, db)
     assert "You left “Tour of the venue" in mail.text_body
     assert "You have a seat in “Tour of the permanent exhibitions (Explora)" in mail.text_body
     assert "/my/" in mail.text_body and "Tour of the venue" in mail.html_body
+    # One line for each session (the second ran on after the first's full stop).
+    lines = [line for line in mail.text_body.splitlines() if line.startswith("- ")]
+    assert [line[:12] for line in lines] == ["- You left “", "- You have a"]
 
 
 def test_leaving_gives_the_seat_to_the_first_in_line(ctx, demo, db):
@@ -160,3 +163,34 @@ def test_the_page_offers_one_tap_and_a_tap_changes_one_choice(client, demo, db):
     assert (
         client.post(f"{manage}/choices/leave", data={"session_id": explora.id}).status_code == 400
     )
+
+
+def test_the_whole_form_tells_what_unticking_a_day_took(client, demo, db):
+    """Unticking a day on the form let that day's seats go: said on the page and in the
+    same e-mail as a single change, one line for each session."""
+    spaces, ateliers = session_of(db, "d1-visit-spaces"), session_of(db, "d2-round-table-1")
+    person = registered(db, demo, sessions=[spaces.id])
+    visitor = Visitor(client)
+    manage = f"/my/{person.manage_token}"
+    kept = {
+        "first_name": person.first_name, "last_name": person.last_name,
+        "email": person.email, "country": "UA", "category": "member", "language": "en",
+    }  # fmt: skip
+    response = visitor.submit(
+        f"{manage}/edit", answers(**kept, days=["2019-06-20", "2019-06-21"], sessions=[])
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You left “Tour of the venue" in page and "We have sent you an e-mail." in page
+    db.rollback()
+    db.expire_all()
+    assert db.get(Registration, person.id).choices == []
+    (mail,) = mails_to(db, person.email)
+    assert re.search(r"^- You left “Tour of the venue.*\(Wednesday 19 June, ", mail.text_body, re.M)
+    assert ateliers.title_en not in mail.text_body  # only what changed
+    # A change that moves no seat (a day without any, the dietary needs) sends nothing.
+    visitor.submit(
+        f"{manage}/edit", answers(**kept, days=["2019-06-20"], sessions=[], dietary="Halal")
+    )
+    db.rollback()
+    assert len(mails_to(db, person.email)) == 1

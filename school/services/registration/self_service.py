@@ -16,7 +16,7 @@ from school.models.vocabulary import ChoiceStatus
 from school.services.errors import DomainError
 from school.services.mail import notifications
 from school.services.registration import offer, registrations, waiting_lines
-from school.services.registration.data import data_of
+from school.services.registration.data import RegistrationData, data_of
 
 
 @dataclass
@@ -113,13 +113,40 @@ def _change(
     data.sessions = [s for s in data.sessions if s != drop] + ([add] if add is not None else [])
     data.member_code = member_code
     outcome = registrations.update(db, registration, data, now=now)
-    registration = outcome.registration
+    changes = _changes(db, outcome.registration, before, [i for i in (drop, add) if i is not None])
+    notifications.choices_changed(db, outcome.registration, changes, now=now)
+    return changes
+
+
+def update(
+    db: DbSession, registration: Registration, data: RegistrationData, *, now: datetime
+) -> list[Change]:
+    """The whole form of the participant's page: every seat or place in line that the
+    change of days or choices took, gave or moved is told in one e-mail, as a single
+    change is (unticking a day let its workshop seat go without a word)."""
+    before = {c.session_id: c.status for c in registration.choices}
+    registration = registrations.update(db, registration, data, now=now).registration
+    after = {c.session_id: c.status for c in registration.choices}
+    moved = sorted(i for i in before.keys() | after.keys() if before.get(i) != after.get(i))
+    changes = sorted(
+        _changes(db, registration, before, moved),
+        key=lambda c: (c.session.starts_at, c.session.id),
+    )
+    if changes:
+        notifications.choices_changed(db, registration, changes, now=now)
+    return changes
+
+
+def _changes(
+    db: DbSession, registration: Registration, before: dict[int, str], session_ids: list[int]
+) -> list[Change]:
+    """What became of these sessions for the participant."""
     after = {c.session_id: c for c in registration.choices}
     positions = waiting_lines.waitlist_positions(
         db, [c.session_id for c in after.values() if c.status == ChoiceStatus.WAITLISTED]
     )
     changes = []
-    for session_id in [i for i in (drop, add) if i is not None]:
+    for session_id in session_ids:
         choice = after.get(session_id)
         session = choice.session if choice is not None else db.get(Session, session_id)
         changes.append(
@@ -130,7 +157,6 @@ def _change(
                 position=positions.get(choice.id) if choice is not None else None,
             )
         )
-    notifications.choices_changed(db, registration, changes, now=now)
     return changes
 
 

@@ -63,11 +63,11 @@ def _tap(token: str, action: str):
             flash(message, "tap-error")
     else:
         db.session.commit()
-        flash(_summary(changes), "tap")
+        flash(summary(changes), "tap")
     return redirect(url_for(".manage", token=token, _anchor="my-sessions"))
 
 
-def _summary(changes: list[self_service.Change]) -> str:
+def summary(changes: list[self_service.Change]) -> str:
     """What changed, in the page's language (the e-mail says it in the participant's)."""
     parts = []
     for change in changes:

@@ -23,6 +23,7 @@ from school.services.registration import (
 from school.services.registration.data import data_of
 from school.web.actions import form_action
 from school.web.participant.blueprint import bp
+from school.web.participant.choices import summary
 from school.web.registration import (
     FORM_LIMIT,
     choice_page_context,
@@ -79,11 +80,13 @@ def edit(token: str):
     read_form(form, ranked)
     if form.validate_on_submit():
         with form_action(form) as action:
-            registrations.update(db.session, registration, form.to_data(), now=utcnow())
+            changes = self_service.update(db.session, registration, form.to_data(), now=utcnow())
         show_session_errors(form, action.refusal)
         if action.done:
             flash(_("Your changes are saved."))
-            return redirect(url_for(".manage", token=token))
+            if changes:  # said where the sessions are listed, as a single change is
+                flash(summary(changes), "tap")
+            return redirect(url_for(".manage", token=token, _anchor="my-sessions"))
         registration = registrations.get_by_manage_token(db.session, token)
         sessions = offer.choosable_sessions(db.session, registration.edition)
         held = {c.session_id for c in registration.choices}
