@@ -65,9 +65,7 @@ def test_create_an_edition_with_the_files_checks(organiser, db):
 @pytest.mark.parametrize("slug", ["organiser", "api", "my", "static", "speaker", "survey"])
 def test_an_address_of_the_site_itself_is_no_editions(organiser, db, slug):
     """``/organiser/`` as an edition's address sent its participants to the login page."""
-    html = organiser.submit("/organiser/editions/new", {**NEW, "slug": slug}).get_data(
-        as_text=True
-    )
+    html = organiser.submit("/organiser/editions/new", {**NEW, "slug": slug}).get_data(as_text=True)
     assert f"&#39;{slug}&#39; is an address of the site itself" in html
     assert edition(db, slug) is None
 
