@@ -182,7 +182,7 @@ def test_the_whole_form_tells_what_unticking_a_day_took(client, demo, db):
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "You left “Tour of the venue" in page and "We have sent you an e-mail." in page
-    db.rollback()
+    db.rollback()  # a new read: the requests' writes, not this session's snapshot
     db.expire_all()
     assert db.get(Registration, person.id).choices == []
     (mail,) = mails_to(db, person.email)
@@ -193,4 +193,36 @@ def test_the_whole_form_tells_what_unticking_a_day_took(client, demo, db):
         f"{manage}/edit", answers(**kept, days=["2019-06-20"], sessions=[], dietary="Halal")
     )
     db.rollback()
+    assert len(mails_to(db, person.email)) == 1
+
+
+def test_a_seat_is_given_up_for_a_waiting_line_only_when_the_box_says_so(client, demo, db):
+    """One tap on "swap for the waiting list" freed the seat at once, with no word of it."""
+    spaces, explora = session_of(db, "d1-visit-spaces"), session_of(db, "d1-visit-explora")
+    for n in range(explora.capacity):
+        registered(db, demo, 100 + n, sessions=[explora.id])
+    person = registered(db, demo, sessions=[spaces.id])
+    visitor = Visitor(client)
+    manage = f"/my/{person.manage_token}"
+    page = visitor.get(manage).get_data(as_text=True)
+    assert 'name="give_up_seat" value="y" required' in page
+    assert "I give up my seat in “Tour of the venue" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    swap = {"csrf_token": token, "session_id": spaces.id, "to_session": explora.id}
+    client.post(f"{manage}/choices/swap?lang=en", data=swap)
+    page = visitor.get(manage).get_data(as_text=True)
+    assert "This swap gives up your seat in “Tour of the venue" in page
+    assert "for place 1 in the waiting line of “Tour of the permanent exhibitions" in page
+    db.rollback()  # a new read: the requests' writes, not this session's snapshot
+    db.expire_all()
+    assert [(c.session_id, c.status) for c in db.get(Registration, person.id).choices] == [
+        (spaces.id, "confirmed")
+    ]
+    assert mails_to(db, person.email) == []
+    client.post(f"{manage}/choices/swap?lang=en", data={**swap, "give_up_seat": "y"})
+    db.rollback()  # a new read: the requests' writes, not this session's snapshot
+    db.expire_all()
+    assert [(c.session_id, c.status) for c in db.get(Registration, person.id).choices] == [
+        (explora.id, "waitlisted")
+    ]
     assert len(mails_to(db, person.email)) == 1

@@ -239,6 +239,7 @@ class ChoiceActionForm(FlaskForm):
 
     session_id = HiddenField()
     to_session = HiddenField()
+    give_up_seat = BooleanField()
     member_code = StringField(
         _l("Member code"), render_kw={"maxlength": MEMBER_CODE_MAX, "autocomplete": "off"}
     )

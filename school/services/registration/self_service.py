@@ -11,6 +11,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 
+from school import i18n
 from school.models import Edition, Registration, Session
 from school.models.vocabulary import ChoiceStatus
 from school.services.errors import DomainError
@@ -86,9 +87,19 @@ def swap(
     *,
     now: datetime,
     member_code: str | None = None,
+    give_up_seat: bool = False,
 ):
+    """``give_up_seat``: the participant said they give up a seat for a place in a
+    waiting line; without it such a swap is refused (the caller rolls back), whether
+    the other session was full when the page showed it or became full since."""
     return _change(
-        db, registration, drop=from_session, add=to_session, now=now, member_code=member_code
+        db,
+        registration,
+        drop=from_session,
+        add=to_session,
+        now=now,
+        member_code=member_code,
+        give_up_seat=give_up_seat,
     )
 
 
@@ -100,6 +111,7 @@ def _change(
     add: int | None,
     now: datetime,
     member_code: str | None = None,
+    give_up_seat: bool = True,
 ) -> list[Change]:
     """Apply one change through ``registrations.update`` and e-mail what changed."""
     if registration.is_cancelled:
@@ -114,6 +126,18 @@ def _change(
     data.member_code = member_code
     outcome = registrations.update(db, registration, data, now=now)
     changes = _changes(db, outcome.registration, before, [i for i in (drop, add) if i is not None])
+    left, taken = changes[0], changes[-1]
+    if not give_up_seat and left.before == ChoiceStatus.CONFIRMED and taken.position is not None:
+        raise DomainError(
+            _(
+                "This swap gives up your seat in “%(left)s” for place %(num)d in the waiting"
+                " line of “%(title)s”: tick the box to confirm, or keep your seat.",
+                left=left.session.text("title", i18n.language()),
+                num=taken.position,
+                title=taken.session.text("title", i18n.language()),
+            ),
+            code="seat_given_up",
+        )
     notifications.choices_changed(db, outcome.registration, changes, now=now)
     return changes
 

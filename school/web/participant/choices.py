@@ -54,7 +54,13 @@ def _tap(token: str, action: str):
             )
         else:
             changes = self_service.swap(
-                db.session, registration, session_id, to_session, now=now, member_code=code
+                db.session,
+                registration,
+                session_id,
+                to_session,
+                now=now,
+                member_code=code,
+                give_up_seat=bool(form.give_up_seat.data),
             )
     except DomainError as refusal:
         db.session.rollback()
