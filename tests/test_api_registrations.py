@@ -131,3 +131,21 @@ def test_the_api_is_rate_limited_per_address(limited_app_config, client, demo, o
     assert statuses[60] == 429
     limited = post(client, demo, body(email="late@example.org"))
     response_matches(openapi, PATH, "post", 429, limited.get_json())
+
+
+@pytest.mark.parametrize("category", ["guest", "member"])
+def test_choosing_the_members_assembly_gets_one_message_that_says_what_it_is(
+    client, demo, db, category
+):
+    """It is members only and needs no choice: it was called "open to all", and a member
+    without the code was told both to give the code and that it was open to all."""
+    assembly = db.scalar(sa.select(Session.id).where(Session.key == "d1-general-assembly"))
+    response = post(
+        client, demo, body(category=category, sessions=[assembly]),
+        headers={"Accept-Language": "es"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    (message,) = errors["sessions"]
+    assert message.endswith("es para los miembros de la red: no hace falta elegirla.")
+    assert "member_code" not in errors

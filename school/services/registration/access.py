@@ -133,6 +133,8 @@ def check_access(
         session = sessions.get(session_id)
         if session is None or session.audience != Audience.MEMBERS or session_id in held:
             continue
+        if not session.is_offered_for_choice:
+            continue  # nothing to choose there (``rules`` says so): no code asked for it
         title = session.text("title", lang)
         add(
             "member_code",

@@ -115,6 +115,12 @@ def check_against_programme(
         elif session.audience == Audience.INVITED and not is_organiser(actor):
             # The organisers register the people concerned.
             add("sessions", _("“%(title)s” is by invitation only.", title=title))
+        elif not session.is_offered_for_choice and session.audience == Audience.MEMBERS:
+            # Members who proved it come in on the day: no seat to choose.
+            add(
+                "sessions",
+                _("“%(title)s” is for network members: no need to choose it.", title=title),
+            )
         elif not session.is_offered_for_choice and session.audience != Audience.INVITED:
             add("sessions", _("“%(title)s” is open to all: no need to choose it.", title=title))
         elif session.audience == Audience.MEMBERS and data.category != Category.MEMBER:
