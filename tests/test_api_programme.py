@@ -35,6 +35,11 @@ def test_programme_json_lists_every_session_with_offsets(client, demo, openapi):
     explora = next(s for s in sessions if s["key"] == "d1-visit-explora")
     assert explora["seats_left"] == explora["capacity"] == 20
     assert explora["requires_registration"] is True
+    # Its seats counted, not marked "sur inscription": chosen all the same, as the page says.
+    spaces = next(s for s in sessions if s["key"] == "d1-visit-spaces")
+    assert spaces["requires_registration"] is True and spaces["capacity"] is not None
+    lunch = next(s for s in sessions if s["key"] == "d2-lunch")
+    assert lunch["requires_registration"] is False and lunch["meal"] is True
     assert explora["room"]["id"] == "explora"
     stakes = next(s for s in sessions if s["key"] == "d2-stakes")
     assert {"name": "Sandrine Lamiré", "tentative": True}.items() <= next(

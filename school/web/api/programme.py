@@ -136,7 +136,9 @@ def session_json(session: Session, plan: catalogue.Programme) -> dict[str, Any]:
         else None,
         "capacity": session.capacity,
         "seats_left": plan.seats_left(session),
-        "requires_registration": session.requires_registration,
+        # Whether people come by choosing it, as the page says "registration required":
+        # marked so, or its seats counted (a tour in small groups).
+        "requires_registration": bool(session.is_by_choice),
         "audience": session.audience,
         "status": session.status,
         "meal": session.is_meal,

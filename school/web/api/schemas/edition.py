@@ -82,7 +82,11 @@ SCHEMAS: dict[str, Any] = {
                 "nullable": True,
                 "description": "null: no cap; for a meal, how many more may take it",
             },
-            "requires_registration": {"type": "boolean"},
+            "requires_registration": {
+                "type": "boolean",
+                "description": "people come by choosing it (marked so, or its seats are"
+                " counted); never a meal, which is taken (`meal`)",
+            },
             "audience": one_of(Audience),
             "status": one_of(SessionStatus),
             "meal": {"type": "boolean"},
