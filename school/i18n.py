@@ -124,12 +124,35 @@ def local_time(moment: datetime, tz: tzinfo, lang: str | None = None) -> str:
     return babel_dates.format_time(moment, CLOCK, tzinfo=tz, locale=cldr_locale(lang))
 
 
+# Spanish and Portuguese join the day, the month and the year with "de" ("miércoles, 19
+# de junio de 2019"): the same patterns, said their way ("miércoles 19 junio 2019" read
+# as a machine's).
+_SAID_WITH_DE = (
+    ("EEEE d", "EEEE, d"),
+    ("d MMMM y", "d 'de' MMMM 'de' y"),
+    ("d MMMM", "d 'de' MMMM"),
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(pattern: str, lang: str) -> str:
+    if lang not in ("es", "pt"):
+        return pattern
+    for ours, theirs in _SAID_WITH_DE:
+        if ours in pattern and "'de'" not in pattern:
+            pattern = pattern.replace(ours, theirs)
+    return pattern
+
+
 def local_date(day: date, fmt: str = "full", lang: str | None = None) -> str:
-    return babel_dates.format_date(day, DATE_STYLES.get(fmt, fmt), locale=cldr_locale(lang))
+    lang = lang or language()
+    pattern = _pattern(DATE_STYLES.get(fmt, fmt), lang)
+    return babel_dates.format_date(day, pattern, locale=cldr_locale(lang))
 
 
 def local_datetime(moment: datetime, tz: tzinfo, fmt: str = "medium", lang: str | None = None):
-    pattern = DATETIME_STYLES.get(fmt, fmt)
+    lang = lang or language()
+    pattern = _pattern(DATETIME_STYLES.get(fmt, fmt), lang)
     return babel_dates.format_datetime(moment, pattern, tzinfo=tz, locale=cldr_locale(lang))
 
 

@@ -1,5 +1,6 @@
 """Dates and times for a European audience: day before month, the month in words and a
-24-hour clock, in French and in English, on pages, in the back office and in e-mails."""
+24-hour clock, in every language (Spanish and Portuguese with their "de"), on pages, in
+the back office and in e-mails."""
 
 from __future__ import annotations
 
@@ -38,6 +39,31 @@ TWELVE_HOUR = re.compile(r"\d{1,2}:\d\d\s?(AM|PM|am|pm)")
             "19 juin, 14:30",
             "14:30",
         ),
+        # Spanish and Portuguese say "de" between the day, the month and the year.
+        (
+            "es",
+            "miércoles, 19 de junio de 2019",
+            "19 de junio de 2019",
+            "19 jun 2019",
+            "19 jun, 14:30",
+            "14:30",
+        ),
+        (
+            "pt",
+            "quarta-feira, 19 de junho de 2019",
+            "19 de junho de 2019",
+            "19 jun. 2019",
+            "19 jun., 14:30",
+            "14:30",
+        ),
+        (
+            "it",
+            "mercoledì 19 giugno 2019",
+            "19 giugno 2019",
+            "19 giu 2019",
+            "19 giu, 14:30",
+            "14:30",
+        ),
     ],
 )
 def test_one_set_of_unambiguous_formats_in_both_languages(lang, full, long, short, moment, clock):
@@ -58,6 +84,12 @@ def test_a_range_of_days_says_the_month_and_year_once():
         i18n.date_range(date(2019, 12, 30), date(2020, 1, 2), "en")
         == "30 December 2019 – 2 January 2020"
     )
+    assert i18n.date_range(date(2019, 6, 19), date(2019, 6, 21), "es") == "19–21 de junio de 2019"
+    assert (
+        i18n.date_range(date(2019, 6, 30), date(2019, 7, 2), "pt")
+        == "30 de junho – 2 de julho de 2019"
+    )
+    assert i18n.local_date(date(2019, 6, 19), "EEEE d MMMM", "pt") == "quarta-feira, 19 de junho"
 
 
 def test_english_pages_and_back_office_use_no_us_dates_nor_12_hour_clock(app, client, db, demo):
