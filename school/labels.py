@@ -11,6 +11,7 @@ from school.models.vocabulary import (
     MailFailure,
     Role,
     SessionKind,
+    Verdict,
 )
 
 KIND_LABELS = {
@@ -72,4 +73,14 @@ LANGUAGE_NAMES = {
     "it": "Italiano",
     "es": "Español",
     "pt": "Português",
+}
+
+# What a scan's verdict says: on the scanner, and on a registration's page.
+VERDICT_LABELS = {
+    Verdict.OK: _l("Welcome!"),
+    Verdict.ALREADY: _l("Already checked in"),
+    Verdict.NOT_REGISTERED_FOR_SESSION: _l("Not registered for this session"),
+    Verdict.CANCELLED: _l("Registration cancelled"),
+    Verdict.WRONG_EDITION: _l("Badge of another edition"),
+    Verdict.INVALID: _l("Unknown or damaged badge"),
 }

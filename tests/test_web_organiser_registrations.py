@@ -93,6 +93,9 @@ def test_search_filter_and_sort(organiser, demo, db):
     row = re.search(r"Dandoy, Ève.*?</tr>", html, re.S).group(0)
     assert "⧗ Tour of the permanent exhibitions" in row and "✓ yes" in row
     assert zoe.email not in html
+    # Eve's page lists her scan with its verdict in words, not the API's "ok".
+    page = organiser.page(f"/organiser/{demo.slug}/registrations/{eve.id}")
+    assert re.search(r"— Entrance — Welcome!</li>", page)
 
 
 def test_pages_and_a_fixed_number_of_queries(organiser, demo, db, count_queries):

@@ -20,6 +20,7 @@ from school.labels import (
     LANGUAGE_NAMES,
     MAIL_FAILURE_LABELS,
     ROLE_LABELS,
+    VERDICT_LABELS,
 )
 from school.services.mail import rich_text
 from school.services.network import cites
@@ -41,6 +42,7 @@ def register_templating(app: Flask) -> None:
         CHOICE_STATUS_LABELS=CHOICE_STATUS_LABELS,
         ADMISSION_LABELS=ADMISSION_LABELS,
         MAIL_FAILURE_LABELS=MAIL_FAILURE_LABELS,
+        VERDICT_LABELS=VERDICT_LABELS,
         edition_state=lambda edition: lifecycle.state_of(edition, utcnow()),
         edition_state_text=lambda edition: lifecycle.describe(edition, utcnow()),
     )

@@ -11,11 +11,10 @@ from typing import Any
 from flask import Response, jsonify, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from school.database import is_id, utcnow
 from school.extensions import db
-from school.models.vocabulary import Verdict
+from school.labels import VERDICT_LABELS
 from school.services.checkin import batches, roster, scanning
 from school.services.checkin.scanning import ScanResult
 from school.services.programme import catalogue
@@ -27,25 +26,15 @@ from school.web.auth import staff_api, staff_to_read
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 
 
-# Translated when read, in the scanner's language: only the one a scan says (a batch
-# translated all six for each of its scans).
-_VERDICT_MESSAGES = {
-    Verdict.OK: _l("Welcome!"),
-    Verdict.ALREADY: _l("Already checked in"),
-    Verdict.NOT_REGISTERED_FOR_SESSION: _l("Not registered for this session"),
-    Verdict.CANCELLED: _l("Registration cancelled"),
-    Verdict.WRONG_EDITION: _l("Badge of another edition"),
-    Verdict.INVALID: _l("Unknown or damaged badge"),
-}
-
-
 def verdict_message(verdict: str) -> str:
     return _message(str(get_locale()), verdict)
 
 
 @functools.cache  # six messages a language, asked at every scan
 def _message(language: str, verdict: str) -> str:
-    return str(_VERDICT_MESSAGES[verdict])  # in the request's language, ``language``
+    # Translated when read, in the scanner's language: only the one a scan says (a batch
+    # translated all six for each of its scans).
+    return str(VERDICT_LABELS[verdict])  # in the request's language, ``language``
 
 
 def scan_json(result: ScanResult, tz) -> dict[str, Any]:
