@@ -6,8 +6,8 @@ the programme and the survey's answers.
 - present: people checked in at least once, anywhere (entrance or a session);
   present per day: people checked in somewhere that day;
 - no-shows: confirmed registrations never checked in;
-- sessions held (not cancelled) by kind, workshops among them, and the people checked in
-  at each;
+- sessions held (not cancelled; breaks and social events are not sessions) by kind,
+  workshops among them, and the people checked in at each;
 - the Cités and countries present, and how many people came from each (``origins``);
 - the survey: people invited, answers, response rate, average ratings;
 - the initiatives shared (``initiatives_shared``), once the edition has a wall.
@@ -30,6 +30,10 @@ from school.models import CheckIn, Edition, Registration, Session
 from school.models.vocabulary import Decision, RegistrationStatus, SessionKind
 from school.services.aftercare import results as survey_results
 from school.services.network import cites, initiatives
+
+# Breaks and social events are the programme's, not sessions the report counts as held:
+# the funders' "sessions held" and the attendance per session leave them out.
+NOT_SESSIONS = (SessionKind.BREAK, SessionKind.SOCIAL)
 
 
 @dataclass(frozen=True)
@@ -132,7 +136,11 @@ def figures(db: DbSession, edition: Edition) -> Figures:
             at_session[session_id] += 1
     sessions = db.scalars(
         sa.select(Session)
-        .where(Session.edition_id == edition.id, ~Session.is_cancelled)
+        .where(
+            Session.edition_id == edition.id,
+            ~Session.is_cancelled,
+            Session.kind.not_in(NOT_SESSIONS),
+        )
         .options(joinedload(Session.room))
         .order_by(Session.starts_at, Session.ends_at, Session.id)
     ).all()

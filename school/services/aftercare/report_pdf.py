@@ -166,7 +166,7 @@ def _boxes(pdf: _Report, boxes: list[tuple[object, str]]) -> None:
 
 
 def _attendance(pdf: _Report, found: Figures, lang: str) -> None:
-    held = [a for a in found.attendance if a.session.kind not in ("break", "social")]
+    held = found.attendance  # breaks and social events left out (``figures``)
     if not held:
         return
     pdf.heading(_("Attendance per session"))
