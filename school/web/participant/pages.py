@@ -84,8 +84,9 @@ def edit(token: str):
         show_session_errors(form, action.refusal)
         if action.done:
             flash(_("Your changes are saved."))
-            if changes:  # said where the sessions are listed, as a single change is
-                flash(summary(changes), "tap")
+            if not changes:
+                return redirect(url_for(".manage", token=token))
+            flash(summary(changes), "tap")  # where the sessions are, as for a single change
             return redirect(url_for(".manage", token=token, _anchor="my-sessions"))
         registration = registrations.get_by_manage_token(db.session, token)
         sessions = offer.choosable_sessions(db.session, registration.edition)
