@@ -59,10 +59,12 @@ def test_details_days_and_meals_changed_are_kept(client, demo, db):
             sessions=[cafe],
         ),
     )
-    assert response.status_code == 302 and response.headers["Location"] == manage
+    # A seat taken: back where the sessions are listed, with what changed.
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"{manage}#my-sessions"
 
     html = visitor.get(manage).get_data(as_text=True)
-    assert "Your changes are saved." in html
+    assert "Your changes are saved." in html and "You have a seat in “Work café" in html
     assert "Cité des métiers de Zagreb" in html and "Sans gluten" in html
     assert "Fauteuil roulant, place près de l&#39;allée" in html
     assert "Cocktail reception" in html and "Work café" in html
