@@ -190,3 +190,20 @@ def test_back_office_tables_fit_a_laptop_and_scroll_inside_on_a_phone(page, worl
         for _ in range(5):
             page.keyboard.press("ArrowRight")  # the keyboard scrolls the focused region
         page.wait_for_function("document.querySelector('.table-wrap').scrollLeft > 0")
+
+
+def test_no_back_office_page_is_wider_than_the_screen(page, world):
+    """A hidden caption or button, absolutely placed, made the page wider than a phone
+    (the day's attendance 502 px, the staff 552 px) and a session's form wider than a
+    laptop (1,319 px): what is hidden in a scrolling table now scrolls with it."""
+    log_in(page, "en")
+    wide = {}
+    for size in ("phone", "laptop"):
+        page.set_viewport_size(SIZES[size])
+        for path in [*world["organiser"], "/organiser/staff"]:
+            sep = "&" if "?" in path else "?"
+            page.goto(f"{path}{sep}lang=en")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > SIZES[size]["width"]:
+                wide[f"{path} {size}"] = width
+    assert wide == {}
