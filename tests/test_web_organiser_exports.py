@@ -265,6 +265,7 @@ def test_pandas_reads_each_csv_export_as_one_table(organiser, demo, crowd, db, w
     assert len(frame) == len(sheet) - 1
     if what == "registrations":
         assert len(frame) == 6  # six people, nothing else
+        assert set(frame["Meals"]) == {"Buffet lunch (19 Jun)"}  # which day's lunch
         assert {"Totals", "By country", "By category", "By Cité"} <= set(book.sheetnames)
     if what == "checkins":
         assert "Check-in progress" in book.sheetnames

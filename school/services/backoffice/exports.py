@@ -137,6 +137,10 @@ def render(tables: Sequence[Table], fmt: str) -> tuple[bytes, str]:
 # -- what is exported
 
 
+def _day(edition: Edition, moment: datetime) -> date:
+    return moment.astimezone(edition.tz).date()
+
+
 def _local(edition: Edition, moment: datetime | None) -> datetime | None:
     return moment.astimezone(edition.tz).replace(tzinfo=None) if moment else None
 
@@ -163,6 +167,13 @@ def registrations(db: DbSession, edition: Edition, query: RegistrationQuery) -> 
     def titles(sessions) -> str:
         return ", ".join((en if lang == "en" and en else fr) for _, fr, en in sessions)
 
+    def meal_titles(meals) -> str:
+        # A lunch each day under one name: its day tells the caterers which.
+        return ", ".join(
+            f"{en if lang == 'en' and en else fr} ({i18n.local_date(_day(edition, at), 'd MMM')})"
+            for at, fr, en in meals
+        )
+
     rows = []
     cite_names = cites.by_key(db)
     for row in listing.flat_rows(db, edition, query):
@@ -173,7 +184,7 @@ def registrations(db: DbSession, edition: Edition, query: RegistrationQuery) -> 
                 cites.label(cite_names, r["cite"]), countries.get(r["country"], r["country"]),
                 categories[r["category"]],
                 r["language"], ", ".join(d.isoformat() for d in row.days), titles(row.seats),
-                titles(row.waiting), titles(row.meals), r["dietary"], r["accessibility"],
+                titles(row.waiting), meal_titles(row.meals), r["dietary"], r["accessibility"],
                 yes if r["photo_consent"] else no, statuses[r["status"]],
                 _local(edition, r["created_at"]), yes if r["checked_in"] else no,
             ]
