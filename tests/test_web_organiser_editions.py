@@ -45,7 +45,7 @@ def test_create_an_edition_with_the_files_checks(organiser, db):
     ).get_data(as_text=True)
     assert "missing or not a slug" in html
     assert "unknown timezone &#39;Europe/Bruxelles&#39;" in html
-    assert "before starts_on" in html
+    assert "before the first day" in html
     assert edition(db, "autumn-school-2024") is None
 
     response = organiser.submit(url, NEW)

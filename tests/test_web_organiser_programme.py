@@ -40,7 +40,7 @@ def test_create_a_session_with_the_importers_checks(organiser, demo, db):
     }
     html = organiser.submit(url, bad).get_data(as_text=True)
     assert "10:00 is not after start 11:00" in html
-    assert "must be a whole number ≥ 0 or null: &#39;douze&#39;" in html
+    assert "must be a whole number ≥ 0, or empty: &#39;douze&#39;" in html
     assert 'id="title_fr-errors"' in html
     assert db.scalar(sa.select(sa.func.count()).where(Session.title_fr == "")) == 0
 

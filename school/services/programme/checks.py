@@ -87,7 +87,7 @@ class Reader(FieldReader):
         starts_on = self.date_value(data, "starts_on", item)
         ends_on = self.date_value(data, "ends_on", item)
         if starts_on and ends_on and ends_on < starts_on:
-            self.fail(item, "ends_on", N_("before starts_on"))
+            self.fail(item, "ends_on", N_("before the first day"))
         contact = self.email(data, "contact_email", item)
         registration = data.get("registration") or {}
         if not isinstance(registration, dict):
@@ -96,7 +96,7 @@ class Reader(FieldReader):
         opens = self.local_datetime(registration, "opens_at", "edition.registration", tz)
         closes = self.local_datetime(registration, "closes_at", "edition.registration", tz)
         if opens and closes and closes <= opens:
-            self.fail("edition.registration", "closes_at", N_("not after opens_at"))
+            self.fail("edition.registration", "closes_at", N_("not after the opening"))
         start = (
             datetime.combine(starts_on, time(0), tzinfo=tz).astimezone(UTC)
             if starts_on and tz

@@ -145,7 +145,7 @@ class FieldReader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
-            self.fail(item, key, N_("must be a whole number ≥ 0 or null: %(value)r"), value=value)
+            self.fail(item, key, N_("must be a whole number ≥ 0, or empty: %(value)r"), value=value)
             return None
         return value
 
