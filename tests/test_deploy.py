@@ -268,9 +268,13 @@ def test_nginx_serves_static_files_and_proxies_the_app_over_tls(runner, app, tmp
                            source_address="127.0.0.3")  # fmt: skip
         assert other.request("POST", REGISTRATIONS, json_body={})[0] == 422
 
-        # nginx refuses what is far too big before it reaches Python.
+        # nginx refuses what is far too big before it reaches Python, but a phone's photo
+        # for an initiative: that one reaches the app (here refused there: no form token).
         status, _, _ = phone.request("POST", REGISTRATIONS, data={"x": "y" * 3_000_000})
         assert status == 413
+        photo = {"x": "y" * 3_000_000}
+        status, _, _ = phone.request("POST", f"/{SLUG}/initiatives/submit", data=photo)
+        assert status in (400, 403)
 
 
 def test_a_browser_registers_and_logs_in_over_https(runner, app, tmp_path, browser):
