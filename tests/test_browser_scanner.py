@@ -388,3 +388,30 @@ def _server_verdict(db, edition, case) -> str:
         scanned_at=now,
         now=now,
     ).verdict
+
+
+def test_the_name_search_folds_every_letter_and_takes_one_ideograph(phone):
+    """ "lukasiewicz" found no "Łukasiewicz" (Ł has no mark to strip), and "王", a whole
+    Chinese surname, said nothing at all: the search needed two characters."""
+    people = [
+        {"first_name": "Zoë", "last_name": "Ñúñez-Łukasiewicz", "organisation": "", "cite": ""},
+        {"first_name": "小明", "last_name": "王", "organisation": "", "cite": ""},
+        {"first_name": "Søren", "last_name": "Straße", "organisation": "", "cite": ""},
+        {"first_name": "Анна", "last_name": "Смирнова", "organisation": "", "cite": ""},
+    ]
+    phone.goto("/")
+    found = phone.evaluate(
+        """async ([people, queries]) => {
+            const { find } = await import("/static/js/scanner/search.js");
+            return queries.map((q) => find(people, q).map((p) => p.last_name));
+        }""",
+        [people, ["lukasiewicz", "nunez zoe", "王", "soren strasse", "смир", "z"]],
+    )
+    assert found == [
+        ["Ñúñez-Łukasiewicz"],
+        ["Ñúñez-Łukasiewicz"],
+        ["王"],
+        ["Straße"],
+        ["Смирнова"],
+        [],  # one Latin letter is too little to search on
+    ]

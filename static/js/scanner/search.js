@@ -6,18 +6,29 @@ import { REGISTRATION_STATUS } from "./vocabulary.js";
 
 const MAX_RESULTS = 8;
 
+// Letters that carry their mark inside them (no decomposition strips it): typed without
+// it on a phone's keyboard all the same ("lukasiewicz" for "Łukasiewicz").
+const PLAIN = { ł: "l", ø: "o", đ: "d", ħ: "h", ı: "i", ß: "ss", æ: "ae", œ: "oe", þ: "th" };
+
 export function fold(text) {
   return (text || "")
     .normalize("NFD")
     .replace(/\p{M}/gu, "")
     .toLowerCase()
+    .replace(/[łøđħıßæœþ]/g, (letter) => PLAIN[letter])
     .replace(/[^\p{L}\p{N}]+/gu, " ")
     .trim();
 }
 
+// Two letters at least, or one ideograph: a Chinese surname is often one ("王").
+export function enough(query) {
+  const folded = fold(query);
+  return folded.length >= 2 || /\p{Script=Han}/u.test(folded);
+}
+
 export function find(participants, query) {
   const words = fold(query).split(" ").filter(Boolean);
-  if (!words.length || fold(query).length < 2) return [];
+  if (!words.length || !enough(query)) return [];
   const matches = [];
   for (const person of participants) {
     const haystack = ` ${fold(`${person.first_name} ${person.last_name} ${person.organisation} ${person.cite || ""}`)}`;
@@ -62,7 +73,7 @@ export class Search {
       item.append(who, button);
       return item;
     });
-    if (!items.length && fold(query).length >= 2) {
+    if (!items.length && enough(query)) {
       const none = document.createElement("li");
       none.textContent = say("no_match");
       items.push(none);
