@@ -415,3 +415,28 @@ def test_the_name_search_folds_every_letter_and_takes_one_ideograph(phone):
         ["Смирнова"],
         [],  # one Latin letter is too little to search on
     ]
+
+
+def test_someone_let_in_on_a_day_they_are_not_registered_for_is_amber(phone, badge, demo, db):
+    """A green "Welcome!" with a small "Not registered for this day" was read at a glance
+    as all good; the day's meals were not counted for them."""
+    edition = db.get(Edition, demo.id)
+    make_registration(db, edition, first_name="Анна", last_name="Смирнова", days=edition.dates[1:])
+    db.commit()
+    page = phone
+    page.goto("/organiser/login?lang=en")
+    page.get_by_label("E-mail").fill("door@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"/organiser/{demo.slug}/checkin/entrance:2019-06-19")
+    expect(page.locator("#offline-readiness")).to_contain_text("Ready offline")
+    page.get_by_label("Find a participant by name").fill("смирнова")
+    page.get_by_role("button", name="Check in: Анна Смирнова").click()
+    screen = verdict(page, "Welcome!")
+    expect(screen).to_have_class("verdict verdict-warn")
+    expect(screen.locator(".verdict-details")).to_contain_text("Not registered for this day.")
+    screen.click()
+    # Majda comes every day: green.
+    page.get_by_label("Find a participant by name").fill("jelencic")
+    page.get_by_role("button", name="Check in: Majda Jelenčić").click()
+    expect(verdict(page, "Welcome!")).to_have_class("verdict verdict-ok")

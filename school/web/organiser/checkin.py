@@ -209,7 +209,7 @@ def _scanner_strings() -> dict:
         "not_today": _("Not registered for this day."),
         "expected": _("Expected at:"),
         "waitlist": _("Number %(position)s on the waiting list", position="{position}"),
-        "no_seat": _("No seat in this session."),
+        "no_seat": _("No seat booked in this session: let in only if the room allows."),
         "saved_offline": _("Decided on this phone: will be sent when the network is back."),
         "tap": _("Tap or press Esc to continue"),
         "check_in": _("Check in"),

@@ -94,9 +94,12 @@ export class VerdictScreen {
   }
 
   show(result, { returnTo = null } = {}) {
-    const look = LOOK[result.verdict] || LOOK[VERDICT.INVALID];
-    const element = this.element;
     const person = result.participant;
+    let look = LOOK[result.verdict] || LOOK[VERDICT.INVALID];
+    // Let in, though not registered for this day (nor counted for its meals): amber, so
+    // the note under the name is read, not a green glance.
+    if (result.verdict === VERDICT.OK && person && !person.attends_today) look = { ...look, tone: "warn" };
+    const element = this.element;
     element.className = `verdict verdict-${look.tone}`;
     element.dataset.verdict = result.verdict;
     element.querySelector(".verdict-icon").textContent = look.icon;
