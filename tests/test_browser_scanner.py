@@ -440,3 +440,13 @@ def test_someone_let_in_on_a_day_they_are_not_registered_for_is_amber(phone, bad
     page.get_by_label("Find a participant by name").fill("jelencic")
     page.get_by_role("button", name="Check in: Majda Jelenčić").click()
     expect(verdict(page, "Welcome!")).to_have_class("verdict verdict-ok")
+    page.keyboard.press("Escape")
+    # Red says what to do next, not only what went wrong.
+    code = page.get_by_label("Code printed under the QR code")
+    code.fill("K1:1:1:" + "A" * 24)  # well formed, forged
+    code.press("Enter")
+    screen = verdict(page, "Unknown or damaged badge")
+    expect(screen).to_have_class("verdict verdict-stop")
+    expect(screen.locator(".verdict-details")).to_contain_text(
+        "Do not let in: send the person to the reception desk."
+    )

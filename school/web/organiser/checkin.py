@@ -210,6 +210,8 @@ def _scanner_strings() -> dict:
         "expected": _("Expected at:"),
         "waitlist": _("Number %(position)s on the waiting list", position="{position}"),
         "no_seat": _("No seat booked in this session: let in only if the room allows."),
+        # A red verdict: not for the door to sort out.
+        "send_to_desk": _("Do not let in: send the person to the reception desk."),
         "saved_offline": _("Decided on this phone: will be sent when the network is back."),
         "tap": _("Tap or press Esc to continue"),
         "check_in": _("Check in"),

@@ -72,6 +72,7 @@ function details(result) {
     else lines.push(say("no_seat"));
     if (result.expected.length) lines.push(`${say("expected")} ${result.expected.map(sessionLine).join(" ; ")}`);
   }
+  if ((LOOK[result.verdict] || LOOK[VERDICT.INVALID]).tone === "stop") lines.push(say("send_to_desk"));
   if (result.no_roster) lines.push(say("no_roster"));
   if (result.local) lines.push(say("saved_offline"));
   return lines;
