@@ -88,6 +88,19 @@ def test_the_screen_mode_cycles_through_the_cards_by_itself(app, db, demo, brows
     assert size >= 48  # readable from across the room
     assert page.evaluate("document.documentElement.scrollHeight") <= 720
     assert page.evaluate("getComputedStyle(document.body).cursor") == "none"
+    # Every card's summary ends above the footer (cut after whole lines, with "…"): a
+    # fixed height cut a line in half, under the footer, on four of the demo's cards.
+    ends = page.evaluate(
+        """() => [...document.querySelectorAll('.screen-card')].map((card, i, all) => {
+            all.forEach((other) => (other.hidden = other !== card));
+            const summary = card.querySelector('.initiative-summary');
+            const lines = summary.clientHeight / parseFloat(getComputedStyle(summary).lineHeight);
+            const footer = document.querySelector('.screen-footer').getBoundingClientRect().top;
+            return [summary.getBoundingClientRect().bottom <= footer, lines];
+        })"""
+    )
+    assert all(above for above, _ in ends), ends
+    assert any(lines > 5.5 for _, lines in ends)  # the long ones are there, cut
     context.close()
 
 
