@@ -148,6 +148,10 @@ def test_change_choices_then_cancel_from_the_private_page(client, demo, db):
     assert response.status_code == 302
     html = visitor.get(manage).get_data(as_text=True)
     assert "This registration is cancelled" in html
+    # What was held is shown, and how to have it back.
+    held = re.search(r'<section aria-labelledby="held-title">.*?</section>', html, re.S).group(0)
+    assert "Tour of the venue" in held and "seat confirmed" in held
+    assert "the organisers can take your registration back" in held
     db.rollback()
     assert db.scalar(sa.select(Registration)).status == "cancelled"
     assert db.scalar(sa.select(sa.func.count()).select_from(Choice)) == 0

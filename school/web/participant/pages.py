@@ -59,6 +59,9 @@ def manage(token: str):
         joinable=self_service.joinable(registration, offered),
         tap_form=ChoiceActionForm(),
         ranked=groups.pending_rankings(registration),
+        held_before=(
+            cancelling.held_before(db.session, registration) if registration.is_cancelled else []
+        ),
     )
 
 
