@@ -215,6 +215,19 @@ def test_rooms_and_speakers(organiser, demo, db):
     db.commit()
     organiser.submit(f"/organiser/{demo.slug}/rooms/{room.id}", {"name_fr": "Salle Ada Lovelace"})
     assert session_by_key(db, "d1-visit-explora").sequence == 1
+    # A second room of the same name could not be told apart in the session form's list.
+    rooms = fresh(db).scalar(sa.select(sa.func.count(Room.id)))
+    again = organiser.submit(
+        f"/organiser/{demo.slug}/rooms/new", {"name_fr": " salle ada LOVELACE", "capacity": "9"}
+    )
+    assert "is already the name of another room" in again.get_data(as_text=True)
+    assert fresh(db).scalar(sa.select(sa.func.count(Room.id))) == rooms
+    # Saving a room under its own name is no clash.
+    kept = organiser.submit(
+        f"/organiser/{demo.slug}/rooms/{room.id}",
+        {"name_fr": "Salle Ada Lovelace", "capacity": "41"},
+    )
+    assert kept.status_code == 302
     html = organiser.submit(
         f"/organiser/{demo.slug}/rooms/{room.id}/delete", {},
         page=f"/organiser/{demo.slug}/rooms/{room.id}", prefix="action-",

@@ -16,7 +16,7 @@ from school.models import Edition, EditionDay, Registration, RegistrationDay, Ro
 from school.services import audit
 from school.services.programme.checks import check_days, check_edition
 from school.services.programme.editing import InvalidProgramme
-from school.services.programme.fields import N_, Translate
+from school.services.programme.fields import N_, Translate, untranslated
 from school.services.programme.rules import apply_session_values, venue_of
 from school.services.programme.spec import EditionSpec, Problem
 from school.services.registration import seats
@@ -56,15 +56,11 @@ def _checked(
     if spec.slug and db.scalar(
         sa.select(Edition.id).where(Edition.slug == spec.slug, Edition.id != (edition_id or -1))
     ):
-        message = (translate or _plain)(N_("%(value)r is already used"), value=spec.slug)
+        message = (translate or untranslated)(N_("%(value)r is already used"), value=spec.slug)
         problems.append(Problem("edition", "slug", message))
     if problems:
         raise InvalidProgramme(problems)
     return spec
-
-
-def _plain(message: str, **params: Any) -> str:
-    return message % params
 
 
 def _apply(edition: Edition, spec: EditionSpec) -> None:
@@ -125,7 +121,7 @@ def update_edition(
     seats.lock_edition(db, edition_id)
     edition = db.get(Edition, edition_id)
     spec = _checked(db, {**entry, "slug": edition.slug}, edition.id, translate)
-    translate = translate or _plain
+    translate = translate or untranslated
     sessions = db.scalars(sa.select(Session).where(Session.edition_id == edition.id)).all()
     problems = []
     outside = [s for s in sessions if not spec.starts_on <= _local_day(s, edition) <= spec.ends_on]

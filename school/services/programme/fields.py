@@ -26,7 +26,8 @@ def N_(message: str) -> str:
     return message
 
 
-def _plain(message: str, **params: Any) -> str:
+def untranslated(message: str, **params: Any) -> str:
+    """A message as written (no catalogue: the command line, a programme file checked)."""
     return message % params if params else message
 
 
@@ -35,7 +36,7 @@ class FieldReader:
 
     def __init__(self, translate: Translate | None = None) -> None:
         self.problems: list[Problem] = []
-        self.translate = translate or _plain
+        self.translate = translate or untranslated
 
     def fail(self, item: str, fld: str, message: str, **params: Any) -> None:
         self.problems.append(Problem(item, fld, self.translate(message, **params)))

@@ -14,8 +14,9 @@ from school.services import audit
 from school.services.errors import DomainError
 from school.services.programme.checks import check_person, check_room
 from school.services.programme.editing import InvalidProgramme
-from school.services.programme.fields import Translate
+from school.services.programme.fields import N_, Translate, untranslated
 from school.services.programme.rules import new_key, raise_sequence
+from school.services.programme.spec import Problem
 
 
 def room_entry(room: Room) -> dict[str, Any]:
@@ -41,6 +42,13 @@ def save_room(
     name = (entry.get("name") or {}).get("fr") or ""
     entry["id"] = room.key if room else new_key(name, taken)
     spec, problems = check_room(entry, taken, translate)
+    # Two rooms of one name cannot be told apart in the session form's list.
+    same_name = {r.name_fr.strip().casefold() for r in edition.rooms if r is not room}
+    if spec.name["fr"] and spec.name["fr"].strip().casefold() in same_name:
+        message = N_("%(value)r is already the name of another room")
+        problems.append(
+            Problem("room", "name", (translate or untranslated)(message, value=spec.name["fr"]))
+        )
     if problems:
         raise InvalidProgramme(problems)
     if room is None:
