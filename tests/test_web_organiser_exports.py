@@ -281,6 +281,8 @@ def test_a_cancelled_session_says_so_in_the_sessions_export(organiser, demo, cro
     frame = pandas.read_csv(io.BytesIO(data), sep=";", encoding="utf-8-sig", dtype=str)
     rows = frame[frame["Session"] == "Tour of the permanent exhibitions (Explora)"]
     assert len(rows) == 5 and set(rows["Session status"]) == {"Cancelled"}
+    # Countries by name, as in the registrations export (not "FR" here, "France" there).
+    assert set(rows["Country"]) == {"France", "Belgium", "Switzerland"}
     summary = sheet_rows(download(organiser, demo, "sessions", "xlsx"), "Sessions")
     header = summary[0]
     state = {row[0]: row[header.index("Session status")] for row in summary[1:]}

@@ -241,6 +241,7 @@ def session_lists(
     every session's people (the CSV), and in the XLSX a summary sheet and one sheet a
     session. Each row says whether the session is cancelled."""
     lang = i18n.language()
+    countries = country_names(lang)  # by name, as in the registrations export
     fills = {f.session.id: f for f in stats.session_fill(db, edition, capped_only=False)}
     wanted = [sid for sid in fills if session_ids is None or sid in session_ids]
     positions = waiting_lines.waitlist_positions(db, wanted)
@@ -271,7 +272,8 @@ def session_lists(
             table.rows.append(
                 [
                     *where, state, _choice_status(choice.status), positions.get(choice.id),
-                    r.last_name, r.first_name, r.email, r.organisation, r.country,
+                    r.last_name, r.first_name, r.email, r.organisation,
+                    countries.get(r.country, r.country),
                     str(CATEGORY_LABELS[r.category]), _yes(checked_in),
                 ]
             )  # fmt: skip
