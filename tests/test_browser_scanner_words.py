@@ -1,0 +1,88 @@
+"""What the scanner says and finds, in words a volunteer in a hurry reads at a glance: the
+tone of a verdict and its next step, and the name search for a forgotten badge (Debian's
+chromium, the page's own modules)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from school.models import Edition
+from school.services.backoffice import organisers
+from tests.support.factories import make_registration
+from tests.test_browser_scanner import PASSWORD, verdict
+
+
+@pytest.fixture
+def door(app, db, demo):
+    """A door volunteer's account, and Majda, who comes every day."""
+    with app.app_context():
+        organisers.create_organiser(db, "door@example.org", "checkin", PASSWORD)
+        make_registration(db, db.get(Edition, demo.id), first_name="Majda", last_name="Jelenčić")
+        db.commit()
+
+
+def door_login(page) -> None:
+    page.goto("/organiser/login?lang=en")
+    page.get_by_label("E-mail").fill("door@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_the_name_search_folds_every_letter_and_takes_one_ideograph(phone):
+    """ "lukasiewicz" found no "Łukasiewicz" (Ł has no mark to strip), and "王", a whole
+    Chinese surname, said nothing at all: the search needed two characters."""
+    people = [
+        {"first_name": "Zoë", "last_name": "Ñúñez-Łukasiewicz", "organisation": "", "cite": ""},
+        {"first_name": "小明", "last_name": "王", "organisation": "", "cite": ""},
+        {"first_name": "Søren", "last_name": "Straße", "organisation": "", "cite": ""},
+        {"first_name": "Анна", "last_name": "Смирнова", "organisation": "", "cite": ""},
+    ]
+    phone.goto("/")
+    found = phone.evaluate(
+        """async ([people, queries]) => {
+            const { find } = await import("/static/js/scanner/search.js");
+            return queries.map((q) => find(people, q).map((p) => p.last_name));
+        }""",
+        [people, ["lukasiewicz", "nunez zoe", "王", "soren strasse", "смир", "z"]],
+    )
+    assert found == [
+        ["Ñúñez-Łukasiewicz"],
+        ["Ñúñez-Łukasiewicz"],
+        ["王"],
+        ["Straße"],
+        ["Смирнова"],
+        [],  # one Latin letter is too little to search on
+    ]
+
+
+def test_someone_let_in_on_a_day_they_are_not_registered_for_is_amber(phone, door, demo, db):
+    """A green "Welcome!" with a small "Not registered for this day" was read at a glance
+    as all good; the day's meals were not counted for them."""
+    edition = db.get(Edition, demo.id)
+    make_registration(db, edition, first_name="Анна", last_name="Смирнова", days=edition.dates[1:])
+    db.commit()
+    page = phone
+    door_login(page)
+    page.goto(f"/organiser/{demo.slug}/checkin/entrance:2019-06-19")
+    expect(page.locator("#offline-readiness")).to_contain_text("Ready offline")
+    page.get_by_label("Find a participant by name").fill("смирнова")
+    page.get_by_role("button", name="Check in: Анна Смирнова").click()
+    screen = verdict(page, "Welcome!")
+    expect(screen).to_have_class("verdict verdict-warn")
+    expect(screen.locator(".verdict-details")).to_contain_text("Not registered for this day.")
+    screen.click()
+    # Majda comes every day: green.
+    page.get_by_label("Find a participant by name").fill("jelencic")
+    page.get_by_role("button", name="Check in: Majda Jelenčić").click()
+    expect(verdict(page, "Welcome!")).to_have_class("verdict verdict-ok")
+    page.keyboard.press("Escape")
+    # Red says what to do next, not only what went wrong.
+    code = page.get_by_label("Code printed under the QR code")
+    code.fill("K1:1:1:" + "A" * 24)  # well formed, forged
+    code.press("Enter")
+    screen = verdict(page, "Unknown or damaged badge")
+    expect(screen).to_have_class("verdict verdict-stop")
+    expect(screen.locator(".verdict-details")).to_contain_text(
+        "Do not let in: send the person to the reception desk."
+    )
