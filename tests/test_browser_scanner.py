@@ -22,10 +22,8 @@ from school.services.checkin import checkpoints, scanning
 from school.services.checkin import roster as rosters
 from tests.support.browser import launch
 from tests.support.camera import write_y4m
+from tests.support.door import PASSWORD, WAIT_MS, verdict
 from tests.support.factories import make_choice, make_edition, make_registration
-
-PASSWORD = "door password 1"
-WAIT_MS = 20_000  # a verdict comes in far faster; this only bounds a broken test
 
 
 @pytest.fixture
@@ -94,13 +92,6 @@ def scanner(camera, live_server):
     yield page
     context.close()
     assert outside == [], f"requests to other hosts: {outside}"
-
-
-def verdict(page, word: str):
-    """The verdict screen, once it shows ``word``."""
-    screen = page.locator("#verdict:not([hidden])")
-    expect(screen.locator(".verdict-word")).to_have_text(word, timeout=WAIT_MS)
-    return screen
 
 
 def checkins(db, registration_id: int) -> list[CheckIn]:

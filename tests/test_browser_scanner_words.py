@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from school.models import Edition
 from school.services.backoffice import organisers
+from tests.support.door import PASSWORD, verdict
 from tests.support.factories import make_registration
-from tests.test_browser_scanner import PASSWORD, verdict
 
 
 @pytest.fixture
