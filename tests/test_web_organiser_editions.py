@@ -89,8 +89,12 @@ def test_edit_refuses_dates_that_leave_sessions_out_and_keeps_local_times_on_a_n
         "contact_email": current.contact_email,
         "capacity": "200",
     }
+    for n in range(6):  # six people on the last day: six people, not "6 days"
+        make_registration(db, current, email=f"p{n}@example.org", days=[date(2019, 6, 21)])
+    db.commit()
     html = organiser.submit(url, data).get_data(as_text=True)
     assert "sessions would fall outside these dates" in html
+    assert "Participants registered for a day outside these dates: 6." in html
     opening = fresh(db).scalar(sa.select(Session).where(Session.key == "d1-welcome-coffee"))
     local = opening.starts_at.astimezone(demo.tz).strftime("%H:%M")
 

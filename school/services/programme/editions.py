@@ -140,8 +140,9 @@ def update_edition(
                 ),
             )
         )
-    days_outside = db.scalar(
-        sa.select(sa.func.count())
+    # People, not their days: six people each coming on the dropped day read "6 days".
+    people_outside = db.scalar(
+        sa.select(sa.func.count(sa.distinct(RegistrationDay.registration_id)))
         .select_from(RegistrationDay)
         .join(Registration, Registration.id == RegistrationDay.registration_id)
         .where(
@@ -149,16 +150,9 @@ def update_edition(
             sa.or_(RegistrationDay.date < spec.starts_on, RegistrationDay.date > spec.ends_on),
         )
     )
-    if days_outside:
-        problems.append(
-            Problem(
-                "edition",
-                "ends_on",
-                translate(
-                    N_("Participants attend %(num)d days outside these dates."), num=days_outside
-                ),
-            )
-        )
+    if people_outside:
+        message = N_("Participants registered for a day outside these dates: %(num)d.")
+        problems.append(Problem("edition", "ends_on", translate(message, num=people_outside)))
     if problems:
         raise InvalidProgramme(problems)
     old_tz = edition.tz
