@@ -137,10 +137,6 @@ def render(tables: Sequence[Table], fmt: str) -> tuple[bytes, str]:
 # -- what is exported
 
 
-def _day(edition: Edition, moment: datetime) -> date:
-    return moment.astimezone(edition.tz).date()
-
-
 def _local(edition: Edition, moment: datetime | None) -> datetime | None:
     return moment.astimezone(edition.tz).replace(tzinfo=None) if moment else None
 
@@ -164,13 +160,16 @@ def registrations(db: DbSession, edition: Edition, query: RegistrationQuery) -> 
     yes, no, statuses = _("yes"), _("no"), {"confirmed": _status("confirmed"),
                                             "cancelled": _status("cancelled")}  # fmt: skip
 
+    def title(fr: str, en: str | None) -> str:
+        return en if lang == "en" and en else fr
+
     def titles(sessions) -> str:
-        return ", ".join((en if lang == "en" and en else fr) for _, fr, en in sessions)
+        return ", ".join(title(fr, en) for _, fr, en in sessions)
 
     def meal_titles(meals) -> str:
         # A lunch each day under one name: its day tells the caterers which.
         return ", ".join(
-            f"{en if lang == 'en' and en else fr} ({i18n.local_date(_day(edition, at), 'd MMM')})"
+            f"{title(fr, en)} ({i18n.local_date(edition.local(at).date(), 'd MMM')})"
             for at, fr, en in meals
         )
 

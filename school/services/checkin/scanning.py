@@ -148,7 +148,9 @@ def _scan(
         if earlier is not None:
             # Recorded before: a retry, a sync after an outage, or the same scan sent twice
             # at once. Its first answer stands, and nothing was written.
-            if not _same_scan(earlier, edition, result.checkpoint, result.registration, day):
+            person = result.registration
+            badge = person.id if person else None
+            if not _same_scan(earlier, edition, result.checkpoint.session_id, badge, day):
                 raise ClientIdReused()
             return _replay(db, edition, earlier)
         # Another door checked the person in here after this scan read who stands: decided
@@ -241,30 +243,26 @@ def when(scanned_at: datetime, now: datetime) -> datetime:
 def _same_scan(
     earlier: CheckIn,
     edition: Edition,
-    checkpoint: Checkpoint,
-    registration: Person | None,
+    session_id: int | None,
+    registration_id: int | None,
     day: date | None,
 ) -> bool:
     """Whether a scan sent again is the one recorded under its ``client_id``: the same
     edition, badge and checkpoint. An entrance's day counts when the scanner says it
     (without it, the day is the scan's, which a late resend may not repeat)."""
-    if (earlier.edition_id, earlier.session_id) != (edition.id, checkpoint.session_id):
+    if (earlier.edition_id, earlier.session_id) != (edition.id, session_id):
         return False
-    if earlier.registration_id != (registration.id if registration else None):
+    if earlier.registration_id != registration_id:
         return False
-    return checkpoint.session is not None or day is None or earlier.day == day
+    return session_id is not None or day is None or earlier.day == day
 
 
 def _same_badge(earlier: CheckIn, edition: Edition, token: str) -> bool:
-    """Whether a scan sent again without its day is the entrance scan recorded under its
-    ``client_id``: the same edition and badge (``_same_scan``, the checkpoint unknown)."""
+    """Whether a scan sent again without its day, on a day of no School (no checkpoint
+    then), is the entrance scan recorded under its ``client_id``."""
     claim = tokens.read_token(token)
     badge = claim.registration_id if claim is not None and claim.edition_id == edition.id else None
-    return (earlier.edition_id, earlier.session_id, earlier.registration_id) == (
-        edition.id,
-        None,
-        badge,
-    )
+    return _same_scan(earlier, edition, None, badge, None)
 
 
 def _record(db: DbSession, rows: Rows, decided: Decided) -> Recorded | None:
