@@ -40,7 +40,7 @@ from school.models.vocabulary import CONTENT_LANGUAGES
 from school.services import audit
 from school.services.errors import DomainError
 from school.services.mail import change_notices, notifications
-from school.services.programme import capacity, collisions
+from school.services.programme import capacity, collisions, parallel
 from school.services.programme.checks import check_session
 from school.services.programme.fields import Translate
 from school.services.programme.rules import (
@@ -118,11 +118,14 @@ def save_session(
     notify: bool = True,
     translate: Translate | None = None,
     refuse_clashes: bool = False,
+    check_group: bool = True,
 ) -> SessionOutcome:
     """Create (``session=None``) or change a session from ``entry`` (the file's shape).
 
     A room booked twice is a warning, or refused with ``refuse_clashes`` (the timetable
-    editor: a session dropped on another is a slip of the hand)."""
+    editor: a session dropped on another is a slip of the hand). A session moved away
+    from the other sessions of its group is refused, unless the caller checks the
+    groups itself once it moved several (``check_group=False``: a sheet)."""
     seats.lock_edition(db, edition.id)
     edit = _load(db, edition.id, session.id if session else None)
     spec = _check(edit, entry, translate)
@@ -131,6 +134,8 @@ def save_session(
         return outcome
     edit.edition.changed_at = now
     db.flush()
+    if check_group and outcome.changed & {"starts_at", "ends_at"}:
+        parallel.refuse_move(db, edit.edition, outcome.session)
     if refuse_clashes:
         clashes = collisions.room_clashes(db, edit.edition, outcome.session)
         if clashes:

@@ -19,6 +19,7 @@ from school.database import begin_write, utcnow
 from school.models import Edition, EditionDay, Person, Room, Session, SessionPerson
 from school.paths import DEMO_FILE
 from school.services.mail import change_notices, notifications
+from school.services.programme import parallel
 from school.services.programme.parsing import ProgrammeFileError, parse_programme
 from school.services.programme.rules import (
     apply_session_values,
@@ -123,6 +124,8 @@ class _Importer:
         rooms = self.rooms(edition)
         people = self.people(edition)
         self.sessions(edition, rooms, people)
+        self.db.flush()
+        self.refuse_groups_astray(edition)
         if self.changed:
             edition.changed_at = self.now
         self.db.flush()
@@ -227,6 +230,23 @@ class _Importer:
         for session in existing.values():
             self.db.delete(session)
             self.changed = True
+
+    def refuse_groups_astray(self, edition: Edition) -> None:
+        """The file may move a whole group of parallel sessions, not one away from it."""
+        sessions = self.db.scalars(sa.select(Session.id).where(Session.edition_id == edition.id))
+        astray = parallel.groups_astray(self.db, edition, sessions)
+        if astray:
+            keys = dict(self.db.execute(sa.select(Session.id, Session.key).where(
+                Session.id.in_([sid for _, ids in astray.values() for sid in ids])
+            )).all())  # fmt: skip
+            raise ProgrammeFileError(
+                self.filename,
+                [
+                    Problem(f"sessions ({keys[sid]})", "start", message)
+                    for message, ids in astray.values()
+                    for sid in ids
+                ],
+            )
 
     def refuse_removing_booked(self, removed: set[str], existing: dict[str, Session]) -> None:
         if not removed:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session as DbSession
 from school.models import Edition, Person, Session
 from school.services import audit
 from school.services.errors import DomainError
-from school.services.programme import editing
+from school.services.programme import editing, parallel
 from school.services.programme.fields import Translate
 from school.services.registration import seats
 
@@ -306,6 +306,7 @@ def apply_rows(
         s.key: s for s in db.scalars(sa.select(Session).where(Session.edition_id == edition.id))
     }
     results, seen = [], set()
+    saved: dict[int, RowResult] = {}  # session id: its row
     for row in rows:
         problems: dict[str, list[str]] = {}
         key = _text(row.get("id"))
@@ -319,25 +320,44 @@ def apply_rows(
         base = editing.session_entry(edition, session) if session is not None else None
         entry = _entry(row, base, lookup, problems)
         if not problems:
-            _save(db, edition, entry, session, result, problems, actor, now, translate)
+            saved_id = _save(db, edition, entry, session, result, problems, actor, now, translate)
+            if saved_id is not None:
+                saved[saved_id] = result
         result.errors = {_COLUMN_OF.get(name, name): msgs for name, msgs in problems.items()}
         results.append(result)
+    _refuse_groups_astray(db, edition, saved)
     return SheetResult(results)
 
 
-def _save(db, edition, entry, session, result, problems, actor, now, translate) -> None:
+def _refuse_groups_astray(db: DbSession, edition: Edition, saved: dict[int, RowResult]) -> None:
+    """A sheet may move a whole group of parallel sessions at once: the groups are
+    checked once every row is in, on the rows of the sessions astray (or, if the sheet
+    did not move those, on the rows of the group it did change)."""
+    for group_id, (message, astray) in parallel.groups_astray(db, edition, saved).items():
+        rows = [saved[sid] for sid in astray if sid in saved] or [
+            saved[sid]
+            for sid in db.scalars(sa.select(Session.id).where(Session.group_id == group_id))
+            if sid in saved
+        ]
+        for result in rows:
+            result.errors.setdefault("start", []).append(message)
+
+
+def _save(db, edition, entry, session, result, problems, actor, now, translate) -> int | None:
+    """Save one row; the id of its session, or None when refused."""
     try:
         with db.begin_nested():
             outcome = editing.save_session(
-                db, edition, entry, session=session, actor=actor, now=now, translate=translate
-            )
+                db, edition, entry, session=session, actor=actor, now=now, translate=translate,
+                check_group=False,
+            )  # fmt: skip
     except editing.InvalidProgramme as refusal:
         for name, messages in refusal.errors.items():
             problems.setdefault(name, []).extend(messages)
-        return
+        return None
     except DomainError as refusal:
         problems.setdefault(refusal.field or "id", []).append(refusal.message)
-        return
+        return None
     result.title = outcome.session.title_fr
     result.warnings = outcome.warnings
     if session is None:
@@ -345,3 +365,4 @@ def _save(db, edition, entry, session, result, problems, actor, now, translate) 
     elif outcome.changed:
         result.action = "change"
         result.changed = sorted(outcome.changed)
+    return outcome.session.id

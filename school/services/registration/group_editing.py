@@ -1,7 +1,8 @@
 """Organisers create, edit and delete groups of parallel sessions until their allocation
 is published. A session belongs to one group: taking it into another is refused with a
-message, never done silently. A preference cut-off lies between the opening of
-registration and the start of the School, and not in the past."""
+message, never done silently; sessions not at the same time are refused, naming them
+(``programme.parallel``). A preference cut-off lies between the opening of registration
+and the start of the School, and not in the past."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session as DbSession
 from school import i18n
 from school.models import Edition, Ranking, Session, SessionGroup
 from school.services.errors import DomainError
-from school.services.programme import lifecycle
+from school.services.programme import lifecycle, parallel
 from school.services.registration import groups
 
 
@@ -72,6 +73,8 @@ def _check(
                     group=other.text("title", lang) if other else "?",
                 ),
             )
+    if len(sessions) >= 2 and (astray := parallel.group_problem(sessions, edition)):
+        add("sessions", astray)
     if mode == "preference":
         # The demo, kept open to be tried, is a School always to come.
         start = None if edition.is_demo else lifecycle.starts_at(edition)
