@@ -4,6 +4,8 @@ initiatives on both."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from school.database import utcnow
@@ -113,3 +115,31 @@ def test_demo_load_fills_the_wall_and_the_guide_once(runner, db, client):
     assert {i["cite"] for i in listed} >= {"charleroi", "saint-quentin-en-yvelines", "cascais"}
     hobo = next(i for i in listed if i["cite"] == "charleroi")
     assert hobo["title"]["en"] == "Hobo: discovering trades in virtual reality"
+
+
+def test_the_demo_loaded_takes_initiatives_and_keeps_a_call_the_organisers_set(runner, db, client):
+    runner.invoke(args=["demo", "load"])
+    form = client.get("/spring-school-2019/initiatives/submit?lang=en")
+    assert form.status_code == 200  # whoever tries the demo can submit to the wall
+    taken = client.post(
+        "/api/v1/editions/spring-school-2019/initiatives",
+        json={
+            "title": {"fr": "Un essai de la démo"},
+            "summary": {"fr": "Ce que la démo laisse essayer."},
+            "cite": "charleroi", "country": "BE", "kind": "tool", "themes": ["youth"],
+            "contact_name": "Ana Duarte", "contact_email": "ana@example.org",
+            "language": "fr", "consent_publish": True,
+        },
+    )  # fmt: skip
+    assert taken.status_code == 201, taken.get_json()
+    db.rollback()
+    edition = db.scalar(sa.select(Edition).where(Edition.slug == "spring-school-2019"))
+    assert edition.initiatives_close_at is None
+    assert edition.initiatives_open_at == edition.registration_opens_at  # opens as registration
+    closed = utcnow() - timedelta(hours=1)
+    edition.initiatives_close_at = closed  # an organiser closed it: loading again keeps it so
+    db.commit()
+    runner.invoke(args=["demo", "load"])
+    db.rollback()
+    assert db.get(Edition, edition.id).initiatives_close_at == closed
+    assert client.get("/spring-school-2019/initiatives/submit").status_code == 403

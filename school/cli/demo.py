@@ -9,16 +9,18 @@ from school.cli.programme import import_programme
 from school.extensions import db
 from school.paths import DEMO_FILE
 from school.services.network import cites
-from school.services.network.demo import load_demo_initiatives
+from school.services.network.demo import load_demo_initiatives, open_demo_call
 
 demo_cli = AppGroup("demo", help="The demo edition (Spring School 2019).")
 
 
 @demo_cli.command("load")
 def demo_load() -> None:
-    """Import the Spring School 2019 (published, open for people to try), the directory of
-    Cités and the demo's initiatives (idempotent)."""
-    import_programme(DEMO_FILE, demo=True)
+    """Import the Spring School 2019 (published, open for people to try: registration and
+    the call for initiatives), the directory of Cités and the demo's initiatives
+    (idempotent)."""
+    edition = import_programme(DEMO_FILE, demo=True)
+    open_demo_call(db.session, edition)  # first: its service begins the writing transaction
     cites.load_shipped(db.session)
     added = load_demo_initiatives(db.session)
     db.session.commit()

@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 
 from school.database import utcnow
 from school.extensions import db
-from school.models import Session
+from school.models import Edition, Session
 from school.services.errors import NotFound
 from school.services.programme import catalogue, export, importer, rules, sheet
 from school.services.programme import dry_run as preview
@@ -20,7 +20,7 @@ from school.services.programme.parsing import ProgrammeFileError, parse_programm
 programme_cli = AppGroup("programme", help="Import and export programme files.")
 
 
-def import_programme(path: Path, dry_run: bool = False, *, demo: bool = False) -> None:
+def import_programme(path: Path, dry_run: bool = False, *, demo: bool = False) -> Edition | None:
     before = dry_run and dry_run_slug(path)
     try:
         edition = (
@@ -45,6 +45,7 @@ def import_programme(path: Path, dry_run: bool = False, *, demo: bool = False) -
             f"warning: {first.key} and {second.key} are in the same room at the same time",
             err=True,
         )
+    return edition
 
 
 def dry_run_slug(path: Path) -> preview.Snapshot | None:

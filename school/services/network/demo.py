@@ -1,5 +1,6 @@
 """The demo edition's initiatives (``data/demo-initiatives.yaml``), loaded by ``demo load``
-so that its wall and its guide have content."""
+so that its wall and its guide have content, and its call for initiatives, open so that
+whoever tries the demo can submit one."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session as DbSession
 from school.database import utcnow
 from school.models import Edition, Initiative
 from school.paths import DATA_DIR
+from school.services.network import moderation
 
 DEMO_INITIATIVES = DATA_DIR / "demo-initiatives.yaml"
 
@@ -56,3 +58,14 @@ def load_demo_initiatives(db: DbSession, path: Path = DEMO_INITIATIVES) -> int:
         added += 1
     db.flush()
     return added
+
+
+def open_demo_call(db: DbSession, edition: Edition) -> bool:
+    """Open the demo's call as its registration is: from the day registration opens, with
+    no end (the demo stays open to be tried, whatever its dates). A call the organisers
+    set is theirs: it is left as it is. Returns whether the call was opened."""
+    if edition.initiatives_open_at is not None or edition.initiatives_close_at is not None:
+        return False
+    opens = edition.registration_opens_at or utcnow()
+    moderation.set_call(db, edition, opens, None, actor="cli")
+    return True
