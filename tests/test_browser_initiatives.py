@@ -42,11 +42,23 @@ def card_titles(page) -> list[str]:
     return page.locator(".initiative-card .initiative-title").all_inner_texts()
 
 
+def gaps_above_titles(page) -> list[float]:
+    """Pixels between each card's kind (the line above its title) and its title."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.initiative-card')].map((card) =>
+            card.querySelector('.initiative-title').getBoundingClientRect().top
+            - card.querySelector('.initiative-kind').getBoundingClientRect().bottom)"""
+    )
+
+
 def test_the_wall_filters_on_a_phone_by_keyboard(app, db, demo, phone):
     demo_wall(app, db, demo)
     phone.goto(f"/{demo.slug}/initiatives?lang=en")
     assert len(card_titles(phone)) == 6  # the waiting one is not there
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    # The title follows its kind, with or without a picture: a heading's margin of the
+    # page's prose left a blank band of about 40 px above every title.
+    assert all(gap < 12 for gap in gaps_above_titles(phone)), gaps_above_titles(phone)
     shot(phone, "wall-390-en.png")
     phone.get_by_label("Theme").select_option("youth")
     phone.get_by_label("Country").focus()
