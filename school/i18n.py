@@ -9,6 +9,7 @@ Dates and times are formatted for the language and shown in the edition's timezo
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date, datetime, tzinfo
 
 from babel import Locale
@@ -144,15 +145,30 @@ def _pattern(pattern: str, lang: str) -> str:
     return pattern
 
 
+# French says the first day of a month as an ordinal: "1er janvier", never "1 janvier"
+# (CLDR's patterns have no ordinal day). The day before a month's name only.
+_DAY_BEFORE_MONTH = re.compile(r"(?<![d'])d(?= (?:'de' )?MMM)")
+
+
+def _first_of_month(pattern: str, day: int, lang: str) -> str:
+    return _DAY_BEFORE_MONTH.sub("d'er'", pattern) if lang == "fr" and day == 1 else pattern
+
+
+def day_number(day: date, lang: str | None = None) -> str:
+    """The day of the month alone, before a month said after it ("1er–3 juin")."""
+    return f"{day.day}er" if (lang or language()) == "fr" and day.day == 1 else str(day.day)
+
+
 def local_date(day: date, fmt: str = "full", lang: str | None = None) -> str:
     lang = lang or language()
-    pattern = _pattern(DATE_STYLES.get(fmt, fmt), lang)
+    pattern = _first_of_month(_pattern(DATE_STYLES.get(fmt, fmt), lang), day.day, lang)
     return babel_dates.format_date(day, pattern, locale=cldr_locale(lang))
 
 
 def local_datetime(moment: datetime, tz: tzinfo, fmt: str = "medium", lang: str | None = None):
     lang = lang or language()
     pattern = _pattern(DATETIME_STYLES.get(fmt, fmt), lang)
+    pattern = _first_of_month(pattern, moment.astimezone(tz).day, lang)
     return babel_dates.format_datetime(moment, pattern, tzinfo=tz, locale=cldr_locale(lang))
 
 
@@ -165,7 +181,7 @@ def date_range(first: date, last: date, lang: str | None = None) -> str:
     if first == last:
         return local_date(first, "long", lang)
     if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{local_date(last, 'long', lang)}"
+        return f"{day_number(first, lang)}–{local_date(last, 'long', lang)}"
     if first.year == last.year:
         return f"{local_date(first, 'd MMMM', lang)} – {local_date(last, 'long', lang)}"
     return f"{local_date(first, 'long', lang)} – {local_date(last, 'long', lang)}"

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from school import i18n
+from school.services.programme import lifecycle
 from tests.support.backoffice import Organiser, make_admin
 from tests.support.factories import make_registration
 
@@ -104,3 +105,25 @@ def test_english_pages_and_back_office_use_no_us_dates_nor_12_hour_clock(app, cl
     for path in ("registrations", "", "programme", "speakers", "lists"):
         html = organiser.page(f"/organiser/{demo.slug}/{path}")
         assert not TWELVE_HOUR.search(html) and not US_DATE.search(html), path
+
+
+def test_the_first_of_a_month_is_1er_in_french_only(app):
+    first = date(2030, 1, 1)
+    assert i18n.local_date(first, "full", "fr") == "mardi 1er janvier 2030"
+    assert i18n.local_date(first, "long", "fr") == "1er janvier 2030"
+    assert i18n.local_date(first, "short", "fr") == "1er janv. 2030"
+    assert i18n.local_date(first, "d MMMM", "fr") == "1er janvier"
+    midnight = datetime(2029, 12, 31, 23, 30, tzinfo=UTC)  # already the 1st in Paris
+    assert i18n.local_datetime(midnight, PARIS, "short", "fr") == "1er janv., 00:30"
+    assert i18n.date_range(date(2030, 6, 1), date(2030, 6, 3), "fr") == "1er–3 juin 2030"
+    assert i18n.date_range(date(2030, 5, 1), date(2030, 6, 1), "fr") == "1er mai – 1er juin 2030"
+    # Other days, and the other languages, keep the plain number.
+    assert i18n.local_date(date(2030, 1, 11), "long", "fr") == "11 janvier 2030"
+    assert i18n.local_date(date(2030, 1, 21), "long", "fr") == "21 janvier 2030"
+    assert i18n.local_date(first, "long", "en") == "1 January 2030"
+    assert i18n.local_date(first, "long", "es") == "1 de enero de 2030"
+    assert i18n.date_range(date(2030, 6, 1), date(2030, 6, 3), "it") == "1–3 giugno 2030"
+    with app.test_request_context("/?lang=fr"):
+        # What pages say of a registration window ("ouvre le 1er mars 2019, 09:00").
+        opening = datetime(2019, 3, 1, 8, 0, tzinfo=UTC)
+        assert lifecycle.when(opening, PARIS) == "1er mars 2019, 09:00"

@@ -8,13 +8,13 @@ import io
 from collections import defaultdict
 from datetime import datetime
 
-from babel.dates import format_interval
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
 from PIL import Image
 from sqlalchemy.orm import Session as DbSession
 
+from school import i18n
 from school.models import Edition, Initiative
 from school.services.network import cites, initiatives
 from school.services.network.countries import country_names
@@ -120,7 +120,7 @@ def _cover(pdf: _Guide, edition: Edition, lang: str, rows, names, title: str) ->
     pdf.set_y(30)
     pdf.text_block(title, 30, bold=True, colour=(255, 255, 255), after=4)
     pdf.text_block(edition.text("title", lang), 15, colour=(255, 255, 255), after=2)
-    dates = format_interval(edition.starts_on, edition.ends_on, "yMMMMd", locale=lang)
+    dates = i18n.date_range(edition.starts_on, edition.ends_on, lang)
     pdf.text_block(f"{dates} · {edition.city}", 12, colour=(255, 255, 255))
     pdf.set_y(110)
     cite_keys = {i.cite for i in rows if i.cite}

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
-from babel import dates as babel_dates
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 
@@ -123,11 +122,11 @@ def describe(edition: Edition, now: datetime) -> str:
 
 
 def when(moment: datetime, tz) -> str:
-    """A moment as people read it: "1 March 2030, 09:00" in the edition's local time."""
+    """A moment as people read it: "1 March 2030, 09:00" ("1er mars 2030, 09:00") in the
+    edition's local time."""
     local = moment.astimezone(tz)
     # Day before month and a 24-hour clock in every language: unambiguous for all readers.
-    day = babel_dates.format_date(local.date(), "d MMMM y", locale=i18n.language())
-    return f"{day}, {local.strftime('%H:%M')}"
+    return f"{i18n.local_date(local.date(), 'long')}, {local.strftime('%H:%M')}"
 
 
 def registration_refusal(edition: Edition, now: datetime) -> str | None:
