@@ -94,3 +94,18 @@ def test_every_string_in_the_code_is_in_the_catalogue(tmp_path):
     for lang in TRANSLATED:
         known = {m.id for m in _catalog(lang) if m.id}
         assert extracted - known == set(), f"{lang}: run pybabel extract and update, then translate"
+
+
+def test_french_names_each_thing_one_way():
+    """A programme item is a "session" (never a "séance" on the next page), the event is
+    "la School" (never "l'École" here and "l'Université" there), and a word agrees with
+    what it qualifies where one catalogue entry served several ("Toutes les Cités")."""
+    said = {m.id: m.string for m in _catalog("fr") if m.id and isinstance(m.string, str)}
+    strings = [s for s in said.values() if s]
+    assert not [s for s in strings if re.search(r"\bséances?\b", s, re.I)]
+    assert not [s for s in strings if re.search(r"\b(École|Université)\b", s)]
+    assert said["All Cités"] == "Toutes les Cités" and said["All"] == "Tous"
+    assert said["Confirmed seats"] == "Places confirmées"
+    assert said["Full — waiting list"].startswith("Complète")  # a session
+    assert said["Cancelled: %(title)s"].startswith("Annulée")  # a session
+    assert said["Nobody found with that name."] == "Aucune personne trouvée à ce nom."

@@ -231,7 +231,7 @@ def test_a_session_list_shows_seats_and_the_waiting_line_in_order(organiser, dem
         choice.queued_at = base - timedelta(hours=n)
     db.commit()
     html = organiser.page(f"/organiser/{demo.slug}/sessions/{explora.id}/list")
-    assert "Confirmed (1 / 20)" in html and "Waiting list (2)" in html
+    assert "Confirmed seats (1 / 20)" in html and "Waiting list (2)" in html
     waiting_part = html.split("Waiting list (2)")[1]
     assert waiting_part.index("First,") < waiting_part.index("Second,")
     assert "Seated," in html.split("Waiting list (2)")[0]

@@ -253,8 +253,8 @@ def session_lists(
     tables = []
     summary = Table(
         _("Sessions"),
-        [_("Session"), _("Day"), _("Time"), _("Session status"), _("Capacity"), _("Confirmed"),
-         _("Waiting list")],
+        [_("Session"), _("Day"), _("Time"), _("Session status"), _("Capacity"),
+         _("Confirmed seats"), _("Waiting list")],
         csv=False,
     )  # fmt: skip
     everyone = Table(_("Participants by session"), headers)
