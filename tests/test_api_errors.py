@@ -42,7 +42,7 @@ MESSAGES = {
     },
     "not_undoable": {
         "en": "This check-in was refused or is already undone: nothing to undo.",
-        "fr": "Cet enregistrement a été refusé ou est déjà annulé : rien à annuler.",
+        "fr": "Ce pointage a été refusé ou est déjà annulé : rien à annuler.",
     },
     "too_large": {"en": "What you sent is too large.", "fr": "L'envoi est trop volumineux."},
     "invalid": {"en": "Some fields are wrong.", "fr": "Certains champs sont incorrects."},

@@ -66,7 +66,9 @@ def test_a_day_outside_the_edition_is_refused(client, db, demo, world, openapi, 
     body = response.get_json()
     response_matches(openapi, PATH, "post", 422, body)
     assert body["errors"] == {
-        "day": ["The School takes place from 2019-06-19 to 2019-06-21: no check-in on another day."]
+        "day": [
+            "The School takes place from 19 June 2019 to 21 June 2019: no check-in on another day."
+        ]
     }
     assert checkins(db) == 0
 

@@ -95,7 +95,7 @@ def test_the_scanner_speaks_french(client, staff, demo):
     attempt_login(client, "door@example.org", "correct horse 2")
     html = client.get(f"/organiser/{demo.slug}/checkin/entrance:2019-06-20?lang=fr")
     html = html.get_data(as_text=True)
-    assert "Entrée" in html and "Annuler le dernier enregistrement" in html
+    assert "Entrée" in html and "Annuler le dernier pointage" in html
     strings = data_block(html, "scanner-i18n")
     assert strings["verdicts"]["already"] != "Already checked in"
     assert strings["waiting"]["other"] != "{n} scans waiting to sync"

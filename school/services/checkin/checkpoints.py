@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 
+from school import i18n
 from school.models import Choice, Edition, Registration, Session
 from school.models.vocabulary import Admission, Audience
 from school.services.checkin.door_sessions import DoorSession, door_sessions, sessions_in_order
@@ -75,8 +76,8 @@ def checkpoint_for(
 def _outside(edition: Edition) -> str:
     return _(
         "The School takes place from %(first)s to %(last)s: no check-in on another day.",
-        first=edition.starts_on.isoformat(),
-        last=edition.ends_on.isoformat(),
+        first=i18n.local_date(edition.starts_on, "long"),
+        last=i18n.local_date(edition.ends_on, "long"),
     )
 
 
