@@ -34,22 +34,22 @@ def group_of(app, db, demo, keys: list[str]) -> SessionGroup:
 def test_a_group_of_sessions_not_at_the_same_time_is_refused_naming_them(app, client, db, demo):
     make_admin(app, db)
     organiser = Organiser(client, lang="fr").login()
-    tour, explora, cocktail = ids(db, "d1-visit-spaces", "d1-visit-explora", "d2-cocktail")
+    tour, explora, cafe = ids(db, "d1-visit-spaces", "d1-visit-explora", "d3-work-cafe")
     response = organiser.submit(
         f"/organiser/{demo.slug}/groups",
         {"key": "visits", "title_fr": "Visites", "title_en": "Visits", "mode": "first_come",
-         "sessions": [tour, explora, cocktail]},
+         "sessions": [tour, explora, cafe]},
     )  # fmt: skip
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     said = " ".join(flashes(page)) or page
     assert "Pas en même temps que mercredi 19 juin 2019, 17:00–18:30" in said
-    assert "“Cocktail" in said and "jeudi 20 juin 2019, 18:30–19:30" in said
+    assert "« Work café" in said and "(vendredi 21 juin 2019, 10:00–12:00)" in said
     assert "Explora" not in said.split("Pas en même temps")[1]  # only the one astray is named
     assert fresh(db).scalar(sa.select(sa.func.count()).select_from(SessionGroup)) == 0
 
     # Sessions that overlap for a while are parallel: 17:00–18:30 and 18:00–19:30.
-    assembly = ids(db, "d1-general-assembly")[0]
+    assembly, cocktail = ids(db, "d1-general-assembly", "d2-cocktail")
     with app.test_request_context("/?lang=en"):
         edition = db.get(Edition, demo.id)
         values = dict(key="v", title_fr="V", title_en=None, mode="first_come", cutoff=None)

@@ -53,7 +53,11 @@ def _when(session_or_period, edition: Edition, lang: str) -> str:
 
 def _named(sessions: Iterable[Session], edition: Edition, lang: str) -> str:
     return ", ".join(
-        f"“{s.text('title', lang)}” ({_when((s.starts_at, s.ends_at), edition, lang)})"
+        _(
+            "“%(title)s” (%(when)s)",
+            title=s.text("title", lang),
+            when=_when((s.starts_at, s.ends_at), edition, lang),
+        )
         for s in sessions
     )
 
