@@ -97,7 +97,8 @@ def test_every_string_in_the_code_is_in_the_catalogue(tmp_path):
 
 
 def test_french_names_each_thing_one_way():
-    """A programme item is a "session" (never a "séance" on the next page), the event is
+    """A programme item is a "session" (never a "séance" on the next page, and a login is a
+    "connexion", not a "session" of the programme's word), the event is
     "la School" (never "l'École" here and "l'Université" there), and a word agrees with
     what it qualifies where one catalogue entry served several ("Toutes les Cités")."""
     said = {m.id: m.string for m in _catalog("fr") if m.id and isinstance(m.string, str)}
@@ -109,3 +110,5 @@ def test_french_names_each_thing_one_way():
     assert said["Full — waiting list"].startswith("Complète")  # a session
     assert said["Cancelled: %(title)s"].startswith("Annulée")  # a session
     assert said["Nobody found with that name."] == "Aucune personne trouvée à ce nom."
+    signed_out = "Ends your sessions on every phone and computer, this one included"
+    assert "vos connexions" in next(s for i, s in said.items() if i.startswith(signed_out))
