@@ -1,5 +1,5 @@
 """A group of parallel sessions is sessions a participant takes one of: they take place
-at the same time, or taking one would not keep anyone from the others and "one of
+at the same time. Otherwise taking one would keep nobody from the others and "one of
 them" would mean nothing (a seat in each, a ranking that gives one where two fit).
 
 The rule, once: every two sessions of a group overlap, which for periods of time is
@@ -45,8 +45,8 @@ def misfits(sessions: Sequence[Session]) -> tuple[list[Session], list[Session]]:
     return best, [s for s in ordered if s not in best]
 
 
-def _when(session_or_period, edition: Edition, lang: str) -> str:
-    start, end = session_or_period
+def _when(period: tuple[datetime, datetime], edition: Edition, lang: str) -> str:
+    start, end = period
     day = i18n.local_date(start.astimezone(edition.tz).date(), "full", lang)
     return f"{day}, {i18n.time_range(start, end, edition.tz, lang)}"
 
