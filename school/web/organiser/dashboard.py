@@ -13,8 +13,6 @@ from school.services.network.countries import country_names
 from school.web.organiser import dashboard_charts as charts
 from school.web.organiser.blueprint import bp, load_edition
 
-COLUMN = {"width": 380, "left": 170}  # charts side by side
-
 
 def percent(rate: float | None) -> str:
     """A share in whole percent, except that a share above nothing never reads "0 %"
@@ -56,9 +54,9 @@ def dashboard(slug: str):
             [(point.day, point.total) for point in over_time],
             (day(over_time[0].day), day(over_time[-1].day)) if over_time else ("", ""),
         ),
-        "country": charts.bars(_("Participants by country"), by_country, **COLUMN),
-        "category": charts.bars(_("Participants by category"), by_category, **COLUMN),
-        "cite": charts.bars(_("Participants by Cité"), by_cite, **COLUMN),
+        "country": charts.bars(_("Participants by country"), by_country),
+        "category": charts.bars(_("Participants by category"), by_category),
+        "cite": charts.bars(_("Participants by Cité"), by_cite),
         "fill": charts.fill(
             _("Seats taken in sessions with limited seats"),
             [(f.session.text("title", lang), f.confirmed, f.capacity, f.waitlisted) for f in fills],
