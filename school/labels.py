@@ -1,6 +1,7 @@
 """Names of the vocabulary shown to people, in their language (keyed by the members of
 ``models.vocabulary``: a value renamed there cannot be left behind here)."""
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from school.models.vocabulary import (
@@ -11,6 +12,7 @@ from school.models.vocabulary import (
     MailFailure,
     Role,
     SessionKind,
+    SessionStatus,
     Verdict,
 )
 
@@ -42,6 +44,10 @@ CATEGORY_LABELS = {
     Category.SPEAKER: _l("Speaker"),
     Category.STAFF: _l("Staff"),
     Category.PRESS: _l("Press"),
+}
+SESSION_STATUS_LABELS = {
+    SessionStatus.SCHEDULED: _l("Scheduled"),
+    SessionStatus.CANCELLED: _l("Cancelled"),
 }
 CHOICE_STATUS_LABELS = {
     ChoiceStatus.CONFIRMED: _l("Confirmed"),
@@ -84,3 +90,13 @@ VERDICT_LABELS = {
     Verdict.WRONG_EDITION: _l("Badge of another edition"),
     Verdict.INVALID: _l("Unknown or damaged badge"),
 }
+
+
+def session_title(session, language: str) -> str:
+    """A session as the back office lists it (tables, filters, charts, exports): a
+    cancelled one keeps its place and its figures, and says so after its title, in the same
+    words wherever it is listed."""
+    title = session.text("title", language)
+    if session.is_cancelled:
+        return gettext("%(title)s — cancelled", title=title)
+    return title
