@@ -10,6 +10,7 @@ from school.models.vocabulary import (
     Category,
     ChoiceStatus,
     MailFailure,
+    MailingAudience,
     Role,
     SessionKind,
     SessionStatus,
@@ -60,6 +61,14 @@ ADMISSION_LABELS = {
     Admission.MEMBERS: _l("Members attending that day"),
     Admission.EVERYONE: _l("Everyone attending that day"),
     Admission.CLOSED: _l("Cancelled"),
+}
+# Who an e-mail from the organisers goes to.
+MAILING_AUDIENCE_LABELS = {
+    MailingAudience.ALL: _l("Every confirmed participant"),
+    MailingAudience.CATEGORY: _l("The participants of one category"),
+    MailingAudience.SESSION: _l("Those holding a seat in one session"),
+    MailingAudience.WAITLIST: _l("The waiting line of one session"),
+    MailingAudience.SPEAKERS: _l("The speakers (everyone with a part in the programme)"),
 }
 # Why a message was given up, as the organisers read it beside the server's answer.
 MAIL_FAILURE_LABELS = {
