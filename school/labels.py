@@ -1,6 +1,7 @@
 """Names of the vocabulary shown to people, in their language (keyed by the members of
 ``models.vocabulary``: a value renamed there cannot be left behind here)."""
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from school.models.vocabulary import (
@@ -9,8 +10,10 @@ from school.models.vocabulary import (
     Category,
     ChoiceStatus,
     MailFailure,
+    MailingAudience,
     Role,
     SessionKind,
+    SessionStatus,
     Verdict,
 )
 
@@ -43,6 +46,10 @@ CATEGORY_LABELS = {
     Category.STAFF: _l("Staff"),
     Category.PRESS: _l("Press"),
 }
+SESSION_STATUS_LABELS = {
+    SessionStatus.SCHEDULED: _l("Scheduled"),
+    SessionStatus.CANCELLED: _l("Cancelled"),
+}
 CHOICE_STATUS_LABELS = {
     ChoiceStatus.CONFIRMED: _l("Confirmed"),
     ChoiceStatus.WAITLISTED: _l("Waiting list"),
@@ -54,6 +61,14 @@ ADMISSION_LABELS = {
     Admission.MEMBERS: _l("Members attending that day"),
     Admission.EVERYONE: _l("Everyone attending that day"),
     Admission.CLOSED: _l("Cancelled"),
+}
+# Who an e-mail from the organisers goes to.
+MAILING_AUDIENCE_LABELS = {
+    MailingAudience.ALL: _l("Every confirmed participant"),
+    MailingAudience.CATEGORY: _l("The participants of one category"),
+    MailingAudience.SESSION: _l("Those holding a seat in one session"),
+    MailingAudience.WAITLIST: _l("The waiting line of one session"),
+    MailingAudience.SPEAKERS: _l("The speakers (everyone with a part in the programme)"),
 }
 # Why a message was given up, as the organisers read it beside the server's answer.
 MAIL_FAILURE_LABELS = {
@@ -84,3 +99,13 @@ VERDICT_LABELS = {
     Verdict.WRONG_EDITION: _l("Badge of another edition"),
     Verdict.INVALID: _l("Unknown or damaged badge"),
 }
+
+
+def session_title(session, language: str) -> str:
+    """A session as the back office lists it (tables, filters, charts, exports): a
+    cancelled one keeps its place and its figures, and says so after its title, in the same
+    words wherever it is listed."""
+    title = session.text("title", language)
+    if session.is_cancelled:
+        return gettext("%(title)s — cancelled", title=title)
+    return title

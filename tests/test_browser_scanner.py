@@ -130,7 +130,7 @@ def test_a_badge_is_welcome_then_already_checked_in(scanner, badge, demo, db):
     # The badge comes into view again: the server says it was seen, when and by whom.
     screen = verdict(page, "Already checked in")
     expect(screen).to_have_class("verdict verdict-warn")
-    expect(screen.locator(".verdict-icon")).to_have_text("⟳")
+    expect(screen.locator(".verdict-icon")).to_have_text("↻")
     expect(screen.locator(".verdict-details")).to_contain_text("by door@example.org")
     screen.click()  # a tap clears it sooner
     expect(screen).to_be_hidden()

@@ -3,12 +3,16 @@ registration's page, a share of seats that never rounds a real person away."""
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from school.models import Edition
+import pytest
+import sqlalchemy as sa
+from markupsafe import escape
+
+from school.models import Edition, Session
 from school.web.organiser.dashboard import percent
 from tests.support.backoffice import Organiser, fresh, make_admin
-from tests.support.factories import make_registration
+from tests.support.factories import make_choice, make_registration
 
 
 @pytest.fixture
@@ -48,3 +52,31 @@ def test_a_registration_shows_the_country_name_and_the_organisation(
     intro = html[html.index("<h1>") :][:600]
     assert country in intro and "Cité des métiers de Dakar" in intro
     assert " SN " not in intro and "· SN" not in intro
+
+
+@pytest.mark.parametrize(("lang", "word"), [("en", "cancelled"), ("fr", "annulée")])
+def test_a_cancelled_session_says_so_in_the_same_words_wherever_it_is_listed(
+    organiser, db, demo, lang, word
+):
+    explora = fresh(db).scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
+    for _ in range(3):
+        make_choice(db, make_registration(db, demo), explora)
+    explora.status = "cancelled"
+    db.commit()
+    organiser.lang = lang
+    marked = str(escape(f"{explora.text('title', lang)} — {word}"))
+
+    lists = organiser.page(f"/organiser/{demo.slug}/lists")
+    row = re.search(rf"<tr[^>]*>\s*<td[^>]*><a [^>]*>{re.escape(marked)}</a>.*?</tr>", lists, re.S)
+    assert row and '<td class="num">3</td>' in row.group(0)  # its figures stay
+
+    table = organiser.page(f"/organiser/{demo.slug}/registrations")
+    assert re.search(rf'<option value="{explora.id}">{re.escape(marked)} \(', table)
+
+    dashboard = organiser.page(f"/organiser/{demo.slug}/")
+    assert f'<span class="dash-label">{marked}</span>' in dashboard  # its bar, seats taken
+    assert "3/20" in dashboard
+    assert f'<td>{marked}</td><td class="num">20</td><td class="num">3</td>' in dashboard
+    assert (
+        f'<td>{marked}</td><td class="num">3</td><td class="num">0</td>' in dashboard
+    )  # check-ins

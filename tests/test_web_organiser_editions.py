@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
+from school.database import utcnow
 from school.models import AuditEntry, Edition, Registration, Room, Session
+from school.services import audit
+from school.services.programme import editions
 from tests.support.backoffice import Organiser, flashes, fresh, make_admin
 from tests.support.factories import make_registration
 
@@ -185,3 +189,51 @@ def test_the_days_and_their_themes(organiser, demo, db):
         ("2019-06-19", "Journée des Cités", "The Cités' day")
     ]
     assert "The Cités&#39; day" in organiser.page(f"/{demo.slug}/programme")
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", ["Session cancelled", "Status: Scheduled → Cancelled",
+                "City: Paris → Paris &lt;b&gt;Villette&lt;/b&gt;", "Registration changed",
+                "Waiting list → Confirmed", "— → Confirmed", "E-mail: ada@example.org"]),
+        ("fr", ["Session annulée", "Statut : Prévue → Annulée",
+                "Ville : Paris → Paris &lt;b&gt;Villette&lt;/b&gt;", "Inscription modifiée",
+                "Liste d&#39;attente → Confirmée", "— → Confirmée"]),
+    ],
+)  # fmt: skip
+def test_the_audit_log_tells_each_change_in_words(app, organiser, demo, db, lang, expected):
+    """Not the stored dict ("{'status': ['scheduled', 'cancelled']}"): field names as
+    words, codes as their labels, ids as names, before → after; what people typed escaped."""
+    slug = demo.slug
+    explora = fresh(db).scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
+    visit = db.scalar(sa.select(Session).where(Session.key == "d1-visit-spaces"))
+    ada = make_registration(db, demo, email="ada@example.org")
+    db.commit()
+    # Real actions where the pages allow it in a line: a session cancelled, the city renamed.
+    page = organiser.page(f"/organiser/{slug}/sessions/{explora.id}")
+    token = re.search(r'name="action-csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    organiser.client.post(
+        f"/organiser/{slug}/sessions/{explora.id}/cancel", data={"action-csrf_token": token}
+    )
+    with app.test_request_context("/?lang=en"):
+        current = fresh(db).get(Edition, demo.id)
+        entry = {**editions.edition_entry(current), "city": "Paris <b>Villette</b>"}
+        editions.update_edition(db, current, entry, actor="cli", now=utcnow(), translate=str)
+        db.commit()
+    # A registration changed by an organiser, as the service records it.
+    audit.record(
+        db, "cli", "registration.updated", f"registration:{ada.id}",
+        {"email": ada.email, "before": {str(explora.id): "waitlisted"},
+         "after": {str(explora.id): "confirmed", str(visit.id): "confirmed"}},
+        edition=demo.id,
+    )  # fmt: skip
+    db.commit()
+
+    organiser.lang = lang
+    log = organiser.page(f"/organiser/{slug}/audit")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", log))  # what a reader sees
+    for words in expected:
+        assert words in text, words
+    assert "{&#39;" not in log and "[&#39;" not in log  # no Python dict nor list
+    assert f"registration:{ada.id}" not in log and "Jelenčić" in log  # named, not numbered

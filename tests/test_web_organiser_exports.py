@@ -207,12 +207,15 @@ def test_exports_follow_the_tables_filters_and_the_language(organiser, demo, cro
 
 def test_the_dashboard_draws_accessible_charts(organiser, demo, crowd):
     html = organiser.page(f"/organiser/{demo.slug}/")
-    charts = re.findall(r"<svg class=\"dash-chart\".*?</svg>", html, re.S)
+    charts = re.findall(r"<figure class=\"dash-chart.*?</figure>", html, re.S)
     assert len(charts) == 6
     for chart in charts:
-        assert 'role="img"' in chart and "<title " in chart and "<desc " in chart
+        assert "<figcaption" in chart  # named for screen readers
         assert "style=" not in chart and "<script" not in chart
-    assert "France: 2" in html  # the description reads the numbers
+    # Each bar reads as its label then its figure; the shapes are hidden from readers.
+    assert '<span class="dash-label">France</span>' in html
+    assert re.search(r'<span class="dash-label">France</span><svg[^>]*aria-hidden="true"', html)
+    assert '<span class="dash-figure">2</span>' in html
     assert '<details class="numbers">' in html
     empty = organiser.page(f"/organiser/{demo.slug}/", lang="fr")
     assert "Inscriptions au fil du temps" in empty

@@ -91,7 +91,8 @@ def test_search_filter_and_sort(organiser, demo, db):
     # The table shows the seat, the place in line and the check-in.
     html = organiser.page(url, sort="name")
     row = re.search(r"Dandoy, Ève.*?</tr>", html, re.S).group(0)
-    assert "⧗ Tour of the permanent exhibitions" in row and "✓ yes" in row
+    assert "Tour of the permanent exhibitions (Explora) (Waiting list, place 1)" in row
+    assert "✓ yes" in row
     assert zoe.email not in html
     # Eve's page lists her scan with its verdict in words, not the API's "ok".
     page = organiser.page(f"/organiser/{demo.slug}/registrations/{eve.id}")
@@ -238,3 +239,18 @@ def test_a_session_list_shows_seats_and_the_waiting_line_in_order(organiser, dem
     lists = organiser.page(f"/organiser/{demo.slug}/lists")
     assert f"/sessions/{explora.id}/list" in lists
     assert db.scalar(sa.select(sa.func.count()).select_from(Choice)) == 3
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("en", "Waiting list, place 2"), ("fr", "Liste d'attente, place 2")]
+)
+def test_the_table_says_a_place_in_a_waiting_line_in_words(organiser, demo, db, lang, words):
+    explora = fresh(db).scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
+    first, second = add_people(db, demo, 2)
+    make_choice(db, first, explora, status="waitlisted")
+    make_choice(db, second, explora, status="waitlisted")
+    db.commit()
+    organiser.lang = lang
+    html = organiser.page(f"/organiser/{demo.slug}/registrations", q=second.email)
+    cell = re.search(r'<span class="status-wait">(.*?)</span>', html).group(1)
+    assert cell == f"{explora.text('title', lang)} ({words})"

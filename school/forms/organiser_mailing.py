@@ -7,16 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 
 from school.database import as_id
-from school.labels import CATEGORY_LABELS
+from school.labels import CATEGORY_LABELS, MAILING_AUDIENCE_LABELS
 from school.services.mail.mailing import SUBJECT_MAX, Draft
 
-AUDIENCE_CHOICES = [
-    ("all", _l("Every confirmed participant")),
-    ("category", _l("The participants of one category")),
-    ("session", _l("Those holding a seat in one session")),
-    ("waitlist", _l("The waiting line of one session")),
-    ("speakers", _l("The speakers (everyone with a part in the programme)")),
-]
+AUDIENCE_CHOICES = list(MAILING_AUDIENCE_LABELS.items())
 
 
 class MailingForm(FlaskForm):

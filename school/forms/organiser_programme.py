@@ -27,12 +27,10 @@ from wtforms import (
     TextAreaField,
 )
 
-from school.labels import AUDIENCE_LABELS, KIND_LABELS, ROLE_LABELS
+from school.labels import AUDIENCE_LABELS, KIND_LABELS, ROLE_LABELS, SESSION_STATUS_LABELS
 from school.models import Edition, Person, Room
 from school.models.vocabulary import CONTENT_LANGUAGES
 from school.services.email_addresses import EMAIL_MAX
-
-SESSION_STATUS_LABELS = {"scheduled": _l("Scheduled"), "cancelled": _l("Cancelled")}
 
 
 def _text(value: str | None) -> str | None:

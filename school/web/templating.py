@@ -21,6 +21,7 @@ from school.labels import (
     MAIL_FAILURE_LABELS,
     ROLE_LABELS,
     VERDICT_LABELS,
+    session_title,
 )
 from school.services.mail import rich_text
 from school.services.network import cites
@@ -56,6 +57,7 @@ def register_templating(app: Flask) -> None:
         day=lambda value, fmt="full": i18n.local_date(value, fmt),
         datetime=lambda moment, tz, fmt="medium": i18n.local_datetime(moment, tz, fmt),
         cite_name=cite_name,
+        session_title=lambda session: session_title(session, i18n.language()),
         moment=lambda moment, tz: lifecycle.when(moment, tz),
     )
 

@@ -31,7 +31,12 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 
 from school import i18n
-from school.labels import CATEGORY_LABELS, CHOICE_STATUS_LABELS
+from school.labels import (
+    CATEGORY_LABELS,
+    CHOICE_STATUS_LABELS,
+    SESSION_STATUS_LABELS,
+    session_title,
+)
 from school.models import CheckIn, Edition, Session
 from school.services.backoffice import stats
 from school.services.network import cites
@@ -258,11 +263,10 @@ def session_lists(
         csv=False,
     )  # fmt: skip
     everyone = Table(_("Participants by session"), headers)
-    scheduled, cancelled = _("Scheduled"), _("Cancelled")
     for sid in wanted:
         fill, session = fills[sid], fills[sid].session
         where = _where(edition, session, lang)
-        state = cancelled if session.is_cancelled else scheduled
+        state = str(SESSION_STATUS_LABELS[session.status])
         summary.rows.append([where[0], where[1], where[2], state, session.capacity,
                              fill.confirmed, fill.waitlisted])  # fmt: skip
         table = Table(session.text("title", lang), headers, csv=False)
@@ -320,7 +324,7 @@ def checkins(db: DbSession, edition: Edition) -> list[Table]:
             [_("Entrance, %(day)s", day=day.isoformat()), arrival.expected, arrival.arrived]
         )
     for session, arrival in progress.sessions:
-        summary.rows.append([session.text("title", lang), arrival.expected, arrival.arrived])
+        summary.rows.append([session_title(session, lang), arrival.expected, arrival.arrived])
     return [scans, summary]
 
 

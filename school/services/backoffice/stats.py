@@ -154,11 +154,12 @@ def _waiting(db: DbSession, edition: Edition) -> dict[int, int]:
 
 
 def session_fill(db: DbSession, edition: Edition, *, capped_only: bool = True) -> list[SessionFill]:
-    """Seats and waiting line of every capped session (or of every session chosen). Not
+    """Seats and waiting line of every capped session (or of every session chosen), the
+    cancelled ones too: their people are still to be told, and their figures read. Not
     the meals: they have their own table (``meals``), and would otherwise show twice."""
     where = [Session.edition_id == edition.id, Session.is_meal.is_(False)]
     if capped_only:
-        where += [Session.is_capped, sa.not_(Session.is_cancelled)]
+        where.append(Session.is_capped)
     sessions = db.scalars(
         sa.select(Session).where(*where).order_by(Session.starts_at, Session.id)
     ).all()
@@ -278,6 +279,5 @@ def checkin_progress(db: DbSession, edition: Edition) -> CheckinProgress:
         sessions=[
             (session, Arrival(count, arrived_sessions.get(session.id, 0)))
             for session, count in expected
-            if not session.is_cancelled
         ],
     )

@@ -31,6 +31,7 @@ from school.models.vocabulary import Category, ChoiceStatus, RegistrationStatus
 from school.services.backoffice.stats import checked_in_clause
 from school.services.errors import NotFound
 from school.services.network import cites
+from school.services.registration import waiting_lines
 
 PAGE_SIZES = (50, 100)
 SORTS: dict[str, tuple[Any, ...]] = {
@@ -156,14 +157,16 @@ def ordering(query: RegistrationQuery) -> list[Any]:
 class Row:
     registration: Registration
     checked_in: bool
+    places: dict[int, int] = field(default_factory=dict)  # place in line, by choice id
 
     @property
     def confirmed(self) -> list[Choice]:
         return [c for c in self.registration.choices if c.is_confirmed]
 
     @property
-    def waitlisted(self) -> list[Choice]:
-        return [c for c in self.registration.choices if not c.is_confirmed]
+    def waitlisted(self) -> list[tuple[Choice, int | None]]:
+        """Each place in a waiting line, with its number in the line (1 = next)."""
+        return [(c, self.places.get(c.id)) for c in self.registration.choices if not c.is_confirmed]
 
 
 @dataclass
@@ -210,7 +213,9 @@ def search(db: DbSession, edition: Edition, query: RegistrationQuery) -> Registr
             meals=False,
         )
     ).all()
-    page.rows = [Row(registration, bool(flag)) for registration, flag in rows]
+    waiting = [c.id for r, _ in rows for c in r.choices if not c.is_confirmed]
+    places = waiting_lines.places_in_line(db, waiting)
+    page.rows = [Row(registration, bool(flag), places) for registration, flag in rows]
     return page
 
 

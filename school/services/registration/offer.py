@@ -38,6 +38,23 @@ def choosable_sessions(
     return list(sessions)
 
 
+def listed_sessions(db: DbSession, edition: Edition) -> list[Session]:
+    """Sessions the organisers find people by (the registrations' filter): every session
+    chosen by registration or given by invitation, the cancelled ones too (people held
+    seats there, and may need telling). Not the meals."""
+    listed = sa.or_(
+        Session.is_by_choice,
+        sa.and_(Session.audience == Audience.INVITED, Session.is_meal.is_(False)),
+    )
+    return list(
+        db.scalars(
+            sa.select(Session)
+            .where(Session.edition_id == edition.id, listed)
+            .order_by(Session.starts_at, Session.id)
+        )
+    )
+
+
 def meal_sessions(db: DbSession, edition: Edition) -> list[Session]:
     return list(
         db.scalars(

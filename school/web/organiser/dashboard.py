@@ -7,13 +7,11 @@ from flask_babel import gettext as _
 
 from school import i18n
 from school.extensions import db
-from school.labels import CATEGORY_LABELS
+from school.labels import CATEGORY_LABELS, session_title
 from school.services.backoffice import stats
 from school.services.network.countries import country_names
 from school.web.organiser import dashboard_charts as charts
 from school.web.organiser.blueprint import bp, load_edition
-
-COLUMN = {"width": 380, "left": 170}  # charts side by side
 
 
 def percent(rate: float | None) -> str:
@@ -56,12 +54,15 @@ def dashboard(slug: str):
             [(point.day, point.total) for point in over_time],
             (day(over_time[0].day), day(over_time[-1].day)) if over_time else ("", ""),
         ),
-        "country": charts.bars(_("Participants by country"), by_country, **COLUMN),
-        "category": charts.bars(_("Participants by category"), by_category, **COLUMN),
-        "cite": charts.bars(_("Participants by Cité"), by_cite, **COLUMN),
+        "country": charts.bars(_("Participants by country"), by_country),
+        "category": charts.bars(_("Participants by category"), by_category),
+        "cite": charts.bars(_("Participants by Cité"), by_cite),
         "fill": charts.fill(
             _("Seats taken in sessions with limited seats"),
-            [(f.session.text("title", lang), f.confirmed, f.capacity, f.waitlisted) for f in fills],
+            [
+                (session_title(f.session, lang), f.confirmed, f.capacity, f.waitlisted)
+                for f in fills
+            ],
         ),
         "entrance": charts.progress(
             _("Arrivals at the entrance"),
@@ -73,14 +74,14 @@ def dashboard(slug: str):
             (i18n.local_date(p.day, "medium", lang), p.new, p.total) for p in over_time
         ],
         "fill": [
-            (f.session.text("title", lang), f.capacity, f.confirmed, percent(f.fill_rate),
+            (session_title(f.session, lang), f.capacity, f.confirmed, percent(f.fill_rate),
              f.waitlisted)
             for f in fills
         ],
         "checkins": [
             (i18n.local_date(d, "medium", lang), a.expected, a.arrived) for d, a in checkins.days
         ]
-        + [(s.text("title", lang), a.expected, a.arrived) for s, a in checkins.sessions],
+        + [(session_title(s, lang), a.expected, a.arrived) for s, a in checkins.sessions],
     }  # fmt: skip
     return render_template(
         "organiser/dashboard.html",

@@ -11,6 +11,7 @@ from school.extensions import db
 from school.forms.organiser import ConfirmForm
 from school.forms.organiser_programme import CloneForm, DaysForm, EditionForm
 from school.services import audit
+from school.services.backoffice import audit_words
 from school.services.programme import editions, lifecycle
 from school.web.actions import form_action
 from school.web.organiser.blueprint import actor, bp, load_edition
@@ -177,4 +178,10 @@ def audit_log(slug: str):
         page=int(page) if page.isdigit() and len(page) < 7 else 1,
         action=(request.args.get("action") or "").strip()[:40] or None,
     )
-    return render_template("organiser/audit.html", edition=edition, log=entries)
+    words = audit_words.describe(db.session, edition, [item.entry for item in entries.entries])
+    return render_template(
+        "organiser/audit.html",
+        edition=edition,
+        log=entries,
+        rows=list(zip(entries.entries, words, strict=True)),
+    )

@@ -51,7 +51,7 @@ def registrations_table(slug: str):
         page=page,
         query=page.query,
         options=listing.filter_options(db.session, edition),
-        sessions=offer.choosable_sessions(db.session, edition, by_organiser=True),
+        sessions=offer.listed_sessions(db.session, edition),
         countries=country_names(i18n.language()),
         page_sizes=listing.PAGE_SIZES,
     )

@@ -19,8 +19,8 @@ from flask_babel import ngettext
 from school import i18n
 from school.database import utcnow
 from school.extensions import db
-from school.forms.organiser_programme import SESSION_STATUS_LABELS, capacity_value
-from school.labels import KIND_LABELS
+from school.forms.organiser_programme import capacity_value
+from school.labels import KIND_LABELS, SESSION_STATUS_LABELS
 from school.services.errors import DomainError
 from school.services.programme import catalogue, editing, timetable
 from school.web.organiser.blueprint import actor, bp, load_edition

@@ -9,7 +9,7 @@ import { VERDICT } from "./vocabulary.js";
 
 const LOOK = {
   [VERDICT.OK]: { tone: "ok", icon: "✓" },
-  [VERDICT.ALREADY]: { tone: "warn", icon: "⟳" },
+  [VERDICT.ALREADY]: { tone: "warn", icon: "↻" },
   [VERDICT.NOT_REGISTERED_FOR_SESSION]: { tone: "warn", icon: "!" },
   [VERDICT.CANCELLED]: { tone: "stop", icon: "✕" },
   [VERDICT.WRONG_EDITION]: { tone: "stop", icon: "✕" },
