@@ -50,18 +50,25 @@ BLACK = (0, 0, 0)
 
 @dataclass(frozen=True)
 class BadgeSize:
-    name: str
+    name: str  # the key in URLs and on the command line
     width: float  # mm
     height: float
+    paper: str = ""  # the ISO paper size it is, if any
+
+    @property
+    def label(self) -> str:
+        """What people choose from: "A6 (105 × 148 mm)", "90 × 130 mm"."""
+        dimensions = f"{self.width:g} × {self.height:g} mm"
+        return f"{self.paper} ({dimensions})" if self.paper else dimensions
 
 
 SIZES = {
     size.name: size
     for size in (
-        BadgeSize("a6", 105, 148),
+        BadgeSize("a6", 105, 148, "A6"),
         # Fits A6 badge holders and prints four to an A4 sheet with room for cut marks.
         BadgeSize("90x130", 90, 130),
-        BadgeSize("a7", 74, 105),
+        BadgeSize("a7", 74, 105, "A7"),
     )
 }
 SINGLE_DEFAULT = "a6"
