@@ -160,6 +160,16 @@ def time_range(start: datetime, end: datetime, tz: tzinfo, lang: str | None = No
     return f"{local_time(start, tz, lang)}–{local_time(end, tz, lang)}"
 
 
+def day_and_times(start: datetime, end: datetime, tz: tzinfo, lang: str | None = None) -> str:
+    """ "Wednesday 19 June 2019, 14:00–15:30": when a session is, its day said in full."""
+    lang = lang or language()
+    first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+    if first != last:  # past midnight: each end with its day
+        ends = (local_datetime(moment, tz, "full", lang) for moment in (start, end))
+        return " – ".join(ends)
+    return f"{local_date(first, 'full', lang)}, {time_range(start, end, tz, lang)}"
+
+
 def date_range(first: date, last: date, lang: str | None = None) -> str:
     """ "19–21 June 2019", "30 June – 2 July 2019": the month and year said once when shared."""
     if first == last:
