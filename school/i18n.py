@@ -18,19 +18,26 @@ from flask_babel import get_locale
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+BACK_OFFICE = "organiser"  # the blueprint of the back office
 # Back-office pages a door volunteer also meets: they follow the volunteer's language.
 DOOR_ENDPOINTS = frozenset(
     {"organiser.checkin_picker", "organiser.checkin_scanner", "organiser.login"}
 )
 
 
+def in_back_office() -> bool:
+    """The request is for a back-office page, one that does not exist included (no
+    blueprint then: its address says it)."""
+    if request.blueprint == BACK_OFFICE:
+        return True
+    if request.url_rule is not None:
+        return False
+    return request.path.startswith(f"{current_app.blueprints[BACK_OFFICE].url_prefix}/")
+
+
 def page_languages() -> tuple[str, ...]:
     """The languages the current page may be shown in."""
-    if (
-        has_request_context()
-        and request.blueprint == "organiser"
-        and request.endpoint not in DOOR_ENDPOINTS
-    ):
+    if has_request_context() and in_back_office() and request.endpoint not in DOOR_ENDPOINTS:
         return current_app.config["BACKOFFICE_LANGUAGES"]
     return current_app.config["LANGUAGES"]
 
