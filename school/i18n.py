@@ -19,19 +19,26 @@ from flask_babel import get_locale
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+BACK_OFFICE = "organiser"  # the blueprint of the back office
 # Back-office pages a door volunteer also meets: they follow the volunteer's language.
-DOOR_ENDPOINTS = frozenset(
-    {"organiser.checkin_picker", "organiser.checkin_scanner", "organiser.login"}
-)
+# The login page is not one of them: it offers the back office's languages, those of
+# everything an organiser meets behind it (and a volunteer's own again at the scanner).
+DOOR_ENDPOINTS = frozenset({"organiser.checkin_picker", "organiser.checkin_scanner"})
+
+
+def in_back_office() -> bool:
+    """The request is for a back-office page, one that does not exist included (no
+    blueprint then: its address says it)."""
+    if request.blueprint == BACK_OFFICE:
+        return True
+    if request.url_rule is not None:
+        return False
+    return request.path.startswith(f"{current_app.blueprints[BACK_OFFICE].url_prefix}/")
 
 
 def page_languages() -> tuple[str, ...]:
     """The languages the current page may be shown in."""
-    if (
-        has_request_context()
-        and request.blueprint == "organiser"
-        and request.endpoint not in DOOR_ENDPOINTS
-    ):
+    if has_request_context() and in_back_office() and request.endpoint not in DOOR_ENDPOINTS:
         return current_app.config["BACKOFFICE_LANGUAGES"]
     return current_app.config["LANGUAGES"]
 
@@ -174,6 +181,16 @@ def local_datetime(moment: datetime, tz: tzinfo, fmt: str = "medium", lang: str 
 
 def time_range(start: datetime, end: datetime, tz: tzinfo, lang: str | None = None) -> str:
     return f"{local_time(start, tz, lang)}–{local_time(end, tz, lang)}"
+
+
+def day_and_times(start: datetime, end: datetime, tz: tzinfo, lang: str | None = None) -> str:
+    """ "Wednesday 19 June 2019, 14:00–15:30": when a session is, its day said in full."""
+    lang = lang or language()
+    first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+    if first != last:  # past midnight: each end with its day
+        ends = (local_datetime(moment, tz, "full", lang) for moment in (start, end))
+        return " – ".join(ends)
+    return f"{local_date(first, 'full', lang)}, {time_range(start, end, tz, lang)}"
 
 
 def date_range(first: date, last: date, lang: str | None = None) -> str:

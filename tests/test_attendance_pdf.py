@@ -55,7 +55,7 @@ def test_the_sheet_of_a_session_names_everyone_with_room_to_sign(client, school)
         "Spring School 2019 — Réseau international des Cités des métiers",
         "Feuille d'émargement",
         "Assemblée générale du Réseau",
-        "mercredi 19 juin 2019 · 18:00–19:30 · Salle de réunion 1",
+        "mercredi 19 juin 2019, 18:00–19:30 · Salle de réunion 1",
         "Attendus : 2 · Pointés : 1 · Non pointés : 1",
         "Jelenčić",
         "Majda",
@@ -96,8 +96,11 @@ def test_a_sheet_of_60_people_repeats_its_heading_row_and_numbers_its_pages(
         # The heading row on top of every page, and the page's number at its foot.
         assert {"Last", "name", "First", "Organisation", "Category", "Signature"} <= set(texts)
         assert f"Page {number} of {len(pages)}" in " ".join(texts)
-        if number > 1:
-            assert "Spring School 2019" in " ".join(texts[:12])  # the running head
+        if number > 1:  # the running head: what, and when
+            table_top = next(w.y0 for w in page.words if w.text == "Last")
+            head = " ".join(w.text for w in page.words if w.y1 < table_top)
+            assert "Spring School 2019" in head
+            assert "Wednesday 19 June 2019, 18:00–19:30" in head
     # Every name once, exactly as written, in the order of the sheet (by last name).
     words = [w.text for page in pages for w in page.words]
     printed = [w for w in words if any(w.startswith(n + "-") for n in names)]
@@ -109,6 +112,47 @@ def test_a_sheet_of_60_people_repeats_its_heading_row_and_numbers_its_pages(
     assert sorted(printed) == sorted(last for _, last in people)
     assert {first for first, _ in people} <= set(words)
     assert "Expected: 62 · Checked in: 1 · Not checked in: 61" in pdf_text(pdf).splitlines()
+
+
+LONG_NAMES = [  # (first name, last name): Latin with diacritics, Cyrillic, Chinese, Arabic
+    ("Jean-Christophe", "Łukasiewicz-Żółkiewska"),
+    ("María de los Ángeles", "Fernández de Córdoba y Pérez de Barradas"),
+    ("Александра-Екатерина", "Константинопольская-Преображенская"),
+    ("欧阳", "司马相如诸葛孔明长孙无忌上官婉儿"),
+    ("محمد عبد الرحمن", "الشريف بن عبد العزيز"),
+    ("Maximilian", "Wolfeschlegelsteinhausenbergerdorff"),  # one word wider than its column
+]
+
+
+def test_long_names_wrap_between_words_and_the_head_says_the_day(client, school, db):
+    for first_name, last_name in LONG_NAMES:
+        make_registration(
+            db, school["edition"], first_name=first_name, last_name=last_name, days=[D1]
+        )
+    db.commit()
+    log_in(client, "admin")
+    pdf = download(
+        client, f"/organiser/{SLUG}/attendance/sessions/{school['assembly'].id}.pdf?lang=en"
+    )
+    text = pdf_text(pdf)
+    words = [w.text for page in pdf_pages(pdf) for w in page.words]
+    # A line ends at a space or after a hyphen, never inside a word that fits the column.
+    for first_name, last_name in LONG_NAMES[:3]:
+        for name in (first_name, last_name):
+            for word in name.split():
+                pieces = [p + "-" for p in word.split("-")[:-1]] + [word.split("-")[-1]]
+                assert word in words or all(p in words for p in pieces), (word, words)
+    # Chinese may break between any two characters; Arabic between its words.
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    chinese = next(n for n, line in enumerate(lines) if line.startswith("司马"))
+    assert "".join(lines[chinese : chinese + 3]).startswith(LONG_NAMES[3][1])
+    for word in (*LONG_NAMES[4][0].split(), *LONG_NAMES[4][1].split()):
+        assert word in text, word
+    # Only a word wider than its column, at the smallest size, is cut: all of it printed.
+    long = next(n for n, word in enumerate(words) if word.startswith("Wolfe"))
+    assert words[long] != LONG_NAMES[5][1]  # cut, then
+    assert "".join(words[long : long + 3]).startswith(LONG_NAMES[5][1])
+    assert "Wednesday 19 June 2019, 18:00–19:30 · Meeting room 1" in plain(text)
 
 
 def test_the_entrance_sheet_from_the_command_line(runner, school, tmp_path):

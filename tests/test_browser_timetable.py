@@ -261,6 +261,58 @@ def test_the_editor_on_the_demo_edition_at_1280_and_390(app, browser, live_serve
         assert problems == [] and outside == []
 
 
+LONG_TITLE = (
+    "Coffee break with the partners of the network: the Cités of Wallonia, Brussels, "
+    "Geneva and Lisbon present their guidance tools"
+)
+# What a block shows of its title, and what the keyboard's focus shows of it (::after).
+_BLOCK = """el => {
+  const box = el.getBoundingClientRect(), title = el.querySelector('a'),
+    when = el.querySelector('.tt-when'), shown = getComputedStyle(el, '::after').content;
+  return {tooltip: el.title, name: el.getAttribute('aria-label'),
+    title_bottom: title.getBoundingClientRect().bottom - box.bottom,
+    when_bottom: when.getBoundingClientRect().bottom - box.bottom,
+    cut: title.scrollHeight > title.clientHeight + 1,
+    focused: shown === 'none' ? null : JSON.parse(shown)};
+}"""
+
+
+def test_a_long_title_is_cut_with_an_ellipsis_and_read_whole(app, browser, live_server, db, demo):
+    """A title longer than its block ends with "…" inside it, the times still shown
+    under it; the whole title is the block's tooltip, its name for a screen reader,
+    and is shown under the block while it has the keyboard's focus."""
+    make_admin(app, db)
+    with app.app_context():
+        coffee = fresh(db).scalar(sa.select(Session).where(Session.key == "d1-coffee-break"))
+        coffee.title_en = LONG_TITLE  # 11:15–11:45: two rows of the grid
+        db.commit()
+    tour = "Tour of the venue (in small groups)"  # 17:00–18:30, a long title too
+    for width, height in ((1280, 900), (390, 844)):
+        context, page, problems, outside = _page(browser, live_server, width, height)
+        _login(page)
+        page.goto(f"/organiser/{demo.slug}/timetable?lang=en&day=2019-06-19")
+        for title in (LONG_TITLE, tour):
+            block = _wait_block(page, title[:30])
+            block.scroll_into_view_if_needed()
+            shown = block.evaluate(_BLOCK)
+            full = block.get_attribute("data-title")
+            assert full.startswith(title) and shown["tooltip"] == full
+            assert shown["name"].startswith(full + ", ")
+            assert shown["cut"], title  # longer than the block: cut, not spilling out
+            assert shown["title_bottom"] <= 0.5 and shown["when_bottom"] <= 0.5, shown
+            assert shown["focused"] is None
+            # From the keyboard: Tab onto the block, then the whole title under it.
+            block.focus()
+            page.keyboard.press("Shift+Tab")
+            page.keyboard.press("Tab")
+            assert block.evaluate("el => el === document.activeElement")
+            assert block.evaluate(_BLOCK)["focused"] == full
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"timetable-long-title-{width}-{title[:4]}.png"))
+        context.close()
+        assert problems == [] and outside == []
+
+
 def test_a_sessions_spreadsheet_with_one_bad_row(
     app, browser, live_server, db, small_edition, tmp_path
 ):

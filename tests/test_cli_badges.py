@@ -56,8 +56,11 @@ def test_print_refuses_what_it_cannot_do(runner, db, demo, tmp_path):
     bad = runner.invoke(
         args=["badges", "print", "spring-school-2019", "--category", "vip", "-o", out]
     )
-    assert bad.exit_code == 1 and "unknown category 'vip'" in bad.output
+    assert bad.exit_code == 1 and "There is no category “vip”" in bad.output
     off = runner.invoke(
         args=["badges", "print", "spring-school-2019", "--day", "2019-07-01", "-o", out]
     )
-    assert off.exit_code == 1 and "not a day of spring-school-2019" in off.output
+    assert off.exit_code == 1 and "“2019-07-01” is not a day of this School" in off.output
+    size = runner.invoke(args=["badges", "print", "spring-school-2019", "--size", "zz", "-o", out])
+    assert size.exit_code == 1 and "There is no badge size “zz”" in size.output
+    assert "a6 = A6 (105 × 148 mm)" in size.output

@@ -202,10 +202,13 @@ def test_badges_to_print_sorted_by_last_name_filtered(db, demo):
 
 
 def test_badges_to_print_refuses_unknown_filters(db, demo):
-    with pytest.raises(DomainError, match="unknown category 'vip'"):
+    with pytest.raises(DomainError, match="There is no category “vip”"):
         printing.registrations_to_print(db, demo, categories=["vip"])
-    with pytest.raises(DomainError, match="not a day of spring-school-2019"):
+    with pytest.raises(DomainError, match="“2019-07-01” is not a day of this School"):
         printing.registrations_to_print(db, demo, day=date(2019, 7, 1))
+    with pytest.raises(DomainError, match="There is no badge size “zz”") as refused:
+        printing.pdf_for([], size="zz")
+    assert refused.value.field == "size"
 
 
 def test_badge_keys_come_from_the_environment(monkeypatch):

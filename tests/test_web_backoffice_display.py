@@ -80,3 +80,32 @@ def test_a_cancelled_session_says_so_in_the_same_words_wherever_it_is_listed(
     assert (
         f'<td>{marked}</td><td class="num">3</td><td class="num">0</td>' in dashboard
     )  # check-ins
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["sessions/999999", "registrations/999999", "sessions/999999/list", "no-such-page"],
+)
+def test_a_missing_back_office_page_keeps_the_back_office_around_it(client, organiser, demo, path):
+    """An organiser who follows a dead link stays in the back office: its menu for the
+    edition, the account and the way out; someone not logged in is sent to log in."""
+    url = f"/organiser/{demo.slug}/{path}"
+    response = organiser.get(url)
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "This page does not exist." in html
+    menu = html.split("<nav", 1)[1].split("</nav>", 1)[0]
+    for item in ("Dashboard", "Registrations", "Exports", "Audit log"):
+        assert f">{item}</a>" in menu, item
+    assert "chef@example.org" in html and ">Log out</button>" in html
+    assert f'href="/organiser/{demo.slug}/"' in html  # back to the edition's dashboard
+    client.post("/organiser/logout", data={})  # CSRF refuses it: forget the session instead
+    client.delete_cookie("session")
+    anonymous = client.get(url)
+    if path != "no-such-page":
+        assert anonymous.status_code == 302, path  # to log in, before anything is looked up
+        assert "/organiser/login" in anonymous.headers["Location"]
+    else:  # no page there: the public error page, naming no edition and no menu
+        assert anonymous.status_code == 404
+        page = anonymous.get_data(as_text=True)
+        assert "Spring School 2019" not in page and ">Dashboard</a>" not in page

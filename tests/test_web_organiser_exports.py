@@ -229,8 +229,7 @@ def test_print_badges_by_category_and_one_at_the_door(organiser, demo, crowd, db
     text = pdf_text(response.data)
     assert "Ève" in text and "Raquel" not in text  # Raquel is a speaker
     response = organiser.get(f"/organiser/{demo.slug}/badges.pdf", category="press")
-    assert response.status_code == 302
-    assert "nothing to print" in organiser.page(response.headers["Location"])
+    assert response.status_code == 422 and "nothing to print" in response.get_data(True)
     one = organiser.get(f"/organiser/{demo.slug}/badges.pdf", registration=crowd[5].id)
     assert one.status_code == 200 and "Raquel" in pdf_text(one.data)
     page = organiser.page(f"/organiser/{demo.slug}/registrations/{crowd[5].id}")
@@ -245,6 +244,37 @@ def test_print_badges_by_category_and_one_at_the_door(organiser, demo, crowd, db
         .all()
     )
     assert [e["count"] for e in entries] == [3, 1]
+
+
+def test_badge_filters_are_named_and_a_bad_one_is_refused_in_the_readers_language(
+    organiser, demo, crowd, db
+):
+    french = Organiser(organiser.client, "fr")
+    html = french.page(f"/organiser/{demo.slug}/exports")
+    select = html.split('name="size"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>', select) == [
+        ("a6", "A6 (105 × 148 mm)"),
+        ("90x130", "90 × 130 mm"),
+        ("a7", "A7 (74 × 105 mm)"),
+    ]
+    url = f"/organiser/{demo.slug}/badges.pdf"
+    refused = [
+        ({"size": "zz"}, "Il n’y a pas de taille de badge « zz ». Choisissez parmi : a6 = A6"),
+        ({"category": "vip"}, "Il n’y a pas de catégorie « vip »."),
+        ({"day": "2019-07-01"}, "« 2019-07-01 » n’est pas un jour de cette École (19–21 juin"),
+        ({"day": "demain", "size": "a7"}, "« demain » n’est pas un jour de cette École"),
+    ]
+    for params, message in refused:
+        response = french.get(url, **params)
+        assert response.status_code == 422, params
+        page = htmllib.unescape(response.get_data(as_text=True))
+        assert f'role="alert">{message}' in page, params  # in the form, not off screen
+    assert '<option value="a7" selected>' in page  # the filters kept as chosen
+    one = french.get(url, registration=crowd[5].id, size="zz")
+    assert one.status_code == 302
+    assert "pas de taille de badge « zz »" in htmllib.unescape(french.page(one.headers["Location"]))
+    entries = fresh(db).scalars(sa.select(AuditEntry).where(AuditEntry.action == "badges.printed"))
+    assert entries.all() == []  # nothing printed
 
 
 @pytest.mark.parametrize("what", ["registrations", "sessions", "catering", "checkins"])

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from school.extensions import db
 from school.services.badges import printing
-from school.services.badges.pdf import SHEET_DEFAULT, SIZES
 from school.services.errors import DomainError
 from school.services.programme import catalogue
 
@@ -25,15 +25,24 @@ badges_cli = AppGroup("badges", help="Participants' badges.")
     help="Only this category (member, partner, guest, speaker, staff, press); repeatable.",
 )
 @click.option("--day", type=click.DateTime(["%Y-%m-%d"]), help="Only those attending this day.")
-@click.option("--size", type=click.Choice(sorted(SIZES)), default=SHEET_DEFAULT, show_default=True)
+@click.option(
+    "--size",
+    help="One of "
+    + "; ".join(f"{size.name} ({size.label})" for size in printing.badge_sizes())
+    + f". Default: {printing.badge_size(None, sheet=True).name}.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def badges_print(slug: str, categories: tuple[str, ...], day, size: str, output: Path) -> None:
+def badges_print(
+    slug: str, categories: tuple[str, ...], day, size: str | None, output: Path
+) -> None:
     """Print the badges of the confirmed participants of SLUG on A4 sheets, by last name."""
     try:
-        edition = catalogue.get_edition(db.session, slug)
-        chosen = printing.registrations_to_print(
-            db.session, edition, categories=categories, day=day.date() if day else None
-        )
+        with force_locale("en"):
+            size = printing.badge_size(size, sheet=True).name
+            edition = catalogue.get_edition(db.session, slug)
+            chosen = printing.registrations_to_print(
+                db.session, edition, categories=categories, day=day.date() if day else None
+            )
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     if not chosen:

@@ -12,12 +12,21 @@ letters joined and its text kept in logical order (a reader searching or copying
 ``محمد العلي``, not its letters reversed). Only the glyphs a document uses are
 embedded. Text must go through ``cell``, ``multi_cell``, ``write`` or ``table``:
 ``FPDF.text`` neither falls back nor shapes.
+
+Text is fitted as people write names (``fit_text``, badges and attendance sheets): set as
+large as its box allows, wrapped between words, after a hyphen (Castello-|Branco) or
+after an ideograph before shrinking, and shrunk rather than overflowing; only past the
+smallest size is a word broken, and what still does not fit is cut with an ellipsis.
+Widths are measured with the fallback fonts and shaping, as the text will be drawn.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from fpdf import FPDF
 
@@ -109,3 +118,117 @@ def fit_line(pdf: FPDF, text: str, width: float) -> str:
     while text and pdf.get_string_width(text + "…") > width:
         text = text[:-1]
     return text.rstrip() + "…"
+
+
+PT = 25.4 / 72  # millimetres in a typographic point
+LEADING = 1.17  # line height, in font sizes
+
+
+@dataclass(frozen=True)
+class Box:
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    font: str  # a family added by pdf_fonts.add_fonts
+    style: str
+    max_pt: float
+    min_pt: float
+    max_lines: int
+
+
+def fit_text(
+    pdf: FPDF, text: str, box: Box, style: TextStyle, k: float = 1.0
+) -> tuple[float, list[str]]:
+    """The largest size (points) and the lines at which ``text`` fits in ``box``.
+    A line break in ``text`` is kept (each part then wraps on its own)."""
+    pdf.set_font(style.font, style.style, 100)
+
+    def width(s: str) -> float:  # millimetres per point of font size
+        return pdf.get_string_width(s) / 100
+
+    paragraphs = [_pieces(part) for part in text.split("\n")]
+    widths = [[width(piece) for _, piece in pieces] for pieces in paragraphs]
+    space = width(" ")
+    size = style.max_pt * k
+    smallest = style.min_pt * k
+    while True:
+        lines: list[str] | None = []
+        for pieces, piece_widths in zip(paragraphs, widths, strict=True):
+            wrapped = _wrap(pieces, piece_widths, space, box.w / size, style.max_lines)
+            lines = None if wrapped is None or lines is None else lines + wrapped
+        if lines and len(lines) <= style.max_lines and len(lines) * LEADING * size * PT <= box.h:
+            return size, lines
+        if size <= smallest:
+            break
+        size = max(smallest, size * 0.95)
+    room = max(1, min(style.max_lines, math.floor(box.h / (LEADING * smallest * PT))))
+    return smallest, _break_words(text.replace("\n", " "), width, box.w / smallest, room)
+
+
+# Chinese and Japanese are written without spaces: a line may end after any character.
+_IDEOGRAPHS = "\u2e80-\u9fff\uf900-\ufaff"
+_PIECE = re.compile(rf"[{_IDEOGRAPHS}]|[^-{_IDEOGRAPHS}]*-+|[^-{_IDEOGRAPHS}]+")
+
+
+def _pieces(text: str) -> list[tuple[str, str]]:
+    """(separator, piece): a line may end at a space, after a hyphen (Castello-|Branco)
+    or after an ideograph (司马|相如)."""
+    pieces = []
+    for n, word in enumerate(text.split(" ")):
+        for m, piece in enumerate(_PIECE.findall(word)):
+            pieces.append((" " if n and not m else "", piece))
+    return pieces
+
+
+def _wrap(
+    pieces: list[tuple[str, str]],
+    widths: list[float],
+    space: float,
+    limit: float,
+    max_lines: int,
+) -> list[str] | None:
+    """Pieces in lines no wider than ``limit`` (greedy), or None if they need more lines."""
+    lines: list[str] = []
+    current = 0.0
+    for (separator, piece), w in zip(pieces, widths, strict=True):
+        if w > limit:
+            return None
+        gap = space if separator else 0.0
+        if lines and current + gap + w <= limit:
+            lines[-1] += separator + piece
+            current += gap + w
+        else:
+            lines.append(piece)
+            current = w
+            if len(lines) > max_lines:
+                return None
+    return lines
+
+
+def _break_words(text: str, width, limit: float, max_lines: int) -> list[str]:
+    """Lines wrapped between words as far as they go, a word wider than a line cut where
+    it must, the last line ending with an ellipsis if the text goes on."""
+    lines: list[str] = []
+    for separator, piece in _pieces(text):
+        if lines and width(lines[-1] + separator + piece) <= limit:
+            lines[-1] += separator + piece
+            continue
+        current = ""
+        for char in piece:
+            if current and width(current + char) > limit:
+                lines.append(current)
+                current = char
+            else:
+                current += char
+        lines.append(current)
+    if len(lines) <= max_lines:
+        return lines
+    last = lines[max_lines - 1]
+    while last and width(last + "…") > limit:
+        last = last[:-1]
+    return [*lines[: max_lines - 1], last + "…"]

@@ -7,12 +7,15 @@ import contextlib
 
 from flask import Flask, Response, current_app, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from school.database import is_unreachable
-from school.i18n import language
-from school.services.errors import NotFound
+from school.extensions import db
+from school.i18n import in_back_office, language
+from school.services.errors import DomainError, NotFound
+from school.services.programme import catalogue
 from school.web.api import errors as api_errors
 from school.web.security import NotUnicode, Unprintable
 
@@ -68,8 +71,6 @@ def _http_error(exc: HTTPException) -> Response:
 def _unavailable(exc: Exception) -> Response:
     """The database cannot be reached: say so, and that it is worth trying again soon.
     Nothing was half-written: the request's transaction never committed."""
-    from school.extensions import db
-
     current_app.logger.error("database unavailable on %s %s: %s", request.method, request.path, exc)
     with contextlib.suppress(Exception):  # the connection is gone: nothing to roll back
         db.session.rollback()
@@ -83,6 +84,27 @@ def _unavailable(exc: Exception) -> Response:
 
 
 def _render(status: int, message: str) -> Response:
-    response = make_response(render_template("error.html", status=status, message=message))
+    if in_back_office() and current_user.is_authenticated:
+        # An organiser keeps the back office's navigation; someone not logged in gets the
+        # public page, which names no edition (the gate sent them to log in before any
+        # page of an edition could answer).
+        page = render_template(
+            "organiser/error.html", status=status, message=message, edition=_edition_of_url()
+        )
+    else:
+        page = render_template("error.html", status=status, message=message)
+    response = make_response(page)
     response.status_code = status
     return response
+
+
+def _edition_of_url():
+    """The edition the back-office address names, if it exists: its menu on the page."""
+    slug = (request.view_args or {}).get("slug")
+    if request.url_rule is None:  # no page there: /organiser/<slug>/…, maybe
+        slug = request.path.split("/")[2]
+    if not isinstance(slug, str) or not slug:
+        return None
+    with contextlib.suppress(DomainError):
+        return catalogue.get_edition(db.session, slug)
+    return None

@@ -17,8 +17,6 @@ embedded as subsets.
 
 from __future__ import annotations
 
-import math
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,10 +30,15 @@ from school.models import Edition, Registration
 from school.services.badges import tokens
 from school.services.badges.qr import QrCode, qr_code
 from school.services.network import cites
-from school.services.pdf_fonts import add_fonts, shape_if_needed
-
-PT = 25.4 / 72  # millimetres in a typographic point
-LEADING = 1.17  # line height, in font sizes
+from school.services.pdf_fonts import (
+    LEADING,
+    PT,
+    Box,
+    TextStyle,
+    add_fonts,
+    fit_text,
+    shape_if_needed,
+)
 
 A4 = (210.0, 297.0)
 SHEET_MARGIN = 10.0  # printers leave the edges of a sheet blank
@@ -50,18 +53,25 @@ BLACK = (0, 0, 0)
 
 @dataclass(frozen=True)
 class BadgeSize:
-    name: str
+    name: str  # the key in URLs and on the command line
     width: float  # mm
     height: float
+    paper: str = ""  # the ISO paper size it is, if any
+
+    @property
+    def label(self) -> str:
+        """What people choose from: "A6 (105 × 148 mm)", "90 × 130 mm"."""
+        dimensions = f"{self.width:g} × {self.height:g} mm"
+        return f"{self.paper} ({dimensions})" if self.paper else dimensions
 
 
 SIZES = {
     size.name: size
     for size in (
-        BadgeSize("a6", 105, 148),
+        BadgeSize("a6", 105, 148, "A6"),
         # Fits A6 badge holders and prints four to an A4 sheet with room for cut marks.
         BadgeSize("90x130", 90, 130),
-        BadgeSize("a7", 74, 105),
+        BadgeSize("a7", 74, 105, "A7"),
     )
 }
 SINGLE_DEFAULT = "a6"
@@ -85,23 +95,6 @@ CATEGORY_STYLES = {
     "staff": CategoryStyle(("Organisation", "Staff"), (0, 0, 0), WHITE),
     "press": CategoryStyle(("Presse", "Press"), (204, 121, 167), BLACK),
 }
-
-
-@dataclass(frozen=True)
-class Box:
-    x: float
-    y: float
-    w: float
-    h: float
-
-
-@dataclass(frozen=True)
-class TextStyle:
-    font: str  # a family added in _new_pdf
-    style: str
-    max_pt: float
-    min_pt: float
-    max_lines: int
 
 
 # Where things go on a 105 × 148 mm badge; other sizes scale it.
@@ -273,90 +266,6 @@ def _draw_text(pdf: FPDF, text: str | None, box: Box, style: TextStyle, k: float
         # (Arabic joined, right to left, in logical order for readers).
         pdf.set_xy(box.x, top + n * line_h)
         pdf.cell(box.w, line_h, line, align="C")
-
-
-def fit_text(
-    pdf: FPDF, text: str, box: Box, style: TextStyle, k: float = 1.0
-) -> tuple[float, list[str]]:
-    """The largest size (points) and the lines at which ``text`` fits in ``box``.
-    A line break in ``text`` is kept (each part then wraps on its own)."""
-    pdf.set_font(style.font, style.style, 100)
-
-    def width(s: str) -> float:  # millimetres per point of font size
-        return pdf.get_string_width(s) / 100
-
-    paragraphs = [_pieces(part) for part in text.split("\n")]
-    widths = [[width(piece) for _, piece in pieces] for pieces in paragraphs]
-    space = width(" ")
-    size = style.max_pt * k
-    smallest = style.min_pt * k
-    while True:
-        lines: list[str] | None = []
-        for pieces, piece_widths in zip(paragraphs, widths, strict=True):
-            wrapped = _wrap(pieces, piece_widths, space, box.w / size, style.max_lines)
-            lines = None if wrapped is None or lines is None else lines + wrapped
-        if lines and len(lines) <= style.max_lines and len(lines) * LEADING * size * PT <= box.h:
-            return size, lines
-        if size <= smallest:
-            break
-        size = max(smallest, size * 0.95)
-    room = max(1, min(style.max_lines, math.floor(box.h / (LEADING * smallest * PT))))
-    return smallest, _break_words(text.replace("\n", " "), width, box.w / smallest, room)
-
-
-_PIECE = re.compile(r"[^-]*-+|[^-]+")
-
-
-def _pieces(text: str) -> list[tuple[str, str]]:
-    """(separator, piece): a line may end at a space or after a hyphen (Castello-|Branco)."""
-    pieces = []
-    for n, word in enumerate(text.split(" ")):
-        for m, piece in enumerate(_PIECE.findall(word)):
-            pieces.append((" " if n and not m else "", piece))
-    return pieces
-
-
-def _wrap(
-    pieces: list[tuple[str, str]],
-    widths: list[float],
-    space: float,
-    limit: float,
-    max_lines: int,
-) -> list[str] | None:
-    """Pieces in lines no wider than ``limit`` (greedy), or None if they need more lines."""
-    lines: list[str] = []
-    current = 0.0
-    for (separator, piece), w in zip(pieces, widths, strict=True):
-        if w > limit:
-            return None
-        gap = space if separator else 0.0
-        if lines and current + gap + w <= limit:
-            lines[-1] += separator + piece
-            current += gap + w
-        else:
-            lines.append(piece)
-            current = w
-            if len(lines) > max_lines:
-                return None
-    return lines
-
-
-def _break_words(text: str, width, limit: float, max_lines: int) -> list[str]:
-    """Lines cut anywhere, the last one ending with an ellipsis if the text goes on."""
-    lines, current = [], ""
-    for char in text:
-        if current and width(current + char) > limit:
-            lines.append(current)
-            current = char.lstrip()
-        else:
-            current += char
-    lines.append(current)
-    if len(lines) <= max_lines:
-        return lines
-    last = lines[max_lines - 1]
-    while last and width(last + "…") > limit:
-        last = last[:-1]
-    return [*lines[: max_lines - 1], last + "…"]
 
 
 def _unique(values) -> list[str]:

@@ -7,11 +7,14 @@ from collections.abc import Iterable
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 
+from school import i18n
 from school.models import Edition, Registration, RegistrationDay
 from school.models.vocabulary import Category, RegistrationStatus
 from school.services.badges import pdf
+from school.services.badges.pdf import SHEET_DEFAULT, SINGLE_DEFAULT, SIZES, BadgeSize
 from school.services.badges.tokens import KeyRing, token_for
 from school.services.errors import DomainError
 from school.urls import absolute_url
@@ -26,6 +29,27 @@ def has_badge(registration: Registration) -> bool:
     return registration.status == RegistrationStatus.CONFIRMED
 
 
+def badge_sizes() -> tuple[BadgeSize, ...]:
+    """The sizes a badge is printed in, as offered to organisers (page and command line)."""
+    return tuple(SIZES.values())
+
+
+def badge_size(name: str | None, *, sheet: bool) -> BadgeSize:
+    """The size called ``name``; none named: the default of a sheet or of a single badge.
+    An unknown name is refused, never replaced: the organiser would print the wrong size."""
+    if not name:
+        return SIZES[SHEET_DEFAULT if sheet else SINGLE_DEFAULT]
+    if name not in SIZES:
+        sizes = ", ".join(f"{size.name} = {size.label}" for size in badge_sizes())
+        message = _("There is no badge size “%(name)s”. Choose one of: %(sizes)s.")
+        raise DomainError(
+            message % {"name": name, "sizes": sizes},
+            code="size",
+            field="size",
+        )
+    return SIZES[name]
+
+
 def pdf_for(
     registrations: Iterable[Registration],
     *,
@@ -35,9 +59,36 @@ def pdf_for(
 ) -> bytes:
     """The badges of ``registrations`` as one PDF, in the order given: one badge a page
     (the participant's download), or A4 sheets with cut marks (``sheet=True``)."""
+    chosen = badge_size(size, sheet=sheet)
     ring = keyring or KeyRing.of_app()
     items = [(r, token_for(r, ring)) for r in registrations]
-    return pdf.render(items, size=size, sheet=sheet)
+    return pdf.render(items, size=chosen.name, sheet=sheet)
+
+
+def day_to_print(edition: Edition, text: str | None) -> date | None:
+    """The day a filter names as ``YYYY-MM-DD`` (none: every day), one of the edition's."""
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise _not_a_day(edition, text) from None
+    if day not in edition.dates:
+        raise _not_a_day(edition, text)
+    return day
+
+
+def _not_a_day(edition: Edition, text: str) -> DomainError:
+    first, last = edition.dates[0], edition.dates[-1]
+    return DomainError(
+        _(
+            "“%(day)s” is not a day of this School (%(dates)s).",
+            day=text,
+            dates=i18n.date_range(first, last),
+        ),
+        code="day",
+        field="day",
+    )
 
 
 def registrations_to_print(
@@ -53,9 +104,17 @@ def registrations_to_print(
     unknown = [c for c in wanted if c not in {member.value for member in Category}]
     if unknown:
         known = ", ".join(c.value for c in Category)
-        raise DomainError(f"unknown category {unknown[0]!r} (one of {known})", code="category")
+        raise DomainError(
+            _(
+                "There is no category “%(category)s”. Choose one of: %(categories)s.",
+                category=unknown[0],
+                categories=known,
+            ),
+            code="category",
+            field="category",
+        )
     if day is not None and day not in edition.dates:
-        raise DomainError(f"{day.isoformat()} is not a day of {edition.slug}", code="day")
+        raise _not_a_day(edition, day.isoformat())
     query = sa.select(Registration).where(
         Registration.edition_id == edition.id,
         Registration.status == RegistrationStatus.CONFIRMED,

@@ -25,7 +25,7 @@ from school.services.badges import tokens
 from school.services.checkin.attendance import Sheet
 from school.services.checkin.certificates import Certificate, issue_date
 from school.services.network import cites
-from school.services.pdf_fonts import FAMILY, add_fonts
+from school.services.pdf_fonts import FAMILY, Box, TextStyle, add_fonts, fit_text
 
 INK = (17, 17, 17)
 MUTED = (90, 90, 90)
@@ -33,6 +33,13 @@ RULE = (150, 150, 150)
 HEADING_FILL = (230, 232, 236)
 SIGN_HEIGHT = 13.0  # mm: a row tall enough to sign in
 BLANK_LINES = 3  # at the end of a sheet, for people who came without being expected
+# The sheet's columns (mm): #, last name, first name, organisation, category, arrival,
+# signature; and a cell's padding (above and below, left and right).
+SHEET_COLUMNS = (7, 30, 24, 40, 22, 20, 37)
+SHEET_PADDING = (0.8, 1.2)
+SHEET_PT, SHEET_LINE = 8.5, 4.0  # the table's font size and line height (mm)
+# Names and organisations wrap between words, then shrink, in the height of a row to sign.
+FITTED = TextStyle(FAMILY, "", SHEET_PT, 6, 3)
 
 
 class _Document(FPDF):
@@ -54,7 +61,8 @@ class _Document(FPDF):
         if self.page_no() > 1 and self.running_head:
             self.set_font(FAMILY, "", 8)
             self.set_text_color(*MUTED)
-            self.cell(0, 4, self.running_head, new_x="LMARGIN", new_y="NEXT")
+            # Wrapped, not one cell: a long title would push the day off the page.
+            self.multi_cell(0, 3.6, self.running_head, new_x="LMARGIN", new_y="NEXT")
             self.set_text_color(*INK)
             self.ln(2)
 
@@ -90,9 +98,12 @@ def sheet_pdf(sheet: Sheet, *, lang: str, now: datetime) -> bytes:
         day = i18n.local_date(checkpoint.day, "full", lang)
         what = session.text("title", lang) if session else _("Entrance of the venue")
         heading = _("Attendance sheet")
+        when = day
+        if session is not None:
+            when = i18n.day_and_times(session.starts_at, session.ends_at, tz, lang)
         pdf = _Document(
             f"{heading} — {what} — {edition.text('title', lang)}",
-            running_head=f"{edition.text('title', lang)} · {what} · {day}",
+            running_head=f"{edition.text('title', lang)} · {what} · {when}",
         )
         pdf.set_lang(lang)
         pdf.footer_note = _(
@@ -104,13 +115,10 @@ def sheet_pdf(sheet: Sheet, *, lang: str, now: datetime) -> bytes:
         pdf.set_text_color(*INK)
         pdf.line_of(heading, 16, bold=True, after=1)
         pdf.line_of(what, 13, bold=True, after=1)
-        when = day
-        if session is not None:
-            when += " · " + i18n.time_range(session.starts_at, session.ends_at, tz, lang)
-            if session.room:
-                when += " · " + session.room.text("name", lang)
-        else:
+        if session is None:
             when += f" · {edition.venue}"
+        elif session.room:
+            when += " · " + session.room.text("name", lang)
         pdf.line_of(when, 10.5)
         if session is not None and session.people:
             people = "; ".join(
@@ -130,7 +138,7 @@ def sheet_pdf(sheet: Sheet, *, lang: str, now: datetime) -> bytes:
         _sheet_table(pdf, sheet, lang)
         pdf.ln(6)
         pdf.line_of(_("Certified by the organisers (name, date and signature):"), 9.5)
-    return bytes(pdf.output())
+        return bytes(pdf.output())  # the last page's footer is drawn here: in ``lang`` too
 
 
 def _sheet_table(pdf: _Document, sheet: Sheet, lang: str) -> None:
@@ -144,13 +152,13 @@ def _sheet_table(pdf: _Document, sheet: Sheet, lang: str) -> None:
         _("Arrival"),
         _("Signature"),
     )
-    pdf.set_font(FAMILY, "", 8.5)
+    pdf.set_font(FAMILY, "", SHEET_PT)
     with pdf.table(
-        col_widths=(7, 30, 24, 40, 22, 20, 37),
+        col_widths=SHEET_COLUMNS,
         text_align=("CENTER", "LEFT", "LEFT", "LEFT", "LEFT", "CENTER", "LEFT"),
         v_align="MIDDLE",
-        line_height=4,
-        padding=(0.8, 1.2),
+        line_height=SHEET_LINE,
+        padding=SHEET_PADDING,
         headings_style=FontFace(emphasis="BOLD", fill_color=HEADING_FILL),
         repeat_headings=1,  # on top of every page
         min_row_height=SIGN_HEIGHT,
@@ -159,19 +167,28 @@ def _sheet_table(pdf: _Document, sheet: Sheet, lang: str) -> None:
         table.row(headings, min_height=8)
         for n, line in enumerate(sheet.lines, start=1):
             person = line.registration
-            table.row(
-                (
-                    str(n),
-                    person.last_name,
-                    person.first_name,
-                    " — ".join(p for p in (person.organisation, cites.name_of(person)) if p),
-                    str(CATEGORY_LABELS[person.category]),
-                    i18n.local_time(line.checked_in_at, tz, lang) if line.checked_in_at else "",
-                    "",
-                )
-            )
+            organisation = " — ".join(p for p in (person.organisation, cites.name_of(person)) if p)
+            row = table.row()
+            row.cell(str(n))
+            for column, text in ((1, person.last_name), (2, person.first_name), (3, organisation)):
+                fitted, size = _fit_cell(pdf, text, SHEET_COLUMNS[column])
+                row.cell(fitted, style=FontFace(size_pt=size))
+            row.cell(str(CATEGORY_LABELS[person.category]))
+            row.cell(i18n.local_time(line.checked_in_at, tz, lang) if line.checked_in_at else "")
+            row.cell("")
         for n in range(len(sheet.lines) + 1, len(sheet.lines) + 1 + BLANK_LINES):
             table.row((str(n), "", "", "", "", "", ""))
+
+
+def _fit_cell(pdf: _Document, text: str, column: float) -> tuple[str, float]:
+    """``text`` in lines that fit a cell of the column ``column`` mm wide, and its size.
+    Lines are cut here, not by fpdf2, which breaks inside a word at the cell's edge
+    (Łukasiewicz-Żółki|ewska) where a hyphen or a smaller size would do."""
+    # A hair narrower than the cell, so that fpdf2 never wraps a line again.
+    room = column - 2 * SHEET_PADDING[1] - 0.3
+    size, lines = fit_text(pdf, text, Box(0, 0, room, SIGN_HEIGHT), FITTED)
+    pdf.set_font(FAMILY, "", SHEET_PT)
+    return "\n".join(lines), size
 
 
 # -- certificates of attendance

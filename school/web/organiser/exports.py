@@ -3,9 +3,6 @@ badges to print (``badges.printing``, as ``flask badges print`` does)."""
 
 from __future__ import annotations
 
-import contextlib
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -15,7 +12,6 @@ from school.extensions import db
 from school.services import audit
 from school.services.backoffice import exports
 from school.services.badges import printing
-from school.services.badges.pdf import SHEET_DEFAULT, SINGLE_DEFAULT, SIZES
 from school.services.errors import DomainError
 from school.services.registration import listing
 from school.services.registration.listing import RegistrationQuery
@@ -26,14 +22,19 @@ KINDS = ("registrations", "sessions", "catering", "checkins")
 
 
 @bp.get("/<slug>/exports", endpoint="exports")
-def exports_page(slug: str):
+def exports_page(slug: str, refusal: DomainError | None = None):
+    """The downloads; with ``refusal``, the badge filters that were refused, kept as chosen
+    and the reason beside them."""
+    kept_size = request.args.get("size") if refusal and refusal.field != "size" else None
     return render_template(
         "organiser/exports.html",
         edition=load_edition(slug),
         kinds=KINDS,
-        sizes=sorted(SIZES),
-        sheet_size=SHEET_DEFAULT,
-    )
+        sizes=printing.badge_sizes(),
+        asked=request.args if refusal else {},
+        refusal=refusal,
+        chosen_size=printing.badge_size(kept_size, sheet=True).name,
+    ), 422 if refusal else 200
 
 
 @bp.get("/<slug>/exports/<what>.<fmt>", endpoint="export")
@@ -70,30 +71,33 @@ def export(slug: str, what: str, fmt: str):
 @bp.get("/<slug>/badges.pdf", endpoint="print_badges")
 def print_badges(slug: str):
     """One participant's badge (``?registration=``), or sheets of badges by category
-    and day, sorted by last name."""
+    and day, sorted by last name. Filters that are refused print nothing: the sheets'
+    form says why beside them, a single badge's page says it at its top."""
     edition = load_edition(slug)
-    size = request.args.get("size") if request.args.get("size") in SIZES else None
     one = request.args.get("registration", "")
-    if one.isdigit() and len(one) < 10:
-        registration = listing.get_registration(db.session, edition, int(one))
-        if not printing.has_badge(registration):
+    sheet = not (one.isdigit() and len(one) < 10)
+    if not sheet:
+        chosen = [listing.get_registration(db.session, edition, int(one))]
+        if not printing.has_badge(chosen[0]):
             abort(404)
-        chosen, sheet, size = [registration], False, size or SINGLE_DEFAULT
-    else:
-        day = None
-        with contextlib.suppress(ValueError):
-            day = date.fromisoformat(request.args.get("day") or "")
-        try:
+    try:
+        size = printing.badge_size(request.args.get("size"), sheet=sheet).name
+        if sheet:
             chosen = printing.registrations_to_print(
-                db.session, edition, categories=request.args.getlist("category"), day=day
+                db.session,
+                edition,
+                categories=request.args.getlist("category"),
+                day=printing.day_to_print(edition, request.args.get("day")),
             )
-        except DomainError as exc:
-            flash(exc.message, "error")
-            return redirect(url_for(".exports", slug=slug, _anchor="badges"))
-        if not chosen:
-            flash(_("No confirmed registration matches: nothing to print."), "error")
-            return redirect(url_for(".exports", slug=slug, _anchor="badges"))
-        sheet, size = True, size or SHEET_DEFAULT
+            if not chosen:
+                raise DomainError(
+                    _("No confirmed registration matches: nothing to print."), code="nothing"
+                )
+    except DomainError as exc:
+        if sheet:
+            return exports_page(slug, refusal=exc)
+        flash(exc.message, "error")
+        return redirect(url_for(".registration", slug=slug, registration_id=int(one)))
     pdf = printing.pdf_for(chosen, size=size, sheet=sheet)
     details = {"count": len(chosen), "size": size, "filters": dict(request.args)}
     audit.record(

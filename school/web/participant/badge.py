@@ -12,7 +12,7 @@ from werkzeug.http import dump_header, parse_set_header
 
 from school.extensions import db
 from school.services.badges import printing, qr, tokens
-from school.services.badges.pdf import SIZES as BADGE_SIZES
+from school.services.errors import DomainError
 from school.services.registration import registrations
 from school.web.participant.blueprint import bp
 
@@ -96,11 +96,12 @@ def badge_pdf(token: str):
     registration, refusal = _badge_owner(token)
     if refusal:
         return refusal
-    size = request.args.get("size") or None
-    if size is not None and size not in BADGE_SIZES:
+    try:
+        size = printing.badge_size(request.args.get("size"), sheet=False)
+    except DomainError:
         abort(404)
     response = send_file(
-        io.BytesIO(printing.pdf_for([registration], size=size)),
+        io.BytesIO(printing.pdf_for([registration], size=size.name)),
         mimetype="application/pdf",
         download_name=f"badge-{registration.first_name}-{registration.last_name}.pdf",
     )
