@@ -21,9 +21,9 @@ from werkzeug.http import parse_accept_header
 
 BACK_OFFICE = "organiser"  # the blueprint of the back office
 # Back-office pages a door volunteer also meets: they follow the volunteer's language.
-# The login page is not one of them: it offers the back office's languages, those of
-# everything an organiser meets behind it (and a volunteer's own again at the scanner).
-DOOR_ENDPOINTS = frozenset({"organiser.checkin_picker", "organiser.checkin_scanner"})
+DOOR_ENDPOINTS = frozenset(
+    {"organiser.checkin_picker", "organiser.checkin_scanner", "organiser.login"}
+)
 
 
 def in_back_office() -> bool:

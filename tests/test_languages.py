@@ -175,20 +175,6 @@ def test_the_back_office_stays_in_french_and_english(client, demo):
     assert re.findall(r' lang="(\w\w)"', switch) == ["fr", "en"]
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_the_login_page_offers_the_back_offices_languages(client, pages, lang):
-    """The login opens the back office, which is in French and English: its language
-    switch offers those two (the scanner behind it speaks the volunteer's language)."""
-    html = client.get("/organiser/login", query_string={"lang": lang}).get_data(True)
-    assert re.search(r'<html lang="(fr|en)"', html)
-    switch = html.split('class="lang-switch"')[1].split("</li>")[0]
-    assert re.findall(r' lang="(\w\w)"', switch) == ["fr", "en"]
-    # Behind it, the door's pages still speak the volunteer's language.
-    attempt_login(client, "door@example.org", PASSWORD)
-    door = client.get(pages["door picker"], query_string={"lang": lang})
-    assert f'<html lang="{lang}"' in door.get_data(as_text=True)
-
-
 def test_untranslated_content_is_marked_with_its_language(client, db, demo):
     """The demo's sessions are written in French and English: an Italian reader sees the
     English title, inside an element that says it is English; with a translation, the
