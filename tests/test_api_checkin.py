@@ -349,7 +349,7 @@ def test_an_entrance_scan_on_a_day_of_no_school_is_refused_and_its_resend_replay
     refused = post(client, demo, scanner, token=scanner["badge"])
     assert refused.status_code == 422
     assert refused.get_json()["errors"]["day"] == [
-        "La School a lieu du 2019-06-19 au 2019-06-21 : aucun enregistrement un autre jour."
+        "L’événement a lieu du 2019-06-19 au 2019-06-21 : aucun enregistrement un autre jour."
     ]  # in the API's language, French without Accept-Language
     assert db.scalar(sa.select(sa.func.count(CheckIn.id))) == 0
     client_id = str(uuid.uuid4())
