@@ -41,9 +41,9 @@ class _EncodedText:
     """An unstructured header (Subject) in words no reader glues together."""
 
     def fold(self, *, policy: EmailPolicy) -> str:
-        name: str = self.name  # type: ignore[attr-defined]
+        name: str = self.name
         if policy.utf8:  # written as it is, no encoded word
-            return super().fold(policy=policy)  # type: ignore[misc]
+            return super().fold(policy=policy)
         value = str(self)
         charset = "us-ascii" if value.isascii() and "=?" not in value else "utf-8"
         encoded = Header(value, charset, LINE, name).encode(splitchars=" ", linesep=policy.linesep)
@@ -57,15 +57,15 @@ class _EncodedAddresses:
     (unlike RFC 2047 readers) puts a space where two encoded words of a name meet."""
 
     def fold(self, *, policy: EmailPolicy) -> str:
-        name: str = self.name  # type: ignore[attr-defined]
-        addresses = self.addresses  # type: ignore[attr-defined]
+        name: str = self.name
+        addresses = self.addresses
         if (
             str(self).isascii()
             or policy.utf8
-            or any(g.display_name is not None for g in self.groups)  # type: ignore[attr-defined]
+            or any(g.display_name is not None for g in self.groups)
             or not all(a.addr_spec.isascii() for a in addresses)  # SMTPUTF8: Python says so
         ):
-            return super().fold(policy=policy)  # type: ignore[misc]
+            return super().fold(policy=policy)
         tokens: list[str] = []
         for index, address in enumerate(addresses):
             end = "," if index < len(addresses) - 1 else ""
