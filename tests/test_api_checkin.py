@@ -14,7 +14,7 @@ from school.services.backoffice import organisers
 from school.services.badges import tokens
 from school.services.checkin import roster
 from school.services.registration import self_service
-from tests.support.factories import make_choice, make_registration
+from tests.support.factories import make_choice, make_edition, make_registration
 from tests.support.openapi import response_matches
 
 PATH = "/api/v1/editions/{slug}/checkins"
@@ -349,7 +349,7 @@ def test_an_entrance_scan_on_a_day_of_no_school_is_refused_and_its_resend_replay
     refused = post(client, demo, scanner, token=scanner["badge"])
     assert refused.status_code == 422
     assert refused.get_json()["errors"]["day"] == [
-        "La School a lieu du 19 juin 2019 au 21 juin 2019 : aucun pointage un autre jour."
+        "L’événement a lieu du 19 juin 2019 au 21 juin 2019 : aucun pointage un autre jour."
     ]  # in the API's language, French without Accept-Language
     assert db.scalar(sa.select(sa.func.count(CheckIn.id))) == 0
     client_id = str(uuid.uuid4())
@@ -365,3 +365,36 @@ def test_an_entrance_scan_on_a_day_of_no_school_is_refused_and_its_resend_replay
     assert other.get_json()["code"] == "client_id_reused"
     db.rollback()
     assert db.scalar(sa.select(sa.func.count(CheckIn.id))) == 1
+
+
+def test_a_badge_of_another_edition_names_that_edition_and_no_one(
+    app, client, demo, scanner, openapi, db
+):
+    """The door says which School the badge is for; a replay says it again. A draft's
+    name is not public yet: its badges are only "another edition"."""
+    autumn = make_edition(db)
+    draft = make_edition(
+        db, slug="spring-school-2026", title_en="Spring School 2026", status="draft"
+    )
+    people = [make_registration(db, edition, last_name="Ñúñez") for edition in (autumn, draft)]
+    with app.app_context():
+        badges = [tokens.token_for(person) for person in people]
+    db.commit()
+    client_id = str(uuid.uuid4())
+    at = "2019-06-19T09:00:00+02:00"
+    answers = [
+        post(client, demo, scanner, token=badges[0], client_id=client_id, scanned_at=at),
+        post(client, demo, scanner, token=badges[0], client_id=client_id, scanned_at=at),
+        post(client, demo, scanner, token=badges[1], scanned_at=at),
+    ]
+    for response in answers:
+        response_matches(openapi, PATH, "post", 200, response.get_json())
+    named, replayed, unnamed = (response.get_json() for response in answers)
+    assert named["verdict"] == "wrong_edition" and named["participant"] is None
+    title = {"fr": "Université d'automne 2024", "en": "Autumn School 2024"}
+    assert named["badge_edition"] == {"id": autumn.id, "title": title}
+    assert replayed["replayed"] and replayed["badge_edition"] == named["badge_edition"]
+    assert unnamed["verdict"] == "wrong_edition" and unnamed["badge_edition"] is None
+    assert "Ñúñez" not in str(answers[0].get_data(as_text=True))
+    roster_answer = client.get(f"/api/v1/editions/{demo.slug}/roster", headers=scanner["auth"])
+    assert roster_answer.get_json()["edition"]["others"] == [{"id": autumn.id, "title": title}]

@@ -231,7 +231,7 @@ def test_a_place_the_edition_does_not_have_refuses_only_the_scans_made_there(
     ]  # fmt: skip
     assert results[1]["refusal"]["code"] == "invalid"  # in French, as sent alone
     wrong = results[1]["refusal"]["errors"]["session_id"]
-    assert wrong == ["Cette session ne fait pas partie de cette School."]
+    assert wrong == ["Cette session ne fait pas partie de cette édition."]
     assert [r["result"]["arrivals"] for r in results if r["result"]] == [1, 1, 1]
     assert results[3]["result"]["first_checkin_at"] == "2019-06-19T08:40:00+02:00"
     # As the door sees it next: one arrival, checked in at 8:40.

@@ -52,7 +52,7 @@ MESSAGES = {
     },
     "edition_full": {
         "en": "The School is full. Please write to the organisers.",
-        "fr": "La School est complète. Écrivez à les organisateurs.",
+        "fr": "L’événement est complet. Contactez les organisateurs.",
     },
     "method_not_allowed": {
         "en": "This action is not allowed here.",

@@ -46,3 +46,23 @@ def test_unticking_a_day_hides_its_sessions(phone, demo, db):
     assert cafe_box.is_visible()
     page.locator('input[name=days][value="2019-06-21"]').uncheck()
     assert not cafe_box.is_visible()
+
+
+def test_a_member_sees_the_assembly_beside_the_visits_it_overlaps(phone, demo, db):
+    """The General Assembly is not chosen (members simply come), yet it overlaps the
+    visits: a member sees it in their slot before choosing one; a guest does not."""
+    db.rollback()
+    page = phone
+    failures: list[str] = []
+    page.on("pageerror", lambda error: failures.append(str(error)))
+    page.goto(f"/{demo.slug}/register?lang=en")
+    slot = page.locator(".choice-slot", has_text="Tour of the permanent exhibitions (Explora)")
+    assembly = slot.locator(".choice-card", has_text="General Assembly of the network")
+    page.get_by_label("Network member").check()
+    assert assembly.is_visible()
+    assert "18:00–19:30" in assembly.inner_text()
+    assert "network members attend without registering" in assembly.inner_text()
+    assert assembly.locator("input").count() == 0
+    page.get_by_label("Guest").check()
+    assert not assembly.is_visible()
+    assert failures == []

@@ -344,7 +344,10 @@ def test_the_offline_decision_agrees_with_the_server(phone, app, db, demo):
                 """async ([roster, cases]) => {
                     const { decide, indexRoster } = await import("/static/js/scanner/decide.js");
                     const index = indexRoster(roster);
-                    return cases.map((c) => decide(index, c, c.token, []).verdict);
+                    return cases.map((c) => {
+                        const result = decide(index, c, c.token, []);
+                        return [result.verdict, result.badge_edition || null];
+                    });
                 }""",
                 [roster, cases],
             )
@@ -358,7 +361,9 @@ def test_the_offline_decision_agrees_with_the_server(phone, app, db, demo):
         assert differ == [], round_
     admissions = {s["admission"] for s in roster["sessions"]}
     assert admissions == {"everyone", "members", "seat", "meal", "closed"}
-    assert set(server) == {
+    # Another edition's badge names that edition, offline as online.
+    assert ["wrong_edition", {"id": stranger.edition_id, "title": STRANGERS}] in server
+    assert {verdict for verdict, _named in server} == {
         "already",
         "not_registered_for_session",
         "cancelled",
@@ -367,9 +372,12 @@ def test_the_offline_decision_agrees_with_the_server(phone, app, db, demo):
     }
 
 
-def _server_verdict(db, edition, case) -> str:
+STRANGERS = {"fr": "Université d'automne 2024", "en": "Autumn School 2024"}
+
+
+def _server_verdict(db, edition, case) -> list:
     now = datetime.now(UTC)
-    return scanning.scan(
+    result = scanning.scan(
         db,
         edition,
         token=case["token"],
@@ -378,4 +386,5 @@ def _server_verdict(db, edition, case) -> str:
         day=date.fromisoformat(case["day"]),
         scanned_at=now,
         now=now,
-    ).verdict
+    )
+    return [result.verdict, result.badge_edition]

@@ -9,8 +9,9 @@ from playwright.sync_api import expect
 
 from school.models import Edition
 from school.services.backoffice import organisers
+from school.services.badges import tokens
 from tests.support.door import PASSWORD, verdict
-from tests.support.factories import make_registration
+from tests.support.factories import make_edition, make_registration
 
 
 @pytest.fixture
@@ -86,3 +87,32 @@ def test_someone_let_in_on_a_day_they_are_not_registered_for_is_amber(phone, doo
     expect(screen.locator(".verdict-details")).to_contain_text(
         "Do not let in: send the person to the reception desk."
     )
+
+
+def test_a_badge_of_another_edition_names_that_edition_online_and_offline(
+    phone, door, app, demo, db
+):
+    """ "Badge of another edition" left the volunteer guessing which one; the roster names
+    it the same way when the phone decides alone. Only the edition, never the person."""
+    other = make_edition(db)  # Autumn School 2024
+    stranger = make_registration(db, other, first_name="Zoë", last_name="Ñúñez")
+    db.commit()
+    with app.app_context():
+        badge = tokens.token_for(stranger)
+    page = phone
+    door_login(page)
+    page.goto(f"/organiser/{demo.slug}/checkin/entrance:2019-06-19")
+    expect(page.locator("#offline-readiness")).to_contain_text("Ready offline")
+    code = page.get_by_label("Code printed under the QR code")
+    for network in ("online", "offline"):
+        page.context.set_offline(network == "offline")
+        code.fill(badge)
+        code.press("Enter")
+        screen = verdict(page, "Badge of another edition")
+        expect(screen).to_have_class("verdict verdict-stop")
+        details = screen.locator(".verdict-details")
+        expect(details).to_contain_text("This badge is for Autumn School 2024.")
+        if network == "offline":
+            expect(details).to_contain_text("Decided on this phone")
+        expect(screen).not_to_contain_text("Ñúñez")
+        page.keyboard.press("Escape")

@@ -90,7 +90,7 @@ def test_the_after_the_school_page_fits_a_phone_and_a_laptop(app, db, browser, l
         with page.expect_navigation():
             page.get_by_role("button", name="Se connecter").click()
         page.goto(f"{live_server.url}/organiser/{school['edition'].slug}/aftercare")
-        expect(page.get_by_role("heading", level=1)).to_have_text("Après la School")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Après l’événement")
         too_wide = page.evaluate(
             """limit => Array.from(document.querySelectorAll('main *'))
                  .filter(e => !e.closest('.table-wrap') && e.getBoundingClientRect().right > limit)

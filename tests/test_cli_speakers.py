@@ -68,7 +68,7 @@ def test_speakers_get_their_link_in_their_language(inbox, runner, demo, db):
 
     [french] = inbox.to("koulsoum@example.org")
     koulsoum = db.scalar(sa.select(Person).where(Person.key == "koulsoum-logerot"))
-    assert french["Subject"].startswith("Vos interventions à Spring School 2019")
+    assert french["Subject"].startswith("Vos interventions : Spring School 2019")
     text = _body(french, "plain")
     assert f"https://school.example/speaker/{koulsoum.speaker_token}" in text
     assert "jeudi 20 juin 2019, 15:30–16:30, Auditorium" in text

@@ -183,7 +183,7 @@ def test_the_roster_has_what_a_scanner_decides_with(people, db, count_queries):
     scan(db, edition, people["member"])
     with count_queries() as statements:
         roster = rosters.roster(db, edition)
-    assert len(statements) <= 6
+    assert len(statements) <= 7  # the programme's part (other editions named) is kept
     by_name = {p["first_name"]: p for p in roster["participants"]}
     majda = by_name["Majda"]
     assert majda["token"] == tokens.token_for(people["member"])

@@ -99,7 +99,7 @@ def test_every_string_in_the_code_is_in_the_catalogue(tmp_path):
 def test_french_names_each_thing_one_way():
     """A programme item is a "session" (never a "séance" on the next page, and a login is a
     "connexion", not a "session" of the programme's word), the event is
-    "la School" (never "l'École" here and "l'Université" there), and a word agrees with
+    never "l'École" here and "l'Université" there, and a word agrees with
     what it qualifies where one catalogue entry served several ("Toutes les Cités")."""
     said = {m.id: m.string for m in _catalog("fr") if m.id and isinstance(m.string, str)}
     strings = [s for s in said.values() if s]
@@ -112,3 +112,31 @@ def test_french_names_each_thing_one_way():
     assert said["Nobody found with that name."] == "Aucune personne trouvée à ce nom."
     signed_out = "Ends your sessions on every phone and computer, this one included"
     assert "vos connexions" in next(s for i, s in said.items() if i.startswith(signed_out))
+
+
+# An edition's name is a proper noun of any gender and shape ("Spring School 2019",
+# "École d'automne 2024"): French cannot put it bare after "à", "de", "pour" or "sur"
+# ("l'appel à initiatives de Spring School 2019"), nor say "la School" on its own.
+FRENCH_BARE_NAME = re.compile(r"\b(?:à|de|du|au|pour|sur)\s+%\(edition\)s")
+FRENCH_BARE_SCHOOL = re.compile(r"\b(?:la|La|cette|Cette|une|de)\s+School\b")
+# Those whose %(title)s is the edition's.
+EDITION_TITLED = [
+    "Your registration for %(title)s is confirmed.",
+    "Your registration for %(title)s is cancelled, and your seats have been offered to the"
+    " people waiting for them.",
+    "Here is the private link of your registration for %(title)s. With it you can see or"
+    " change your choices, cancel, and download your badge:",
+]
+
+
+def test_french_sentences_name_an_edition_as_french_does():
+    messages = _messages(_catalog("fr"))
+    bare = [
+        text
+        for msgid, text in messages.items()
+        if isinstance(text, str)
+        and (FRENCH_BARE_NAME.search(text) or FRENCH_BARE_SCHOOL.search(text))
+    ]
+    bare += [messages[msgid] for msgid in EDITION_TITLED if "l’édition «" not in messages[msgid]]
+    assert bare == []
+    assert messages["Register for the School"] == "S’inscrire"

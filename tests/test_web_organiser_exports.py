@@ -261,8 +261,8 @@ def test_badge_filters_are_named_and_a_bad_one_is_refused_in_the_readers_languag
     refused = [
         ({"size": "zz"}, "Il n’y a pas de taille de badge « zz ». Choisissez parmi : a6 = A6"),
         ({"category": "vip"}, "Il n’y a pas de catégorie « vip »."),
-        ({"day": "2019-07-01"}, "« 2019-07-01 » n’est pas un jour de la School (19–21 juin"),
-        ({"day": "demain", "size": "a7"}, "« demain » n’est pas un jour de la School"),
+        ({"day": "2019-07-01"}, "« 2019-07-01 » n’est pas un jour de l’événement (19–21 juin"),
+        ({"day": "demain", "size": "a7"}, "« demain » n’est pas un jour de l’événement"),
     ]
     for params, message in refused:
         response = french.get(url, **params)

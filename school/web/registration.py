@@ -40,7 +40,8 @@ def choice_page_context(edition, form: RegistrationForm, plan_sessions, meals, r
     """What the form shows beside the fields: sessions by day and slot, and meals, with
     seats left, and the groups to rank."""
     taken = catalogue.seats_taken(db.session, [s.id for s in [*plan_sessions, *meals]])
-    plan = catalogue.Programme(edition, plan_sessions, taken)
+    alongside = offer.members_sessions_alongside(db.session, edition)
+    plan = catalogue.Programme(edition, plan_sessions, taken, alongside)
     days = [day for day in plan.days() if day.slots]
     shown = {day.date for day in days}
     by_day: dict = {}

@@ -35,7 +35,8 @@
     var member = isMember();
     form.querySelectorAll("[data-members-only]").forEach(function (node) {
       node.hidden = !member;
-      if (!member) node.querySelector("input").checked = false;
+      var box = node.querySelector("input"); // none on a card that is not a choice
+      if (box && !member) box.checked = false;
     });
   }
 

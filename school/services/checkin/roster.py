@@ -21,7 +21,7 @@ from school.models import CheckIn, Choice, Edition, Registration, Session
 from school.models.programme import times_overlap
 from school.models.vocabulary import ChoiceStatus
 from school.services.badges import tokens
-from school.services.checkin import people
+from school.services.checkin import other_editions, people
 from school.services.checkin.checkpoints import admission
 from school.services.checkin.door_sessions import sessions_in_order
 from school.services.registration import waiting_lines
@@ -68,7 +68,7 @@ def roster_json(
     changed since then are listed (``complete: false``): the scanner puts them in place
     of its own; sessions and the edition are always whole.
 
-    The whole roster: one query when the process keeps its parts (the check-ins), six
+    The whole roster: one query when the process keeps its parts (the check-ins), seven
     more when it builds them, whatever the size. ``since``: who changed is asked of the
     database, and they are cut from the people the process keeps, or built alone when
     it keeps none that stand and they are few (``_sent_since``): a registration at the
@@ -152,6 +152,8 @@ def _programme(db: DbSession, edition: Edition) -> _Programme:
         "slug": edition.slug,
         "timezone": edition.timezone,
         "dates": [d.isoformat() for d in edition.dates],
+        # What a badge of another edition is shown with offline (``other_editions``).
+        "others": other_editions.others(db, edition),
     }
     session_parts = [
         {

@@ -44,7 +44,7 @@ from school.models import CheckIn, Edition, Organiser, Registration
 from school.models.vocabulary import Verdict
 from school.services.badges import tokens
 from school.services.badges.tokens import BadgeStatus
-from school.services.checkin import badge_rows, people
+from school.services.checkin import badge_rows, other_editions, people
 from school.services.checkin import standing as standings
 from school.services.checkin.badge_rows import Rows
 from school.services.checkin.checkpoints import (
@@ -97,6 +97,7 @@ class ScanResult:
     attends_today: bool = True
     replayed: bool = False
     arrivals: int | None = None  # standing check-ins at this checkpoint, this one included
+    badge_edition: dict | None = None  # ``wrong_edition``: the edition it is for, named
 
 
 @dataclass
@@ -139,7 +140,7 @@ def _scan(
                 raise
             if not _same_badge(earlier, edition, given["token"]):
                 raise ClientIdReused() from None
-            return _replay(db, edition, earlier)
+            return _replay(db, edition, earlier, given["token"])
         result = decided.result
         record = _record(db, rows, decided)
         if record is not None:
@@ -152,7 +153,7 @@ def _scan(
             badge = person.id if person else None
             if not _same_scan(earlier, edition, result.checkpoint.session_id, badge, day):
                 raise ClientIdReused()
-            return _replay(db, edition, earlier)
+            return _replay(db, edition, earlier, given["token"])
         # Another door checked the person in here after this scan read who stands: decided
         # again as things stand now (what a batch held is as old).
         given["held"] = None
@@ -215,6 +216,8 @@ def decide(
     if status != BadgeStatus.CANCELLED and verdict is not None:
         person = None
     result = ScanResult(verdict or Verdict.OK, checkpoint, person)
+    if verdict == Verdict.WRONG_EDITION:
+        result.badge_edition = other_editions.badge_edition(db, claim.edition_id)
     if verdict is None:
         _decide(db, edition, result, scanned_at, standing, counted)
     superseded = result.first if result.verdict == Verdict.OK else None
@@ -331,8 +334,9 @@ def _by_client_id(db: DbSession, client_id: str) -> CheckIn | None:
     return db.scalar(sa.select(CheckIn).where(CheckIn.client_id == client_id))
 
 
-def _replay(db: DbSession, edition: Edition, record: CheckIn) -> ScanResult:
-    """The answer a recorded scan got, rebuilt from the record."""
+def _replay(db: DbSession, edition: Edition, record: CheckIn, token: str) -> ScanResult:
+    """The answer a recorded scan got, rebuilt from the record (and its badge's token,
+    which names another edition's)."""
     session = door_sessions(db, edition).get(record.session_id) if record.session_id else None
     checkpoint = Checkpoint(record.day, session)
     registration = None
@@ -342,6 +346,9 @@ def _replay(db: DbSession, edition: Edition, record: CheckIn) -> ScanResult:
     result = ScanResult(record.verdict, checkpoint, registration, record, replayed=True)
     if record.verdict == Verdict.ALREADY and registration is not None:
         result.first = standings.first_checkin(db, registration.id, checkpoint.key)
+    claim = tokens.read_token(token) if record.verdict == Verdict.WRONG_EDITION else None
+    if claim is not None:
+        result.badge_edition = other_editions.badge_edition(db, claim.edition_id)
     result.arrivals = standings.arrivals(db, edition, checkpoint.key)
     return result
 

@@ -33,7 +33,7 @@ from school.database import begin_write, utcnow
 from school.models import OutboxMessage
 from school.models.vocabulary import MailFailure
 from school.services.email_addresses import address_for_delivery
-from school.services.mail import writing
+from school.services.mail import headers, writing
 from school.services.mail.transports import Outcome, Transport, Verdict, transport_for, verdict
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def as_email(message: OutboxMessage, sender: str, domain: str | None = None) -> 
     # message's: it raises, and no message is given up for it.
     server = Address(addr_spec=address)
     try:
-        email = EmailMessage()
+        email = EmailMessage(policy=headers.POLICY)
         email["From"] = Address(
             message.sender_name or name, username=server.username, domain=server.domain
         )

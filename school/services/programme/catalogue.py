@@ -188,6 +188,9 @@ class Programme:
     edition: Edition
     sessions: list[Session]
     taken: dict[int, int]
+    # Sessions not chosen here that some readers attend anyway (the members' assembly),
+    # shown beside the slots they overlap.
+    alongside: list[Session] = field(default_factory=list)
 
     def seats_left(self, session: Session) -> int | None:
         """Seats left, or for a meal the people who may still take it (None: no cap)."""
@@ -196,7 +199,7 @@ class Programme:
         return max(session.capacity - self.taken.get(session.id, 0), 0)
 
     def days(self) -> list[Day]:
-        return build_days(self.edition, self.sessions)
+        return build_days(self.edition, self.sessions, self.alongside)
 
 
 def load_programme(db: DbSession, edition: Edition) -> Programme:
@@ -252,10 +255,16 @@ class Slot:
     starts_at: datetime
     ends_at: datetime
     sessions: list[Session] = field(default_factory=list)
+    alongside: list[Session] = field(default_factory=list)  # see ``Programme.alongside``
 
     @property
     def is_parallel(self) -> bool:
         return len(self.sessions) > 1
+
+    @property
+    def is_crowded(self) -> bool:
+        """More than one thing happens in it: shown side by side."""
+        return len(self.sessions) + len(self.alongside) > 1
 
 
 @dataclass
@@ -265,8 +274,11 @@ class Day:
     slots: list[Slot]
 
 
-def build_days(edition: Edition, sessions: list[Session]) -> list[Day]:
-    """Group sessions by local day, and into slots of overlapping sessions."""
+def build_days(
+    edition: Edition, sessions: list[Session], alongside: Iterable[Session] = ()
+) -> list[Day]:
+    """Group sessions by local day, and into slots of overlapping sessions; each of
+    ``alongside`` beside every slot it overlaps."""
     tz = edition.tz
     themes = {day.date: day for day in edition.days}
     by_date: dict[date, list[Session]] = {}
@@ -282,6 +294,10 @@ def build_days(edition: Edition, sessions: list[Session]) -> list[Day]:
             else:
                 slots.append(Slot(session.starts_at, session.ends_at, [session]))
         days.append(Day(day, themes.get(day), slots))
+    for other in alongside:
+        for slot in (slot for day in days for slot in day.slots):
+            if other.overlaps(slot):
+                slot.alongside.append(other)
     return days
 
 

@@ -55,6 +55,26 @@ def listed_sessions(db: DbSession, edition: Edition) -> list[Session]:
     )
 
 
+def members_sessions_alongside(db: DbSession, edition: Edition) -> list[Session]:
+    """Members-only sessions nobody chooses on the form (the General Assembly: members
+    simply come): the form shows each beside the choices it overlaps, so that a member
+    sees the clash before choosing a visit at the same time."""
+    return list(
+        db.scalars(
+            sa.select(Session)
+            .where(
+                Session.edition_id == edition.id,
+                Session.audience == Audience.MEMBERS,
+                sa.not_(Session.is_chosen_on_form),
+                sa.not_(Session.is_cancelled),
+                Session.is_meal.is_(False),
+            )
+            .options(selectinload(Session.room))
+            .order_by(Session.starts_at, Session.id)
+        )
+    )
+
+
 def meal_sessions(db: DbSession, edition: Edition) -> list[Session]:
     return list(
         db.scalars(

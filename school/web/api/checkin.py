@@ -75,6 +75,7 @@ def scan_json(result: ScanResult, tz) -> dict[str, Any]:
         "checkin_id": result.record.id if result.record else None,
         "replayed": result.replayed,
         "arrivals": result.arrivals,
+        "badge_edition": result.badge_edition,
     }
 
 

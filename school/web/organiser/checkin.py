@@ -210,6 +210,7 @@ def _scanner_strings() -> dict:
         "expected": _("Expected at:"),
         "waitlist": _("Number %(position)s on the waiting list", position="{position}"),
         "no_seat": _("No seat booked in this session: let in only if the room allows."),
+        "badge_for": _("This badge is for %(edition)s.", edition="{edition}"),
         # A red verdict: not for the door to sort out.
         "send_to_desk": _("Do not let in: send the person to the reception desk."),
         "saved_offline": _("Decided on this phone: will be sent when the network is back."),

@@ -74,7 +74,12 @@ export function decide(index, checkpoint, token, scans) {
   const person = index.byToken.get(token);
   if (!person) {
     const match = TOKEN.exec(token);
-    if (match && parseInt(match[1], 36) !== index.roster.edition.id) result.verdict = VERDICT.WRONG_EDITION;
+    const editionId = match ? parseInt(match[1], 36) : null;
+    if (match && editionId !== index.roster.edition.id) {
+      result.verdict = VERDICT.WRONG_EDITION;
+      // Named as the server names it (school.services.checkin.other_editions).
+      result.badge_edition = (index.roster.edition.others || []).find((e) => e.id === editionId) || null;
+    }
     return result;
   }
   const seatsToday = person.seats

@@ -71,6 +71,8 @@ function details(result) {
     if (result.waitlist_position) lines.push(say("waitlist", { position: result.waitlist_position }));
     else lines.push(say("no_seat"));
     if (result.expected.length) lines.push(`${say("expected")} ${result.expected.map(sessionLine).join(" ; ")}`);
+  } else if (result.verdict === VERDICT.WRONG_EDITION && result.badge_edition) {
+    lines.push(say("badge_for", { edition: localized(result.badge_edition.title) }));
   }
   if ((LOOK[result.verdict] || LOOK[VERDICT.INVALID]).tone === "stop") lines.push(say("send_to_desk"));
   if (result.no_roster) lines.push(say("no_roster"));

@@ -89,8 +89,24 @@ SCHEMAS: dict[str, Any] = {
             "checkin_id": {"type": "integer", "nullable": True},
             "replayed": {"type": "boolean"},
             "arrivals": {"type": "integer"},
+            "badge_edition": {
+                "allOf": [{"$ref": "#/components/schemas/NamedEdition"}],
+                "nullable": True,
+                "description": "`wrong_edition`: the edition the badge is for (unless a draft)",
+            },
         },
         "required": ["verdict", "participant", "first_checkin_at", "checkpoint", "replayed"],
+    },
+    "NamedEdition": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "title": {
+                "type": "object",
+                "properties": {"fr": {"type": "string"}, "en": {"type": "string"}},
+            },
+        },
+        "required": ["id", "title"],
     },
     "UndoResult": {
         "type": "object",
@@ -104,7 +120,16 @@ SCHEMAS: dict[str, Any] = {
     "Roster": {
         "type": "object",
         "properties": {
-            "edition": {"type": "object"},
+            "edition": {
+                "type": "object",
+                "properties": {
+                    "others": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/NamedEdition"},
+                        "description": "the other editions a badge may be for, to name them",
+                    },
+                },
+            },
             "generated_at": {"type": "string", "format": "date-time"},
             "complete": {
                 "type": "boolean",
