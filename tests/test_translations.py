@@ -140,3 +140,58 @@ def test_french_sentences_name_an_edition_as_french_does():
     bare += [messages[msgid] for msgid in EDITION_TITLED if "l’édition «" not in messages[msgid]]
     assert bare == []
     assert messages["Register for the School"] == "S’inscrire"
+
+
+def _said(lang: str) -> dict:
+    return {m.id: m.string for m in _catalog(lang) if m.id and isinstance(m.string, str)}
+
+
+@pytest.mark.parametrize("lang", ("it", "es", "pt"))
+def test_a_cite_is_never_a_city(lang):
+    """ "Cité" is the proper noun of a Cité des métiers: never "città", "ciudad", "cidade"."""
+    said = _said(lang)
+    wrong = [
+        (i, s)
+        for i, s in said.items()
+        if "Cité" in i and re.search(r"\b(città|ciudad\w*|cidade\w*)\b", s, re.I)
+    ]
+    assert wrong == [] and all("Cité" in said[i] for i in said if "Cité" in i)
+
+
+def test_each_language_keeps_its_register():
+    """Italian says "tu" to the reader; Spanish and Portuguese keep the formal address."""
+    formal_it = re.compile(r"\b(Lei|Suo|Sua|Suoi|Sue|La preghiamo)\b")
+    familiar_es = re.compile(r"\b(tú|tu|tus|te|ti|contigo)\b", re.I)
+    familiar_pt = re.compile(r"\b(tu|teu|tua|teus|tuas|contigo)\b|-te\b", re.I)
+    assert not [s for s in _said("it").values() if formal_it.search(s)]
+    assert not [s for s in _said("es").values() if familiar_es.search(s)]
+    assert not [s for s in _said("pt").values() if familiar_pt.search(s)]
+
+
+def test_italian_spanish_and_portuguese_name_each_thing_one_way():
+    """A check-in is a "check-in" in Italian (never "registrato", the word of a registration),
+    a badge an "acreditación" in Spanish, the call for initiatives an "apelo" in Portuguese,
+    which speaks European Portuguese; a place in a waiting line is not a seat."""
+    it, es, pt = _said("it"), _said("es"), _said("pt")
+    assert not [s for i, s in it.items() if "checked in" in i.lower() and "registrat" in s]
+    assert not [s for s in it.values() if "’" in s]  # the catalogue's apostrophe is '
+    assert not [s for s in es.values() if re.search(r"credencial", s, re.I)]
+    assert not [s for s in pt.values() if "Convite à apresentação" in s]
+    assert not [i for i, s in pt.items() if i.startswith("Must be") and s.startswith("Deve")]
+    brazilian = r"\b(registro|tela|celular|arquivo|usuário|contato|equipe|cadastro)\b"
+    assert not [s for s in pt.values() if re.search(brazilian, s, re.I)]
+    assert (it["Place"], es["Place"], pt["Place"]) == ("Posizione", "Puesto", "Posição")
+    assert es[
+        "When you are checked in: to know who is in the building and to issue your "
+        "certificate of attendance."
+    ].startswith("Cuando ")
+
+
+def test_italian_spanish_and_portuguese_words_agree_with_what_they_qualify():
+    """A count of people is plural ("Presenti: 80"); a full meal is "esgotada" in Portuguese."""
+    it, es, pt = _said("it"), _said("es"), _said("pt")
+    assert (it["Present"], es["Present"], pt["Present"]) == ("Presenti", "Presentes", "Presentes")
+    assert (it["Arrived"], es["Arrived"], pt["Arrived"]) == ("Arrivati", "Han llegado", "Chegaram")
+    assert pt["Full"] == "Esgotada"
+    nobody = "Nobody has been checked in yet: there is no certificate."
+    assert "nadie" in es[nobody]
