@@ -15,7 +15,7 @@ from datetime import date, datetime, tzinfo
 from babel import Locale
 from babel import dates as babel_dates
 from flask import Response, current_app, g, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -100,6 +100,17 @@ def best_language(accepted: LanguageAccept, languages: tuple[str, ...]) -> str:
 
 def language() -> str:
     return str(get_locale() or "fr")[:2]
+
+
+def label_colon(label: object) -> str:
+    """A label before its value, "Status:", as the reader's language writes it: French puts
+    a space before the colon ("Statut :"). Every "label: value" of a page goes through it."""
+    return gettext("%(name)s:", name=label)
+
+
+def pair(label: object, value: object) -> str:
+    """ "Status: Draft", "Statut : Brouillon"."""
+    return f"{label_colon(label)} {value}"
 
 
 # Day before month, month in words and a 24-hour clock in both languages ("19 June 2019",

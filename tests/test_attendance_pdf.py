@@ -155,6 +155,37 @@ def test_long_names_wrap_between_words_and_the_head_says_the_day(client, school,
     assert "Wednesday 19 June 2019, 18:00–19:30 · Meeting room 1" in plain(text)
 
 
+def test_an_arabic_name_is_set_against_the_right_edge_of_its_cell(client, school, db):
+    """Arabic is read from the right: its cells align it there, Latin names stay left."""
+    make_registration(
+        db, school["edition"], first_name="محمد عبد الرحمن", last_name="الشريف",
+        organisation="مدينة المهن الرباط", days=[D1],
+    )  # fmt: skip
+    db.commit()
+    log_in(client, "admin")
+    pdf = download(
+        client, f"/organiser/{SLUG}/attendance/sessions/{school['assembly'].id}.pdf?lang=en"
+    )
+    [page] = pdf_pages(pdf)
+    heading = {w.text: w for w in page.words if w.y0 < 60}  # the table's heading row
+    words = {w.text: w for w in page.words}
+
+    # pdftotext -bbox gives Arabic words in the order they are drawn: letters reversed.
+    def drawn(text: str) -> list:
+        return [words[word[::-1]] for word in text.split()]
+
+    last = words["الشريف"[::-1]]
+    for name, cell_ends_at in (
+        ("الشريف", heading["First"].x0),
+        ("محمد عبد الرحمن", heading["Organisation"].x0),
+        ("مدينة المهن الرباط", heading["Category"].x0),
+    ):
+        right = max(w.x1 for w in drawn(name))
+        assert cell_ends_at - 4 < right < cell_ends_at, (name, right, cell_ends_at)
+    assert last.x0 > heading["Last"].x0 + 10  # not at the left edge
+    assert abs(words["Jelenčić"].x0 - heading["Last"].x0) < 0.5  # Latin: left, as before
+
+
 def test_the_entrance_sheet_from_the_command_line(runner, school, tmp_path):
     out = tmp_path / "day1.pdf"
     result = runner.invoke(

@@ -9,9 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from school.database import utcnow
-from school.models import AuditEntry, Edition, Registration, Room, Session
+from school.models import AuditEntry, Edition, Person, Registration, Room, Session
+from school.models import Organiser as Account
 from school.services import audit
-from school.services.programme import editions
+from school.services.programme import editions, speakers
 from tests.support.backoffice import Organiser, flashes, fresh, make_admin
 from tests.support.factories import make_registration
 
@@ -237,3 +238,36 @@ def test_the_audit_log_tells_each_change_in_words(app, organiser, demo, db, lang
         assert words in text, words
     assert "{&#39;" not in log and "[&#39;" not in log  # no Python dict nor list
     assert f"registration:{ada.id}" not in log and "Jelenčić" in log  # named, not numbered
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", ["Speaker: Ana &lt;b&gt;Bold&lt;/b&gt;", "Participant (own link): Ada Lovelace",
+                "Command line (flask …)", "The application itself (mail worker, scheduled jobs)",
+                "chef@example.org"]),
+        ("fr", ["Intervenant·e : Ana &lt;b&gt;Bold&lt;/b&gt;",
+                "Participant·e (son lien personnel) : Ada Lovelace", "Ligne de commande (flask …)",
+                "L’application elle-même (envoi des e-mails, tâches programmées)",
+                "chef@example.org"]),
+    ],
+)  # fmt: skip
+def test_the_audit_log_says_who_acted_in_words(organiser, demo, db, lang, expected):
+    """Not "speaker:5", "cli" or "system": the speaker's and the participant's names (as the
+    organisers see them on other pages, escaped), the command line, the application."""
+    speaker = db.scalar(sa.select(Person).where(Person.edition_id == demo.id))
+    speaker.first_name, speaker.last_name = "Ana", "<b>Bold</b>"
+    speakers.update_details(db, speaker, {"function_fr": "Chargée de mission"}, now=utcnow())
+    ada = make_registration(db, demo, first_name="Ada", last_name="Lovelace")
+    db.flush()
+    chef = db.scalar(sa.select(Account.id).where(Account.email == "chef@example.org"))
+    for actor in (f"participant:{ada.id}", "cli", None, f"organiser:{chef}"):
+        audit.record(db, actor, "registration.updated", f"registration:{ada.id}", edition=demo.id)
+    db.commit()
+
+    organiser.lang = lang
+    log = organiser.page(f"/organiser/{demo.slug}/audit")
+    who = re.findall(r"</time></td>\s*<td>([^<]*)</td>", log)
+    for words in expected:
+        assert words in who, (words, who)
+    assert not {"cli", "system", f"speaker:{speaker.id}", f"participant:{ada.id}"} & set(who)

@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 
 from school.database import utcnow
-from school.models import AuditEntry, Edition, Organiser
+from school.models import AuditEntry, Edition, Organiser, Person, Registration
 
 Actor = Organiser | str | None
 
@@ -50,7 +51,7 @@ def record(
 @dataclass
 class EntryView:
     entry: AuditEntry
-    who: str  # the organiser's e-mail, or the stored actor
+    who: str  # in words: the organiser's e-mail, the speaker's name…
 
 
 @dataclass
@@ -91,25 +92,51 @@ def entries(
 
 
 def names_of(db: DbSession, actors: list[str]):
-    """A function that names each stored actor: the organiser's e-mail (one query for all),
-    or the stored label itself."""
-    ids = {
-        int(actor.split(":", 1)[1])
-        for actor in actors
-        if actor.startswith("organiser:") and actor.split(":", 1)[1].isdigit()
+    """A function that names each stored actor in the reader's language: an organiser by
+    their e-mail, a speaker or a participant acting through their private link by their
+    name (one query a kind for all), the command line and the application's own jobs in
+    words; an actor of another kind as it is stored."""
+    wanted: dict[str, set[int]] = {"organiser": set(), "speaker": set(), "participant": set()}
+    for actor in actors:
+        kind, _sep, number = actor.partition(":")
+        if kind in wanted and number.isdigit():
+            wanted[kind].add(int(number))
+    emails = _read(db, wanted["organiser"], Organiser.email)
+    speakers = _read(db, wanted["speaker"], Person.first_name, Person.last_name)
+    participants = _read(db, wanted["participant"], Registration.first_name, Registration.last_name)
+    words = {
+        "cli": _("Command line (flask …)"),
+        "system": _("The application itself (mail worker, scheduled jobs)"),
+        "public": _("Someone using the public form"),
+        "submitter": _("The submitter (own link)"),
     }
-    emails = (
-        dict(
-            db.execute(sa.select(Organiser.id, Organiser.email).where(Organiser.id.in_(ids))).all()
-        )
-        if ids
-        else {}
-    )
 
     def who(actor: str) -> str:
-        kind, _, number = actor.partition(":")
-        if kind == "organiser" and number.isdigit():
-            return emails.get(int(number), actor)
+        kind, _sep, number = actor.partition(":")
+        if not number.isdigit():
+            return words.get(actor, actor)
+        found = {"organiser": emails, "speaker": speakers, "participant": participants}.get(
+            kind, {}
+        ).get(int(number))
+        if kind == "organiser":
+            return found or _("An organiser whose account was removed")
+        if kind == "speaker":
+            return _("Speaker: %(name)s", name=found) if found else _("A removed speaker")
+        if kind == "participant":
+            return (
+                _("Participant (own link): %(name)s", name=found)
+                if found
+                else _("A participant (own link), since removed")
+            )
         return actor
 
     return who
+
+
+def _read(db: DbSession, ids: set[int], *columns) -> dict[int, str]:
+    """{id: the columns joined by a space} of the rows of ``columns``' table with ``ids``."""
+    if not ids:
+        return {}
+    model = columns[0].class_
+    rows = db.execute(sa.select(model.id, *columns).where(model.id.in_(ids))).all()
+    return {row[0]: " ".join(part for part in row[1:] if part) for row in rows}

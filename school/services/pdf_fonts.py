@@ -103,6 +103,19 @@ def needs_shaping(text: str) -> bool:
     )
 
 
+def is_right_to_left(text: str) -> bool:
+    """Whether ``text`` is written right to left, as its first letter of a directional
+    script says (Unicode's rule for a paragraph's direction: digits and punctuation
+    do not count), so that a cell sets it against its right edge (``محمد العلي``)."""
+    for char in text:
+        direction = unicodedata.bidirectional(char)
+        if direction in ("R", "AL"):
+            return True
+        if direction == "L":
+            return False
+    return False
+
+
 def shape_if_needed(pdf: FPDF, text: str) -> None:
     """Turn shaping on for ``text`` only if it needs it (see ``add_fonts``)."""
     wanted = needs_shaping(text)

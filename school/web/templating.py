@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask, request, url_for
+from jinja2 import pass_eval_context
 from markupsafe import Markup, escape
 
 from school import i18n
@@ -59,7 +60,17 @@ def register_templating(app: Flask) -> None:
         cite_name=cite_name,
         session_title=lambda session: session_title(session, i18n.language()),
         moment=lambda moment, tz: lifecycle.when(moment, tz),
+        colon=colon,
     )
+
+
+@pass_eval_context
+def colon(context, label) -> str:
+    """``{{ _("Room")|colon }}``: the label with its colon, as the language writes it
+    ("Salle :"), escaped in an HTML template, as typed in a text one (a plain-text e-mail)."""
+    if context.autoescape:  # the label escaped unless it is markup already (``tl``)
+        return escape(i18n.label_colon("{}")).format(label)
+    return i18n.label_colon(label)
 
 
 def cite_name(value) -> str:

@@ -82,10 +82,10 @@ def survey_tables(results: Results, lang: str) -> list[Table]:
     questions = []
     for q in results.questions:
         if q.question.kind == "rating":
-            spread = " · ".join(f"{k}: {n}" for k, n in q.ratings.distribution.items())
+            spread = " · ".join(i18n.pair(k, n) for k, n in q.ratings.distribution.items())
             questions.append([str(q.question.label), q.ratings.count, q.ratings.average, spread])
         elif q.question.kind == "choice":
-            spread = " · ".join(f"{again_label(k)}: {n}" for k, n in q.choices.most_common())
+            spread = " · ".join(i18n.pair(again_label(k), n) for k, n in q.choices.most_common())
             questions.append([str(q.question.label), sum(q.choices.values()), None, spread])
         elif q.question.kind == "text":
             questions.append([str(q.question.label), len(q.comments), None, None])

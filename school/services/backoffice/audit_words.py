@@ -150,7 +150,7 @@ def _value(key: str, value: Any, names: _Names) -> str:
     if key in SESSION_LISTS:
         return "; ".join(names.session(v) for v in value)
     if key == "choices" and isinstance(value, dict):
-        return "; ".join(f"{names.session(k)}: {_choice(v)}" for k, v in value.items())
+        return "; ".join(i18n.pair(names.session(k), _choice(v)) for k, v in value.items())
     if key == "room_id":
         return names.rooms.get(_int(value), f"#{value}")
     if key == "speakers" and isinstance(value, list):
@@ -160,7 +160,7 @@ def _value(key: str, value: Any, names: _Names) -> str:
     if key == "moved_to_waitlist" and isinstance(value, list):
         return ", ".join(str(v.get("email", v)) if isinstance(v, dict) else str(v) for v in value)
     if key == "themes" and isinstance(value, dict):
-        return "; ".join(f"{_day_or(k)}: {v}" for k, v in value.items() if v)
+        return "; ".join(i18n.pair(_day_or(k), v) for k, v in value.items() if v)
     if key == "session":
         return names.session(value)
     if key == "country":
@@ -171,7 +171,7 @@ def _value(key: str, value: Any, names: _Names) -> str:
         return str(value).upper()
     if isinstance(value, dict):
         parts = [(k, _value(k, v, names)) for k, v in value.items()]
-        return "; ".join(f"{_field(k)}: {text}" for k, text in parts if text)
+        return "; ".join(i18n.pair(_field(k), text) for k, text in parts if text)
     if isinstance(value, list):
         return ", ".join(_value(key, v, names) for v in value)
     if isinstance(value, str):

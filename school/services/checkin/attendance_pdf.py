@@ -25,7 +25,14 @@ from school.services.badges import tokens
 from school.services.checkin.attendance import Sheet
 from school.services.checkin.certificates import Certificate, issue_date
 from school.services.network import cites
-from school.services.pdf_fonts import FAMILY, Box, TextStyle, add_fonts, fit_text
+from school.services.pdf_fonts import (
+    FAMILY,
+    Box,
+    TextStyle,
+    add_fonts,
+    fit_text,
+    is_right_to_left,
+)
 
 INK = (17, 17, 17)
 MUTED = (90, 90, 90)
@@ -172,7 +179,9 @@ def _sheet_table(pdf: _Document, sheet: Sheet, lang: str) -> None:
             row.cell(str(n))
             for column, text in ((1, person.last_name), (2, person.first_name), (3, organisation)):
                 fitted, size = _fit_cell(pdf, text, SHEET_COLUMNS[column])
-                row.cell(fitted, style=FontFace(size_pt=size))
+                # An Arabic name starts at the cell's right edge, as its reader reads it.
+                align = "RIGHT" if is_right_to_left(text) else None
+                row.cell(fitted, align=align, style=FontFace(size_pt=size))
             row.cell(str(CATEGORY_LABELS[person.category]))
             row.cell(i18n.local_time(line.checked_in_at, tz, lang) if line.checked_in_at else "")
             row.cell("")

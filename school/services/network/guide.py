@@ -142,7 +142,7 @@ def _cover(pdf: _Guide, edition: Edition, lang: str, rows, names, title: str) ->
     for i in rows:
         by_kind[i.kind] += 1
     kinds = [
-        f"{label!s} : {by_kind[key.value]}" if lang == "fr" else f"{label}: {by_kind[key]}"
+        i18n.pair(label, by_kind[key.value])
         for key, label in initiatives.KIND_LABELS.items()
         if by_kind[key.value]
     ]

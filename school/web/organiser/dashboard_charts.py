@@ -16,6 +16,8 @@ from datetime import date
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from school import i18n
+
 
 def _shape(*rects: tuple[str, float]) -> Markup:
     """A bar 100 units long stretched to its row's width: one rectangle per (class, share
@@ -101,7 +103,9 @@ def timeline(title: str, points: Sequence[tuple[date, int]], labels: tuple[str, 
         line.append((100, line[0][1]))
     path = " ".join(f"{x},{y}" for x, y in line)
     area = f"{line[0][0]},50 {path} {line[-1][0]},50"
-    description = f"{title}: {labels[0]}: {points[0][1]} … {labels[1]}: {points[-1][1]}"
+    description = i18n.pair(
+        title, f"{i18n.pair(labels[0], points[0][1])} … {i18n.pair(labels[1], points[-1][1])}"
+    )
     return Markup(
         '<figure class="dash-chart dash-timeline"><figcaption class="visually-hidden">{desc}'
         '</figcaption><span class="dash-peak" aria-hidden="true">{peak}</span>'
