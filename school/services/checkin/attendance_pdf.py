@@ -228,8 +228,9 @@ def _certificate_page(pdf: _Document, found: Certificate, lang: str, now: dateti
     pdf.set_text_color(*MUTED)
     pdf.line_of(title, 9.5, after=10)
     pdf.set_text_color(*INK)
-    # The heading in the participant's language, then in the other one.
-    pdf.line_of(HEADINGS.get(lang, HEADINGS["fr"]), 22, bold=True, after=1)
+    # The heading in the participant's language, then the official French and English
+    # ones it does not already say (both, under an Italian, Spanish or Portuguese heading).
+    pdf.line_of(HEADINGS.get(lang) or _("Certificate of attendance"), 22, bold=True, after=1)
     pdf.set_text_color(*MUTED)
     pdf.line_of(" / ".join(v for k, v in HEADINGS.items() if k != lang), 13, after=10)
     pdf.set_text_color(*INK)
