@@ -189,3 +189,17 @@ def test_the_demo_report_after_a_school_of_seventy(app, demo, db, runner, tmp_pa
     paris = "Cité des métiers de Paris la Villette"
     assert f"{paris} {dict(found.per_cite)[paris]}" in lines
     assert len(pdf_pages(pdf)) >= 3
+
+
+def test_the_report_quotes_each_comment_once(app, demo, db, runner, tmp_path):
+    # In the demo, several people wrote the very same sentence: the report's selection
+    # quotes it once and makes room for the other answers.
+    with app.app_context():
+        demo_after_the_school(db, demo.id)
+    out = tmp_path / "demo.pdf"
+    assert runner.invoke(args=["report", demo.slug, "-o", str(out)]).exit_code == 0
+    lines = rows(out.read_bytes())
+    start = lines.index("Quel a été le moment le plus utile pour vous ?")
+    end = lines.index("Que faudrait-il changer la prochaine fois ?")
+    quoted = [line for line in lines[start + 1 : end] if line.startswith("«")]
+    assert len(quoted) >= 4 and len(set(quoted)) == len(quoted)

@@ -279,8 +279,12 @@ def _out_of_5(value: float, lang: str) -> str:
 
 
 def _selection(comments) -> list[str]:
-    """A few comments worth quoting: the most developed ones first, each cut to a paragraph."""
-    chosen = sorted(comments, key=lambda c: -len(c.text))[:COMMENTS_PER_QUESTION]
+    """A few comments worth quoting: the most developed ones first, each cut to a paragraph.
+    A sentence several people wrote is quoted once, leaving room for the others."""
+    distinct: dict[str, results.Comment] = {}
+    for comment in sorted(comments, key=lambda c: -len(c.text)):
+        distinct.setdefault(" ".join(comment.text.split()).casefold(), comment)
+    chosen = list(distinct.values())[:COMMENTS_PER_QUESTION]
     return [
         c.text if len(c.text) <= COMMENT_LIMIT else c.text[: COMMENT_LIMIT - 1].rstrip() + "…"
         for c in chosen
