@@ -4,6 +4,7 @@ with pdftotext and openpyxl on the made-up Autumn School whose figures are known
 from __future__ import annotations
 
 import io
+import itertools
 import re
 
 import openpyxl
@@ -203,3 +204,19 @@ def test_the_report_quotes_each_comment_once(app, demo, db, runner, tmp_path):
     end = lines.index("Que faudrait-il changer la prochaine fois ?")
     quoted = [line for line in lines[start + 1 : end] if line.startswith("«")]
     assert len(quoted) >= 4 and len(set(quoted)) == len(quoted)
+
+
+def test_the_report_s_title_is_not_stretched(app, demo, db, runner, tmp_path):
+    # A title that wraps is set flush left: the words of its first line are as far apart as
+    # those of its last line, not pushed out to both margins.
+    out = tmp_path / "demo.pdf"
+    assert runner.invoke(args=["report", demo.slug, "-o", str(out)]).exit_code == 0
+    words = [w for w in pdf_pages(out.read_bytes())[0].words if w.y0 < 36]
+
+    def spaces(line_of: str) -> list[float]:
+        y0 = next(w.y0 for w in words if w.text == line_of)
+        line = sorted((w for w in words if abs(w.y0 - y0) < 1), key=lambda w: w.x0)
+        return [b.x0 - a.x1 for a, b in itertools.pairwise(line)]
+
+    first, last = spaces("Réseau"), spaces("métiers")
+    assert max(first) < min(last) * 1.15, (first, last)

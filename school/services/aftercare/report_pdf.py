@@ -62,7 +62,8 @@ class _Report(FPDF):
 
     def text_line(self, text: str, size: float, *, bold: bool = False, after: float = 0) -> None:
         self.set_font(FAMILY, "B" if bold else "", size)
-        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        # Flush left: fpdf2 justifies by default, which stretches a wrapped title's words.
+        self.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         if after:
             self.ln(after)
 
@@ -266,7 +267,9 @@ def _quotes(pdf: _Report, comments, lang: str) -> None:
     opening, closing = ("« ", " »") if lang == "fr" else ("“", "”")
     for comment in _selection(comments):
         pdf.set_font(FAMILY, "", 9.5)
-        pdf.multi_cell(0, 4.8, f"{opening}{comment}{closing}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            0, 4.8, f"{opening}{comment}{closing}", align="L", new_x="LMARGIN", new_y="NEXT"
+        )
         pdf.ln(1.5)
 
 
