@@ -121,12 +121,9 @@ def _cover(pdf: _Report, found: Figures, lang: str, now: datetime) -> None:
         if found.survey.overall_average is not None:
             boxes.append((_out_of_5(found.survey.overall_average, lang), _("overall rating")))
     _boxes(pdf, boxes)
-    kinds = ", ".join(
-        f"{n} × {str(KIND_LABELS.get(kind, kind)).lower()}"
-        for kind, n in found.sessions_held_by_kind.items()
-    )
-    if kinds:
-        pdf.text_line(_("Sessions held: %(kinds)s.", kinds=kinds), 9.5, after=1)
+    held = sessions_held_text(found)
+    if held:
+        pdf.text_line(held, 9.5, after=1)
     pdf.set_text_color(*MUTED)
     pdf.text_line(
         _(
@@ -164,6 +161,16 @@ def _boxes(pdf: _Report, boxes: list[tuple[object, str]]) -> None:
         pdf.multi_cell(width - 3, 3.6, label, align="C")
         pdf.set_xy(pdf.l_margin, y)
     pdf.set_y(pdf.get_y() + height + 6)
+
+
+def sessions_held_text(found: Figures) -> str:
+    """ "Sessions held: 7 × plenary, 2 × workshop." in the current language, as the report
+    and the organisers' page say it; empty when none was held."""
+    kinds = ", ".join(
+        f"{n} × {str(KIND_LABELS.get(kind, kind)).lower()}"
+        for kind, n in found.sessions_held_by_kind.items()
+    )
+    return _("Sessions held: %(kinds)s.", kinds=kinds) if kinds else ""
 
 
 def _attendance(pdf: _Report, found: Figures, lang: str) -> None:
