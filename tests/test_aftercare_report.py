@@ -161,6 +161,9 @@ def test_the_report_in_english_and_from_the_back_office(school, app, db):
     assert figure_above(page, "registered") == "8" and figure_above(page, "Cités") == "4"
     assert figure_above(page, "countries") == "3" and figure_above(page, "overall") == "4.0/5"
     assert "“Больше времени для обмена опытом”" in text
+    # A report filed for years says the year it was computed.
+    year = utcnow().year
+    assert re.search(rf"Computed on \d+ \w+ {year}, \d\d:\d\d from the registrations", text)
     book = openpyxl.load_workbook(io.BytesIO(admin.get(f"/organiser/{slug}/report.xlsx").data))
     figures = {row[0]: row[1] for row in book["Figures"].iter_rows(values_only=True)}
     assert figures["Registered people"] == 8 and figures["Countries present"] == 3

@@ -129,7 +129,7 @@ def _cover(pdf: _Report, found: Figures, lang: str, now: datetime) -> None:
         _(
             "Computed on %(when)s from the registrations, the check-ins at the door and in the"
             " rooms, and the survey's answers.",
-            when=i18n.local_datetime(now, edition.tz, "short", lang),
+            when=i18n.local_datetime(now, edition.tz, "long", lang),
         ),
         8.5,
         after=2,
