@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from school.models import Edition
 from school.services.aftercare import figures
 from school.services.backoffice import organisers
 from tests.support.aftercare_scenario import D1, D2, D3, EXPECTED, autumn_school, brussels, scan
+from tests.support.backoffice import Organiser, make_admin
 from tests.support.factories import make_registration
 from tests.support.openapi import response_matches
 
@@ -91,3 +94,18 @@ def test_the_report_api_answers_the_figures_to_staff_only(school, client, app, d
         "/api/v1/editions/nowhere/report", headers={"Authorization": f"Bearer {token}"}
     )
     assert missing.status_code == 404 and missing.get_json()["code"]
+
+
+def test_the_after_the_school_page_shows_what_the_report_counts(school, app, db):
+    # The organiser preparing the activity report finds on the page what the PDF says:
+    # who came from which country, the sessions held by kind and who came to each.
+    make_admin(app, db)
+    page = (
+        Organiser(app.test_client(), lang="fr")
+        .login()
+        .page(f"/organiser/{school['edition'].slug}/aftercare")
+    )
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "Participants par pays Pays Présents Belgique 3 France 2 Suisse 1" in text
+    assert "Sessions tenues : 1 × plénière, 1 × table ronde, 2 × atelier." in text
+    assert "Présence par session" in text and "les métiers du numérique 1" in text

@@ -4,6 +4,7 @@ with pdftotext and openpyxl on the made-up Autumn School whose figures are known
 from __future__ import annotations
 
 import io
+import itertools
 import re
 
 import openpyxl
@@ -160,6 +161,9 @@ def test_the_report_in_english_and_from_the_back_office(school, app, db):
     assert figure_above(page, "registered") == "8" and figure_above(page, "Cités") == "4"
     assert figure_above(page, "countries") == "3" and figure_above(page, "overall") == "4.0/5"
     assert "“Больше времени для обмена опытом”" in text
+    # A report filed for years says the year it was computed.
+    year = utcnow().year
+    assert re.search(rf"Computed on \d+ \w+ {year}, \d\d:\d\d from the registrations", text)
     book = openpyxl.load_workbook(io.BytesIO(admin.get(f"/organiser/{slug}/report.xlsx").data))
     figures = {row[0]: row[1] for row in book["Figures"].iter_rows(values_only=True)}
     assert figures["Registered people"] == 8 and figures["Countries present"] == 3
@@ -189,3 +193,33 @@ def test_the_demo_report_after_a_school_of_seventy(app, demo, db, runner, tmp_pa
     paris = "Cité des métiers de Paris la Villette"
     assert f"{paris} {dict(found.per_cite)[paris]}" in lines
     assert len(pdf_pages(pdf)) >= 3
+
+
+def test_the_report_quotes_each_comment_once(app, demo, db, runner, tmp_path):
+    # In the demo, several people wrote the very same sentence: the report's selection
+    # quotes it once and makes room for the other answers.
+    with app.app_context():
+        demo_after_the_school(db, demo.id)
+    out = tmp_path / "demo.pdf"
+    assert runner.invoke(args=["report", demo.slug, "-o", str(out)]).exit_code == 0
+    lines = rows(out.read_bytes())
+    start = lines.index("Quel a été le moment le plus utile pour vous ?")
+    end = lines.index("Que faudrait-il changer la prochaine fois ?")
+    quoted = [line for line in lines[start + 1 : end] if line.startswith("«")]
+    assert len(quoted) >= 4 and len(set(quoted)) == len(quoted)
+
+
+def test_the_report_s_title_is_not_stretched(app, demo, db, runner, tmp_path):
+    # A title that wraps is set flush left: the words of its first line are as far apart as
+    # those of its last line, not pushed out to both margins.
+    out = tmp_path / "demo.pdf"
+    assert runner.invoke(args=["report", demo.slug, "-o", str(out)]).exit_code == 0
+    words = [w for w in pdf_pages(out.read_bytes())[0].words if w.y0 < 36]
+
+    def spaces(line_of: str) -> list[float]:
+        y0 = next(w.y0 for w in words if w.text == line_of)
+        line = sorted((w for w in words if abs(w.y0 - y0) < 1), key=lambda w: w.x0)
+        return [b.x0 - a.x1 for a, b in itertools.pairwise(line)]
+
+    first, last = spaces("Réseau"), spaces("métiers")
+    assert max(first) < min(last) * 1.15, (first, last)

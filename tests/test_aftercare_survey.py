@@ -174,7 +174,8 @@ def test_wrong_answers_are_refused_with_a_message_and_nothing_kept(school, app, 
 
 def test_results_show_names_to_admins_only_and_go_to_xlsx(school, app, db, client):
     invite_all(app, db, school)
-    answer(client, token_of(db, school, "lina"), {"overall": "5", "useful": "Рабочие встречи"})
+    answer(client, token_of(db, school, "lina"),
+           {"overall": "5", "useful": "Рабочие встречи", "again": "yes"})  # fmt: skip
     answer(client, token_of(db, school, "chloe"), {"overall": "3", "change": "=cmd|' /C calc'!A0"})
     answer(client, token_of(db, school, "jean"), {"overall": "4"}, final=False)  # not counted
     db.rollback()
@@ -189,6 +190,13 @@ def test_results_show_names_to_admins_only_and_go_to_xlsx(school, app, db, clien
     page = admin.page(f"/organiser/{slug}/aftercare")
     assert "Рабочие встречи" in page and "娜 李" in page  # the name beside the comment
     assert "4.0/5" in page  # (5 + 3) / 2
+    assert "Yes: 1" in page  # the English colon, not the French one
+    free = re.search(
+        r"<h4>Anything else you would like to tell us\?</h4>(.*?)</article>", page, re.S
+    )
+    assert "No answer yet." in free.group(1)  # rather than nothing under the question
+    french = Organiser(app.test_client(), lang="fr").login().page(f"/organiser/{slug}/aftercare")
+    assert "4,0/5" in french and "Oui : 1" in french  # as the report writes them
     door = Organiser(app.test_client()).login("door@example.org", "correct horse 2")
     seen = door.page(f"/organiser/{slug}/aftercare")
     assert "Рабочие встречи" in seen and "李" not in seen

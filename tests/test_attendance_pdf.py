@@ -8,6 +8,7 @@ import pytest
 from school.services.badges import tokens
 from school.services.checkin import attendance
 from tests.support.attendance_scenario import D1, log_in, spring_school_scans, staff_accounts
+from tests.support.demo_aftercare import demo_after_the_school
 from tests.support.factories import make_registration
 from tests.support.pdf_tools import pdf_pages, pdf_text
 
@@ -268,3 +269,19 @@ def test_the_entrance_sheet_of_a_day_for_the_organisers(client, school):
     # Ève and Íñigo attend that day; nobody was checked in at the door then.
     assert lines.index("Ñúñez") < lines.index("Zubiri")
     assert "Expected: 2 · Checked in: 0 · Not checked in: 2" in lines
+
+
+def test_a_certificate_with_many_sessions_keeps_to_its_page(runner, app, demo, db, tmp_path):
+    # After the demo School, some came to a dozen sessions with long titles: each
+    # certificate still ends on its own page, the reference under the signature.
+    with app.app_context():
+        demo_after_the_school(db, demo.id)
+    out = tmp_path / "certificates.pdf"
+    result = runner.invoke(args=["attendance", "certificates", SLUG, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    written = int(result.output.split()[0])
+    pages = pdf_pages(out.read_bytes())
+    assert len(pages) == written
+    assert all({"Signature", "Firma", "Assinatura"} & set(page.lines()) for page in pages)
+    assert all({"Référence", "Reference:", "Riferimento:", "Referencia:", "Referência:"}
+               & set(page.lines()) for page in pages)  # fmt: skip

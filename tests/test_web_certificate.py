@@ -101,3 +101,20 @@ def test_during_the_event_the_page_says_when_the_certificate_comes(client, db):
 
 def test_a_wrong_link_finds_nothing(client, school):
     assert client.get("/my/not-a-token/certificate.pdf").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading"),
+    [("it", "Attestato di partecipazione"), ("es", "Certificado de asistencia"),
+     ("pt", "Certificado de presença")],
+)  # fmt: skip
+def test_a_certificate_in_another_language_is_headed_in_it(client, school, lang, heading):
+    # The heading in the participant's language, then the official French and English ones,
+    # each once: not the French heading twice.
+    eve = school["eve"]
+    text = pdf_text(client.get(f"/my/{eve.manage_token}/certificate.pdf?lang={lang}").data)
+    lines = text.splitlines()
+    assert lines.index(heading) + 1 == lines.index(
+        "Attestation de présence / Certificate of attendance"
+    )
+    assert text.count("Attestation de présence") == 1

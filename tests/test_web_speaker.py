@@ -250,3 +250,21 @@ def test_an_older_file_does_not_undo_a_confirmation(client, demo, db):
     db.expire_all()
     links = db.scalars(sa.select(SessionPerson).where(SessionPerson.person_id == person.id)).all()
     assert links and not any(link.is_tentative for link in links)
+
+
+def test_the_link_to_register_brings_what_the_organisers_know(client, demo, db):
+    # The speaker follows "Register for the School" from their page: their name, address
+    # and organisation are already there, not to be typed again.
+    person = _person(db)
+    person.email, person.organisation = "koulsoum@example.org", "Uniformation"
+    db.commit()
+    page = client.get(f"/{demo.slug}/register?lang=en&speaker={person.speaker_token}")
+    html = page.get_data(as_text=True)
+    for name, value in (
+        ("first_name", "Koulsoum"),
+        ("last_name", "Logerot"),
+        ("email", "koulsoum@example.org"),
+        ("organisation", "Uniformation"),
+    ):
+        field = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+        assert f'value="{value}"' in field, field

@@ -78,9 +78,13 @@ def form(slug: str):
     form = RegistrationForm()
     speaker_token = request.args.get("speaker") if not form.is_submitted() else None
     # A speaker's link: they register as a speaker (the service checks the token again).
-    if speaker_token and access.speaker_of(db.session, edition, speaker_token) is not None:
+    speaker = access.speaker_of(db.session, edition, speaker_token) if speaker_token else None
+    if speaker is not None:
         form.speaker.data = speaker_token
         form.category.data = "speaker"
+        # What the organisers already know of the speaker, not to be typed again.
+        for name in ("first_name", "last_name", "email", "organisation"):
+            form[name].data = form[name].data or getattr(speaker, name)
     form.prepare(edition, i18n.language(), meals, sessions)
     ranked = ranking_groups(edition, now)
     read_form(form, ranked)

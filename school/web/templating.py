@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask, request, url_for
+from flask_babel import format_decimal
 from jinja2 import pass_eval_context
 from markupsafe import Markup, escape
 
@@ -58,6 +59,8 @@ def register_templating(app: Flask) -> None:
         day=lambda value, fmt="full": i18n.local_date(value, fmt),
         datetime=lambda moment, tz, fmt="medium": i18n.local_datetime(moment, tz, fmt),
         cite_name=cite_name,
+        # "4,4" in French, "4.4" in English: one decimal, in the page's language.
+        decimal=lambda value, fmt="0.0": format_decimal(value, fmt),
         session_title=lambda session: session_title(session, i18n.language()),
         moment=lambda moment, tz: lifecycle.when(moment, tz),
         colon=colon,

@@ -62,7 +62,8 @@ class _Report(FPDF):
 
     def text_line(self, text: str, size: float, *, bold: bool = False, after: float = 0) -> None:
         self.set_font(FAMILY, "B" if bold else "", size)
-        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        # Flush left: fpdf2 justifies by default, which stretches a wrapped title's words.
+        self.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         if after:
             self.ln(after)
 
@@ -120,18 +121,15 @@ def _cover(pdf: _Report, found: Figures, lang: str, now: datetime) -> None:
         if found.survey.overall_average is not None:
             boxes.append((_out_of_5(found.survey.overall_average, lang), _("overall rating")))
     _boxes(pdf, boxes)
-    kinds = ", ".join(
-        f"{n} × {str(KIND_LABELS.get(kind, kind)).lower()}"
-        for kind, n in found.sessions_held_by_kind.items()
-    )
-    if kinds:
-        pdf.text_line(_("Sessions held: %(kinds)s.", kinds=kinds), 9.5, after=1)
+    held = sessions_held_text(found)
+    if held:
+        pdf.text_line(held, 9.5, after=1)
     pdf.set_text_color(*MUTED)
     pdf.text_line(
         _(
             "Computed on %(when)s from the registrations, the check-ins at the door and in the"
             " rooms, and the survey's answers.",
-            when=i18n.local_datetime(now, edition.tz, "short", lang),
+            when=i18n.local_datetime(now, edition.tz, "long", lang),
         ),
         8.5,
         after=2,
@@ -163,6 +161,16 @@ def _boxes(pdf: _Report, boxes: list[tuple[object, str]]) -> None:
         pdf.multi_cell(width - 3, 3.6, label, align="C")
         pdf.set_xy(pdf.l_margin, y)
     pdf.set_y(pdf.get_y() + height + 6)
+
+
+def sessions_held_text(found: Figures) -> str:
+    """ "Sessions held: 7 × plenary, 2 × workshop." in the current language, as the report
+    and the organisers' page say it; empty when none was held."""
+    kinds = ", ".join(
+        f"{n} × {str(KIND_LABELS.get(kind, kind)).lower()}"
+        for kind, n in found.sessions_held_by_kind.items()
+    )
+    return _("Sessions held: %(kinds)s.", kinds=kinds) if kinds else ""
 
 
 def _attendance(pdf: _Report, found: Figures, lang: str) -> None:
@@ -266,7 +274,9 @@ def _quotes(pdf: _Report, comments, lang: str) -> None:
     opening, closing = ("« ", " »") if lang == "fr" else ("“", "”")
     for comment in _selection(comments):
         pdf.set_font(FAMILY, "", 9.5)
-        pdf.multi_cell(0, 4.8, f"{opening}{comment}{closing}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            0, 4.8, f"{opening}{comment}{closing}", align="L", new_x="LMARGIN", new_y="NEXT"
+        )
         pdf.ln(1.5)
 
 
@@ -279,8 +289,12 @@ def _out_of_5(value: float, lang: str) -> str:
 
 
 def _selection(comments) -> list[str]:
-    """A few comments worth quoting: the most developed ones first, each cut to a paragraph."""
-    chosen = sorted(comments, key=lambda c: -len(c.text))[:COMMENTS_PER_QUESTION]
+    """A few comments worth quoting: the most developed ones first, each cut to a paragraph.
+    A sentence several people wrote is quoted once, leaving room for the others."""
+    distinct: dict[str, results.Comment] = {}
+    for comment in sorted(comments, key=lambda c: -len(c.text)):
+        distinct.setdefault(" ".join(comment.text.split()).casefold(), comment)
+    chosen = list(distinct.values())[:COMMENTS_PER_QUESTION]
     return [
         c.text if len(c.text) <= COMMENT_LIMIT else c.text[: COMMENT_LIMIT - 1].rstrip() + "…"
         for c in chosen

@@ -237,8 +237,9 @@ def _certificate_page(pdf: _Document, found: Certificate, lang: str, now: dateti
     pdf.set_text_color(*MUTED)
     pdf.line_of(title, 9.5, after=10)
     pdf.set_text_color(*INK)
-    # The heading in the participant's language, then in the other one.
-    pdf.line_of(HEADINGS.get(lang, HEADINGS["fr"]), 22, bold=True, after=1)
+    # The heading in the participant's language, then the official French and English
+    # ones it does not already say (both, under an Italian, Spanish or Portuguese heading).
+    pdf.line_of(HEADINGS.get(lang) or _("Certificate of attendance"), 22, bold=True, after=1)
     pdf.set_text_color(*MUTED)
     pdf.line_of(" / ".join(v for k, v in HEADINGS.items() if k != lang), 13, after=10)
     pdf.set_text_color(*INK)
@@ -262,13 +263,15 @@ def _certificate_page(pdf: _Document, found: Certificate, lang: str, now: dateti
 
     if found.sessions:
         pdf.line_of(_("Sessions attended"), 12, bold=True, after=1.5)
-        pdf.set_font(FAMILY, "", 9)
+        # A long list is set tighter, so that the certificate keeps to one page.
+        tight = len(found.sessions) > TIGHT_AFTER
+        pdf.set_font(FAMILY, "", 8.5 if tight else 9)
         with pdf.table(
-            col_widths=(30, 34, 96, 20),
+            col_widths=(26, 24, 110, 20),  # the titles wrap least
             text_align=("LEFT", "LEFT", "LEFT", "RIGHT"),
             v_align="MIDDLE",
-            line_height=4.2,
-            padding=(1, 1.5),
+            line_height=3.8 if tight else 4.2,
+            padding=(0.5, 1.5) if tight else (1, 1.5),
             headings_style=FontFace(emphasis="BOLD", fill_color=HEADING_FILL),
             repeat_headings=1,
         ) as table:
@@ -287,15 +290,8 @@ def _certificate_page(pdf: _Document, found: Certificate, lang: str, now: dateti
             total.cell(duration_text(found.hours))
     else:
         pdf.line_of(_("Attendance was recorded at the entrance of the venue."), 10.5)
-    pdf.ln(10)
     issued = i18n.local_date(issue_date(edition, now), "long", lang)
-    pdf.line_of(_("Done at %(city)s, on %(date)s.", city=edition.city, date=issued), 10.5, after=2)
-    pdf.line_of(_("For the organisers"), 10.5, bold=True, after=22)
-    pdf.set_draw_color(*RULE)
-    pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + 70, pdf.get_y())
-    pdf.ln(1.5)
-    pdf.set_text_color(*MUTED)
-    pdf.line_of(_("Signature"), 8.5, after=8)
+    place = _("Done at %(city)s, on %(date)s.", city=edition.city, date=issued)
     reference = tokens.token_for(registration)
     note = _("Reference: %(reference)s.", reference=reference)
     if edition.contact_email:
@@ -303,8 +299,39 @@ def _certificate_page(pdf: _Document, found: Certificate, lang: str, now: dateti
             "The organisers confirm this certificate on request: %(email)s.",
             email=edition.contact_email,
         )
+    before, sign, after = _closing_gaps(pdf, place, note)
+    pdf.ln(before)
+    pdf.line_of(place, 10.5, after=2)
+    pdf.line_of(_("For the organisers"), 10.5, bold=True, after=sign)
+    pdf.set_draw_color(*RULE)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + 70, pdf.get_y())
+    pdf.ln(1.5)
+    pdf.set_text_color(*MUTED)
+    pdf.line_of(_("Signature"), 8.5, after=after)
     pdf.line_of(note, 8)
     pdf.set_text_color(*INK)
+
+
+TIGHT_AFTER = 10  # sessions on a certificate, beyond which its table is set tighter
+# The blank spaces of a certificate's closing (mm): before the place and date, the room
+# to sign, before the reference; as wide as wished, and as narrow as they may get.
+CLOSING_GAPS = ((10.0, 4.0), (22.0, 12.0), (8.0, 3.0))
+
+
+def _closing_gaps(pdf: _Document, place: str, note: str) -> list[float]:
+    """The closing's spaces, narrowed as much as needed (not more) for the closing to end
+    on the certificate's page when a long list of sessions leaves less room."""
+    text = 2 + 1.5  # the space under the place and date, and under the signing line
+    for line, size, bold in ((place, 10.5, False), (_("For the organisers"), 10.5, True),
+                             (_("Signature"), 8.5, False), (note, 8, False)):  # fmt: skip
+        pdf.set_font(FAMILY, "B" if bold else "", size)
+        lines = pdf.multi_cell(0, size * 0.48, line, dry_run=True, output="LINES")
+        text += len(lines) * size * 0.48
+    room = pdf.page_break_trigger - pdf.get_y() - text - 1  # a millimetre to spare
+    wished = sum(wide for wide, _narrow in CLOSING_GAPS)
+    least = sum(narrow for _wide, narrow in CLOSING_GAPS)
+    share = min(1.0, max(0.0, (room - least) / (wished - least)))
+    return [narrow + (wide - narrow) * share for wide, narrow in CLOSING_GAPS]
 
 
 def duration_text(duration: timedelta) -> str:

@@ -24,6 +24,7 @@ from school.services.aftercare import figures, invitations, report_pdf, report_x
 from school.services.aftercare import survey as survey_service
 from school.services.aftercare.survey import QUESTIONS
 from school.services.backoffice import exports
+from school.services.network.countries import country_names
 from school.web.actions import form_action
 from school.web.auth import allow_checkin_staff
 from school.web.organiser.blueprint import actor, bp, load_edition
@@ -34,10 +35,11 @@ from school.web.organiser.blueprint import actor, bp, load_edition
 def aftercare(slug: str):
     edition = load_edition(slug)
     survey = survey_service.survey_of(db.session, edition)
+    found = figures.figures(db.session, edition)
     return render_template(
         "organiser/aftercare.html",
         edition=edition,
-        figures=figures.figures(db.session, edition),
+        figures=found,
         survey=survey,
         asked=survey.questions if survey else survey_service.DEFAULT_QUESTIONS,
         questions=list(QUESTIONS.values()),
@@ -45,6 +47,8 @@ def aftercare(slug: str):
         checked_in=invitations.checked_in(db.session, edition),
         is_admin=current_user.is_admin,
         again_label=survey_service.again_label,
+        sessions_held=report_pdf.sessions_held_text(found),
+        country_names=country_names(i18n.language()),
         lang=i18n.language(),
     )
 
