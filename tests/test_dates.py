@@ -152,3 +152,22 @@ def test_the_days_someone_comes_read_one_by_one(app, client, db, demo, lang, sai
     mail = db.scalar(sa.select(OutboxMessage).where(OutboxMessage.purpose == "confirmation"))
     assert said in page
     assert said in mail.text_body and said in mail.html_body
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("it", "19–21 giugno 2019"),
+        ("es", "19–21 de junio de 2019"),
+        ("pt", "19–21 de junho de 2019"),
+    ],
+)
+def test_the_dates_of_the_school_say_the_month_and_year_once(app, client, db, demo, lang, said):
+    """As the badge does: "19–21 giugno 2019", not "19 giugno 2019 – 21 giugno 2019"."""
+    visitor = Visitor(client, lang=lang)
+    for url in ("/", f"/{demo.slug}/", f"/{demo.slug}/register", f"/{demo.slug}/privacy"):
+        assert said in visitor.get(url).get_data(as_text=True), url
+    visitor.submit(f"/{demo.slug}/register", answers(language=lang))
+    written(app, db)
+    mail = db.scalar(sa.select(OutboxMessage).where(OutboxMessage.purpose == "confirmation"))
+    assert said in mail.text_body and said in mail.html_body

@@ -57,6 +57,7 @@ def register_templating(app: Flask) -> None:
         time=lambda moment, tz: i18n.local_time(moment, tz),
         day=lambda value, fmt="full": i18n.local_date(value, fmt),
         days=lambda values, fmt="full": i18n.day_list(values, fmt),
+        date_range=lambda first, last: i18n.date_range(first, last),
         datetime=lambda moment, tz, fmt="medium": i18n.local_datetime(moment, tz, fmt),
         cite_name=cite_name,
         session_title=lambda session: session_title(session, i18n.language()),
