@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, tzinfo
 
 from babel import Locale
@@ -181,6 +182,14 @@ def local_date(day: date, fmt: str = "full", lang: str | None = None) -> str:
     lang = lang or language()
     pattern = _first_of_month(_pattern(DATE_STYLES.get(fmt, fmt), lang), day.day, lang)
     return babel_dates.format_date(day, pattern, locale=cldr_locale(lang))
+
+
+def day_list(days: Iterable[date], fmt: str = "full", lang: str | None = None) -> str:
+    """Days one after another ("mercoledì 19 giugno, venerdì 21 giugno"). Where a day is
+    written with a comma of its own ("miércoles, 19 de junio"), the days are parted by
+    semicolons: joined by commas, two days read as four items."""
+    said = [local_date(day, fmt, lang) for day in days]
+    return ("; " if any("," in one for one in said) else ", ").join(said)
 
 
 def local_datetime(moment: datetime, tz: tzinfo, fmt: str = "medium", lang: str | None = None):

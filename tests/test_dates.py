@@ -9,11 +9,15 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from school import i18n
+from school.models import OutboxMessage
 from school.services.programme import lifecycle
 from tests.support.backoffice import Organiser, make_admin
 from tests.support.factories import make_registration
+from tests.support.outbox import written
+from tests.support.visitor import Visitor, answers
 
 PARIS = ZoneInfo("Europe/Paris")
 AFTERNOON = datetime(2019, 6, 19, 12, 30, tzinfo=UTC)  # 14:30 in Paris
@@ -127,3 +131,43 @@ def test_the_first_of_a_month_is_1er_in_french_only(app):
         # What pages say of a registration window ("ouvre le 1er mars 2019, 09:00").
         opening = datetime(2019, 3, 1, 8, 0, tzinfo=UTC)
         assert lifecycle.when(opening, PARIS) == "1er mars 2019, 09:00"
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("es", "miércoles, 19 de junio; viernes, 21 de junio"),
+        ("pt", "quarta-feira, 19 de junho; sexta-feira, 21 de junho"),
+        ("it", "mercoledì 19 giugno, venerdì 21 giugno"),
+    ],
+)
+def test_the_days_someone_comes_read_one_by_one(app, client, db, demo, lang, said):
+    """Spanish and Portuguese write a comma inside a day ("miércoles, 19 de junio"): a
+    list of such days joined by commas more reads as four items than two."""
+    visitor = Visitor(client, lang=lang)
+    answer = answers(language=lang, days=["2019-06-19", "2019-06-21"])
+    manage = visitor.submit(f"/{demo.slug}/register", answer).headers["Location"]
+    written(app, db)
+    page = visitor.get(manage).get_data(as_text=True)
+    mail = db.scalar(sa.select(OutboxMessage).where(OutboxMessage.purpose == "confirmation"))
+    assert said in page
+    assert said in mail.text_body and said in mail.html_body
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("it", "19–21 giugno 2019"),
+        ("es", "19–21 de junio de 2019"),
+        ("pt", "19–21 de junho de 2019"),
+    ],
+)
+def test_the_dates_of_the_school_say_the_month_and_year_once(app, client, db, demo, lang, said):
+    """As the badge does: "19–21 giugno 2019", not "19 giugno 2019 – 21 giugno 2019"."""
+    visitor = Visitor(client, lang=lang)
+    for url in ("/", f"/{demo.slug}/", f"/{demo.slug}/register", f"/{demo.slug}/privacy"):
+        assert said in visitor.get(url).get_data(as_text=True), url
+    visitor.submit(f"/{demo.slug}/register", answers(language=lang))
+    written(app, db)
+    mail = db.scalar(sa.select(OutboxMessage).where(OutboxMessage.purpose == "confirmation"))
+    assert said in mail.text_body and said in mail.html_body

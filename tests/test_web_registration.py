@@ -125,6 +125,28 @@ def test_lost_link_refuses_what_is_not_an_address_in_the_pages_language(
     assert db.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
 
 
+@pytest.mark.parametrize(
+    ("lang", "nothing_else", "no_mail"),
+    [
+        ("it", "Non è stato registrato nient'altro", "Nessuna e-mail dopo qualche minuto?"),
+        ("es", "No se ha registrado nada más", "¿Ningún correo tras unos minutos?"),
+        ("pt", "Não foi registado mais nada", "Nenhum e-mail ao fim de alguns minutos?"),
+    ],
+)
+def test_lost_link_answer_does_not_speak_of_a_registration_attempt(
+    client, demo, db, lang, nothing_else, no_mail
+):
+    """Who asked for their link again tried to register nothing: "nothing else has been
+    registered" belongs only to the answer given to an address that registers twice."""
+    visitor = Visitor(client, lang=lang)
+    visitor.submit(f"/{demo.slug}/register", answers())
+    again = visitor.submit(f"/{demo.slug}/register", answers()).get_data(as_text=True)
+    lost = visitor.submit(f"/{demo.slug}/register/lost-link", {"email": "majda@example.org"})
+    lost = lost.get_data(as_text=True)
+    assert nothing_else in again and no_mail in again
+    assert nothing_else not in lost and no_mail in lost
+
+
 def test_change_choices_then_cancel_from_the_private_page(client, demo, db):
     visitor = Visitor(client)
     explora, tour = session_id(db, "d1-visit-explora"), session_id(db, "d1-visit-spaces")

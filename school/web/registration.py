@@ -95,7 +95,10 @@ def form(slug: str):
         if action.done:
             if not outcome.created:
                 return render_template(
-                    "registration/check_inbox.html", edition=edition, email=form.email.data
+                    "registration/check_inbox.html",
+                    edition=edition,
+                    email=form.email.data,
+                    registering=True,
                 )
             flash(_("Thank you! Your registration is confirmed. We have sent you an e-mail."))
             return redirect(url_for("participant.manage", token=outcome.registration.manage_token))

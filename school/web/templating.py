@@ -57,6 +57,8 @@ def register_templating(app: Flask) -> None:
         markdown=rich_text.to_html,
         time=lambda moment, tz: i18n.local_time(moment, tz),
         day=lambda value, fmt="full": i18n.local_date(value, fmt),
+        days=lambda values, fmt="full": i18n.day_list(values, fmt),
+        date_range=lambda first, last: i18n.date_range(first, last),
         datetime=lambda moment, tz, fmt="medium": i18n.local_datetime(moment, tz, fmt),
         cite_name=cite_name,
         # "4,4" in French, "4.4" in English: one decimal, in the page's language.
