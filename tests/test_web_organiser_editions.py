@@ -188,6 +188,19 @@ def test_a_clone_keeps_the_sessions_italian_spanish_and_portuguese_texts(organis
     assert "Benvenuto" in organiser.page("/spring-school-2020/programme", lang="it")
 
 
+def test_a_clone_leaves_out_the_presentation_that_names_the_old_dates(organiser, demo, db):
+    assert "19 to 21 June 2019" in edition(db, demo.slug).description_en
+    page = organiser.page(f"/organiser/{demo.slug}/clone", lang="fr")
+    assert "présentation (accroche et description)" in page
+    organiser.submit(
+        f"/organiser/{demo.slug}/clone",
+        {"slug": "spring-school-2020", "title_fr": "Spring School 2020", "starts_on": "2020-06-17"},
+    )
+    new = edition(db, "spring-school-2020")
+    assert (new.tagline_fr, new.tagline_en, new.description_fr, new.description_en) == (None,) * 4
+    assert "2019" not in organiser.page("/spring-school-2020/")
+
+
 def test_the_days_and_their_themes(organiser, demo, db):
     url = f"/organiser/{demo.slug}/days"
     page = organiser.page(url)

@@ -255,7 +255,8 @@ def clone_edition(
 ) -> Edition:
     """A new edition from a past one: its venue, rooms and sessions (kinds, titles and
     descriptions in every language, rooms, capacities, audiences), each at the same local
-    time on the same day of the new dates. No speakers, no day themes, no registrations."""
+    time on the same day of the new dates. No speakers, no day themes, no presentation
+    (tagline, description), no registrations."""
     source = db.scalar(
         sa.select(Edition).where(Edition.id == source.id).options(selectinload(Edition.rooms))
     )
@@ -267,6 +268,9 @@ def clone_edition(
     entry.update(
         slug=slug,
         title=title,
+        # That year's theme and its dates ("from 19 to 21 June 2019"): written anew.
+        tagline={"fr": None, "en": None},
+        description={"fr": None, "en": None},
         # Not a date: left as typed, the check names it.
         starts_on=starts_on.isoformat() if isinstance(starts_on, date) else starts_on,
         ends_on=(source.ends_on + shift).isoformat(),
