@@ -171,6 +171,36 @@ def test_clone_an_edition_as_the_start_of_the_next(organiser, demo, db):
     assert "edition.cloned" in log and "chef@example.org" in log
 
 
+def test_a_clone_keeps_the_sessions_italian_spanish_and_portuguese_texts(organiser, demo, db):
+    opening = db.scalar(
+        sa.select(Session).where(Session.edition_id == demo.id).order_by(Session.starts_at)
+    )
+    opening.title_it, opening.description_pt = "Benvenuto", "Boas-vindas a todos."
+    key = opening.key
+    db.commit()
+    organiser.submit(
+        f"/organiser/{demo.slug}/clone",
+        {"slug": "spring-school-2020", "title_fr": "Spring School 2020", "starts_on": "2020-06-17"},
+    )
+    new = edition(db, "spring-school-2020")
+    copy = db.scalar(sa.select(Session).where(Session.edition_id == new.id, Session.key == key))
+    assert (copy.title_it, copy.description_pt) == ("Benvenuto", "Boas-vindas a todos.")
+    assert "Benvenuto" in organiser.page("/spring-school-2020/programme", lang="it")
+
+
+def test_a_clone_leaves_out_the_presentation_that_names_the_old_dates(organiser, demo, db):
+    assert "19 to 21 June 2019" in edition(db, demo.slug).description_en
+    page = organiser.page(f"/organiser/{demo.slug}/clone", lang="fr")
+    assert "présentation (accroche et description)" in page
+    organiser.submit(
+        f"/organiser/{demo.slug}/clone",
+        {"slug": "spring-school-2020", "title_fr": "Spring School 2020", "starts_on": "2020-06-17"},
+    )
+    new = edition(db, "spring-school-2020")
+    assert (new.tagline_fr, new.tagline_en, new.description_fr, new.description_en) == (None,) * 4
+    assert "2019" not in organiser.page("/spring-school-2020/")
+
+
 def test_the_days_and_their_themes(organiser, demo, db):
     url = f"/organiser/{demo.slug}/days"
     page = organiser.page(url)

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from school.database import utcnow
-from school.models import Mailing, OutboxMessage, Registration, RegistrationDay, Session
+from school.models import Edition, Mailing, OutboxMessage, Registration, RegistrationDay, Session
 from school.services.mail import mailing
 from tests.support.backoffice import Organiser, flashes, fresh, make_admin
 from tests.support.factories import make_choice, make_registration
@@ -125,6 +125,28 @@ def test_audiences_and_languages(organiser, demo, db):
         sa.select(OutboxMessage.text_body).where(OutboxMessage.to_address == partner.email)
     )
     assert text.startswith("Bonjour Majda,") and f"/my/{partner.manage_token}" in text
+
+
+def test_the_page_says_which_text_a_portuguese_reader_gets(organiser, demo, db):
+    make_registration(db, demo, email="joana@example.org", language="pt")
+    db.commit()
+    url = f"/organiser/{demo.slug}/mailings"
+    assert send_one(organiser, url, db) == "Practical information"
+    page = organiser.page(url)
+    assert "English, Italian, Spanish or Portuguese get the English text" in page
+
+    fresh(db).get(Edition, demo.id).content_fallback = "fr"
+    db.commit()
+    assert send_one(organiser, url, db) == "Informations pratiques"
+    page = organiser.page(url, lang="fr")
+    assert "tous les autres reçoivent le texte français" in page
+
+
+def send_one(organiser, url, db) -> str:
+    response = organiser.submit(url, {**message(), "action": "send"})
+    assert response.status_code == 302
+    found = fresh(db).scalar(sa.select(Mailing).order_by(Mailing.id.desc()))
+    return db.scalar(sa.select(OutboxMessage.subject).where(OutboxMessage.batch == found.batch))
 
 
 def test_the_background_sender_delivers_a_mailing(smtp, organiser, demo, db):

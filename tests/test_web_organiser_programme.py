@@ -293,6 +293,27 @@ def test_organisers_send_speakers_the_link_to_their_page(organiser, demo, db):
     assert len(entry) == 2 and entry[0].actor.startswith("organiser:")
 
 
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_speaker_in_no_session_yet_is_named_when_not_invited(app, client, demo, db, lang):
+    make_admin(app, db)
+    organiser = Organiser(client, lang=lang).login()
+    db.add(
+        Person(
+            edition_id=demo.id, key="ana-silva", first_name="Ana", last_name="Silva",
+            email="ana@example.org",
+        )
+    )  # fmt: skip
+    db.commit()
+    speakers = f"/organiser/{demo.slug}/speakers"
+    response = organiser.submit(f"{speakers}/invite", {}, page=speakers)
+    told = " ".join(flashes(organiser.page(response.headers["Location"])))
+    expected = {
+        "en": "Not written to, as they have no session yet: Ana Silva.",
+        "fr": "Pas de lien envoyé à qui n’a encore aucune session : Ana Silva.",
+    }
+    assert expected[lang] in told
+
+
 def test_each_speakers_private_link_is_shown_and_works_without_an_address(
     organiser, client, demo, db
 ):

@@ -8,8 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from bench.synthetic import programme_text
-from school.models import Person, Session
+from school.models import EditionDay, Person, Session
 from school.services.programme import export, importer
+from tests.support.factories import make_edition
 
 PAGES = [
     "/",
@@ -237,3 +238,17 @@ def test_a_visitors_message_is_never_served_to_the_next_visitor(app, client, dem
     other = app.test_client()
     assert "Your registration is cancelled." not in other.get(url).get_data(as_text=True)
     assert "Your registration is cancelled." not in client.get(url).get_data(as_text=True)
+
+
+def test_an_edition_without_day_themes_shows_no_empty_days_heading(client, db):
+    edition = make_edition(db, "autumn-school-2027")
+    db.commit()
+    html = client.get(f"/{edition.slug}/", query_string={"lang": "en"}).get_data(as_text=True)
+    assert "Autumn School 2024" in html
+    assert 'id="themes-title"' not in html
+    edition.days.append(
+        EditionDay(date=edition.starts_on, theme_fr="Ouverture", theme_en="Opening")
+    )
+    db.commit()
+    html = client.get(f"/{edition.slug}/", query_string={"lang": "en"}).get_data(as_text=True)
+    assert 'id="themes-title"' in html and "Opening" in html

@@ -44,6 +44,10 @@ def speakers_invite(slug: str, again: bool) -> None:
         click.echo(f"{len(without)} speaker(s) have no e-mail address:", err=True)
         for name in without:
             click.echo(f"  {name}", err=True)
+    if report.without_session:
+        click.echo(f"{len(report.without_session)} speaker(s) in no session yet, not written to:")
+        for person in report.without_session:
+            click.echo(f"  {person.full_name} ({person.key})")
     if invited:
         done = outbox.send_due(current_app, db.session)
         click.echo(

@@ -153,8 +153,10 @@ class DecisionForm(FlaskForm):
 
 
 class CallForm(FlaskForm):
-    opens_at = StringField(_l("The call opens (local time, YYYY-MM-DD HH:MM)"))
-    closes_at = StringField(_l("The call closes (local time, YYYY-MM-DD HH:MM; empty: no end)"))
+    opens_at = StringField(_l("The call opens (local time)"), render_kw={"type": "datetime-local"})
+    closes_at = StringField(
+        _l("The call closes (local time; empty: no end)"), render_kw={"type": "datetime-local"}
+    )
 
     def show_errors(self, errors: dict[str, list[str]]) -> list[str]:
         self.closes_at.errors = list(errors.get("closes_at", []))

@@ -236,6 +236,12 @@ def save_days(
     return edition
 
 
+# Every language a session is written in: a translation made for the last edition is kept.
+_SESSION_TEXTS = [
+    f"{name}_{lang}" for name in ("title", "description") for lang in ("fr", "en", "it", "es", "pt")
+]
+
+
 def clone_edition(
     db: DbSession,
     source: Edition,
@@ -247,9 +253,10 @@ def clone_edition(
     now: datetime,
     translate: Translate | None = None,
 ) -> Edition:
-    """A new edition from a past one: its venue, rooms and sessions (kinds, titles,
-    descriptions, rooms, capacities, audiences), each at the same local time on the
-    same day of the new dates. No speakers, no day themes, no registrations."""
+    """A new edition from a past one: its venue, rooms and sessions (kinds, titles and
+    descriptions in every language, rooms, capacities, audiences), each at the same local
+    time on the same day of the new dates. No speakers, no day themes, no presentation
+    (tagline, description), no registrations."""
     source = db.scalar(
         sa.select(Edition).where(Edition.id == source.id).options(selectinload(Edition.rooms))
     )
@@ -261,6 +268,9 @@ def clone_edition(
     entry.update(
         slug=slug,
         title=title,
+        # That year's theme and its dates ("from 19 to 21 June 2019"): written anew.
+        tagline={"fr": None, "en": None},
+        description={"fr": None, "en": None},
         # Not a date: left as typed, the check names it.
         starts_on=starts_on.isoformat() if isinstance(starts_on, date) else starts_on,
         ends_on=(source.ends_on + shift).isoformat(),
@@ -294,10 +304,7 @@ def clone_edition(
                 edition_id=edition.id,
                 key=old.key,
                 kind=old.kind,
-                title_fr=old.title_fr,
-                title_en=old.title_en,
-                description_fr=old.description_fr,
-                description_en=old.description_en,
+                **{name: getattr(old, name) for name in _SESSION_TEXTS},
                 starts_at=_shifted(old.starts_at, tz, shift),
                 ends_at=_shifted(old.ends_at, tz, shift),
                 room_id=rooms[old.room_id].id if old.room_id in rooms else None,

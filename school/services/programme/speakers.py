@@ -134,6 +134,8 @@ class InviteReport:
     invited: list[Person] = field(default_factory=list)
     already_invited: list[Person] = field(default_factory=list)
     without_email: list[Person] = field(default_factory=list)
+    # Nothing to tell them yet: their page would be empty.
+    without_session: list[Person] = field(default_factory=list)
 
 
 def invite(
@@ -171,6 +173,17 @@ def invite(
         for link in session.people:
             by_person.setdefault(link.person_id, []).append(session)
     report = InviteReport()
+    report.without_session = list(
+        db.scalars(
+            sa.select(Person)
+            .where(
+                Person.edition_id == edition.id,
+                only,
+                ~sa.exists().where(SessionPerson.person_id == Person.id),
+            )
+            .order_by(Person.last_name, Person.first_name, Person.id)
+        )
+    )
     for person in people:
         if not person.email:
             report.without_email.append(person)

@@ -178,7 +178,8 @@ def _initiative(edition, initiative_id: int):
 
 
 def _local(edition, moment: datetime | None) -> str:
-    return moment.astimezone(edition.tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+    # The value a datetime-local field shows (and sends back).
+    return moment.astimezone(edition.tz).strftime("%Y-%m-%dT%H:%M") if moment else ""
 
 
 def _parse(edition, value: str | None, field: str) -> datetime | None:
@@ -186,7 +187,8 @@ def _parse(edition, value: str | None, field: str) -> datetime | None:
     if not value:
         return None
     try:
-        local = datetime.strptime(value, "%Y-%m-%d %H:%M")
+        # The date picker sends "2027-09-30T23:59"; a person may type a space.
+        local = datetime.strptime(value.replace("T", " ", 1), "%Y-%m-%d %H:%M")
     except ValueError:
         raise initiatives.InvalidInitiative(
             {field: [_("Please write the date and time as YYYY-MM-DD HH:MM.")]}

@@ -174,6 +174,9 @@ def _flash_invited(report: speakers_service.InviteReport) -> None:
     if report.without_email:
         names = ", ".join(p.full_name for p in report.without_email)
         flash(_("No e-mail address for: %(names)s.", names=names), "error")
+    if report.without_session:
+        names = ", ".join(p.full_name for p in report.without_session)
+        flash(_("Not written to, as they have no session yet: %(names)s.", names=names))
 
 
 @bp.post("/<slug>/speakers/<int:person_id>/delete")
