@@ -210,3 +210,20 @@ def test_sessions_ranked_in_a_fallback_language_are_marked_with_it(page, demo, d
     assert page.locator(".my-ranking li").count() == 2
     assert page.evaluate(unmarked, ".my-ranking li") == []
     assert page.locator(".my-ranking strong [lang]").count() == 1
+
+
+@pytest.mark.parametrize(("lang", "name"), [("fr", "Fil d'Ariane"), ("en", "Breadcrumb")])
+def test_the_breadcrumb_is_named_in_the_page_language_and_its_separators_are_not_read(
+    page, pages, lang, name
+):
+    """A French screen reader said "breadcrumb navigation" (Pico styles only
+    aria-label="breadcrumb") and read each drawn ">" aloud between the steps."""
+    for path in pages["session"], pages["speaker"], pages["private edit"]:
+        page.goto(f"{path}?lang={lang}")
+        trail = page.get_by_role("navigation", name=name, exact=True)
+        assert ">" not in trail.aria_snapshot(timeout=5000), path
+        # Still drawn for the eye, beside the link it follows.
+        assert page.evaluate(
+            """() => getComputedStyle(document.querySelector("main nav li"), "::after")
+              .content.startsWith('">"')"""
+        ), path
