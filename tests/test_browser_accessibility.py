@@ -7,12 +7,14 @@ main actions, always seeing where the focus is."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from school.models import Edition, MailingOptOut, Person, Session
+from school.database import utcnow
+from school.models import Edition, MailingOptOut, Person, Ranking, Session, SessionGroup
 from tests.support.factories import make_choice, make_registration
 
 AUDIT = (Path(__file__).parent / "support" / "a11y_audit.js").read_text()
@@ -176,3 +178,52 @@ def test_every_page_is_usable_with_the_keyboard(page, pages, name):
     assert unseen(stops) == []
     if name == "private":
         assert any(s["href"] and s["href"].endswith("/edit") for s in stops)
+
+
+def test_sessions_ranked_in_a_fallback_language_are_marked_with_it(page, demo, db):
+    """Titles shown in English on an Italian page are read with an English voice: the
+    sessions to rank on the form (an <option> holds no <span>, so the option itself) and
+    the ranking on the private page were left unmarked, read with Italian sounds."""
+    group = SessionGroup(
+        edition_id=demo.id, key="d1-visits", title_fr="Visites du mercredi",
+        title_en="Wednesday visits", mode="preference",
+        preferences_close_at=utcnow() + timedelta(days=2),
+    )  # fmt: skip
+    db.add(group)
+    db.flush()
+    visits = db.scalars(
+        sa.select(Session).where(Session.key.in_(["d1-visit-spaces", "d1-visit-explora"]))
+    ).all()
+    registration = make_registration(db, db.get(Edition, demo.id))
+    for rank, visit in enumerate(visits, 1):
+        visit.group_id = group.id
+        db.add(Ranking(registration=registration, group_id=group.id, session=visit, rank=rank))
+    db.commit()
+    unmarked = """(selector) => [...document.querySelectorAll(selector)]
+      .filter((el) => !el.closest("[lang]:not(html)") && !el.querySelector("[lang]"))
+      .map((el) => el.textContent.trim())"""
+    page.goto(f"/{demo.slug}/register?lang=it")
+    assert page.locator(f"fieldset.ranking option[value='{visits[0].id}']").count() == 3
+    assert page.evaluate(unmarked, "fieldset.ranking option:not([value=''], [value=any])") == []
+    assert page.locator("fieldset.ranking legend [lang]").count() == 1
+    page.goto(f"/my/{registration.manage_token}?lang=it")
+    assert page.locator(".my-ranking li").count() == 2
+    assert page.evaluate(unmarked, ".my-ranking li") == []
+    assert page.locator(".my-ranking strong [lang]").count() == 1
+
+
+@pytest.mark.parametrize(("lang", "name"), [("fr", "Fil d'Ariane"), ("en", "Breadcrumb")])
+def test_the_breadcrumb_is_named_in_the_page_language_and_its_separators_are_not_read(
+    page, pages, lang, name
+):
+    """A French screen reader said "breadcrumb navigation" (Pico styles only
+    aria-label="breadcrumb") and read each drawn ">" aloud between the steps."""
+    for path in pages["session"], pages["speaker"], pages["private edit"]:
+        page.goto(f"{path}?lang={lang}")
+        trail = page.get_by_role("navigation", name=name, exact=True)
+        assert ">" not in trail.aria_snapshot(timeout=5000), path
+        # Still drawn for the eye, beside the link it follows.
+        assert page.evaluate(
+            """() => getComputedStyle(document.querySelector("main nav li"), "::after")
+              .content.startsWith('">"')"""
+        ), path

@@ -207,3 +207,36 @@ def test_no_back_office_page_is_wider_than_the_screen(page, world):
             if width > SIZES[size]["width"]:
                 wide[f"{path} {size}"] = width
     assert wide == {}
+
+
+def test_every_target_is_big_enough_for_a_finger(page, world):
+    """WCAG 2.2's target size (axe leaves it out unless asked): Pico's negative margin on
+    nav links made the language switch's links overlap, IT kept 19 px on every page."""
+    page.set_viewport_size(SIZES["phone"])
+    found = {}
+    for path in world["public"]:
+        page.goto(f"{path}?lang=fr")
+        if not page.evaluate("typeof axe !== 'undefined'"):
+            page.add_script_tag(content=AXE)
+        found[path] = page.evaluate(
+            """async () => (await axe.run(document, { runOnly: ["target-size"] })).violations
+              .flatMap((v) => v.nodes.map((n) => n.target.join(" ")))"""
+        )
+    assert not any(found.values()), found
+
+
+def test_a_focused_summary_is_ringed_in_a_colour_that_can_be_seen(page, world):
+    """Pico rings a focused <summary> in a half-transparent blue, 1.7:1 on white; the
+    back office's folded parts (the timetable's "add a session", a registration's
+    history) are reached by Tab and must show it as any other control."""
+    log_in(page, "en")
+    page.goto(f"{world['organiser'][1]}timetable?day=2019-06-20&lang=en")
+    page.locator("summary").first.focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Shift+Tab")  # as a keyboard user comes back to it
+    ring = page.evaluate(
+        """() => { const el = document.activeElement, s = getComputedStyle(el);
+          return [el.tagName, s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor]; }"""
+    )
+    # The site's own ring: 3 px, opaque (rgb, not a half-transparent rgba).
+    assert ring[:3] == ["SUMMARY", "solid", 3] and ring[3].startswith("rgb("), ring

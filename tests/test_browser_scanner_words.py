@@ -116,3 +116,22 @@ def test_a_badge_of_another_edition_names_that_edition_online_and_offline(
             expect(details).to_contain_text("Decided on this phone")
         expect(screen).not_to_contain_text("Ñúñez")
         page.keyboard.press("Escape")
+
+
+def test_tab_on_a_verdict_puts_it_away_and_never_reaches_a_link_hidden_under_it(phone, door, demo):
+    """The verdict covers the screen and holds the focus; Tab took the focus behind it to
+    the account link, unseen, and Enter there left the scanner in the middle of a queue."""
+    page = phone
+    door_login(page)
+    page.goto(f"/organiser/{demo.slug}/checkin/entrance:2019-06-19")
+    expect(page.locator("#offline-readiness")).to_contain_text("Ready offline")
+    code = page.get_by_label("Code printed under the QR code")
+    code.fill("K1:1:1:" + "A" * 24)
+    code.press("Enter")
+    screen = verdict(page, "Unknown or damaged badge")
+    expect(screen).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(screen).to_be_hidden()
+    expect(code).to_be_focused()
+    page.keyboard.press("Enter")  # nothing typed: the page stays, nothing is followed
+    assert page.url.endswith("/checkin/entrance:2019-06-19")

@@ -89,7 +89,10 @@ export class VerdictScreen {
     document.addEventListener("keydown", (event) => {
       if (element.hidden) return;
       const onVerdict = element.contains(document.activeElement);
-      if (event.key === "Escape" || (onVerdict && (event.key === "Enter" || event.key === " "))) {
+      // The verdict covers the whole screen: Tab would take the focus to a link hidden
+      // under it (Enter then left the scanner), so Tab puts the verdict away as Esc does.
+      const away = event.key === "Escape" || event.key === "Tab";
+      if (away || (onVerdict && (event.key === "Enter" || event.key === " "))) {
         event.preventDefault();
         this.clear();
       }
