@@ -193,6 +193,32 @@ def test_a_promotion_never_creates_an_overlap(ctx, demo, db):
     assert waitlist_positions(db, [explora])[waiting.id] == 1  # kept their place
 
 
+def test_giving_up_the_seat_that_kept_someone_waiting_gives_them_the_seat_they_wait_for(
+    ctx, demo, db
+):
+    """Skipped for a seat because of a seat held at the same time, then giving that one
+    up: the free seat is theirs, first in line, not left for whoever comes next."""
+    set_capacity(db, "d1-visit-explora", 1)
+    explora, tour = session_id(db, "d1-visit-explora"), session_id(db, "d1-visit-spaces")
+    holder = register(db, demo, person(0, sessions=[explora])).registration
+    waiting = register(db, demo, person(1, sessions=[explora, tour])).registration
+    cancelling.cancel(db, db.get(Registration, holder.id), now=utcnow())
+    db.commit()
+    assert statuses(db, "d1-visit-explora") == [("person1@example.org", "waitlisted")]
+
+    registration = db.get(Registration, waiting.id)
+    data = data_of(registration)
+    data.sessions = [explora]
+    outcome = registrations.update(db, registration, data, now=utcnow())
+    db.commit()
+    assert statuses(db, "d1-visit-explora") == [("person1@example.org", "confirmed")]
+    assert [c.session_id for c in outcome.promoted] == [explora]
+    told = db.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.to_address == "person1@example.org")
+    ).all()
+    assert any("Explora" in m.subject + m.text_body for m in told)
+
+
 def test_an_address_registered_again_waits_for_whoever_is_changing_those_seats(
     ctx, demo, db, engine
 ):

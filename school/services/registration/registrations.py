@@ -340,7 +340,7 @@ def update(
     new_seats = [sessions[i] for i in data.sessions if i not in kept]
     take_places(db, registration, new_seats, data.meals, now)
     rank(db, registration, data, now)
-    promoted = seats.promote_waitlist(db, freed, now=now)
+    promoted = seats.promote_waitlist(db, seats.lines_to_try(registration, freed), now=now)
     notifications.promotions(db, promoted, now=now)
     if actor is not None:
         details = {"before": before, "after": choices_summary(registration)}

@@ -296,6 +296,15 @@ def _line_moved(_mapper, connection: sa.Connection, choice: Choice) -> None:
     )
 
 
+def lines_to_try(registration: Registration, freed: list[int]) -> list[int]:
+    """The waiting lines to try when ``registration`` has given up its seats in ``freed``:
+    those seats' lines, and the lines it waits in itself, where it may have been skipped
+    for a seat it held at the same time (``promote_waitlist``) and is first now."""
+    if not freed:
+        return []
+    return [*freed, *(c.session_id for c in registration.choices if not c.is_confirmed)]
+
+
 def promote_waitlist(db: DbSession, session_ids: Iterable[int], *, now: datetime) -> list[Choice]:
     """Give freed seats to the first in line. Call it under ``lock_edition``.
 
