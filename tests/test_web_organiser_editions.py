@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from school.database import utcnow
-from school.models import AuditEntry, Edition, Person, Registration, Room, Session
+from school.models import AuditEntry, Edition, Person, Registration, Room, Session, SessionGroup
 from school.models import Organiser as Account
 from school.services import audit
 from school.services.programme import editions, speakers
@@ -186,6 +186,39 @@ def test_a_clone_keeps_the_sessions_italian_spanish_and_portuguese_texts(organis
     copy = db.scalar(sa.select(Session).where(Session.edition_id == new.id, Session.key == key))
     assert (copy.title_it, copy.description_pt) == ("Benvenuto", "Boas-vindas a todos.")
     assert "Benvenuto" in organiser.page("/spring-school-2020/programme", lang="it")
+
+
+def test_a_clone_keeps_the_groups_of_parallel_sessions_and_the_privacy_notice(organiser, demo, db):
+    """What the team set up once and uses again: the visits people rank (a group, its
+    mode and when preferences close, a year on) and the privacy notice they had
+    reviewed. Not last year's draft of the allocation."""
+    edition(db, demo.slug).privacy_notice_fr = "Vos données restent chez la coordination du réseau."
+    visits = db.scalars(
+        sa.select(Session).where(
+            Session.edition_id == demo.id, Session.key.in_(["d1-visit-explora", "d1-visit-spaces"])
+        )
+    ).all()
+    closes = datetime(2019, 6, 12, 10, 0, tzinfo=UTC)
+    group = SessionGroup(
+        edition_id=demo.id, key="visits", title_fr="Visites", title_en="Visits",
+        mode="preference", preferences_close_at=closes, draft={"seed": 1},
+    )  # fmt: skip
+    group.sessions = list(visits)
+    db.add(group)
+    db.commit()
+    organiser.submit(
+        f"/organiser/{demo.slug}/clone",
+        {"slug": "spring-school-2020", "title_fr": "Spring School 2020", "starts_on": "2020-06-17"},
+    )
+    new = edition(db, "spring-school-2020")
+    copy = fresh(db).scalar(sa.select(SessionGroup).where(SessionGroup.edition_id == new.id))
+    assert (copy.key, copy.title_en, copy.mode) == ("visits", "Visits", "preference")
+    assert sorted(s.key for s in copy.sessions) == ["d1-visit-explora", "d1-visit-spaces"]
+    assert all(s.edition_id == new.id for s in copy.sessions)
+    shift = new.starts_on - date(2019, 6, 19)
+    assert copy.preferences_close_at.astimezone(UTC) == closes + timedelta(days=shift.days)
+    assert (copy.draft, copy.published_at) == (None, None)
+    assert new.privacy_notice_fr == "Vos données restent chez la coordination du réseau."
 
 
 def test_a_clone_leaves_out_the_presentation_that_names_the_old_dates(organiser, demo, db):

@@ -12,7 +12,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
-from school.models import Edition, EditionDay, Registration, RegistrationDay, Room, Session
+from school.models import (
+    Edition,
+    EditionDay,
+    Registration,
+    RegistrationDay,
+    Room,
+    Session,
+    SessionGroup,
+)
 from school.services import audit
 from school.services.programme.checks import check_days, check_edition
 from school.services.programme.editing import InvalidProgramme
@@ -255,8 +263,10 @@ def clone_edition(
 ) -> Edition:
     """A new edition from a past one: its venue, rooms and sessions (kinds, titles and
     descriptions in every language, rooms, capacities, audiences), each at the same local
-    time on the same day of the new dates. No speakers, no day themes, no presentation
-    (tagline, description), no registrations."""
+    time on the same day of the new dates, their groups of parallel sessions (preferences
+    closing as long before), and the privacy notice the team reviewed. No speakers, no
+    day themes, no presentation (tagline, description), no registrations, no allocation's
+    draft."""
     source = db.scalar(
         sa.select(Edition).where(Edition.id == source.id).options(selectinload(Edition.rooms))
     )
@@ -290,9 +300,12 @@ def clone_edition(
         for room in source.rooms
     }
     edition.rooms = list(rooms.values())
+    edition.privacy_notice_fr = source.privacy_notice_fr
+    edition.privacy_notice_en = source.privacy_notice_en
     db.add(edition)
     db.flush()
     tz = source.tz
+    groups = _cloned_groups(db, source, edition, shift)
     copied = 0
     for old in db.scalars(
         sa.select(Session)
@@ -312,6 +325,7 @@ def clone_edition(
                 requires_registration=old.requires_registration,
                 audience=old.audience,
                 is_meal=old.is_meal,
+                group_id=groups.get(old.group_id),
                 created_at=now,
                 updated_at=now,
             )
@@ -328,6 +342,27 @@ def clone_edition(
     )
     db.flush()
     return edition
+
+
+def _cloned_groups(
+    db: DbSession, source: Edition, edition: Edition, shift: timedelta
+) -> dict[int, int]:
+    """The source's groups of parallel sessions made again in ``edition``: {old id: new
+    id}. Preferences close as long before the School as they did."""
+    made = {}
+    for old in db.scalars(sa.select(SessionGroup).where(SessionGroup.edition_id == source.id)):
+        closes = old.preferences_close_at
+        made[old.id] = SessionGroup(
+            edition_id=edition.id,
+            key=old.key,
+            title_fr=old.title_fr,
+            title_en=old.title_en,
+            mode=old.mode,
+            preferences_close_at=_shifted(closes, source.tz, shift) if closes else None,
+        )
+        db.add(made[old.id])
+    db.flush()
+    return {old_id: group.id for old_id, group in made.items()}
 
 
 def _local_day(session: Session, edition: Edition) -> date:
