@@ -118,6 +118,27 @@ def test_the_speakers_feed_lists_their_sessions_with_their_role(client, demo, db
     assert again.status_code == 304
 
 
+def test_a_cancelled_session_is_no_longer_to_be_confirmed(client, demo, db, tmp_path):
+    """Nothing is left to confirm about a session that will not take place: the page, the
+    PDF and the feed say it is cancelled, not that the speaker's role awaits them."""
+    person = _person(db)
+    person.language = "en"
+    session(db, "d2-round-table-2").status = "cancelled"
+    db.commit()
+    text = _text(_page(client, person))
+    assert "Cancelled" in text and "to be confirmed" not in text
+    pdf = tmp_path / "schedule.pdf"
+    pdf.write_bytes(client.get(f"/speaker/{person.speaker_token}/schedule.pdf").data)
+    printed = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Cancelled" in printed and "to be confirmed" not in printed
+    event = next(
+        iter(parse(client.get(f"/speaker/{person.speaker_token}/agenda.ics").data).values())
+    )
+    assert event["status"] == "CANCELLED" and "to be confirmed" not in event["description"]
+
+
 def test_confirming_clears_the_tentative_mark_everywhere(client, demo, db):
     person = _person(db)
     round_table = session(db, "d2-round-table-2")

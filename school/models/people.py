@@ -82,6 +82,11 @@ class SessionPerson(Base):
     person: Mapped[Person] = relationship(back_populates="sessions")
 
     @property
+    def awaits_confirmation(self) -> bool:
+        """Still "sous réserve": nothing is left to confirm about a cancelled session."""
+        return self.is_tentative and not self.session.is_cancelled
+
+    @property
     def others(self) -> list[SessionPerson]:
         """Everyone else who takes part in the session, in the programme's order."""
         return [other for other in self.session.people if other.person_id != self.person_id]

@@ -177,7 +177,7 @@ def _description(item: FeedItem, lang: str, wording: Wording, url: str) -> str:
         line = f"- {person.full_name} ({wording.roles[link.role]})"
         if person.organisation:
             line += f", {person.organisation}"
-        if link.is_tentative:
+        if link.awaits_confirmation:
             line += f" [{_('to be confirmed')}]"
         lines.append(line)
     text = session.text("description", lang)

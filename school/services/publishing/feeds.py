@@ -299,7 +299,7 @@ def speaker_items(links: Iterable[SessionPerson]) -> list[FeedItem]:
             link.session,
             modified=link.session.updated_at,
             role=link.role,
-            tentative=link.is_tentative,
+            tentative=link.awaits_confirmation,
         )
         for link in links
     ]

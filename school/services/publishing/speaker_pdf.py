@@ -71,7 +71,7 @@ def _render(person, edition, links, lang, wording, text_limit, with_others, scal
             line(_("Cancelled"), 10.5, bold=True)
         line(session.text("title", lang), 10.5, bold=True)
         role = _("Your role: %(role)s", role=wording.roles[link.role])
-        if link.is_tentative:
+        if link.awaits_confirmation:
             role += f" ({_('to be confirmed')})"
         line(f"{wording.kinds[session.kind]} · {role}", 9.5)
         others = [
