@@ -74,21 +74,26 @@ def test_the_sheet_of_a_session_names_everyone_with_room_to_sign(client, school)
     assert lines.index("Jelenčić") < lines.index("Łukasiewicz")
 
 
+def _assembly_sheet(client, school, db, people: list[dict]) -> bytes:
+    """The general assembly's sheet (English) once ``people`` registered for its day."""
+    for details in people:
+        make_registration(db, school["edition"], days=[D1], **details)
+    db.commit()
+    log_in(client, "admin")
+    return download(
+        client, f"/organiser/{SLUG}/attendance/sessions/{school['assembly'].id}.pdf?lang=en"
+    )
+
+
 def test_a_sheet_of_60_people_repeats_its_heading_row_and_numbers_its_pages(
     client, school, db, app
 ):
     names = ["Jelenčić", "Łukasiewicz", "Ñúñez", "Østergård", "Ἀθηνᾶ", "Дмитриева"]
     first = ["Majda", "Jan", "Íñigo", "Søren", "Eleni", "Ольга", "Zoë", "Chloé", "Ana", "Ugo"]
     people = [(first[n % 10], f"{names[n % 6]}-{n:02d}") for n in range(60)]
-    for first_name, last_name in people:
-        make_registration(
-            db, school["edition"], first_name=first_name, last_name=last_name, days=[D1]
-        )
-    db.commit()
-    log_in(client, "admin")
     # The general assembly expects the members attending that day: 60 more.
-    pdf = download(
-        client, f"/organiser/{SLUG}/attendance/sessions/{school['assembly'].id}.pdf?lang=en"
+    pdf = _assembly_sheet(
+        client, school, db, [{"first_name": f, "last_name": last} for f, last in people]
     )
     pages = pdf_pages(pdf)
     assert len(pages) >= 3
@@ -126,14 +131,8 @@ LONG_NAMES = [  # (first name, last name): Latin with diacritics, Cyrillic, Chin
 
 
 def test_long_names_wrap_between_words_and_the_head_says_the_day(client, school, db):
-    for first_name, last_name in LONG_NAMES:
-        make_registration(
-            db, school["edition"], first_name=first_name, last_name=last_name, days=[D1]
-        )
-    db.commit()
-    log_in(client, "admin")
-    pdf = download(
-        client, f"/organiser/{SLUG}/attendance/sessions/{school['assembly'].id}.pdf?lang=en"
+    pdf = _assembly_sheet(
+        client, school, db, [{"first_name": f, "last_name": last} for f, last in LONG_NAMES]
     )
     text = pdf_text(pdf)
     words = [w.text for page in pdf_pages(pdf) for w in page.words]
@@ -158,15 +157,8 @@ def test_long_names_wrap_between_words_and_the_head_says_the_day(client, school,
 
 def test_an_arabic_name_is_set_against_the_right_edge_of_its_cell(client, school, db):
     """Arabic is read from the right: its cells align it there, Latin names stay left."""
-    make_registration(
-        db, school["edition"], first_name="محمد عبد الرحمن", last_name="الشريف",
-        organisation="مدينة المهن الرباط", days=[D1],
-    )  # fmt: skip
-    db.commit()
-    log_in(client, "admin")
-    pdf = download(
-        client, f"/organiser/{SLUG}/attendance/sessions/{school['assembly'].id}.pdf?lang=en"
-    )
+    arabic = {"first_name": "محمد عبد الرحمن", "last_name": "الشريف"}
+    pdf = _assembly_sheet(client, school, db, [{**arabic, "organisation": "مدينة المهن الرباط"}])
     [page] = pdf_pages(pdf)
     heading = {w.text: w for w in page.words if w.y0 < 60}  # the table's heading row
     words = {w.text: w for w in page.words}
