@@ -212,6 +212,13 @@ def test_italian_spanish_and_portuguese_words_agree_with_what_they_qualify():
     it, es, pt = _said("it"), _said("es"), _said("pt")
     assert (it["Present"], es["Present"], pt["Present"]) == ("Presenti", "Presentes", "Presentes")
     assert (it["Arrived"], es["Arrived"], pt["Arrived"]) == ("Arrivati", "Han llegado", "Chegaram")
+    late = "Not arrived yet"
+    assert (it[late], es[late], pt[late]) == (
+        "Non ancora arrivati",
+        "Aún no han llegado",
+        "Ainda não chegaram",
+    )
+    assert (it["New"], es["New"], pt["New"]) == ("Nuove", "Nuevas", "Novas")  # registrations
     assert pt["Full"] == "Esgotada"
     # A seat is masculine in Italian and Portuguese, a registration feminine everywhere.
     confirmed = {
