@@ -1,7 +1,7 @@
 """Names of the vocabulary shown to people, in their language (keyed by the members of
 ``models.vocabulary``: a value renamed there cannot be left behind here)."""
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 
 from school.models.vocabulary import (
@@ -50,8 +50,11 @@ SESSION_STATUS_LABELS = {
     SessionStatus.SCHEDULED: _l("Scheduled"),
     SessionStatus.CANCELLED: _l("Cancelled"),
 }
+# "Confirmed" qualifies a seat here and a registration in the back office: a seat is
+# masculine in Italian and Portuguese (posto, lugar), a registration feminine, so the
+# message context says which one it is.
 CHOICE_STATUS_LABELS = {
-    ChoiceStatus.CONFIRMED: _l("Confirmed"),
+    ChoiceStatus.CONFIRMED: lazy_pgettext("seat", "Confirmed"),
     ChoiceStatus.WAITLISTED: _l("Waiting list"),
 }
 # Who a session's scanner lets in, as the attendance page says it.

@@ -20,7 +20,7 @@ from school.models.vocabulary import LANGUAGES
 from school.paths import PACKAGE_DIR
 from school.services.backoffice import organisers
 from school.services.mail import notifications, writing
-from tests.support.backoffice import attempt_login
+from tests.support.backoffice import Organiser, attempt_login, make_admin
 from tests.support.factories import make_choice, make_registration
 
 NEW = ("it", "es", "pt")
@@ -173,6 +173,52 @@ def test_the_back_office_stays_in_french_and_english(client, demo):
     assert re.search(r'<html lang="(fr|en)"', html)
     switch = html.split('class="lang-switch"')[1].split("</li>")[0]
     assert re.findall(r' lang="(\w\w)"', switch) == ["fr", "en"]
+
+
+# One English "Confirmed" qualifies a seat and a registration: masculine and feminine in
+# Italian (posto, iscrizione) and Portuguese (lugar, inscrição).
+AGREEMENT = {"it": ("Confermato", "Confermata"), "pt": ("Confirmado", "Confirmada")}
+
+
+@pytest.fixture
+def back_office_in_every_language(app_config):
+    """An installation whose back office speaks the five languages (a setting): so the
+    registrations' list can be read in Italian and Portuguese."""
+    app_config["BACKOFFICE_LANGUAGES"] = LANGUAGES
+    return app_config
+
+
+@pytest.mark.parametrize("lang", AGREEMENT)
+def test_a_confirmed_seat_and_a_confirmed_registration_agree_with_their_nouns(
+    back_office_in_every_language, app, client, db, demo, lang
+):
+    seat, registered = AGREEMENT[lang]
+    session = db.scalar(sa.select(Session).where(Session.key == "d1-visit-explora"))
+    registration = make_registration(db, db.get(Edition, demo.id), language=lang)
+    make_choice(db, registration, session)
+    db.commit()
+    mine = client.get(f"/my/{registration.manage_token}", query_string={"lang": lang})
+    assert f"✓ {seat}</strong>" in mine.get_data(as_text=True)
+    with app.test_request_context():
+        notifications.confirmation(db, registration, now=utcnow())
+    db.commit()
+    with app.test_request_context():
+        assert writing.write_waiting(db) == 1  # the sender writes the confirmation out
+    mail = db.scalar(
+        sa.select(OutboxMessage).where(OutboxMessage.registration_id == registration.id)
+    )
+    assert f"({seat.lower()})" in mail.text_body
+
+    make_admin(app, db)
+    organiser = Organiser(client, lang).login()
+    listed = organiser.page(f"/organiser/{demo.slug}/registrations")
+    # The filters: a seat's status, then the registration's; and the registration's row.
+    assert f'<option value="confirmed">{seat}</option>' in listed
+    assert f'<option value="confirmed" selected>{registered}</option>' in listed
+    row = listed.split(f"/registrations/{registration.id}")[1].split("</tr>")[0]
+    assert f"<td>{registered}</td>" in row
+    page = organiser.page(f"/organiser/{demo.slug}/registrations/{registration.id}")
+    assert f'<strong class="status-ok">{seat}</strong>' in page
 
 
 def test_untranslated_content_is_marked_with_its_language(client, db, demo):

@@ -19,10 +19,27 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|\{(\w*)\}")
 
 
 def _messages(catalog) -> dict:
+    """Each message by its id and context: "Confirmed" of a seat and of a registration are
+    two messages."""
+
     def plain(value):
         return tuple(value) if isinstance(value, list | tuple) else value
 
-    return {plain(m.id): plain(m.string) for m in catalog if m.id}
+    return {_key(m, plain(m.id)): plain(m.string) for m in catalog if m.id}
+
+
+def _key(message, msgid=None):
+    """A message's id, prefixed with its context as gettext stores it ("seat\x04Confirmed")."""
+    msgid = message.id if msgid is None else msgid
+    if not message.context:
+        return msgid
+    return (
+        in_context(message.context, msgid) if isinstance(msgid, str) else (message.context, *msgid)
+    )
+
+
+def in_context(context: str, msgid: str) -> str:
+    return f"{context}\x04{msgid}"
 
 
 def _catalog(lang: str):
@@ -81,6 +98,8 @@ def test_every_string_in_the_code_is_in_the_catalogue(tmp_path):
             "school/translations/babel.cfg",
             "-k",
             "_l",
+            "-k",
+            "lazy_pgettext:1c,2",
             "-o",
             str(pot),
             "--no-location",
@@ -90,9 +109,9 @@ def test_every_string_in_the_code_is_in_the_catalogue(tmp_path):
         check=True,
     )
     with open(pot, "rb") as fh:
-        extracted = {m.id for m in read_po(fh) if m.id}
+        extracted = {_key(m) for m in read_po(fh) if m.id}
     for lang in TRANSLATED:
-        known = {m.id for m in _catalog(lang) if m.id}
+        known = {_key(m) for m in _catalog(lang) if m.id}
         assert extracted - known == set(), f"{lang}: run pybabel extract and update, then translate"
 
 
@@ -101,7 +120,7 @@ def test_french_names_each_thing_one_way():
     "connexion", not a "session" of the programme's word), the event is
     never "l'École" here and "l'Université" there, and a word agrees with
     what it qualifies where one catalogue entry served several ("Toutes les Cités")."""
-    said = {m.id: m.string for m in _catalog("fr") if m.id and isinstance(m.string, str)}
+    said = _said("fr")
     strings = [s for s in said.values() if s]
     assert not [s for s in strings if re.search(r"\bséances?\b", s, re.I)]
     assert not [s for s in strings if re.search(r"\b(École|Université)\b", s)]
@@ -143,7 +162,7 @@ def test_french_sentences_name_an_edition_as_french_does():
 
 
 def _said(lang: str) -> dict:
-    return {m.id: m.string for m in _catalog(lang) if m.id and isinstance(m.string, str)}
+    return {_key(m): m.string for m in _catalog(lang) if m.id and isinstance(m.string, str)}
 
 
 @pytest.mark.parametrize("lang", ("it", "es", "pt"))
@@ -188,10 +207,28 @@ def test_italian_spanish_and_portuguese_name_each_thing_one_way():
 
 
 def test_italian_spanish_and_portuguese_words_agree_with_what_they_qualify():
-    """A count of people is plural ("Presenti: 80"); a full meal is "esgotada" in Portuguese."""
+    """A count of people is plural ("Presenti: 80"); a full meal is "esgotada" in Portuguese;
+    where one English word qualifies nouns of either gender, a context tells them apart."""
     it, es, pt = _said("it"), _said("es"), _said("pt")
     assert (it["Present"], es["Present"], pt["Present"]) == ("Presenti", "Presentes", "Presentes")
     assert (it["Arrived"], es["Arrived"], pt["Arrived"]) == ("Arrivati", "Han llegado", "Chegaram")
+    late = "Not arrived yet"
+    assert (it[late], es[late], pt[late]) == (
+        "Non ancora arrivati",
+        "Aún no han llegado",
+        "Ainda não chegaram",
+    )
+    assert (it["New"], es["New"], pt["New"]) == ("Nuove", "Nuevas", "Novas")  # registrations
     assert pt["Full"] == "Esgotada"
+    # A seat is masculine in Italian and Portuguese, a registration feminine everywhere.
+    confirmed = {
+        "seat": ("Confermato", "Confirmada", "Confirmado"),
+        "registration": ("Confermata", "Confirmada", "Confirmada"),
+    }
+    for context, words in confirmed.items():
+        key = in_context(context, "Confirmed")
+        assert (it[key], es[key], pt[key]) == words
+    counted = in_context("registrations", "cancelled")  # "12 cancelled" on the dashboard
+    assert (it[counted], es[counted], pt[counted]) == ("annullate", "canceladas", "canceladas")
     nobody = "Nobody has been checked in yet: there is no certificate."
     assert "nadie" in es[nobody]

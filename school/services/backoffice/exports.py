@@ -24,6 +24,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -355,7 +356,9 @@ def _yes(value: bool) -> str:
 
 
 def _status(status: str) -> str:
-    return _("confirmed") if status == "confirmed" else _("cancelled")
+    if status == "confirmed":
+        return pgettext("registration", "confirmed")
+    return pgettext("registration", "cancelled")
 
 
 def _choice_status(status: str) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from flask import Response, current_app, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 from flask_wtf.csrf import generate_csrf
 
 from school.extensions import db
@@ -216,7 +216,7 @@ def _scanner_strings() -> dict:
         "saved_offline": _("Decided on this phone: will be sent when the network is back."),
         "tap": _("Tap or press Esc to continue"),
         "check_in": _("Check in"),
-        "cancelled_tag": _("cancelled"),
+        "cancelled_tag": pgettext("registration", "cancelled"),
         "no_match": _("Nobody found with that name."),
         "undone": _("Check-in of %(name)s undone.", name="{name}"),
         "nothing_to_undo": _("No check-in to undo at this checkpoint."),
