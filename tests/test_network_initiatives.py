@@ -1,6 +1,7 @@
 """The call for initiatives: submission (form and API), the private edit link, moderation
 and its e-mails (a real SMTP server), a hostile title inert wherever it is shown. What the
-accepted ones make (the wall, its screen mode, the guide) is in test_network_wall.py."""
+accepted ones make (the wall, its screen mode, the guide) is in test_network_wall.py; the
+call's dates, set in the back office, in test_network_call_settings.py."""
 
 from __future__ import annotations
 
@@ -393,20 +394,3 @@ def test_submissions_from_one_address_are_rate_limited(limited_app_config, clien
     statuses = [submit(client, call, body(consent_publish=False)).status_code for _ in range(11)]
     assert statuses[:10] == [422] * 10 and statuses[10] == 429
     assert count(db) == 0
-
-
-def test_the_calls_dates_are_picked_like_the_registrations(app, client, db, demo):
-    make_admin(app, db)
-    organiser = Organiser(client, lang="fr").login()
-    url = f"/organiser/{demo.slug}/initiatives"
-    # What a date picker sends: the "T" between date and time.
-    saved = organiser.submit(url, {"opens_at": "2019-03-01T09:00", "closes_at": "2019-05-31 18:00"})
-    assert saved.status_code == 302
-    edition = db.get(Edition, demo.id)
-    db.refresh(edition)
-    assert edition.initiatives_open_at.astimezone(edition.tz).strftime("%d/%m %H:%M") == (
-        "01/03 09:00"
-    )
-    page = organiser.page(url)
-    assert 'type="datetime-local"' in page and 'value="2019-03-01T09:00"' in page
-    assert "AAAA-MM-JJ" not in page
