@@ -241,6 +241,19 @@ def test_build_a_small_edition_in_the_timetable_editor(
     assert outside == [], outside
 
 
+# Each "…" menu of the grid, scrolled into the middle of the grid's box: its size, and
+# whether a click lands on it at nine points over it (2 px inside its rounded corners).
+_MENUS = """els => els.map((b) => {
+  b.scrollIntoView({block: "center", inline: "center"});
+  const r = b.getBoundingClientRect(), inset = 2;
+  const xs = [r.left + inset, (r.left + r.right) / 2, r.right - inset];
+  const ys = [r.top + inset, (r.top + r.bottom) / 2, r.bottom - inset];
+  return {title: b.closest(".tt-session").dataset.title, width: r.width, height: r.height,
+    block: b.closest(".tt-session").className.match(/\\btt-s\\d+/)[0],
+    hit: xs.every((x) => ys.every((y) => document.elementFromPoint(x, y) === b))};
+})"""
+
+
 def test_the_editor_on_the_demo_edition_at_1280_and_390(app, browser, live_server, db, demo):
     make_admin(app, db)
     for width, height in ((1280, 1500), (390, 844)):
@@ -252,6 +265,16 @@ def test_the_editor_on_the_demo_edition_at_1280_and_390(app, browser, live_serve
         page.screenshot(path=str(SHOTS / f"timetable-demo-{width}.png"))
         body = page.evaluate("document.documentElement.scrollWidth")
         assert body <= width + 1  # the grid scrolls inside its own box, not the page
+        menus = page.locator(".tt-menu").evaluate_all(_MENUS)
+        assert any(m["block"] == "tt-s1" for m in menus)  # a 15-minute block: lower than 24 px
+        for menu in menus:
+            assert menu["width"] >= 24 and menu["height"] >= 24, menu  # WCAG 2.2 target size
+            assert menu["hit"], menu  # the whole of it takes the click: not clipped, not covered
+        welcome = page.get_by_role("button", name="Duplicate or edit: Welcome addresses")
+        welcome.click()  # its named button, on the block too low to hold it
+        expect(page.locator("#tt-actions")).to_be_visible()
+        expect(page.locator("#tt-actions-title")).to_contain_text("Welcome addresses: 09:15–09:30")
+        page.keyboard.press("Escape")
         audits = {}
         for path in ("timetable?day=2019-06-19&", "programme/import?", "sessions/new?"):
             page.goto(f"/organiser/{demo.slug}/{path}lang=fr")

@@ -1,6 +1,7 @@
 """The call for initiatives: submission (form and API), the private edit link, moderation
 and its e-mails (a real SMTP server), a hostile title inert wherever it is shown. What the
-accepted ones make (the wall, its screen mode, the guide) is in test_network_wall.py."""
+accepted ones make (the wall, its screen mode, the guide) is in test_network_wall.py; the
+call's dates, set in the back office, in test_network_call_settings.py."""
 
 from __future__ import annotations
 
@@ -354,13 +355,6 @@ def test_the_back_office_moderates_translates_and_downloads_the_guide(smtp, app,
     response = organiser.get(f"/organiser/{call.slug}/initiatives/guide.pdf", lang="en")
     assert response.headers["Content-Type"] == "application/pdf"
     assert "Hobo: trades in virtual reality" in pdf_text(response.data)
-    # The call's dates, in the edition's time.
-    closed = organiser.submit(
-        f"/organiser/{call.slug}/initiatives",
-        {"opens_at": "2019-03-01 09:00", "closes_at": "2019-02-01 09:00"},
-    )
-    assert "must close after it opens" in closed.get_data(as_text=True)
-    assert client.get(f"/organiser/{call.slug}/initiatives").status_code == 200
 
 
 def test_service_refuses_submitter_changes_once_decided(app, db, call):
@@ -393,20 +387,3 @@ def test_submissions_from_one_address_are_rate_limited(limited_app_config, clien
     statuses = [submit(client, call, body(consent_publish=False)).status_code for _ in range(11)]
     assert statuses[:10] == [422] * 10 and statuses[10] == 429
     assert count(db) == 0
-
-
-def test_the_calls_dates_are_picked_like_the_registrations(app, client, db, demo):
-    make_admin(app, db)
-    organiser = Organiser(client, lang="fr").login()
-    url = f"/organiser/{demo.slug}/initiatives"
-    # What a date picker sends: the "T" between date and time.
-    saved = organiser.submit(url, {"opens_at": "2019-03-01T09:00", "closes_at": "2019-05-31 18:00"})
-    assert saved.status_code == 302
-    edition = db.get(Edition, demo.id)
-    db.refresh(edition)
-    assert edition.initiatives_open_at.astimezone(edition.tz).strftime("%d/%m %H:%M") == (
-        "01/03 09:00"
-    )
-    page = organiser.page(url)
-    assert 'type="datetime-local"' in page and 'value="2019-03-01T09:00"' in page
-    assert "AAAA-MM-JJ" not in page

@@ -192,6 +192,27 @@ def test_edit_cancel_resend_and_move_from_the_registrations_page(organiser, demo
     assert "registration.cancelled" not in html and "Cancelled by an organiser" in html
 
 
+def test_a_refused_edit_shows_its_errors_in_an_open_form(organiser, demo, db):
+    """The edit form is folded on a registration's page; refused, it comes back unfolded,
+    or its summary of errors (which takes the focus) would be hidden."""
+    eve = make_registration(db, demo, first_name="Ève", email="eve@example.org", language="en")
+    db.commit()
+    page = f"/organiser/{demo.slug}/registrations/{eve.id}"
+    assert "<details open>" not in organiser.page(page)
+    data = {
+        "first_name": "", "last_name": "Dandoy", "email": "eve@example.org", "country": "BE",
+        "category": "member", "language": "en", "days": ["2019-06-19"], "privacy_consent": "y",
+    }  # fmt: skip
+    response = organiser.submit(page, data)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    unfolded = re.search(r"<details open>\s*<summary>Edit the registration</summary>.*?</details>",
+                       html, re.S)  # fmt: skip
+    assert unfolded and 'id="error-summary"' in unfolded.group()
+    assert '<a href="#first_name">First name</a>' in unfolded.group()
+    assert fresh(db).get(Registration, eve.id).first_name == "Ève"
+
+
 def test_a_walk_in_after_registration_closed_and_in_a_session_by_invitation(organiser, demo, db):
     edition = fresh(db).get(Edition, demo.id)
     edition.registration_closes_at = datetime.now(UTC) - timedelta(days=1)

@@ -45,8 +45,11 @@
   });
   refresh();
 
-  // After a refused submit: take the reader to the first field in trouble, and make the
-  // summary's links move the focus there too (a link alone only scrolls).
+  // After a refused submit the summary takes the focus, so that a screen reader reads it
+  // at once (a role="alert" already in the page as it loads is announced by some readers,
+  // not by others); its links then move the focus to their field (a link alone only
+  // scrolls). Without JavaScript it is still the form's first thing, its links still lead
+  // to the fields.
   function focusField(target) {
     if (!target) return;
     var box = target.matches("input, select, textarea")
@@ -63,7 +66,10 @@
       event.preventDefault();
       focusField(document.getElementById(link.getAttribute("href").slice(1)));
     });
-    var first = summary.querySelector("a[href^='#']");
-    focusField(first && document.getElementById(first.getAttribute("href").slice(1)));
+    // Whole and at the top if it was not all in view (the browser's own scroll on focus
+    // would leave it at the bottom of a phone's screen).
+    summary.focus({ preventScroll: true });
+    var box = summary.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) summary.scrollIntoView({ block: "start" });
   }
 })();
