@@ -135,7 +135,7 @@ def test_dashboard_and_export_count_by_cite_and_its_country(app, client, db, dem
     organiser = Organiser(client).login()
     page = organiser.page(f"/organiser/{demo.slug}/")
     assert "Cité des métiers de Bruxelles" in page
-    html = page.split("Participants from Cités, by the Cité")[1]
+    html = page.split("Registrations from a Cité, by the Cité")[1]
     assert "Belgium" in html.split("</table>")[0]
     from school.services.backoffice import stats
 

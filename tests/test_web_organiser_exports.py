@@ -121,8 +121,12 @@ def test_exports_figures_equal_the_dashboards(organiser, demo, crowd):
     assert {k: [str(v)] for k, v in by_country.items()} == dashboard_numbers(html, "country")
     by_category = Counter(row[header.index("Category")] for row in rows)
     assert {k: [str(v)] for k, v in by_category.items()} == dashboard_numbers(html, "category")
-    by_cite = Counter(row[header.index("Cité des métiers")] or "(none)" for row in rows)
-    assert {k: [str(v)] for k, v in by_cite.items()} == dashboard_numbers(html, "cite")
+    # By Cité, who registered and, apart, who of them is checked in.
+    cite, came = header.index("Cité des métiers"), header.index("Checked in")
+    by_cite = Counter(row[cite] or "(none)" for row in rows)
+    present = Counter(row[cite] or "(none)" for row in rows if row[came] == "yes")
+    shown = dashboard_numbers(html, "cite")
+    assert {k: [str(v), str(present[k])] for k, v in by_cite.items()} == shown
     workbook = download(organiser, demo, "registrations", "xlsx")
     totals = dict(sheet_rows(workbook, "Totals")[1:])
     assert totals["Confirmed registrations"] == 6 and totals["Checked in"] == 4

@@ -4,7 +4,9 @@ computed by these same functions, so the two always agree.
 Counted: confirmed registrations (a cancelled one is gone); a seat is a confirmed
 choice, a meal is taken by a confirmed registration, both counted by
 ``catalogue.seats_taken_in_edition`` (the programme, the form and the API count with it);
-"checked in" is having a standing check-in (``CheckIn.is_standing``).
+"checked in" is having a standing check-in (``CheckIn.is_standing``). The breakdowns by
+country, category and Cité count who registered, not who came: before the School they
+are all there is, and a person registered is not yet a person present.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from school.models import (
     CheckIn,
     Choice,
     Edition,
+    Person,
     Registration,
     RegistrationDay,
     RegistrationMeal,
@@ -48,6 +51,11 @@ class Totals:
     cancelled: int
     checked_in: int
 
+    @property
+    def has_registrations(self) -> bool:
+        """Whether anyone ever registered (a cancelled registration counts: it happened)."""
+        return bool(self.confirmed or self.cancelled)
+
 
 def totals(db: DbSession, edition: Edition) -> Totals:
     by_status = dict(
@@ -67,6 +75,25 @@ def totals(db: DbSession, edition: Edition) -> Totals:
         cancelled=by_status.get(RegistrationStatus.CANCELLED, 0),
         checked_in=checked_in or 0,
     )
+
+
+@dataclass
+class Programme:
+    sessions: int  # not cancelled
+    speakers: int  # every person of the edition's programme, whatever their role
+
+
+def programme(db: DbSession, edition: Edition) -> Programme:
+    """How far the programme is built: what a new or cloned edition still lacks."""
+    sessions = db.scalar(
+        sa.select(sa.func.count())
+        .select_from(Session)
+        .where(Session.edition_id == edition.id, ~Session.is_cancelled)
+    )
+    speakers = db.scalar(
+        sa.select(sa.func.count()).select_from(Person).where(Person.edition_id == edition.id)
+    )
+    return Programme(sessions=sessions or 0, speakers=speakers or 0)
 
 
 @dataclass
@@ -90,10 +117,11 @@ def over_time(db: DbSession, edition: Edition) -> list[DayCount]:
     return result
 
 
-def _grouped(db: DbSession, edition: Edition, column) -> list[tuple[str, int]]:
-    rows = db.execute(
-        sa.select(column, sa.func.count()).where(*_confirmed(edition)).group_by(column)
-    ).all()
+def _grouped(
+    db: DbSession, edition: Edition, column, *, checked_in: bool = False
+) -> list[tuple[str, int]]:
+    where = _confirmed(edition) + ([checked_in_clause()] if checked_in else [])
+    rows = db.execute(sa.select(column, sa.func.count()).where(*where).group_by(column)).all()
     return sorted(((key or "", count) for key, count in rows), key=lambda r: (-r[1], r[0]))
 
 
@@ -105,11 +133,12 @@ def by_category(db: DbSession, edition: Edition) -> list[tuple[str, int]]:
     return _grouped(db, edition, Registration.category)
 
 
-def by_cite(db: DbSession, edition: Edition) -> list[tuple[str, int]]:
-    """By the directory's name of the Cité; "" stands for participants who belong to none."""
+def by_cite(db: DbSession, edition: Edition, *, checked_in: bool = False) -> list[tuple[str, int]]:
+    """By the directory's name of the Cité; "" stands for participants who belong to none.
+    ``checked_in``: only those checked in (the dashboard's "checked in" figure, by Cité)."""
     names = cites.by_key(db)
     counts: Counter[str] = Counter()
-    for key, count in _grouped(db, edition, Registration.cite):
+    for key, count in _grouped(db, edition, Registration.cite, checked_in=checked_in):
         counts[cites.label(names, key)] += count
     return sorted(counts.items(), key=lambda r: (-r[1], r[0]))
 

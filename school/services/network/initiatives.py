@@ -97,9 +97,28 @@ def data_of(initiative: Initiative) -> InitiativeData:
 # -- the call
 
 
-def call_open(edition: Edition, now: datetime) -> bool:
+@dataclass(frozen=True)
+class CallState:
+    key: str  # not_set (no opening date: never opens) / not_yet / open / closed
+    opens_at: datetime | None
+    closes_at: datetime | None  # None: no closing date (call_open then stays true)
+
+
+def call_state(edition: Edition, now: datetime) -> CallState:
     opens, closes = edition.initiatives_open_at, edition.initiatives_close_at
-    return opens is not None and opens <= now and (closes is None or now < closes)
+    if opens is None:
+        key = "not_set"
+    elif now < opens:
+        key = "not_yet"
+    elif closes is not None and now >= closes:
+        key = "closed"
+    else:
+        key = "open"
+    return CallState(key, opens, closes)
+
+
+def call_open(edition: Edition, now: datetime) -> bool:
+    return call_state(edition, now).key == "open"
 
 
 # -- checks

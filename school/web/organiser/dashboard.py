@@ -6,10 +6,13 @@ from flask import render_template
 from flask_babel import gettext as _
 
 from school import i18n
+from school.database import utcnow
 from school.extensions import db
 from school.labels import CATEGORY_LABELS, session_title
 from school.services.backoffice import stats
+from school.services.network import initiatives
 from school.services.network.countries import country_names
+from school.services.programme import lifecycle
 from school.web.organiser import dashboard_charts as charts
 from school.web.organiser.blueprint import bp, load_edition
 
@@ -37,7 +40,14 @@ def dashboard(slug: str):
     by_category = [
         (str(CATEGORY_LABELS.get(c, c)), n) for c, n in stats.by_category(db.session, edition)
     ]
-    by_cite = [(c or _("(none)"), n) for c, n in stats.by_cite(db.session, edition)]
+    totals = stats.totals(db.session, edition)
+    registered_by_cite = stats.by_cite(db.session, edition)
+    by_cite = [(c or _("(none)"), n) for c, n in registered_by_cite]
+    cite_rows: list[tuple] = by_cite
+    if totals.checked_in:
+        # Who came beside who registered, once the doors are open: two figures, two columns.
+        came = dict(stats.by_cite(db.session, edition, checked_in=True))
+        cite_rows = [(c or _("(none)"), n, came.get(c, 0)) for c, n in registered_by_cite]
     by_cite_country = [
         (countries.get(c, c) or _("(unknown)"), n)
         for c, n in stats.by_cite_country(db.session, edition)
@@ -54,9 +64,9 @@ def dashboard(slug: str):
             [(point.day, point.total) for point in over_time],
             (day(over_time[0].day), day(over_time[-1].day)) if over_time else ("", ""),
         ),
-        "country": charts.bars(_("Participants by country"), by_country),
-        "category": charts.bars(_("Participants by category"), by_category),
-        "cite": charts.bars(_("Participants by Cité"), by_cite),
+        "country": charts.bars(_("Registrations by country"), by_country),
+        "category": charts.bars(_("Registrations by category"), by_category),
+        "cite": charts.bars(_("Registrations by Cité"), by_cite),
         "fill": charts.fill(
             _("Seats taken in sessions with limited seats"),
             [
@@ -83,16 +93,21 @@ def dashboard(slug: str):
         ]
         + [(session_title(s, lang), a.expected, a.arrived) for s, a in checkins.sessions],
     }  # fmt: skip
+    now = utcnow()
     return render_template(
         "organiser/dashboard.html",
         rows=rows,
         percent=percent,
         edition=edition,
-        totals=stats.totals(db.session, edition),
+        state=lifecycle.state_of(edition, now),
+        programme=stats.programme(db.session, edition),
+        call=initiatives.call_state(edition, now),
+        received=initiatives.counts(db.session, edition),
+        totals=totals,
         over_time=over_time,
         by_country=by_country,
         by_category=by_category,
-        by_cite=by_cite,
+        cite_rows=cite_rows,
         by_cite_country=by_cite_country,
         fills=fills,
         meals=stats.meals(db.session, edition),
