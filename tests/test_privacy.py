@@ -60,6 +60,9 @@ def test_purge_anonymises_a_past_edition_and_keeps_its_figures(client, demo, db,
     audit.record(db, "organiser:1", "registration.link_sent", None, details, edition=demo.id)
     person = db.scalar(sa.select(Person).limit(1))
     person.email = "speaker@example.org"
+    # The speaker had corrected their address on their page: both are in the log.
+    changed = {"email": ["old-speaker@example.org", "speaker@example.org"], "bio_fr": [None, "Bio"]}
+    audit.record(db, f"speaker:{person.id}", "speaker.updated", None, changed, edition=demo.id)
     db.commit()
     # A message linked to no registration: the speaker's invitation.
     assert runner.invoke(args=["speakers", "invite", demo.slug]).exit_code == 0
@@ -97,9 +100,12 @@ def test_purge_anonymises_a_past_edition_and_keeps_its_figures(client, demo, db,
     assert after == before
     # The private link no longer opens anything.
     assert client.get(manage).status_code == 404
-    assert "majda@example.org" not in str(
+    logged = str(
         db.scalars(sa.select(AuditEntry.details).where(AuditEntry.details.is_not(None))).all()
     )
+    assert "majda@example.org" not in logged and "speaker@example.org" not in logged
+    entry = db.scalar(sa.select(AuditEntry).where(AuditEntry.action == "speaker.updated"))
+    assert entry.details == {"email": ["anonymised@invalid"] * 2, "bio_fr": [None, "Bio"]}
     entry = db.scalar(sa.select(AuditEntry).where(AuditEntry.action == "privacy.purged"))
     assert entry.actor == "cli" and entry.details["registrations"] == 2
     # Again: nothing more to do.

@@ -15,6 +15,7 @@ that needs it and meets a server without it fails alone, with that reason.
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 
 # The longest address (RFC 5321), the length of every column that keeps one.
 EMAIL_MAX = 254
@@ -27,6 +28,22 @@ def normalized_email(value: str) -> str | None:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError:
         return None
+
+
+def checked_email(value: str | None) -> tuple[str, list[str]]:
+    """An address someone typed, as it is kept, and what is wrong with it (nothing: an
+    empty list), in the reader's language: the same words on every form that asks for one."""
+    email = (value or "").strip()
+    if not email:
+        return email, [_("Please give your e-mail address.")]
+    problems = []
+    valid = normalized_email(email)
+    if valid is None:
+        problems.append(_("This does not look like an e-mail address."))
+    email = valid or email
+    if len(email) > EMAIL_MAX:
+        problems.append(_("This e-mail address is too long."))
+    return email, problems
 
 
 def address_for_delivery(value: str) -> str | None:

@@ -2,7 +2,8 @@
 
 A speaker sees when and where they speak and with whom, downloads their agenda
 (``agenda.ics``) and a one-page ``schedule.pdf``, confirms a session marked
-"sous réserve", and corrects their function, organisation and short bio.
+"sous réserve", and corrects their function, organisation and short bio, their e-mail
+address and the language we write to them in.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from school.database import utcnow
-from school.extensions import db
+from school.extensions import db, limiter
 from school.forms.speaker import ConfirmForm, DetailsForm
 from school.models import Edition, Person
 from school.services.errors import NotFound
@@ -30,6 +31,7 @@ from school.services.programme import speakers
 from school.services.publishing import calendar, feeds, speaker_pdf
 from school.web import feeds as feed_views
 from school.web.actions import form_action
+from school.web.registration import FORM_LIMIT
 
 bp = Blueprint("speaker", __name__, url_prefix="/speaker")
 
@@ -96,22 +98,36 @@ def confirm(token: str):
 
 
 @bp.post("/<token>/details")
+@limiter.limit(FORM_LIMIT)  # a changed address sends an e-mail
 def details(token: str):
     person, edition = speakers.get_by_speaker_token(db.session, token)
     lang = _language(person)
     form = DetailsForm()
     if not form.validate_on_submit():
         return _render(person, edition, lang, form, status=422)
-    values = {name: form[name].data for name in speakers.EDITABLE}
-    with force_locale(lang), form_action() as action:
+    # A field the form did not send (a page from before it had one) is left as it is.
+    values = {name: form[name].data for name in speakers.DETAILS if name in request.form}
+    with force_locale(lang), form_action(form) as action:
         changes = speakers.update_details(db.session, person, values, now=utcnow())
     if not action.done:
         return _render(person, edition, lang, form, status=422)
+    if "language" in changes:  # chosen for the e-mails: the page follows
+        lang = session["lang"] = person.language
+    # Said beside the form ("tap" messages), where the page opens again, not at its top.
     with force_locale(lang):
-        if changes:
-            flash(_("Thank you: your details are updated."), "success")
+        if changes.get("email", [None])[0]:
+            flash(
+                _(
+                    "Thank you: from now on we write to %(email)s. A message tells your"
+                    " previous address of the change.",
+                    email=person.email,
+                ),
+                "tap",
+            )
+        elif changes:
+            flash(_("Thank you: your details are updated."), "tap")
         else:
-            flash(_("Nothing was changed."), "info")
+            flash(_("Nothing was changed."), "tap-info")
     return redirect(url_for("speaker.corner", token=token) + "#details")
 
 

@@ -10,6 +10,7 @@ from school.labels import (
     CATEGORY_LABELS,
     CHOICE_STATUS_LABELS,
     KIND_LABELS,
+    LANGUAGE_NAMES,
     MAIL_FAILURE_LABELS,
     MAILING_AUDIENCE_LABELS,
     SESSION_STATUS_LABELS,
@@ -127,6 +128,7 @@ FIELD_LABELS = {
     "organisation": _l("Organisation"),
     "bio_fr": _l("Short bio (in French)"),
     "bio_en": _l("Short bio (in English)"),
+    "language": _l("Language"),
     # The filters of the registrations' table an export or a sheet of badges followed.
     "q": _l("Search"),
     "country": _l("Country"),
@@ -155,4 +157,5 @@ VALUE_LABELS: dict[str, dict] = {
     "category": CATEGORY_LABELS,
     "decision": DECISION_LABELS,
     "failure": MAIL_FAILURE_LABELS,
+    "language": LANGUAGE_NAMES,
 }

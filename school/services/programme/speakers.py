@@ -2,8 +2,9 @@
 and the e-mail that gives each speaker their private link.
 
 What a speaker changes is recorded in the audit log (actor ``speaker:<id>``), so
-organisers see it; it also raises ``Edition.changed_at``, since the public pages,
-the programme and every calendar show it.
+organisers see it; what the programme shows of them also raises ``Edition.changed_at``,
+since the public pages, the programme and every calendar show it (their address and
+the language of their e-mails are theirs alone: no public page changes with them).
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import joinedload
 
 from school.models import AuditEntry, Edition, Person, Session, SessionPerson
 from school.models.vocabulary import LANGUAGES
 from school.services import audit
-from school.services.errors import NotFound
+from school.services.email_addresses import checked_email, email_key
+from school.services.errors import DomainError, NotFound
 from school.services.mail import writing
 from school.services.programme.rules import raise_sequence
 from school.services.publishing.feeds import load_sessions
@@ -32,6 +35,9 @@ EDITABLE = {
     "bio_fr": 2000,
     "bio_en": 2000,
 }
+# Everything the speaker's details form sends: the above, and what we write to them at
+# and in (their address and the language of their e-mails).
+DETAILS = (*EDITABLE, "email", "language")
 
 
 def get_by_speaker_token(db: DbSession, token: str) -> tuple[Person, Edition]:
@@ -107,11 +113,25 @@ def confirm(
     return changed
 
 
+class InvalidDetails(DomainError):
+    """Some of the speaker's details are wrong: ``errors`` maps each field to its messages."""
+
+    code = "invalid"
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(_("Please correct the highlighted fields."))
+        self.errors = errors
+
+
 def update_details(
     db: DbSession, person: Person, values: dict[str, str | None], *, now: datetime
 ) -> dict[str, list[str | None]]:
-    """The speaker corrects their function, organisation or short bio.
-    Returns what changed, as ``{field: [old, new]}`` (also in the audit log)."""
+    """The speaker corrects their function, organisation or short bio, the language we
+    write to them in (``language``) or their address (``email``): the old address is told
+    of a new one, so that someone who got hold of the link cannot take the speaker's
+    mail over unnoticed. Refused (``InvalidDetails``) with nothing changed when the
+    language or address is wrong. Returns what changed, as ``{field: [old, new]}`` (also
+    in the audit log)."""
     changes: dict[str, list[str | None]] = {}
     for name, limit in EDITABLE.items():
         if name not in values:
@@ -120,13 +140,85 @@ def update_details(
         old = getattr(person, name)
         if new != old:
             changes[name] = [old, new]
-            setattr(person, name, new)
-    if changes:
-        person.updated_at = now
-        _audit(db, person, "speaker.updated", f"person:{person.id}", changes, now)
+    mail = _mail_changes(db, person, values)
+    in_programme = bool(changes)
+    changes.update(mail)
+    if not changes:
+        return changes
+    # Told in the language the old address was written to: whoever reads it there may
+    # not read the one just chosen.
+    told_in = person.language
+    for name, (_old, new) in changes.items():
+        setattr(person, name, new)
+    person.updated_at = now
+    _audit(db, person, "speaker.updated", f"person:{person.id}", changes, now)
+    if in_programme:
         _programme_changed(db, person, now)
+    old_email = changes.get("email", [None])[0]
+    if old_email:
+        edition = db.get(Edition, person.edition_id)
+        writing.queue_mail(
+            db,
+            to=old_email,
+            template="speaker_email_changed",
+            language=told_in if told_in in LANGUAGES else "fr",
+            purpose="speaker_email_changed",
+            now=now,
+            flush=False,
+            person=person,
+            edition=edition,
+        )
     db.flush()
     return changes
+
+
+def _mail_changes(
+    db: DbSession, person: Person, values: dict[str, str | None]
+) -> dict[str, list[str | None]]:
+    """The language and address asked for, checked: what changes of them."""
+    changes: dict[str, list[str | None]] = {}
+    errors: dict[str, list[str]] = {}
+    if "language" in values:
+        language = values["language"]
+        if language not in LANGUAGES:
+            errors["language"] = [_("Please choose a language from the list.")]
+        elif language != person.language:
+            changes["language"] = [person.language, language]
+    typed = (values.get("email") or "").strip()
+    # Left as it is, an address stays as the organisers wrote it; a known one is not
+    # erased, or nobody could write to the speaker any more.
+    if "email" in values and typed != (person.email or ""):
+        email, problems = checked_email(typed)
+        if not problems and _taken(db, person, email):
+            problems = [
+                _(
+                    "Another speaker of this edition already has this address: each"
+                    " speaker needs their own. If it is also yours, please write to"
+                    " the organisers."
+                )
+            ]
+        if problems:
+            errors["email"] = problems
+        elif email != person.email:
+            changes["email"] = [person.email, email]
+    if errors:
+        raise InvalidDetails(errors)
+    return changes
+
+
+def _taken(db: DbSession, person: Person, email: str) -> bool:
+    """Whether another person of the edition has the address. The e-mails to speakers go
+    once an address (change notices, mailings), with one page's link: the second speaker
+    of an address would never get theirs."""
+    others = db.scalars(
+        sa.select(Person.email).where(
+            Person.edition_id == person.edition_id,
+            Person.id != person.id,
+            Person.email.is_not(None),
+        )
+    )
+    # Compared here, not in SQL: SQLite lower-cases only ASCII letters.
+    return email_key(email) in {email_key(other) for other in others}
 
 
 @dataclass

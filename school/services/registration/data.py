@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from school.models import Registration
 from school.models.vocabulary import LANGUAGES, Category
-from school.services.email_addresses import EMAIL_MAX, normalized_email
+from school.services.email_addresses import checked_email
 from school.services.network.countries import is_country
 
 NAME_MAX = 100
@@ -118,17 +118,9 @@ def _check_names(data: RegistrationData, add: Add) -> None:
 
 
 def _check_email(data: RegistrationData, add: Add) -> None:
-    email = (data.email or "").strip()
-    if not email:
-        add("email", _("Please give your e-mail address."))
-    else:
-        valid = normalized_email(email)
-        if valid is None:
-            add("email", _("This does not look like an e-mail address."))
-        email = valid or email
-        if len(email) > EMAIL_MAX:
-            add("email", _("This e-mail address is too long."))
-    data.email = email
+    data.email, problems = checked_email(data.email)
+    for message in problems:
+        add("email", message)
 
 
 def _check_texts(data: RegistrationData, add: Add) -> None:

@@ -39,6 +39,7 @@ from school.services.errors import DomainError
 from school.services.registration import seats, waiting_lines
 
 ANONYMOUS_DOMAIN = "invalid"  # RFC 2606: can never be delivered
+ANONYMOUS_ADDRESS = f"anonymised@{ANONYMOUS_DOMAIN}"  # for an address tied to no registration
 
 
 @dataclass
@@ -104,7 +105,7 @@ def purge(
                     + sa.cast(OutboxMessage.registration_id, sa.String)
                     + f"@{ANONYMOUS_DOMAIN}",
                 ),
-                else_=f"anonymised@{ANONYMOUS_DOMAIN}",
+                else_=ANONYMOUS_ADDRESS,
             ),
             subject="",
             text_body="",
@@ -132,10 +133,16 @@ def purge(
         sa.select(SurveyInvitation).where(SurveyInvitation.survey_id == survey_id)
     ):
         invitation.token = new_private_token()
-    # The audit log keeps who did what, but not the participants' addresses.
+    # The audit log keeps who did what, but not the participants' addresses, nor the
+    # speakers' (those they changed theirs from and to).
     for entry in db.scalars(sa.select(AuditEntry).where(AuditEntry.edition_id == edition.id)):
         if entry.details and replaced:
             entry.details = _scrub(entry.details, replaced)
+        if entry.action == "speaker.updated" and (entry.details or {}).get("email"):
+            entry.details = {
+                **entry.details,
+                "email": [ANONYMOUS_ADDRESS if a else a for a in entry.details["email"]],
+            }
     audit.record(
         db,
         actor,
