@@ -16,6 +16,12 @@ import sqlalchemy as sa
 from school.database import utcnow
 from school.models import Edition, MailingOptOut, Person, Ranking, Session, SessionGroup
 from tests.support.factories import make_choice, make_registration
+from tests.support.production import SUITE_ON_POSTGRES
+
+# What these tests check (markup, contrast, sizes, widths, the keyboard) comes from the
+# templates and style sheets, not from the database: the SQLite run checks it, and the
+# PostgreSQL run saves the minutes chromium would spend on it again.
+pytestmark = pytest.mark.skipif(SUITE_ON_POSTGRES, reason="rendering: the SQLite run checks it")
 
 AUDIT = (Path(__file__).parent / "support" / "a11y_audit.js").read_text()
 

@@ -15,6 +15,12 @@ from school.models import Edition, MailingOptOut, Person, Session
 from school.services.badges import tokens
 from tests.support.backoffice import PASSWORD, make_admin
 from tests.support.factories import make_choice, make_registration
+from tests.support.production import SUITE_ON_POSTGRES
+
+# What these tests check (markup, contrast, sizes, widths, the keyboard) comes from the
+# templates and style sheets, not from the database: the SQLite run checks it, and the
+# PostgreSQL run saves the minutes chromium would spend on it again.
+pytestmark = pytest.mark.skipif(SUITE_ON_POSTGRES, reason="rendering: the SQLite run checks it")
 
 AXE = (Path(__file__).parent / "support" / "vendor" / "axe-core" / "axe.min.js").read_text()
 SIZES = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1280, "height": 800}}

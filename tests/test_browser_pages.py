@@ -3,9 +3,16 @@ another host."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from school.models import Person, Session
+from tests.support.production import SUITE_ON_POSTGRES
+
+# What these tests check (markup, contrast, sizes, widths, the keyboard) comes from the
+# templates and style sheets, not from the database: the SQLite run checks it, and the
+# PostgreSQL run saves the minutes chromium would spend on it again.
+pytestmark = pytest.mark.skipif(SUITE_ON_POSTGRES, reason="rendering: the SQLite run checks it")
 
 
 def test_pages_fit_a_small_phone(browser, live_server, demo, db):
