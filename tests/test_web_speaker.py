@@ -15,6 +15,7 @@ from school.database import utcnow
 from school.models import AuditEntry, Edition, OutboxMessage, Person, SessionPerson
 from school.services.backoffice import audit_words
 from school.services.programme import speakers
+from tests.support.backoffice import page_title
 from tests.support.calendars import LISBON, csrf_token, local, parse, session
 from tests.support.servers import Inbox
 
@@ -416,6 +417,7 @@ def test_a_wrong_address_is_refused_and_nothing_changes(client, demo, db, typed,
     assert unescape(error.group(1)) == message
     assert "Please correct the highlighted fields." in page
     assert '<li><a href="#email">E-mail</a></li>' in page  # the summary above the form
+    assert page_title(page) == f"Error: {page_title(html)}"
     assert 'action="/speaker/' in page and '/details#details"' in page
     assert f'value="{typed}"' in field  # what they typed stays, to be corrected
     person = _person(db)
