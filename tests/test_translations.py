@@ -228,7 +228,13 @@ def test_italian_spanish_and_portuguese_words_agree_with_what_they_qualify():
     for context, words in confirmed.items():
         key = in_context(context, "Confirmed")
         assert (it[key], es[key], pt[key]) == words
-    counted = in_context("registrations", "cancelled")  # "12 cancelled" on the dashboard
-    assert (it[counted], es[counted], pt[counted]) == ("annullate", "canceladas", "canceladas")
+    counted = ("registrations", "%(num)d cancelled", "%(num)d cancelled")  # a dashboard tile
+    plural = {lang: _messages(_catalog(lang))[counted] for lang in ("fr", "it", "es", "pt")}
+    assert plural == {
+        "fr": ("%(num)d annulée", "%(num)d annulées"),
+        "it": ("%(num)d annullata", "%(num)d annullate", "%(num)d annullate"),
+        "es": ("%(num)d cancelada", "%(num)d canceladas", "%(num)d canceladas"),
+        "pt": ("%(num)d cancelada", "%(num)d canceladas", "%(num)d canceladas"),
+    }
     nobody = "Nobody has been checked in yet: there is no certificate."
     assert "nadie" in es[nobody]

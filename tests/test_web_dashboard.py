@@ -1,6 +1,7 @@
 """What an organiser reads on an edition's dashboard: on a new or cloned edition, what to do
 next rather than rows of zeros; the call for initiatives' dates in words; a meal without
-a limit as such; and registrations counted by Cité, named so, apart from who came."""
+a limit as such; registrations counted by Cité, named so, apart from who came; and the
+figures' tiles in words that agree with their count, in every language."""
 
 from __future__ import annotations
 
@@ -164,6 +165,69 @@ def test_the_demo_with_registrations_shows_its_figures_and_its_preparation(organ
     text = read(dashboard(organiser, demo.slug))
     assert f"Speakers: {speakers} speakers" in text
     assert "No registration yet." not in text
-    assert "1 confirmed registrations" in text  # the tile, not the empty state
+    assert "1 confirmed registration <1 % of the 200 places 0 cancelled 0 checked in" in text
     for heading in ("Registrations by country", "Registrations by category", "Check-in progress"):
         assert heading in text
+
+
+def tiles(html: str) -> list[str]:
+    part = html.split('<ul class="figures">')[1].split("</ul>")[0]
+    return [" ".join(li.split()) for li in re.findall(r"<li>(.*?)</li>", part, re.S)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "one", "two"),
+    [
+        ("en", ["1 confirmed registration", "1 cancelled", "1 checked in"],
+               ["2 confirmed registrations", "2 cancelled", "2 checked in"]),
+        ("fr", ["1 inscription confirmée", "1 annulée", "1 arrivé"],
+               ["2 inscriptions confirmées", "2 annulées", "2 arrivés"]),
+    ],
+)  # fmt: skip
+def test_the_figures_tiles_agree_with_their_count(organiser, demo, db, lang, one, two):
+    """French and English, the back office's languages: "1" is singular in both."""
+    edition = fresh(db).get(Edition, demo.id)
+    edition.capacity = None  # no share of the places: that tile is tested below
+    day = demo.dates[0]
+    for n in (1, 2):
+        people = [make_registration(db, edition) for _ in range(2)]
+        people[1].status = "cancelled"
+        db.add(CheckIn(edition_id=demo.id, registration_id=people[0].id, day=day,
+                       scanned_at=datetime.now(UTC), checkpoint=f"entrance:{day}",
+                       client_id=f"door-{n}", verdict="ok"))  # fmt: skip
+        db.commit()
+        shown = tiles(dashboard(organiser, demo.slug, lang=lang))
+        # The count in large figures, the words beside it agreeing with it.
+        expected = one if n == 1 else two
+        assert [re.sub(r"</?strong>", "", tile) for tile in shown] == expected
+        assert all(tile.startswith(f"<strong>{n}</strong> ") for tile in shown)
+
+
+def test_the_share_of_the_places_agrees_with_their_number(organiser, demo, db):
+    edition = fresh(db).get(Edition, demo.id)
+    make_registration(db, edition)
+    edition.capacity = 1
+    db.commit()
+    assert "<strong>100 %</strong> of the only place" in tiles(dashboard(organiser, demo.slug))
+    fr = tiles(dashboard(organiser, demo.slug, lang="fr"))
+    assert "<strong>100 %</strong> de l’unique place" in fr
+    edition.capacity = 200
+    db.commit()
+    assert "<strong>&lt;1 %</strong> of the 200 places" in tiles(dashboard(organiser, demo.slug))
+
+
+def test_in_french_none_is_singular_too(organiser, demo, db):
+    edition = fresh(db).get(Edition, demo.id)
+    make_registration(db, edition)
+    edition.capacity = None
+    db.commit()
+    shown = tiles(dashboard(organiser, demo.slug, lang="fr"))
+    assert shown == [
+        "<strong>1</strong> inscription confirmée",
+        "<strong>0</strong> annulée",
+        "<strong>0</strong> arrivé",
+    ]
+    assert tiles(dashboard(organiser, demo.slug))[1:] == [
+        "<strong>0</strong> cancelled",
+        "<strong>0</strong> checked in",
+    ]

@@ -21,7 +21,14 @@ from school.models import (
     Session,
 )
 from school.services.mail import notifications, outbox
-from tests.support.backoffice import Organiser, csrf_token, flashes, fresh, make_admin
+from tests.support.backoffice import (
+    Organiser,
+    csrf_token,
+    flashes,
+    fresh,
+    make_admin,
+    page_title,
+)
 from tests.support.factories import make_choice, make_registration
 from tests.support.servers import Inbox
 
@@ -70,8 +77,10 @@ def test_a_refused_registration_keeps_nothing_and_says_why(client, demo, db):
     explora = session_by_key(db, "d1-visit-explora").id  # on the first day
     before = stamps(db, demo.id)
     url = f"/{demo.slug}/register?lang=en"
+    form = client.get(url).get_data(as_text=True)
+    assert not page_title(form).startswith("Error")
     answers = {
-        "csrf_token": csrf_token(client.get(url).get_data(as_text=True)),
+        "csrf_token": csrf_token(form),
         "first_name": "Majda", "last_name": "Jelenčić", "email": "majda@example.org",
         "country": "HR", "category": "partner", "language": "en", "privacy_consent": "y",
         "days": ["2019-06-20"], "sessions": [explora],
@@ -82,6 +91,8 @@ def test_a_refused_registration_keeps_nothing_and_says_why(client, demo, db):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Please correct the highlighted fields." in flashes(html)
+    # Said first, before the page's name, to whoever hears the page rather than sees it.
+    assert page_title(html) == f"Error: {page_title(form)}"
     errors = re.search(r'<ul class="field-errors" id="sessions-errors">(.*?)</ul>', html, re.S)
     assert errors and "is on a day you do not attend" in errors.group(1)
     # The seats were counted under the edition's lock, which stamps the edition: undone too.
@@ -100,8 +111,11 @@ def test_a_refused_back_office_action_keeps_nothing_and_says_why(organiser, demo
     response = organiser.submit(f"{page}/delete", {}, page=page, prefix="action-")
 
     assert response.headers["Location"].endswith(page)
-    told = flashes(organiser.page(page))
+    html = organiser.page(page)
+    told = flashes(html)
     assert told == ["This session has registrations: cancel it instead, so people are told."]
+    assert page_title(html).startswith("Error: ")
+    assert not page_title(organiser.page(page)).startswith("Error")  # said once
     assert session_by_key(db, "d1-visit-explora") is not None
     assert stamps(db, demo.id) == before  # the lock taken to decide it is released, unstamped
     assert db.scalars(sa.select(Choice.status)).all() == ["confirmed"]
@@ -129,3 +143,10 @@ def test_outside_a_request_a_commit_leaves_the_mail_to_the_command(app, demo, db
     outbox.wait_idle()  # a sender started by that commit would have finished by now
     assert fresh(db).scalar(sa.select(OutboxMessage.sent_at)) is None
     assert smtp.inbox.messages == []
+
+
+def test_a_refused_form_says_error_first_in_the_readers_language(client, demo):
+    url = f"/{demo.slug}/register?lang=fr"
+    form = client.get(url).get_data(as_text=True)
+    response = client.post(url, data={"csrf_token": csrf_token(form), "first_name": "Majda"})
+    assert page_title(response.get_data(as_text=True)) == f"Erreur : {page_title(form)}"

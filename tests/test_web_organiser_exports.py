@@ -162,6 +162,43 @@ def test_exports_figures_equal_the_dashboards(organiser, demo, crowd):
     assert progress["Tour of the permanent exhibitions (Explora)"] == ["3", "1"]
 
 
+def dashboard_headers(html: str, section: str) -> list[str]:
+    part = html.split(f'id="{section}-title"')[1].split("</section>")[0]
+    head = part.split("<thead>")[1].split("</thead>")[0]
+    return [htmllib.unescape(h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", head)]
+
+
+BREAKDOWNS = {
+    "By country": "country",
+    "By category": "category",
+    "By Cité": "cite",
+    "By country of the Cité": "cite-country",
+}
+
+
+def test_the_exports_breakdowns_read_as_the_dashboards_tables(organiser, demo, crowd, db):
+    """They count confirmed registrations, not who came: headed "Registrations" as on the
+    dashboard, with the same figures, and by Cité "Checked in" beside them once someone is."""
+    for doors_open in (True, False):
+        if not doors_open:
+            fresh(db).execute(sa.delete(CheckIn))
+            db.commit()
+        html = organiser.page(f"/organiser/{demo.slug}/")
+        workbook = download(organiser, demo, "registrations", "xlsx")
+        for title, section in BREAKDOWNS.items():
+            header, *rows = sheet_rows(workbook, title)
+            assert list(header) == dashboard_headers(html, section), title
+            assert header[1] == "Registrations" and "Participants" not in header
+            figures = {row[0]: [str(n) for n in row[1:]] for row in rows}
+            assert figures == dashboard_numbers(html, section), title
+        by_cite = sheet_rows(workbook, "By Cité")
+        if doors_open:
+            assert by_cite[0] == ("Cité des métiers", "Registrations", "Checked in")
+            assert ("Cité des métiers de Lisboa", 1, 0) in by_cite  # registered, not come
+        else:
+            assert by_cite[0] == ("Cité des métiers", "Registrations")
+
+
 def test_a_formula_like_name_arrives_as_inert_text(organiser, demo, crowd, db):
     rows = csv_table(download(organiser, demo, "registrations", "csv"))
     header = rows[0]

@@ -18,7 +18,7 @@ from school.models import (
     Registration,
     Session,
 )
-from tests.support.backoffice import Organiser, flashes, fresh, make_admin
+from tests.support.backoffice import Organiser, flashes, fresh, make_admin, page_title
 from tests.support.factories import make_choice, make_registration
 
 
@@ -198,7 +198,8 @@ def test_a_refused_edit_shows_its_errors_in_an_open_form(organiser, demo, db):
     eve = make_registration(db, demo, first_name="Ève", email="eve@example.org", language="en")
     db.commit()
     page = f"/organiser/{demo.slug}/registrations/{eve.id}"
-    assert "<details open>" not in organiser.page(page)
+    before = organiser.page(page)
+    assert "<details open>" not in before
     data = {
         "first_name": "", "last_name": "Dandoy", "email": "eve@example.org", "country": "BE",
         "category": "member", "language": "en", "days": ["2019-06-19"], "privacy_consent": "y",
@@ -210,6 +211,7 @@ def test_a_refused_edit_shows_its_errors_in_an_open_form(organiser, demo, db):
                        html, re.S)  # fmt: skip
     assert unfolded and 'id="error-summary"' in unfolded.group()
     assert '<a href="#first_name">First name</a>' in unfolded.group()
+    assert page_title(html) == f"Error: {page_title(before)}"
     assert fresh(db).get(Registration, eve.id).first_name == "Ève"
 
 

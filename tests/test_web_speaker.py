@@ -15,6 +15,7 @@ from school.database import utcnow
 from school.models import AuditEntry, Edition, OutboxMessage, Person, SessionPerson
 from school.services.backoffice import audit_words
 from school.services.programme import speakers
+from tests.support.backoffice import page_title
 from tests.support.calendars import LISBON, csrf_token, local, parse, session
 from tests.support.servers import Inbox
 
@@ -416,6 +417,7 @@ def test_a_wrong_address_is_refused_and_nothing_changes(client, demo, db, typed,
     assert unescape(error.group(1)) == message
     assert "Please correct the highlighted fields." in page
     assert '<li><a href="#email">E-mail</a></li>' in page  # the summary above the form
+    assert page_title(page) == f"Error: {page_title(html)}"
     assert 'action="/speaker/' in page and '/details#details"' in page
     assert f'value="{typed}"' in field  # what they typed stays, to be corrected
     person = _person(db)
@@ -442,3 +444,34 @@ def test_the_address_of_another_speaker_is_refused(client, demo, db):
     response = _details(client, person, html, email="Koulsoum@EXAMPLE.org")
     assert response.status_code == 302
     assert _person(db).email == "Koulsoum@example.org"
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "correct your function, organisation, short bio and e-mail address, "
+               "choose the language of our e-mails,"),
+        ("fr", "corriger votre fonction, votre organisme, votre courte biographie et votre "
+               "adresse e-mail, choisir la langue de nos e-mails,"),
+        ("it", "correggere la tua funzione, organizzazione, breve biografia e indirizzo e-mail, "
+               "scegliere la lingua delle nostre e-mail,"),
+        ("es", "corregir su cargo, organización, breve biografía y dirección de correo "
+               "electrónico, elegir el idioma de nuestros correos,"),
+        ("pt", "corrigir a sua função, organização, breve biografia e endereço de e-mail, "
+               "escolher a língua dos nossos e-mails,"),
+    ],
+)  # fmt: skip
+def test_the_invitation_tells_what_the_speakers_page_lets_them_change(app, demo, db, lang, said):
+    """Their address and the language of our e-mails too, in both parts of the message."""
+    person = _person(db)
+    person.email, person.language = "koulsoum@example.org", lang
+    db.commit()
+    with app.app_context():
+        edition = db.get(Edition, person.edition_id)
+        speakers.invite(
+            db, edition, link_for=lambda p: "https://x", now=utcnow(), person_id=person.id
+        )
+        db.commit()
+    [invitation] = _outbox(db)
+    assert said in " ".join(invitation.text_body.split())
+    assert said in _text(invitation.html_body)

@@ -155,7 +155,8 @@ class DecisionForm(FlaskForm):
 class CallForm(FlaskForm):
     opens_at = StringField(_l("The call opens (local time)"), render_kw={"type": "datetime-local"})
     closes_at = StringField(
-        _l("The call closes (local time; empty: no end)"), render_kw={"type": "datetime-local"}
+        _l("The call closes (local time; empty: when the edition ends)"),
+        render_kw={"type": "datetime-local"},
     )
 
     def show_errors(self, errors: dict[str, list[str]]) -> list[str]:

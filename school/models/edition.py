@@ -61,7 +61,8 @@ class Edition(Localized, Base):
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     capacity: Mapped[int | None]
-    # The call for initiatives (none = not open; no close = open until the School ends).
+    # The call for initiatives (none = not open; no close = open until the edition ends,
+    # ``initiatives.call_closes_at``).
     initiatives_open_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     initiatives_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The secret that proves membership of the network for members-only seats.

@@ -93,7 +93,8 @@ def picture(slug: str, initiative_id: int):
 def submit(slug: str):
     edition = catalogue.get_edition(db.session, slug)
     now = utcnow()
-    if not initiatives.call_open(edition, now):
+    call = initiatives.call_state(edition, now)
+    if not call.is_open:
         return render_template("initiatives/closed.html", edition=edition), 403
     form = InitiativeForm().prepare(i18n.language())
     if request.method == "GET":
@@ -106,7 +107,7 @@ def submit(slug: str):
                 _("Thank you: your initiative is received. We have e-mailed you its private link.")
             )
             return redirect(url_for(".edit", slug=slug, token=initiative.edit_token))
-    return render_template("initiatives/submit.html", edition=edition, form=form)
+    return render_template("initiatives/submit.html", edition=edition, form=form, call=call)
 
 
 @bp.route("/<slug>/initiatives/edit/<token>", methods=["GET", "POST"])

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, request, url_for
+from flask import Flask, get_flashed_messages, has_request_context, request, url_for
 from flask_babel import format_decimal
-from jinja2 import pass_eval_context
+from flask_wtf import FlaskForm
+from jinja2 import pass_context, pass_eval_context
 from markupsafe import Markup, escape
 
 from school import i18n
@@ -47,6 +48,7 @@ def register_templating(app: Flask) -> None:
         MAIL_FAILURE_LABELS=MAIL_FAILURE_LABELS,
         VERDICT_LABELS=VERDICT_LABELS,
         edition_state=lambda edition: lifecycle.state_of(edition, utcnow()),
+        shows_refusal=shows_refusal,
         edition_state_text=lambda edition: lifecycle.describe(edition, utcnow()),
     )
     app.jinja_env.filters.update(
@@ -76,6 +78,19 @@ def colon(context, label) -> str:
     if context.autoescape:  # the label escaped unless it is markup already (``tl``)
         return escape(i18n.label_colon("{}")).format(label)
     return i18n.label_colon(label)
+
+
+@pass_context
+def shows_refusal(context) -> bool:
+    """Whether the page says something was refused: a form sent back with its errors (the
+    error summary's), or a refusal flashed. Its title then starts with "Error:", as GOV.UK's
+    do: the first words a screen reader says of the page, script or not."""
+    if any(isinstance(v, FlaskForm) and v.errors for v in context.get_all().values()):
+        return True
+    if not has_request_context():
+        return False
+    flashed = get_flashed_messages(with_categories=True)  # read once a request, kept for the body
+    return any(category.endswith("error") for category, _message in flashed)
 
 
 def cite_name(value) -> str:

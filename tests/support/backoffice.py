@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 
 from school.models import Session
@@ -58,6 +59,12 @@ def flashes(html: str) -> list[str]:
         re.sub(r"\s+", " ", m).strip()
         for m in re.findall(r'<p class="flash[^"]*" role="status">(.*?)</p>', html, re.S)
     ]
+
+
+def page_title(html: str) -> str:
+    """The page's <title>, as a screen reader says it first."""
+    found = re.search(r"<title>(.*?)</title>", html, re.S)
+    return htmllib.unescape(" ".join(found.group(1).split()))
 
 
 def fresh(db):

@@ -148,7 +148,8 @@ def _local(edition: Edition, moment: datetime | None) -> datetime | None:
 
 
 def _counts(title: str, label: str, items: Iterable[tuple[str, int]]) -> Table:
-    return Table(title, [label, _("Participants")], [[k, n] for k, n in items], csv=False)
+    """A breakdown of confirmed registrations, headed as the dashboard heads it."""
+    return Table(title, [label, _("Registrations")], [[k, n] for k, n in items], csv=False)
 
 
 def registrations(db: DbSession, edition: Edition, query: RegistrationQuery) -> list[Table]:
@@ -222,18 +223,21 @@ def registrations(db: DbSession, edition: Edition, query: RegistrationQuery) -> 
             ((str(CATEGORY_LABELS.get(c, c)), n) for c, n in stats.by_category(db, edition)),
         )
     )
-    tables.append(
-        _counts(
-            _("By Cité"),
-            _("Cité des métiers"),
-            ((c or _("(none)"), n) for c, n in stats.by_cite(db, edition)),
-        )
-    )
+    # By Cité, who came beside who registered once someone is checked in, as on the dashboard.
+    by_cite = Table(_("By Cité"), [_("Cité des métiers"), _("Registrations")], csv=False)
+    if totals.checked_in:
+        by_cite.headers.append(_("Checked in"))
+    for cite, count, came in stats.by_cite_and_arrivals(db, edition):
+        by_cite.rows.append([cite or _("(none)"), count, came][: len(by_cite.headers)])
+    tables.append(by_cite)
     tables.append(
         _counts(
             _("By country of the Cité"),
             _("Country"),
-            ((countries.get(c, c), n) for c, n in stats.by_cite_country(db, edition)),
+            (
+                (countries.get(c, c) or _("(unknown)"), n)
+                for c, n in stats.by_cite_country(db, edition)
+            ),
         )
     )
     return tables

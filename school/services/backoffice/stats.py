@@ -143,6 +143,13 @@ def by_cite(db: DbSession, edition: Edition, *, checked_in: bool = False) -> lis
     return sorted(counts.items(), key=lambda r: (-r[1], r[0]))
 
 
+def by_cite_and_arrivals(db: DbSession, edition: Edition) -> list[tuple[str, int, int]]:
+    """By Cité, who registered and, of them, who is checked in: the dashboard's table and
+    the export's sheet, which show the second figure once someone is checked in."""
+    came = dict(by_cite(db, edition, checked_in=True))
+    return [(cite, count, came.get(cite, 0)) for cite, count in by_cite(db, edition)]
+
+
 def by_cite_country(db: DbSession, edition: Edition) -> list[tuple[str, int]]:
     """Participants from a Cité, by the country of their Cité (ISO code); "" for a Cité
     not in the directory."""

@@ -23,6 +23,7 @@ from school.services.errors import DomainError, NotFound
 from school.services.mail import writing
 from school.services.network import cites, pictures
 from school.services.network.countries import is_country
+from school.services.programme import lifecycle
 from school.urls import absolute_url
 
 TITLE_MAX = 200
@@ -101,11 +102,26 @@ def data_of(initiative: Initiative) -> InitiativeData:
 class CallState:
     key: str  # not_set (no opening date: never opens) / not_yet / open / closed
     opens_at: datetime | None
-    closes_at: datetime | None  # None: no closing date (call_open then stays true)
+    closes_at: datetime | None  # None: never closes (the demo's call without a closing date)
+    closes_with_edition: bool = False  # no closing date was set: closes_at is the edition's end
+
+    @property
+    def is_open(self) -> bool:
+        return self.key == "open"
+
+
+def call_closes_at(edition: Edition, chosen: datetime | None) -> datetime | None:
+    """When a call closes: the organisers' date, else when its edition ends, since the
+    edition's wall and guide are then final. The demo edition's call, kept open to be
+    tried as its registration is, closes only if told."""
+    if chosen is not None or edition.is_demo:
+        return chosen
+    return lifecycle.ends_at(edition)
 
 
 def call_state(edition: Edition, now: datetime) -> CallState:
-    opens, closes = edition.initiatives_open_at, edition.initiatives_close_at
+    opens, chosen = edition.initiatives_open_at, edition.initiatives_close_at
+    closes = call_closes_at(edition, chosen)
     if opens is None:
         key = "not_set"
     elif now < opens:
@@ -114,11 +130,11 @@ def call_state(edition: Edition, now: datetime) -> CallState:
         key = "closed"
     else:
         key = "open"
-    return CallState(key, opens, closes)
+    return CallState(key, opens, closes, closes_with_edition=chosen is None and closes is not None)
 
 
 def call_open(edition: Edition, now: datetime) -> bool:
-    return call_state(edition, now).key == "open"
+    return call_state(edition, now).is_open
 
 
 # -- checks

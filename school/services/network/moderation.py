@@ -8,6 +8,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 
+from school import i18n
 from school.database import begin_write
 from school.models import Edition, Initiative, Organiser
 from school.models.vocabulary import Decision
@@ -18,6 +19,7 @@ from school.services.network.initiatives import (
     InitiativeData,
     InvalidInitiative,
     apply_data,
+    call_closes_at,
     check,
     notify_submitter,
     unprintable,
@@ -35,8 +37,18 @@ def set_call(
     actor: audit.Actor,
 ) -> None:
     begin_write(db)
-    if opens_at is not None and closes_at is not None and closes_at <= opens_at:
-        raise InvalidInitiative({"closes_at": [_("The call must close after it opens.")]})
+    closes = call_closes_at(edition, closes_at)
+    if opens_at is not None and closes is not None and closes <= opens_at:
+        message = (
+            _("The call must close after it opens.")
+            if closes_at is not None
+            else _(
+                "Without a closing date, the call closes when the edition ends (%(day)s): "
+                "it must open before, or be given a closing date.",
+                day=i18n.local_date(edition.ends_on, "long"),
+            )
+        )
+        raise InvalidInitiative({"closes_at": [message]})
     edition.initiatives_open_at, edition.initiatives_close_at = opens_at, closes_at
     audit.record(
         db, actor, "call", f"edition:{edition.id}",

@@ -41,13 +41,11 @@ def dashboard(slug: str):
         (str(CATEGORY_LABELS.get(c, c)), n) for c, n in stats.by_category(db.session, edition)
     ]
     totals = stats.totals(db.session, edition)
-    registered_by_cite = stats.by_cite(db.session, edition)
-    by_cite = [(c or _("(none)"), n) for c, n in registered_by_cite]
-    cite_rows: list[tuple] = by_cite
-    if totals.checked_in:
-        # Who came beside who registered, once the doors are open: two figures, two columns.
-        came = dict(stats.by_cite(db.session, edition, checked_in=True))
-        cite_rows = [(c or _("(none)"), n, came.get(c, 0)) for c, n in registered_by_cite]
+    cite_figures = stats.by_cite_and_arrivals(db.session, edition)
+    by_cite = [(c or _("(none)"), n) for c, n, _came in cite_figures]
+    # Who came beside who registered, once the doors are open: two figures, two columns.
+    shown = 3 if totals.checked_in else 2
+    cite_rows = [(c or _("(none)"), n, came)[:shown] for c, n, came in cite_figures]
     by_cite_country = [
         (countries.get(c, c) or _("(unknown)"), n)
         for c, n in stats.by_cite_country(db.session, edition)

@@ -85,7 +85,7 @@ def initiatives_page(slug: str):
         decision=decision,
         rows=initiatives.listing(db.session, edition, decision or None),
         counts=initiatives.counts(db.session, edition),
-        call_open=initiatives.call_open(edition, utcnow()),
+        call=initiatives.call_state(edition, utcnow()),
         cite_names=cites.by_key(db.session),
         decision_labels=initiatives.DECISION_LABELS,
         kinds=initiatives.KIND_LABELS,
