@@ -135,3 +135,31 @@ def test_tab_on_a_verdict_puts_it_away_and_never_reaches_a_link_hidden_under_it(
     expect(code).to_be_focused()
     page.keyboard.press("Enter")  # nothing typed: the page stays, nothing is followed
     assert page.url.endswith("/checkin/entrance:2019-06-19")
+
+
+def test_the_name_search_says_where_someone_comes_from_and_never_null(phone, door, demo, db):
+    """Someone registered without an organisation was listed with "null" under their
+    name; the search now says what the verdict says: the organisation, else the Cité."""
+    edition = db.get(Edition, demo.id)
+    make_registration(db, edition, first_name="Ngô", last_name="Đức", organisation=None)
+    make_registration(
+        db,
+        edition,
+        first_name="Ярослава",
+        last_name="Ngô",
+        organisation=None,
+        cite="Cité des métiers de Lisboa",
+    )
+    db.commit()
+    page = phone
+    door_login(page)
+    page.goto(f"/organiser/{demo.slug}/checkin/entrance:2019-06-19")
+    expect(page.locator("#offline-readiness")).to_contain_text("Ready offline")
+    page.get_by_label("Find a participant by name").fill("ngo")
+    results = page.locator("#search-results > li")
+    expect(results).to_have_count(2)
+    expect(page.locator("#search-results")).not_to_contain_text("null")
+    expect(results.filter(has_text="Ярослава Ngô")).to_contain_text("Cité des métiers de Lisboa")
+    expect(results.filter(has_text="Ngô Đức").locator("span")).to_have_text("Ngô Đức")
+    page.get_by_label("Find a participant by name").fill("null")
+    expect(page.locator("#search-results")).to_have_text("Nobody found with that name.")

@@ -1,7 +1,7 @@
 // Badge forgotten at the hotel: find the person by name in the roster (so it works
 // offline too), without minding accents or case, and check them in from the result.
 
-import { say } from "./page.js";
+import { say, whereFrom } from "./page.js";
 import { REGISTRATION_STATUS } from "./vocabulary.js";
 
 const MAX_RESULTS = 8;
@@ -31,7 +31,7 @@ export function find(participants, query) {
   if (!words.length || !enough(query)) return [];
   const matches = [];
   for (const person of participants) {
-    const haystack = ` ${fold(`${person.first_name} ${person.last_name} ${person.organisation} ${person.cite || ""}`)}`;
+    const haystack = ` ${fold(`${person.first_name} ${person.last_name} ${whereFrom(person)}`)}`;
     if (words.every((word) => haystack.includes(` ${word}`))) matches.push(person);
     if (matches.length === MAX_RESULTS) break;
   }
@@ -55,7 +55,7 @@ export class Search {
       const who = document.createElement("span");
       const name = document.createElement("strong");
       name.textContent = `${person.first_name} ${person.last_name}`;
-      who.append(name, document.createElement("br"), person.organisation);
+      who.append(name, document.createElement("br"), whereFrom(person));
       if (person.status === REGISTRATION_STATUS.CANCELLED) {
         const tag = document.createElement("em");
         tag.textContent = ` (${say("cancelled_tag")})`;
