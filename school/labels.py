@@ -11,6 +11,7 @@ from school.models.vocabulary import (
     ChoiceStatus,
     MailFailure,
     MailingAudience,
+    OrganiserRole,
     Role,
     SessionKind,
     SessionStatus,
@@ -32,6 +33,12 @@ ROLE_LABELS = {
     Role.MODERATOR: _l("Moderator"),
     Role.WITNESS: _l("Key witness"),
     Role.WELCOME: _l("Welcome address"),
+}
+# A staff account's role, beside its address on every back-office page and in the list
+# of accounts.
+ORGANISER_ROLE_LABELS = {
+    OrganiserRole.ADMIN: _l("admin"),
+    OrganiserRole.CHECKIN: _l("check-in"),
 }
 AUDIENCE_LABELS = {
     Audience.EVERYONE: _l("Open to all participants"),

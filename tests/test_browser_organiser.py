@@ -109,3 +109,28 @@ def test_the_registrations_table_scrolls_inside_its_frame_on_a_phone(app, phone,
     page.get_by_role("button", name="Filtrer").click()
     # The filtered page may still be loading when the click returns: wait for its one row.
     expect(page.locator("tbody tr")).to_have_count(1)
+
+
+def test_a_registrations_actions_are_buttons_of_one_height(app, browser, live_server, demo, db):
+    """ "Print the badge" and "Cancel the registration…" (links) stood taller than
+    "Re-send the private link" (a form's button) beside them: the form's button kept
+    its margin, and the links stretched to the form's height."""
+    make_admin(app, db)
+    registration = make_registration(db, demo)
+    db.commit()
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale="fr-FR"
+    )
+    page = context.new_page()
+    page.goto("/organiser/login?lang=fr")
+    page.get_by_label("E-mail").fill("chef@example.org")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/organiser/")
+    page.goto(f"/organiser/{demo.slug}/registrations/{registration.id}?lang=fr")
+    actions = page.locator("section[aria-labelledby=actions-title] .actions")
+    buttons = actions.locator("a[role=button], button")
+    expect(buttons).to_have_count(3)
+    heights = {round(buttons.nth(i).bounding_box()["height"]) for i in range(3)}
+    assert len(heights) == 1, heights
+    context.close()

@@ -135,3 +135,65 @@ def test_tab_on_a_verdict_puts_it_away_and_never_reaches_a_link_hidden_under_it(
     expect(code).to_be_focused()
     page.keyboard.press("Enter")  # nothing typed: the page stays, nothing is followed
     assert page.url.endswith("/checkin/entrance:2019-06-19")
+
+
+def test_the_name_search_says_where_someone_comes_from_and_never_null(phone, door, demo, db):
+    """Someone registered without an organisation was listed with "null" under their
+    name; the search now says what the verdict says: the organisation, else the Cité."""
+    edition = db.get(Edition, demo.id)
+    make_registration(db, edition, first_name="Ngô", last_name="Đức", organisation=None)
+    make_registration(
+        db,
+        edition,
+        first_name="Ярослава",
+        last_name="Ngô",
+        organisation=None,
+        cite="Cité des métiers de Lisboa",
+    )
+    db.commit()
+    page = phone
+    door_login(page)
+    page.goto(f"/organiser/{demo.slug}/checkin/entrance:2019-06-19")
+    expect(page.locator("#offline-readiness")).to_contain_text("Ready offline")
+    page.get_by_label("Find a participant by name").fill("ngo")
+    results = page.locator("#search-results > li")
+    expect(results).to_have_count(2)
+    expect(page.locator("#search-results")).not_to_contain_text("null")
+    expect(results.filter(has_text="Ярослава Ngô")).to_contain_text("Cité des métiers de Lisboa")
+    expect(results.filter(has_text="Ngô Đức").locator("span")).to_have_text("Ngô Đức")
+    page.get_by_label("Find a participant by name").fill("null")
+    expect(page.locator("#search-results")).to_have_text("Nobody found with that name.")
+
+
+def test_someone_who_cancelled_and_registered_again_is_found_first_as_registered(
+    phone, door, demo, db
+):
+    """The roster holds both registrations of someone who cancelled and registered
+    again; the cancelled one came first (same name, sorted first), so the volunteer's
+    first "Check in" by keyboard answered "Registration cancelled: do not let in"."""
+    edition = db.get(Edition, demo.id)
+    for n in (1, 2):
+        make_registration(
+            db,
+            edition,
+            first_name="Ngô",
+            last_name="Đức",
+            email=f"ngo.duc.{n}@example.org",
+            status="cancelled",
+        )
+    make_registration(db, edition, first_name="Ngô", last_name="Đức", email="ngo@example.org")
+    db.commit()
+    page = phone
+    door_login(page)
+    page.goto(f"/organiser/{demo.slug}/checkin/entrance:2019-06-19")
+    expect(page.locator("#offline-readiness")).to_contain_text("Ready offline")
+    search = page.get_by_label("Find a participant by name")
+    search.focus()
+    page.keyboard.type("ngo duc")
+    results = page.locator("#search-results > li")
+    expect(results).to_have_count(3)
+    expect(results.first).not_to_contain_text("cancelled")
+    expect(results.nth(1)).to_contain_text("cancelled")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(verdict(page, "Welcome!")).to_have_class("verdict verdict-ok")

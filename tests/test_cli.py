@@ -18,6 +18,16 @@ def test_demo_load_is_idempotent(runner, db):
     assert db.scalar(sa.select(sa.func.count()).select_from(Edition)) == 1
 
 
+def test_demo_load_says_how_to_open_the_back_office_until_there_is_an_account(runner, db):
+    """A newcomer following the README's first line found no way into /organiser/."""
+    first = runner.invoke(args=["demo", "load"])
+    assert "flask --app school organiser create YOU@EXAMPLE.ORG --role admin" in first.output
+    created = runner.invoke(args=["organiser", "create", "chef@example.org", "--role", "admin"])
+    assert created.exit_code == 0, created.output
+    again = runner.invoke(args=["demo", "load"])
+    assert again.exit_code == 0 and "organiser create" not in again.output
+
+
 def test_export_then_import_a_file(runner, db, tmp_path):
     runner.invoke(args=["demo", "load"])
     out = tmp_path / "programme.yaml"

@@ -103,6 +103,33 @@ def test_the_scanner_speaks_french(client, staff, demo):
 
 
 @pytest.mark.parametrize(
+    ("lang", "role"),
+    [
+        ("en", "check-in"),
+        ("fr", "accueil"),
+        ("it", "check-in"),
+        ("es", "registro de llegada"),
+        ("pt", "registo de entrada"),
+    ],
+)
+def test_the_scanner_names_the_volunteers_role_in_the_pages_language(
+    client, staff, demo, lang, role
+):
+    """A volunteer's scanner said "(checkin)" under the address, the database's word,
+    whatever the language; the staff list already said it in words."""
+    attempt_login(client, "door@example.org", "correct horse 2")
+    html = client.get(f"/organiser/{demo.slug}/checkin/entrance:2019-06-20?lang={lang}")
+    assert f"door@example.org</a> ({role})</small>" in html.get_data(as_text=True)
+
+
+def test_the_back_office_names_roles_as_the_staff_list_does(client, staff, demo):
+    attempt_login(client, "admin@example.org", "correct horse 1")
+    html = client.get("/organiser/staff?lang=fr").get_data(as_text=True)
+    assert "admin@example.org</a> (admin)</small>" in html
+    assert "<td>accueil</td>" in html and "<td>admin</td>" in html
+
+
+@pytest.mark.parametrize(
     "checkpoint",
     ["entrance:2019-06-18", "entrance:19-06-2019", "session:999999", "door", "session:1e9"],
 )

@@ -4,6 +4,7 @@ a thousand messages queued at once and delivered by the outbox, none lost."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
@@ -140,6 +141,19 @@ def test_the_page_says_which_text_a_portuguese_reader_gets(organiser, demo, db):
     assert send_one(organiser, url, db) == "Informations pratiques"
     page = organiser.page(url, lang="fr")
     assert "tous les autres reçoivent le texte français" in page
+
+
+def test_the_page_says_in_plain_french_who_gets_news_and_who_gets_practical_information(
+    organiser, demo
+):
+    """ "Une nouvelle part avec un lien de désinscription" read as "a new share"; the
+    note says which messages carry the link and who does not get them."""
+    page = unescape(organiser.page(f"/organiser/{demo.slug}/mailings", lang="fr"))
+    assert (
+        "Les actualités partent avec un lien de désinscription et ne sont pas envoyées à ceux"
+        " qui l'ont utilisé." in page
+    )
+    assert "Une nouvelle part" not in page
 
 
 def send_one(organiser, url, db) -> str:

@@ -65,6 +65,18 @@ def test_create_a_session_with_the_importers_checks(organiser, demo, db):
     )
 
 
+@pytest.mark.parametrize(
+    ("lang", "day"), [("fr", "jeudi 20 juin 2019"), ("en", "Thursday 20 June 2019")]
+)
+def test_the_session_forms_days_are_named_in_words(organiser, demo, db, lang, day):
+    """The day of a session was chosen among "2019-06-19", "2019-06-20"…, however the
+    rest of the form spoke."""
+    organiser.lang = lang
+    html = organiser.page(f"/organiser/{demo.slug}/sessions/new")
+    assert f'<option value="2019-06-20">{day}</option>' in html
+    assert ">2019-06-20<" not in html
+
+
 def test_moving_a_session_raises_its_sequence_and_tells_the_participants(organiser, demo, db):
     explora = session_by_key(db, "d1-visit-explora")
     someone = make_registration(db, demo, email="eve@example.org", language="en")

@@ -192,6 +192,22 @@ def test_edit_cancel_resend_and_move_from_the_registrations_page(organiser, demo
     assert "registration.cancelled" not in html and "Cancelled by an organiser" in html
 
 
+def test_a_cancelled_members_status_stands_beside_their_address(organiser, demo, db):
+    """For a member, the membership note was a paragraph opened inside the one with the
+    address, so "· Cancelled" fell out of it onto a line of its own under the note."""
+    ada = make_registration(db, demo, email="ada@example.org", status="cancelled")
+    db.commit()
+    html = organiser.page(f"/organiser/{demo.slug}/registrations/{ada.id}", lang="en")
+    line = re.search(r"<p>((?:(?!</?p[ >]).)*ada@example\.org(?:(?!</?p[ >]).)*)</p>", html, re.S)
+    assert line, "the address is not in a paragraph of its own"
+    words = " ".join(re.sub(r"<[^>]+>", " ", line.group(1)).split())
+    assert (
+        words
+        == "Cité des métiers de Genève · ada@example.org · Network member · Croatia · Cancelled"
+    )
+    assert "Membership proved" in html
+
+
 def test_a_refused_edit_shows_its_errors_in_an_open_form(organiser, demo, db):
     """The edit form is folded on a registration's page; refused, it comes back unfolded,
     or its summary of errors (which takes the focus) would be hidden."""

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from school.cli.programme import import_programme
 from school.extensions import db
 from school.paths import DEMO_FILE
+from school.services.backoffice import organisers
 from school.services.network import cites
 from school.services.network.demo import load_demo_initiatives, open_demo_call
 
@@ -25,3 +26,10 @@ def demo_load() -> None:
     added = load_demo_initiatives(db.session)
     db.session.commit()
     click.echo(f"{added} demo initiatives added.")
+    if not organisers.list_organisers(db.session):
+        # Someone trying the demo for the first time finds the back office closed to them.
+        click.echo(
+            "No staff account yet: for the back office (/organiser/login), run"
+            " `flask --app school organiser create YOU@EXAMPLE.ORG --role admin`"
+            " (it prints a password)."
+        )

@@ -27,6 +27,7 @@ from wtforms import (
     TextAreaField,
 )
 
+from school import i18n
 from school.labels import AUDIENCE_LABELS, KIND_LABELS, ROLE_LABELS, SESSION_STATUS_LABELS
 from school.models import Edition, Person, Room
 from school.models.vocabulary import CONTENT_LANGUAGES
@@ -234,7 +235,9 @@ class SessionForm(ProblemsForm):
     )
 
     def prepare(self, edition: Edition, rooms: list[Room], people: list[Person], lang: str):
-        self.day.choices = [(d.isoformat(), d.isoformat()) for d in edition.dates]
+        self.day.choices = [
+            (d.isoformat(), i18n.local_date(d, "full", lang)) for d in edition.dates
+        ]
         self.room.choices = [("", "—")] + [(r.key, r.text("name", lang)) for r in rooms]
         persons = [("", "—")] + [
             (p.key, p.full_name) for p in sorted(people, key=lambda p: p.sort_key)

@@ -28,6 +28,15 @@
     if (level > previous + 1) problems.push(`heading skips from h${previous} to ${describe(heading)}`);
     previous = level;
   }
+  // The page's title is its largest heading: on a phone, "1. About you" drawn bigger
+  // than "Register" read as the page's title.
+  const title = h1s.length === 1 && rendered(h1s[0]) ? parseFloat(getComputedStyle(h1s[0]).fontSize) : null;
+  for (const heading of document.querySelectorAll("h2, h3, h4, h5, h6")) {
+    const seen = rendered(heading) && heading.getBoundingClientRect().width > 1; // not visually-hidden
+    if (title && seen && parseFloat(getComputedStyle(heading).fontSize) > title) {
+      problems.push(`${describe(heading)} is drawn larger than the h1`);
+    }
+  }
 
   // Names: the text a screen reader announces for an element.
   const labelledBy = (el) =>

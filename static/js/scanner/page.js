@@ -56,3 +56,12 @@ export function localized(text) {
   if (!text || typeof text === "string") return text || "";
   return text[config.language] || text[config.fallback] || text.fr || text.en || "";
 }
+
+// Where someone comes from, under their name in the search and on the verdict: their
+// organisation and their Cité, either of which may be missing (never "null").
+export function whereFrom(person) {
+  return [person.organisation, person.cite]
+    .filter(Boolean)
+    .filter((value, i, all) => all.indexOf(value) === i)
+    .join(" · ");
+}

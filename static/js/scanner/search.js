@@ -1,7 +1,7 @@
 // Badge forgotten at the hotel: find the person by name in the roster (so it works
 // offline too), without minding accents or case, and check them in from the result.
 
-import { say } from "./page.js";
+import { say, whereFrom } from "./page.js";
 import { REGISTRATION_STATUS } from "./vocabulary.js";
 
 const MAX_RESULTS = 8;
@@ -26,16 +26,20 @@ export function enough(query) {
   return folded.length >= 2 || /\p{Script=Han}/u.test(folded);
 }
 
+// Registrations in force first: someone who cancelled and registered again is found
+// twice, and the first "Check in" a volunteer reaches must be the one that lets them in.
 export function find(participants, query) {
   const words = fold(query).split(" ").filter(Boolean);
   if (!words.length || !enough(query)) return [];
-  const matches = [];
+  const current = [];
+  const cancelled = [];
   for (const person of participants) {
-    const haystack = ` ${fold(`${person.first_name} ${person.last_name} ${person.organisation} ${person.cite || ""}`)}`;
-    if (words.every((word) => haystack.includes(` ${word}`))) matches.push(person);
-    if (matches.length === MAX_RESULTS) break;
+    const haystack = ` ${fold(`${person.first_name} ${person.last_name} ${whereFrom(person)}`)}`;
+    if (!words.every((word) => haystack.includes(` ${word}`))) continue;
+    (person.status === REGISTRATION_STATUS.CANCELLED ? cancelled : current).push(person);
+    if (current.length === MAX_RESULTS) break;
   }
-  return matches;
+  return current.concat(cancelled).slice(0, MAX_RESULTS);
 }
 
 export class Search {
@@ -55,7 +59,7 @@ export class Search {
       const who = document.createElement("span");
       const name = document.createElement("strong");
       name.textContent = `${person.first_name} ${person.last_name}`;
-      who.append(name, document.createElement("br"), person.organisation);
+      who.append(name, document.createElement("br"), whereFrom(person));
       if (person.status === REGISTRATION_STATUS.CANCELLED) {
         const tag = document.createElement("em");
         tag.textContent = ` (${say("cancelled_tag")})`;

@@ -4,7 +4,7 @@
 // the keyboard (name search, typed code), the verdict takes the focus and gives it back
 // to that field, so a volunteer serves the next person without the mouse.
 
-import { localized, say, timeOf } from "./page.js";
+import { localized, say, timeOf, whereFrom } from "./page.js";
 import { VERDICT } from "./vocabulary.js";
 
 const LOOK = {
@@ -111,9 +111,7 @@ export class VerdictScreen {
     element.querySelector(".verdict-icon").textContent = look.icon;
     element.querySelector(".verdict-word").textContent = say(`verdicts.${result.verdict}`);
     element.querySelector(".verdict-name").textContent = person ? `${person.first_name} ${person.last_name}` : "";
-    element.querySelector(".verdict-organisation").textContent = person
-      ? [person.organisation, person.cite].filter(Boolean).filter((v, i, all) => all.indexOf(v) === i).join(" · ")
-      : "";
+    element.querySelector(".verdict-organisation").textContent = person ? whereFrom(person) : "";
     const list = element.querySelector(".verdict-details");
     list.replaceChildren(
       ...details(result).map((line) => {
