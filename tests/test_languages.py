@@ -278,7 +278,9 @@ def test_every_email_is_written_in_the_participants_language(app, db, demo, lang
         notifications.link_reminder(db, registration, now=now)
         notifications.promotions(db, [choice], now=now)
         notifications.moved_to_waitlist(db, [choice], now=now)
-        notifications.cancellation(db, registration, now=now)
+        notifications.cancellation(
+            db, registration, now=now, seats_freed=1, may_register_again=True
+        )
     db.commit()
     with app.test_request_context():
         assert writing.write_waiting(db) == 1  # the confirmation

@@ -141,8 +141,7 @@ FRENCH_BARE_SCHOOL = re.compile(r"\b(?:la|La|cette|Cette|une|de)\s+School\b")
 # Those whose %(title)s is the edition's.
 EDITION_TITLED = [
     "Your registration for %(title)s is confirmed.",
-    "Your registration for %(title)s is cancelled, and your seats have been offered to the"
-    " people waiting for them.",
+    "Your registration for %(title)s is cancelled.",
     "Here is the private link of your registration for %(title)s. With it you can see or"
     " change your choices, cancel, and download your badge:",
 ]

@@ -75,7 +75,19 @@ def promotions(db: DbSession, promoted: list[Choice], *, now: datetime) -> None:
         )
 
 
-def cancellation(db: DbSession, registration: Registration, *, now: datetime) -> None:
+def cancellation(
+    db: DbSession,
+    registration: Registration,
+    *,
+    now: datetime,
+    seats_freed: int,
+    may_register_again: bool,
+) -> None:
+    """Say what the cancellation did: seats are spoken of only when it held some, and
+    registering again only while the edition takes registrations."""
+    register_url = None
+    if may_register_again:
+        register_url = absolute_url("registration.form", slug=registration.edition.slug)
     writing.queue_mail(
         db,
         to=registration.email,
@@ -85,6 +97,8 @@ def cancellation(db: DbSession, registration: Registration, *, now: datetime) ->
         now=now,
         registration=registration,
         edition=registration.edition,
+        seats_freed=seats_freed,
+        register_url=register_url,
     )
 
 

@@ -17,6 +17,7 @@ from school.models.vocabulary import ChoiceStatus, RegistrationStatus
 from school.services.email_addresses import email_key
 from school.services.errors import DomainError
 from school.services.mail import notifications
+from school.services.programme import lifecycle
 from school.services.registration import history, seats
 from school.services.registration.rules import choices_summary, take_places
 
@@ -97,7 +98,13 @@ def cancel(
     db.flush()
     promoted = seats.promote_waitlist(db, freed, now=now)
     notifications.promotions(db, promoted, now=now)
-    notifications.cancellation(db, registration, now=now)
+    notifications.cancellation(
+        db,
+        registration,
+        now=now,
+        seats_freed=len(freed),
+        may_register_again=lifecycle.state_of(registration.edition, now).registration_open,
+    )
     if actor is not None:
         history.record(db, actor, "registration.cancelled", registration, {"freed": freed}, now=now)
     return Cancelled(registration, promoted)
