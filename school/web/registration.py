@@ -86,6 +86,11 @@ def form(slug: str):
         for name in ("first_name", "last_name", "email", "organisation"):
             form[name].data = form[name].data or getattr(speaker, name)
     form.prepare(edition, i18n.language(), meals, sessions)
+    if not form.is_submitted():
+        # Back from the private page of a cancelled registration: its answers again.
+        again = registrations.answers_to_offer_again(db.session, edition, request.args.get("again"))
+        for name, value in again.items():
+            form[name].data = value
     ranked = ranking_groups(edition, now)
     read_form(form, ranked)
     if form.validate_on_submit():
