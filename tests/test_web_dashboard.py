@@ -168,6 +168,11 @@ def test_the_demo_with_registrations_shows_its_figures_and_its_preparation(organ
     assert "1 confirmed registration <1 % of the 200 places 0 cancelled 0 checked in" in text
     for heading in ("Registrations by country", "Registrations by category", "Check-in progress"):
         assert heading in text
+    # One day of registrations: its date and count, not a rectangle from that day to itself.
+    over_time = section(dashboard(organiser, demo.slug), "time-title")
+    today = datetime.now(UTC).astimezone(edition.tz).date()
+    assert over_time.startswith(f"Registrations over time {today.day} {today:%b}: 1 ")
+    assert "<polygon" not in dashboard(organiser, demo.slug).split('id="time-title"')[1]
 
 
 def tiles(html: str) -> list[str]:

@@ -91,6 +91,12 @@ def timeline(title: str, points: Sequence[tuple[date, int]], labels: tuple[str, 
         return Markup('<figure class="dash-chart"><figcaption>{}: —</figcaption></figure>').format(
             title
         )
+    if len(points) == 1:
+        # Everyone so far came on one day: a running total has no course to draw (it was a
+        # full rectangle from that day to the same day), so the day and the count are said.
+        return Markup('<figure class="dash-chart"><figcaption>{}</figcaption></figure>').format(
+            i18n.pair(labels[0], points[0][1])
+        )
     first, last = points[0][0], points[-1][0]
     days = max((last - first).days, 1)
     peak = max(value for _, value in points) or 1
@@ -99,8 +105,6 @@ def timeline(title: str, points: Sequence[tuple[date, int]], labels: tuple[str, 
         return round(100 * (day - first).days / days, 2), round(50 - 50 * value / peak, 2)
 
     line = [xy(day, value) for day, value in points]
-    if len(line) == 1:
-        line.append((100, line[0][1]))
     path = " ".join(f"{x},{y}" for x, y in line)
     area = f"{line[0][0]},50 {path} {line[-1][0]},50"
     description = i18n.pair(
