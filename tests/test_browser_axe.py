@@ -198,6 +198,41 @@ def test_back_office_tables_fit_a_laptop_and_scroll_inside_on_a_phone(page, worl
         page.wait_for_function("document.querySelector('.table-wrap').scrollLeft > 0")
 
 
+def test_the_registrations_filters_show_their_choices_whole_on_a_laptop(page, world):
+    """At 1280 px the filters read "Toutes les caté" and "Place ou liste d'": each select
+    must be wide enough for the option it shows, in French as in English."""
+    measure = """() => [...document.querySelectorAll(".filters select")].map((select) => {
+      const style = getComputedStyle(select);
+      const context = document.createElement("canvas").getContext("2d");
+      context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      const room = select.clientWidth - parseFloat(style.paddingLeft)
+        - parseFloat(style.paddingRight);
+      const text = select.selectedOptions[0].text;
+      return {text, short: context.measureText(text).width - room};
+    })"""
+    page.set_viewport_size(SIZES["laptop"])
+    for lang in ("fr", "en"):
+        log_in(page, lang)
+        page.goto(f"{world['organiser'][2]}?lang={lang}")
+        cut = [s for s in page.evaluate(measure) if s["short"] > 0]
+        assert cut == [], (lang, cut)
+
+
+def test_a_sessions_times_stay_on_one_line_in_the_programme_table(page, world):
+    """ "08:45–" above "09:15" at 1280 px: the times of a session are read as one."""
+    lines = """() => [...document.querySelectorAll(".table-wrap tbody tr")].map((row) => {
+      const range = document.createRange();
+      range.selectNodeContents(row.cells[0]);
+      const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      return [row.cells[0].textContent, tops.size];
+    }).filter(([, count]) => count > 1)"""
+    page.set_viewport_size(SIZES["laptop"])
+    log_in(page, "fr")
+    page.goto(f"{world['organiser'][4]}?lang=fr")
+    assert page.locator(".table-wrap tbody tr").count() > 20
+    assert page.evaluate(lines) == []
+
+
 def test_no_back_office_page_is_wider_than_the_screen(page, world):
     """A hidden caption or button, absolutely placed, made the page wider than a phone
     (the day's attendance 502 px, the staff 552 px) and a session's form wider than a
