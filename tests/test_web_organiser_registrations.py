@@ -3,6 +3,7 @@ a fixed number of queries), one registration's page, a walk-in, each session's l
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -293,3 +294,23 @@ def test_the_table_says_a_place_in_a_waiting_line_in_words(organiser, demo, db, 
     html = organiser.page(f"/organiser/{demo.slug}/registrations", q=second.email)
     cell = re.search(r'<span class="status-wait">(.*?)</span>', html).group(1)
     assert cell == f"{explora.text('title', lang)} ({words})"
+
+
+@pytest.mark.parametrize(
+    ("lang", "of_them", "to_you"),
+    [
+        ("fr", ["1. La personne inscrite", "4. Son accord", "La personne accepte que"],
+               ["1. Vous", "Votre Cité des métiers", "Votre lien personnel", "J'accepte"]),
+        ("en", ["1. The person registered", "Their private link", "The person agrees"],
+               ["About you", "Your Cité des métiers", "You come as", "I agree"]),
+    ],
+)  # fmt: skip
+def test_the_walk_in_form_speaks_of_the_person_not_to_the_organiser(
+    organiser, client, demo, lang, of_them, to_you
+):
+    walk_in = html.unescape(organiser.page(f"/organiser/{demo.slug}/registrations/new", lang=lang))
+    assert [w for w in of_them if w not in walk_in] == []
+    assert [w for w in to_you if w in walk_in] == []
+    # The participant's own form still speaks to them.
+    public = html.unescape(client.get(f"/{demo.slug}/register?lang={lang}").get_data(as_text=True))
+    assert [w for w in to_you if w not in public] == []

@@ -99,6 +99,17 @@ class RegistrationForm(FlaskForm):
             *((c.key, c.name) for c in cites.directory(db.session, active_only=True)),
         ]
         self._keep_held_cite()
+        if every_category:
+            # An organiser fills it in for someone else: the labels speak of that person.
+            self.cite.label.text = _l("Cité des métiers")
+            self.category.label.text = _l("Category")
+            self.days.label.text = _l("Days attended")
+            self.privacy_consent.label.text = _l(
+                "The person agrees that the organisers keep these details to run the School."
+            )
+            self.photo_consent.label.text = _l(
+                "The person agrees to appear in photos of the School."
+            )
         shown = set(CATEGORY_LABELS) if every_category else set(PUBLIC_CATEGORIES)
         if self.category.data in CATEGORY_LABELS:
             shown.add(self.category.data)
