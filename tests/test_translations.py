@@ -129,6 +129,9 @@ def test_french_names_each_thing_one_way():
     assert said["Full — waiting list"].startswith("Complète")  # a session
     assert said["Cancelled: %(title)s"].startswith("Annulée")  # a session
     assert said["Nobody found with that name."] == "Aucune personne trouvée à ce nom."
+    # At the door, letting someone in is "pointer" (as the undo and the counts say), not
+    # "Enregistrer", the back office's "Save".
+    assert said["Check in"] == "Pointer" and said["Save"] == "Enregistrer"
     signed_out = "Ends your sessions on every phone and computer, this one included"
     assert "vos connexions" in next(s for i, s in said.items() if i.startswith(signed_out))
 
