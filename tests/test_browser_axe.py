@@ -171,6 +171,17 @@ def test_no_axe_violation_on_the_scanner_and_its_three_verdicts(page, world, lan
     assert not any(found.values()), report(found)
 
 
+def test_the_scanners_checkpoint_is_its_largest_heading(page, world):
+    """ "Badge forgotten?" was drawn larger than "Entrance", the page's title."""
+    audit_script = (Path(__file__).parent / "support" / "a11y_audit.js").read_text()
+    log_in(page, "fr")
+    for size in ("phone", "laptop"):
+        page.set_viewport_size(SIZES[size])
+        page.goto(f"{world['scanner']}?lang=fr")
+        problems = page.evaluate(audit_script, "fr")
+        assert [p for p in problems if "larger than the h1" in p] == [], size
+
+
 def test_back_office_tables_fit_a_laptop_and_scroll_inside_on_a_phone(page, world):
     """The registrations and speakers tables: whole at 1280 px; at 390 px the page does
     not scroll sideways, the table scrolls inside its named, focusable region."""
