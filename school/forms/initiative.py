@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from school.extensions import db
+from school.forms import place_errors
 from school.services.email_addresses import EMAIL_MAX
 from school.services.network import cites
 from school.services.network.countries import sorted_countries
@@ -124,14 +125,8 @@ class InitiativeForm(FlaskForm):
             self.cite.choices.append((held, cites.label(cites.by_key(db.session), held)))
 
     def show_errors(self, errors: dict[str, list[str]]) -> list[str]:
-        unplaced = []
-        for name, messages in errors.items():
-            field = self._fields.get({"title": "title_fr", "summary": "summary_fr"}.get(name, name))
-            if field is not None:
-                field.errors = list(field.errors or []) + messages
-            else:
-                unplaced.extend(messages)
-        return unplaced
+        french = {"title": "title_fr", "summary": "summary_fr"}
+        return place_errors(self, errors, lambda name: french.get(name, name))
 
 
 class DecisionForm(FlaskForm):
@@ -142,14 +137,7 @@ class DecisionForm(FlaskForm):
     )
 
     def show_errors(self, errors: dict[str, list[str]]) -> list[str]:
-        unplaced = []
-        for name, messages in errors.items():
-            field = self._fields.get(name)
-            if field is not None:
-                field.errors = list(field.errors or []) + messages
-            else:
-                unplaced.extend(messages)
-        return unplaced
+        return place_errors(self, errors)
 
 
 class CallForm(FlaskForm):
@@ -179,11 +167,4 @@ class CiteForm(FlaskForm):
         return self
 
     def show_errors(self, errors: dict[str, list[str]]) -> list[str]:
-        unplaced = []
-        for name, messages in errors.items():
-            field = self._fields.get(name)
-            if field is not None:
-                field.errors = list(field.errors or []) + messages
-            else:
-                unplaced.extend(messages)
-        return unplaced
+        return place_errors(self, errors)

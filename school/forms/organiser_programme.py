@@ -28,6 +28,7 @@ from wtforms import (
 )
 
 from school import i18n
+from school.forms import place_errors
 from school.labels import AUDIENCE_LABELS, KIND_LABELS, ROLE_LABELS, SESSION_STATUS_LABELS
 from school.models import Edition, Person, Room
 from school.models.vocabulary import CONTENT_LANGUAGES
@@ -51,16 +52,9 @@ class ProblemsForm(FlaskForm):
     FIELD_OF: dict[str, str] = {}
 
     def show_errors(self, errors: dict[str, list[str]]) -> list[str]:
-        """Put messages under their fields; return those that belong to no field."""
-        unplaced = []
-        for name, messages in errors.items():
-            target = self.FIELD_OF.get(name, name.replace(".", "_"))
-            field = self._fields.get(target)
-            if field is None:
-                unplaced.extend(messages)
-            else:
-                field.errors = list(field.errors or []) + messages
-        return unplaced
+        return place_errors(
+            self, errors, lambda name: self.FIELD_OF.get(name, name.replace(".", "_"))
+        )
 
 
 class EditionForm(ProblemsForm):

@@ -22,6 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from school.database import as_id
 from school.extensions import db
+from school.forms import place_errors
 from school.labels import CATEGORY_LABELS, LANGUAGE_NAMES
 from school.models import Edition
 from school.services.email_addresses import EMAIL_MAX
@@ -203,14 +204,8 @@ class RegistrationForm(FlaskForm):
             for name, messages in errors.items()
             if name.startswith("ranking_")
         }
-        unplaced = []
-        for name, messages in errors.items():
-            field = self._fields.get(name)
-            if field is not None:
-                field.errors = list(field.errors or []) + messages
-            elif not name.startswith("ranking_"):
-                unplaced.extend(messages)
-        return unplaced
+        others = {n: m for n, m in errors.items() if not n.startswith("ranking_")}
+        return place_errors(self, others)
 
 
 def _anchor(name: str, field) -> str:

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 
+from school.forms import place_errors
 from school.labels import LANGUAGE_NAMES
 from school.services.email_addresses import EMAIL_MAX
 
@@ -43,12 +44,4 @@ class DetailsForm(FlaskForm):
         return [(f.id, str(f.label.text)) for f in self if f.errors and f.name != "csrf_token"]
 
     def show_errors(self, errors: dict[str, list[str]]) -> list[str]:
-        """Put messages beside their fields; return those that belong to no field."""
-        unplaced = []
-        for name, messages in errors.items():
-            field = self._fields.get(name)
-            if field is not None:
-                field.errors = list(field.errors or []) + messages
-            else:
-                unplaced.extend(messages)
-        return unplaced
+        return place_errors(self, errors)
