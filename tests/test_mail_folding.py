@@ -14,7 +14,7 @@ import pytest
 
 from school.models import Edition, OutboxMessage
 from school.services.mail import outbox
-from tests.support.backoffice import Organiser, make_admin
+from tests.support.backoffice import Organiser, make_admin, send_mailing
 from tests.support.factories import make_registration
 
 WORDS = {
@@ -100,10 +100,11 @@ def test_a_mailing_arrives_with_its_subject_word_for_word(smtp, app, client, dem
     make_admin(app, db)
     db.commit()
     organiser = Organiser(client).login()
-    response = organiser.submit(
+    response = send_mailing(
+        organiser,
         f"/organiser/{demo.slug}/mailings",
         {
-            "audience": "all", "category": "", "session_id": "", "action": "send",
+            "audience": "all", "category": "", "session_id": "",
             "subject_fr": subject, "body_fr": "Bonjour", "subject_en": "News", "body_en": "Hi",
         },
     )  # fmt: skip

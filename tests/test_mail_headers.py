@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from school.models import Mailing, MailingOptOut, Person, SessionPerson
 from school.services.mail import outbox
+from tests.support import backoffice
 from tests.support.backoffice import Organiser, fresh, make_admin
 from tests.support.factories import make_registration
 from tests.support.servers import Inbox
@@ -87,12 +88,12 @@ def send_mailing(organiser, demo, **fields) -> str:
     data = {
         "audience": "all", "category": "", "session_id": "",
         "subject_fr": "Nouvelles", "body_fr": "Bonjour {first_name}",
-        "subject_en": "News", "body_en": "Hello {first_name}", "action": "send",
+        "subject_en": "News", "body_en": "Hello {first_name}",
     }  # fmt: skip
     data.update(fields)
     if not data.get("is_essential"):
         data.pop("is_essential", None)
-    response = organiser.submit(f"/organiser/{demo.slug}/mailings", data)
+    response = backoffice.send_mailing(organiser, f"/organiser/{demo.slug}/mailings", data)
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
     outbox.wait_idle()
     return response.headers["Location"]

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from school.database import utcnow
 from school.models import Edition, Mailing, OutboxMessage, Registration, RegistrationDay, Session
 from school.services.mail import mailing
-from tests.support.backoffice import Organiser, flashes, fresh, make_admin
+from tests.support.backoffice import Organiser, flashes, fresh, make_admin, send_mailing
 from tests.support.factories import make_choice, make_registration
 from tests.support.servers import Inbox
 
@@ -64,9 +64,8 @@ def test_preview_fills_the_placeholders_for_the_first_recipient(organiser, demo,
 def test_placeholders_are_a_whitelist_not_a_template_language(organiser, demo, db, body):
     make_registration(db, demo)
     db.commit()
-    html = organiser.submit(
-        f"/organiser/{demo.slug}/mailings", {**message(body_fr=body), "action": "send"}
-    ).get_data(as_text=True)
+    url = f"/organiser/{demo.slug}/mailings"
+    html = send_mailing(organiser, url, message(body_fr=body)).get_data(as_text=True)
     assert "Unknown placeholder" in html
     assert (
         "class"
@@ -93,7 +92,7 @@ def test_audiences_and_languages(organiser, demo, db):
     url = f"/organiser/{demo.slug}/mailings"
 
     def send(**fields) -> list[tuple[str, str]]:
-        response = organiser.submit(url, {**message(**fields), "action": "send"})
+        response = send_mailing(organiser, url, message(**fields))
         assert response.status_code == 302, response.get_data(as_text=True)
         found = fresh(db).scalar(sa.select(Mailing).order_by(Mailing.id.desc()))
         return sorted(
@@ -118,7 +117,7 @@ def test_audiences_and_languages(organiser, demo, db):
     assert send(audience="waitlist", session_id=explora.id, subject_en="", body_en="") == [
         ("waiting@example.org", "Informations pratiques")
     ]
-    html = organiser.submit(url, {**message(audience="session"), "action": "send"})
+    html = send_mailing(organiser, url, message(audience="session"))
     assert "Please choose a session." in html.get_data(as_text=True)
     page = organiser.page(url)
     assert page.count("Informations pratiques</a>") == 4
@@ -157,7 +156,7 @@ def test_the_page_says_in_plain_french_who_gets_news_and_who_gets_practical_info
 
 
 def send_one(organiser, url, db) -> str:
-    response = organiser.submit(url, {**message(), "action": "send"})
+    response = send_mailing(organiser, url, message())
     assert response.status_code == 302
     found = fresh(db).scalar(sa.select(Mailing).order_by(Mailing.id.desc()))
     return db.scalar(sa.select(OutboxMessage.subject).where(OutboxMessage.batch == found.batch))
@@ -167,7 +166,7 @@ def test_the_background_sender_delivers_a_mailing(smtp, organiser, demo, db):
     for n in range(5):
         make_registration(db, demo, email=f"p{n}@example.org")
     db.commit()
-    response = organiser.submit(f"/organiser/{demo.slug}/mailings", {**message(), "action": "send"})
+    response = send_mailing(organiser, f"/organiser/{demo.slug}/mailings", message())
     page = response.headers["Location"]
     assert "5 messages are queued: they are being sent." in flashes(organiser.page(page))
     received = smtp.inbox.wait_for(5)
@@ -204,7 +203,7 @@ def test_a_thousand_messages_are_queued_at_once_and_none_is_lost(
     db.commit()
     app.config["MAIL_SEND_AFTER_REQUEST"] = False  # so that nothing is sent before we look
 
-    response = organiser.submit(f"/organiser/{demo.slug}/mailings", {**message(), "action": "send"})
+    response = send_mailing(organiser, f"/organiser/{demo.slug}/mailings", message())
     assert response.status_code == 302
     db = fresh(db)
     batch = db.scalar(sa.select(Mailing.batch))
@@ -223,3 +222,34 @@ def test_a_thousand_messages_are_queued_at_once_and_none_is_lost(
     assert len(english) == 334
     assert fresh(db).scalar(unsent) == 0
     assert "1000 of 1000 sent" in organiser.page(response.headers["Location"])
+
+
+def test_send_first_shows_what_goes_to_how_many_and_a_changed_message_asks_again(
+    organiser, demo, db
+):
+    """A slip on "Send" sent the message to everyone at once: it now shows the message
+    and its number of recipients, and sends only what the organiser confirmed."""
+    for n in range(3):
+        make_registration(db, demo, email=f"p{n}@example.org", first_name="Ярослава")
+    db.commit()
+    url = f"/organiser/{demo.slug}/mailings"
+    queued = sa.select(sa.func.count()).select_from(OutboxMessage)
+
+    first = organiser.submit(url, {**message(), "action": "send"})
+    page = unescape(first.get_data(as_text=True))
+    assert first.status_code == 200 and fresh(db).scalar(queued) == 0
+    assert "Nothing is sent yet: check the message below, then send it." in page
+    assert "It goes to 3 participants." in page and "Send to 3 participants" in page
+    assert "Bonjour Ярослава," in page  # the preview, as its first recipient reads it
+    key = re.search(r'name="confirmed" value="([^"]+)"', page).group(1)
+
+    # The text changed after the preview: asked again, nothing sent.
+    changed = organiser.submit(
+        url, {**message(body_fr="Autre texte"), "action": "send", "confirmed": key}
+    )
+    assert changed.status_code == 200 and fresh(db).scalar(queued) == 0
+    assert "Send to 3 participants" in changed.get_data(as_text=True)
+
+    sent = organiser.submit(url, {**message(), "action": "send", "confirmed": key})
+    assert sent.status_code == 302
+    assert fresh(db).scalar(queued) == 3

@@ -20,8 +20,9 @@ Progress is counted on the outbox batch.
 
 from __future__ import annotations
 
+import hashlib
 import string
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -165,6 +166,14 @@ def preview(db: DbSession, edition: Edition, draft: Draft) -> list[Preview]:
             )
         )
     return previews
+
+
+def confirmation(draft: Draft, recipients: int) -> str:
+    """What the organiser confirms when the preview has shown them this message and how
+    many it goes to: the send button carries it, and a message whose text, audience or
+    number of recipients changed since asks again (nothing is sent by a slip)."""
+    seen = repr((asdict(draft), recipients)).encode()
+    return hashlib.sha256(seen).hexdigest()[:32]
 
 
 def queue(db: DbSession, edition: Edition, draft: Draft, *, actor, now: datetime) -> Mailing:

@@ -33,17 +33,23 @@ def _sessions(edition) -> list[Session]:
 def mailings(slug: str):
     edition = load_edition(slug)
     form = MailingForm().prepare(_sessions(edition), i18n.language())
-    previews, recipients = [], None
+    previews, recipients, confirm = [], None, None
     if form.validate_on_submit():
         draft = form.draft()
-        sending = request.form.get("action") == "send"
+        sending = False
         # A preview writes nothing: its commit is empty, and it is refused the same way.
         with form_action(form) as action:
-            if sending:
+            mailing.check(db.session, edition, draft)
+            recipients = audience.count_recipients(db.session, edition, draft)
+            key = mailing.confirmation(draft, recipients)
+            asked = request.form.get("action") == "send"
+            if asked and request.form.get("confirmed") == key:
+                sending = True
                 sent = mailing.queue(db.session, edition, draft, actor=actor(), now=utcnow())
             else:
+                # "Send" first shows what would go and to how many, to be confirmed.
                 previews = mailing.preview(db.session, edition, draft)
-                recipients = audience.count_recipients(db.session, edition, draft)
+                confirm = key if asked and recipients else None
         if action.done and sending:
             flash(
                 ngettext(
@@ -59,6 +65,7 @@ def mailings(slug: str):
         form=form,
         previews=previews,
         recipients=recipients,
+        confirm=confirm,
         placeholders=mailing.PLACEHOLDERS,
         history=mailing.mailings(db.session, edition),
         failed=failures.failed_messages(db.session, edition),
