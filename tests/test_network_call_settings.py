@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from school.models import Edition
 from school.services.network import initiatives
+from tests.support.backoffice import NEW_EDITION as NEW
 from tests.support.backoffice import Organiser, make_admin
 
 
@@ -44,18 +45,6 @@ def test_a_call_that_would_close_before_it_opens_is_refused(app, client, db, dem
 
 
 # -- a call without a closing date closes when its edition ends
-
-NEW = {
-    "slug": "autumn-school-2030",
-    "title_fr": "École d'automne 2030",
-    "title_en": "Autumn School 2030",
-    "city": "Bruxelles",
-    "venue": "Cité des métiers de Bruxelles",
-    "address": "Avenue de l'Astronomie 14, 1210 Bruxelles",
-    "timezone": "Europe/Brussels",
-    "starts_on": "2030-12-04",
-    "ends_on": "2030-12-06",
-}
 
 
 def read(html: str) -> str:

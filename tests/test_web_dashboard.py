@@ -13,20 +13,9 @@ import pytest
 import sqlalchemy as sa
 
 from school.models import CheckIn, Edition, Person, Session
+from tests.support.backoffice import NEW_EDITION as NEW
 from tests.support.backoffice import Organiser, fresh, make_admin
 from tests.support.factories import make_registration
-
-NEW = {
-    "slug": "autumn-school-2030",
-    "title_fr": "École d'automne 2030",
-    "title_en": "Autumn School 2030",
-    "city": "Bruxelles",
-    "venue": "Cité des métiers de Bruxelles",
-    "address": "Avenue de l'Astronomie 14, 1210 Bruxelles",
-    "timezone": "Europe/Brussels",
-    "starts_on": "2030-12-04",
-    "ends_on": "2030-12-06",
-}
 
 
 @pytest.fixture

@@ -10,7 +10,14 @@ from school.database import utcnow
 from school.extensions import db, limiter
 from school.forms.registration import LostLinkForm, RegistrationForm
 from school.services.programme import catalogue
-from school.services.registration import access, groups, links, offer, registrations
+from school.services.registration import (
+    access,
+    cancelling,
+    groups,
+    links,
+    offer,
+    registrations,
+)
 from school.services.registration.rules import InvalidRegistration
 from school.web.actions import form_action
 from school.web.auth import may_preview
@@ -88,7 +95,7 @@ def form(slug: str):
     form.prepare(edition, i18n.language(), meals, sessions)
     if not form.is_submitted():
         # Back from the private page of a cancelled registration: its answers again.
-        again = registrations.answers_to_offer_again(db.session, edition, request.args.get("again"))
+        again = cancelling.answers_to_offer_again(db.session, edition, request.args.get("again"))
         for name, value in again.items():
             form[name].data = value
     ranked = ranking_groups(edition, now)

@@ -10,6 +10,19 @@ from school.services.backoffice import organisers
 
 PASSWORD = "correct horse battery"
 
+# A new edition as an organiser creates it ("New edition"): nothing in it yet.
+NEW_EDITION = {
+    "slug": "autumn-school-2030",
+    "title_fr": "École d'automne 2030",
+    "title_en": "Autumn School 2030",
+    "city": "Bruxelles",
+    "venue": "Cité des métiers de Bruxelles",
+    "address": "Avenue de l'Astronomie 14, 1210 Bruxelles",
+    "timezone": "Europe/Brussels",
+    "starts_on": "2030-12-04",
+    "ends_on": "2030-12-06",
+}
+
 
 def csrf_token(html: str) -> str:
     found = re.search(r'name="(?:[a-z]+-)?csrf_token" type="hidden" value="([^"]+)"', html)

@@ -12,13 +12,13 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session as DbSession
 
-from school.models import Choice, Organiser, Registration, Session
+from school.models import Choice, Edition, Organiser, Registration, Session
 from school.models.vocabulary import ChoiceStatus, RegistrationStatus
 from school.services.email_addresses import email_key
 from school.services.errors import DomainError
 from school.services.mail import notifications
 from school.services.programme import lifecycle
-from school.services.registration import history, seats
+from school.services.registration import access, history, seats
 from school.services.registration.rules import choices_summary, take_places
 
 
@@ -108,6 +108,34 @@ def cancel(
     if actor is not None:
         history.record(db, actor, "registration.cancelled", registration, {"freed": freed}, now=now)
     return Cancelled(registration, promoted)
+
+
+def answers_to_offer_again(db: DbSession, edition: Edition, token: str | None) -> dict:
+    """What someone who cancelled finds in the form again when they come back from their
+    private page: their answers, not their consents (given anew), nor a category the
+    organisers gave (the public form cannot prove it). Nothing for any link but a
+    cancelled registration's of this edition."""
+    if not token or len(token) > 64:
+        return {}
+    before = db.scalar(
+        sa.select(Registration).where(
+            Registration.manage_token == token,
+            Registration.edition_id == edition.id,
+            Registration.status == RegistrationStatus.CANCELLED,
+        )
+    )
+    if before is None:
+        return {}
+    names = ("first_name", "last_name", "email", "organisation", "cite", "country")
+    answers = {name: getattr(before, name) or "" for name in names}
+    answers |= {
+        "dietary": before.dietary or "",
+        "accessibility": before.accessibility or "",
+        "language": before.language,
+    }
+    if before.category in access.PUBLIC_CATEGORIES:
+        answers["category"] = before.category
+    return answers
 
 
 def reinstate(

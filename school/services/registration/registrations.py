@@ -19,7 +19,6 @@ from sqlalchemy.orm import selectinload
 from school import keeping
 from school.database import begin_write, write_now
 from school.models import Choice, Edition, Organiser, Registration, Session
-from school.models.vocabulary import RegistrationStatus
 from school.services.email_addresses import email_key
 from school.services.errors import DomainError, NotFound
 from school.services.mail import notifications
@@ -80,34 +79,6 @@ def get_by_manage_token(db: DbSession, token: str) -> Registration:
     if registration is None:
         raise NotFound("no registration for this link")
     return registration
-
-
-def answers_to_offer_again(db: DbSession, edition: Edition, token: str | None) -> dict:
-    """What someone who cancelled finds in the form again when they come back from their
-    private page: their answers, not their consents (given anew), nor a category the
-    organisers gave (the public form cannot prove it). Nothing for any link but a
-    cancelled registration's of this edition."""
-    if not token or len(token) > 64:
-        return {}
-    before = db.scalar(
-        sa.select(Registration).where(
-            Registration.manage_token == token,
-            Registration.edition_id == edition.id,
-            Registration.status == RegistrationStatus.CANCELLED,
-        )
-    )
-    if before is None:
-        return {}
-    names = ("first_name", "last_name", "email", "organisation", "cite", "country")
-    answers = {name: getattr(before, name) or "" for name in names}
-    answers |= {
-        "dietary": before.dietary or "",
-        "accessibility": before.accessibility or "",
-        "language": before.language,
-    }
-    if before.category in access.PUBLIC_CATEGORIES:
-        answers["category"] = before.category
-    return answers
 
 
 # -- changing
